@@ -1,0 +1,94 @@
+/**
+ * The desired-state side of drover: what a manifest repository says one host should be.
+ * Produced by loadRepository(); consumed by facts (what to observe) and plan (what to change).
+ * Plain JSON-serialisable data.
+ */
+
+export type ResourceKind =
+  | 'package' | 'file' | 'directory' | 'symlink' | 'line' | 'user' | 'group'
+  | 'service' | 'command' | 'git' | 'secret' | 'ssh_key' | 'cron' | 'sysctl';
+
+/** Where something was declared in the repository (1-based line/col). */
+export interface Origin {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface HostInfo {
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  platform: string;
+  /** Platform family: debian, rhel or alpine. */
+  family: string;
+  state: string;
+  sudo: boolean;
+  /** Groups the host belongs to, in merge order. */
+  groups: string[];
+  /** Roles applied to the host, in order. */
+  roles: string[];
+  data: Record<string, unknown>;
+  origin: Origin;
+}
+
+/** File content after rendering. `secrets` lists secret names whose placeholders the text holds. */
+export interface FileContent {
+  text?: string;
+  /** For binary `source` files. */
+  base64?: string;
+  /** sha256 (hex) of the bytes as declared (placeholders unsubstituted). */
+  sha256: string;
+  secrets: string[];
+}
+
+export interface DesiredResource {
+  /** `kind:key`, e.g. `file:/etc/nginx/nginx.conf`. */
+  id: string;
+  kind: ResourceKind;
+  key: string;
+  /** The resource as declared, after templating of string values; `when`, `content`, `template`, `source` resolved. */
+  spec: Record<string, unknown> & { kind: ResourceKind };
+  origin: Origin;
+  /** Role that declared it; undefined for host or group resources. */
+  role?: string;
+  dependsOn: string[];
+  notify: string[];
+  /** Step name override from the manifest, if any. */
+  step?: string;
+  /** Only for kind `file` with state present. */
+  content?: FileContent;
+}
+
+/** A post-apply check declared by a role (`tests:`). */
+export interface DesiredTest {
+  role: string;
+  name: string;
+  command?: string;
+  tcp?: { host: string; port: number };
+  http?: { url: string; status: number };
+  origin: Origin;
+}
+
+/** Hook scripts from scripts/{pre,post}/<step>/ (contents read at load time). */
+export interface HookScript {
+  step: string;
+  phase: 'pre' | 'post';
+  name: string;
+  script: string;
+}
+
+export interface RepositorySettings {
+  backups: number;
+  prune: boolean;
+  concurrency: number;
+}
+
+export interface DesiredState {
+  host: HostInfo;
+  resources: DesiredResource[];
+  tests: DesiredTest[];
+  hooks: HookScript[];
+  settings: RepositorySettings;
+}
