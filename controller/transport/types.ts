@@ -14,6 +14,12 @@ export const TransportErrorCodes = {
   commandTimeout: 'E_COMMAND_TIMEOUT',
   cancelled: 'E_CANCELLED',
   unreachable: 'E_UNREACHABLE',
+  /** SSH handshake failed for another reason than the host key (no common algorithm, bad banner). */
+  protocol: 'E_SSH_PROTOCOL',
+  /** Upload script failed on the host (permission, missing directory, unknown owner, short read). */
+  uploadFailed: 'E_UPLOAD_FAILED',
+  /** Upload arguments refused before anything was sent (relative path, bad mode). */
+  uploadInvalid: 'E_UPLOAD_INVALID',
 } as const;
 
 export interface RunOptions {
@@ -41,6 +47,11 @@ export interface UploadOptions {
 
 export interface Transport {
   readonly host: string;
+  /**
+   * False once the underlying connection is gone (closed, reset, keepalive timeout), so a pool
+   * can reconnect before the next use. Absent means "assume usable".
+   */
+  readonly connected?: boolean;
   /**
    * Runs a POSIX sh command line on the host (through `sudo -n sh -c` when the host uses sudo).
    * Resolves with the exit status (non-zero is not an error); rejects only on transport failures.

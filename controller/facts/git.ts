@@ -1,0 +1,79 @@
+/**
+ * Git checkout facts: HEAD commit, branch, origin URL and whether tracked files changed.
+ * Runs git with `safe.directory=*` (the probe may be root, the checkout owned by an app user) and
+ * GIT_OPTIONAL_LOCKS=0 (so `git status` never rewrites the index as root).
+ */
+import { scrubSecrets } from '../../manifests/errors.js';
+import type { DesiredResource } from '../../manifests/types.js';
+import {
+  decodeHexField, probeOutputError, q, recordsByIndex, specString,
+  type FactDomain, type ProbeSection,
+} from './common.js';
+import type { Fact, GitFact } from './types.js';
+
+const GIT = `git -c safe.directory='*'`;
+
+/** The git fragment: `gm` (no git on the host), then per resource `ga I` (absent), `ge I` (not a repo) or `gr I <head|-> x<branch> x<url> 0|1`. */
+export function gitFragment(resources: readonly DesiredResource[]): string {
+  const lines = [
+    'export GIT_OPTIONAL_LOCKS=0',
+    'command -v git >/dev/null 2>&1 || echo "$_T gm"',
+  ];
+  resources.forEach((r, i) => {
+    const p = q(specString(r, 'path') ?? r.key);
+    const g = `${GIT} -C ${p}`;
+    lines.push(
+      `if [ -e ${p} ] || [ -L ${p} ]; then if [ -e ${p}/.git ] && command -v git >/dev/null 2>&1; then`,
+      `  _h=$(${g} rev-parse -q --verify HEAD 2>/dev/null) || _h=-`,
+      `  _b=$(${g} symbolic-ref -q --short HEAD 2>/dev/null | _hx); _u=$(${g} config --get remote.origin.url 2>/dev/null | _hx)`,
+      `  if [ -n "$(${g} status --porcelain --untracked-files=no 2>/dev/null | head -c 1)" ]; then _d=1; else _d=0; fi`,
+      `  echo "$_T gr ${i} \${_h:--} x$_b x$_u $_d"; else echo "$_T ge ${i}"; fi; else echo "$_T ga ${i}"; fi`,
+    );
+  });
+  return lines.join('\n');
+}
+
+function stripNewline(text: string): string {
+  return text.replace(/\n$/, '');
+}
+
+function repoFact(section: string, fields: readonly string[], gitMissing: boolean): GitFact {
+  const [head, branch, url, dirty] = fields;
+  if (fields.length !== 4 || !(head === '-' || /^[0-9a-f]{40,64}$/.test(head!)) || !(dirty === '0' || dirty === '1')) {
+    throw probeOutputError(section, `malformed git record: ${fields.join(' ')}`);
+  }
+  const fact: GitFact = { kind: 'git', exists: true, isRepo: true, dirty: dirty === '1' };
+  if (head !== '-') fact.head = head;
+  const b = stripNewline(decodeHexField(section, branch));
+  if (b !== '') fact.branch = b;
+  const u = stripNewline(decodeHexField(section, url));
+  if (u !== '') fact.remoteUrl = scrubSecrets(u);
+  if (gitMissing) fact.gitMissing = true;
+  return fact;
+}
+
+/** Parses the git section into a GitFact per git resource. */
+export function parseGit(section: ProbeSection, resources: readonly DesiredResource[]): Record<string, Fact> {
+  const gitMissing = section.records.some((r) => r.tag === 'gm');
+  const byIndex = recordsByIndex({ ...section, records: section.records.filter((r) => r.tag !== 'gm') }, resources.length);
+  const out: Record<string, Fact> = {};
+  resources.forEach((r, i) => {
+    const records = byIndex[i]!;
+    if (records.length !== 1) throw probeOutputError(section.name, `expected one record for ${r.id}, got ${records.length}`);
+    const { tag, fields } = records[0]!;
+    const base: GitFact = { kind: 'git', exists: tag !== 'ga', isRepo: false, dirty: false };
+    if (gitMissing) base.gitMissing = true;
+    if (tag === 'gr') out[r.id] = repoFact(section.name, fields, gitMissing);
+    else if (tag === 'ga' || tag === 'ge') out[r.id] = base;
+    else throw probeOutputError(section.name, `unknown git record "${tag}"`);
+  });
+  return out;
+}
+
+/** The git domain. */
+export const gitDomain: FactDomain = {
+  section: 'git',
+  kinds: ['git'],
+  fragment: (resources) => gitFragment(resources),
+  parse: parseGit,
+};

@@ -1,0 +1,51 @@
+import type { DesiredResource } from '../../../manifests/types.js';
+import type { GroupFact, SecretFact, SshKeyFact, UserFact } from '../../facts/types.js';
+import type { GroupResource, SecretResource, SshKeyResource, UserResource } from '../../../schema/generated/resource.js';
+import { UNCHANGED, type Verdict } from '../types.js';
+import { normaliseMode, updateIf } from './common.js';
+
+/** Compares a user: exists, uid, primary group, supplementary groups, shell, home, comment. */
+export function compareUser(resource: DesiredResource, fact: UserFact): Verdict {
+  const spec = resource.spec as unknown as UserResource;
+  if (spec.state === 'absent') return fact.exists ? { action: 'delete', reasons: [`user ${spec.name} present -> absent`] } : UNCHANGED;
+  if (!fact.exists) return { action: 'create', reasons: [`user ${spec.name} absent -> present`] };
+  const reasons: string[] = [];
+  if (spec.uid !== undefined && fact.uid !== Number(spec.uid)) reasons.push(`uid ${fact.uid} -> ${spec.uid}`);
+  if (spec.group !== undefined && fact.primaryGroup !== spec.group) reasons.push(`primary group ${fact.primaryGroup} -> ${spec.group}`);
+  const missing = (spec.groups ?? []).filter((g) => g !== fact.primaryGroup && !fact.groups.includes(g));
+  if (missing.length > 0) reasons.push(`groups +${missing.join(', +')}`);
+  if (spec.shell !== undefined && fact.shell !== spec.shell) reasons.push(`shell ${fact.shell} -> ${spec.shell}`);
+  if (spec.home !== undefined && fact.home !== spec.home) reasons.push(`home ${fact.home} -> ${spec.home}`);
+  if (spec.comment !== undefined && fact.comment !== spec.comment) reasons.push(`comment "${fact.comment}" -> "${spec.comment}"`);
+  return updateIf(reasons);
+}
+
+/** Compares a group: exists, gid. */
+export function compareGroup(resource: DesiredResource, fact: GroupFact): Verdict {
+  const spec = resource.spec as unknown as GroupResource;
+  if (spec.state === 'absent') return fact.exists ? { action: 'delete', reasons: [`group ${spec.name} present -> absent`] } : UNCHANGED;
+  if (!fact.exists) return { action: 'create', reasons: [`group ${spec.name} absent -> present`] };
+  return updateIf(spec.gid !== undefined && fact.gid !== Number(spec.gid) ? [`gid ${fact.gid} -> ${spec.gid}`] : []);
+}
+
+/** Compares a secret: existence and file attributes only, never its value. */
+export function compareSecret(resource: DesiredResource, fact: SecretFact): Verdict {
+  const spec = resource.spec as unknown as SecretResource;
+  if (!fact.exists) return { action: 'create', reasons: [`secret ${spec.name} absent -> generated on the host (${spec.length ?? 50} characters)`] };
+  const reasons: string[] = [];
+  const mode = normaliseMode(spec.mode ?? '0600');
+  if (fact.mode !== mode) reasons.push(`mode ${fact.mode} -> ${mode}`);
+  if (spec.owner !== undefined && fact.owner !== spec.owner) reasons.push(`owner ${fact.owner} -> ${spec.owner}`);
+  if (spec.group !== undefined && fact.group !== spec.group) reasons.push(`group ${fact.group} -> ${spec.group}`);
+  return updateIf(reasons);
+}
+
+/** Compares an SSH key pair: generated when absent, never regenerated. */
+export function compareSshKey(resource: DesiredResource, fact: SshKeyFact): Verdict {
+  const spec = resource.spec as unknown as SshKeyResource;
+  if (!fact.exists) return { action: 'create', reasons: [`ssh key ${spec.path} absent -> generated on the host (${spec.type ?? 'ed25519'})`] };
+  const reasons: string[] = [];
+  if (spec.owner !== undefined && fact.owner !== spec.owner) reasons.push(`owner ${fact.owner} -> ${spec.owner}`);
+  if (fact.mode !== undefined && fact.mode !== '0600') reasons.push(`mode ${fact.mode} -> 0600`);
+  return updateIf(reasons);
+}

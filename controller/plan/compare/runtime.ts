@@ -1,0 +1,72 @@
+import type { DesiredResource } from '../../../manifests/types.js';
+import type { CommandFact, ServiceFact } from '../../facts/types.js';
+import type { CommandResource, ServiceResource } from '../../../schema/generated/resource.js';
+import { UNCHANGED, type Verdict } from '../types.js';
+
+/** What earlier steps of the same plan will do, for compares that depend on it. */
+export interface RunContext {
+  /** Ids of resources that earlier steps change. */
+  changed: ReadonlySet<string>;
+  /** Ids of resources that notify this one and change earlier in this run. */
+  notifiedBy: readonly string[];
+  /** Paths that earlier steps create or change (files, directories, git checkouts). */
+  pathsTouched: ReadonlySet<string>;
+  /** Some package is installed or changed earlier in this run (it may bring service units). */
+  packagesChange: boolean;
+}
+
+/** Compares a service: enabled at boot and running/stopped now. */
+export function compareService(resource: DesiredResource, fact: ServiceFact, ctx: RunContext): Verdict {
+  const spec = resource.spec as unknown as ServiceResource;
+  if (!fact.known) {
+    if (ctx.packagesChange) {
+      return { action: 'create', reasons: [`service ${spec.name} not installed yet -> comes with a package installed earlier in this run${describeWanted(spec)}`] };
+    }
+    return { action: 'create', reasons: [`service ${spec.name} not found by ${fact.manager} (is its package or unit declared?)`] };
+  }
+  const reasons: string[] = [];
+  if (spec.enabled !== undefined && fact.enabled !== spec.enabled) {
+    reasons.push(`service ${spec.name} ${fact.enabled ? 'enabled' : 'disabled'} -> ${spec.enabled ? 'enabled' : 'disabled'}`);
+  }
+  const wantActive = spec.state === undefined ? undefined : spec.state === 'running';
+  if (wantActive !== undefined && fact.active !== wantActive && fact.live) {
+    reasons.push(`service ${spec.name} ${fact.activeState ?? (fact.active ? 'active' : 'inactive')} -> ${wantActive ? 'active' : 'inactive'}`);
+  }
+  return reasons.length > 0 ? { action: 'update', reasons } : UNCHANGED;
+}
+
+function describeWanted(spec: ServiceResource): string {
+  const parts = [spec.enabled ? 'enabled' : undefined, spec.state === 'running' ? 'active' : undefined].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+/**
+ * Decides whether a command runs. Guards were evaluated by the probe before any change; when an
+ * earlier step of this run changes something, a "skip" verdict may be stale, so it is "may change".
+ */
+export function compareCommand(resource: DesiredResource, fact: CommandFact, ctx: RunContext): Verdict {
+  const spec = resource.spec as unknown as CommandResource;
+  if (ctx.notifiedBy.length > 0) return { action: 'update', reasons: [`runs: notified by ${ctx.notifiedBy.join(', ')}`] };
+  if (spec.refreshOnly) return UNCHANGED;
+  if (spec.always) return { action: 'update', reasons: ['runs on every apply (always: true)'] };
+  const runReasons: string[] = [];
+  const skipReasons: string[] = [];
+  if (spec.creates !== undefined) (fact.createsExists ? skipReasons : runReasons).push(`${spec.creates} ${fact.createsExists ? 'exists' : 'absent'}`);
+  if (spec.unless !== undefined) (fact.unlessOk ? skipReasons : runReasons).push(`unless \`${spec.unless}\` ${fact.unlessOk ? 'succeeded' : `failed (exit ${fact.unlessStatus})`}`);
+  if (spec.onlyIf !== undefined) (fact.onlyIfOk ? runReasons : skipReasons).push(`onlyIf \`${spec.onlyIf}\` ${fact.onlyIfOk ? 'succeeded' : `failed (exit ${fact.onlyIfStatus})`}`);
+  if (skipReasons.length === 0) {
+    const created = spec.creates !== undefined && touchedEarlier(spec.creates, ctx);
+    return created
+      ? { action: 'update', reasons: [`runs: ${runReasons.join('; ')}`], mayChange: `${spec.creates} is written by an earlier step of this run; decided at run time` }
+      : { action: 'update', reasons: [`runs: ${runReasons.join('; ')}`] };
+  }
+  if (ctx.changed.size > 0 && (spec.unless !== undefined || spec.onlyIf !== undefined)) {
+    return { action: 'update', reasons: [], mayChange: `guard checked before earlier steps of this run (${skipReasons.join('; ')}); decided at run time` };
+  }
+  return UNCHANGED;
+}
+
+/** True when an earlier step of this run writes `path` or a directory above it. */
+function touchedEarlier(path: string, ctx: RunContext): boolean {
+  return [...ctx.pathsTouched].some((p) => path === p || path.startsWith(`${p}/`));
+}

@@ -1,0 +1,30 @@
+/**
+ * Contents of the files drover writes for kinds that are not plain files (cron entries, sysctl
+ * persistence). Shared by plan (to compare hashes) and apply (to write them), so both agree.
+ */
+import { createHash } from 'node:crypto';
+
+/** sha256 (hex) of a UTF-8 string. */
+export function sha256Hex(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** /etc/cron.d/drover-<name> content for a cron resource. */
+export function cronFileContent(spec: { name: string; schedule?: string; command?: string; user?: string }): string {
+  return `# managed by drover: cron:${spec.name}\nSHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n${spec.schedule ?? '@daily'} ${spec.user ?? 'root'} ${spec.command ?? 'true'}\n`;
+}
+
+/** Path of the cron file for a cron resource named `name`. */
+export function cronFilePath(name: string): string {
+  return `/etc/cron.d/drover-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+/** /etc/sysctl.d/99-drover-<key>.conf content for a sysctl resource. */
+export function sysctlFileContent(key: string, value: string): string {
+  return `# managed by drover: sysctl:${key}\n${key} = ${value}\n`;
+}
+
+/** Normalises a sysctl value the way the kernel prints it (fields separated by one tab). */
+export function normaliseSysctl(value: string | number): string {
+  return String(value).trim().split(/\s+/).join('\t');
+}

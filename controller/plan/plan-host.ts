@@ -1,0 +1,108 @@
+import type { DesiredResource, DesiredState } from '../../manifests/types.js';
+import type { ObservedState } from '../facts/types.js';
+import type { FileResource, ServiceResource } from '../../schema/generated/resource.js';
+import { compareResource, type RunContext } from './compare/index.js';
+import { groupName, nameSteps, slug } from './naming.js';
+import { orderResources } from './order.js';
+import type { Plan, PlanStep, PlanSummary, Verdict } from './types.js';
+
+const PATH_KINDS = new Set(['file', 'directory', 'git', 'symlink']);
+
+/**
+ * Plans one host: a pure, deterministic function of what is desired and what was observed.
+ * Steps come in resource order (dependsOn, kind, declaration); a file whose content changes
+ * gets a backup step before it; notified services get one handler step each, after all work
+ * steps; role tests come last. Throws DroverError E_DEPENDENCY_CYCLE on dependsOn cycles.
+ */
+export function planHost(desired: DesiredState, observed: ObservedState): Plan {
+  const ordered = orderResources(desired.resources);
+  const names = nameSteps(ordered, observed.platform.packageManager);
+  const changed = new Set<string>();
+  const pathsTouched = new Set<string>();
+  const notifiers = new Map<string, string[]>();
+  const steps: PlanStep[] = [];
+  let packagesChange = false;
+  for (const r of ordered) {
+    const notifiedBy = notifiers.get(r.id) ?? [];
+    const ctx: RunContext = { changed, notifiedBy, pathsTouched, packagesChange };
+    const verdict = compareResource(r, observed.resources[r.id], ctx);
+    const step = workStep(r, verdict, names.get(r.id) ?? r.id, desired.host.name, observed);
+    if (step.action === 'update' && r.kind === 'file' && (r.spec as unknown as FileResource).backup !== false) {
+      steps.push(backupStep(step));
+    }
+    steps.push(step);
+    if (step.action === 'none') continue;
+    changed.add(r.id);
+    if (r.kind === 'package') packagesChange = true;
+    if (PATH_KINDS.has(r.kind)) pathsTouched.add(r.key);
+    for (const target of r.notify) notifiers.set(target, [...(notifiers.get(target) ?? []), r.id]);
+  }
+  steps.push(...handlerSteps(ordered, notifiers, steps, desired.host.name));
+  steps.push(...testSteps(desired));
+  return { host: desired.host.name, steps, summary: summarise(steps), inSync: steps.every((s) => s.action === 'none' && !s.mayChange) };
+}
+
+function workStep(r: DesiredResource, verdict: Verdict, name: string, hostName: string, observed: ObservedState): PlanStep {
+  const step: PlanStep = {
+    name, phase: name.startsWith('regen_') ? 'regen' : 'install', group: groupName(r, hostName), resource: r.id, kind: r.kind,
+    action: verdict.action, reasons: verdict.reasons, notifies: r.notify,
+  };
+  if (verdict.mayChange !== undefined) step.mayChange = verdict.mayChange;
+  const fact = observed.resources[r.id];
+  if (r.kind === 'file' && r.content !== undefined) {
+    const before = fact?.kind === 'file' ? fact.sha256 : undefined;
+    step.content = { after: r.content.sha256, secrets: r.content.secrets, binary: r.content.base64 !== undefined };
+    if (before !== undefined) step.content.before = before;
+  }
+  return step;
+}
+
+function backupStep(step: PlanStep): PlanStep {
+  return {
+    name: step.name.replace(/^regen_/, 'backup_'), phase: 'backup', group: step.group, resource: step.resource, kind: step.kind,
+    action: 'update', reasons: [`keep the current content (sha256 ${step.content?.before?.slice(0, 8) ?? 'none'}) in the host's backup store`], notifies: [],
+  };
+}
+
+/** One handler step per notified service (restart or reload) that is not itself being started in this run. */
+function handlerSteps(ordered: DesiredResource[], notifiers: Map<string, string[]>, steps: PlanStep[], hostName: string): PlanStep[] {
+  const handlers: PlanStep[] = [];
+  for (const r of ordered) {
+    const by = notifiers.get(r.id);
+    if (r.kind !== 'service' || by === undefined) continue;
+    const spec = r.spec as unknown as ServiceResource;
+    if (spec.state === 'stopped') continue;
+    const own = steps.find((s) => s.resource === r.id && s.phase !== 'backup');
+    if (own?.reasons.some((reason) => /-> active|not installed yet|not found/.test(reason))) continue;
+    const verb = spec.onNotify ?? 'restart';
+    handlers.push({
+      name: `${verb}_${slug(r.key)}`, phase: 'handler', group: groupName(r, hostName), resource: r.id, kind: 'service',
+      action: 'update', reasons: [`${verb} ${r.key}: notified by ${by.join(', ')}`], notifies: [], triggeredBy: by,
+    });
+  }
+  return handlers;
+}
+
+function testSteps(desired: DesiredState): PlanStep[] {
+  return desired.tests.map((t) => ({
+    name: `test_${slug(t.role)}_${slug(t.name)}`, phase: 'test' as const, group: `setup_${slug(t.role)}`, resource: `test:${t.role}/${t.name}`,
+    kind: 'test' as const, action: 'none' as const, reasons: [describeTest(t)], notifies: [],
+  }));
+}
+
+function describeTest(t: DesiredState['tests'][number]): string {
+  if (t.http) return `expects HTTP ${t.http.status} from ${t.http.url}`;
+  if (t.tcp) return `expects TCP ${t.tcp.host}:${t.tcp.port} open`;
+  return `expects \`${t.command}\` to exit 0`;
+}
+
+function summarise(steps: PlanStep[]): PlanSummary {
+  const work = steps.filter((s) => s.phase === 'install' || s.phase === 'regen');
+  return {
+    create: work.filter((s) => s.action === 'create').length,
+    update: work.filter((s) => s.action === 'update' && !s.mayChange).length,
+    delete: work.filter((s) => s.action === 'delete').length,
+    unchanged: work.filter((s) => s.action === 'none').length,
+    mayChange: steps.filter((s) => s.mayChange !== undefined).length,
+  };
+}

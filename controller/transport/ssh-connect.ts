@@ -1,0 +1,186 @@
+/**
+ * Opens one authenticated ssh2 Client: strict host key checking against known_hosts during the
+ * key exchange (before any authentication or command), public key and agent authentication,
+ * one deadline over the whole TCP connect + handshake + auth (and the jump host, if any).
+ */
+import { readFile } from 'node:fs/promises';
+import type { Duplex } from 'node:stream';
+import ssh2, { type AnyAuthMethod, type Client, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
+import { DroverError } from '../../manifests/errors.js';
+import { lostError, mapConnectError, transportError, type LowLevelError } from './errors.js';
+import { checkHostKey, entriesForHost, parseKnownHosts, type KnownHosts } from './known-hosts.js';
+import { TransportErrorCodes as C } from './types.js';
+
+// ssh2 is CommonJS: Node's ESM loader only sees its default export.
+const { Client: SshClient, utils } = ssh2;
+
+/** How to reach one host over SSH. */
+export interface SshOptions {
+  /** Inventory name, used in errors and logs. */
+  host: string;
+  /** IP or DNS name to connect to; also the name looked up in known_hosts. */
+  address: string;
+  port?: number;
+  user: string;
+  /** Private key files (unencrypted), tried in order before the agent. */
+  privateKeyFiles?: string[];
+  /** ssh-agent socket path (SSH_AUTH_SOCK). */
+  agent?: string;
+  /** known_hosts file; required: there is no "accept any key" mode. A missing file knows no host. */
+  knownHostsFile: string;
+  /** Deadline for connect + handshake + authentication; default 10 s. */
+  connectTimeoutMs?: number;
+  /** SSH keepalive interval; the connection is declared lost after 3 unanswered; default 15 s. */
+  keepaliveIntervalMs?: number;
+  /** Run every command through `sudo -n sh -c`. */
+  sudo?: boolean;
+  /** Parallel exec channels on the connection (stay under the server's MaxSessions); default 8. */
+  maxSessions?: number;
+  /** Reach the host through this jump host (ssh2 forwardOut), like OpenSSH's ProxyJump. */
+  proxyJump?: SshOptions;
+}
+
+/** An open connection and everything to tear it down (the jump connection too). */
+export interface SshConnection {
+  client: Client;
+  /** Ends the client and its jump chain. */
+  end(): void;
+}
+
+/**
+ * Connects and authenticates. Rejects with DroverError: E_HOST_KEY_UNKNOWN / E_HOST_KEY_MISMATCH
+ * (stalled), E_AUTH (stalled), E_CONNECT_REFUSED / E_CONNECT_TIMEOUT / E_UNREACHABLE /
+ * E_CONNECTION_LOST (transient), E_SSH_PROTOCOL (stalled). Never retries.
+ */
+export async function openSshConnection(options: SshOptions): Promise<SshConnection> {
+  const timeoutMs = options.connectTimeoutMs ?? 10_000;
+  const pending: SshConnection[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      for (const c of pending) c.end();
+      reject(transportError({ host: options.host, code: C.timeout, kind: 'transient', reason: `connect timed out after ${timeoutMs} ms (${target(options)})` }));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([openChain(options, pending), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function openChain(options: SshOptions, pending: SshConnection[]): Promise<SshConnection> {
+  if (!options.proxyJump) return openDirect(options, undefined, pending);
+  const jump = await openChain(options.proxyJump, pending);
+  try {
+    const sock = await forwardOut(jump.client, options);
+    const conn = await openDirect(options, sock, pending);
+    return { client: conn.client, end: () => { conn.end(); jump.end(); } };
+  } catch (err) {
+    jump.end();
+    throw err;
+  }
+}
+
+function forwardOut(jump: Client, options: SshOptions): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    jump.forwardOut('127.0.0.1', 0, options.address, options.port ?? 22, (err, stream) => {
+      if (err) reject(transportError({ host: options.host, code: C.unreachable, kind: 'transient', reason: `jump host could not reach ${target(options)}: ${err.message}`, cause: err }));
+      else resolve(stream);
+    });
+  });
+}
+
+async function openDirect(options: SshOptions, sock: Duplex | undefined, pending: SshConnection[]): Promise<SshConnection> {
+  const [knownHosts, auth] = await Promise.all([readKnownHosts(options.knownHostsFile), authMethods(options)]);
+  const client = new SshClient();
+  const conn: SshConnection = { client, end: () => client.end() };
+  pending.push(conn);
+  let hostKeyFailure: DroverError | undefined;
+  const config: ConnectConfig = {
+    host: options.address,
+    port: options.port ?? 22,
+    username: options.user,
+    sock,
+    readyTimeout: 0,
+    keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
+    keepaliveCountMax: 3,
+    algorithms: { serverHostKey: { prepend: preferredHostKeyAlgorithms(knownHosts, options) } } as ConnectConfig['algorithms'],
+    hostVerifier: (key: Buffer) => {
+      hostKeyFailure = verifyHostKey(knownHosts, options, key);
+      return hostKeyFailure === undefined;
+    },
+    authHandler: (_left, _partial, next) => next(auth.shift() ?? (false as unknown as AnyAuthMethod)),
+  };
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: LowLevelError): void => {
+      client.removeListener('close', onClose);
+      reject(hostKeyFailure ?? mapConnectError(options.host, err, target(options)));
+    };
+    const onClose = (): void => {
+      client.removeListener('error', onError);
+      reject(hostKeyFailure ?? lostError(options.host, new Error(`closed during handshake (${target(options)})`)));
+    };
+    client.once('error', onError).once('close', onClose);
+    client.once('ready', () => {
+      client.removeListener('error', onError).removeListener('close', onClose);
+      // From here on the owner watches 'close'; an 'error' without a listener would throw.
+      client.on('error', () => undefined);
+      resolve();
+    });
+    client.connect(config);
+  });
+  return conn;
+}
+
+function verifyHostKey(knownHosts: KnownHosts, options: SshOptions, key: Buffer): DroverError | undefined {
+  const check = checkHostKey(knownHosts, { host: options.address, port: options.port ?? 22, key });
+  if (check.verdict === 'match') return undefined;
+  const where = `${target(options)} in ${options.knownHostsFile}`;
+  if (check.verdict === 'unknown') {
+    return transportError({ host: options.host, code: C.hostKeyUnknown, kind: 'stalled', reason: `host key is not known for ${where}; refusing to connect` });
+  }
+  const why = check.verdict === 'revoked' ? `presented a key marked @revoked (line ${check.line})` : `presented a different host key than line ${check.line}`;
+  return transportError({ host: options.host, code: C.hostKeyMismatch, kind: 'stalled', reason: `${why} for ${where}; refusing to connect (possible man-in-the-middle)` });
+}
+
+/** Host key algorithms of the types known for the host go first, so the server presents a key we can check. */
+function preferredHostKeyAlgorithms(knownHosts: KnownHosts, options: SshOptions): ServerHostKeyAlgorithm[] {
+  const types = new Set(entriesForHost(knownHosts, options.address, options.port ?? 22).map((e) => e.keyType));
+  const out: string[] = [];
+  for (const type of types) out.push(...(type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [type]));
+  const supported = new Set<string>(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']);
+  return out.filter((a) => supported.has(a)) as ServerHostKeyAlgorithm[];
+}
+
+async function readKnownHosts(file: string): Promise<KnownHosts> {
+  try {
+    return parseKnownHosts(await readFile(file, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], problems: [] };
+    throw new DroverError(C.hostKeyUnknown, `cannot read known_hosts file ${file}: ${(err as Error).message}`, { kind: 'stalled', cause: err });
+  }
+}
+
+async function authMethods(options: SshOptions): Promise<AnyAuthMethod[]> {
+  const methods: AnyAuthMethod[] = [];
+  for (const file of options.privateKeyFiles ?? []) {
+    const key = await readFile(file).catch((err: Error) => {
+      throw transportError({ host: options.host, code: C.auth, kind: 'stalled', reason: `cannot read private key ${file}: ${err.message}`, cause: err });
+    });
+    const parsed = utils.parseKey(key);
+    if (parsed instanceof Error) {
+      throw transportError({ host: options.host, code: C.auth, kind: 'stalled', reason: `cannot use private key ${file}: ${parsed.message}` });
+    }
+    methods.push({ type: 'publickey', username: options.user, key });
+  }
+  if (options.agent) methods.push({ type: 'agent', username: options.user, agent: options.agent });
+  if (methods.length === 0) {
+    throw transportError({ host: options.host, code: C.auth, kind: 'stalled', reason: 'no private key file or agent configured' });
+  }
+  return methods;
+}
+
+function target(options: SshOptions): string {
+  return `${options.user}@${options.address}:${options.port ?? 22}`;
+}

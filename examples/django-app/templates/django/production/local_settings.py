@@ -1,0 +1,22 @@
+# Managed by drover from templates/django/production/local_settings.py; local edits are overwritten.
+# Imported by the project's settings (PYTHONPATH=/etc/django is set by supervisor):
+#     try:
+#         from local_settings import *  # noqa
+#     except ImportError:
+#         pass
+
+SECRET_KEY = '{{ secret("django_secret_key") }}'
+DEBUG = False
+ALLOWED_HOSTS = ['{{ domain }}'{% for name in server_aliases %}, '{{ name }}'{% endfor %}{% if bind_address %}, '{{ bind_address }}'{% endif %}, 'localhost', '127.0.0.1']  # localhost: drover's http check
+
+STATIC_ROOT = '/opt/django/app/static'
+ADMINS = [('{{ host.name }} admins', '{{ admin_email }}')]
+SERVER_EMAIL = 'django@{{ domain }}'
+
+# TLS ends at the load balancer in front of nginx, which sets X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+CSRF_TRUSTED_ORIGINS = ['https://{{ domain }}'{% for name in server_aliases %}, 'https://{{ name }}'{% endfor %}]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = 'DENY'

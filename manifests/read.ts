@@ -1,0 +1,166 @@
+/**
+ * Reading a manifest repository from disk: the YAML files (parsed with source positions)
+ * and the hook scripts. Nothing here interprets the content beyond YAML.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { DroverError, type ManifestProblem } from './errors.js';
+import type { HookScript } from './types.js';
+import { describeValue } from './messages.js';
+
+/** A segment of a path into a YAML document: a mapping key or a list index. */
+export type PathSegment = string | number;
+
+/** One parsed YAML file of the repository. */
+export interface SourceFile {
+  /** Path relative to the repository root, e.g. `hosts/web1.yaml`. */
+  file: string;
+  /** File name without `.yaml`: the host, group or role name. */
+  name: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+  /** The document as plain data; `{}` for an empty document; undefined when it could not be read. */
+  value: Record<string, unknown> | undefined;
+}
+
+/** Everything read from a repository directory, before any interpretation. */
+export interface RepositoryFiles {
+  root: string;
+  settings: SourceFile | undefined;
+  hosts: SourceFile[];
+  groups: SourceFile[];
+  roles: SourceFile[];
+  hooks: HookScript[];
+  /** YAML syntax errors, duplicate keys, non-mapping documents, misnamed files. */
+  problems: ManifestProblem[];
+}
+
+/** 1-based position of a node (or of its key, with `key: true`); the deepest existing ancestor when the path is missing. */
+export function locate(source: SourceFile, path: readonly PathSegment[], options: { key?: boolean } = {}): { line: number; col: number } {
+  let node: unknown = source.doc.contents;
+  let keyNode: unknown;
+  for (const segment of path) {
+    const next = childOf(source, node, segment);
+    if (!next) break;
+    [node, keyNode] = [next.value, next.key];
+  }
+  const target = (options.key && keyNode) || node;
+  const range = (target as Node | null)?.range;
+  if (!range) return { line: 1, col: 1 };
+  return source.lines.linePos(range[0]);
+}
+
+function childOf(source: SourceFile, node: unknown, segment: PathSegment): { key?: unknown; value: unknown } | undefined {
+  const resolved = isAlias(node) ? node.resolve(source.doc) : node;
+  if (isMap(resolved)) {
+    const pair = resolved.items.find((p) => isPair(p) && String(isScalar(p.key) ? p.key.value : p.key) === String(segment));
+    return pair ? { key: pair.key, value: pair.value ?? pair.key } : undefined;
+  }
+  if (isSeq(resolved) && typeof segment === 'number') {
+    const item = resolved.items[segment];
+    return item ? { value: item } : undefined;
+  }
+  return undefined;
+}
+
+/** Formats a path as users read it: `resources[2].mode`, `resolver["db.internal"]`; `` for the root. */
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (/^[A-Za-z_][\w-]*$/.test(segment)) out += out ? `.${segment}` : segment;
+    else out += `[${JSON.stringify(segment)}]`;
+  }
+  return out;
+}
+
+/** Parses one YAML file; problems (syntax, duplicate keys, not a mapping) are appended to `problems`. */
+export function parseYamlFile(options: { file: string; name: string; text: string; problems: ManifestProblem[] }): SourceFile {
+  const { file, name, text, problems } = options;
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
+  const source: SourceFile = { file, name, doc, lines, value: undefined };
+  for (const error of doc.errors) {
+    const pos = lines.linePos(error.pos[0]);
+    const message = error.code === 'DUPLICATE_KEY' ? 'duplicate key; each key may appear once in a mapping' : `YAML syntax error: ${firstLine(error.message)}`;
+    problems.push({ file, ...pos, path: '', message });
+  }
+  if (doc.errors.length > 0) return source;
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    problems.push({ file, line: 1, col: 1, path: '', message: `YAML error: ${firstLine((error as Error).message)}` });
+    return source;
+  }
+  if (value === null || value === undefined) value = {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.push({ file, line: 1, col: 1, path: '', message: `expected a mapping (key: value lines) at the top of the file, got ${describeValue(value)}` });
+    return source;
+  }
+  source.value = value as Record<string, unknown>;
+  return source;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Reads the repository at `root`. Throws DroverError E_REPO_NOT_FOUND when `root` is not a directory. */
+export async function readRepositoryFiles(root: string): Promise<RepositoryFiles> {
+  const info = await stat(root).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new DroverError('E_REPO_NOT_FOUND', `manifest repository not found: ${root} is not a directory`);
+  }
+  const problems: ManifestProblem[] = [];
+  const [settings, hosts, groups, roles, hooks] = await Promise.all([
+    readSettings(root, problems),
+    readYamlDir(root, 'hosts', problems),
+    readYamlDir(root, 'groups', problems),
+    readYamlDir(root, 'roles', problems),
+    readHooks(root),
+  ]);
+  return { root, settings, hosts, groups, roles, hooks, problems };
+}
+
+async function readSettings(root: string, problems: ManifestProblem[]): Promise<SourceFile | undefined> {
+  const text = await readFile(join(root, 'drover.yaml'), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  return parseYamlFile({ file: 'drover.yaml', name: 'drover', text, problems });
+}
+
+async function readYamlDir(root: string, dir: string, problems: ManifestProblem[]): Promise<SourceFile[]> {
+  const entries = await listFiles(join(root, dir));
+  const names = entries.filter((e) => e.endsWith('.yaml')).sort();
+  for (const misnamed of entries.filter((e) => e.endsWith('.yml'))) {
+    problems.push({ file: `${dir}/${misnamed}`, line: 0, col: 0, path: '', message: `ignored: drover reads only .yaml files; rename it to ${misnamed.slice(0, -4)}.yaml` });
+  }
+  const texts = await mapInBatches(names, 64, (n) => readFile(join(root, dir, n), 'utf8'));
+  return names.map((n, i) => parseYamlFile({ file: `${dir}/${n}`, name: n.slice(0, -5), text: texts[i]!, problems }));
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name);
+}
+
+async function mapInBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  return out;
+}
+
+async function readHooks(root: string): Promise<HookScript[]> {
+  const hooks: HookScript[] = [];
+  for (const phase of ['pre', 'post'] as const) {
+    const base = join(root, 'scripts', phase);
+    const steps = (await readdir(base, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    for (const step of steps) {
+      const names = (await listFiles(join(base, step))).filter((n) => n.endsWith('.sh')).sort();
+      for (const name of names) hooks.push({ step, phase, name, script: await readFile(join(base, step, name), 'utf8') });
+    }
+  }
+  return hooks;
+}

@@ -1,0 +1,89 @@
+/**
+ * Schema validation of the repository files (schema/*.schema.json through Ajv) and of
+ * resources after templating. Problems are located at YAML nodes; invalid parts are removed
+ * from the data so later checks do not trip over them (see raw.ts).
+ */
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { createValidator, schemaIds } from '../schema/index.js';
+import { explainErrors, valueAt, type Explained } from './explain.js';
+import type { ProblemList } from './problems.js';
+import type { PathSegment, SourceFile } from './read.js';
+import { isTemplated } from './templates.js';
+
+/** Compiled validators for each file format and for one resource. */
+export interface ManifestValidator {
+  drover: ValidateFunction;
+  host: ValidateFunction;
+  group: ValidateFunction;
+  role: ValidateFunction;
+  resource: ValidateFunction;
+}
+
+/** Compiles the validators once; reuse the result across loads (e.g. in the controller). */
+export function createManifestValidator(): ManifestValidator {
+  const ajv = createValidator();
+  // Verbose errors carry the schema that failed: allowed keys for "did you mean", oneOf branches.
+  Object.assign(ajv.opts, { verbose: true });
+  const get = (id: string): ValidateFunction => {
+    const validate = ajv.getSchema(id);
+    if (!validate) throw new Error(`schema ${id} is not registered`);
+    return validate;
+  };
+  return {
+    drover: get(schemaIds.drover), host: get(schemaIds.host), group: get(schemaIds.group),
+    role: get(schemaIds.role), resource: get(schemaIds.resource),
+  };
+}
+
+/**
+ * Validates a parsed file against its schema, reports every mistake, and removes invalid
+ * parts from `source.value` (an unknown key is deleted; an invalid list item becomes null;
+ * another invalid value is deleted). Values that are `{{ }}` strings are checked after rendering.
+ */
+export function validateFile(options: { source: SourceFile; validate: ValidateFunction; problems: ProblemList }): void {
+  const { source, validate, problems } = options;
+  const value = source.value;
+  if (value === undefined || validate(value)) return;
+  const errors = (validate.errors ?? []).filter((e) => !isDeferred(e, value));
+  const explained = explainErrors(errors, value);
+  for (const item of explained) problems.at(source, item.path, item.message, { key: item.key ?? false });
+  for (const item of explained) sanitize(value, item);
+}
+
+/** Errors about a `{{ }}` string are left to the check after rendering. */
+function isDeferred(error: ErrorObject, data: unknown): boolean {
+  if (!['type', 'enum', 'const', 'format', 'pattern', 'minLength', 'anyOf', 'oneOf'].includes(error.keyword)) return false;
+  const path = error.instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const value = error.instancePath === '' ? data : valueAt(data, path);
+  return typeof value === 'string' && isTemplated(value);
+}
+
+/**
+ * Validates one resource after templating. Problems are located at the declaration's nodes
+ * (`path` is the resource's path in `source`). Returns false when the resource is invalid.
+ */
+export function validateRendered(options: {
+  resource: Record<string, unknown>; declared: Record<string, unknown>; source: SourceFile; path: PathSegment[];
+  validate: ValidateFunction; problems: ProblemList; host: string | undefined;
+}): boolean {
+  const { resource, declared, source, path, validate, problems, host } = options;
+  if (validate(resource)) return true;
+  for (const item of explainErrors(validate.errors ?? [], resource)) {
+    const original = valueAt(declared, item.path);
+    const from = typeof original === 'string' && isTemplated(original) ? ` (rendered from ${JSON.stringify(original)})` : '';
+    problems.at(source, [...path, ...item.path], `${item.message}${from}`, { key: item.key ?? false, host });
+  }
+  return false;
+}
+
+function sanitize(root: Record<string, unknown>, item: Explained): void {
+  const path = item.path;
+  if (path.length === 0) return;
+  let lastIndex = -1;
+  if (!item.key) path.forEach((segment, i) => { if (typeof segment === 'number') lastIndex = i; });
+  const target = lastIndex >= 0 ? path.slice(0, lastIndex + 1) : path;
+  const parent = valueAt(root, target.slice(0, -1));
+  const leaf = target[target.length - 1]!;
+  if (Array.isArray(parent) && typeof leaf === 'number') parent[leaf] = null;
+  else if (parent !== null && typeof parent === 'object') delete (parent as Record<string, unknown>)[leaf as string];
+}

@@ -1,0 +1,74 @@
+/**
+ * The JSON Schemas of drover's file formats, for runtime use (validation) and tooling
+ * (type generation, reference docs). The *.schema.json files next to this module are the
+ * single source of truth; types in ./generated/ are derived from them by `npm run gen`.
+ */
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import droverSchema from './drover.schema.json' with { type: 'json' };
+import hostSchema from './host.schema.json' with { type: 'json' };
+import groupSchema from './group.schema.json' with { type: 'json' };
+import roleSchema from './role.schema.json' with { type: 'json' };
+import resourceSchema from './resource.schema.json' with { type: 'json' };
+import configSchema from './config.schema.json' with { type: 'json' };
+import defsSchema from './defs.schema.json' with { type: 'json' };
+
+/** A parsed JSON Schema document (plain JSON data). */
+export type JsonSchema = { readonly [key: string]: unknown };
+
+/**
+ * Every schema by short name. `defs` holds definitions shared by the others (referenced
+ * by `$ref`, not a file format of its own); the rest describe one file each:
+ * drover.yaml, hosts/*.yaml, groups/*.yaml, roles/*.yaml, one resource, and the controller config.
+ */
+export const schemas = {
+  drover: droverSchema as JsonSchema,
+  host: hostSchema as JsonSchema,
+  group: groupSchema as JsonSchema,
+  role: roleSchema as JsonSchema,
+  resource: resourceSchema as JsonSchema,
+  config: configSchema as JsonSchema,
+  defs: defsSchema as JsonSchema,
+} as const;
+
+/** Short name of a schema: a key of `schemas`. */
+export type SchemaName = keyof typeof schemas;
+
+/** The `$id` of every schema by short name; pass one to `ajv.getSchema(id)`. */
+export const schemaIds: Readonly<Record<SchemaName, string>> = {
+  drover: droverSchema.$id,
+  host: hostSchema.$id,
+  group: groupSchema.$id,
+  role: roleSchema.$id,
+  resource: resourceSchema.$id,
+  config: configSchema.$id,
+  defs: defsSchema.$id,
+};
+
+// ajv-formats is CommonJS; `module.exports` is the plugin and also carries it as `.default`,
+// so `.default` is the plugin under Node ESM, tsx and vitest alike.
+const addFormats = addFormatsModule.default;
+
+/**
+ * Returns a new Ajv 8 instance holding every schema (added by `$id`, compiled lazily on
+ * `getSchema`). Options: allErrors (report every problem at once), discriminator (a resource
+ * with a known `kind` is checked against that kind only; an unknown kind yields one
+ * `discriminator` error), strict mode, ajv-formats. `strictRequired` is off because the
+ * conditional rules (`if`/`then`, `anyOf` of `required`) name properties declared by the
+ * enclosing object; the schema tests check those names separately.
+ * Never throws for the bundled schemas (the tests compile each one).
+ */
+export function createValidator(): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    discriminator: true,
+    strict: true,
+    strictRequired: false,
+    allowUnionTypes: true,
+  });
+  addFormats(ajv);
+  for (const schema of Object.values(schemas)) {
+    ajv.addSchema(schema as object);
+  }
+  return ajv;
+}

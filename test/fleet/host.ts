@@ -1,0 +1,145 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { childPids, identify, isRunning, pollUntil, pollUntilSync, signalProcess, type ProcessIdentity } from './proc.js';
+import { renderSshdConfig, type HostEndpoint, type KeyPair } from './ssh-files.js';
+
+const LAUNCH_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'launch-host.sh');
+/** glibc's SIGRTMIN is 34; systemd powers off cleanly on SIGRTMIN+4. */
+const SIGRTMIN_PLUS_4 = 38;
+
+/** What survives in the fleet record about a host, enough to kill it from another process. */
+export interface HostRecord {
+  name: string;
+  dir: string;
+  /** The `unshare` process (our child); it exits once the host's PID 1 is gone. */
+  launcher: ProcessIdentity;
+  /** The host's PID 1, once known. */
+  init?: ProcessIdentity;
+  /** Relative cgroup path (systemd hosts). */
+  cgroup?: string;
+}
+
+/** A host this process launched. */
+export interface LaunchedHost {
+  endpoint: HostEndpoint;
+  record: HostRecord;
+  systemd: boolean;
+  child: ChildProcess;
+  /** Set when the launcher exited; the host is then gone. */
+  exit?: { code: number | null; signal: NodeJS.Signals | null };
+}
+
+/**
+ * Prepares the host dir (overlay dirs, sshd files) and spawns launch-host.sh, which puts
+ * the host in its own namespaces. Returns at once; use findHostInit/waitForHost next.
+ */
+export function launchHost(options: {
+  endpoint: HostEndpoint;
+  dir: string;
+  systemd: boolean;
+  hostKey: KeyPair;
+  clientPublicKey: string;
+  cgroup?: string;
+}): LaunchedHost {
+  const { dir, endpoint } = options;
+  writeSshFiles(options);
+  for (const sub of ['upper', 'work', 'merged']) mkdirSync(join(dir, sub), { recursive: true });
+  const log = openSync(join(dir, 'log'), 'a');
+  const child = spawn('/bin/sh', [LAUNCH_SCRIPT], {
+    stdio: ['ignore', log, log],
+    env: {
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      FLEET_HOST_DIR: dir,
+      FLEET_HOST_NAME: endpoint.name,
+      FLEET_HOST_ADDR: endpoint.address,
+      FLEET_SYSTEMD: options.systemd ? '1' : '0',
+      FLEET_CGROUP: options.cgroup ?? '',
+      FLEET_MACHINE_ID: randomBytes(16).toString('hex'),
+    },
+  });
+  closeSync(log);
+  const launcher = child.pid === undefined ? undefined : identify(child.pid);
+  if (!launcher) throw new Error(`fleet host ${endpoint.name}: could not spawn ${LAUNCH_SCRIPT}`);
+  const host: LaunchedHost = { endpoint, systemd: options.systemd, child, record: { name: endpoint.name, dir, launcher } };
+  if (options.cgroup) host.record.cgroup = options.cgroup;
+  child.on('exit', (code, signal) => {
+    host.exit = { code, signal };
+  });
+  return host;
+}
+
+function writeSshFiles(options: { endpoint: HostEndpoint; dir: string; systemd: boolean; hostKey: KeyPair; clientPublicKey: string }): void {
+  const sshDir = join(options.dir, 'ssh');
+  mkdirSync(sshDir, { recursive: true });
+  copyFileSync(options.hostKey.privateKeyFile, join(sshDir, 'ssh_host_ed25519_key'));
+  writeFileSync(join(sshDir, 'ssh_host_ed25519_key.pub'), `${options.hostKey.publicKey}\n`);
+  writeFileSync(join(sshDir, 'authorized_keys'), `${options.clientPublicKey}\n`);
+  writeFileSync(join(sshDir, 'sshd_config'), renderSshdConfig({ host: options.endpoint, systemd: options.systemd }));
+}
+
+/** The last lines of the host's launcher/sshd/systemd output, for error messages. */
+export function hostLog(host: LaunchedHost, maxChars = 3000): string {
+  try {
+    const text = readFileSync(join(host.record.dir, 'log'), 'utf8').trim();
+    return text.length > maxChars ? `...${text.slice(-maxChars)}` : text || '(empty)';
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * Fills `record.init` with the host's PID 1: the launcher's child that lives in another
+ * pid namespace (before that, the launcher's children are its own helper commands).
+ */
+export function findHostInit(host: LaunchedHost): ProcessIdentity | undefined {
+  if (host.record.init) return host.record.init;
+  const ownNamespace = readlinkSync('/proc/self/ns/pid');
+  for (const pid of childPids(host.record.launcher.pid)) {
+    let namespace: string;
+    try {
+      namespace = readlinkSync(`/proc/${pid}/ns/pid`);
+    } catch {
+      continue;
+    }
+    const init = namespace === ownNamespace ? undefined : identify(pid);
+    if (init) {
+      host.record.init = init;
+      return init;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Stops a host: clean shutdown (SIGTERM to sshd, SIGRTMIN+4 to systemd), SIGKILL when
+ * it does not end in time; resolves once the launcher has exited, which happens only
+ * after every process of the host's pid namespace (and so its mounts) is gone.
+ */
+export async function stopHost(host: LaunchedHost): Promise<void> {
+  const init = host.record.init ?? findHostInit(host);
+  const gone = (): boolean => host.exit !== undefined || !isRunning(host.record.launcher);
+  if (init) signalProcess(init, host.systemd ? SIGRTMIN_PLUS_4 : 'SIGTERM');
+  else signalProcess(host.record.launcher, 'SIGKILL');
+  if (await pollUntil(gone, { timeoutMs: host.systemd ? 30_000 : 5_000 })) return;
+  killHostSync(host.record);
+  await pollUntil(gone, { timeoutMs: 10_000 });
+}
+
+/**
+ * Kills a host at once with SIGKILL and waits, synchronously, up to 5 s until it is gone.
+ * PID 1 goes first, so the launcher can reap it and exit by itself; the launcher is
+ * killed too when it lingers or PID 1 is unknown (its --kill-child then kills PID 1).
+ * For exit handlers and for reaping hosts of a dead process.
+ */
+export function killHostSync(record: HostRecord): boolean {
+  const launcherGone = (): boolean => !isRunning(record.launcher);
+  if (record.init && isRunning(record.init)) {
+    signalProcess(record.init, 'SIGKILL');
+    if (pollUntilSync(launcherGone, { timeoutMs: 1_000 })) return true;
+  }
+  signalProcess(record.launcher, 'SIGKILL');
+  return pollUntilSync(() => launcherGone() && !(record.init && isRunning(record.init)), { timeoutMs: 5_000 });
+}

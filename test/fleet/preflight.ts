@@ -1,0 +1,86 @@
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { DroverError } from '../../manifests/errors.js';
+
+/** The machine binaries a fleet host needs. */
+export const SSHD_PATH = '/usr/sbin/sshd';
+export const SYSTEMD_PATH = '/lib/systemd/systemd';
+
+/**
+ * Throws a DroverError `E_FLEET_PREREQ` naming what is missing for a test fleet on this
+ * machine: Linux, root, sshd, unshare, ssh-keygen, a free port 22 on the loopback
+ * addresses, and for systemd hosts systemd plus the cgroup hierarchies it needs.
+ * Never returns silently when something is missing, so tests needing the fleet fail.
+ */
+export function checkFleetPrerequisites(options: { systemd: boolean }): void {
+  if (process.platform !== 'linux') {
+    throw new DroverError('E_FLEET_PREREQ', `cannot start a test fleet; missing: Linux (this is ${process.platform})`);
+  }
+  const missing: string[] = [];
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) missing.push('root (uid 0)');
+  if (!isExecutable(SSHD_PATH)) missing.push(`${SSHD_PATH} (apt-get install openssh-server)`);
+  for (const tool of ['unshare', 'ssh-keygen', 'ssh']) {
+    if (!onPath(tool)) missing.push(`${tool} on PATH`);
+  }
+  if (!readFileSync('/proc/filesystems', 'utf8').includes('overlay')) missing.push('the overlay filesystem (modprobe overlay)');
+  if (options.systemd) missing.push(...systemdProblems());
+  if (missing.length === 0 && wildcardPort22Taken()) {
+    missing.push('a free port 22 on loopback addresses (something listens on *:22)');
+  }
+  if (missing.length > 0) {
+    throw new DroverError('E_FLEET_PREREQ', `cannot start a test fleet; missing: ${missing.join('; ')}`);
+  }
+}
+
+function systemdProblems(): string[] {
+  const problems: string[] = [];
+  if (!isExecutable(SYSTEMD_PATH)) problems.push(`${SYSTEMD_PATH} (apt-get install systemd)`);
+  for (const dir of ['systemd', 'unified']) {
+    if (!isWritable(`/sys/fs/cgroup/${dir}/cgroup.procs`)) {
+      problems.push(`a writable /sys/fs/cgroup/${dir} hierarchy (systemd hosts need the cgroup v1 hybrid layout)`);
+    }
+  }
+  return problems;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isWritable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(tool: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** A listener on 0.0.0.0:22 or [::]:22 would make every host's bind on 127.77.x.y:22 fail. */
+function wildcardPort22Taken(): boolean {
+  const listening = '0A';
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (state !== listening || !local) continue;
+      const [addr, port] = local.split(':');
+      if (port === '0016' && addr !== undefined && /^0+$/.test(addr)) return true;
+    }
+  }
+  return false;
+}

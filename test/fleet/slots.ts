@@ -1,0 +1,116 @@
+import { linkSync, mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { DroverError } from '../../manifests/errors.js';
+import { isRunning, type ProcessIdentity } from './proc.js';
+
+/** Everything of every fleet on this machine lives below this dir (slots, fleet dirs). */
+export const FLEET_ROOT = '/tmp/drover-fleet';
+const SLOTS_DIR = join(FLEET_ROOT, 'slots');
+
+/**
+ * Slot s owns the addresses 127.77.s.1-254 and the 127.0.0.1 ports 20000+256*s+1..254.
+ * 48 slots keep every port below 32768, where Linux picks outgoing (ephemeral) ports.
+ */
+export const SLOT_COUNT = 48;
+const PORT_BASE = 20000;
+
+/** Who holds a slot; stored in the slot's claim file. */
+export interface SlotClaim {
+  slot: number;
+  owner: ProcessIdentity;
+  /** The fleet dir of the claiming fleet. */
+  dir: string;
+}
+
+/** Address of host n (1-based) in a slot. */
+export function hostAddress(slot: number, n: number): string {
+  return `127.77.${slot}.${n}`;
+}
+
+/** The 127.0.0.1 port of host n (1-based) in a slot. */
+export function hostLocalPort(slot: number, n: number): number {
+  return PORT_BASE + slot * 256 + n;
+}
+
+/**
+ * Claims the lowest free slot for `owner`. A claim is a file hard-linked into place, so
+ * taking a slot is one atomic link(2) that fails when another process holds it. Slots
+ * whose owner is gone are not taken over here: reapStaleFleets() frees them first.
+ * Throws E_FLEET_NO_SLOT when all slots are held by live owners.
+ */
+export function claimSlot(options: { owner: ProcessIdentity; dirFor: (slot: number) => string }): SlotClaim {
+  mkdirSync(SLOTS_DIR, { recursive: true });
+  for (let slot = 0; slot < SLOT_COUNT; slot++) {
+    const claim: SlotClaim = { slot, owner: options.owner, dir: options.dirFor(slot) };
+    const draft = join(SLOTS_DIR, `.claim-${process.pid}-${randomBytes(4).toString('hex')}`);
+    writeFileSync(draft, JSON.stringify(claim));
+    try {
+      linkSync(draft, slotPath(slot));
+      return claim;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(draft);
+    }
+  }
+  throw new DroverError('E_FLEET_NO_SLOT', `all ${SLOT_COUNT} fleet slots in ${SLOTS_DIR} are held by running processes`);
+}
+
+/** Every current claim (unreadable or half-written claims are skipped). */
+export function listClaims(): SlotClaim[] {
+  let names: string[];
+  try {
+    names = readdirSync(SLOTS_DIR);
+  } catch {
+    return [];
+  }
+  const claims: SlotClaim[] = [];
+  for (const name of names.filter((n) => /^\d+$/.test(n))) {
+    const claim = readClaim(join(SLOTS_DIR, name));
+    if (claim) claims.push(claim);
+  }
+  return claims;
+}
+
+/**
+ * Frees a slot if it still holds exactly `claim`. The claim is first renamed away (atomic),
+ * so of two processes freeing the same dead slot only one removes it; a claim that was
+ * renamed away by mistake (a new owner took the slot meanwhile) is linked back.
+ */
+export function releaseSlot(claim: SlotClaim): void {
+  const aside = join(SLOTS_DIR, `.release-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    renameSync(slotPath(claim.slot), aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  const moved = readClaim(aside);
+  if (moved && (moved.owner.pid !== claim.owner.pid || moved.owner.start !== claim.owner.start || moved.dir !== claim.dir)) {
+    try {
+      linkSync(aside, slotPath(claim.slot));
+    } catch {
+      // Someone claimed the slot again in between; the moved claim's owner keeps running
+      // without a claim record, which at worst lets a later fleet collide and fail clearly.
+    }
+  }
+  unlinkSync(aside);
+}
+
+/** True when the claim's owner process is gone (so its fleet may be reaped). */
+export function isClaimStale(claim: SlotClaim): boolean {
+  return !isRunning(claim.owner);
+}
+
+function slotPath(slot: number): string {
+  return join(SLOTS_DIR, String(slot));
+}
+
+function readClaim(path: string): SlotClaim | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as SlotClaim;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { startFleet, type Fleet } from '../../fleet/index.js';
+import { fleetPids, isLive, mountsMentioning, runSsh } from './run-ssh.js';
+
+const UNIT = `[Unit]
+Description=drover fleet test unit
+[Service]
+ExecStart=/bin/sleep infinity
+`;
+
+describe('test fleet (systemd hosts)', () => {
+  let fleet: Fleet;
+
+  beforeAll(async () => {
+    fleet = await startFleet({ count: 2, systemd: true, name: 'systemd' });
+  });
+
+  afterAll(async () => {
+    await fleet?.stop();
+  });
+
+  it('boots systemd as PID 1 with the host name, ready when startFleet resolves', async () => {
+    for (const host of fleet.hosts) {
+      expect(host.systemd).toBe(true);
+      const result = await runSsh({ fleet, host: host.name, command: 'systemctl is-system-running; hostname; cat /proc/1/comm' });
+      const [state, name, init] = result.stdout.split('\n');
+      expect(['running', 'degraded']).toContain(state);
+      expect([name, init]).toEqual([host.name, 'systemd']);
+    }
+  });
+
+  it('starts and stops a unit with systemctl', async () => {
+    const install = `cat > /etc/systemd/system/fleet-test.service <<'EOF'\n${UNIT}EOF\nsystemctl daemon-reload`;
+    expect((await runSsh({ fleet, host: 'host1', command: install })).code).toBe(0);
+    const started = await runSsh({ fleet, host: 'host1', command: 'systemctl start fleet-test && systemctl is-active fleet-test' });
+    expect(started).toMatchObject({ code: 0, stdout: 'active' });
+    const other = await runSsh({ fleet, host: 'host2', command: 'systemctl is-active fleet-test' });
+    expect(other.stdout).toBe('inactive');
+    const stopped = await runSsh({ fleet, host: 'host1', command: 'systemctl stop fleet-test; systemctl is-active fleet-test' });
+    expect(stopped.stdout).toBe('inactive');
+  });
+
+  it('stop() powers the hosts off and leaves no process, mount, cgroup or dir', async () => {
+    const extra = await startFleet({ count: 1, systemd: true, name: 'systemd-stop' });
+    const pids = fleetPids(extra);
+    expect(pids.length).toBeGreaterThan(3);
+    const cgroup = `/sys/fs/cgroup/systemd/drover-fleet/s${extra.dir.match(/\/s(\d+)-/)?.[1]}/host1`;
+    expect(existsSync(cgroup)).toBe(true);
+    await extra.stop();
+    expect(pids.filter(isLive)).toEqual([]);
+    expect(mountsMentioning(extra.dir)).toEqual([]);
+    expect(existsSync(extra.dir)).toBe(false);
+    expect(existsSync(cgroup)).toBe(false);
+  });
+});
