@@ -4,7 +4,7 @@
  * one message instead of Ajv's oneOf/anyOf/if noise.
  */
 import type { ErrorObject } from 'ajv';
-import { describeType, describeValue, didYouMean, orList } from './messages.js';
+import { closestMatch, describeType, describeValue, didYouMean, orList } from './messages.js';
 import type { PathSegment } from './read.js';
 import type { ResourceKind } from './types.js';
 
@@ -13,6 +13,12 @@ export interface Explained {
   path: PathSegment[];
   key?: boolean;
   message: string;
+  /** For an unknown key: the known key it is probably a typo of. */
+  suggests?: string;
+  /** For a missing key (or a set of alternatives): the keys it asks for. */
+  missing?: string[];
+  /** Set on a message another one already says better: not reported, but still an error. */
+  hidden?: boolean;
 }
 
 /** Every resource kind, for "did you mean". */
@@ -24,13 +30,13 @@ export const RESOURCE_KINDS: readonly ResourceKind[] = [
 /** Explains Ajv errors (from a validator compiled with `verbose: true`) for `data`. */
 export function explainErrors(errors: readonly ErrorObject[], data: unknown): Explained[] {
   const dropped = new Set<ErrorObject>();
-  const composites = new Map<ErrorObject, string | undefined>();
+  const composites = new Map<ErrorObject, { message?: string; missing?: string[] }>();
   errors.forEach((error, index) => {
     if (error.keyword === 'oneOf' || error.keyword === 'anyOf') {
       const value = valueAt(data, pointerToPath(error.instancePath, data));
-      const { message, drop } = explainComposite(error, precedingRun(errors, index, error.instancePath), value);
+      const { drop, ...explained } = explainComposite(error, precedingRun(errors, index, error.instancePath), value);
       for (const e of drop) dropped.add(e);
-      composites.set(error, message);
+      composites.set(error, explained);
     } else if (error.keyword === 'propertyNames') {
       for (const e of precedingRun(errors, index, error.instancePath)) if (e.instancePath === error.instancePath) dropped.add(e);
     }
@@ -39,10 +45,20 @@ export function explainErrors(errors: readonly ErrorObject[], data: unknown): Ex
   for (const error of errors) {
     if (dropped.has(error)) continue;
     const path = pointerToPath(error.instancePath, data);
-    const explained = composites.has(error) ? { path, message: composites.get(error) ?? '' } : explainOne(error, path, data);
+    const composite = composites.get(error);
+    const explained = composite ? { path, message: composite.message ?? '', missing: composite.missing } : explainOne(error, path, data);
     if (explained) out.push(explained);
   }
-  return dedupe(out.filter((e) => e.message !== ''));
+  return dedupe(withoutEchoes(out.filter((e) => e.message !== '')));
+}
+
+/**
+ * An unknown key that is a typo of a required key also shows up as "missing required key";
+ * the "did you mean" message says it all, so the echo is marked hidden.
+ */
+function withoutEchoes(items: Explained[]): Explained[] {
+  const suggested = new Set(items.flatMap((e) => (e.suggests ? [`${JSON.stringify(e.path.slice(0, -1))}\0${e.suggests}`] : [])));
+  return items.map((e) => ((e.missing ?? []).some((key) => suggested.has(`${JSON.stringify(e.path)}\0${key}`)) ? { ...e, hidden: true } : e));
 }
 
 function isBranchError(e: ErrorObject, composite: ErrorObject): boolean {
@@ -67,11 +83,12 @@ const LEAF_KEYWORDS = new Set(['type', 'pattern', 'format', 'minimum', 'maximum'
  * the errors of the branch matching the value's type stand on their own (only the other
  * branches' type errors are dropped).
  */
-function explainComposite(error: ErrorObject, run: ErrorObject[], value: unknown): { message?: string; drop: ErrorObject[] } {
+function explainComposite(error: ErrorObject, run: ErrorObject[], value: unknown): { message?: string; missing?: string[]; drop: ErrorObject[] } {
   const branches = Array.isArray(error.schema) ? (error.schema as Record<string, unknown>[]) : [];
   const requiredOnly = branches.every((b) => Array.isArray(b.required) && Object.keys(b).every((k) => k === 'required' || k === 'properties'));
   if (requiredOnly && branches.length > 0) {
-    return { message: explainAlternativeKeys(error, branches, value), drop: run.filter((e) => isBranchError(e, error)) };
+    const missing = branches.flatMap((b) => b.required as string[]);
+    return { message: explainAlternativeKeys(error, branches, value), missing, drop: run.filter((e) => isBranchError(e, error)) };
   }
   const own = run.filter((e) => isBranchError(e, error) || (e.instancePath === error.instancePath && LEAF_KEYWORDS.has(e.keyword)));
   const wrongType = own.filter((e) => e.keyword === 'type' && e.instancePath === error.instancePath && !typeMatches(e.params.type, value));
@@ -108,12 +125,13 @@ function explainOne(error: ErrorObject, path: PathSegment[], data: unknown): Exp
     case 'if':
       return undefined;
     case 'required':
-      return { path, message: `missing required key "${String(p.missingProperty)}"` };
+      return { path, message: `missing required key "${String(p.missingProperty)}"`, missing: [String(p.missingProperty)] };
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
       const allowed = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
-      const hint = didYouMean(key, allowed) || (allowed.length > 0 && allowed.length <= 12 ? `; allowed keys: ${allowed.join(', ')}` : '');
-      return { path: [...path, key], key: true, message: `unknown key "${key}"${hint}` };
+      const suggests = closestMatch(key, allowed);
+      const hint = suggests ? `; did you mean "${suggests}"?` : allowed.length > 0 && allowed.length <= 12 ? `; allowed keys: ${allowed.join(', ')}` : '';
+      return { path: [...path, key], key: true, message: `unknown key "${key}"${hint}`, suggests };
     }
     case 'discriminator':
       return explainDiscriminator(p, path, data);

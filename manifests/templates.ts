@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import nunjucks from 'nunjucks';
+import { didYouMean } from './messages.js';
 
 /** A template failure with its position: in a template file (`file` set) or in an inline string. */
 export class TemplateFailure extends Error {
@@ -69,26 +70,26 @@ export function createTemplateEngine(root: string): TemplateEngine {
     if (!template) inline.set(source, (template = new nunjucks.Template(source, env, '<inline>', true)));
     return template;
   };
-  const run = <T>(source: string | undefined, fn: () => T): T => {
+  const run = <T>(source: string | undefined, context: TemplateContext, fn: () => T): T => {
     try {
       return fn();
     } catch (error) {
-      throw toFailure(error, { inlineSource: source, readText });
+      throw toFailure(error, { inlineSource: source, readText, context });
     }
   };
   return {
     renderValue(text, context) {
       const whole = WHOLE_EXPRESSION.exec(text.trim());
-      if (!whole) return run(text, () => compile(text).render(context));
-      const json = run(text, () => compile(`{{ (${whole[1]}) | dump }}`).render(context));
+      if (!whole) return run(text, context, () => compile(text).render(context));
+      const json = run(text, context, () => compile(`{{ (${whole[1]}) | dump }}`).render(context));
       if (json === '' || json === undefined) throw new TemplateFailure(`undefined value in ${text.trim()}`, undefined, 1, 1);
       return JSON.parse(json) as unknown;
     },
     evaluate(expression, context) {
-      return run(expression, () => compile(`{% if (${expression}) %}1{% endif %}`).render(context)) === '1';
+      return run(expression, context, () => compile(`{% if (${expression}) %}1{% endif %}`).render(context)) === '1';
     },
     renderFile(file, context) {
-      return run(undefined, () => env.getTemplate(file, true).render(context));
+      return run(undefined, context, () => env.getTemplate(file, true).render(context));
     },
     find({ component, state, path }) {
       const tried = [...new Set([state, 'default'])].map((s) => `templates/${component}/${s}/${path}`);
@@ -117,7 +118,7 @@ export function isSafeRelative(path: string): boolean {
  * `(templates/x/default/a.conf) [Line 3, Column 7]\n  attempted to output null or undefined value`;
  * some carry no position, then it is guessed from the source.
  */
-function toFailure(error: unknown, options: { inlineSource: string | undefined; readText: (file: string) => string | undefined }): TemplateFailure {
+function toFailure(error: unknown, options: { inlineSource: string | undefined; readText: (file: string) => string | undefined; context: TemplateContext }): TemplateFailure {
   if (error instanceof TemplateFailure) return error;
   const text = error instanceof Error ? error.message : String(error);
   const all = [...text.matchAll(/\(([^()\n]*)\)(?: \[Line (\d+), Column (\d+)\])?/g)];
@@ -130,13 +131,33 @@ function toFailure(error: unknown, options: { inlineSource: string | undefined; 
   let line = head?.[2] ? Number(head[2]) : 0;
   let col = head?.[3] ? Number(head[3]) : 0;
   if (!line && source !== undefined) [line, col] = guessPosition(source, message);
-  return new TemplateFailure(explain(message, source, line, col), file, line || 1, col || 1);
+  return new TemplateFailure(explain({ message, source, line, col, context: options.context }), file, line || 1, col || 1);
 }
 
-function explain(message: string, source: string | undefined, line: number, col: number): string {
+function explain(options: { message: string; source: string | undefined; line: number; col: number; context: TemplateContext }): string {
+  const { message, source, line, col, context } = options;
   if (!message.startsWith('attempted to output null or undefined value')) return message;
   const snippet = source === undefined ? undefined : expressionAt(source, line, col);
-  return `undefined variable or value${snippet ? ` in ${snippet}` : ''}; define it in data or params, or use "| default(...)"`;
+  const fix = 'define it in data or params, or use "| default(...)"';
+  if (!snippet) return `undefined variable or value; ${fix}`;
+  const name = /^\{\{-?\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)/.exec(snippet)?.[1];
+  const missing = name ? firstMissing(name.split('.'), context) : undefined;
+  if (!missing) return `undefined variable or value in ${snippet}; ${fix}`;
+  const hint = didYouMean(missing.key, missing.keys);
+  if (missing.parent === '') return `undefined variable "${missing.key}" in ${snippet}${hint || `; ${fix}`}`;
+  return `undefined value in ${snippet}: ${missing.parent} has no "${missing.key}"${hint || `; ${fix}`}`;
+}
+
+function firstMissing(segments: string[], context: TemplateContext): { parent: string; key: string; keys: string[] } | undefined {
+  let node: unknown = context;
+  for (let i = 0; i < segments.length; i++) {
+    if (node === null || typeof node !== 'object') return undefined;
+    const record = node as Record<string, unknown>;
+    const value = record[segments[i]!];
+    if (value === undefined || value === null) return { parent: segments.slice(0, i).join('.'), key: segments[i]!, keys: Object.keys(record) };
+    node = value;
+  }
+  return undefined;
 }
 
 function expressionAt(source: string, line: number, col: number): string | undefined {

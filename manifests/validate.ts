@@ -5,7 +5,7 @@
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { createValidator, schemaIds } from '../schema/index.js';
-import { explainErrors, valueAt, type Explained } from './explain.js';
+import { explainErrors, pointerToPath, valueAt, type Explained } from './explain.js';
 import type { ProblemList } from './problems.js';
 import type { PathSegment, SourceFile } from './read.js';
 import { isTemplated } from './templates.js';
@@ -37,7 +37,7 @@ export function createManifestValidator(): ManifestValidator {
 
 /**
  * Validates a parsed file against its schema, reports every mistake, and removes invalid
- * parts from `source.value` (an unknown key is deleted; an invalid list item becomes null;
+ * parts from `source.value` (an unknown key is deleted; a list item holding an invalid value becomes null;
  * another invalid value is deleted). Values that are `{{ }}` strings are checked after rendering.
  */
 export function validateFile(options: { source: SourceFile; validate: ValidateFunction; problems: ProblemList }): void {
@@ -46,7 +46,7 @@ export function validateFile(options: { source: SourceFile; validate: ValidateFu
   if (value === undefined || validate(value)) return;
   const errors = (validate.errors ?? []).filter((e) => !isDeferred(e, value));
   const explained = explainErrors(errors, value);
-  for (const item of explained) problems.at(source, item.path, item.message, { key: item.key ?? false });
+  for (const item of explained) if (!item.hidden) problems.at(source, item.path, item.message, { key: item.key ?? false });
   for (const item of explained) sanitize(value, item);
 }
 
@@ -68,7 +68,9 @@ export function validateRendered(options: {
 }): boolean {
   const { resource, declared, source, path, validate, problems, host } = options;
   if (validate(resource)) return true;
+  if (coerceToStrings(resource, declared, validate.errors ?? []) && validate(resource)) return true;
   for (const item of explainErrors(validate.errors ?? [], resource)) {
+    if (item.hidden) continue;
     const original = valueAt(declared, item.path);
     const from = typeof original === 'string' && isTemplated(original) ? ` (rendered from ${JSON.stringify(original)})` : '';
     problems.at(source, [...path, ...item.path], `${item.message}${from}`, { key: item.key ?? false, host });
@@ -76,12 +78,33 @@ export function validateRendered(options: {
   return false;
 }
 
+/**
+ * A string that is one `{{ expr }}` renders to the expression's own type (8080, true); where
+ * the schema wants a string there, the value becomes its text. True when anything changed.
+ */
+function coerceToStrings(resource: Record<string, unknown>, declared: Record<string, unknown>, errors: readonly ErrorObject[]): boolean {
+  let changed = false;
+  for (const error of errors) {
+    if (error.keyword !== 'type' || !String(error.params.type).split(',').includes('string')) continue;
+    const path = pointerToPath(error.instancePath, resource);
+    const original = valueAt(declared, path);
+    if (typeof original !== 'string' || !isTemplated(original)) continue;
+    const parent = valueAt(resource, path.slice(0, -1)) as Record<string, unknown> | undefined;
+    const leaf = path[path.length - 1];
+    const value = parent && leaf !== undefined ? parent[leaf as string] : undefined;
+    if (typeof value === 'number' || typeof value === 'boolean') {
+      parent![leaf as string] = String(value);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
 function sanitize(root: Record<string, unknown>, item: Explained): void {
   const path = item.path;
   if (path.length === 0) return;
-  let lastIndex = -1;
-  if (!item.key) path.forEach((segment, i) => { if (typeof segment === 'number') lastIndex = i; });
-  const target = lastIndex >= 0 ? path.slice(0, lastIndex + 1) : path;
+  const firstIndex = item.key ? -1 : path.findIndex((segment) => typeof segment === 'number');
+  const target = firstIndex >= 0 ? path.slice(0, firstIndex + 1) : path;
   const parent = valueAt(root, target.slice(0, -1));
   const leaf = target[target.length - 1]!;
   if (Array.isArray(parent) && typeof leaf === 'number') parent[leaf] = null;

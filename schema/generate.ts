@@ -4,7 +4,8 @@
  * so a test can compare the result with the files on disk.
  */
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
-import { schemas, type JsonSchema, type SchemaName } from './index.js';
+import { DroverError } from '../manifests/errors.js';
+import { resolveSchemaRef, schemas, type JsonSchema, type SchemaName } from './index.js';
 
 /** Schemas that get a generated .ts file, in output order; `defs` is only ever inlined. */
 export const GENERATED_SCHEMAS = ['drover', 'host', 'group', 'role', 'resource', 'config'] as const satisfies readonly SchemaName[];
@@ -40,18 +41,6 @@ export function typeNameFromTitle(title: string): string {
     .join('');
 }
 
-/** Finds the schema a `$ref` points at: `file.schema.json` and/or `#/$defs/name`, relative to `doc`. */
-function resolveRef(ref: string, doc: JsonSchema): { target: Node; doc: JsonSchema; file: SchemaName | undefined } {
-  const [file, pointer = ''] = ref.split('#');
-  const name = file ? (Object.keys(schemas) as SchemaName[]).find((key) => `${key}.schema.json` === file) : undefined;
-  if (file && !name) throw new Error(`unknown schema file in $ref ${ref}`);
-  const base: JsonSchema = name ? schemas[name] : doc;
-  let target: unknown = base;
-  for (const segment of pointer.split('/').filter(Boolean)) target = isNode(target) ? target[segment] : undefined;
-  if (!isNode(target)) throw new Error(`unresolvable $ref ${ref}`);
-  return { target, doc: base, file: name };
-}
-
 interface PrepareState {
   root: JsonSchema;
   imports: Map<string, string>;
@@ -83,14 +72,16 @@ function prepareNode(node: unknown, doc: JsonSchema, state: PrepareState): unkno
 
 function prepareRef(node: Node & { $ref: string }, doc: JsonSchema, state: PrepareState): unknown {
   const { $ref, ...siblings } = node;
-  const { target, doc: targetDoc, file } = resolveRef($ref, doc);
+  const { node: target, doc: targetDoc, file } = resolveSchemaRef($ref, doc);
   if (file && target === schemas[file] && file !== 'defs') {
     const typeName = ROOT_TYPE_NAMES[file as keyof typeof ROOT_TYPE_NAMES];
     state.imports.set(typeName, `./${file}.js`);
     return { ...siblings, tsType: typeName };
   }
   if (typeof target.title === 'string') {
-    if (targetDoc !== state.root) throw new Error(`titled definition ${$ref} must be local to be named once`);
+    if (targetDoc !== state.root) {
+      throw new DroverError('E_SCHEMA_REF', `titled definition ${$ref} must be local to be named once`, { kind: 'internal' });
+    }
     return { $ref };
   }
   return prepareNode({ ...target, ...siblings }, targetDoc, state);

@@ -5,6 +5,7 @@
  */
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { DroverError } from '../manifests/errors.js';
 import droverSchema from './drover.schema.json' with { type: 'json' };
 import hostSchema from './host.schema.json' with { type: 'json' };
 import groupSchema from './group.schema.json' with { type: 'json' };
@@ -71,4 +72,32 @@ export function createValidator(): Ajv {
     ajv.addSchema(schema as object);
   }
   return ajv;
+}
+
+/** A schema found by `resolveSchemaRef`, with the document it lives in (for resolving its own `$ref`s). */
+export interface ResolvedSchema {
+  node: JsonSchema;
+  doc: JsonSchema;
+  /** Set when the ref named a schema file; `node === schemas[file]` when it named the whole file. */
+  file: SchemaName | undefined;
+}
+
+/**
+ * Resolves a `$ref` as written in these schemas (`host.schema.json`, `#/$defs/mode`,
+ * `defs.schema.json#/$defs/name`) against the document it appears in.
+ * Throws DroverError `E_SCHEMA_REF` (internal) when it points nowhere.
+ */
+export function resolveSchemaRef(ref: string, doc: JsonSchema): ResolvedSchema {
+  const [file, pointer = ''] = ref.split('#');
+  const name = file ? (Object.keys(schemas) as SchemaName[]).find((key) => `${key}.schema.json` === file) : undefined;
+  if (file && !name) throw new DroverError('E_SCHEMA_REF', `unknown schema file in $ref ${ref}`, { kind: 'internal' });
+  const base: JsonSchema = name ? schemas[name] : doc;
+  let node: unknown = base;
+  for (const segment of pointer.split('/').filter(Boolean)) {
+    node = typeof node === 'object' && node !== null ? (node as JsonSchema)[segment] : undefined;
+  }
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) {
+    throw new DroverError('E_SCHEMA_REF', `unresolvable $ref ${ref}`, { kind: 'internal' });
+  }
+  return { node: node as JsonSchema, doc: base, file: name };
 }

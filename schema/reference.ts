@@ -2,7 +2,7 @@
  * Renders docs/manifest-reference.md from the JSON Schemas, so the reference never drifts
  * from what the validator accepts. Pure: schemas in, markdown out.
  */
-import { schemas, type JsonSchema, type SchemaName } from './index.js';
+import { resolveSchemaRef, schemas, type JsonSchema, type SchemaName } from './index.js';
 
 type Node = { [key: string]: unknown };
 interface Row {
@@ -20,22 +20,11 @@ const isNode = (value: unknown): value is Node => typeof value === 'object' && v
 /** Fields every resource kind has; listed once, not per kind. */
 const COMMON_RESOURCE_FIELDS = ['kind', 'dependsOn', 'notify', 'when', 'step', 'description'];
 
-/** Resolves a `$ref` (`file.schema.json`, `#/$defs/x` or both) against the document it appears in. */
-function resolve(ref: string, doc: JsonSchema): Located & { file?: SchemaName } {
-  const [file, pointer = ''] = ref.split('#');
-  const name = file ? (Object.keys(schemas) as SchemaName[]).find((key) => `${key}.schema.json` === file) : undefined;
-  const base: JsonSchema = name ? schemas[name] : doc;
-  let node: unknown = base;
-  for (const segment of pointer.split('/').filter(Boolean)) node = isNode(node) ? node[segment] : undefined;
-  if (!isNode(node)) throw new Error(`unresolvable $ref ${ref}`);
-  return { node, doc: base, file: name };
-}
-
 /** Follows `$ref`s of untitled schemas (siblings such as `description` win over the target). */
 function deref(node: Node, doc: JsonSchema): Located {
   if (typeof node.$ref !== 'string') return { node, doc };
   const { $ref, ...siblings } = node;
-  const target = resolve($ref as string, doc);
+  const target = resolveSchemaRef($ref as string, doc);
   if (target.file && target.node === schemas[target.file]) return { node, doc };
   if (typeof target.node.title === 'string') return { node: { ...siblings, $ref }, doc };
   return deref({ ...target.node, ...siblings }, target.doc);
@@ -54,7 +43,7 @@ const isExpression = (node: Node): boolean => node.pattern === '\\{\\{';
 function typeLabel(raw: Node, rawDoc: JsonSchema): string {
   const { node, doc } = deref(raw, rawDoc);
   if (typeof node.$ref === 'string') {
-    const target = resolve(node.$ref, doc);
+    const target = resolveSchemaRef(node.$ref, doc);
     return target.file ? `[${target.file}](#${target.file === 'resource' ? 'resources' : target.file})` : String(target.node.title).toLowerCase();
   }
   if ('const' in node) return `\`${JSON.stringify(node.const)}\``;

@@ -185,7 +185,7 @@ export const q = shellQuote;
 export function statLines(paths: readonly string[]): string[] {
   const lines = ['set --; _si='];
   paths.forEach((p, i) => {
-    lines.push(`_p=${q(p)}; if [ -e "$_p" ] || [ -L "$_p" ]; then _si="$_si${i} "; set -- "$@" "$_p"; else echo "$_T a ${i}"; fi`);
+    lines.push(`_p=${q(p)}; if [ -e "$_p" ] || [ -L "$_p" ]; then _si="\${_si}${i} "; set -- "$@" "$_p"; else echo "$_T a ${i}"; fi`);
   });
   lines.push('[ $# -gt 0 ] && _stat s "$_si" "$@"');
   return lines;

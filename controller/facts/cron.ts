@@ -24,7 +24,7 @@ export function cronFragment(resources: readonly DesiredResource[]): string {
   lines.push('set --; _hi=');
   paths.forEach((p, i) => {
     if (p.includes('\n')) lines.push(`if [ -f ${q(p)} ] && [ ! -L ${q(p)} ]; then _sha1 h ${i} ${q(p)}; fi`);
-    else lines.push(`_p=${q(p)}; if [ -f "$_p" ] && [ ! -L "$_p" ]; then _hi="$_hi${i} "; set -- "$@" "$_p"; fi`);
+    else lines.push(`_p=${q(p)}; if [ -f "$_p" ] && [ ! -L "$_p" ]; then _hi="\${_hi}${i} "; set -- "$@" "$_p"; fi`);
   });
   lines.push('[ $# -gt 0 ] && _sha h "$_hi" "$@"');
   return lines.join('\n');

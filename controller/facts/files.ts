@@ -49,7 +49,7 @@ function hashLines(resources: readonly DesiredResource[], context: FragmentConte
     const secrets = r.content?.secrets ?? [];
     if (secrets.length > 0) extra.push(maskLine(i, path, secrets, context));
     else if (targetPath(r).includes('\n')) extra.push(`if ${REGULAR(path)}; then _sha1 h ${i} ${path}; fi`);
-    else lines.push(`if ${REGULAR(path)}; then _hi="$_hi${i} "; set -- "$@" ${path}; fi`);
+    else lines.push(`if ${REGULAR(path)}; then _hi="\${_hi}${i} "; set -- "$@" ${path}; fi`);
   });
   lines.push('[ $# -gt 0 ] && _sha h "$_hi" "$@"');
   if (extra.length > 0) lines.push(`_MASK=${q(MASK_AWK)}`, ...extra);

@@ -117,7 +117,9 @@ function runitFact(section: string, fields: readonly string[]): ServiceFact {
   const linked = fields[0] === '1';
   const word = fields[1] === '-' ? '' : decodeHexField(section, fields[1]).split(':')[0]!;
   const known = linked || ['run', 'down', 'finish'].includes(word);
-  return { kind: 'service', manager: 'runit', known, enabled: linked, active: word === 'run', live: true, activeState: word };
+  const fact: ServiceFact = { kind: 'service', manager: 'runit', known, enabled: linked, active: word === 'run', live: true };
+  if (word !== '') fact.activeState = word;
+  return fact;
 }
 
 function parseSystemd(section: ProbeSection, resources: readonly DesiredResource[], out: Record<string, Fact>): void {
@@ -135,7 +137,9 @@ function parseSystemd(section: ProbeSection, resources: readonly DesiredResource
       if (!record) throw probeOutputError(section.name, `no "so" record for ${resources[u.index]!.id}`);
       out[resources[u.index]!.id] = offlineFact(record.fields[0] ?? '-');
     }
-  } else if (mode !== 'none') {
+  } else if (mode === 'none') {
+    for (const u of units) out[resources[u.index]!.id] = { ...unknown('systemd'), live: false };
+  } else {
     throw probeOutputError(section.name, `unknown systemd mode ${JSON.stringify(mode)}`);
   }
 }
@@ -152,7 +156,7 @@ export function parseServices(section: ProbeSection, resources: readonly Desired
     if (manager === 'supervisor' && sv) out[r.id] = supervisorFact(section.name, serviceName(r), sv.fields[0]);
     else if (manager === 'runit' && rv) out[r.id] = runitFact(section.name, rv.fields);
     else if (manager !== 'systemd') throw probeOutputError(section.name, `no record for ${r.id}`);
-    out[r.id] ??= unknown(manager);
+    out[r.id] ??= { ...unknown(manager), live: false };
   });
   return out;
 }

@@ -11,9 +11,25 @@ import type { Fact, SysctlFact } from './types.js';
 
 const KEY = /^[A-Za-z0-9_][A-Za-z0-9_.:/@-]*$/;
 
-/** Path of the file persisting `key`. */
+/**
+ * Path of the file persisting `key`, named after the key's dotted form (a slash form key is
+ * converted; a `/` left in the dotted form, i.e. a literal dot, becomes `_`): never outside /etc/sysctl.d.
+ */
 export function sysctlPersistPath(key: string): string {
-  return `/etc/sysctl.d/99-drover-${key}.conf`;
+  return `/etc/sysctl.d/99-drover-${dottedKey(key).replace(/\//g, '_')}.conf`;
+}
+
+function isSlashForm(key: string): boolean {
+  const firstDot = key.indexOf('.');
+  const firstSlash = key.indexOf('/');
+  return firstSlash >= 0 && (firstDot < 0 || firstSlash < firstDot);
+}
+
+const swapSeparators = (key: string): string => key.replace(/[./]/g, (c) => (c === '.' ? '/' : '.'));
+
+/** The dotted form of a sysctl key (`net/ipv4/ip_forward` -> `net.ipv4.ip_forward`). */
+export function dottedKey(key: string): string {
+  return isSlashForm(key) ? swapSeparators(key) : key;
 }
 
 /**
@@ -23,11 +39,7 @@ export function sysctlPersistPath(key: string): string {
  */
 export function procSysPath(key: string): string | undefined {
   if (!KEY.test(key) || key.split(/[./]/).some((s) => s === '' || s === '..')) return undefined;
-  const firstDot = key.indexOf('.');
-  const firstSlash = key.indexOf('/');
-  const slashForm = firstSlash >= 0 && (firstDot < 0 || firstSlash < firstDot);
-  const path = slashForm ? key : key.replace(/[./]/g, (c) => (c === '.' ? '/' : '.'));
-  return `/proc/sys/${path}`;
+  return `/proc/sys/${isSlashForm(key) ? key : swapSeparators(key)}`;
 }
 
 function keyOf(r: DesiredResource): string {
@@ -42,7 +54,7 @@ export function sysctlFragment(resources: readonly DesiredResource[]): string {
     if (proc === undefined) lines.push(`echo "$_T v ${i} -"`);
     else lines.push(`if [ -f ${q(proc)} ]; then echo "$_T v ${i} x$(head -c 65536 < ${q(proc)} | _hx)"; else echo "$_T v ${i} -"; fi`);
     const persist = q(sysctlPersistPath(keyOf(r)));
-    lines.push(`if [ -f ${persist} ] && [ ! -L ${persist} ]; then _hi="$_hi${i} "; set -- "$@" ${persist}; fi`);
+    if (proc !== undefined) lines.push(`if [ -f ${persist} ] && [ ! -L ${persist} ]; then _hi="\${_hi}${i} "; set -- "$@" ${persist}; fi`);
   });
   lines.push('[ $# -gt 0 ] && _sha h "$_hi" "$@"');
   return lines.join('\n');

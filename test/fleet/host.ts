@@ -1,12 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childPids, identify, isRunning, pollUntil, pollUntilSync, signalProcess, type ProcessIdentity } from './proc.js';
-import { renderSshdConfig, type HostEndpoint, type KeyPair } from './ssh-files.js';
+import { prepareHostRoot } from './host-root.js';
+import type { HostEndpoint, KeyPair } from './ssh-files.js';
 
-const LAUNCH_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'launch-host.sh');
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SYSTEMD_LAUNCH_SCRIPT = join(HERE, 'launch-host.sh');
+const INNER_SCRIPT = join(HERE, 'inner-host.sh');
+/** --kill-child: when unshare dies, the kernel kills the host's PID 1 (and so the host). */
+const PLAIN_UNSHARE_ARGS = ['--mount', '--uts', '--ipc', '--pid', '--fork', '--propagation', 'private', '--kill-child'];
 /** glibc's SIGRTMIN is 34; systemd powers off cleanly on SIGRTMIN+4. */
 const SIGRTMIN_PLUS_4 = 38;
 
@@ -33,8 +37,8 @@ export interface LaunchedHost {
 }
 
 /**
- * Prepares the host dir (overlay dirs, sshd files) and spawns launch-host.sh, which puts
- * the host in its own namespaces. Returns at once; use findHostInit/waitForHost next.
+ * Prepares the host dir (overlay dirs, the host's files in the upper dir) and spawns
+ * unshare (systemd hosts: launch-host.sh), which puts the host in its own namespaces. Returns at once; use findHostInit/waitForHost next.
  */
 export function launchHost(options: {
   endpoint: HostEndpoint;
@@ -44,40 +48,30 @@ export function launchHost(options: {
   clientPublicKey: string;
   cgroup?: string;
 }): LaunchedHost {
-  const { dir, endpoint } = options;
-  writeSshFiles(options);
+  const { dir, endpoint, systemd } = options;
   for (const sub of ['upper', 'work', 'merged']) mkdirSync(join(dir, sub), { recursive: true });
+  prepareHostRoot({ upper: join(dir, 'upper'), endpoint, systemd, hostKey: options.hostKey, clientPublicKey: options.clientPublicKey });
   const log = openSync(join(dir, 'log'), 'a');
-  const child = spawn('/bin/sh', [LAUNCH_SCRIPT], {
+  const [command, args] = systemd ? ['/bin/sh', [SYSTEMD_LAUNCH_SCRIPT]] : ['unshare', [...PLAIN_UNSHARE_ARGS, '/bin/sh', INNER_SCRIPT]];
+  const child = spawn(command, args, {
     stdio: ['ignore', log, log],
     env: {
       PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
       FLEET_HOST_DIR: dir,
       FLEET_HOST_NAME: endpoint.name,
-      FLEET_HOST_ADDR: endpoint.address,
-      FLEET_SYSTEMD: options.systemd ? '1' : '0',
+      FLEET_SYSTEMD: systemd ? '1' : '0',
       FLEET_CGROUP: options.cgroup ?? '',
-      FLEET_MACHINE_ID: randomBytes(16).toString('hex'),
     },
   });
   closeSync(log);
   const launcher = child.pid === undefined ? undefined : identify(child.pid);
-  if (!launcher) throw new Error(`fleet host ${endpoint.name}: could not spawn ${LAUNCH_SCRIPT}`);
-  const host: LaunchedHost = { endpoint, systemd: options.systemd, child, record: { name: endpoint.name, dir, launcher } };
+  if (!launcher) throw new Error(`fleet host ${endpoint.name}: could not spawn ${command}`);
+  const host: LaunchedHost = { endpoint, systemd, child, record: { name: endpoint.name, dir, launcher } };
   if (options.cgroup) host.record.cgroup = options.cgroup;
   child.on('exit', (code, signal) => {
     host.exit = { code, signal };
   });
   return host;
-}
-
-function writeSshFiles(options: { endpoint: HostEndpoint; dir: string; systemd: boolean; hostKey: KeyPair; clientPublicKey: string }): void {
-  const sshDir = join(options.dir, 'ssh');
-  mkdirSync(sshDir, { recursive: true });
-  copyFileSync(options.hostKey.privateKeyFile, join(sshDir, 'ssh_host_ed25519_key'));
-  writeFileSync(join(sshDir, 'ssh_host_ed25519_key.pub'), `${options.hostKey.publicKey}\n`);
-  writeFileSync(join(sshDir, 'authorized_keys'), `${options.clientPublicKey}\n`);
-  writeFileSync(join(sshDir, 'sshd_config'), renderSshdConfig({ host: options.endpoint, systemd: options.systemd }));
 }
 
 /** The last lines of the host's launcher/sshd/systemd output, for error messages. */

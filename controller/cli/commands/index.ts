@@ -2,9 +2,11 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { registerValidate } from './validate.js';
 import { registerHosts } from './hosts.js';
+import { registerPlan } from './plan.js';
 
 /** Adds every drover subcommand to `program`. */
 export function registerCommands(program: Command, io: CliIo): void {
   registerValidate(program, io);
   registerHosts(program, io);
+  registerPlan(program, io);
 }

@@ -25,18 +25,19 @@ export function compareService(resource: DesiredResource, fact: ServiceFact, ctx
     return { action: 'create', reasons: [`service ${spec.name} not found by ${fact.manager} (is its package or unit declared?)`] };
   }
   const reasons: string[] = [];
-  if (spec.enabled !== undefined && fact.enabled !== spec.enabled) {
-    reasons.push(`service ${spec.name} ${fact.enabled ? 'enabled' : 'disabled'} -> ${spec.enabled ? 'enabled' : 'disabled'}`);
+  const wantEnabled = spec.enabled ?? true;
+  if (fact.enabled !== wantEnabled) {
+    reasons.push(`service ${spec.name} ${fact.enabled ? 'enabled' : 'disabled'} -> ${wantEnabled ? 'enabled' : 'disabled'}`);
   }
-  const wantActive = spec.state === undefined ? undefined : spec.state === 'running';
-  if (wantActive !== undefined && fact.active !== wantActive && fact.live) {
+  const wantActive = (spec.state ?? 'running') === 'running';
+  if (fact.active !== wantActive && fact.live) {
     reasons.push(`service ${spec.name} ${fact.activeState ?? (fact.active ? 'active' : 'inactive')} -> ${wantActive ? 'active' : 'inactive'}`);
   }
   return reasons.length > 0 ? { action: 'update', reasons } : UNCHANGED;
 }
 
 function describeWanted(spec: ServiceResource): string {
-  const parts = [spec.enabled ? 'enabled' : undefined, spec.state === 'running' ? 'active' : undefined].filter(Boolean);
+  const parts = [spec.enabled !== false ? 'enabled' : undefined, spec.state !== 'stopped' ? 'active' : undefined].filter(Boolean);
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
 

@@ -55,9 +55,9 @@ function managedFrom(r: DesiredResource): string | undefined {
   return /Managed by drover from (\S+?);/.exec(r.content?.text ?? '')?.[1];
 }
 
-/** One line per resource: its id, plus the template variant and secrets of files. */
+/** One line per resource: its id, plus the template (variant) and secrets of files and any step override. */
 function describeResource(r: DesiredResource): string {
-  const from = managedFrom(r);
+  const from = typeof r.spec.template === 'string' ? r.spec.template : undefined;
   const secrets = r.content?.secrets.length ? ` secrets=${r.content.secrets.join(',')}` : '';
   return `${r.id}${from ? ` <- ${from}` : ''}${secrets}${r.step ? ` [${r.step}]` : ''}`;
 }
@@ -103,6 +103,13 @@ describe('examples/', () => {
       expect(summary).toMatchSnapshot();
     });
 
+    it('names the right template in every "Managed by drover from" header', async () => {
+      const { hosts } = await load(example);
+      const files = hosts.flatMap((h) => h.resources).filter((r) => managedFrom(r) !== undefined);
+      expect(files.length).toBeGreaterThan(0);
+      for (const r of files) expect(managedFrom(r), r.id).toBe(r.spec.template);
+    });
+
     it('has a README and a $schema header on every YAML file pointing at the right schema', () => {
       const root = join(examplesDir, example);
       expect(existsSync(join(root, 'README.md'))).toBe(true);
@@ -120,8 +127,8 @@ describe('examples/', () => {
 describe('examples/quickstart', () => {
   it('renders /etc/motd from host data', async () => {
     const web1 = await host('quickstart', 'web1');
-    expect(text(web1, '/etc/motd')).toContain('web1 (127.0.0.1) is managed by drover');
-    expect(text(web1, '/etc/motd')).toContain('ask ops@example.com');
+    expect(text(web1, '/etc/motd')).toContain('web1 (127.0.0.1): debian, state "default", team platform.');
+    expect(text(web1, '/etc/motd')).toContain('Ask ops@example.com before');
     expect(text(web1, '/srv/quickstart/hello.txt')).toMatch(/^Hello from drover!\n/);
   });
 });

@@ -1,0 +1,88 @@
+/**
+ * Renders plans for people, like `terraform plan`: per host the steps that change, with
+ * reasons and unified diffs of file contents (secrets masked, binary summarised, long diffs
+ * cut), then a summary table. Pure: strings in, string out.
+ */
+import { createTwoFilesPatch } from 'diff';
+import type { PlanStep } from '../plan/types.js';
+import type { FileTexts, HostPlanResult } from '../reconcile/types.js';
+import { renderTable } from './table.js';
+
+export interface RenderOptions {
+  color: boolean;
+  /** Diff lines shown per file before the rest is cut (default 60). */
+  maxDiffLines?: number;
+}
+
+const SECRET_PLACEHOLDER = /\{\{drover-secret:[A-Za-z0-9_.-]+\}\}/g;
+const SYMBOL: Record<string, string> = { create: '+', update: '~', delete: '-', none: ' ' };
+const COLOR: Record<string, string> = { '+': '32', '~': '33', '-': '31', '?': '36', '!': '31' };
+
+function paint(text: string, symbol: string, color: boolean): string {
+  const code = COLOR[symbol];
+  return color && code ? `\x1b[${code}m${text}\x1b[0m` : text;
+}
+
+/** Masks secret placeholders so no secret-bearing line shows a value. */
+export function maskSecrets(text: string): string {
+  return text.replace(SECRET_PLACEHOLDER, '(secret)');
+}
+
+/** Renders one host's plan section. */
+export function renderHostPlan(result: HostPlanResult, options: RenderOptions): string {
+  if ('error' in result) {
+    return paint(`! ${result.host} (${result.address}): not observed: ${result.error.message}`, '!', options.color);
+  }
+  const { plan } = result;
+  const s = plan.summary;
+  const head = plan.inSync
+    ? `  ${plan.host} (${result.address}): in sync (${s.unchanged} resources)`
+    : `~ ${plan.host} (${result.address}): ${s.create} to create, ${s.update} to update, ${s.delete} to delete${s.mayChange ? `, ${s.mayChange} may change` : ''}, ${s.unchanged} unchanged`;
+  const lines = [paint(head, plan.inSync ? ' ' : '~', options.color)];
+  let group = '';
+  for (const step of plan.steps) {
+    if (step.action === 'none' && !step.mayChange) continue;
+    if (step.group !== group) {
+      group = step.group;
+      lines.push(`    ${group}`);
+    }
+    lines.push(...renderStep(step, result.texts?.[step.resource], options));
+  }
+  return lines.join('\n');
+}
+
+function renderStep(step: PlanStep, texts: FileTexts | undefined, options: RenderOptions): string[] {
+  const symbol = step.mayChange !== undefined && step.reasons.length === 0 ? '?' : (SYMBOL[step.action] ?? ' ');
+  const why = [...step.reasons, ...(step.mayChange ? [`may change: ${step.mayChange}`] : [])].join('; ');
+  const lines = [paint(`      ${symbol} ${step.name.padEnd(30)} ${why}`, symbol, options.color)];
+  if (step.phase === 'regen' && step.content && step.action !== 'delete') lines.push(...renderContent(step, texts, options));
+  return lines;
+}
+
+function renderContent(step: PlanStep, texts: FileTexts | undefined, options: RenderOptions): string[] {
+  const content = step.content;
+  if (!content || content.before === content.after) return [];
+  const indent = (l: string): string => `          ${l}`;
+  if (content.binary) return [indent(`(binary content: sha256 ${content.before?.slice(0, 8) ?? 'none'} -> ${content.after.slice(0, 8)})`)];
+  if (!texts) return [];
+  const path = step.resource.replace(/^file:/, '');
+  const patch = createTwoFilesPatch(`${path} (host)`, `${path} (desired)`, maskSecrets(texts.before ?? ''), maskSecrets(texts.after), '', '', { context: 3 });
+  const body = patch.split('\n').slice(2).filter((l) => l !== '' && !l.startsWith('\\ No newline'));
+  if (content.secrets.length > 0 && body.every((l) => !/^[+-]/.test(l) || l.includes('(secret)'))) {
+    return [indent('(secret changed)')];
+  }
+  const max = options.maxDiffLines ?? 60;
+  const shown = body.slice(0, max).map((l) => indent(paint(l, l.startsWith('+') ? '+' : l.startsWith('-') ? '-' : ' ', options.color)));
+  if (body.length > max) shown.push(indent(`... ${body.length - max} more diff lines hidden`));
+  return shown;
+}
+
+/** Renders the summary table of all hosts. */
+export function renderSummary(results: HostPlanResult[]): string {
+  const rows = results.map((r) => {
+    if ('error' in r) return [r.host, r.error.unreachable ? 'unreachable' : 'failed', '-', '-', '-', '-', r.error.code];
+    const s = r.plan.summary;
+    return [r.host, r.plan.inSync ? 'in sync' : 'drift', String(s.create), String(s.update), String(s.delete), String(s.unchanged), s.mayChange ? `${s.mayChange} may change` : ''];
+  });
+  return renderTable(['HOST', 'STATUS', 'CREATE', 'UPDATE', 'DELETE', 'UNCHANGED', 'NOTE'], rows);
+}

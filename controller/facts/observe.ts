@@ -1,0 +1,54 @@
+/**
+ * observeHost: gathers every fact a host's resources need in one transport round trip.
+ */
+import { randomBytes } from 'node:crypto';
+import { DroverError, scrubSecrets } from '../../manifests/errors.js';
+import type { DesiredState } from '../../manifests/types.js';
+import type { Transport } from '../transport/types.js';
+import { parseProbeOutput } from './parse.js';
+import { buildProbe } from './probe.js';
+import type { ObservedState } from './types.js';
+
+/** Options of observeHost. */
+export interface ObserveOptions {
+  /** Deadline for the probe run (transport rejects with E_COMMAND_TIMEOUT); default 120 s. */
+  timeoutMs?: number;
+  /** Cancels the probe (transport rejects with E_CANCELLED). */
+  signal?: AbortSignal;
+  /** Cap on each `unless` / `onlyIf` guard, in seconds; default 30. */
+  guardTimeoutSec?: number;
+}
+
+const MAX_STDERR = 2000;
+
+function probeFailed(host: string, code: number, stderr: Buffer): DroverError {
+  const text = scrubSecrets(stderr.toString('utf8').trim()).slice(-MAX_STDERR) || '(no stderr)';
+  const kind = /\bsudo\b/.test(text) ? 'stalled' : 'transient';
+  return new DroverError('E_PROBE_FAILED', `${host}: probe exited with status ${code}: ${text}`, { kind, host });
+}
+
+/**
+ * Runs one probe for `desired` through `transport` (exactly one `run()`: `sh -s` with the script on
+ * stdin; the transport adds sudo where the host needs it) and returns the ObservedState.
+ * Throws: transport errors unchanged; E_PROBE_FAILED when the probe exits non-zero (stderr in the
+ * message; `stalled` when sudo refused, else `transient`); E_PROBE_OUTPUT (internal) when the
+ * output cannot be parsed. Never retries.
+ */
+export async function observeHost(desired: DesiredState, transport: Transport, options: ObserveOptions = {}): Promise<ObservedState> {
+  const host = desired.host.name;
+  const token = `drover${randomBytes(12).toString('hex')}`;
+  const script = buildProbe(desired.resources, { token, guardTimeoutSec: options.guardTimeoutSec });
+  const result = await transport.run('sh -s', {
+    stdin: script,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (result.code !== 0) throw probeFailed(host, result.code, result.stderr);
+  try {
+    const facts = parseProbeOutput(result.stdout.toString('utf8'), { token, resources: desired.resources });
+    return { host, platform: facts.platform, resources: facts.resources, observedAt: new Date().toISOString() };
+  } catch (error) {
+    if (!(error instanceof DroverError)) throw error;
+    throw new DroverError(error.code, `${host}: ${error.message}`, { kind: error.kind, host, cause: error });
+  }
+}

@@ -1,0 +1,26 @@
+import type { Plan } from '../plan/types.js';
+
+/** Old and new text of a file, for diffs; `before` absent when the file does not exist yet. */
+export interface FileTexts {
+  before?: string;
+  after: string;
+}
+
+/** Why a host could not be planned or applied. `unreachable` is set for transport failures. */
+export interface HostFailure {
+  code: string;
+  message: string;
+  unreachable: boolean;
+}
+
+/** The result of planning one host, or why it could not be planned. */
+export type HostPlanResult =
+  | { host: string; address: string; plan: Plan; texts?: Record<string, FileTexts>; durationMs: number }
+  | { host: string; address: string; error: HostFailure; durationMs: number };
+
+/** Progress events, one per phase change of a host, for live output. */
+export interface ProgressEvent {
+  host: string;
+  phase: 'connect' | 'observe' | 'plan' | 'apply' | 'verify' | 'done' | 'failed';
+  detail?: string;
+}

@@ -1,0 +1,217 @@
+/**
+ * Renders one resource declaration for one host: `when`, `{{ }}` string values, the check
+ * after rendering, and file content (inline, template or source).
+ */
+import { createHash } from 'node:crypto';
+import type { ProblemList } from './problems.js';
+import { formatPath, locate, type PathSegment, type SourceFile } from './read.js';
+import type { Declaration } from './roles.js';
+import { TemplateFailure, isTemplated, type TemplateContext, type TemplateEngine } from './templates.js';
+import type { DesiredResource, FileContent, Origin, ResourceKind } from './types.js';
+import { validateRendered, type ManifestValidator } from './validate.js';
+
+/** What rendering needs to know about the host and the load. */
+export interface HostScope {
+  name: string;
+  /** `hosts/<name>.yaml`: problems in other (shared) files name the host. */
+  hostFile: string;
+  state: string;
+  view: Record<string, unknown>;
+  data: Record<string, unknown>;
+  resolve: (name: string) => string;
+  engine: TemplateEngine;
+  validator: ManifestValidator;
+  problems: ProblemList;
+}
+
+/** The result of rendering a declaration: kept, dropped by `when` (with its id when known), or failed (problems reported). */
+export type RenderOutcome =
+  | { status: 'kept'; resource: DesiredResource; declaration: Declaration }
+  | { status: 'dropped'; id?: string }
+  | { status: 'failed' };
+
+const PLACEHOLDER = /\{\{drover-secret:([^}]+)\}\}/g;
+
+/** The template context for a host and a role's params (docs/design.md "Templates"). */
+export function templateContext(scope: HostScope, params: Record<string, unknown>): TemplateContext {
+  return {
+    ...scope.data, ...params,
+    host: scope.view, data: scope.data, params,
+    resolve: scope.resolve,
+    secret: (name: unknown) => `{{drover-secret:${String(name)}}}`,
+  };
+}
+
+/** Host name to append to problems found in a shared file. */
+export function hostTag(scope: HostScope, source: SourceFile): string | undefined {
+  return source.file === scope.hostFile ? undefined : scope.name;
+}
+
+/** The id key of a resource: name, path, key, or path:line / path:regexp for `line`. */
+export function resourceKey(kind: string, spec: Record<string, unknown>): string {
+  switch (kind) {
+    case 'sysctl': return String(spec.key);
+    case 'line': return `${String(spec.path)}:${String(spec.regexp ?? spec.line)}`;
+    case 'file': case 'directory': case 'symlink': case 'git': case 'ssh_key': return String(spec.path);
+    default: return String(spec.name);
+  }
+}
+
+/** Renders a declaration for the host; problems go to `scope.problems`. */
+export function renderDeclaration(d: Declaration, scope: HostScope): RenderOutcome {
+  const context = templateContext(scope, d.params);
+  const host = hostTag(scope, d.source);
+  const fail = (path: PathSegment[], failure: unknown): RenderOutcome => reportFailure({ d, path, failure, scope, host });
+  if (typeof d.raw.when === 'string') {
+    let keep: boolean;
+    try {
+      keep = scope.engine.evaluate(d.raw.when, context);
+    } catch (failure) {
+      return fail([...d.path, 'when'], failure);
+    }
+    if (!keep) return { status: 'dropped', id: droppedId(d, scope, context) };
+  }
+  const { when: _when, ...declared } = d.raw;
+  const failures: { path: PathSegment[]; failure: unknown }[] = [];
+  const rendered = renderDeep(declared, [], { scope, context, failures }) as Record<string, unknown>;
+  for (const f of failures) fail([...d.path, ...f.path], f.failure);
+  if (failures.length > 0) return { status: 'failed' };
+  const validate = scope.validator.resource;
+  if (rendered !== declared && !validateRendered({ resource: rendered, declared, source: d.source, path: d.path, validate, problems: scope.problems, host })) {
+    return { status: 'failed' };
+  }
+  return finish({ d, rendered: { ...rendered }, scope, context, host });
+}
+
+function finish(options: { d: Declaration; rendered: Record<string, unknown>; scope: HostScope; context: TemplateContext; host: string | undefined }): RenderOutcome {
+  const { d, rendered } = options;
+  const kind = rendered.kind as ResourceKind;
+  const key = resourceKey(kind, rendered);
+  const origin: Origin = { file: d.source.file, ...locate(d.source, d.path) };
+  const { dependsOn, notify, step, content: _content, ...spec } = rendered;
+  const resource: DesiredResource = {
+    id: `${kind}:${key}`, kind, key, spec: spec as DesiredResource['spec'], origin,
+    dependsOn: (dependsOn as string[] | undefined) ?? [], notify: (notify as string[] | undefined) ?? [],
+  };
+  if (d.role !== undefined) resource.role = d.role;
+  if (typeof step === 'string') resource.step = step;
+  if (kind === 'file' && rendered.state !== 'absent') {
+    const content = fileContent({ ...options, resource });
+    if (!content) return { status: 'failed' };
+    resource.content = content;
+  }
+  return { status: 'kept', resource, declaration: d };
+}
+
+function fileContent(options: { d: Declaration; rendered: Record<string, unknown>; scope: HostScope; context: TemplateContext; host: string | undefined; resource: DesiredResource }): FileContent | undefined {
+  const { d, rendered, scope, resource } = options;
+  if (typeof rendered.content === 'string') return textContent(rendered.content);
+  const field = typeof rendered.template === 'string' ? 'template' : 'source';
+  const declaredPath = String(rendered[field]);
+  const file = findRepoFile({ ...options, field, declaredPath });
+  if (!file) return undefined;
+  resource.spec[field] = file;
+  if (field === 'source') return bytesContent(scope.engine.read(file));
+  try {
+    return textContent(scope.engine.renderFile(file, options.context));
+  } catch (failure) {
+    const used = `used by ${resource.id} declared at ${resource.origin.file}:${resource.origin.line}:${resource.origin.col}`;
+    if (failure instanceof TemplateFailure && failure.file) {
+      scope.problems.add({ file: failure.file, line: failure.line, col: failure.col, path: '', message: `${failure.message} (${used})` }, scope.name);
+    } else {
+      reportFailure({ d, path: [...d.path, field], failure, scope, host: options.host });
+    }
+    return undefined;
+  }
+}
+
+function findRepoFile(options: { d: Declaration; scope: HostScope; host: string | undefined; field: string; declaredPath: string }): string | undefined {
+  const { d, scope, field, declaredPath } = options;
+  const at = [...d.path, field];
+  let component = d.role;
+  let path = declaredPath;
+  if (component === undefined) {
+    const slash = declaredPath.indexOf('/');
+    if (slash <= 0) {
+      scope.problems.at(d.source, at, `in host and group files a ${field} path starts with its component, e.g. "apache/${declaredPath}" for templates/apache/<state>/${declaredPath}`, { host: options.host });
+      return undefined;
+    }
+    [component, path] = [declaredPath.slice(0, slash), declaredPath.slice(slash + 1)];
+  }
+  const { found, tried } = scope.engine.find({ component, state: scope.state, path });
+  if (!found) scope.problems.at(d.source, at, `${field} "${declaredPath}" not found; tried ${tried.join(', ')}`, { host: options.host });
+  return found;
+}
+
+function textContent(text: string): FileContent {
+  return { text, sha256: sha256(Buffer.from(text, 'utf8')), secrets: secretNames(text) };
+}
+
+function bytesContent(bytes: Buffer): FileContent {
+  const text = bytes.toString('utf8');
+  const isText = !text.includes('\u0000') && Buffer.from(text, 'utf8').equals(bytes);
+  return isText ? { text, sha256: sha256(bytes), secrets: [] } : { base64: bytes.toString('base64'), sha256: sha256(bytes), secrets: [] };
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Names of the secret placeholders in a rendered text, sorted, each once. */
+export function secretNames(text: string): string[] {
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!))].sort();
+}
+
+/**
+ * Renders every `{{ }}` string in `value` for the host and params. Returns the rendered value
+ * (the same object when nothing was templated) or undefined after reporting the failures.
+ */
+export function renderStrings(options: { value: unknown; source: SourceFile; path: PathSegment[]; params: Record<string, unknown>; scope: HostScope }): unknown {
+  const { scope, source, path } = options;
+  const failures: { path: PathSegment[]; failure: unknown }[] = [];
+  const out = renderDeep(options.value, [], { scope, context: templateContext(scope, options.params), failures });
+  const d = { source, path: [], params: options.params } as unknown as Declaration;
+  for (const f of failures) reportFailure({ d, path: [...path, ...f.path], failure: f.failure, scope, host: hostTag(scope, source) });
+  return failures.length > 0 ? undefined : out;
+}
+
+function renderDeep(value: unknown, path: PathSegment[], ctx: { scope: HostScope; context: TemplateContext; failures: { path: PathSegment[]; failure: unknown }[] }): unknown {
+  if (typeof value === 'string') {
+    if (!isTemplated(value)) return value;
+    try {
+      return ctx.scope.engine.renderValue(value, ctx.context);
+    } catch (failure) {
+      ctx.failures.push({ path, failure });
+      return value;
+    }
+  }
+  if (Array.isArray(value)) {
+    const out = value.map((v, i) => renderDeep(v, [...path, i], ctx));
+    return out.every((v, i) => v === value[i]) ? value : out;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(([k, v]) => [k, renderDeep(v, [...path, k], ctx)] as const);
+    return entries.every(([k, v]) => v === (value as Record<string, unknown>)[k]) ? value : Object.fromEntries(entries);
+  }
+  return value;
+}
+
+function droppedId(d: Declaration, scope: HostScope, context: TemplateContext): string | undefined {
+  try {
+    const spec = renderDeep(d.raw, [], { scope, context, failures: [] }) as Record<string, unknown>;
+    return `${String(d.raw.kind)}:${resourceKey(String(d.raw.kind), spec)}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function reportFailure(options: { d: Declaration; path: PathSegment[]; failure: unknown; scope: HostScope; host: string | undefined }): RenderOutcome {
+  const { d, path, failure, scope } = options;
+  if (failure instanceof TemplateFailure && failure.file) {
+    scope.problems.add({ file: failure.file, line: failure.line, col: failure.col, path: '', message: `${failure.message} (used by ${d.source.file} ${formatPath(path)})` }, scope.name);
+  } else {
+    const message = failure instanceof Error ? failure.message : String(failure);
+    scope.problems.at(d.source, path, message, { host: options.host });
+  }
+  return { status: 'failed' };
+}

@@ -1,0 +1,132 @@
+/**
+ * The resources of one host: declarations rendered in merge order (groups, roles in role
+ * order with platform overrides, host), ids deduplicated, references and secrets checked.
+ */
+import { didYouMean } from './messages.js';
+import { locate } from './read.js';
+import { hostTag, renderDeclaration, renderStrings, secretNames, type HostScope } from './render.js';
+import type { Declaration, RoleInstance } from './roles.js';
+import type { DesiredResource, DesiredTest } from './types.js';
+
+interface Kept {
+  resource: DesiredResource;
+  declaration: Declaration;
+}
+
+/** Renders and checks the resources of a host; problems go to `scope.problems`. */
+export function assembleResources(options: { scope: HostScope; groups: Declaration[]; roles: RoleInstance[]; own: Declaration[] }): DesiredResource[] {
+  const { scope } = options;
+  const dropped = new Set<string>();
+  const render = (list: Declaration[]): Kept[] => list.flatMap((d) => {
+    const outcome = renderDeclaration(d, scope);
+    if (outcome.status === 'dropped' && outcome.id) dropped.add(outcome.id);
+    return outcome.status === 'kept' ? [{ resource: outcome.resource, declaration: outcome.declaration }] : [];
+  });
+  const all = [
+    ...render(options.groups),
+    ...options.roles.flatMap((role) => withOverrides(render(role.resources), render(role.overrides))),
+    ...render(options.own),
+  ];
+  const kept = dedupe(all, scope);
+  const ids = new Set(kept.map((k) => k.resource.id));
+  for (const k of kept) {
+    checkReferences(k, { ids, dropped, scope });
+    checkSecrets(k, { ids, scope });
+  }
+  return kept.map((k) => k.resource);
+}
+
+/** Platform override resources replace base resources of the same id; others are appended. */
+function withOverrides(base: Kept[], overrides: Kept[]): Kept[] {
+  const out = [...base];
+  for (const o of overrides) {
+    const at = out.findIndex((b) => b.resource.id === o.resource.id);
+    if (at >= 0) out[at] = o;
+    else out.push(o);
+  }
+  return out;
+}
+
+function dedupe(all: Kept[], scope: HostScope): Kept[] {
+  const byId = new Map<string, Kept>();
+  for (const k of all) {
+    const first = byId.get(k.resource.id);
+    if (!first) {
+      byId.set(k.resource.id, k);
+      continue;
+    }
+    if (canonical(first.resource) === canonical(k.resource)) continue;
+    const o = first.resource.origin;
+    const message = `duplicate id "${k.resource.id}": declared differently at ${o.file}:${o.line}:${o.col}; make the declarations identical or keep only one`;
+    scope.problems.at(k.declaration.source, k.declaration.path, message, { host: hostTag(scope, k.declaration.source) });
+  }
+  return [...byId.values()];
+}
+
+function canonical(r: DesiredResource): string {
+  return stableStringify({ spec: r.spec, dependsOn: r.dependsOn, notify: r.notify, step: r.step, sha256: r.content?.sha256 });
+}
+
+/** JSON with object keys sorted, so equal data gives equal text. */
+export function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function checkReferences(k: Kept, ctx: { ids: Set<string>; dropped: Set<string>; scope: HostScope }): void {
+  const { resource, declaration: d } = k;
+  const host = hostTag(ctx.scope, d.source);
+  for (const field of ['dependsOn', 'notify'] as const) {
+    const list = resource[field];
+    const keep: string[] = [];
+    list.forEach((id, i) => {
+      if (ctx.dropped.has(id) && !ctx.ids.has(id)) return; // its `when` dropped it on this host
+      keep.push(id);
+      const at = [...d.path, field, i];
+      if (!ctx.ids.has(id)) {
+        ctx.scope.problems.at(d.source, at, `${field} "${id}" is not a resource of this host${didYouMean(id, ctx.ids)}`, { host });
+      } else if (field === 'notify' && !/^(service|command):/.test(id)) {
+        ctx.scope.problems.at(d.source, at, `notify "${id}" must name a service or command (only those react to changes)`, { host });
+      }
+    });
+    resource[field] = keep;
+  }
+}
+
+function checkSecrets(k: Kept, ctx: { ids: Set<string>; scope: HostScope }): void {
+  const { resource, declaration: d } = k;
+  const names = new Set([...secretNames(JSON.stringify(resource.spec)), ...(resource.content?.secrets ?? [])]);
+  const field = typeof resource.spec.template === 'string' ? ['template'] : [];
+  for (const name of [...names].sort()) {
+    if (ctx.ids.has(`secret:${name}`)) continue;
+    const message = `secret("${name}") names no secret resource of this host; add { kind: secret, name: ${name} }`;
+    ctx.scope.problems.at(d.source, [...d.path, ...field], message, { host: hostTag(ctx.scope, d.source) });
+  }
+}
+
+/** The `tests:` of a role for a host, rendered. */
+export function assembleTests(role: RoleInstance, scope: HostScope): DesiredTest[] {
+  return role.tests.flatMap(({ test, source, path }) => {
+    const t = renderStrings({ value: test, source, path, params: role.params, scope }) as typeof test | undefined;
+    if (!t) return [];
+    const out: DesiredTest = { role: role.name, name: t.name, origin: { file: source.file, ...locate(source, path) } };
+    if (typeof t.command === 'string') out.command = t.command;
+    if (t.tcp !== undefined) out.tcp = tcpTarget(t.tcp, (t as { host?: string }).host);
+    if (typeof t.http === 'string') out.http = { url: t.http, status: t.status ?? 200 };
+    return [out];
+  });
+}
+
+function tcpTarget(tcp: unknown, host: string | undefined): { host: string; port: number } {
+  if (typeof tcp === 'object' && tcp !== null) {
+    const t = tcp as { host?: string; port: number };
+    return { host: t.host ?? host ?? '127.0.0.1', port: Number(t.port) };
+  }
+  const text = String(tcp);
+  const colon = text.lastIndexOf(':');
+  return colon > 0 ? { host: text.slice(0, colon), port: Number(text.slice(colon + 1)) } : { host: host ?? '127.0.0.1', port: Number(text) };
+}
