@@ -163,8 +163,11 @@ function explainValue(error: ErrorObject, value: unknown): string {
       const hint = def === 'mode' && typeof value === 'number' ? '; quote it so YAML keeps the leading zero, e.g. "0644"' : '';
       return `expected ${typeNames(p.type)}, got ${describeValue(value)}${hint}`;
     }
-    case 'enum':
-      return `must be one of: ${(p.allowedValues as unknown[]).map(String).join(', ')}; got ${describeValue(value)}`;
+    case 'enum': {
+      const allowed = (p.allowedValues as unknown[]).map(String);
+      const hint = typeof value === 'string' ? didYouMean(value, allowed) : '';
+      return `must be one of: ${allowed.join(', ')}; got ${describeValue(value)}${hint}`;
+    }
     case 'const':
       return `must be ${JSON.stringify(p.allowedValue)}, got ${describeValue(value)}`;
     case 'pattern':

@@ -132,6 +132,7 @@ function buildHost(name: string, ctx: BuildContext): DesiredState | undefined {
   const scope: HostScope = {
     name, hostFile: host.source.file, state: fields.state, view, data,
     resolve: (target) => resolveAddress(target, ctx), engine: ctx.engine, validator: ctx.validator, problems: ctx.problems,
+    contexts: new Map(),
   };
   const resources = assembleResources({ scope, groups: groups.flatMap(declarations), roles, own: declarations(host) });
   return {
@@ -143,8 +144,11 @@ function buildHost(name: string, ctx: BuildContext): DesiredState | undefined {
   };
 }
 
+/** Params seen by host and group resources: none (one object, so its template context is built once per host). */
+const NO_PARAMS: Record<string, unknown> = Object.freeze({});
+
 function declarations(node: NodeSource): Declaration[] {
-  return ((node.value as RawNode).resources ?? []).flatMap((raw, i) => (raw ? [{ raw, source: node.source, path: ['resources', i], params: {} }] : []));
+  return ((node.value as RawNode).resources ?? []).flatMap((raw, i) => (raw ? [{ raw, source: node.source, path: ['resources', i], params: NO_PARAMS }] : []));
 }
 
 /** resolve(name): drover.yaml resolver, else another inventory host's address, else an error. */

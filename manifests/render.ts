@@ -22,6 +22,8 @@ export interface HostScope {
   engine: TemplateEngine;
   validator: ManifestValidator;
   problems: ProblemList;
+  /** Template contexts by params object, built once per host and role. */
+  contexts: Map<Record<string, unknown>, TemplateContext>;
 }
 
 /** The result of rendering a declaration: kept, dropped by `when` (with its id when known), or failed (problems reported). */
@@ -32,14 +34,19 @@ export type RenderOutcome =
 
 const PLACEHOLDER = /\{\{drover-secret:([^}]+)\}\}/g;
 
-/** The template context for a host and a role's params (docs/design.md "Templates"). */
+/** The template context for a host and a role's params (docs/design.md "Templates"); cached in the scope. */
 export function templateContext(scope: HostScope, params: Record<string, unknown>): TemplateContext {
-  return {
-    ...scope.data, ...params,
-    host: scope.view, data: scope.data, params,
-    resolve: scope.resolve,
-    secret: (name: unknown) => `{{drover-secret:${String(name)}}}`,
-  };
+  let context = scope.contexts.get(params);
+  if (!context) {
+    context = {
+      ...scope.data, ...params,
+      host: scope.view, data: scope.data, params,
+      resolve: scope.resolve,
+      secret: (name: unknown) => `{{drover-secret:${String(name)}}}`,
+    };
+    scope.contexts.set(params, context);
+  }
+  return context;
 }
 
 /** Host name to append to problems found in a shared file. */
@@ -73,7 +80,7 @@ export function renderDeclaration(d: Declaration, scope: HostScope): RenderOutco
   }
   const { when: _when, ...declared } = d.raw;
   const failures: { path: PathSegment[]; failure: unknown }[] = [];
-  const rendered = renderDeep(declared, [], { scope, context, failures }) as Record<string, unknown>;
+  const rendered = renderDeep(declared, { scope, context, failures }) as Record<string, unknown>;
   for (const f of failures) fail([...d.path, ...f.path], f.failure);
   if (failures.length > 0) return { status: 'failed' };
   const validate = scope.validator.resource;
@@ -159,6 +166,7 @@ function sha256(bytes: Buffer): string {
 
 /** Names of the secret placeholders in a rendered text, sorted, each once. */
 export function secretNames(text: string): string[] {
+  if (!text.includes('{{drover-secret:')) return [];
   return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!))].sort();
 }
 
@@ -169,36 +177,49 @@ export function secretNames(text: string): string[] {
 export function renderStrings(options: { value: unknown; source: SourceFile; path: PathSegment[]; params: Record<string, unknown>; scope: HostScope }): unknown {
   const { scope, source, path } = options;
   const failures: { path: PathSegment[]; failure: unknown }[] = [];
-  const out = renderDeep(options.value, [], { scope, context: templateContext(scope, options.params), failures });
+  const out = renderDeep(options.value, { scope, context: templateContext(scope, options.params), failures });
   const d = { source, path: [], params: options.params } as unknown as Declaration;
   for (const f of failures) reportFailure({ d, path: [...path, ...f.path], failure: f.failure, scope, host: hostTag(scope, source) });
   return failures.length > 0 ? undefined : out;
 }
 
-function renderDeep(value: unknown, path: PathSegment[], ctx: { scope: HostScope; context: TemplateContext; failures: { path: PathSegment[]; failure: unknown }[] }): unknown {
+interface RenderState {
+  scope: HostScope;
+  context: TemplateContext;
+  failures: { path: PathSegment[]; failure: unknown }[];
+  /** Path of the value being rendered (a stack, copied only on failure). */
+  at?: PathSegment[];
+}
+
+function renderDeep(value: unknown, state: RenderState): unknown {
+  const at = (state.at ??= []);
   if (typeof value === 'string') {
     if (!isTemplated(value)) return value;
     try {
-      return ctx.scope.engine.renderValue(value, ctx.context);
+      return state.scope.engine.renderValue(value, state.context);
     } catch (failure) {
-      ctx.failures.push({ path, failure });
+      state.failures.push({ path: [...at], failure });
       return value;
     }
   }
-  if (Array.isArray(value)) {
-    const out = value.map((v, i) => renderDeep(v, [...path, i], ctx));
-    return out.every((v, i) => v === value[i]) ? value : out;
+  if (value === null || typeof value !== 'object') return value;
+  let out: unknown[] | Record<string, unknown> | undefined;
+  const keys = Array.isArray(value) ? value.keys() : Object.keys(value);
+  for (const key of keys) {
+    const child = (value as Record<string | number, unknown>)[key];
+    at.push(key);
+    const rendered = renderDeep(child, state);
+    at.pop();
+    if (rendered === child && !out) continue;
+    out ??= Array.isArray(value) ? [...value] : { ...value };
+    (out as Record<string | number, unknown>)[key] = rendered;
   }
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).map(([k, v]) => [k, renderDeep(v, [...path, k], ctx)] as const);
-    return entries.every(([k, v]) => v === (value as Record<string, unknown>)[k]) ? value : Object.fromEntries(entries);
-  }
-  return value;
+  return out ?? value;
 }
 
 function droppedId(d: Declaration, scope: HostScope, context: TemplateContext): string | undefined {
   try {
-    const spec = renderDeep(d.raw, [], { scope, context, failures: [] }) as Record<string, unknown>;
+    const spec = renderDeep(d.raw, { scope, context, failures: [] }) as Record<string, unknown>;
     return `${String(d.raw.kind)}:${resourceKey(String(d.raw.kind), spec)}`;
   } catch {
     return undefined;

@@ -100,12 +100,40 @@ function checkReferences(k: Kept, ctx: { ids: Set<string>; dropped: Set<string>;
 function checkSecrets(k: Kept, ctx: { ids: Set<string>; scope: HostScope }): void {
   const { resource, declaration: d } = k;
   const names = new Set([...secretNames(JSON.stringify(resource.spec)), ...(resource.content?.secrets ?? [])]);
-  const field = typeof resource.spec.template === 'string' ? ['template'] : [];
+  const template = typeof resource.spec.template === 'string' ? resource.spec.template : undefined;
   for (const name of [...names].sort()) {
     if (ctx.ids.has(`secret:${name}`)) continue;
-    const message = `secret("${name}") names no secret resource of this host; add { kind: secret, name: ${name} }`;
-    ctx.scope.problems.at(d.source, [...d.path, ...field], message, { host: hostTag(ctx.scope, d.source) });
+    const declared = [...ctx.ids].filter((id) => id.startsWith('secret:')).map((id) => id.slice(7));
+    const fix = didYouMean(name, declared) || `; add { kind: secret, name: ${name} } to the host`;
+    const message = `secret("${name}") names no secret resource of this host${fix}`;
+    const at = template === undefined ? undefined : findCall(ctx.scope.engine.read(template).toString('utf8'), name);
+    if (template !== undefined && at) {
+      const o = resource.origin;
+      ctx.scope.problems.add({ file: template, ...at, path: '', message: `${message} (used by ${resource.id} declared at ${o.file}:${o.line}:${o.col})` }, ctx.scope.name);
+    } else {
+      const inner = pathOfString(d.raw, (text) => text.includes('secret(') && text.includes(name)) ?? [];
+      ctx.scope.problems.at(d.source, [...d.path, ...inner], message, { host: hostTag(ctx.scope, d.source) });
+    }
   }
+}
+
+/** Path of the first string in `value` that satisfies `test`. */
+function pathOfString(value: unknown, test: (text: string) => boolean): (string | number)[] | undefined {
+  if (typeof value === 'string') return test(value) ? [] : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const found = pathOfString(child, test);
+    if (found) return [Array.isArray(value) ? Number(key) : key, ...found];
+  }
+  return undefined;
+}
+
+/** Position of `secret("name")` in a template source. */
+function findCall(text: string, name: string): { line: number; col: number } | undefined {
+  const match = new RegExp(`secret\\(\\s*["']${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']`).exec(text);
+  if (!match) return undefined;
+  const before = text.slice(0, match.index).split('\n');
+  return { line: before.length, col: before[before.length - 1]!.length + 1 };
 }
 
 /** The `tests:` of a role for a host, rendered. */

@@ -27,7 +27,7 @@ export function secretPath(name: string, all: readonly DesiredResource[]): strin
  * `{{drover-secret:<_N<i>>}}`, literally (index/substr, no regex); output is byte-identical to the
  * input otherwise (_NL says whether the input ended with a newline).
  */
-const MASK_AWK = [
+export const MASK_AWK = [
   'function rep(s, a, b,  o, j) { o = ""; while ((j = index(s, a)) > 0) { o = o substr(s, 1, j - 1) b; s = substr(s, j + length(a)) } return o s }',
   'BEGIN { n = 0; for (i = 1; i <= ENVIRON["_SN"] + 0; i++) { f = ENVIRON["_S" i]; v = ""; if ((getline v < f) > 0 && v != "") { n++; val[n] = v; ph[n] = "{{drover-secret:" ENVIRON["_N" i] "}}" } close(f) } }',
   '{ s = $0; for (k = 1; k <= n; k++) s = rep(s, val[k], ph[k]); if (NR > 1) printf "\\n"; printf "%s", s }',

@@ -149,6 +149,8 @@ export interface GitFact {
   remoteUrl?: string;
   /** Tracked files differ from HEAD. */
   dirty: boolean;
+  /** The commit the desired ref resolves to on the remote, from `git ls-remote` on the host; absent when it could not be resolved. */
+  remoteHead?: string;
   /** `git` was not found on the host. */
   gitMissing?: boolean;
 }

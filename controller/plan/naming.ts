@@ -12,6 +12,14 @@ function verbFor(resource: DesiredResource, packageManager: string): string {
   }
 }
 
+/**
+ * The phase of a resource's work step: `regen` for kinds whose content drover renders (files, symlinks,
+ * lines, cron entries, sysctl values), `install` for the rest. By kind, so a `step:` override keeps it.
+ */
+export function workPhase(resource: DesiredResource): 'install' | 'regen' {
+  return verbFor(resource, 'unknown') === 'regen' ? 'regen' : 'install';
+}
+
 /** Turns a key into a step-name fragment: lower case, [a-z0-9_] only. */
 export function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'root';

@@ -2,7 +2,7 @@ import type { DesiredResource, DesiredState } from '../../manifests/types.js';
 import type { ObservedState } from '../facts/types.js';
 import type { FileResource, ServiceResource } from '../../schema/generated/resource.js';
 import { compareResource, type RunContext } from './compare/index.js';
-import { groupName, nameSteps, slug } from './naming.js';
+import { groupName, nameSteps, slug, workPhase } from './naming.js';
 import { orderResources } from './order.js';
 import type { Plan, PlanStep, PlanSummary, Verdict } from './types.js';
 
@@ -27,9 +27,7 @@ export function planHost(desired: DesiredState, observed: ObservedState): Plan {
     const ctx: RunContext = { changed, notifiedBy, pathsTouched, packagesChange };
     const verdict = compareResource(r, observed.resources[r.id], ctx);
     const step = workStep(r, verdict, names.get(r.id) ?? r.id, desired.host.name, observed);
-    if (step.action === 'update' && r.kind === 'file' && (r.spec as unknown as FileResource).backup !== false) {
-      steps.push(backupStep(step));
-    }
+    if (needsBackup(r, step)) steps.push(backupStep(step));
     steps.push(step);
     if (step.action === 'none') continue;
     changed.add(r.id);
@@ -44,7 +42,7 @@ export function planHost(desired: DesiredState, observed: ObservedState): Plan {
 
 function workStep(r: DesiredResource, verdict: Verdict, name: string, hostName: string, observed: ObservedState): PlanStep {
   const step: PlanStep = {
-    name, phase: name.startsWith('regen_') ? 'regen' : 'install', group: groupName(r, hostName), resource: r.id, kind: r.kind,
+    name, phase: workPhase(r), group: groupName(r, hostName), resource: r.id, kind: r.kind,
     action: verdict.action, reasons: verdict.reasons, notifies: r.notify,
   };
   if (verdict.mayChange !== undefined) step.mayChange = verdict.mayChange;
@@ -57,9 +55,15 @@ function workStep(r: DesiredResource, verdict: Verdict, name: string, hostName: 
   return step;
 }
 
+/** A regular file about to get new content is backed up first, unless `backup: false`; attribute-only changes keep the content. */
+function needsBackup(r: DesiredResource, step: PlanStep): boolean {
+  if (r.kind !== 'file' || step.action !== 'update' || (r.spec as unknown as FileResource).backup === false) return false;
+  return step.content?.before !== undefined && step.content.before !== step.content.after;
+}
+
 function backupStep(step: PlanStep): PlanStep {
   return {
-    name: step.name.replace(/^regen_/, 'backup_'), phase: 'backup', group: step.group, resource: step.resource, kind: step.kind,
+    name: `backup_${step.name.replace(/^regen_/, '')}`, phase: 'backup', group: step.group, resource: step.resource, kind: step.kind,
     action: 'update', reasons: [`keep the current content (sha256 ${step.content?.before?.slice(0, 8) ?? 'none'}) in the host's backup store`], notifies: [],
   };
 }

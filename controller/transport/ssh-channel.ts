@@ -23,7 +23,7 @@ export function remoteCommand(command: string, options: { sudo?: boolean }): str
   return `printf '${MARKER}%s\\n' "$$" >&2; exec ${wrapCommand(command, options)}`;
 }
 
-/** The command line that kills process group `pid` (with sudo when the host uses it). */
+/** The command line that kills process group `pid` (with sudo when the host uses it); dash's kill refuses `--`. */
 export function killCommand(pid: number, options: { sudo?: boolean }): string {
   return wrapCommand(`kill -KILL -${pid} 2>/dev/null || kill -KILL ${pid}`, options);
 }

@@ -92,7 +92,7 @@ function forwardOut(jump: Client, options: SshOptions): Promise<Duplex> {
 }
 
 async function openDirect(options: SshOptions, sock: Duplex | undefined, pending: SshConnection[]): Promise<SshConnection> {
-  const [knownHosts, auth] = await Promise.all([readKnownHosts(options.knownHostsFile), authMethods(options)]);
+  const [knownHosts, auth] = await Promise.all([readKnownHosts(options), authMethods(options)]);
   const client = new SshClient();
   const conn: SshConnection = { client, end: () => client.end() };
   pending.push(conn);
@@ -153,12 +153,13 @@ function preferredHostKeyAlgorithms(knownHosts: KnownHosts, options: SshOptions)
   return out.filter((a) => supported.has(a)) as ServerHostKeyAlgorithm[];
 }
 
-async function readKnownHosts(file: string): Promise<KnownHosts> {
+async function readKnownHosts(options: SshOptions): Promise<KnownHosts> {
   try {
-    return parseKnownHosts(await readFile(file, 'utf8'));
+    return parseKnownHosts(await readFile(options.knownHostsFile, 'utf8'));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], problems: [] };
-    throw new DroverError(C.hostKeyUnknown, `cannot read known_hosts file ${file}: ${(err as Error).message}`, { kind: 'stalled', cause: err });
+    const reason = `cannot read known_hosts file ${options.knownHostsFile}: ${(err as Error).message}`;
+    throw transportError({ host: options.host, code: C.hostKeyUnknown, kind: 'stalled', reason, cause: err });
   }
 }
 

@@ -6,7 +6,7 @@ import { guardFleet } from './exit-guard.js';
 import { launchHost, stopHost, type LaunchedHost } from './host.js';
 import { checkFleetPrerequisites } from './preflight.js';
 import { identify } from './proc.js';
-import { waitForBoot, waitForHost } from './ready.js';
+import { waitForBoot, waitForHosts } from './ready.js';
 import { claimSlot, FLEET_ROOT, hostAddress, hostLocalPort, releaseSlot } from './slots.js';
 import { generateKey, renderKnownHosts, renderSshConfig, type HostEndpoint, type KeyPair } from './ssh-files.js';
 import { hostCgroup, raiseInotifyLimit, restoreInotifyLimit } from './systemd-support.js';
@@ -97,18 +97,16 @@ function writeClientFiles(options: { dir: string; endpoints: HostEndpoint[]; hos
   return { knownHostsFile, sshConfigFile };
 }
 
-/** Waits for every host; the first failure wins, but only after all settled (no stray polls). */
+/** Waits for every host to listen and answer, then (systemd) to finish booting. */
 async function waitForAll(hosts: LaunchedHost[], ctx: { record: FleetRecord; sshConfigFile: string; options: StartFleetOptions }): Promise<void> {
   const seconds = ctx.options.readyTimeoutSeconds ?? (ctx.record.systemd ? 90 : 30);
   const deadline = Date.now() + seconds * 1000;
   const wrong = new Set(ctx.options.wrongHostKey ?? []);
-  const results = await Promise.allSettled(
-    hosts.map(async (host, i) => {
-      await waitForHost(host, { deadline });
-      // A host with the wrong key cannot be reached by ssh with StrictHostKeyChecking, by design.
-      if (ctx.record.systemd && !wrong.has(i)) await waitForBoot(host, { sshConfigFile: ctx.sshConfigFile, deadline });
-    }),
-  );
+  await waitForHosts(hosts, { deadline });
+  if (!ctx.record.systemd) return;
+  // A host with the wrong key cannot be reached by ssh with StrictHostKeyChecking, by design.
+  const booting = hosts.filter((_, i) => !wrong.has(i));
+  const results = await Promise.allSettled(booting.map((host) => waitForBoot(host, { sshConfigFile: ctx.sshConfigFile, deadline })));
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) throw failure.reason;
 }

@@ -38,7 +38,7 @@ export interface LaunchedHost {
 
 /**
  * Prepares the host dir (overlay dirs, the host's files in the upper dir) and spawns
- * unshare (systemd hosts: launch-host.sh), which puts the host in its own namespaces. Returns at once; use findHostInit/waitForHost next.
+ * unshare (systemd hosts: launch-host.sh), which puts the host in its own namespaces. Returns at once; use waitForHosts (ready.ts) next.
  */
 export function launchHost(options: {
   endpoint: HostEndpoint;

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { DroverError } from '../../manifests/errors.js';
 import { findHostInit, hostLog, type LaunchedHost } from './host.js';
 
@@ -29,25 +30,49 @@ function startFailure(host: LaunchedHost, why: string): DroverError {
   });
 }
 
-/**
- * Polls until the host's sshd answers with a banner on both its address and its
- * 127.0.0.1 port. Throws E_FLEET_HOST_START with the host's output when the host
- * exits first or `deadline` (epoch ms) passes.
- */
-export async function waitForHost(host: LaunchedHost, options: { deadline: number }): Promise<void> {
-  const { address, port, localPort } = host.endpoint;
-  let pause = 20;
-  let addressReady = false;
-  for (;;) {
-    if (host.exit) throw startFailure(host, `exited (code ${host.exit.code}, signal ${host.exit.signal}) before sshd answered`);
-    findHostInit(host);
-    addressReady ||= await readSshBanner({ address, port });
-    if (addressReady && (await readSshBanner({ address: '127.0.0.1', port: localPort }))) break;
-    if (Date.now() >= options.deadline) throw startFailure(host, 'did not answer with an SSH banner in time');
-    await new Promise((resolve) => setTimeout(resolve, pause));
-    pause = Math.min(pause * 2, 200);
+/** "address:port" of every listening IPv4 TCP socket on the machine (one read of /proc/net/tcp). */
+export function listeningSockets(): Set<string> {
+  const listening = new Set<string>();
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const [, local, , state] = line.trim().split(/\s+/);
+    if (state !== '0A' || !local) continue;
+    const [hexAddress = '', hexPort = ''] = local.split(':');
+    const bytes = (hexAddress.match(/../g) ?? []).map((b) => parseInt(b, 16)).reverse();
+    listening.add(`${bytes.join('.')}:${parseInt(hexPort, 16)}`);
   }
-  if (!findHostInit(host)) throw startFailure(host, 'answers, but its PID 1 was not found');
+  return listening;
+}
+
+/**
+ * Polls until every host's sshd listens on both its address and its 127.0.0.1 port
+ * (read from /proc/net/tcp for all hosts at once, so probing costs no sshd forks),
+ * then confirms each with one SSH banner read. Throws E_FLEET_HOST_START with the
+ * host's output when a host exits first or `deadline` (epoch ms) passes.
+ */
+export async function waitForHosts(hosts: LaunchedHost[], options: { deadline: number }): Promise<void> {
+  let pending = hosts;
+  const banners: Promise<DroverError | undefined>[] = [];
+  for (let pause = 10; pending.length > 0; pause = Math.min(pause * 2, 100)) {
+    const listening = listeningSockets();
+    for (const host of pending) {
+      if (host.exit) throw startFailure(host, `exited (code ${host.exit.code}, signal ${host.exit.signal}) before sshd listened`);
+    }
+    const up = pending.filter((h) => listening.has(`${h.endpoint.address}:${h.endpoint.port}`) && listening.has(`127.0.0.1:${h.endpoint.localPort}`));
+    banners.push(...up.map((h) => confirmBanner(h)));
+    pending = pending.filter((h) => !up.includes(h));
+    if (pending.length > 0 && Date.now() >= options.deadline) throw startFailure(pending[0]!, `did not listen in time (${pending.length} hosts pending)`);
+    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+  const failure = (await Promise.all(banners)).find((e) => e !== undefined);
+  if (failure) throw failure;
+}
+
+/** Resolves (never rejects, so an early throw above leaves no unhandled rejection) to the failure, if any. */
+async function confirmBanner(host: LaunchedHost): Promise<DroverError | undefined> {
+  if (!(await readSshBanner({ address: host.endpoint.address, port: host.endpoint.port, timeoutMs: 10_000 }))) {
+    return startFailure(host, 'listens but sent no SSH banner');
+  }
+  return findHostInit(host) ? undefined : startFailure(host, 'answers, but its PID 1 was not found');
 }
 
 /**

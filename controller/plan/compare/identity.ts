@@ -11,6 +11,7 @@ export function compareUser(resource: DesiredResource, fact: UserFact): Verdict 
   if (!fact.exists) return { action: 'create', reasons: [`user ${spec.name} absent -> present`] };
   const reasons: string[] = [];
   if (spec.uid !== undefined && fact.uid !== Number(spec.uid)) reasons.push(`uid ${fact.uid} -> ${spec.uid}`);
+  if (spec.gid !== undefined && fact.gid !== Number(spec.gid)) reasons.push(`gid ${fact.gid} -> ${spec.gid}`);
   if (spec.group !== undefined && fact.primaryGroup !== spec.group) reasons.push(`primary group ${fact.primaryGroup} -> ${spec.group}`);
   const missing = (spec.groups ?? []).filter((g) => g !== fact.primaryGroup && !fact.groups.includes(g));
   if (missing.length > 0) reasons.push(`groups +${missing.join(', +')}`);

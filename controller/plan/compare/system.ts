@@ -3,6 +3,7 @@ import type { CronFact, GitFact, PackageFact, SysctlFact } from '../../facts/typ
 import type { CronResource, GitResource, PackageResource, SysctlResource } from '../../../schema/generated/resource.js';
 import { UNCHANGED, type Verdict } from '../types.js';
 import { cronFileContent, normaliseSysctl, sha256Hex, sysctlFileContent } from '../managed-files.js';
+import { scrubSecrets } from '../../../manifests/errors.js';
 import { short, updateIf } from './common.js';
 
 /** True when an installed version satisfies a pin: equal, or the pin is a prefix ending at a separator. */
@@ -29,10 +30,12 @@ export function comparePackage(resource: DesiredResource, fact: PackageFact): Ve
 export function compareGit(resource: DesiredResource, fact: GitFact): Verdict {
   const spec = resource.spec as unknown as GitResource;
   const ref = spec.ref ?? 'HEAD';
-  if (!fact.exists) return { action: 'create', reasons: [`checkout absent -> clone ${spec.repo} at ${ref}`] };
+  // The fact's URL is scrubbed of credentials; compare and show the desired one the same way.
+  const repo = scrubSecrets(spec.repo);
+  if (!fact.exists) return { action: 'create', reasons: [`checkout absent -> clone ${repo} at ${ref}`] };
   if (!fact.isRepo) return { action: 'update', reasons: [`${spec.path} exists but is not a git checkout`] };
   const reasons: string[] = [];
-  if (fact.remoteUrl !== undefined && fact.remoteUrl !== spec.repo && !spec.repo.includes('@')) reasons.push(`origin ${fact.remoteUrl} -> ${spec.repo}`);
+  if (fact.remoteUrl !== undefined && fact.remoteUrl !== repo) reasons.push(`origin ${fact.remoteUrl} -> ${repo}`);
   const wanted = /^[0-9a-f]{40}$/.test(ref) ? ref : fact.remoteHead;
   if (wanted === undefined) {
     return { action: reasons.length ? 'update' : 'none', reasons, mayChange: `ref ${ref} could not be resolved on the host; fetched at apply time` };
@@ -50,6 +53,8 @@ export function compareCron(resource: DesiredResource, fact: CronFact): Verdict 
   if (!fact.exists) return { action: 'create', reasons: [`cron entry absent -> ${spec.schedule} ${spec.command}`] };
   const reasons = fact.sha256 === want ? [] : [`cron entry content sha256 ${short(fact.sha256)} -> ${short(want)}`];
   if (fact.mode !== undefined && fact.mode !== '0644') reasons.push(`mode ${fact.mode} -> 0644`);
+  // cron ignores files in /etc/cron.d not owned by root.
+  if (fact.owner !== undefined && fact.owner !== 'root') reasons.push(`owner ${fact.owner} -> root`);
   return updateIf(reasons);
 }
 

@@ -166,17 +166,41 @@ describe('examples/django-app', () => {
 
   it('drops the system packages when skip_system_deps is set', async () => {
     const copy = copyExample('django-app');
-    const file = join(copy, 'hosts/django-staging.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('# skip_system_deps: true', 'skip_system_deps: true'));
+    editFile(join(copy, 'hosts/django-staging.yaml'), '# skip_system_deps: true', 'skip_system_deps: true');
     const { hosts, problems } = await loadRepository(copy);
     expect(problems).toEqual([]);
-    const kinds = (name: string) => hosts.find((h) => h.host.name === name)!.resources.filter((r) => r.kind === 'package').map((r) => r.key);
-    expect(kinds('django-staging')).toEqual([]);
-    expect(kinds('django-prod')).toEqual(['python3-venv', 'python3-gunicorn', 'git', 'supervisor', 'nginx']);
+    const packages = (name: string) => hosts.find((h) => h.host.name === name)!.resources.filter((r) => r.kind === 'package').map((r) => r.key);
+    expect(packages('django-staging')).toEqual([]);
+    expect(packages('django-prod')).toEqual(['python3-venv', 'python3-gunicorn', 'git', 'supervisor', 'nginx']);
+  });
+
+  it('binds nginx and gunicorn to per-host addresses when bind_address and gunicorn_host are set', async () => {
+    const copy = copyExample('django-app');
+    editFile(join(copy, 'hosts/django-prod.yaml'), '    workers: 5', '    workers: 5\n    bind_address: 127.0.0.2\n    gunicorn_host: 127.0.0.2');
+    const { hosts, problems } = await loadRepository(copy);
+    expect(problems).toEqual([]);
+    const prod = hosts.find((h) => h.host.name === 'django-prod')!;
+    expect(text(prod, '/etc/nginx/sites-available/mysite')).toContain('    listen 127.0.0.2:80;\n');
+    expect(text(prod, '/etc/nginx/sites-available/mysite')).toContain('    server 127.0.0.2:8000 fail_timeout=0;\n');
+    expect(text(prod, '/etc/supervisor/conf.d/mysite.conf')).toContain('--bind 127.0.0.2:8000 ');
+    expect(text(prod, '/etc/django/local_settings.py')).toContain("ALLOWED_HOSTS = ['www.example.com', 'example.com', '127.0.0.2', 'localhost', '127.0.0.1']");
+    expect(prod.tests.map((t) => t.tcp ?? t.http?.url)).toEqual([undefined, { host: '127.0.0.2', port: 8000 }, 'http://127.0.0.2:80/']);
   });
 });
 
 describe('examples/web-fleet', () => {
+  it('binds per-host addresses when listen_address is set (as on the shared-network test fleet)', async () => {
+    const copy = copyExample('web-fleet');
+    editFile(join(copy, 'hosts/web2.yaml'), '    port: 8080', '    port: 8080\n    listen_address: 127.0.0.3');
+    editFile(join(copy, 'hosts/web3.yaml'), '    server_name: intranet.example.com', '    server_name: intranet.example.com\n    listen_address: 127.0.0.4');
+    const { hosts, problems } = await loadRepository(copy);
+    expect(problems).toEqual([]);
+    const [web2, web3] = ['web2', 'web3'].map((name) => hosts.find((h) => h.host.name === name)!);
+    expect(text(web2!, '/etc/apache2/ports.conf')).toContain('\nListen 127.0.0.3:8080\n');
+    expect(resource(web3!, 'line:/etc/httpd/conf/httpd.conf:^Listen ').spec.line).toBe('Listen 127.0.0.4:80');
+    expect(web2!.tests.map((t) => t.tcp ?? t.http?.url)).toEqual([undefined, { host: '127.0.0.3', port: 8080 }, 'http://127.0.0.3:8080/']);
+  });
+
   it('gives the rhel host httpd and the debian hosts apache2', async () => {
     const web3 = await host('web-fleet', 'web3');
     const ids = web3.resources.map((r) => r.id);
@@ -242,4 +266,11 @@ function copyExample(name: string): string {
   copies.push(dir);
   cpSync(join(examplesDir, name), dir, { recursive: true });
   return dir;
+}
+
+/** Replaces one exact piece of a copied example file; throws when it is not there (the example changed). */
+function editFile(file: string, from: string, to: string): void {
+  const before = readFileSync(file, 'utf8');
+  if (!before.includes(from)) throw new Error(`${file} has no ${JSON.stringify(from)}`);
+  writeFileSync(file, before.replace(from, to));
 }

@@ -1,0 +1,65 @@
+/** Helpers of the facts integration tests: desired states, a run-counting Transport, a tiny .deb. */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { Transport } from '../../../controller/transport/types.js';
+import type { DesiredResource, DesiredState, ResourceKind } from '../../../manifests/types.js';
+
+/** A resource as the manifest loader would produce it (origin and links left empty). */
+export function resource(kind: ResourceKind, key: string, spec: Record<string, unknown>, extra: Partial<DesiredResource> = {}): DesiredResource {
+  return { id: `${kind}:${key}`, kind, key, spec: { kind, ...spec }, origin: { file: 'hosts/test.yaml', line: 1, col: 1 }, dependsOn: [], notify: [], ...extra };
+}
+
+/** A DesiredState for host `name` holding `resources`. */
+export function desiredState(name: string, resources: DesiredResource[]): DesiredState {
+  return {
+    host: {
+      name, address: '127.0.0.1', port: 22, user: 'root', platform: 'debian', family: 'debian', state: 'default', sudo: false,
+      groups: [], roles: [], data: {}, origin: { file: `hosts/${name}.yaml`, line: 1, col: 1 },
+    },
+    resources, tests: [], hooks: [], settings: { backups: 5, prune: false, concurrency: 20 },
+  };
+}
+
+/** Delegates to `inner` and records every run() (command and stdout), so tests can count round trips. */
+export class CountingTransport implements Transport {
+  readonly runs: { command: string; stdout: Buffer }[] = [];
+  constructor(private readonly inner: Transport) {}
+  get host(): string {
+    return this.inner.host;
+  }
+  async run(command: string, options?: Parameters<Transport['run']>[1]): ReturnType<Transport['run']> {
+    const result = await this.inner.run(command, options);
+    this.runs.push({ command, stdout: result.stdout });
+    return result;
+  }
+  upload(...args: Parameters<Transport['upload']>): ReturnType<Transport['upload']> {
+    return this.inner.upload(...args);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/** Runs a setup script on the host and fails the test when it exits non-zero. */
+export async function setUp(t: Transport, script: string): Promise<void> {
+  const result = await t.run(script);
+  expect(result.code, `${script}\n${result.stderr.toString()}`).toBe(0);
+}
+
+/** Builds a minimal Debian package (no dependencies) and returns its bytes. */
+export function buildDeb(name: string, version: string): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'drover-facts-deb-'));
+  try {
+    mkdirSync(join(dir, 'pkg/DEBIAN'), { recursive: true });
+    mkdirSync(join(dir, `pkg/usr/share/doc/${name}`), { recursive: true });
+    writeFileSync(join(dir, 'pkg/DEBIAN/control'), `Package: ${name}\nVersion: ${version}\nArchitecture: all\nMaintainer: drover tests <t@example.com>\nDescription: drover facts test package\n`);
+    writeFileSync(join(dir, `pkg/usr/share/doc/${name}/README`), 'test\n');
+    execFileSync('dpkg-deb', ['--build', '--root-owner-group', join(dir, 'pkg'), join(dir, 'out.deb')], { stdio: 'ignore' });
+    return readFileSync(join(dir, 'out.deb'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,116 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectSsh } from '../../../controller/transport/ssh.js';
+import { startFleet, type Fleet } from '../../fleet/index.js';
+import { sh } from './contract.js';
+import { acceptedLogins, fleetSshOptions } from './fleet-options.js';
+
+/** A TCP port on 127.0.0.1 that nothing listens on (bound, then released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('ssh connection setup against fleet hosts', () => {
+  let fleet: Fleet;
+  let scratch: string;
+  let silent: Server;
+
+  beforeAll(async () => {
+    fleet = await startFleet({ count: 3, name: 'transport-conn', wrongHostKey: [1] });
+    scratch = await mkdtemp(join(tmpdir(), 'drover-ssh-'));
+    silent = createServer(() => undefined); // accepts, never speaks SSH
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    silent?.close();
+    await fleet?.stop();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('refuses an unknown host key before authenticating', async () => {
+    const host = fleet.hosts[0]!;
+    const empty = join(scratch, 'empty_known_hosts');
+    await writeFile(empty, '');
+    const warm = await connectSsh(fleetSshOptions(fleet, host));
+    await warm.close();
+    const before = await acceptedLogins(host);
+    expect(before).toBeGreaterThan(0);
+    await expect(connectSsh(fleetSshOptions(fleet, host, { knownHostsFile: empty }))).rejects.toMatchObject({
+      code: 'E_HOST_KEY_UNKNOWN',
+      kind: 'stalled',
+      host: host.name,
+    });
+    expect(await acceptedLogins(host)).toBe(before);
+  });
+
+  it('refuses a changed host key', async () => {
+    const err = connectSsh(fleetSshOptions(fleet, fleet.hosts[1]!));
+    await expect(err).rejects.toMatchObject({ code: 'E_HOST_KEY_MISMATCH', kind: 'stalled', host: fleet.hosts[1]!.name });
+    await expect(err).rejects.toThrow(/different host key/);
+  });
+
+  it('checks [127.0.0.1]:port entries on the shared loopback port', async () => {
+    const host = fleet.hosts[2]!;
+    const t = await connectSsh(fleetSshOptions(fleet, host, { address: '127.0.0.1', port: host.localPort }));
+    expect(await sh(t, 'hostname')).toBe(host.name);
+    await t.close();
+  });
+
+  it('maps a refused port to E_CONNECT_REFUSED quickly', async () => {
+    const port = await freePort();
+    const started = Date.now();
+    await expect(connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!, { address: '127.0.0.1', port }))).rejects.toMatchObject({
+      code: 'E_CONNECT_REFUSED',
+      kind: 'transient',
+    });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('bounds the whole handshake by connectTimeoutMs', async () => {
+    const port = (silent.address() as { port: number }).port;
+    const started = Date.now();
+    await expect(
+      connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!, { address: '127.0.0.1', port, connectTimeoutMs: 400 })),
+    ).rejects.toMatchObject({ code: 'E_CONNECT_TIMEOUT', kind: 'transient' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('maps rejected keys to E_AUTH', async () => {
+    const key = join(scratch, 'stranger');
+    await promisify(execFile)('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+    await expect(connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!, { privateKeyFiles: [key] }))).rejects.toMatchObject({
+      code: 'E_AUTH',
+      kind: 'stalled',
+    });
+  });
+
+  it('refuses to start without any credential', async () => {
+    await expect(connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!, { privateKeyFiles: [] }))).rejects.toMatchObject({ code: 'E_AUTH' });
+  });
+
+  it('reaches a host through a jump host', async () => {
+    const target = fleet.hosts[0]!;
+    const jump = fleetSshOptions(fleet, fleet.hosts[2]!);
+    const jumpLogins = await acceptedLogins(fleet.hosts[2]!);
+    const t = await connectSsh(fleetSshOptions(fleet, target, { proxyJump: jump }));
+    expect(await sh(t, 'hostname')).toBe(target.name);
+    expect(await acceptedLogins(fleet.hosts[2]!)).toBe(jumpLogins + 1);
+    await t.close();
+  });
+
+  it('checks the host key of the target behind a jump host too', async () => {
+    const jump = fleetSshOptions(fleet, fleet.hosts[2]!);
+    await expect(connectSsh(fleetSshOptions(fleet, fleet.hosts[1]!, { proxyJump: jump }))).rejects.toMatchObject({
+      code: 'E_HOST_KEY_MISMATCH',
+    });
+  });
+});
