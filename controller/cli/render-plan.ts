@@ -66,8 +66,8 @@ function renderContent(step: PlanStep, texts: FileTexts | undefined, options: Re
   if (content.binary) return [indent(`(binary content: sha256 ${content.before?.slice(0, 8) ?? 'none'} -> ${content.after.slice(0, 8)})`)];
   if (!texts) return [];
   const path = step.resource.replace(/^file:/, '');
-  const patch = createTwoFilesPatch(`${path} (host)`, `${path} (desired)`, maskSecrets(texts.before ?? ''), maskSecrets(texts.after), '', '', { context: 3 });
-  const body = patch.split('\n').slice(2).filter((l) => l !== '' && !l.startsWith('\\ No newline'));
+  const patch = createTwoFilesPatch(`${path} (host)`, `${path} (desired)`, maskSecrets(texts.before ?? ''), maskSecrets(texts.after), undefined, undefined, { context: 3 });
+  const body = patch.split('\n').slice(1).filter((l) => l !== '' && !l.startsWith('\\ No newline'));
   if (content.secrets.length > 0 && body.every((l) => !/^[+-]/.test(l) || l.includes('(secret)'))) {
     return [indent('(secret changed)')];
   }

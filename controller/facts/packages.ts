@@ -25,7 +25,7 @@ export function packagesFragment(resources: readonly DesiredResource[]): string 
     'if command -v dpkg-query >/dev/null 2>&1; then echo "$_T pm dpkg"',
     query ? `  dpkg-query -W --showformat="$_T"${DPKG_FORMAT} -- ${args} 2>/dev/null` : '  :',
     'elif command -v apk >/dev/null 2>&1; then echo "$_T pm apk"',
-    `  apk info -v 2>/dev/null | while read -r _l; do echo "$_T a $_l"; done`,
+    `  apk info -v 2>/dev/null | while read -r _l; do printf '%s a %s\\n' "$_T" "$_l"; done`,
     'elif command -v rpm >/dev/null 2>&1; then echo "$_T pm rpm"',
     query ? `  rpm -q --qf "$_T"${RPM_FORMAT} -- ${args} 2>/dev/null` : '  :',
     'else echo "$_T pm none"; fi',

@@ -2,7 +2,7 @@
  * Platform facts: /etc/os-release, which package manager tools exist, and whether systemd is PID 1.
  * The platform section is always part of the probe; its parser returns a PlatformFact, not resource facts.
  */
-import { decodeHexField, probeOutputError, single, type ProbeSection } from './common.js';
+import { probeOutputError, single, type ProbeSection } from './common.js';
 import type { PackageManager, PlatformFact, PlatformFamily } from './types.js';
 
 /** Section name of the platform facts. */
@@ -10,10 +10,16 @@ export const PLATFORM_SECTION = 'platform';
 
 const TOOLS = ['apt-get', 'dnf', 'yum', 'apk', 'dpkg-query', 'rpm'] as const;
 
-/** The platform fragment (independent of resources). */
+/**
+ * The platform fragment (independent of resources): `osv KEY=value` for the ID, ID_LIKE and
+ * VERSION_ID lines of os-release (read with sh builtins only: the probe's fixed cost stays small),
+ * `tools - <names found>`, `init systemd|other`.
+ */
 export function platformFragment(): string {
   return [
-    `echo "$_T os x$( (cat /etc/os-release || cat /usr/lib/os-release) 2>/dev/null | _hx)"`,
+    'for _f in /etc/os-release /usr/lib/os-release; do [ -r "$_f" ] || continue',
+    `  while IFS= read -r _l || [ -n "$_l" ]; do case $_l in ID=*|ID_LIKE=*|VERSION_ID=*) printf '%s osv %s\\n' "$_T" "$_l";; esac; done < "$_f"; break`,
+    'done',
     `_m=; for _c in ${TOOLS.join(' ')}; do command -v "$_c" >/dev/null 2>&1 && _m="$_m $_c"; done`,
     `echo "$_T tools -$_m"`,
     `if [ -d /run/systemd/system ]; then echo "$_T init systemd"; else echo "$_T init other"; fi`,
@@ -23,11 +29,10 @@ export function platformFragment(): string {
 /** Parses the platform section. Throws E_PROBE_OUTPUT when a record is missing or malformed. */
 export function parsePlatform(section: ProbeSection): PlatformFact {
   const name = section.name;
-  const os = single(name, section.records, 'os');
   const tools = single(name, section.records, 'tools');
   const init = single(name, section.records, 'init');
-  if (!os || !tools || !init) throw probeOutputError(name, 'missing os, tools or init record');
-  const release = parseOsRelease(decodeHexField(name, os.fields[0]));
+  if (!tools || !init) throw probeOutputError(name, 'missing tools or init record');
+  const release = parseOsRelease(section.records.filter((r) => r.tag === 'osv').map((r) => r.fields.join(' ')).join('\n'));
   const found = new Set(tools.fields.slice(1));
   const id = release.ID ?? 'unknown';
   const family = familyOf([id, ...(release.ID_LIKE ?? '').split(/\s+/)]);

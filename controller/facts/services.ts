@@ -45,7 +45,7 @@ function systemdLines(resources: readonly DesiredResource[]): string[] {
   const args = units.map((u) => q(u.unit)).join(' ');
   return [
     'if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then echo "$_T sm live"',
-    `  systemctl show -p LoadState,UnitFileState,ActiveState -- ${args} 2>/dev/null | while IFS= read -r _l; do echo "$_T sd \${_l:--}"; done`,
+    `  systemctl show -p LoadState,UnitFileState,ActiveState -- ${args} 2>/dev/null | while IFS= read -r _l; do printf '%s sd %s\\n' "$_T" "\${_l:--}"; done`,
     'elif command -v systemctl >/dev/null 2>&1; then echo "$_T sm offline"',
     ...units.map((u) => `  _s=$(systemctl is-enabled -- ${q(u.unit)} 2>/dev/null | head -n 1); echo "$_T so ${u.index} \${_s:--}"`),
     'else echo "$_T sm none"; fi',

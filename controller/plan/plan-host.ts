@@ -35,7 +35,7 @@ export function planHost(desired: DesiredState, observed: ObservedState): Plan {
     if (PATH_KINDS.has(r.kind)) pathsTouched.add(r.key);
     for (const target of r.notify) notifiers.set(target, [...(notifiers.get(target) ?? []), r.id]);
   }
-  steps.push(...handlerSteps(ordered, notifiers, steps, desired.host.name));
+  steps.push(...handlerSteps(ordered, notifiers, observed, desired.host.name));
   steps.push(...testSteps(desired));
   return { host: desired.host.name, steps, summary: summarise(steps), inSync: steps.every((s) => s.action === 'none' && !s.mayChange) };
 }
@@ -68,16 +68,20 @@ function backupStep(step: PlanStep): PlanStep {
   };
 }
 
-/** One handler step per notified service (restart or reload) that is not itself being started in this run. */
-function handlerSteps(ordered: DesiredResource[], notifiers: Map<string, string[]>, steps: PlanStep[], hostName: string): PlanStep[] {
+/**
+ * One handler step per notified service (restart or reload), except a service wanted stopped and one
+ * observed stopped: its own step starts it after the changes. A service that comes with a package of
+ * this run keeps its handler, as package installs may start it (Debian does) before its config lands.
+ */
+function handlerSteps(ordered: DesiredResource[], notifiers: Map<string, string[]>, observed: ObservedState, hostName: string): PlanStep[] {
   const handlers: PlanStep[] = [];
   for (const r of ordered) {
     const by = notifiers.get(r.id);
     if (r.kind !== 'service' || by === undefined) continue;
     const spec = r.spec as unknown as ServiceResource;
     if (spec.state === 'stopped') continue;
-    const own = steps.find((s) => s.resource === r.id && s.phase !== 'backup');
-    if (own?.reasons.some((reason) => /-> active|not installed yet|not found/.test(reason))) continue;
+    const fact = observed.resources[r.id];
+    if (fact?.kind === 'service' && fact.known && fact.live && !fact.active) continue;
     const verb = spec.onNotify ?? 'restart';
     handlers.push({
       name: `${verb}_${slug(r.key)}`, phase: 'handler', group: groupName(r, hostName), resource: r.id, kind: 'service',

@@ -14,10 +14,12 @@ mount -t overlay overlay -o "lowerdir=/,upperdir=$H/upper,workdir=$H/work" "$M" 
 }
 mount -t proc proc "$M/proc"
 mount -t tmpfs -o mode=755 tmpfs "$M/run"
-# A fresh /tmp hides the fleet dir (and so the upper dir) from the host: without it the
+# A fresh /tmp hides the fleet dir (when it is on /tmp) from the host: without it the
 # overlay would loop (ELOOP) through its own upper dir.
 mount -t tmpfs -o mode=1777 tmpfs "$M/tmp"
 mount --rbind /dev "$M/dev"
+# The machine's /dev/shm may hold the fleet dirs; each host gets its own.
+mount -t tmpfs -o mode=1777 tmpfs "$M/dev/shm"
 hostname "$FLEET_HOST_NAME"
 # The machine's policy-rc.d (exit 101) would stop apt from starting services in the host.
 rm -f "$M/usr/sbin/policy-rc.d"

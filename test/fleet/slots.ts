@@ -1,11 +1,30 @@
-import { linkSync, mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, readdirSync, renameSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DroverError } from '../../manifests/errors.js';
 import { isRunning, type ProcessIdentity } from './proc.js';
 
+const TMPFS_MAGIC = 0x01021994;
+
+/**
+ * Host upper dirs get many small files; on this project's machines creating a file on
+ * the disk costs ~0.6 ms against ~0.01 ms on tmpfs, which made 200 hosts start 3x
+ * slower. So the fleet lives on /dev/shm when that is a tmpfs of 1 GiB or more (fixed
+ * for the boot, so every process on the machine agrees), else on /tmp (a small /dev/shm,
+ * as in a default Docker container, would fill up with packages installed on hosts).
+ */
+function chooseFleetRoot(): string {
+  try {
+    const shm = statfsSync('/dev/shm');
+    if (shm.type === TMPFS_MAGIC && shm.blocks * shm.bsize >= 2 ** 30) return '/dev/shm/drover-fleet';
+  } catch {
+    // no /dev/shm
+  }
+  return '/tmp/drover-fleet';
+}
+
 /** Everything of every fleet on this machine lives below this dir (slots, fleet dirs). */
-export const FLEET_ROOT = '/tmp/drover-fleet';
+export const FLEET_ROOT = chooseFleetRoot();
 const SLOTS_DIR = join(FLEET_ROOT, 'slots');
 
 /**

@@ -3,10 +3,14 @@ import type { CliIo } from '../io.js';
 import { registerValidate } from './validate.js';
 import { registerHosts } from './hosts.js';
 import { registerPlan } from './plan.js';
+import { registerFacts } from './facts.js';
+import { registerSteps } from './steps.js';
 
 /** Adds every drover subcommand to `program`. */
 export function registerCommands(program: Command, io: CliIo): void {
   registerValidate(program, io);
   registerHosts(program, io);
   registerPlan(program, io);
+  registerFacts(program, io);
+  registerSteps(program, io);
 }

@@ -58,6 +58,6 @@ export function compareLine(resource: DesiredResource, fact: LineFact): Verdict 
     return { action: 'create', reasons: [spec.create ? `file ${spec.path} absent -> created with the line` : `file ${spec.path} does not exist (set create: true to create it)`] };
   }
   if (fact.present && (spec.regexp === undefined || fact.matches <= 1) && fact.lineCount <= 1) return UNCHANGED;
-  if (fact.present) return { action: 'update', reasons: [`line present ${fact.lineCount} times, regexp matches ${fact.matches} lines -> exactly once`] };
+  if (fact.present) return { action: 'update', reasons: [`line present ${fact.lineCount === 1 ? 'once' : `${fact.lineCount} times`}, regexp matches ${fact.matches} lines -> exactly once`] };
   return { action: 'update', reasons: [fact.matches > 0 ? `${fact.matches} line(s) matching /${spec.regexp}/ -> replaced by the line` : 'line absent -> appended'] };
 }

@@ -13,12 +13,18 @@ export function compareUser(resource: DesiredResource, fact: UserFact): Verdict 
   if (spec.uid !== undefined && fact.uid !== Number(spec.uid)) reasons.push(`uid ${fact.uid} -> ${spec.uid}`);
   if (spec.gid !== undefined && fact.gid !== Number(spec.gid)) reasons.push(`gid ${fact.gid} -> ${spec.gid}`);
   if (spec.group !== undefined && fact.primaryGroup !== spec.group) reasons.push(`primary group ${fact.primaryGroup} -> ${spec.group}`);
-  const missing = (spec.groups ?? []).filter((g) => g !== fact.primaryGroup && !fact.groups.includes(g));
-  if (missing.length > 0) reasons.push(`groups +${missing.join(', +')}`);
+  if (spec.groups !== undefined) reasons.push(...groupReasons(spec.groups, fact));
   if (spec.shell !== undefined && fact.shell !== spec.shell) reasons.push(`shell ${fact.shell} -> ${spec.shell}`);
   if (spec.home !== undefined && fact.home !== spec.home) reasons.push(`home ${fact.home} -> ${spec.home}`);
   if (spec.comment !== undefined && fact.comment !== spec.comment) reasons.push(`comment "${fact.comment}" -> "${spec.comment}"`);
   return updateIf(reasons);
+}
+
+/** Supplementary groups are exact (schema): missing ones are added, unlisted ones removed. */
+function groupReasons(want: readonly string[], fact: UserFact): string[] {
+  const missing = want.filter((g) => g !== fact.primaryGroup && !fact.groups.includes(g)).map((g) => `+${g}`);
+  const extra = fact.groups.filter((g) => !want.includes(g)).map((g) => `-${g}`);
+  return missing.length + extra.length > 0 ? [`groups ${[...missing, ...extra].join(', ')}`] : [];
 }
 
 /** Compares a group: exists, gid. */

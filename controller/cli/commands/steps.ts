@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { loadValidRepository } from '../../../manifests/index.js';
+import { DroverError } from '../../../manifests/errors.js';
+import { planHosts } from '../../reconcile/plan-hosts.js';
+import { connectHost } from '../../reconcile/connect.js';
+import type { PlanStep } from '../../plan/types.js';
+import { ExitCode } from '../exit-codes.js';
+import { type CliIo, println } from '../io.js';
+import { parseOutput, resolveRepo, setExitCode } from '../context.js';
+import { selectHosts } from '../select.js';
+import { addSshOptions, sshSettingsFrom } from '../ssh-options.js';
+
+/** `drover steps HOST [REPO]`: the host's named steps, grouped by setup_<role>, and whether each would change. */
+export function registerSteps(program: Command, io: CliIo): void {
+  const cmd = program
+    .command('steps')
+    .description("list a host's named steps and whether each would change (like fab --list)")
+    .argument('<host>', 'inventory host name')
+    .argument('[repo]', 'manifest repository directory', '.')
+    .option('-o, --output <format>', 'text or json', 'text');
+  addSshOptions(cmd).action(async (host: string, repo: string, opts: { output: string; knownHosts?: string; identity?: string[]; connectTimeout?: string }, self: Command) => {
+    const output = parseOutput(opts.output);
+    const root = await resolveRepo(io, repo, `steps ${host}`);
+    const loaded = await loadValidRepository(root);
+    const hosts = selectHosts(loaded.hosts, { host: [host] });
+    const settings = sshSettingsFrom(io, opts);
+    const transports: { close(): Promise<void> }[] = [];
+    const [result] = await planHosts({
+      hosts, concurrency: 1, withTexts: false,
+      transportFor: async (h) => { const t = await connectHost(h.host, settings); transports.push(t); return t; },
+    });
+    await Promise.all(transports.map((t) => t.close()));
+    if (!result || 'error' in result) {
+      throw new DroverError(result?.error.code ?? 'E_INTERNAL', `${host}: ${result?.error.message ?? 'not planned'}`);
+    }
+    if (output === 'json') println(io, JSON.stringify(result.plan.steps, null, 2));
+    else println(io, renderSteps(host, result.plan.steps));
+    setExitCode(self, result.plan.inSync ? ExitCode.ok : ExitCode.drift);
+  });
+}
+
+/** Renders steps grouped by their compound step, with a status word each. */
+export function renderSteps(host: string, steps: PlanStep[]): string {
+  const width = Math.max(...steps.map((s) => s.name.length), 10);
+  const lines = [`${host}: steps (run one with "drover run ${host} STEP")`];
+  let group = '';
+  for (const s of steps) {
+    if (s.group !== group) { group = s.group; lines.push(group); }
+    lines.push(`  ${s.name.padEnd(width)}  ${status(s)}`);
+  }
+  return lines.join('\n');
+}
+
+function status(s: PlanStep): string {
+  if (s.phase === 'test') return `check: ${s.reasons.join('; ')}`;
+  if (s.mayChange !== undefined && s.action === 'none') return `may change: ${s.mayChange}`;
+  if (s.action === 'none') return 'in sync';
+  return `would ${s.action === 'delete' ? 'delete' : 'change'}: ${[...s.reasons, ...(s.mayChange ? [`may change: ${s.mayChange}`] : [])].join('; ')}`;
+}
