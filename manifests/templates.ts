@@ -59,7 +59,9 @@ export function createTemplateEngine(root: string): TemplateEngine {
   const loader = {
     getSource(name: string) {
       const file = name.startsWith('templates/') ? name : `templates/${name}`;
-      if (!isSafeRelative(file) || !isFile(join(root, file))) throw new Error(`template not found: ${name} (looked for ${file})`);
+      if (!isSafeRelative(file) || !isFile(join(root, file))) {
+        throw new Error(`template not found: ${name}; includes name a file under templates/, without ".." segments`);
+      }
       return { src: read(file).toString('utf8'), path: file, noCache: false };
     },
   };
@@ -121,7 +123,7 @@ export function isSafeRelative(path: string): boolean {
 function toFailure(error: unknown, options: { inlineSource: string | undefined; readText: (file: string) => string | undefined; context: TemplateContext }): TemplateFailure {
   if (error instanceof TemplateFailure) return error;
   const text = error instanceof Error ? error.message : String(error);
-  const all = [...text.matchAll(/\(([^()\n]*)\)(?: \[Line (\d+), Column (\d+)\])?/g)];
+  const all = [...text.matchAll(/^\s*(?:Template render error: )?\(([^()\n]*)\)(?: \[Line (\d+), Column (\d+)\])?/gm)];
   const head = all.filter((m) => m[1] !== 'unknown path').pop();
   const path = head?.[1];
   const file = path && path !== '<inline>' && path.startsWith('templates/') ? path : undefined;
@@ -169,7 +171,8 @@ function expressionAt(source: string, line: number, col: number): string | undef
 }
 
 function guessPosition(source: string, message: string): [number, number] {
-  const token = /filter not found: (\S+)/.exec(message)?.[1] ?? /Unable to call `([^`]+)`/.exec(message)?.[1];
+  const token = /filter not found: (\S+)/.exec(message)?.[1] ?? /Unable to call `([^`]+)`/.exec(message)?.[1]
+    ?? /template not found: ([^;\s]+)/.exec(message)?.[1];
   const needle = token ?? (message.includes('end of file') || message.includes('expected variable end') ? lastOpening(source) : undefined);
   if (needle === undefined) return [1, 1];
   const index = typeof needle === 'number' ? needle : source.indexOf(needle);

@@ -13,6 +13,7 @@ import type { DesiredResource, ResourceKind } from '../../manifests/types.js';
 import { shellQuote } from '../transport/shell.js';
 import type { Fact, PathFact, PathType } from './types.js';
 
+/** Re-exported for fragments: quotes one POSIX sh word (controller/transport/shell.ts). */
 export { shellQuote };
 
 /** One probe output line: its tag and the fields after it. */

@@ -30,6 +30,7 @@ export const FACT_DOMAINS: readonly FactDomain[] = [
 /** Default cap, in seconds, on each `unless` / `onlyIf` guard run by the probe. */
 export const DEFAULT_GUARD_TIMEOUT_SEC = 30;
 
+/** Options of buildProbe. */
 export interface ProbeOptions {
   /** Random per-run token starting every record line: letters and digits, at least 16. */
   token: string;

@@ -6,7 +6,9 @@
  * Secret values never appear in any fact.
  */
 
+/** Platform family as drover groups distributions. */
 export type PlatformFamily = 'debian' | 'rhel' | 'alpine' | 'unknown';
+/** The package manager drover drives on the host. */
 export type PackageManager = 'apt' | 'dnf' | 'yum' | 'apk' | 'unknown';
 
 /** What the host is, from /etc/os-release and the tools found on PATH. */
@@ -38,6 +40,7 @@ export interface PathFact {
   size?: number;
 }
 
+/** A package: installed (dpkg state `installed`, rpm/apk present) and its version. */
 export interface PackageFact {
   kind: 'package';
   installed: boolean;
@@ -45,6 +48,7 @@ export interface PackageFact {
   version?: string;
 }
 
+/** A managed file: lstat of its path plus the content hash of a regular file. */
 export interface FileFact extends PathFact {
   kind: 'file';
   /**
@@ -57,18 +61,21 @@ export interface FileFact extends PathFact {
   secretsMasked?: boolean;
 }
 
+/** A managed directory: lstat of its path. */
 export interface DirectoryFact extends PathFact {
   kind: 'directory';
   /** Only for `recursive: true` with mode/owner/group declared: some entry below differs. */
   recursiveDrift?: boolean;
 }
 
+/** A managed symlink: lstat of its path and the stored target. */
 export interface SymlinkFact extends PathFact {
   kind: 'symlink';
   /** The link's target as stored (readlink), when `type` is `symlink`. */
   target?: string;
 }
 
+/** A line in an unmanaged file. */
 export interface LineFact {
   kind: 'line';
   fileExists: boolean;
@@ -82,6 +89,7 @@ export interface LineFact {
   regexpError?: boolean;
 }
 
+/** A local account from the name service. */
 export interface UserFact {
   kind: 'user';
   exists: boolean;
@@ -97,6 +105,7 @@ export interface UserFact {
   groups: string[];
 }
 
+/** A group from the name service. */
 export interface GroupFact {
   kind: 'group';
   exists: boolean;
@@ -105,8 +114,10 @@ export interface GroupFact {
   members: string[];
 }
 
+/** Service managers drover knows. */
 export type ServiceManager = 'systemd' | 'supervisor' | 'runit';
 
+/** A service as its manager reports it. */
 export interface ServiceFact {
   kind: 'service';
   manager: ServiceManager;
@@ -122,6 +133,7 @@ export interface ServiceFact {
   activeState?: string;
 }
 
+/** Guard results of a command resource, evaluated by the probe. */
 export interface CommandFact {
   kind: 'command';
   /** `creates` path exists (only when `creates` is declared). */
@@ -135,6 +147,7 @@ export interface CommandFact {
   onlyIfStatus?: number;
 }
 
+/** A git checkout at a path. */
 export interface GitFact {
   kind: 'git';
   /** Something exists at the path. */
@@ -155,6 +168,7 @@ export interface GitFact {
   gitMissing?: boolean;
 }
 
+/** A secret file: existence and attributes only, never its content. */
 export interface SecretFact {
   kind: 'secret';
   exists: boolean;
@@ -164,6 +178,7 @@ export interface SecretFact {
   group?: string;
 }
 
+/** An ssh key pair generated on the host. */
 export interface SshKeyFact {
   kind: 'ssh_key';
   /** The private key file exists. */
@@ -176,6 +191,7 @@ export interface SshKeyFact {
   owner?: string;
 }
 
+/** The cron file drover manages for a cron resource. */
 export interface CronFact {
   kind: 'cron';
   /** /etc/cron.d/drover-<name> exists. */
@@ -186,6 +202,7 @@ export interface CronFact {
   owner?: string;
 }
 
+/** A kernel parameter: live value and persisted file. */
 export interface SysctlFact {
   kind: 'sysctl';
   /** The key exists under /proc/sys. */

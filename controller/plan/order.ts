@@ -14,16 +14,34 @@ export const KIND_ORDER: readonly ResourceKind[] = [
 const rank = new Map(KIND_ORDER.map((k, i) => [k, i]));
 
 /**
- * Orders a host's resources: explicit `dependsOn` first, then kind order, then declaration order.
- * Deterministic (a stable topological sort). Throws DroverError E_DEPENDENCY_CYCLE naming the cycle.
+ * What each resource must come after: its `dependsOn`, and for a command, the resources that notify
+ * it (a notified command runs in its own work step, so after its notifiers, whatever the declaration order).
+ */
+function prerequisites(resources: readonly DesiredResource[]): Map<string, string[]> {
+  const index = new Set(resources.map((r) => r.id));
+  const out = new Map(resources.map((r) => [r.id, r.dependsOn.filter((d) => index.has(d))]));
+  for (const r of resources) {
+    for (const target of r.notify) {
+      const deps = out.get(target);
+      if (target.startsWith('command:') && deps !== undefined && !deps.includes(r.id)) deps.push(r.id);
+    }
+  }
+  return out;
+}
+
+/**
+ * Orders a host's resources: explicit `dependsOn` (and notifier before notified command) first, then
+ * kind order, then declaration order. Deterministic (a stable topological sort).
+ * Throws DroverError E_DEPENDENCY_CYCLE naming the cycle.
  */
 export function orderResources(resources: readonly DesiredResource[]): DesiredResource[] {
   const index = new Map(resources.map((r, i) => [r.id, i]));
   const key = (r: DesiredResource): number => (rank.get(r.kind) ?? 99) * 1_000_000 + (index.get(r.id) ?? 0);
+  const prereqs = prerequisites(resources);
   const blockers = new Map<string, number>();
   const dependents = new Map<string, string[]>();
   for (const r of resources) {
-    const deps = r.dependsOn.filter((d) => index.has(d));
+    const deps = prereqs.get(r.id) ?? [];
     blockers.set(r.id, deps.length);
     for (const d of deps) dependents.set(d, [...(dependents.get(d) ?? []), r.id]);
   }
@@ -41,20 +59,22 @@ export function orderResources(resources: readonly DesiredResource[]): DesiredRe
     }
   }
   if (out.length < resources.length) {
-    throw new DroverError('E_DEPENDENCY_CYCLE', `dependsOn cycle: ${findCycle(resources, new Set(out.map((r) => r.id))).join(' -> ')}`);
+    const cycle = findCycle(resources, prereqs, new Set(out.map((r) => r.id)));
+    const viaNotify = cycle.some((id, i) => i > 0 && byId.get(cycle[i - 1] as string)?.dependsOn.includes(id) !== true);
+    throw new DroverError('E_DEPENDENCY_CYCLE', `dependsOn cycle: ${cycle.join(' -> ')}${viaNotify ? ' (a notified command runs after its notifiers)' : ''}`);
   }
   return out;
 }
 
 /** Finds one cycle among the resources not placed, for the error message. */
-function findCycle(resources: readonly DesiredResource[], placed: Set<string>): string[] {
+function findCycle(resources: readonly DesiredResource[], prereqs: Map<string, string[]>, placed: Set<string>): string[] {
   const byId = new Map(resources.map((r) => [r.id, r]));
   const start = resources.find((r) => !placed.has(r.id));
   const path: string[] = [];
   let current = start;
   while (current && !path.includes(current.id)) {
     path.push(current.id);
-    const nextId = current.dependsOn.find((d) => byId.has(d) && !placed.has(d));
+    const nextId = prereqs.get(current.id)?.find((d) => !placed.has(d));
     current = nextId === undefined ? undefined : byId.get(nextId);
   }
   return current ? [...path.slice(path.indexOf(current.id)), current.id] : path;

@@ -110,7 +110,7 @@ function summarise(steps: PlanStep[]): PlanSummary {
     create: work.filter((s) => s.action === 'create').length,
     update: work.filter((s) => s.action === 'update' && !s.mayChange).length,
     delete: work.filter((s) => s.action === 'delete').length,
-    unchanged: work.filter((s) => s.action === 'none').length,
+    unchanged: work.filter((s) => s.action === 'none' && s.mayChange === undefined).length,
     mayChange: steps.filter((s) => s.mayChange !== undefined).length,
   };
 }

@@ -69,3 +69,16 @@ export function pollUntilSync(done: () => boolean, options: { timeoutMs: number 
   }
   return true;
 }
+
+/** "address:port" of every listening IPv4 TCP socket on the machine (one read of /proc/net/tcp). */
+export function listeningSockets(): Set<string> {
+  const listening = new Set<string>();
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const [, local, , state] = line.trim().split(/\s+/);
+    if (state !== '0A' || !local) continue;
+    const [hexAddress = '', hexPort = ''] = local.split(':');
+    const bytes = (hexAddress.match(/../g) ?? []).map((b) => parseInt(b, 16)).reverse();
+    listening.add(`${bytes.join('.')}:${parseInt(hexPort, 16)}`);
+  }
+  return listening;
+}

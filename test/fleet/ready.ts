@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { DroverError } from '../../manifests/errors.js';
 import { findHostInit, hostLog, type LaunchedHost } from './host.js';
+import { listeningSockets } from './proc.js';
 
 /** Resolves true when an SSH server answers at address:port with its `SSH-2.0-` banner. */
 export function readSshBanner(options: { address: string; port: number; timeoutMs?: number }): Promise<boolean> {
@@ -28,19 +28,6 @@ function startFailure(host: LaunchedHost, why: string): DroverError {
     kind: 'internal',
     host: host.endpoint.name,
   });
-}
-
-/** "address:port" of every listening IPv4 TCP socket on the machine (one read of /proc/net/tcp). */
-export function listeningSockets(): Set<string> {
-  const listening = new Set<string>();
-  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
-    const [, local, , state] = line.trim().split(/\s+/);
-    if (state !== '0A' || !local) continue;
-    const [hexAddress = '', hexPort = ''] = local.split(':');
-    const bytes = (hexAddress.match(/../g) ?? []).map((b) => parseInt(b, 16)).reverse();
-    listening.add(`${bytes.join('.')}:${parseInt(hexPort, 16)}`);
-  }
-  return listening;
 }
 
 /**
@@ -72,7 +59,10 @@ async function confirmBanner(host: LaunchedHost): Promise<DroverError | undefine
   if (!(await readSshBanner({ address: host.endpoint.address, port: host.endpoint.port, timeoutMs: 10_000 }))) {
     return startFailure(host, 'listens but sent no SSH banner');
   }
-  return findHostInit(host) ? undefined : startFailure(host, 'answers, but its PID 1 was not found');
+  if (findHostInit(host)) return undefined;
+  // Someone else answered on the host's endpoints: the host itself failed to bind.
+  const why = host.exit ? `exited (code ${host.exit.code}, signal ${host.exit.signal})` : 'has no PID 1';
+  return startFailure(host, `${why}, yet something else answers on its address`);
 }
 
 /**

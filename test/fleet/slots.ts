@@ -2,7 +2,7 @@ import { linkSync, mkdirSync, readFileSync, readdirSync, renameSync, statfsSync,
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DroverError } from '../../manifests/errors.js';
-import { isRunning, type ProcessIdentity } from './proc.js';
+import { isRunning, listeningSockets, type ProcessIdentity } from './proc.js';
 
 const TMPFS_MAGIC = 0x01021994;
 
@@ -56,6 +56,7 @@ export function hostLocalPort(slot: number, n: number): number {
  * Claims the lowest free slot for `owner`. A claim is a file hard-linked into place, so
  * taking a slot is one atomic link(2) that fails when another process holds it. Slots
  * whose owner is gone are not taken over here: reapStaleFleets() frees them first.
+ * A slot whose addresses or ports something already listens on is skipped.
  * Throws E_FLEET_NO_SLOT when all slots are held by live owners.
  */
 export function claimSlot(options: { owner: ProcessIdentity; dirFor: (slot: number) => string }): SlotClaim {
@@ -66,14 +67,27 @@ export function claimSlot(options: { owner: ProcessIdentity; dirFor: (slot: numb
     writeFileSync(draft, JSON.stringify(claim));
     try {
       linkSync(draft, slotPath(slot));
-      return claim;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      continue;
     } finally {
       unlinkSync(draft);
     }
+    if (!slotInUse(slot)) return claim;
+    unlinkSync(slotPath(slot));
   }
   throw new DroverError('E_FLEET_NO_SLOT', `all ${SLOT_COUNT} fleet slots in ${SLOTS_DIR} are held by running processes`);
+}
+
+/** True when something (a service, a fleet of an older layout) already listens on the slot's addresses or ports. */
+function slotInUse(slot: number): boolean {
+  const first = hostLocalPort(slot, 0);
+  for (const socket of listeningSockets()) {
+    const [address = '', port = '0'] = socket.split(':');
+    if (address.startsWith(`127.77.${slot}.`)) return true;
+    if (Number(port) >= first && Number(port) < first + 256 && ['127.0.0.1', '0.0.0.0'].includes(address)) return true;
+  }
+  return false;
 }
 
 /** Every current claim (unreadable or half-written claims are skipped). */
