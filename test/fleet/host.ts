@@ -108,18 +108,29 @@ export function findHostInit(host: LaunchedHost): ProcessIdentity | undefined {
 }
 
 /**
- * Stops a host: clean shutdown (SIGTERM to sshd, SIGRTMIN+4 to systemd), SIGKILL when
- * it does not end in time; resolves once the launcher has exited, which happens only
- * after every process of the host's pid namespace (and so its mounts) is gone.
+ * Stops a host and resolves once its launcher has exited, which happens only after every
+ * process of the host's pid namespace (and so its mounts) is gone. systemd gets a clean
+ * poweroff (SIGRTMIN+4) and SIGKILL when it does not end in time; a plain host is killed
+ * outright, since the kernel only delivers caught signals to a namespace's PID 1 (the
+ * start script catches none) and sshd has nothing to save.
  */
 export async function stopHost(host: LaunchedHost): Promise<void> {
   const init = host.record.init ?? findHostInit(host);
   const gone = (): boolean => host.exit !== undefined || !isRunning(host.record.launcher);
-  if (init) signalProcess(init, host.systemd ? SIGRTMIN_PLUS_4 : 'SIGTERM');
-  else signalProcess(host.record.launcher, 'SIGKILL');
-  if (await pollUntil(gone, { timeoutMs: host.systemd ? 30_000 : 5_000 })) return;
+  if (init && host.systemd && readComm(init.pid) === 'systemd') {
+    signalProcess(init, SIGRTMIN_PLUS_4);
+    if (await pollUntil(gone, { timeoutMs: 30_000 })) return;
+  }
   killHostSync(host.record);
   await pollUntil(gone, { timeoutMs: 10_000 });
+}
+
+function readComm(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
 }
 
 /**

@@ -6,4 +6,5 @@ export { startFleet } from './fleet.js';
 export { reapStaleFleets } from './cleanup.js';
 export { checkFleetPrerequisites } from './preflight.js';
 export { readSshBanner } from './ready.js';
+export { FLEET_ROOT } from './slots.js';
 export type { Fleet, FleetHost, StartFleetOptions } from './types.js';

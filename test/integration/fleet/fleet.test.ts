@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../fleet/index.js';
+import { FLEET_ROOT, startFleet, type Fleet } from '../../fleet/index.js';
 import { fleetPids, isLive, mountsMentioning, runSsh } from './run-ssh.js';
 
 describe('test fleet (plain hosts)', () => {
@@ -82,6 +82,13 @@ describe('test fleet (plain hosts)', () => {
     expect(mountsMentioning(extra.dir)).toEqual([]);
     expect(existsSync(extra.dir)).toBe(false);
     await extra.stop(); // idempotent
+  });
+
+  it('fails with the host output when a host is not up in time, and leaves nothing behind', async () => {
+    const failure = await startFleet({ count: 1, name: 'too-slow', readyTimeoutSeconds: 0.001 }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'E_FLEET_HOST_START', host: 'host1' });
+    expect((failure as Error).message).toMatch(/did not listen in time .*its output:/s);
+    expect(readdirSync(FLEET_ROOT).filter((e) => e.endsWith('-too-slow'))).toEqual([]);
   });
 
   it('rejects bad options with a clear error', async () => {
