@@ -67,14 +67,39 @@ function renderContent(step: PlanStep, texts: FileTexts | undefined, options: Re
   if (!texts) return [];
   const path = step.resource.replace(/^file:/, '');
   const patch = createTwoFilesPatch(`${path} (host)`, `${path} (desired)`, maskSecrets(texts.before ?? ''), maskSecrets(texts.after), undefined, undefined, { context: 3 });
-  const body = patch.split('\n').slice(1).filter((l) => l !== '' && !l.startsWith('\\ No newline'));
-  if (content.secrets.length > 0 && body.every((l) => !/^[+-]/.test(l) || l.includes('(secret)'))) {
-    return [indent('(secret changed)')];
-  }
+  const lines = patch.split('\n').slice(1).filter((l) => l !== '' && !l.startsWith('\\ No newline'));
+  const header = lines.slice(0, 2);
+  const body = content.secrets.length > 0 ? hideSecretChanges(lines.slice(2)) : lines.slice(2);
+  if (!body.some((l) => /^[+-]/.test(l))) return [indent('(secret changed)')];
   const max = options.maxDiffLines ?? 60;
-  const shown = body.slice(0, max).map((l) => indent(paint(l, l.startsWith('+') ? '+' : l.startsWith('-') ? '-' : ' ', options.color)));
+  const shown = [...header.map(indent), ...body.slice(0, max).map((l) => indent(paint(l, l.charAt(0), options.color)))];
   if (body.length > max) shown.push(indent(`... ${body.length - max} more diff lines hidden`));
   return shown;
+}
+
+/**
+ * The host's old text holds placeholders only where it held the current secret values; a changed
+ * block whose new side gets a secret while its old side has no placeholder may show an old secret
+ * in clear, so that block becomes one `(secret changed)` line.
+ */
+function hideSecretChanges(hunks: string[]): string[] {
+  const out: string[] = [];
+  let block: string[] = [];
+  const flush = (): void => {
+    const risky = block.some((l) => l.startsWith('+') && l.includes('(secret)')) && block.some((l) => l.startsWith('-') && !l.includes('(secret)'));
+    out.push(...(risky ? ['(secret changed)'] : block));
+    block = [];
+  };
+  for (const line of hunks) {
+    if (/^[+-]/.test(line)) {
+      block.push(line);
+      continue;
+    }
+    flush();
+    out.push(line);
+  }
+  flush();
+  return out;
 }
 
 /** Renders the summary table of all hosts. */

@@ -1,8 +1,4 @@
 /** Helpers of the facts integration tests: desired states, a run-counting Transport, a tiny .deb. */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Transport } from '../../../controller/transport/types.js';
 import type { DesiredResource, DesiredState, ResourceKind } from '../../../manifests/types.js';
@@ -49,17 +45,4 @@ export async function setUp(t: Transport, script: string): Promise<void> {
   expect(result.code, `${script}\n${result.stderr.toString()}`).toBe(0);
 }
 
-/** Builds a minimal Debian package (no dependencies) and returns its bytes. */
-export function buildDeb(name: string, version: string): Buffer {
-  const dir = mkdtempSync(join(tmpdir(), 'drover-facts-deb-'));
-  try {
-    mkdirSync(join(dir, 'pkg/DEBIAN'), { recursive: true });
-    mkdirSync(join(dir, `pkg/usr/share/doc/${name}`), { recursive: true });
-    writeFileSync(join(dir, 'pkg/DEBIAN/control'), `Package: ${name}\nVersion: ${version}\nArchitecture: all\nMaintainer: drover tests <t@example.com>\nDescription: drover facts test package\n`);
-    writeFileSync(join(dir, `pkg/usr/share/doc/${name}/README`), 'test\n');
-    execFileSync('dpkg-deb', ['--build', '--root-owner-group', join(dir, 'pkg'), join(dir, 'out.deb')], { stdio: 'ignore' });
-    return readFileSync(join(dir, 'out.deb'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+export { buildDeb } from '../../support/debs.js';

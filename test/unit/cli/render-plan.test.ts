@@ -5,11 +5,18 @@ import type { FileTexts, HostPlanResult } from '../../../controller/reconcile/ty
 import { loadPlanCase } from '../plan/plan-fixtures.js';
 
 /** A planned host from a plan fixture (test/fixtures/plan/<name>), with file texts for diffs. */
-function planned(name: string, texts?: Record<string, FileTexts>): HostPlanResult {
+function planned(name: string, texts?: Record<string, FileTexts>, host?: string): HostPlanResult {
   const c = loadPlanCase(name);
+  if (host !== undefined) c.desired.host.name = host;
   const result: HostPlanResult = { host: c.desired.host.name, address: '10.0.0.1:22', plan: planHost(c.desired, c.observed), durationMs: 12 };
   if (texts) result.texts = texts;
   return result;
+}
+
+/** Makes ANSI color codes visible in snapshots: `\x1b[33m` -> `<33>`. */
+function showAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\x1b\[(\d+)m/g, '<$1>');
 }
 
 const unreachable: HostPlanResult = {
@@ -41,6 +48,195 @@ describe('renderHostPlan', () => {
                 +  worker_connections 1024;
                  }
             ~ restart_nginx                  restart nginx: notified by file:/etc/nginx/nginx.conf"
+    `);
+  });
+
+  it('masks secrets in diffs: placeholders show as (secret), a changed secret line as (secret changed)', () => {
+    const texts = {
+      'file:/srv/django/settings_local.py': {
+        before: "DEBUG = True\nALLOWED_HOSTS = ['*']\nSECRET_KEY = 'sup3r-old-s3cret'\n",
+        after: "DEBUG = False\nALLOWED_HOSTS = ['*']\nSECRET_KEY = '{{drover-secret:django_key}}'\n",
+      },
+    };
+    const text = renderHostPlan(planned('file-with-secret', texts), { color: false });
+    expect(text).toMatchInlineSnapshot(`
+      "~ web1 (10.0.0.1:22): 0 to create, 1 to update, 0 to delete, 1 unchanged
+          setup_web1
+            ~ backup_settings_local_py       keep the current content (sha256 11111111) in the host's backup store
+            ~ regen_settings_local_py        content sha256 11111111 -> 22222222
+                --- /srv/django/settings_local.py (host)
+                +++ /srv/django/settings_local.py (desired)
+                @@ -1,3 +1,3 @@
+                -DEBUG = True
+                +DEBUG = False
+                 ALLOWED_HOSTS = ['*']
+                (secret changed)"
+    `);
+    expect(text).not.toContain('sup3r-old-s3cret');
+    expect(text).not.toContain('drover-secret');
+  });
+
+  it('shows only (secret changed) when nothing but secret-bearing lines differ', () => {
+    const texts = {
+      'file:/srv/django/settings_local.py': {
+        before: "DEBUG = False\nSECRET_KEY = 'sup3r-old-s3cret'\n",
+        after: "DEBUG = False\nSECRET_KEY = '{{drover-secret:django_key}}'\n",
+      },
+    };
+    const text = renderHostPlan(planned('file-with-secret', texts), { color: false });
+    expect(text).toMatchInlineSnapshot(`
+      "~ web1 (10.0.0.1:22): 0 to create, 1 to update, 0 to delete, 1 unchanged
+          setup_web1
+            ~ backup_settings_local_py       keep the current content (sha256 11111111) in the host's backup store
+            ~ regen_settings_local_py        content sha256 11111111 -> 22222222
+                (secret changed)"
+    `);
+    expect(text).not.toContain('sup3r-old-s3cret');
+  });
+
+  it('shows placeholders in new text as (secret), and changes around a masked secret in full', () => {
+    const texts = {
+      'file:/srv/django/settings_local.py': {
+        before: "DATABASE_URL = 'postgres://app:{{drover-secret:db_password}}@db1/app'\n",
+        after: "DATABASE_URL = 'postgres://app:{{drover-secret:db_password}}@db2/app'\nSECRET_KEY = '{{drover-secret:django_key}}'\n",
+      },
+    };
+    const text = renderHostPlan(planned('file-with-secret', texts), { color: false });
+    expect(text).toMatchInlineSnapshot(`
+      "~ web1 (10.0.0.1:22): 0 to create, 1 to update, 0 to delete, 1 unchanged
+          setup_web1
+            ~ backup_settings_local_py       keep the current content (sha256 11111111) in the host's backup store
+            ~ regen_settings_local_py        content sha256 11111111 -> 22222222
+                --- /srv/django/settings_local.py (host)
+                +++ /srv/django/settings_local.py (desired)
+                @@ -1,1 +1,2 @@
+                -DATABASE_URL = 'postgres://app:(secret)@db1/app'
+                +DATABASE_URL = 'postgres://app:(secret)@db2/app'
+                +SECRET_KEY = '(secret)'"
+    `);
+    expect(text).not.toContain('drover-secret');
+  });
+
+  it('summarises binary files, creates, deletes, attribute-only changes and renamed steps', () => {
+    const texts = {
+      'file:/etc/nginx/mime.types': { before: 'types {\n  text/html html;\n}\n', after: 'types {\n  text/html html htm;\n}\n' },
+      'file:/etc/app/app.env': { after: 'PORT=8000\nWORKERS=4\n' },
+    };
+    const text = renderHostPlan(planned('file-variants', texts), { color: false });
+    expect(text).toMatchInlineSnapshot(`
+      "~ web1 (10.0.0.1:22): 1 to create, 5 to update, 1 to delete, 1 unchanged
+          setup_web1
+            ~ regen_mime_types               content sha256 33333333 -> 44444444
+                --- /etc/nginx/mime.types (host)
+                +++ /etc/nginx/mime.types (desired)
+                @@ -1,3 +1,3 @@
+                 types {
+                -  text/html html;
+                +  text/html html htm;
+                 }
+            - regen_default                  symlink present -> absent
+            + regen_app_env                  file absent -> content sha256 55555555, mode 0640, owner app
+                --- /etc/app/app.env (host)
+                +++ /etc/app/app.env (desired)
+                @@ -0,0 +1,2 @@
+                +PORT=8000
+                +WORKERS=4
+            ~ regen_logging_ini              mode 0600 -> 0644
+            ~ backup_configure_app           keep the current content (sha256 33333333) in the host's backup store
+            ~ configure_app                  content sha256 33333333 -> 77777777
+            ~ backup_logo_png                keep the current content (sha256 33333333) in the host's backup store
+            ~ regen_logo_png                 content sha256 33333333 -> 88888888
+                (binary content: sha256 33333333 -> 88888888)
+            ~ regen_motd                     directory at the path -> file"
+    `);
+  });
+
+  it('cuts a long diff and says how many lines are hidden', () => {
+    const numbered = (from: number): string => Array.from({ length: 40 }, (_, i) => `line ${from + i}`).join('\n') + '\n';
+    const texts = { 'file:/etc/nginx/nginx.conf': { before: numbered(1), after: numbered(101) } };
+    const text = renderHostPlan(planned('file-change', texts), { color: false, maxDiffLines: 6 });
+    expect(text).toMatchInlineSnapshot(`
+      "~ web1 (10.0.0.1:22): 0 to create, 1 to update, 0 to delete, 2 unchanged
+          setup_web1
+            ~ backup_nginx_conf              keep the current content (sha256 11111111) in the host's backup store
+            ~ regen_nginx_conf               content sha256 11111111 -> 22222222; mode 0644 -> 0600; owner root -> www-data
+                --- /etc/nginx/nginx.conf (host)
+                +++ /etc/nginx/nginx.conf (desired)
+                @@ -1,40 +1,40 @@
+                -line 1
+                -line 2
+                -line 3
+                -line 4
+                -line 5
+                ... 75 more diff lines hidden
+            ~ restart_nginx                  restart nginx: notified by file:/etc/nginx/nginx.conf"
+    `);
+  });
+
+  it('marks steps decided at run time with ?', () => {
+    expect(renderHostPlan(planned('command-guards'), { color: false })).toMatchInlineSnapshot(`
+      "~ web1 (10.0.0.1:22): 0 to create, 4 to update, 0 to delete, 2 may change, 3 unchanged
+          setup_web1
+            ~ install_command_venv           runs: /srv/app/venv/bin/python absent
+            ~ install_command_enable_site    runs: unless \`a2query -s app\` failed (exit 1)
+            ~ install_command_flush_cache    runs: onlyIf \`test -d /var/cache/app\` succeeded
+            ~ install_command_heartbeat      runs on every apply (always: true)
+            ? install_command_locale_gen     may change: guard checked before earlier steps of this run (unless \`locale -a | grep -q en_US.utf8\` succeeded); decided at run time
+            ? install_command_sync_assets    may change: guard checked before earlier steps of this run (onlyIf \`test -d /srv/app/assets\` failed (exit 1)); decided at run time"
+    `);
+  });
+
+  it('prints an in-sync host on one line', () => {
+    expect(renderHostPlan(planned('in-sync'), { color: false })).toMatchInlineSnapshot(`"  web1 (10.0.0.1:22): in sync (14 resources)"`);
+  });
+
+  it('uses ANSI colors only when color is on, and the same text either way', () => {
+    const result = planned('file-change', { 'file:/etc/nginx/nginx.conf': { before: NGINX_BEFORE, after: NGINX_AFTER } });
+    const plain = renderHostPlan(result, { color: false });
+    const colored = renderHostPlan(result, { color: true });
+    expect(plain).not.toContain('\x1b[');
+    expect(showAnsi(colored)).toMatchInlineSnapshot(`
+      "<33>~ web1 (10.0.0.1:22): 0 to create, 1 to update, 0 to delete, 2 unchanged<0>
+          setup_web1
+      <33>      ~ backup_nginx_conf              keep the current content (sha256 11111111) in the host's backup store<0>
+      <33>      ~ regen_nginx_conf               content sha256 11111111 -> 22222222; mode 0644 -> 0600; owner root -> www-data<0>
+                --- /etc/nginx/nginx.conf (host)
+                +++ /etc/nginx/nginx.conf (desired)
+                @@ -1,7 +1,7 @@
+                 user www-data;
+                <31>-worker_processes auto;<0>
+                <32>+worker_processes 4;<0>
+                 pid /run/nginx.pid;
+                 
+                 events {
+                <31>-  worker_connections 768;<0>
+                <32>+  worker_connections 1024;<0>
+                 }
+      <33>      ~ restart_nginx                  restart nginx: notified by file:/etc/nginx/nginx.conf<0>"
+    `);
+    expect(showAnsi(colored).replace(/<\d+>/g, '')).toBe(plain);
+  });
+
+  it('prints one line for a host that could not be observed', () => {
+    expect(renderHostPlan(unreachable, { color: false })).toMatchInlineSnapshot(`"! web3 (10.0.0.3:22): not observed: connect to 10.0.0.3:22 timed out after 3s"`);
+    expect(showAnsi(renderHostPlan(unreachable, { color: true }))).toMatchInlineSnapshot(`"<31>! web3 (10.0.0.3:22): not observed: connect to 10.0.0.3:22 timed out after 3s<0>"`);
+  });
+});
+
+describe('renderSummary', () => {
+  it('lists every host with its status and counts', () => {
+    const failed: HostPlanResult = {
+      host: 'db1', address: '10.0.0.4:22', durationMs: 40,
+      error: { code: 'E_FACT_MISSING', message: 'no file fact observed for file:/etc/x', unreachable: false },
+    };
+    const results = [planned('in-sync', undefined, 'web1'), planned('file-change', undefined, 'web2'), planned('git', undefined, 'app1'), unreachable, failed];
+    expect(renderSummary(results)).toMatchInlineSnapshot(`
+      "HOST  STATUS       CREATE  UPDATE  DELETE  UNCHANGED  NOTE
+      web1  in sync      0       0       0       14
+      web2  drift        0       1       0       2
+      app1  drift        2       4       0       2          1 may change
+      web3  unreachable  -       -       -       -          E_CONNECT_TIMEOUT
+      db1   failed       -       -       -       -          E_FACT_MISSING"
     `);
   });
 });

@@ -1,0 +1,138 @@
+/**
+ * `drover plan` / `reconcile --dry-run` on real OpenSSH hosts: drift made by hand appears exactly
+ * in the plan and nowhere else; an in-sync host exits 0; an unreachable host exits 3 while the
+ * others are still reported.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFleet, type Fleet } from '../fleet/index.js';
+import { buildDeb } from '../support/debs.js';
+import { fleetSshFlags, sshRun } from '../support/ssh.js';
+import { runDrover } from '../integration/cli/run-cli.js';
+
+const APP_CONF = 'listen = 8080\nname = "demo"\n';
+
+let fleet: Fleet;
+let repo: string;
+
+/** Puts a host exactly in the declared state, by hand (no drover). */
+async function converge(host: string): Promise<void> {
+  await sshRun(fleet, host, 'cat > /tmp/pkg.deb && dpkg -i /tmp/pkg.deb >/dev/null && rm /tmp/pkg.deb', buildDeb('drover-demo', '1.0-1'));
+  await sshRun(fleet, host, 'id demo >/dev/null 2>&1 || useradd --system --home-dir /srv/demo --shell /usr/sbin/nologin demo');
+  await sshRun(fleet, host, 'mkdir -p /srv/demo && chmod 0755 /srv/demo && chown demo:demo /srv/demo && cat > /srv/demo/app.conf && chmod 0640 /srv/demo/app.conf', APP_CONF);
+}
+
+function plan(...args: string[]) {
+  return runDrover(['plan', repo, ...fleetSshFlags(fleet), ...args]);
+}
+
+/** Replaces the fleet's slot-dependent addresses so output can be snapshotted. */
+function normalise(text: string): string {
+  return text.replace(/127\.77\.\d+\./g, '127.77.S.');
+}
+
+beforeAll(async () => {
+  fleet = await startFleet({ count: 2, name: 'e2e-plan' });
+  repo = await mkdtemp(join(tmpdir(), 'drover-e2e-plan-'));
+  await mkdir(join(repo, 'hosts'));
+  await mkdir(join(repo, 'roles'));
+  await writeFile(join(repo, 'roles/demo.yaml'), [
+    'resources:',
+    '  - { kind: package, name: drover-demo }',
+    '  - { kind: user, name: demo, system: true, home: /srv/demo, shell: /usr/sbin/nologin }',
+    '  - { kind: directory, path: /srv/demo, mode: "0755", owner: demo, group: demo }',
+    `  - { kind: file, path: /srv/demo/app.conf, mode: "0640", owner: root, content: ${JSON.stringify(APP_CONF)} }`,
+    '',
+  ].join('\n'));
+  for (const h of fleet.hosts) {
+    await writeFile(join(repo, `hosts/${h.name}.yaml`), `address: ${h.address}\nroles: [demo]\n`);
+    await converge(h.name);
+  }
+});
+
+afterAll(async () => {
+  await fleet?.stop();
+  if (repo) await rm(repo, { recursive: true, force: true });
+});
+
+describe('drover plan on real hosts', () => {
+  it('exits 0 and reports every host in sync when hosts match the manifests', async () => {
+    const run = await plan('--output', 'json');
+    const body = JSON.parse(run.stdout) as { hosts: { host: string; plan: { inSync: boolean; summary: object } }[] };
+    expect(run.code).toBe(0);
+    expect(body.hosts.map((h) => [h.host, h.plan.inSync, h.plan.summary])).toEqual([
+      ['host1', true, { create: 0, update: 0, delete: 0, unchanged: 4, mayChange: 0 }],
+      ['host2', true, { create: 0, update: 0, delete: 0, unchanged: 4, mayChange: 0 }],
+    ]);
+  });
+
+  it('shows drift made by hand exactly, and nothing else', async () => {
+    await sshRun(fleet, 'host2', 'echo "debug = true" >> /srv/demo/app.conf && chmod 0644 /srv/demo/app.conf');
+    await sshRun(fleet, 'host2', 'dpkg -r drover-demo >/dev/null && chmod 0700 /srv/demo && userdel demo');
+    const json = await plan('--output', 'json');
+    expect(json.code).toBe(2);
+    const body = JSON.parse(json.stdout) as { hosts: { host: string; plan: { inSync: boolean; steps: { name: string; action: string; reasons: string[] }[] } }[] };
+    const [h1, h2] = body.hosts;
+    expect(h1?.plan.inSync).toBe(true);
+    const changed = h2?.plan.steps.filter((s) => s.action !== 'none').map((s) => [s.name, s.action, s.reasons.join('; ')]);
+    expect(changed).toEqual([
+      ['install_user_demo', 'create', 'user demo absent -> present'],
+      ['install_dir_demo', 'update', 'mode 0700 -> 0755; owner UNKNOWN -> demo; group UNKNOWN -> demo'],
+      ['aptget_drover_demo', 'create', 'package drover-demo absent -> present'],
+      ['backup_app_conf', 'update', expect.stringMatching(/^keep the current content \(sha256 [0-9a-f]{8}\)/) as unknown as string],
+      ['regen_app_conf', 'update', expect.stringMatching(/^content sha256 [0-9a-f]{8} -> [0-9a-f]{8}; mode 0644 -> 0640$/) as unknown as string],
+    ]);
+
+    const text = await plan();
+    expect(text.code).toBe(2);
+    expect(normalise(text.stdout).replace(/sha256 [0-9a-f]{8}/g, 'sha256 XXXXXXXX')).toMatchInlineSnapshot(`
+      "  host1 (127.77.S.1:22): in sync (4 resources)
+      ~ host2 (127.77.S.2:22): 2 to create, 2 to update, 0 to delete, 0 unchanged
+          setup_demo
+            + install_user_demo              user demo absent -> present
+            ~ install_dir_demo               mode 0700 -> 0755; owner UNKNOWN -> demo; group UNKNOWN -> demo
+            + aptget_drover_demo             package drover-demo absent -> present
+            ~ backup_app_conf                keep the current content (sha256 XXXXXXXX) in the host's backup store
+            ~ regen_app_conf                 content sha256 XXXXXXXX -> 906412c3; mode 0644 -> 0640
+                --- /srv/demo/app.conf (host)
+                +++ /srv/demo/app.conf (desired)
+                @@ -1,3 +1,2 @@
+                 listen = 8080
+                 name = "demo"
+                -debug = true
+
+      HOST   STATUS   CREATE  UPDATE  DELETE  UNCHANGED  NOTE
+      host1  in sync  0       0       0       4
+      host2  drift    2       2       0       0
+      "
+    `);
+  });
+
+  it('reports an unreachable host, still plans the others, and exits 3', async () => {
+    await writeFile(join(repo, 'hosts/ghost.yaml'), `address: ${fleet.hosts[0]?.address.replace(/\.\d+$/, '.250')}\nroles: [demo]\n`);
+    try {
+      const run = await plan('--output', 'json', '--connect-timeout', '3');
+      const body = JSON.parse(run.stdout) as { hosts: { host: string; error?: { code: string; unreachable: boolean }; plan?: { inSync: boolean } }[] };
+      expect(run.code).toBe(3);
+      expect(body.hosts.map((h) => [h.host, h.error?.code ?? (h.plan?.inSync ? 'in sync' : 'drift')])).toEqual([
+        ['ghost', 'E_CONNECT_REFUSED'], ['host1', 'in sync'], ['host2', 'drift'],
+      ]);
+    } finally {
+      await rm(join(repo, 'hosts/ghost.yaml'));
+    }
+  });
+
+  it('limits the run to --host', async () => {
+    const run = await plan('--host', 'host1');
+    expect(run.code).toBe(0);
+    expect(normalise(run.stdout)).toMatchInlineSnapshot(`
+      "  host1 (127.77.S.1:22): in sync (4 resources)
+
+      HOST   STATUS   CREATE  UPDATE  DELETE  UNCHANGED  NOTE
+      host1  in sync  0       0       0       4
+      "
+    `);
+  });
+});
