@@ -65,12 +65,14 @@ function renderContent(step: PlanStep, texts: FileTexts | undefined, options: Re
   const indent = (l: string): string => `          ${l}`;
   if (content.binary) return [indent(`(binary content: sha256 ${content.before?.slice(0, 8) ?? 'none'} -> ${content.after.slice(0, 8)})`)];
   if (!texts) return [];
+  // An existing file whose text was not fetched (too large, unreadable) must not diff as if it were empty.
+  if (texts.before === undefined && content.before !== undefined) return [indent('(no diff: the current content was not fetched)')];
   const path = step.resource.replace(/^file:/, '');
   const patch = createTwoFilesPatch(`${path} (host)`, `${path} (desired)`, maskSecrets(texts.before ?? ''), maskSecrets(texts.after), undefined, undefined, { context: 3 });
   const lines = patch.split('\n').slice(1).filter((l) => l !== '' && !l.startsWith('\\ No newline'));
   const header = lines.slice(0, 2);
   const body = content.secrets.length > 0 ? hideSecretChanges(lines.slice(2)) : lines.slice(2);
-  if (!body.some((l) => /^[+-]/.test(l))) return [indent('(secret changed)')];
+  if (!body.some((l) => /^[+-]/.test(l))) return content.secrets.length > 0 ? [indent('(secret changed)')] : [];
   const max = options.maxDiffLines ?? 60;
   const shown = [...header.map(indent), ...body.slice(0, max).map((l) => indent(paint(l, l.charAt(0), options.color)))];
   if (body.length > max) shown.push(indent(`... ${body.length - max} more diff lines hidden`));

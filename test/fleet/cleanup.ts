@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { killHostSync, type HostRecord } from './host.js';
+import { killHostsSync, type HostRecord } from './host.js';
 import { identify, isRunning } from './proc.js';
 import { FLEET_ROOT, isClaimStale, listClaims, releaseSlot, type SlotClaim } from './slots.js';
 import { removeHostCgroup, restoreInotifyLimit } from './systemd-support.js';
@@ -34,7 +34,7 @@ function readFleetRecord(dir: string): FleetRecord | undefined {
  * Safe to call for an already half-removed fleet.
  */
 export function destroyFleetSync(record: FleetRecord, dir: string = record.claim.dir): void {
-  for (const host of record.hosts) killHostSync(host);
+  killHostsSync(record.hosts);
   for (const host of record.hosts) if (host.cgroup) removeHostCgroup(host.cgroup);
   rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }

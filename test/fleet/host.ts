@@ -38,7 +38,8 @@ export interface LaunchedHost {
 
 /**
  * Prepares the host dir (overlay dirs, the host's files in the upper dir) and spawns
- * unshare (systemd hosts: launch-host.sh), which puts the host in its own namespaces. Returns at once; use waitForHosts (ready.ts) next.
+ * unshare (systemd hosts: launch-host.sh), which puts the host in its own namespaces.
+ * Returns at once; use waitForHosts (ready.ts) next.
  */
 export function launchHost(options: {
   endpoint: HostEndpoint;
@@ -121,7 +122,9 @@ export async function stopHost(host: LaunchedHost): Promise<void> {
     signalProcess(init, SIGRTMIN_PLUS_4);
     if (await pollUntil(gone, { timeoutMs: 30_000 })) return;
   }
-  killHostSync(host.record);
+  if (init) signalProcess(init, 'SIGKILL');
+  if (await pollUntil(gone, { timeoutMs: 2_000 })) return;
+  killHostsSync([host.record]);
   await pollUntil(gone, { timeoutMs: 10_000 });
 }
 
@@ -134,17 +137,15 @@ function readComm(pid: number): string {
 }
 
 /**
- * Kills a host at once with SIGKILL and waits, synchronously, up to 5 s until it is gone.
- * PID 1 goes first, so the launcher can reap it and exit by itself; the launcher is
- * killed too when it lingers or PID 1 is unknown (its --kill-child then kills PID 1).
- * For exit handlers and for reaping hosts of a dead process.
+ * Kills hosts at once with SIGKILL and waits, synchronously, up to 6 s until they are
+ * gone. PIDs 1 go first, so each launcher can reap its host and exit by itself; a
+ * launcher that lingers or whose PID 1 is unknown is killed too (its --kill-child then
+ * kills PID 1). For exit handlers and for reaping hosts of a dead process.
  */
-export function killHostSync(record: HostRecord): boolean {
-  const launcherGone = (): boolean => !isRunning(record.launcher);
-  if (record.init && isRunning(record.init)) {
-    signalProcess(record.init, 'SIGKILL');
-    if (pollUntilSync(launcherGone, { timeoutMs: 1_000 })) return true;
-  }
-  signalProcess(record.launcher, 'SIGKILL');
-  return pollUntilSync(() => launcherGone() && !(record.init && isRunning(record.init)), { timeoutMs: 5_000 });
+export function killHostsSync(records: HostRecord[]): boolean {
+  const lingering = (): HostRecord[] => records.filter((r) => isRunning(r.launcher) || (r.init !== undefined && isRunning(r.init)));
+  for (const record of records) if (record.init) signalProcess(record.init, 'SIGKILL');
+  if (pollUntilSync(() => lingering().length === 0, { timeoutMs: 1_000 })) return true;
+  for (const record of lingering()) signalProcess(record.launcher, 'SIGKILL');
+  return pollUntilSync(() => lingering().length === 0, { timeoutMs: 5_000 });
 }

@@ -151,6 +151,18 @@ describe('renderHostPlan', () => {
     `);
   });
 
+  it('does not diff an existing file against nothing when its text was not fetched', () => {
+    const text = renderHostPlan(planned('file-change', { 'file:/etc/nginx/nginx.conf': { after: NGINX_AFTER } }), { color: false });
+    expect(text).toMatchInlineSnapshot(`
+      "~ web1 (10.0.0.1:22): 0 to create, 1 to update, 0 to delete, 2 unchanged
+          setup_web1
+            ~ backup_nginx_conf              keep the current content (sha256 11111111) in the host's backup store
+            ~ regen_nginx_conf               content sha256 11111111 -> 22222222; mode 0644 -> 0600; owner root -> www-data
+                (no diff: the current content was not fetched)
+            ~ restart_nginx                  restart nginx: notified by file:/etc/nginx/nginx.conf"
+    `);
+  });
+
   it('cuts a long diff and says how many lines are hidden', () => {
     const numbered = (from: number): string => Array.from({ length: 40 }, (_, i) => `line ${from + i}`).join('\n') + '\n';
     const texts = { 'file:/etc/nginx/nginx.conf': { before: numbered(1), after: numbered(101) } };
