@@ -13,7 +13,28 @@ import type { Fact, GitFact } from './types.js';
 
 const GIT = `git -c safe.directory='*'`;
 
-/** The git fragment: `gm` (no git on the host), then per resource `ga I` (absent), `ge I` (not a repo) or `gr I <head|-> x<branch> x<url> 0|1`. */
+/**
+ * Picks the commit a ref names from `git ls-remote` output: a branch, else a peeled tag, else a
+ * tag, else an exact ref name (HEAD). The ref comes in ENVIRON so no escape processing applies.
+ */
+const PICK_REF_AWK = '{ r = ENVIRON["_R"] } $2 == "refs/heads/" r { h = $1 } $2 == "refs/tags/" r "^{}" { p = $1 } $2 == "refs/tags/" r { t = $1 } $2 == r { x = $1 } END { print (h != "" ? h : (p != "" ? p : (t != "" ? t : x))) }';
+
+/** Line resolving the desired ref on the remote (a network call, capped at 15 s): `gh I <commit|->`. */
+function remoteHeadLine(r: DesiredResource, i: number): string | undefined {
+  const repo = specString(r, 'repo');
+  const ref = specString(r, 'ref') ?? 'HEAD';
+  if (repo === undefined || /^[0-9a-f]{40}$/.test(ref)) return undefined;
+  const key = specString(r, 'identityFile');
+  const sshCommand = key === undefined ? '' : `GIT_SSH_COMMAND=${q(`ssh -i ${q(key)} -o BatchMode=yes`)} `;
+  const cap = 'if command -v timeout >/dev/null 2>&1; then _to="timeout 15"; else _to=; fi';
+  return `  ${cap}; _rh=$(${sshCommand}GIT_TERMINAL_PROMPT=0 $_to ${GIT} ls-remote -- ${q(repo)} ${q(ref)} ${q(`${ref}^{}`)} 2>/dev/null | _R=${q(ref)} awk ${q(PICK_REF_AWK)}); echo "$_T gh ${i} \${_rh:--}"`;
+}
+
+/**
+ * The git fragment: `gm` (no git on the host), then per resource `ga I` (absent), `ge I` (not a repo) or
+ * `gr I <head|-> x<branch> x<url> 0|1`, followed for checkouts by `gh I <commit|->`: what the desired ref
+ * resolves to on the remote (not for refs that are commit ids).
+ */
 export function gitFragment(resources: readonly DesiredResource[]): string {
   const lines = [
     'export GIT_OPTIONAL_LOCKS=0',
@@ -27,7 +48,9 @@ export function gitFragment(resources: readonly DesiredResource[]): string {
       `  _h=$(${g} rev-parse -q --verify HEAD 2>/dev/null) || _h=-`,
       `  _b=$(${g} symbolic-ref -q --short HEAD 2>/dev/null | _hx); _u=$(${g} config --get remote.origin.url 2>/dev/null | _hx)`,
       `  if [ -n "$(${g} status --porcelain --untracked-files=no 2>/dev/null | head -c 1)" ]; then _d=1; else _d=0; fi`,
-      `  echo "$_T gr ${i} \${_h:--} x$_b x$_u $_d"; else echo "$_T ge ${i}"; fi; else echo "$_T ga ${i}"; fi`,
+      `  echo "$_T gr ${i} \${_h:--} x$_b x$_u $_d"`,
+      ...[remoteHeadLine(r, i)].filter((l): l is string => l !== undefined),
+      `  else echo "$_T ge ${i}"; fi; else echo "$_T ga ${i}"; fi`,
     );
   });
   return lines.join('\n');
@@ -58,12 +81,18 @@ export function parseGit(section: ProbeSection, resources: readonly DesiredResou
   const byIndex = recordsByIndex({ ...section, records: section.records.filter((r) => r.tag !== 'gm') }, resources.length);
   const out: Record<string, Fact> = {};
   resources.forEach((r, i) => {
-    const records = byIndex[i]!;
+    const all = byIndex[i]!;
+    const records = all.filter((rec) => rec.tag !== 'gh');
     if (records.length !== 1) throw probeOutputError(section.name, `expected one record for ${r.id}, got ${records.length}`);
     const { tag, fields } = records[0]!;
+    const remote = all.find((rec) => rec.tag === 'gh')?.fields[0];
     const base: GitFact = { kind: 'git', exists: tag !== 'ga', isRepo: false, dirty: false };
     if (gitMissing) base.gitMissing = true;
-    if (tag === 'gr') out[r.id] = repoFact(section.name, fields, gitMissing);
+    if (tag === 'gr') {
+      const fact = repoFact(section.name, fields, gitMissing);
+      if (remote !== undefined && /^[0-9a-f]{40,64}$/.test(remote)) fact.remoteHead = remote;
+      out[r.id] = fact;
+    }
     else if (tag === 'ga' || tag === 'ge') out[r.id] = base;
     else throw probeOutputError(section.name, `unknown git record "${tag}"`);
   });

@@ -1,0 +1,70 @@
+/**
+ * The apply side of drover: what running a host's Plan did, step by step. Plain JSON-serialisable
+ * data. Secret values never appear here (only paths, ids, statuses and tool output tails, scrubbed).
+ */
+
+/**
+ * changed: the step did its work; unchanged: nothing to do (plan said so, or a guard decided at run time);
+ * failed: the step (or its hook) failed; restored: a file this step changed was put back after a later failure;
+ * skipped: not run (after a failure, or in a dry run).
+ */
+export type StepStatus = 'changed' | 'unchanged' | 'failed' | 'restored' | 'skipped';
+
+/** What happened to one plan step (or one hook script around it). */
+export interface StepResult {
+  /** The plan step's name (`regen_nginx_conf`), or `pre:<step>/<script>` / `post:<step>/<script>` for hooks. */
+  name: string;
+  /** The resource id the step works on; `hook:<step>` for hooks, `test:<role>/<name>` for tests. */
+  resource: string;
+  status: StepStatus;
+  /** Tail of the step's stdout+stderr (at most 4 kB), only for failed steps; credentials scrubbed. */
+  stderr?: string;
+  /** Time the step took on the host, in milliseconds (0 for steps that did not run). */
+  durationMs: number;
+}
+
+/** The public half of an ssh_key resource, as found or generated on the host. */
+export interface PublicKeyReport {
+  resource: string;
+  path: string;
+  publicKey: string;
+}
+
+/** The outcome of applyPlan. */
+export interface ApplyResult {
+  host: string;
+  /** True when every step (tests included) ended changed or unchanged. */
+  ok: boolean;
+  steps: StepResult[];
+  /** Paths put back (or removed when they did not exist before) after a failure, in restore order. */
+  restored: string[];
+  publicKeys: PublicKeyReport[];
+  /** Transport run() calls the apply made (0 for a dry run or an in-sync plan). */
+  roundTrips: number;
+  durationMs: number;
+}
+
+/** Options of applyPlan. */
+export interface ApplyOptions {
+  /** Build everything but touch nothing: steps that would run are `skipped`. Default false. */
+  dryRun?: boolean;
+  /** Cancels the run (the transport rejects with E_CANCELLED; the host script restores what it changed if it gets to). */
+  signal?: AbortSignal;
+  /** Called once per step result, in plan order, as soon as the host has reported it. */
+  onStep?: (result: StepResult) => void;
+  /** Deadline for the whole host script; default none (commands have their own `timeout`). */
+  timeoutMs?: number;
+}
+
+/**
+ * What an action builder returns for one step: sh text run in its own sub-shell (with `set -e` off;
+ * it must `exit` non-zero on failure), plus files it needs staged on the host.
+ * - `guard`: optional sh condition; when it exits non-zero the step is `unchanged` and `script` does not run;
+ * - `files`: contents shipped with the run; the script refers to file k as `"$W/f<base+k>"`, written
+ *   by the assembler as the `${F<k>}` placeholder (see script.ts).
+ */
+export interface ActionScript {
+  guard?: string;
+  script: string;
+  files?: Buffer[];
+}
