@@ -57,14 +57,12 @@ export interface ApplyOptions {
 }
 
 /**
- * What an action builder returns for one step: sh text run in its own sub-shell (with `set -e` off;
- * it must `exit` non-zero on failure), plus files it needs staged on the host.
- * - `guard`: optional sh condition; when it exits non-zero the step is `unchanged` and `script` does not run;
- * - `files`: contents shipped with the run; the script refers to file k as `"$W/f<base+k>"`, written
- *   by the assembler as the `${F<k>}` placeholder (see script.ts).
+ * What an action builder returns for one step: sh text run in its own sub-shell (it must `exit`
+ * non-zero on failure; `$W` is the run's private work dir on the host).
+ * `guard`: optional sh condition re-checked right before the step; when it exits non-zero the step is
+ * `unchanged` and `script` does not run (a command's creates/unless/onlyIf).
  */
 export interface ActionScript {
   guard?: string;
   script: string;
-  files?: Buffer[];
 }

@@ -85,6 +85,92 @@ describe('drover plan on real hosts', () => {
       ['regen_app_conf', 'update', expect.stringMatching(/^content sha256 [0-9a-f]{8} -> [0-9a-f]{8}; mode 0644 -> 0640$/) as unknown as string],
     ]);
 
+    const hostPlan = JSON.stringify(h2?.plan, null, 2).replace(/[0-9a-f]{64}/g, 'SHA256');
+    expect(hostPlan).toMatchInlineSnapshot(`
+      "{
+        "host": "host2",
+        "steps": [
+          {
+            "name": "install_user_demo",
+            "phase": "install",
+            "group": "setup_demo",
+            "resource": "user:demo",
+            "kind": "user",
+            "action": "create",
+            "reasons": [
+              "user demo absent -> present"
+            ],
+            "notifies": []
+          },
+          {
+            "name": "install_dir_demo",
+            "phase": "install",
+            "group": "setup_demo",
+            "resource": "directory:/srv/demo",
+            "kind": "directory",
+            "action": "update",
+            "reasons": [
+              "mode 0700 -> 0755",
+              "owner UNKNOWN -> demo",
+              "group UNKNOWN -> demo"
+            ],
+            "notifies": []
+          },
+          {
+            "name": "aptget_drover_demo",
+            "phase": "install",
+            "group": "setup_demo",
+            "resource": "package:drover-demo",
+            "kind": "package",
+            "action": "create",
+            "reasons": [
+              "package drover-demo absent -> present"
+            ],
+            "notifies": []
+          },
+          {
+            "name": "backup_app_conf",
+            "phase": "backup",
+            "group": "setup_demo",
+            "resource": "file:/srv/demo/app.conf",
+            "kind": "file",
+            "action": "update",
+            "reasons": [
+              "keep the current content (sha256 2f95354f) in the host's backup store"
+            ],
+            "notifies": []
+          },
+          {
+            "name": "regen_app_conf",
+            "phase": "regen",
+            "group": "setup_demo",
+            "resource": "file:/srv/demo/app.conf",
+            "kind": "file",
+            "action": "update",
+            "reasons": [
+              "content sha256 2f95354f -> 906412c3",
+              "mode 0644 -> 0640"
+            ],
+            "notifies": [],
+            "content": {
+              "after": "SHA256",
+              "secrets": [],
+              "binary": false,
+              "before": "SHA256"
+            }
+          }
+        ],
+        "summary": {
+          "create": 2,
+          "update": 2,
+          "delete": 0,
+          "unchanged": 0,
+          "mayChange": 0
+        },
+        "inSync": false
+      }"
+    `);
+
     const text = await plan();
     expect(text.code).toBe(2);
     expect(normalise(text.stdout).replace(/sha256 [0-9a-f]{8}/g, 'sha256 XXXXXXXX')).toMatchInlineSnapshot(`
@@ -132,6 +218,54 @@ describe('drover plan on real hosts', () => {
 
       HOST   STATUS   CREATE  UPDATE  DELETE  UNCHANGED  NOTE
       host1  in sync  0       0       0       4
+      "
+    `);
+  });
+});
+
+describe('drover facts and drover steps on real hosts', () => {
+  it('prints the observed state of the resources a host declares', async () => {
+    const run = await runDrover(['facts', 'host1', repo, ...fleetSshFlags(fleet)]);
+    expect(run.code).toBe(0);
+    const text = normalise(run.stdout).replace(/sha256 [0-9a-f]{8} /, 'sha256 XXXXXXXX ').replace(/uid \d+ gid \d+/, 'uid N gid N')
+;
+    expect(text).toMatchInlineSnapshot(`
+      "host1 (127.77.S.1:22): debian 12, apt, other
+        package:drover-demo      installed 1.0-1
+        user:demo                uid N gid N home /srv/demo shell /usr/sbin/nologin
+        directory:/srv/demo      directory 0755 demo:demo
+        file:/srv/demo/app.conf  file 0640 root:root sha256 XXXXXXXX (28 bytes)
+      "
+    `);
+  });
+
+  it('gives the facts as JSON', async () => {
+    const run = await runDrover(['facts', 'host1', repo, '--output', 'json', ...fleetSshFlags(fleet)]);
+    const observed = JSON.parse(run.stdout) as { host: string; platform: { family: string }; resources: Record<string, { kind: string }> };
+    expect(run.code).toBe(0);
+    expect(observed.host).toBe('host1');
+    expect(observed.platform.family).toBe('debian');
+    expect(observed.resources['package:drover-demo']).toEqual({ kind: 'package', installed: true, version: '1.0-1' });
+    expect(Object.keys(observed.resources)).toEqual(['package:drover-demo', 'user:demo', 'directory:/srv/demo', 'file:/srv/demo/app.conf']);
+  });
+
+  it('names an unknown host with a suggestion', async () => {
+    const run = await runDrover(['facts', 'hots1', repo, ...fleetSshFlags(fleet)]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('drover: unknown host "hots1"; did you mean "host1"?\n');
+  });
+
+  it('lists the named steps of a drifted host and whether each would change', async () => {
+    const run = await runDrover(['steps', 'host2', repo, ...fleetSshFlags(fleet)]);
+    expect(run.code).toBe(2);
+    expect(run.stdout.replace(/sha256 [0-9a-f]{8}/g, 'sha256 XXXXXXXX')).toMatchInlineSnapshot(`
+      "host2: steps, grouped by their setup_ step
+      setup_demo
+        install_user_demo   would change: user demo absent -> present
+        install_dir_demo    would change: mode 0700 -> 0755; owner UNKNOWN -> demo; group UNKNOWN -> demo
+        aptget_drover_demo  would change: package drover-demo absent -> present
+        backup_app_conf     would change: keep the current content (sha256 XXXXXXXX) in the host's backup store
+        regen_app_conf      would change: content sha256 XXXXXXXX -> 906412c3; mode 0644 -> 0640
       "
     `);
   });

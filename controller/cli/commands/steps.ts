@@ -42,7 +42,7 @@ export function registerSteps(program: Command, io: CliIo): void {
 /** Renders steps grouped by their compound step, with a status word each. */
 export function renderSteps(host: string, steps: PlanStep[]): string {
   const width = Math.max(...steps.map((s) => s.name.length), 10);
-  const lines = [`${host}: steps (run one with "drover run ${host} STEP")`];
+  const lines = [`${host}: steps, grouped by their setup_ step`];
   let group = '';
   for (const s of steps) {
     if (s.group !== group) { group = s.group; lines.push(group); }
