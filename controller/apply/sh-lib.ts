@@ -3,6 +3,7 @@
  * private work dir `$W` (mode 0700) and write records `<token> <tag> <fields>` to `$W/log`, which the
  * script prints at its very end (so a dropped connection never kills the script half-way with SIGPIPE).
  *
+ * Written with `@{` for sh's `${` (String.raw would read `${` as interpolation).
  * Conventions: function names start with `_`; values that may hold spaces or newlines are passed as
  * arguments and never go through `$(...)` (which would strip trailing newlines); paths and other
  * host strings are written to the log hex-encoded (`x<hex>`). Inside a step, `_I` is the step's index
@@ -26,12 +27,12 @@ _hx() { od -An -tx1 -v | tr -d ' \n'; }
 _hxs() { printf '%s' "$1" | _hx; }
 _rec() { echo "$_T $*" >> "$_L"; }
 _now() { _n=$(date +%s%N 2>/dev/null); case $_n in *N*|'') _n=$(date +%s)000000000;; esac; echo "$_n"; }
-_parent() { _d=${1%/*}; [ -n "$_d" ] || _d=/; }
+_parent() { _d=@{1%/*}; [ -n "$_d" ] || _d=/; }
 _owner() { if [ -n "$2" ] && [ -n "$3" ]; then chown -h -- "$2:$3" "$1"; elif [ -n "$2" ]; then chown -h -- "$2" "$1"; elif [ -n "$3" ]; then chgrp -h -- "$3" "$1"; fi; }
 _mktmp() { _parent "$1"; _TMP=$(mktemp "$_d/.drover-tmp.XXXXXX") || { _TMP=; return 1; }; }
 _reg() { [ -f "$1" ] && [ ! -L "$1" ]; }
 _isdir() { [ -d "$1" ] && [ ! -L "$1" ]; }
-_asuser() { _u=$1; shift; if [ -z "$_u" ]; then "$@"; elif command -v runuser >/dev/null 2>&1; then runuser -u "$_u" -- "$@"; else su -s /bin/sh "$_u" -c '"$0" "$@"' -- "$@"; fi; }
+_asuser() { _u=$1; shift; if [ -z "$_u" ]; then "$@"; elif command -v runuser >/dev/null 2>&1; then runuser -u "$_u" -- "$@"; else su -s /bin/sh "$_u" -c '"$0" "$@"' "$@"; fi; }
 _tmo() { if [ "$1" = 0 ]; then shift; "$@"; elif command -v timeout >/dev/null 2>&1; then timeout "$@"; else shift; "$@"; fi; }
 `;
 
@@ -39,18 +40,18 @@ const UNDO = String.raw`
 _undo() { _k=$((_k + 1)); _u="$W/u/$(printf '%05d' "$_I").$_k"; mkdir -p "$_u" || return 1
   printf '%s' "$1" > "$_u/p" || return 1
   if [ -e "$1" ] || [ -L "$1" ]; then cp -a -- "$1" "$_u/d" || return 1; else : > "$_u/absent"; fi; }
-_restore1() { _p=$(cat "$_u/p"; echo x); _p=${_p%x}
+_restore1() { _p=$(cat "$_u/p"; echo x); _p=@{_p%x}
   if [ -e "$_u/absent" ]; then if _isdir "$_p"; then echo "drover: $_p became a directory" >&2; return 1; fi; rm -f -- "$_p"; return; fi
   _parent "$_p"; _t="$_d/.drover-tmp.restore$$"; rm -f -- "$_t"
   if cp -a -- "$_u/d" "$_t" && mv -f -- "$_t" "$_p"; then return 0; fi; rm -f -- "$_t"; return 1; }
 _restore_all() { [ -d "$W/u" ] || return 0
   for _e in $(ls "$W/u" | sort -r); do _u="$W/u/$_e"
-    if _restore1 2>> "$W/rerr"; then _rec r "$((1${'$'}{_e%%.*} - 100000))" "x$(_hxs "$_p")"; else _rec rf "$((1${'$'}{_e%%.*} - 100000))" "x$(_hxs "$_p")"; fi
+    if _restore1 2>> "$W/rerr"; then _rec r "$((1@{_e%%.*} - 100000))" "x$(_hxs "$_p")"; else _rec rf "$((1@{_e%%.*} - 100000))" "x$(_hxs "$_p")"; fi
   done; }
 `;
 
 const FILES = String.raw`
-_keepattrs() { if _reg "$1"; then [ -n "$_m" ] || _m=$(stat -c %a -- "$1"); [ -n "$_o$_g" ] || { _o=$(stat -c %u -- "$1"); _g=$(stat -c %g -- "$1"); }; else [ -n "$_m" ] || _m=0644; fi; }
+_keepattrs() { if _reg "$1"; then [ -n "$_m" ] || _m=$(stat -c %a -- "$1"); [ -n "$_o" ] || _o=$(stat -c %u -- "$1"); [ -n "$_g" ] || _g=$(stat -c %g -- "$1"); else [ -n "$_m" ] || _m=0644; fi; }
 _put() { _p=$1; _src=$2; _m=$3; _o=$4; _g=$5; shift 5
   _parent "$_p"; _isdir "$_d" || { echo "drover: parent directory $_d does not exist" >&2; return 1; }
   if _isdir "$_p"; then echo "drover: $_p is a directory" >&2; return 1; fi
@@ -75,7 +76,7 @@ _meta() { mkdir -p "$_DD" && _t=$(mktemp "$_DD/.drover-tmp.XXXXXX") || return 1
 _pend_add() { { [ -f "$_PF" ] && cat "$_PF"; for _i in "$@"; do printf '%s\n' "$_i"; done; } | awk '!seen[$0]++' | _meta "$_PF"; }
 _pend_del() { [ -f "$_PF" ] || return 0; _X=$1 awk '$0 != ENVIRON["_X"]' "$_PF" | _meta "$_PF"; }
 _backup() { _reg "$1" || return 0; mkdir -p "$_BD/index" && chmod 0700 "$_BD" || return 1
-  _h=$(sha256sum < "$1") || return 1; _h=${'$'}{_h%% *}
+  _h=$(sha256sum < "$1") || return 1; _h=@{_h%% *}
   if [ ! -f "$_BD/$_h" ]; then _t=$(mktemp "$_BD/.drover-tmp.XXXXXX") || return 1
     if ! { cp -- "$1" "$_t" && mv -f -- "$_t" "$_BD/$_h"; }; then rm -f -- "$_t"; return 1; fi; fi
   _ix="$_BD/index/$3"; printf '%s' "$1" > "$_ix.path" || return 1
@@ -83,7 +84,7 @@ _backup() { _reg "$1" || return 0; mkdir -p "$_BD/index" && chmod 0700 "$_BD" ||
   { [ -f "$_ix" ] && cat "$_ix"; echo "$_h $_s $(date +%s)"; } > "$_ix.new" || return 1
   _c=$(wc -l < "$_ix.new"); tail -n "$2" "$_ix.new" > "$_ix.tmp" && mv -f "$_ix.tmp" "$_ix" && rm -f "$_ix.new" || return 1
   [ "$_c" -le "$2" ] || _backup_gc; }
-_backup_gc() { for _f in "$_BD"/*; do _n=${'$'}{_f##*/}; case $_n in *[!0-9a-f]*|'') continue;; esac
+_backup_gc() { for _f in "$_BD"/*; do _n=@{_f##*/}; case $_n in *[!0-9a-f]*|'') continue;; esac
   cat "$_BD"/index/* 2>/dev/null | grep -q "^$_n " || rm -f -- "$_f"; done; }
 _restore_backup() { _ix="$_BD/index/$2"; [ -f "$_ix" ] || { echo "drover: no backup of $1" >&2; return 1; }
   _l=$(tail -n "$3" "$_ix" | head -n 1); set -- "$1" $_l; [ $# -ge 5 ] && [ -f "$_BD/$2" ] || { echo "drover: backup revision not found" >&2; return 1; }
@@ -91,4 +92,4 @@ _restore_backup() { _ix="$_BD/index/$2"; [ -f "$_ix" ] || { echo "drover: no bac
 `;
 
 /** The library text, in dependency order. */
-export const APPLY_SH_LIBRARY = [CORE, UNDO, FILES, STATE].join('').trim();
+export const APPLY_SH_LIBRARY = [CORE, UNDO, FILES, STATE].join('').trim().replace(/@\{/g, '${');
