@@ -10,14 +10,16 @@
  * and `_TMP` names the temp file the step's EXIT trap removes.
  */
 
-/** Root of drover's own files on the host. */
-export const DROVER_DIR = '/var/lib/drover';
+import { DROVER_STATE_DIR, INVENTORY_PATH, PENDING_PATH } from '../facts/drover-state.js';
+
+/** Root of drover's own files on the host (shared with the probe, which reads pending and inventory). */
+export const DROVER_DIR = DROVER_STATE_DIR;
 /** Content-addressed backups: `<sha256>` blobs and `index/<sha256 of path>` revision lists. */
 export const BACKUP_DIR = `${DROVER_DIR}/backups`;
 /** Handler ids notified but not yet run, one per line. */
-export const PENDING_FILE = `${DROVER_DIR}/pending`;
+export const PENDING_FILE = PENDING_PATH;
 /** JSON-encoded ids of the resources drover manages on the host, one per line (for pruning). */
-export const INVENTORY_FILE = `${DROVER_DIR}/inventory`;
+export const INVENTORY_FILE = INVENTORY_PATH;
 
 /** Exit status of a step that found nothing to do (a guard said no). */
 export const UNCHANGED_EXIT = 100;
@@ -58,7 +60,7 @@ _put() { _p=$1; _src=$2; _m=$3; _o=$4; _g=$5; shift 5
   _keepattrs "$_p"; _undo "$_p" || return 1; _mktmp "$_p" || return 1
   chmod "$_m" "$_TMP" || return 1; _owner "$_TMP" "$_o" "$_g" || return 1
   if [ $# -gt 0 ]; then _subst "$_src" "$_TMP" "$@" || return 1; else cat -- "$_src" > "$_TMP" || return 1; fi
-  sync "$_TMP" 2>/dev/null; mv -f -- "$_TMP" "$_p" || return 1; _TMP=; }
+  sync "$_TMP" 2>/dev/null || :; mv -f -- "$_TMP" "$_p" || return 1; _TMP=; }
 _attrs() { _undo "$1" || return 1; [ -z "$2" ] || chmod "$2" "$1" || return 1; _owner "$1" "$3" "$4"; }
 _rmfile() { if _isdir "$1"; then echo "drover: $1 is a directory" >&2; return 1; fi; [ -e "$1" ] || [ -L "$1" ] || return 0; _undo "$1" && rm -f -- "$1"; }
 _SUBST='function rep(s, a, b,  o, j) { o = ""; while ((j = index(s, a)) > 0) { o = o substr(s, 1, j - 1) b; s = substr(s, j + length(a)) } return o s }

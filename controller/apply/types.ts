@@ -38,6 +38,8 @@ export interface ApplyResult {
   steps: StepResult[];
   /** Paths put back (or removed when they did not exist before) after a failure, in restore order. */
   restored: string[];
+  /** Paths that could not be put back after a failure (the host needs a look). */
+  notRestored: string[];
   publicKeys: PublicKeyReport[];
   /** Transport run() calls the apply made (0 for a dry run or an in-sync plan). */
   roundTrips: number;

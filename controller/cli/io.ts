@@ -7,11 +7,13 @@ export interface CliIo {
   stderr: { write(chunk: string): unknown; isTTY?: boolean };
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Where confirmations are read from; absent or not a TTY means "no one to ask". */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 /** The real process's streams and environment. */
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), stdin: process.stdin };
 }
 
 /** True when colour may be used on this stream: a TTY and no NO_COLOR (https://no-color.org). */

@@ -5,7 +5,13 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import type { PlanStep } from '../plan/types.js';
-import type { FileTexts, HostPlanResult } from '../reconcile/types.js';
+import type { Plan } from '../plan/types.js';
+import type { FileTexts, HostFailure } from '../reconcile/types.js';
+
+/** What the renderer needs of a planned host (HostPlanResult fits). */
+export type PlanView =
+  | { host: string; address: string; plan: Plan; texts?: Record<string, FileTexts> }
+  | { host: string; address: string; error: HostFailure };
 import { renderTable } from './table.js';
 
 export interface RenderOptions {
@@ -29,7 +35,7 @@ export function maskSecrets(text: string): string {
 }
 
 /** Renders one host's plan section. */
-export function renderHostPlan(result: HostPlanResult, options: RenderOptions): string {
+export function renderHostPlan(result: PlanView, options: RenderOptions): string {
   if ('error' in result) {
     return paint(`! ${result.host} (${result.address}): not observed: ${result.error.message}`, '!', options.color);
   }
@@ -105,7 +111,7 @@ function hideSecretChanges(hunks: string[]): string[] {
 }
 
 /** Renders the summary table of all hosts. */
-export function renderSummary(results: HostPlanResult[]): string {
+export function renderSummary(results: PlanView[]): string {
   const rows = results.map((r) => {
     if ('error' in r) return [r.host, r.error.unreachable ? 'unreachable' : 'failed', '-', '-', '-', '-', r.error.code];
     const s = r.plan.summary;

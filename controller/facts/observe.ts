@@ -37,7 +37,7 @@ function probeFailed(host: string, code: number, stderr: Buffer): DroverError {
 export async function observeHost(desired: DesiredState, transport: Transport, options: ObserveOptions = {}): Promise<ObservedState> {
   const host = desired.host.name;
   const token = `drover${randomBytes(12).toString('hex')}`;
-  const script = buildProbe(desired.resources, { token, guardTimeoutSec: options.guardTimeoutSec });
+  const script = buildProbe(desired.resources, { token, guardTimeoutSec: options.guardTimeoutSec, droverState: true });
   const result = await transport.run('sh -s', {
     stdin: script,
     timeoutMs: options.timeoutMs ?? 120_000,
@@ -46,7 +46,10 @@ export async function observeHost(desired: DesiredState, transport: Transport, o
   if (result.code !== 0) throw probeFailed(host, result.code, result.stderr);
   try {
     const facts = parseProbeOutput(result.stdout.toString('utf8'), { token, resources: desired.resources });
-    return { host, platform: facts.platform, resources: facts.resources, observedAt: new Date().toISOString() };
+    const observed: ObservedState = { host, platform: facts.platform, resources: facts.resources, observedAt: new Date().toISOString() };
+    if (facts.pending !== undefined) observed.pending = facts.pending;
+    if (facts.inventory !== undefined) observed.inventory = facts.inventory;
+    return observed;
   } catch (error) {
     if (!(error instanceof DroverError)) throw error;
     throw new DroverError(error.code, `${host}: ${error.message}`, { kind: error.kind, host, cause: error });

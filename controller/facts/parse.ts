@@ -4,6 +4,7 @@
  */
 import type { DesiredResource } from '../../manifests/types.js';
 import { probeOutputError, type ProbeRecord, type ProbeSection } from './common.js';
+import { DROVER_STATE_SECTION, parseDroverState } from './drover-state.js';
 import { parsePlatform, PLATFORM_SECTION } from './platform.js';
 import { domainResources, FACT_DOMAINS } from './probe.js';
 import type { Fact, PlatformFact } from './types.js';
@@ -12,6 +13,10 @@ import type { Fact, PlatformFact } from './types.js';
 export interface ProbeFacts {
   platform: PlatformFact;
   resources: Record<string, Fact>;
+  /** From the optional `drover` section (see drover-state.ts): pending handler ids, when any. */
+  pending?: string[];
+  /** From the optional `drover` section: the inventory of managed ids, when recorded. */
+  inventory?: string[];
 }
 
 interface SplitState {
@@ -88,5 +93,9 @@ export function parseProbeOutput(output: string, options: { token: string; resou
   for (const r of options.resources) {
     if (!(r.id in resources)) throw probeOutputError(r.kind, `no fact for ${r.id}`);
   }
-  return { platform: parsePlatform(platformSection), resources };
+  const state = sections.has(DROVER_STATE_SECTION) ? parseDroverState(sections.get(DROVER_STATE_SECTION)!) : {};
+  const out: ProbeFacts = { platform: parsePlatform(platformSection), resources };
+  if (state.pending !== undefined && state.pending.length > 0) out.pending = state.pending;
+  if (state.inventory !== undefined) out.inventory = state.inventory;
+  return out;
 }

@@ -11,6 +11,7 @@ import type { DesiredResource } from '../../manifests/types.js';
 import { commandsDomain } from './commands.js';
 import { SH_LIBRARY, type FactDomain, type FragmentContext } from './common.js';
 import { cronDomain } from './cron.js';
+import { DROVER_STATE_SECTION, droverStateFragment } from './drover-state.js';
 import { filesDomain } from './files.js';
 import { gitDomain } from './git.js';
 import { linesDomain } from './lines.js';
@@ -36,6 +37,8 @@ export interface ProbeOptions {
   token: string;
   /** Cap on each guard command; default DEFAULT_GUARD_TIMEOUT_SEC. */
   guardTimeoutSec?: number;
+  /** Also read drover's own state (pending notifications, inventory): a `drover` section after the others. */
+  droverState?: boolean;
 }
 
 /** The resources of `all` that `domain` observes, in declaration order. */
@@ -61,6 +64,7 @@ export function buildProbe(resources: readonly DesiredResource[], options: Probe
     const own = domainResources(domain, resources);
     if (own.length > 0) sections.push(section(domain.section, domain.fragment(own, context)));
   }
+  if (options.droverState) sections.push(section(DROVER_STATE_SECTION, droverStateFragment()));
   return [
     '_main() {',
     `_T=${options.token}`,

@@ -228,4 +228,8 @@ export interface ObservedState {
   resources: Record<string, Fact>;
   /** When the probe finished (ISO 8601). */
   observedAt: string;
+  /** Handler ids (service or command) notified by an earlier run that failed before running them; absent when none. */
+  pending?: string[];
+  /** Ids drover recorded as managed on the host after its last successful apply; absent when never recorded. */
+  inventory?: string[];
 }

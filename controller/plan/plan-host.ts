@@ -25,7 +25,7 @@ export function planHost(desired: DesiredState, observed: ObservedState): Plan {
   for (const r of ordered) {
     const notifiedBy = notifiers.get(r.id) ?? [];
     const ctx: RunContext = { changed, notifiedBy, pathsTouched, packagesChange };
-    const verdict = compareResource(r, observed.resources[r.id], ctx);
+    const verdict = withPending(r, compareResource(r, observed.resources[r.id], ctx), observed);
     const step = workStep(r, verdict, names.get(r.id) ?? r.id, desired.host.name, observed);
     if (needsBackup(r, step)) steps.push(backupStep(step));
     steps.push(step);
@@ -39,6 +39,15 @@ export function planHost(desired: DesiredState, observed: ObservedState): Plan {
   steps.push(...testSteps(desired));
   return { host: desired.host.name, steps, summary: summarise(steps), inSync: steps.every((s) => s.action === 'none' && !s.mayChange) };
 }
+
+/** A notified command that an earlier run recorded as pending on the host (and did not run) runs now. */
+function withPending(r: DesiredResource, verdict: Verdict, observed: ObservedState): Verdict {
+  if (r.kind !== 'command' || !(observed.pending ?? []).includes(r.id)) return verdict;
+  if (verdict.action !== 'none' && verdict.mayChange === undefined) return { ...verdict, reasons: [...verdict.reasons, PENDING_REASON] };
+  return { action: 'update', reasons: [`runs: ${PENDING_REASON}`] };
+}
+
+const PENDING_REASON = 'pending from an earlier run';
 
 function workStep(r: DesiredResource, verdict: Verdict, name: string, hostName: string, observed: ObservedState): PlanStep {
   const step: PlanStep = {
@@ -75,17 +84,19 @@ function backupStep(step: PlanStep): PlanStep {
  */
 function handlerSteps(ordered: DesiredResource[], notifiers: Map<string, string[]>, observed: ObservedState, hostName: string): PlanStep[] {
   const handlers: PlanStep[] = [];
+  const pending = new Set(observed.pending ?? []);
   for (const r of ordered) {
     const by = notifiers.get(r.id);
-    if (r.kind !== 'service' || by === undefined) continue;
+    if (r.kind !== 'service' || (by === undefined && !pending.has(r.id))) continue;
     const spec = r.spec as unknown as ServiceResource;
     if (spec.state === 'stopped') continue;
     const fact = observed.resources[r.id];
     if (fact?.kind === 'service' && fact.known && fact.live && !fact.active) continue;
     const verb = spec.onNotify ?? 'restart';
+    const why = [...(by ? [`notified by ${by.join(', ')}`] : []), ...(pending.has(r.id) ? [PENDING_REASON] : [])];
     handlers.push({
       name: `${verb}_${slug(r.key)}`, phase: 'handler', group: groupName(r, hostName), resource: r.id, kind: 'service',
-      action: 'update', reasons: [`${verb} ${r.key}: notified by ${by.join(', ')}`], notifies: [], triggeredBy: by,
+      action: 'update', reasons: [`${verb} ${r.key}: ${why.join('; ')}`], notifies: [], triggeredBy: by ?? [],
     });
   }
   return handlers;

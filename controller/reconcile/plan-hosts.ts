@@ -41,7 +41,7 @@ async function planOne(desired: DesiredState, options: PlanHostsOptions): Promis
     const observed = await observeHost(desired, transport);
     progress('plan');
     const plan = planHost(desired, observed);
-    const result: HostPlanResult = { host, address, plan, durationMs: 0 };
+    const result: HostPlanResult = { host, address, plan, observed, durationMs: 0 };
     if (options.withTexts && !plan.inSync) result.texts = await fetchFileTexts(desired, plan, transport);
     result.durationMs = performance.now() - started;
     progress('done', plan.inSync ? 'in sync' : 'drift');

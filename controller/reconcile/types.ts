@@ -1,4 +1,6 @@
 import type { Plan } from '../plan/types.js';
+import type { ObservedState } from '../facts/types.js';
+import type { ApplyResult } from '../apply/types.js';
 
 /** Old and new text of a file, for diffs; `before` absent when the file does not exist yet. */
 export interface FileTexts {
@@ -15,7 +17,7 @@ export interface HostFailure {
 
 /** The result of planning one host, or why it could not be planned. */
 export type HostPlanResult =
-  | { host: string; address: string; plan: Plan; texts?: Record<string, FileTexts>; durationMs: number }
+  | { host: string; address: string; plan: Plan; observed: ObservedState; texts?: Record<string, FileTexts>; durationMs: number }
   | { host: string; address: string; error: HostFailure; durationMs: number };
 
 /** Progress events, one per phase change of a host, for live output. */
@@ -24,3 +26,17 @@ export interface ProgressEvent {
   phase: 'connect' | 'observe' | 'plan' | 'apply' | 'verify' | 'done' | 'failed';
   detail?: string;
 }
+
+/** The result of reconciling (applying) one host. */
+export type HostApplyResult =
+  | {
+    host: string;
+    address: string;
+    plan: Plan;
+    /** Absent when the plan was already in sync (nothing ran). */
+    apply?: ApplyResult;
+    /** The plan after apply, from a fresh observation: in sync when the host converged. */
+    verify?: Plan;
+    durationMs: number;
+  }
+  | { host: string; address: string; error: HostFailure; durationMs: number };

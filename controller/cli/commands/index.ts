@@ -3,6 +3,7 @@ import type { CliIo } from '../io.js';
 import { registerValidate } from './validate.js';
 import { registerHosts } from './hosts.js';
 import { registerPlan } from './plan.js';
+import { registerReconcile } from './reconcile.js';
 import { registerFacts } from './facts.js';
 import { registerSteps } from './steps.js';
 
@@ -11,6 +12,7 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerValidate(program, io);
   registerHosts(program, io);
   registerPlan(program, io);
+  registerReconcile(program, io);
   registerFacts(program, io);
   registerSteps(program, io);
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadValidRepository } from '../../../manifests/index.js';
-import { DroverError } from '../../../manifests/errors.js';
+import type { DesiredState, RepositorySettings } from '../../../manifests/types.js';
 import { planHosts } from '../../reconcile/plan-hosts.js';
 import { connectHost } from '../../reconcile/connect.js';
 import { TransportPool } from '../../transport/pool.js';
@@ -13,60 +13,79 @@ import { renderHostPlan, renderSummary } from '../render-plan.js';
 import { collect, selectHosts } from '../select.js';
 import { addSshOptions, positiveInt, sshSettingsFrom } from '../ssh-options.js';
 
-interface PlanOptions {
-  dryRun?: boolean; host?: string[]; group?: string; state?: string; output: string; concurrency?: string;
+/** Options shared by plan and reconcile. */
+export interface PlanOptions {
+  dryRun?: boolean; yes?: boolean; host?: string[]; group?: string; state?: string; output: string; concurrency?: string;
   diff: boolean; knownHosts?: string; identity?: string[]; connectTimeout?: string;
 }
 
-/** `drover plan` and `drover reconcile --dry-run`: what would change on which host, and why. */
-export function registerPlan(program: Command, io: CliIo): void {
-  for (const name of ['plan', 'reconcile']) {
-    const cmd = program
-      .command(name)
-      .description(name === 'plan' ? 'show what reconcile would change (same as reconcile --dry-run)' : 'converge hosts to the manifests (--dry-run: only show the plan)')
-      .argument('[repo]', 'manifest repository directory', '.')
-      .option('--host <name>', 'only these hosts (repeatable, or comma-separated)', collect)
-      .option('--group <group>', 'only hosts of this group')
-      .option('--state <state>', 'only hosts in this state (e.g. production)')
-      .option('-o, --output <format>', 'text or json', 'text')
-      .option('-c, --concurrency <n>', 'hosts observed at once (default: settings.concurrency of drover.yaml)')
-      .option('--no-diff', 'do not fetch old file contents for diffs');
-    if (name === 'reconcile') cmd.option('--dry-run', 'only show the plan; change nothing');
-    addSshOptions(cmd).action(async (repo: string, opts: PlanOptions, self: Command) => {
-      if (name === 'reconcile' && !opts.dryRun) {
-        throw new DroverError('E_USAGE', 'applying is not available in this version yet; run "drover reconcile --dry-run" (or "drover plan") to see the plan');
-      }
-      setExitCode(self, await runPlan(io, repo, opts));
-    });
-  }
+/** Adds the host-selection and output options of plan and reconcile. */
+export function addPlanOptions(cmd: Command): Command {
+  cmd
+    .argument('[repo]', 'manifest repository directory', '.')
+    .option('--host <name>', 'only these hosts (repeatable, or comma-separated)', collect)
+    .option('--group <group>', 'only hosts of this group')
+    .option('--state <state>', 'only hosts in this state (e.g. production)')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .option('-c, --concurrency <n>', 'hosts worked on at once (default: settings.concurrency of drover.yaml)')
+    .option('--no-diff', 'do not fetch old file contents for diffs');
+  return addSshOptions(cmd);
 }
 
-async function runPlan(io: CliIo, repo: string, opts: PlanOptions): Promise<number> {
+/** What planning the selected hosts produced; the pool stays open for an apply that follows. */
+export interface PlannedRun {
+  hosts: DesiredState[];
+  settings: RepositorySettings;
+  results: HostPlanResult[];
+  pool: TransportPool;
+  concurrency: number;
+}
+
+/** Loads the repository, selects hosts, observes and plans them in parallel. Close `pool` when done. */
+export async function planSelected(io: CliIo, repo: string, opts: PlanOptions, command: string): Promise<PlannedRun> {
   const output = parseOutput(opts.output);
-  const root = await resolveRepo(io, repo, 'plan');
+  const root = await resolveRepo(io, repo, command);
   const loaded = await loadValidRepository(root);
   const hosts = selectHosts(loaded.hosts, opts);
-  const settings = sshSettingsFrom(io, opts);
+  const ssh = sshSettingsFrom(io, opts);
+  const concurrency = opts.concurrency === undefined ? loaded.settings.concurrency : positiveInt('--concurrency', opts.concurrency);
   const byName = new Map(hosts.map((h) => [h.host.name, h]));
-  const pool = new TransportPool({ connect: (name) => connectHost(byName.get(name)!.host, settings) });
+  const pool = new TransportPool({ connect: (name) => connectHost(byName.get(name)!.host, ssh) });
   const progress = createProgress(io, hosts.length);
   try {
     const results = await planHosts({
-      hosts,
+      hosts, concurrency, withTexts: opts.diff && output === 'text', onProgress: progress.onProgress,
       transportFor: (h) => pool.get(h.host.name),
-      concurrency: opts.concurrency === undefined ? loaded.settings.concurrency : positiveInt('--concurrency', opts.concurrency),
-      withTexts: opts.diff && output === 'text',
-      onProgress: progress.onProgress,
     });
     progress.finish();
-    printResults(io, results, output);
-    return exitCodeOf(results);
-  } finally {
+    return { hosts, settings: loaded.settings, results, pool, concurrency };
+  } catch (err) {
     await pool.closeAll();
+    throw err;
   }
 }
 
-function printResults(io: CliIo, results: HostPlanResult[], output: 'text' | 'json'): void {
+/** `drover plan`: what reconcile would change on which host, and why (same as reconcile --dry-run). */
+export function registerPlan(program: Command, io: CliIo): void {
+  const cmd = program.command('plan').description('show what reconcile would change (same as reconcile --dry-run)');
+  addPlanOptions(cmd).action(async (repo: string, opts: PlanOptions, self: Command) => {
+    setExitCode(self, await runPlan(io, repo, opts));
+  });
+}
+
+/** Plans and prints; resolves with the exit code (0 in sync, 2 drift, 3 unobserved hosts, 1 errors). */
+export async function runPlan(io: CliIo, repo: string, opts: PlanOptions): Promise<number> {
+  const run = await planSelected(io, repo, opts, 'plan');
+  try {
+    printPlans(io, run.results, parseOutput(opts.output));
+    return exitCodeOf(run.results);
+  } finally {
+    await run.pool.closeAll();
+  }
+}
+
+/** Prints plans as text (with summary table) or JSON. */
+export function printPlans(io: CliIo, results: HostPlanResult[], output: 'text' | 'json'): void {
   if (output === 'json') {
     const hosts = results.map((r) => ('plan' in r ? { host: r.host, address: r.address, plan: r.plan, durationMs: r.durationMs } : r));
     println(io, JSON.stringify({ hosts, exitCode: exitCodeOf(results) }, null, 2));

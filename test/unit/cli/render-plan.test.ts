@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { renderHostPlan, renderSummary } from '../../../controller/cli/render-plan.js';
 import { planHost } from '../../../controller/plan/plan-host.js';
-import type { FileTexts, HostPlanResult } from '../../../controller/reconcile/types.js';
+import type { FileTexts } from '../../../controller/reconcile/types.js';
+import type { PlanView } from '../../../controller/cli/render-plan.js';
 import { loadPlanCase } from '../plan/plan-fixtures.js';
 
 /** A planned host from a plan fixture (test/fixtures/plan/<name>), with file texts for diffs. */
-function planned(name: string, texts?: Record<string, FileTexts>, host?: string): HostPlanResult {
+function planned(name: string, texts?: Record<string, FileTexts>, host?: string): PlanView {
   const c = loadPlanCase(name);
   if (host !== undefined) c.desired.host.name = host;
-  const result: HostPlanResult = { host: c.desired.host.name, address: '10.0.0.1:22', plan: planHost(c.desired, c.observed), durationMs: 12 };
-  if (texts) result.texts = texts;
-  return result;
+  const result = { host: c.desired.host.name, address: '10.0.0.1:22', plan: planHost(c.desired, c.observed) };
+  return texts ? { ...result, texts } : result;
 }
 
 /** Makes ANSI color codes visible in snapshots: `\x1b[33m` -> `<33>`. */
@@ -19,8 +19,8 @@ function showAnsi(text: string): string {
   return text.replace(/\x1b\[(\d+)m/g, '<$1>');
 }
 
-const unreachable: HostPlanResult = {
-  host: 'web3', address: '10.0.0.3:22', durationMs: 3000,
+const unreachable: PlanView = {
+  host: 'web3', address: '10.0.0.3:22',
   error: { code: 'E_CONNECT_TIMEOUT', message: 'connect to 10.0.0.3:22 timed out after 3s', unreachable: true },
 };
 
@@ -237,8 +237,8 @@ describe('renderHostPlan', () => {
 
 describe('renderSummary', () => {
   it('lists every host with its status and counts', () => {
-    const failed: HostPlanResult = {
-      host: 'db1', address: '10.0.0.4:22', durationMs: 40,
+    const failed: PlanView = {
+      host: 'db1', address: '10.0.0.4:22',
       error: { code: 'E_FACT_MISSING', message: 'no file fact observed for file:/etc/x', unreachable: false },
     };
     const results = [planned('in-sync', undefined, 'web1'), planned('file-change', undefined, 'web2'), planned('git', undefined, 'app1'), unreachable, failed];

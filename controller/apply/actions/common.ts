@@ -1,0 +1,75 @@
+/**
+ * What action builders share: their context (pure inputs plus a staging callback) and small sh helpers.
+ * An action builder is a pure function (resource, step, context) -> ActionScript.
+ */
+import { DroverError } from '../../../manifests/errors.js';
+import type { DesiredResource, DesiredState } from '../../../manifests/types.js';
+import type { Fact, ObservedState } from '../../facts/types.js';
+import type { PlanStep } from '../../plan/types.js';
+import { shellQuote } from '../../transport/shell.js';
+import type { ActionScript } from '../types.js';
+
+/** Inputs an action builder may use beyond its resource and step. */
+export interface ActionContext {
+  desired: DesiredState;
+  observed: ObservedState;
+  /**
+   * Ships `content` with the run and returns the sh word naming it on the host (`"$W/f3"`).
+   * Content never goes through the script text or a command line.
+   */
+  stage(content: Buffer): string;
+  /** The step's resource was notified in this run (or is pending from an earlier one): run it without guards. */
+  notified: boolean;
+}
+
+/** One action builder. */
+export type ActionBuilder = (resource: DesiredResource, step: PlanStep, context: ActionContext) => ActionScript;
+
+/** Quotes one sh word. */
+export const q = shellQuote;
+
+/** A string field of the resource's spec (numbers as text), or undefined. */
+export function field(resource: DesiredResource, name: string): string | undefined {
+  const value = resource.spec[name];
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+}
+
+/** The resource's target path: spec.path, else its key. */
+export function pathOf(resource: DesiredResource): string {
+  return field(resource, 'path') ?? resource.key;
+}
+
+/** The observed fact of a resource, when it has the resource's kind. */
+export function factOf<K extends Fact['kind']>(context: ActionContext, resource: DesiredResource, kind: K): Extract<Fact, { kind: K }> | undefined {
+  const fact = context.observed.resources[resource.id];
+  return fact?.kind === kind ? (fact as Extract<Fact, { kind: K }>) : undefined;
+}
+
+/** An error for a resource the engine cannot act on (bad value that validation let through). */
+export function invalid(resource: DesiredResource, message: string): DroverError {
+  return new DroverError('E_APPLY_INVALID', `${resource.id}: ${message}`, { kind: 'stalled' });
+}
+
+/** A checked octal mode word (`0644`), or `''` when not declared. Throws E_APPLY_INVALID for anything else. */
+export function modeWord(resource: DesiredResource, name = 'mode'): string {
+  const mode = field(resource, name);
+  if (mode === undefined) return "''";
+  if (!/^[0-7]{3,4}$/.test(mode)) throw invalid(resource, `${name} ${JSON.stringify(mode)} is not an octal mode`);
+  return mode.padStart(4, '0');
+}
+
+/** A quoted owner/group word, or `''` when not declared. */
+export function nameWord(resource: DesiredResource, name: string): string {
+  const value = field(resource, name);
+  return value === undefined ? "''" : q(value);
+}
+
+/** `echo "drover: <message>" >&2; exit 1` with the message quoted as one literal word. */
+export function fail(message: string): string {
+  return `{ printf '%s\\n' ${q(`drover: ${message}`)} >&2; exit 1; }`;
+}
+
+/** Joins script lines. */
+export function lines(...parts: (string | false | undefined)[]): string {
+  return parts.filter((p): p is string => typeof p === 'string' && p !== '').join('\n');
+}

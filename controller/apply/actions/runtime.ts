@@ -1,0 +1,113 @@
+/**
+ * Actions of runtime kinds: services (systemd, supervisor, runit), their notified restart/reload
+ * handlers, and guarded commands (guards re-checked on the host right before the command runs).
+ */
+import type { DesiredResource } from '../../../manifests/types.js';
+import { serviceManager, unitName } from '../../facts/services.js';
+import type { CommandResource, ServiceResource } from '../../../schema/generated/resource.js';
+import type { PlanStep } from '../../plan/types.js';
+import { UNCHANGED_EXIT } from '../sh-lib.js';
+import type { ActionScript } from '../types.js';
+import { fail, lines, q, type ActionContext } from './common.js';
+
+const SYSTEMD_LIVE = '[ -d /run/systemd/system ]';
+const DAEMON_RELOAD = `if [ -e "$W/daemon-reload" ] && ${SYSTEMD_LIVE}; then systemctl daemon-reload; rm -f "$W/daemon-reload"; fi`;
+const RUNIT_DIR = '_sd=; for _x in /etc/service /var/service /service; do if [ -d "$_x" ]; then _sd=$_x; break; fi; done';
+
+/**
+ * service: systemd `enable`/`disable` (works offline too), then `start`/`stop` when systemd runs;
+ * supervisor: `reread` + `update`, then start/stop; runit: link /etc/sv/<name> into the service dir, `sv up|down`.
+ */
+export function serviceAction(resource: DesiredResource): ActionScript {
+  const spec = resource.spec as unknown as ServiceResource;
+  const running = (spec.state ?? 'running') === 'running';
+  const enabled = spec.enabled ?? true;
+  const name = q(spec.name);
+  switch (serviceManager(resource)) {
+    case 'supervisor':
+      return { script: lines(
+        'supervisorctl reread >/dev/null; supervisorctl update >/dev/null',
+        running
+          ? `supervisorctl status ${name} | grep -q RUNNING || supervisorctl start ${name}`
+          : `if supervisorctl status ${name} | grep -q RUNNING; then supervisorctl stop ${name}; fi`,
+      ) };
+    case 'runit':
+      return { script: lines(
+        RUNIT_DIR,
+        `[ -n "$_sd" ] || ${fail('no runit service directory (/etc/service, /var/service, /service)')}`,
+        enabled ? `[ -e "$_sd"/${name} ] || ln -s /etc/sv/${name} "$_sd"/${name}` : `rm -f "$_sd"/${name}`,
+        enabled && `_n=0; while ! sv status ${name} >/dev/null 2>&1 && [ $_n -lt 50 ]; do _n=$((_n + 1)); sleep 0.1; done`,
+        `sv ${running ? 'up' : 'down'} ${name}`,
+      ) };
+    default: {
+      const unit = q(unitName(spec.name));
+      return { script: lines(
+        DAEMON_RELOAD,
+        `systemctl ${enabled ? 'enable' : 'disable'} -q -- ${unit}`,
+        `if ${SYSTEMD_LIVE}; then systemctl ${running ? 'start' : 'stop'} -- ${unit}; fi`,
+      ) };
+    }
+  }
+}
+
+/**
+ * A notified service's handler: restart (or reload) it once. Unchanged (not failed) where the manager
+ * cannot act now: systemd not running as PID 1.
+ */
+export function handlerAction(resource: DesiredResource): ActionScript {
+  const spec = resource.spec as unknown as ServiceResource;
+  const reload = spec.onNotify === 'reload';
+  const name = q(spec.name);
+  switch (serviceManager(resource)) {
+    case 'supervisor':
+      return { script: reload ? `supervisorctl signal HUP ${name}` : `supervisorctl restart ${name}` };
+    case 'runit':
+      return { script: `sv ${reload ? 'hup' : 'restart'} ${name}` };
+    default: {
+      const unit = q(unitName(spec.name));
+      return { script: lines(
+        `${SYSTEMD_LIVE} || exit ${UNCHANGED_EXIT}`,
+        DAEMON_RELOAD,
+        `systemctl ${reload ? 'reload' : 'restart'} -- ${unit}`,
+      ) };
+    }
+  }
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** sh prefix giving a command (or its guard) its cwd and environment, as the probe does for guards. */
+function commandSetup(spec: CommandResource): string[] {
+  const parts: string[] = [];
+  if (spec.cwd !== undefined) parts.push(`cd ${q(spec.cwd)} || exit 126`);
+  for (const [k, v] of Object.entries(spec.env ?? {})) {
+    if (ENV_NAME.test(k) && !k.startsWith('_')) parts.push(`export ${k}=${q(String(v))}`);
+  }
+  return parts;
+}
+
+/** Runs `command` with the resource's cwd, env, user (runuser) and timeout (0 = none); exits with its status. */
+function runAs(spec: CommandResource, command: string, seconds: number): string {
+  return `( ${[...commandSetup(spec), `_tmo ${seconds} _asuser ${q(spec.user ?? '')} sh -c ${q(command)}`].join('; ')} )`;
+}
+
+/**
+ * command: runs `run` (cwd, env, user, timeout). Its guards (`creates`, `unless`, `onlyIf`) are checked
+ * again on the host right before it runs, unless it runs because it was notified or `always` is set.
+ */
+export function commandAction(resource: DesiredResource, _step: PlanStep, context: ActionContext): ActionScript {
+  const spec = resource.spec as unknown as CommandResource;
+  const timeout = spec.timeout === undefined ? 0 : Math.max(1, Math.ceil(Number(spec.timeout)));
+  const guardSeconds = timeout === 0 ? 30 : Math.min(timeout, 30);
+  const conditions: string[] = [];
+  if (!context.notified && spec.always !== true) {
+    if (spec.creates !== undefined) conditions.push(`[ ! -e ${q(spec.creates)} ] && [ ! -L ${q(spec.creates)} ]`);
+    if (spec.unless !== undefined) conditions.push(`! ${runAs(spec, spec.unless, guardSeconds)}`);
+    if (spec.onlyIf !== undefined) conditions.push(runAs(spec, spec.onlyIf, guardSeconds));
+  }
+  const script = lines(
+    `_rc=0; ${runAs(spec, spec.run, timeout)} || _rc=$?`,
+    `if [ $_rc = 124 ] && [ ${timeout} != 0 ]; then echo "drover: timed out after ${timeout}s" >&2; fi; exit $_rc`,
+  );
+  return conditions.length > 0 ? { guard: conditions.join(' && '), script } : { script };
+}

@@ -1,0 +1,103 @@
+/**
+ * applyPlan: runs a host's Plan through its Transport in ONE round trip. The assembled script
+ * (script.ts) and every staged content travel as a tar on stdin; the host extracts them into a private
+ * run dir under /var/lib/drover, runs the steps in order and prints its records at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { DroverError, scrubSecrets } from '../../manifests/errors.js';
+import type { DesiredState } from '../../manifests/types.js';
+import type { ObservedState } from '../facts/types.js';
+import type { Plan } from '../plan/types.js';
+import type { Transport } from '../transport/types.js';
+import { withCleanSteps } from './prune.js';
+import { parseReport, type ParsedReport } from './report.js';
+import { buildHostScript, type HostScript } from './script.js';
+import { DROVER_DIR } from './sh-lib.js';
+import { buildTar } from './tar.js';
+import type { ApplyOptions, ApplyResult, PublicKeyReport, StepResult } from './types.js';
+
+/** Inputs of applyPlan: the plan must have been made from this desired state and observation. */
+export interface ApplyPlanArgs {
+  desired: DesiredState;
+  observed: ObservedState;
+  plan: Plan;
+  transport: Transport;
+  options?: ApplyOptions;
+}
+
+/** The command line that unpacks the run (tar on stdin) into a private dir, runs it, and removes the dir. */
+export function runCommand(token: string): string {
+  const dir = `${DROVER_DIR}/.run-${token}`;
+  return [
+    `umask 077; _w=${dir}`,
+    `mkdir -p -m 0755 ${DROVER_DIR} && mkdir -m 0700 "$_w" && (cd "$_w" && tar -xf -) && sh "$_w/run.sh" "$_w"`,
+    '_rc=$?; cd / && rm -rf "$_w"; exit $_rc',
+  ].join('\n');
+}
+
+function publicKeys(args: ApplyPlanArgs, built: HostScript, report: ParsedReport | undefined): PublicKeyReport[] {
+  const keys: PublicKeyReport[] = [];
+  for (const r of args.desired.resources) {
+    if (r.kind !== 'ssh_key') continue;
+    const index = built.entries.findIndex((e) => e.role === 'step' && e.resource === r.id);
+    const fact = args.observed.resources[r.id];
+    const found = report?.publicKeys.get(index) ?? (fact?.kind === 'ssh_key' ? fact.publicKey : undefined);
+    if (found) keys.push({ resource: r.id, path: String(r.spec.path ?? r.key), publicKey: found });
+  }
+  return keys;
+}
+
+/** Results without running anything: steps with work are `skipped` (dry run), the rest `unchanged`. */
+function notRun(built: HostScript): StepResult[] {
+  return built.entries.map((e) => ({ name: e.name, resource: e.resource, status: e.runs ? 'skipped' : 'unchanged', durationMs: 0 }));
+}
+
+async function runOnHost(args: ApplyPlanArgs, built: HostScript, token: string): Promise<ParsedReport> {
+  const { transport, options = {} } = args;
+  const result = await transport.run(runCommand(token), {
+    stdin: buildTar(built.files),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  });
+  if (result.code !== 0) {
+    const detail = scrubSecrets(result.stderr.toString('utf8').trim()).slice(-2000) || '(no stderr)';
+    throw new DroverError('E_APPLY_FAILED', `${transport.host}: apply script exited with status ${result.code}: ${detail}`, { kind: 'transient', host: transport.host });
+  }
+  try {
+    return parseReport(result.stdout.toString('utf8'), { token, entries: built.entries });
+  } catch (error) {
+    if (!(error instanceof DroverError)) throw error;
+    throw new DroverError(error.code, `${transport.host}: ${error.message}`, { kind: error.kind, host: transport.host, cause: error });
+  }
+}
+
+/**
+ * Applies `plan` to the host: one transport run (none for a dry run or when nothing is to be done).
+ * Steps run in plan order; the first failing step stops the run, every file changed before it is put
+ * back (`restored`), later steps are `skipped`, and pending notifications stay recorded on the host.
+ * Role tests run after a successful run; a failing test fails the result but restores nothing.
+ * Throws: transport errors unchanged (E_CONNECTION_LOST, E_CANCELLED...); E_APPLY_INVALID (stalled) for
+ * values that must not reach the host; E_APPLY_FAILED when the host script itself could not run
+ * (no tar, unwritable /var/lib/drover); E_APPLY_OUTPUT (internal) for an unreadable report. Never retries.
+ */
+export async function applyPlan(args: ApplyPlanArgs): Promise<ApplyResult> {
+  const started = performance.now();
+  const options = args.options ?? {};
+  const token = `drover${randomBytes(12).toString('hex')}`;
+  const steps = withCleanSteps(args.desired, args.observed, args.plan.steps);
+  const built = buildHostScript({ desired: args.desired, observed: args.observed, steps, token });
+  const host = args.desired.host.name;
+  if (options.dryRun || !built.needsRun) {
+    const steps = notRun(built);
+    steps.forEach((s) => options.onStep?.(s));
+    return { host, ok: true, steps, restored: [], notRestored: [], publicKeys: publicKeys(args, built, undefined), roundTrips: 0, durationMs: performance.now() - started };
+  }
+  const report = await runOnHost(args, built, token);
+  report.steps.forEach((s) => options.onStep?.(s));
+  const ok = report.notRestored.length === 0 && report.steps.every((s) => s.status === 'changed' || s.status === 'unchanged');
+  return {
+    host, ok, steps: report.steps, restored: report.restored, notRestored: report.notRestored,
+    publicKeys: publicKeys(args, built, report), roundTrips: 1, durationMs: performance.now() - started,
+  };
+}

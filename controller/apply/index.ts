@@ -1,0 +1,11 @@
+/**
+ * The apply engine: runs a host's Plan through its Transport (one round trip), with backups, automatic
+ * restore on failure, handlers that survive failed runs, hooks, tests and pruning.
+ */
+export { applyPlan, runCommand, type ApplyPlanArgs } from './execute.js';
+export { verifyConverged } from './verify.js';
+export { buildHostScript, stepRuns, type HostScript, type ScriptEntry, type BuildScriptArgs } from './script.js';
+export { withCleanSteps, staleIds } from './prune.js';
+export { inventoryIds, PRUNABLE_KINDS } from './inventory.js';
+export { restoreAction, backupIndexName } from './actions/index.js';
+export type { ApplyOptions, ApplyResult, StepResult, StepStatus, PublicKeyReport } from './types.js';

@@ -1,0 +1,222 @@
+/**
+ * Assembles one host script from a plan (pure): every step that has work becomes a sh function run in
+ * its own sub-shell, in plan order, with its hooks around it; the first failure stops the run and puts
+ * back every file changed so far; on success pending notifications are cleared, the inventory written
+ * and the role tests run. The script and all staged contents travel as one tar on stdin (see execute.ts).
+ */
+import type { DesiredResource, DesiredState, HookScript } from '../../manifests/types.js';
+import type { ObservedState } from '../facts/types.js';
+import type { PlanStep } from '../plan/types.js';
+import {
+  backupAction, buildWorkAction, handlerAction, installPackages, removePackages, testAction, type ActionContext,
+} from './actions/index.js';
+import { fail, lines, q } from './actions/common.js';
+import { inventoryContent, inventoryIds } from './inventory.js';
+import { cleanAction } from './prune.js';
+import { APPLY_SH_LIBRARY, BACKUP_DIR, DROVER_DIR, INVENTORY_FILE, PENDING_FILE, UNCHANGED_EXIT } from './sh-lib.js';
+import type { ActionScript } from './types.js';
+import type { TarEntry } from './tar.js';
+
+/** One line of the apply report: a plan step, a hook script, or a clean step; `runs` when the script runs it. */
+export interface ScriptEntry {
+  name: string;
+  resource: string;
+  role: 'step' | 'hook' | 'test';
+  runs: boolean;
+  step?: PlanStep;
+}
+
+/** The assembled run. */
+export interface HostScript {
+  /** The script text (also in `files` as `run.sh`). */
+  script: string;
+  /** `run.sh` and the staged contents `f0`, `f1`, ... */
+  files: TarEntry[];
+  /** Report lines in order; the script's records name them by index. */
+  entries: ScriptEntry[];
+  /** False when there is nothing to do on the host (no work, tests, pending notifications or inventory change). */
+  needsRun: boolean;
+}
+
+/** Inputs of buildHostScript. */
+export interface BuildScriptArgs {
+  desired: DesiredState;
+  observed: ObservedState;
+  steps: readonly PlanStep[];
+  /** Letters and digits; starts every record line. */
+  token: string;
+}
+
+/** A step with work to do on the host (tests always run, after the rest). */
+export function stepRuns(step: PlanStep): boolean {
+  return step.phase === 'test' || step.action !== 'none' || step.mayChange !== undefined;
+}
+
+interface Assembly {
+  args: BuildScriptArgs;
+  byId: Map<string, DesiredResource>;
+  notified: Set<string>;
+  handlers: Set<string>;
+  files: TarEntry[];
+  entries: ScriptEntry[];
+  functions: string[];
+  calls: string[];
+  tests: string[];
+  packagesDone: { install: boolean; remove: boolean };
+}
+
+function stage(a: Assembly, content: Buffer): string {
+  const name = `f${a.files.length}`;
+  a.files.push({ name, content });
+  return `"$W/${name}"`;
+}
+
+function context(a: Assembly, resource: DesiredResource): ActionContext {
+  return { desired: a.args.desired, observed: a.args.observed, stage: (c) => stage(a, c), notified: a.notified.has(resource.id) };
+}
+
+function packageAction(a: Assembly, step: PlanStep): ActionScript {
+  const manager = a.args.observed.platform.packageManager;
+  const kind = step.action === 'delete' ? 'remove' : 'install';
+  if (a.packagesDone[kind]) return { script: ':' };
+  a.packagesDone[kind] = true;
+  const batch = a.args.steps
+    .filter((s) => s.kind === 'package' && (s.action === 'delete') === (kind === 'remove') && s.action !== 'none')
+    .map((s) => a.byId.get(s.resource)!);
+  return kind === 'remove' ? removePackages(batch, manager) : installPackages(batch, manager);
+}
+
+function actionFor(a: Assembly, step: PlanStep): ActionScript {
+  if (step.phase === 'test') {
+    const test = a.args.desired.tests.find((t) => `test:${t.role}/${t.name}` === step.resource);
+    return test ? testAction(test) : { script: fail(`no test ${step.resource}`) };
+  }
+  const resource = a.byId.get(step.resource);
+  if (resource === undefined && step.action === 'delete') return cleanAction(step.resource, a.args.desired.settings.backups);
+  if (resource === undefined) return { script: fail(`no resource ${step.resource} in the desired state`) };
+  if (step.phase === 'backup') return backupAction(String(resource.spec.path ?? resource.key), a.args.desired.settings.backups);
+  if (step.phase === 'handler') return handlerAction(resource);
+  if (resource.kind === 'package') return packageAction(a, step);
+  return buildWorkAction(resource, step, context(a, resource));
+}
+
+/** Whether a successful step settles a pending notification of its resource. */
+function settlesPending(a: Assembly, step: PlanStep): boolean {
+  if (step.phase === 'handler') return true;
+  if (step.kind === 'command') return a.notified.has(step.resource);
+  return step.kind === 'service' && step.phase !== 'backup' && !a.handlers.has(step.resource);
+}
+
+function stepFunction(a: Assembly, index: number, step: PlanStep): string {
+  const action = actionFor(a, step);
+  const notify = step.phase === 'test' ? [] : step.notifies.filter((id) => !id.includes('\n'));
+  return lines(
+    `_s${index}() {`,
+    action.guard !== undefined && `if ! { ${action.guard}; } >/dev/null 2>&1; then exit ${UNCHANGED_EXIT}; fi`,
+    notify.length > 0 && `_pend_add ${notify.map(q).join(' ')}`,
+    action.script,
+    step.phase !== 'test' && settlesPending(a, step) && `_pend_del ${q(step.resource)}`,
+    'exit 0',
+    '}',
+  );
+}
+
+function addHooks(a: Assembly, hooks: readonly HookScript[], stepName: string): void {
+  for (const hook of hooks) {
+    const index = a.entries.length;
+    a.entries.push({ name: `${hook.phase}:${hook.step}/${hook.name}`, resource: `hook:${hook.step}`, role: 'hook', runs: true });
+    const file = stage(a, Buffer.from(hook.script, 'utf8'));
+    a.functions.push(`_s${index}() { cd / && DROVER_HOST=${q(a.args.desired.host.name)} DROVER_STEP=${q(stepName)} sh ${file}; }`);
+    a.calls.push(`_go ${index} _s${index}`);
+  }
+}
+
+function hooksOf(a: Assembly, step: string, phase: 'pre' | 'post'): HookScript[] {
+  return a.args.desired.hooks.filter((h) => h.step === step && h.phase === phase);
+}
+
+/** Per group: indexes (in `steps`) of its first and last non-test step, and whether any of its steps runs. */
+function groupSpans(steps: readonly PlanStep[]): Map<string, { first: number; last: number; runs: boolean }> {
+  const spans = new Map<string, { first: number; last: number; runs: boolean }>();
+  steps.forEach((s, i) => {
+    if (s.phase === 'test') return;
+    const span = spans.get(s.group) ?? { first: i, last: i, runs: false };
+    span.last = i;
+    span.runs ||= stepRuns(s);
+    spans.set(s.group, span);
+  });
+  return spans;
+}
+
+function addStep(a: Assembly, step: PlanStep): void {
+  const runs = stepRuns(step);
+  if (runs && step.phase !== 'test') addHooks(a, hooksOf(a, step.name, 'pre'), step.name);
+  const index = a.entries.length;
+  a.entries.push({ name: step.name, resource: step.resource, role: step.phase === 'test' ? 'test' : 'step', runs, step });
+  if (runs) {
+    a.functions.push(stepFunction(a, index, step));
+    (step.phase === 'test' ? a.tests : a.calls).push(`${step.phase === 'test' ? '_check' : '_go'} ${index} _s${index}`);
+  }
+  if (runs && step.phase !== 'test') addHooks(a, hooksOf(a, step.name, 'post'), step.name);
+}
+
+const DRIVER = String.raw`
+_step() { _I=$1; _rec b "$_I" "$(_now)"
+  ( set -e; _TMP=; _k=0; trap '[ -z "$_TMP" ] || rm -rf -- "$_TMP"' EXIT; trap 'exit 143' TERM; trap 'exit 130' INT; "$2" ) > "$W/o" 2>&1 < /dev/null
+  _rc=$?; _rec e "$_I" "$_rc" "$(_now)"
+  case $_rc in 0|100) return 0;; esac
+  _rec o "$_I" "x$(tail -c 4000 "$W/o" | _hx)"; return 1; }
+_go() { [ "$_ok" = 1 ] || return 0; _step "$@"; [ $? = 0 ] || _ok=0; }
+_check() { [ "$_ok" = 1 ] || return 0; _step "$@"; }`;
+
+/** Whether the host's inventory file differs from the ids this run manages. */
+function inventoryChanged(args: BuildScriptArgs): boolean {
+  const want = inventoryIds(args.desired);
+  const have = args.observed.inventory;
+  return have === undefined ? want.length > 0 : have.length !== want.length || have.some((id, i) => id !== want[i]);
+}
+
+/**
+ * Builds the host script for `steps` (a plan's steps, possibly with clean steps added). Throws DroverError
+ * E_APPLY_INVALID for values that must not reach the host (see the action builders).
+ */
+export function buildHostScript(args: BuildScriptArgs): HostScript {
+  const a: Assembly = {
+    args, byId: new Map(args.desired.resources.map((r) => [r.id, r])),
+    notified: new Set([...(args.observed.pending ?? []), ...args.steps.filter((s) => s.action !== 'none').flatMap((s) => s.notifies)]),
+    handlers: new Set(args.steps.filter((s) => s.phase === 'handler').map((s) => s.resource)),
+    files: [], entries: [], functions: [], calls: [], tests: [], packagesDone: { install: false, remove: false },
+  };
+  const spans = groupSpans(args.steps);
+  args.steps.forEach((step, i) => {
+    const span = spans.get(step.group);
+    if (span?.runs && span.first === i) addHooks(a, hooksOf(a, step.group, 'pre'), step.group);
+    addStep(a, step);
+    if (span?.runs && span.last === i) addHooks(a, hooksOf(a, step.group, 'post'), step.group);
+  });
+  const writeInventory = inventoryChanged(args);
+  const inventory = writeInventory ? `_meta "$_INV" < ${stage(a, Buffer.from(inventoryContent(args.desired)))}` : undefined;
+  const script = lines(
+    '_main() {',
+    `_T=${args.token}; W=$1; _L="$W/log"; _DD=${DROVER_DIR}; _PF=${PENDING_FILE}; _BD=${BACKUP_DIR}; _INV=${INVENTORY_FILE}`,
+    'LC_ALL=C; export LC_ALL; PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"; export PATH',
+    "umask 022; trap '' HUP; : > \"$_L\"",
+    APPLY_SH_LIBRARY,
+    DRIVER.trim(),
+    ...a.functions,
+    '_ok=1',
+    ...a.calls,
+    'if [ "$_ok" = 1 ]; then',
+    '  rm -f "$_PF"',
+    inventory && `  ${inventory}`,
+    ...a.tests.map((t) => `  ${t}`),
+    'else _restore_all; fi',
+    '_rec done',
+    '}',
+    '_main "$1" < /dev/null',
+    'cat "$1/log"',
+    '',
+  );
+  const needsRun = a.functions.length > 0 || (args.observed.pending ?? []).length > 0 || writeInventory;
+  return { script, files: [{ name: 'run.sh', content: Buffer.from(script, 'utf8') }, ...a.files], entries: a.entries, needsRun };
+}

@@ -1,0 +1,52 @@
+/**
+ * drover's own state on a host (additive to the resource facts): the notifications a failed run left
+ * pending (`/var/lib/drover/pending`, one handler id per line) and the inventory of managed resource ids
+ * (`/var/lib/drover/inventory`, one JSON string per line), both written by apply.
+ */
+import { decodeHexField, probeOutputError, type ProbeSection } from './common.js';
+
+/** Root of drover's own files on a host. */
+export const DROVER_STATE_DIR = '/var/lib/drover';
+/** Handler ids notified but not yet run, one per line. */
+export const PENDING_PATH = `${DROVER_STATE_DIR}/pending`;
+/** JSON-encoded ids of the resources drover manages on the host, one per line. */
+export const INVENTORY_PATH = `${DROVER_STATE_DIR}/inventory`;
+/** Section name of drover's state in the probe. */
+export const DROVER_STATE_SECTION = 'drover';
+
+const MAX_BYTES = 4 << 20;
+
+/** The fragment: `ds pending x<hex>` / `ds inventory x<hex>` for the files that exist. */
+export function droverStateFragment(): string {
+  return [
+    `for _f in ${PENDING_PATH} ${INVENTORY_PATH}; do if [ -f "$_f" ]; then echo "$_T ds \${_f##*/} x$(head -c ${MAX_BYTES} < "$_f" | _hx)"; fi; done`,
+  ].join('\n');
+}
+
+/** Parses inventory text: one JSON string per line; lines that are not one are ignored. */
+export function parseInventory(text: string): string[] {
+  const ids: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const id: unknown = JSON.parse(line);
+      if (typeof id === 'string') ids.push(id);
+    } catch {
+      // a damaged line names nothing drover may prune
+    }
+  }
+  return ids;
+}
+
+/** What the drover section says: pending handler ids (in file order, without duplicates) and the inventory. */
+export function parseDroverState(section: ProbeSection): { pending?: string[]; inventory?: string[] } {
+  const out: { pending?: string[]; inventory?: string[] } = {};
+  for (const record of section.records) {
+    if (record.tag !== 'ds') throw probeOutputError(section.name, `unknown record "${record.tag}"`);
+    const text = decodeHexField(section.name, record.fields[1]);
+    if (record.fields[0] === 'pending') out.pending = [...new Set(text.split('\n').filter((l) => l !== ''))];
+    else if (record.fields[0] === 'inventory') out.inventory = parseInventory(text);
+    else throw probeOutputError(section.name, `unknown state file ${JSON.stringify(record.fields[0])}`);
+  }
+  return out;
+}

@@ -1,0 +1,53 @@
+import pLimit from 'p-limit';
+import type { DesiredState } from '../../manifests/types.js';
+import { applyPlan, verifyConverged } from '../apply/index.js';
+import type { Transport } from '../transport/types.js';
+import { toHostFailure } from './failure.js';
+import type { HostApplyResult, HostPlanResult, ProgressEvent } from './types.js';
+
+export interface ApplyHostsOptions {
+  /** Planned hosts (from planHosts); hosts that failed to plan are passed through as failures. */
+  planned: HostPlanResult[];
+  desired: DesiredState[];
+  transportFor: (host: DesiredState) => Promise<Transport>;
+  concurrency: number;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+/**
+ * Applies each host's plan (the very plan shown to the user), then re-observes to confirm
+ * convergence. Hosts run in parallel up to `concurrency`; one host's failure never stops the
+ * others. Never rejects. Results are in the order of `planned`.
+ */
+export async function applyHosts(options: ApplyHostsOptions): Promise<HostApplyResult[]> {
+  const limit = pLimit(Math.max(1, options.concurrency));
+  const byName = new Map(options.desired.map((d) => [d.host.name, d]));
+  return Promise.all(options.planned.map((planned) => limit(() => applyOne(planned, byName.get(planned.host), options))));
+}
+
+async function applyOne(planned: HostPlanResult, desired: DesiredState | undefined, options: ApplyHostsOptions): Promise<HostApplyResult> {
+  if ('error' in planned || desired === undefined) {
+    return 'error' in planned ? planned : { host: planned.host, address: planned.address, error: { code: 'E_INTERNAL', message: 'no desired state', unreachable: false }, durationMs: 0 };
+  }
+  const started = performance.now();
+  const { host, address, plan, observed } = planned;
+  const progress = (phase: ProgressEvent['phase'], detail?: string): void =>
+    options.onProgress?.(detail === undefined ? { host, phase } : { host, phase, detail });
+  if (plan.inSync) {
+    progress('done', 'in sync');
+    return { host, address, plan, durationMs: 0 };
+  }
+  try {
+    progress('apply');
+    const transport = await options.transportFor(desired);
+    const apply = await applyPlan({ desired, observed, plan, transport });
+    progress('verify');
+    const verify = await verifyConverged(desired, transport);
+    progress(apply.ok ? 'done' : 'failed', apply.ok ? (verify.inSync ? 'converged' : 'not converged') : 'failed');
+    return { host, address, plan, apply, verify, durationMs: performance.now() - started };
+  } catch (err) {
+    const error = toHostFailure(err);
+    progress('failed', error.message);
+    return { host, address, error, durationMs: performance.now() - started };
+  }
+}
