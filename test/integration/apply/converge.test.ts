@@ -89,7 +89,7 @@ describe('applyPlan converges a host from scratch', () => {
     expect(await sh(t, 'stat -c "%a %U %G" /srv/app/conf/d3/f8.conf; cat /srv/app/conf/d3/f8.conf')).toBe('640 app app\n# file 8\nvalue = 56\n');
     expect(await sh(t, 'getent passwd app | cut -d: -f5-7; cat /srv/app/inited')).toBe('drover app:/srv/app:/bin/sh\napp\n');
     expect(await sh(t, 'cat /etc/drover-apply.conf')).toBe('# unmanaged\nport=8080\n');
-    expect(await sh(t, 'readlink /srv/app/current; git -c safe.directory='*' -C /srv/app/src rev-parse HEAD; stat -c %U /srv/app/src/app.py')).toBe(`src\n${commit}\napp\n`);
+    expect(await sh(t, 'readlink /srv/app/current; git -c safe.directory=/srv/app/src -C /srv/app/src rev-parse HEAD; stat -c %U /srv/app/src/app.py')).toBe(`src\n${commit}\napp\n`);
     expect(await sh(t, 'cat /etc/cron.d/drover-cleanup; cat /proc/sys/kernel/domainname /etc/sysctl.d/99-drover-kernel.domainname.conf'))
       .toBe('# managed by drover: cron:cleanup\nSHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n17 3 * * * app find /srv/app/tmp -delete\ndrover.test\n# managed by drover: sysctl:kernel.domainname\nkernel.domainname = drover.test\n');
     expect(await sh(t, "dpkg-query -W -f '${Status}' drover-apply-a")).toBe('install ok installed');

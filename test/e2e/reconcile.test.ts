@@ -1,0 +1,68 @@
+/**
+ * `drover reconcile` on a real OpenSSH host: examples/quickstart converges from scratch (its
+ * package comes from Debian's registry), a second run changes nothing, and without --yes and
+ * without a terminal nothing is applied.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFleet, type Fleet } from '../fleet/index.js';
+import { fleetSshFlags, sshRun } from '../support/ssh.js';
+import { ROOT, runDrover } from '../integration/cli/run-cli.js';
+
+let fleet: Fleet;
+let repo: string;
+
+beforeAll(async () => {
+  fleet = await startFleet({ count: 1, name: 'e2e-reconcile' });
+  repo = await mkdtemp(join(tmpdir(), 'drover-e2e-reconcile-'));
+  await cp(join(ROOT, 'examples/quickstart'), repo, { recursive: true });
+  const hostFile = join(repo, 'hosts/web1.yaml');
+  const text = await readFile(hostFile, 'utf8');
+  await writeFile(hostFile, text.replace(/^address: .*$/m, `address: ${fleet.hosts[0]?.address}`));
+});
+
+afterAll(async () => {
+  await fleet?.stop();
+  if (repo) await rm(repo, { recursive: true, force: true });
+});
+
+describe('drover reconcile (examples/quickstart on a real host)', () => {
+  it('refuses to apply without --yes when there is no terminal, and changes nothing', async () => {
+    const run = await runDrover(['reconcile', repo, ...fleetSshFlags(fleet)]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('refusing to apply without confirmation');
+    expect(await sshRun(fleet, 'host1', 'test -e /srv/quickstart && echo present || echo absent')).toBe('absent\n');
+  });
+
+  it('converges the host from scratch, then a second run changes nothing', async () => {
+    const first = await runDrover(['reconcile', repo, '--yes', ...fleetSshFlags(fleet)]);
+    expect(first.stderr).not.toMatch(/failed/);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/web1\s+converged\s+\d+\s+0\s+0/);
+    expect(await sshRun(fleet, 'host1', 'cat /srv/quickstart/hello.txt && stat -c "%a %U" /srv/quickstart/hello.txt && command -v tree'))
+      .toBe('Hello from drover!\nManaged by drover: edit hosts/web1.yaml in the manifest repository, not this file.\n644 root\n/usr/bin/tree\n');
+    expect(await sshRun(fleet, 'host1', 'cat /etc/motd')).toContain('web1');
+
+    const second = await runDrover(['reconcile', repo, '--yes', ...fleetSshFlags(fleet)]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('web1 (');
+    expect(second.stdout).toContain('in sync, nothing to do');
+    const plan = await runDrover(['plan', repo, ...fleetSshFlags(fleet)]);
+    expect(plan.code).toBe(0);
+  });
+
+  it('reports drift made by hand and repairs it', async () => {
+    await sshRun(fleet, 'host1', 'echo tampered > /srv/quickstart/hello.txt && chmod 0600 /srv/quickstart/hello.txt');
+    const plan = await runDrover(['plan', repo, ...fleetSshFlags(fleet)]);
+    expect(plan.code).toBe(2);
+    const fix = await runDrover(['reconcile', repo, '--yes', '--output', 'json', ...fleetSshFlags(fleet)]);
+    const body = JSON.parse(fix.stdout) as { hosts: { apply?: { steps: { name: string; status: string }[] }; verify?: { inSync: boolean } }[] };
+    expect(fix.code).toBe(0);
+    const changed = body.hosts[0]?.apply?.steps.filter((s) => s.status === 'changed').map((s) => s.name);
+    expect(changed).toEqual(['backup_hello_txt', 'regen_hello_txt']);
+    expect(body.hosts[0]?.verify?.inSync).toBe(true);
+    expect(await sshRun(fleet, 'host1', 'stat -c %a /srv/quickstart/hello.txt')).toBe('644\n');
+  });
+});
