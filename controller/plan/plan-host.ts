@@ -115,7 +115,8 @@ function describeTest(t: DesiredState['tests'][number]): string {
   return `expects \`${t.command}\` to exit 0`;
 }
 
-function summarise(steps: PlanStep[]): PlanSummary {
+/** Counts a plan's work steps by action (backups, handlers and tests are not counted). */
+export function summarise(steps: PlanStep[]): PlanSummary {
   const work = steps.filter((s) => s.phase === 'install' || s.phase === 'regen');
   return {
     create: work.filter((s) => s.action === 'create').length,

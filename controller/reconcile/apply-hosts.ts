@@ -11,6 +11,8 @@ export interface ApplyHostsOptions {
   desired: DesiredState[];
   transportFor: (host: DesiredState) => Promise<Transport>;
   concurrency: number;
+  /** Re-observe after apply to confirm convergence (default true; off for a partial plan, e.g. one step). */
+  verify?: boolean;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -41,6 +43,10 @@ async function applyOne(planned: HostPlanResult, desired: DesiredState | undefin
     progress('apply');
     const transport = await options.transportFor(desired);
     const apply = await applyPlan({ desired, observed, plan, transport });
+    if (options.verify === false) {
+      progress(apply.ok ? 'done' : 'failed', apply.ok ? 'applied' : 'failed');
+      return { host, address, plan, apply, durationMs: performance.now() - started };
+    }
     progress('verify');
     const verify = await verifyConverged(desired, transport);
     progress(apply.ok ? 'done' : 'failed', apply.ok ? (verify.inSync ? 'converged' : 'not converged') : 'failed');

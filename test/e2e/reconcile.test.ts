@@ -66,3 +66,20 @@ describe('drover reconcile (examples/quickstart on a real host)', () => {
     expect(await sshRun(fleet, 'host1', 'stat -c %a /srv/quickstart/hello.txt')).toBe('644\n');
   });
 });
+
+describe('drover run HOST STEP', () => {
+  it('runs one named step and nothing else', async () => {
+    await sshRun(fleet, 'host1', 'echo tampered > /srv/quickstart/hello.txt && echo tampered > /etc/motd');
+    const run = await runDrover(['run', 'web1', 'regen_hello_txt', repo, ...fleetSshFlags(fleet)]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/changed\s+regen_hello_txt/);
+    expect(run.stdout).not.toContain('regen_motd');
+    expect(await sshRun(fleet, 'host1', 'head -n 1 /srv/quickstart/hello.txt; cat /etc/motd')).toBe('Hello from drover!\ntampered\n');
+  });
+
+  it('names the steps there are for an unknown step', async () => {
+    const run = await runDrover(['run', 'web1', 'regen_nope', repo, ...fleetSshFlags(fleet)]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/web1 has no step "regen_nope"; steps: setup_web1, /);
+  });
+});

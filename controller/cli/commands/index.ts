@@ -4,6 +4,7 @@ import { registerValidate } from './validate.js';
 import { registerHosts } from './hosts.js';
 import { registerPlan } from './plan.js';
 import { registerReconcile } from './reconcile.js';
+import { registerRun } from './run.js';
 import { registerFacts } from './facts.js';
 import { registerSteps } from './steps.js';
 
@@ -13,6 +14,7 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerHosts(program, io);
   registerPlan(program, io);
   registerReconcile(program, io);
+  registerRun(program, io);
   registerFacts(program, io);
   registerSteps(program, io);
 }
