@@ -9,12 +9,13 @@ import { DroverError, scrubSecrets } from '../../manifests/errors.js';
 import type { DesiredState } from '../../manifests/types.js';
 import type { ObservedState } from '../facts/types.js';
 import type { Plan } from '../plan/types.js';
+import { shellQuote } from '../transport/shell.js';
 import type { Transport } from '../transport/types.js';
 import { withCleanSteps } from './prune.js';
 import { parseReport, type ParsedReport } from './report.js';
-import { buildHostScript, type HostScript } from './script.js';
+import { buildHostScript, type HostScript, type ScriptEntry } from './script.js';
 import { DROVER_DIR } from './sh-lib.js';
-import { buildTar } from './tar.js';
+import { buildTar, type TarEntry } from './tar.js';
 import type { ApplyOptions, ApplyResult, PublicKeyReport, StepResult } from './types.js';
 
 /** Inputs of applyPlan: the plan must have been made from this desired state and observation. */
@@ -26,14 +27,25 @@ export interface ApplyPlanArgs {
   options?: ApplyOptions;
 }
 
-/** The command line that unpacks the run (tar on stdin) into a private dir, runs it, and removes the dir. */
+/** Exit status of the run when another apply holds the host's lock. */
+export const BUSY_EXIT = 75;
+
+/**
+ * The command line that unpacks the run (tar on stdin) into a private dir, runs it, and removes the dir.
+ * The run is detached into its own session (`setsid -w`, where the host has it) and holds
+ * /var/lib/drover/lock (flock): a cancelled run or a lost connection (the transport kills the command's
+ * process group) never stops it half-way: it finishes or restores on its own, and a second apply waits for none
+ * but fails with BUSY_EXIT while it runs.
+ */
 export function runCommand(token: string): string {
-  const dir = `${DROVER_DIR}/.run-${token}`;
-  return [
-    `umask 077; _w=${dir}`,
-    `mkdir -p -m 0755 ${DROVER_DIR} && mkdir -m 0700 "$_w" && (cd "$_w" && tar -xf -) && sh "$_w/run.sh" "$_w"`,
+  const body = [
+    `_w=${DROVER_DIR}/.run-${token}`,
+    `mkdir -p -m 0755 ${DROVER_DIR} || exit 1`,
+    `if command -v flock >/dev/null 2>&1; then exec 9> ${DROVER_DIR}/lock; flock -n 9 || { echo "drover: another apply is running on this host" >&2; exit ${BUSY_EXIT}; }; fi`,
+    'mkdir -m 0700 "$_w" && (cd "$_w" && tar -xf -) && sh "$_w/run.sh" "$_w"',
     '_rc=$?; cd / && rm -rf "$_w"; exit $_rc',
   ].join('\n');
+  return `umask 077; if setsid -w true 2>/dev/null; then exec setsid -w sh -c ${shellQuote(body)}; else exec sh -c ${shellQuote(body)}; fi`;
 }
 
 function publicKeys(args: ApplyPlanArgs, built: HostScript, report: ParsedReport | undefined): PublicKeyReport[] {
@@ -53,19 +65,26 @@ function notRun(built: HostScript): StepResult[] {
   return built.entries.map((e) => ({ name: e.name, resource: e.resource, status: e.runs ? 'skipped' : 'unchanged', durationMs: 0 }));
 }
 
-async function runOnHost(args: ApplyPlanArgs, built: HostScript, token: string): Promise<ParsedReport> {
-  const { transport, options = {} } = args;
-  const result = await transport.run(runCommand(token), {
-    stdin: buildTar(built.files),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+/**
+ * Sends `files` (run.sh first) as a tar to the host, runs them with runCommand, and parses the records
+ * for `entries`. Throws E_APPLY_FAILED / E_APPLY_BUSY / E_APPLY_OUTPUT and transport errors (see applyPlan).
+ */
+export async function runHostScript(args: {
+  transport: Transport; files: TarEntry[]; entries: readonly ScriptEntry[]; token: string; signal?: AbortSignal; timeoutMs?: number;
+}): Promise<ParsedReport> {
+  const { transport } = args;
+  const result = await transport.run(runCommand(args.token), {
+    stdin: buildTar(args.files),
+    ...(args.signal ? { signal: args.signal } : {}),
+    ...(args.timeoutMs !== undefined ? { timeoutMs: args.timeoutMs } : {}),
   });
   if (result.code !== 0) {
     const detail = scrubSecrets(result.stderr.toString('utf8').trim()).slice(-2000) || '(no stderr)';
-    throw new DroverError('E_APPLY_FAILED', `${transport.host}: apply script exited with status ${result.code}: ${detail}`, { kind: 'transient', host: transport.host });
+    const code = result.code === BUSY_EXIT ? 'E_APPLY_BUSY' : 'E_APPLY_FAILED';
+    throw new DroverError(code, `${transport.host}: apply script exited with status ${result.code}: ${detail}`, { kind: 'transient', host: transport.host });
   }
   try {
-    return parseReport(result.stdout.toString('utf8'), { token, entries: built.entries });
+    return parseReport(result.stdout.toString('utf8'), { token: args.token, entries: args.entries });
   } catch (error) {
     if (!(error instanceof DroverError)) throw error;
     throw new DroverError(error.code, `${transport.host}: ${error.message}`, { kind: error.kind, host: transport.host, cause: error });
@@ -74,12 +93,15 @@ async function runOnHost(args: ApplyPlanArgs, built: HostScript, token: string):
 
 /**
  * Applies `plan` to the host: one transport run (none for a dry run or when nothing is to be done).
+ * A cancel (signal, timeout) or a lost connection stops the waiting, not the host script: it runs to its
+ * end (or restores) on the host, so the host is never left half-way; the caller re-observes.
  * Steps run in plan order; the first failing step stops the run, every file changed before it is put
  * back (`restored`), later steps are `skipped`, and pending notifications stay recorded on the host.
  * Role tests run after a successful run; a failing test fails the result but restores nothing.
  * Throws: transport errors unchanged (E_CONNECTION_LOST, E_CANCELLED...); E_APPLY_INVALID (stalled) for
  * values that must not reach the host; E_APPLY_FAILED when the host script itself could not run
- * (no tar, unwritable /var/lib/drover); E_APPLY_OUTPUT (internal) for an unreadable report. Never retries.
+ * (no tar, unwritable /var/lib/drover); E_APPLY_BUSY (transient) while another apply runs on the host;
+ * E_APPLY_OUTPUT (internal) for an unreadable report. Never retries.
  */
 export async function applyPlan(args: ApplyPlanArgs): Promise<ApplyResult> {
   const started = performance.now();
@@ -93,7 +115,10 @@ export async function applyPlan(args: ApplyPlanArgs): Promise<ApplyResult> {
     steps.forEach((s) => options.onStep?.(s));
     return { host, ok: true, steps, restored: [], notRestored: [], publicKeys: publicKeys(args, built, undefined), roundTrips: 0, durationMs: performance.now() - started };
   }
-  const report = await runOnHost(args, built, token);
+  const report = await runHostScript({
+    transport: args.transport, files: built.files, entries: built.entries, token,
+    ...(options.signal ? { signal: options.signal } : {}), ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  });
   report.steps.forEach((s) => options.onStep?.(s));
   const ok = report.notRestored.length === 0 && report.steps.every((s) => s.status === 'changed' || s.status === 'unchanged');
   return {

@@ -35,11 +35,12 @@ function index(field: string | undefined, count: number): number {
   return Number(field);
 }
 
+/** A passed test is `unchanged` (it checked, it changed nothing); a failed one `failed`. */
 function statusOf(entry: ScriptEntry, raw: Raw, failedBefore: boolean): StepStatus {
   const rc = raw.ended?.rc;
   if (rc !== undefined && rc !== 0 && rc !== UNCHANGED_EXIT) return 'failed';
   if (raw.restored) return 'restored';
-  if (rc !== undefined) return rc === 0 ? 'changed' : 'unchanged';
+  if (rc !== undefined) return rc === 0 && entry.role !== 'test' ? 'changed' : 'unchanged';
   if (raw.began) return 'failed';
   if (!entry.runs) return failedBefore && entry.role === 'test' ? 'skipped' : 'unchanged';
   return 'skipped';

@@ -169,6 +169,33 @@ _step() { _I=$1; _rec b "$_I" "$(_now)"
 _go() { [ "$_ok" = 1 ] || return 0; _step "$@"; [ $? = 0 ] || _ok=0; }
 _check() { [ "$_ok" = 1 ] || return 0; _step "$@"; }`;
 
+/**
+ * The whole script around step functions: header, library, driver, `calls` (each `_go I _sI`), then on
+ * success `onSuccess` lines, else the restore of every journalled file; finally the log on stdout.
+ */
+export function assembleMain(args: { token: string; functions: readonly string[]; calls: readonly string[]; onSuccess: readonly string[] }): string {
+  return lines(
+    '_main() {',
+    `_T=${args.token}; W=$1; _L="$W/log"; _DD=${DROVER_DIR}; _PF=${PENDING_FILE}; _BD=${BACKUP_DIR}; _INV=${INVENTORY_FILE}`,
+    'LC_ALL=C; export LC_ALL; PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"; export PATH',
+    "umask 022; trap '' HUP; : > \"$_L\"",
+    APPLY_SH_LIBRARY,
+    DRIVER.trim(),
+    ...args.functions,
+    '_ok=1',
+    ...args.calls,
+    'if [ "$_ok" = 1 ]; then',
+    ...args.onSuccess.map((l) => `  ${l}`),
+    '  :',
+    'else _restore_all; fi',
+    '_rec done',
+    '}',
+    '_main "$1" < /dev/null',
+    'cat "$1/log"',
+    '',
+  );
+}
+
 /** Whether the host's inventory file differs from the ids this run manages. */
 function inventoryChanged(args: BuildScriptArgs): boolean {
   const want = inventoryIds(args.desired);
@@ -196,27 +223,10 @@ export function buildHostScript(args: BuildScriptArgs): HostScript {
   });
   const writeInventory = inventoryChanged(args);
   const inventory = writeInventory ? `_meta "$_INV" < ${stage(a, Buffer.from(inventoryContent(args.desired)))}` : undefined;
-  const script = lines(
-    '_main() {',
-    `_T=${args.token}; W=$1; _L="$W/log"; _DD=${DROVER_DIR}; _PF=${PENDING_FILE}; _BD=${BACKUP_DIR}; _INV=${INVENTORY_FILE}`,
-    'LC_ALL=C; export LC_ALL; PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"; export PATH',
-    "umask 022; trap '' HUP; : > \"$_L\"",
-    APPLY_SH_LIBRARY,
-    DRIVER.trim(),
-    ...a.functions,
-    '_ok=1',
-    ...a.calls,
-    'if [ "$_ok" = 1 ]; then',
-    '  rm -f "$_PF"',
-    inventory && `  ${inventory}`,
-    ...a.tests.map((t) => `  ${t}`),
-    'else _restore_all; fi',
-    '_rec done',
-    '}',
-    '_main "$1" < /dev/null',
-    'cat "$1/log"',
-    '',
-  );
+  const script = assembleMain({
+    token: args.token, functions: a.functions, calls: a.calls,
+    onSuccess: ['rm -f "$_PF"', ...(inventory ? [inventory] : []), ...a.tests],
+  });
   const needsRun = a.functions.length > 0 || (args.observed.pending ?? []).length > 0 || writeInventory;
   return { script, files: [{ name: 'run.sh', content: Buffer.from(script, 'utf8') }, ...a.files], entries: a.entries, needsRun };
 }

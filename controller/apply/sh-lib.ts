@@ -53,7 +53,8 @@ _restore_all() { [ -d "$W/u" ] || return 0
 `;
 
 const FILES = String.raw`
-_keepattrs() { if _reg "$1"; then [ -n "$_m" ] || _m=$(stat -c %a -- "$1"); [ -n "$_o" ] || _o=$(stat -c %u -- "$1"); [ -n "$_g" ] || _g=$(stat -c %g -- "$1"); else [ -n "$_m" ] || _m=0644; fi; }
+_keepattrs() { if _reg "$1"; then _s=$(stat -c '%a %u %g' -- "$1") || return 1; [ -n "$_m" ] || _m=@{_s%% *}; _s=@{_s#* }
+    [ -n "$_o" ] || _o=@{_s%% *}; [ -n "$_g" ] || _g=@{_s#* }; else [ -n "$_m" ] || _m=0644; fi; }
 _put() { _p=$1; _src=$2; _m=$3; _o=$4; _g=$5; shift 5
   _parent "$_p"; _isdir "$_d" || { echo "drover: parent directory $_d does not exist" >&2; return 1; }
   if _isdir "$_p"; then echo "drover: $_p is a directory" >&2; return 1; fi
@@ -87,8 +88,9 @@ _backup() { _reg "$1" || return 0; mkdir -p "$_BD/index" && chmod 0700 "$_BD" ||
   _c=$(wc -l < "$_ix.new"); tail -n "$2" "$_ix.new" > "$_ix.tmp" && mv -f "$_ix.tmp" "$_ix" && rm -f "$_ix.new" || return 1
   [ "$_c" -le "$2" ] || _backup_gc; }
 _backup_gc() { for _f in "$_BD"/*; do _n=@{_f##*/}; case $_n in *[!0-9a-f]*|'') continue;; esac
-  cat "$_BD"/index/* 2>/dev/null | grep -q "^$_n " || rm -f -- "$_f"; done; }
+  grep -qs -- "^$_n " "$_BD"/index/* || rm -f -- "$_f"; done; }
 _restore_backup() { _ix="$_BD/index/$2"; [ -f "$_ix" ] || { echo "drover: no backup of $1" >&2; return 1; }
+  [ "$(wc -l < "$_ix")" -ge "$3" ] || { echo "drover: backup revision not found" >&2; return 1; }
   _l=$(tail -n "$3" "$_ix" | head -n 1); set -- "$1" $_l; [ $# -ge 5 ] && [ -f "$_BD/$2" ] || { echo "drover: backup revision not found" >&2; return 1; }
   _parent "$1"; _undo "$1" && _mktmp "$1" && chmod "$3" "$_TMP" && chown "$4:$5" "$_TMP" && cat -- "$_BD/$2" > "$_TMP" && mv -f -- "$_TMP" "$1" && _TMP=; }
 `;

@@ -52,7 +52,7 @@ export interface ApplyOptions {
   dryRun?: boolean;
   /** Cancels the run (the transport rejects with E_CANCELLED; the host script restores what it changed if it gets to). */
   signal?: AbortSignal;
-  /** Called once per step result, in plan order, as soon as the host has reported it. */
+  /** Called once per step result, in plan order, when the host script has reported (the run is one round trip, so all at its end). */
   onStep?: (result: StepResult) => void;
   /** Deadline for the whole host script; default none (commands have their own `timeout`). */
   timeoutMs?: number;

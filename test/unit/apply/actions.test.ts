@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { actionCases, runActionCase } from './action-fixtures.js';
+import { DroverError } from '../../../manifests/errors.js';
+import { buildWorkAction } from '../../../controller/apply/actions/index.js';
+import { desiredState, resource } from '../../integration/facts/support.js';
+
+describe('action builders (fixtures: resource + step + fact -> sh text and staged contents)', () => {
+  const cases = actionCases();
+  it('has the cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(50);
+  });
+  for (const { name, case: c } of cases) {
+    it(`${name}: ${c.description}`, () => {
+      expect(runActionCase(c)).toEqual(c.expected);
+    });
+  }
+});
+
+describe('values the host must never see', () => {
+  const context = { desired: desiredState('web1', []), observed: { host: 'web1', platform: { id: 'debian', family: 'debian' as const, version: '12', packageManager: 'apt' as const, initSystem: 'other' as const }, resources: {}, observedAt: '' }, notified: false, stage: () => '"$W/f0"' };
+  const step = { name: 's', phase: 'install' as const, group: 'g', resource: 'x', kind: 'directory' as const, action: 'create' as const, reasons: [], notifies: [] };
+
+  it('refuses a mode that is not octal', () => {
+    const bad = resource('directory', '/srv/x', { path: '/srv/x', mode: '0755; rm -rf /' });
+    expect(() => buildWorkAction(bad, step, context)).toThrow(DroverError);
+    expect(() => buildWorkAction(bad, step, context)).toThrow(/not an octal mode/);
+  });
+
+  it('refuses a secret length out of range', () => {
+    const bad = resource('secret', 'k', { name: 'k', length: 0 });
+    expect(() => buildWorkAction(bad, { ...step, kind: 'secret' }, context)).toThrow(/out of range/);
+  });
+});
