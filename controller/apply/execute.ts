@@ -14,7 +14,7 @@ import type { Transport } from '../transport/types.js';
 import { withCleanSteps } from './prune.js';
 import { parseReport, type ParsedReport } from './report.js';
 import { buildHostScript, type HostScript, type ScriptEntry } from './script.js';
-import { DROVER_DIR } from './sh-lib.js';
+import { DROVER_STATE_DIR } from '../facts/drover-state.js';
 import { buildTar, type TarEntry } from './tar.js';
 import type { ApplyOptions, ApplyResult, PublicKeyReport, StepResult } from './types.js';
 
@@ -39,9 +39,9 @@ export const BUSY_EXIT = 75;
  */
 export function runCommand(token: string): string {
   const body = [
-    `_w=${DROVER_DIR}/.run-${token}`,
-    `mkdir -p -m 0755 ${DROVER_DIR} || exit 1`,
-    `if command -v flock >/dev/null 2>&1; then exec 9> ${DROVER_DIR}/lock; flock -n 9 || { echo "drover: another apply is running on this host" >&2; exit ${BUSY_EXIT}; }; fi`,
+    `_w=${DROVER_STATE_DIR}/.run-${token}`,
+    `mkdir -p -m 0755 ${DROVER_STATE_DIR} || exit 1`,
+    `if command -v flock >/dev/null 2>&1; then exec 9> ${DROVER_STATE_DIR}/lock; flock -n 9 || { echo "drover: another apply is running on this host" >&2; exit ${BUSY_EXIT}; }; fi`,
     'mkdir -m 0700 "$_w" && (cd "$_w" && tar -xf -) && sh "$_w/run.sh" "$_w"',
     '_rc=$?; cd / && rm -rf "$_w"; exit $_rc',
   ].join('\n');

@@ -13,7 +13,8 @@ import {
 import { fail, lines, q } from './actions/common.js';
 import { inventoryContent, inventoryIds } from './inventory.js';
 import { cleanAction } from './prune.js';
-import { APPLY_SH_LIBRARY, BACKUP_DIR, DROVER_DIR, INVENTORY_FILE, PENDING_FILE, UNCHANGED_EXIT } from './sh-lib.js';
+import { DROVER_STATE_DIR, INVENTORY_PATH, PENDING_PATH } from '../facts/drover-state.js';
+import { APPLY_SH_LIBRARY, BACKUP_DIR, UNCHANGED_EXIT } from './sh-lib.js';
 import type { ActionScript } from './types.js';
 import type { TarEntry } from './tar.js';
 
@@ -176,7 +177,7 @@ _check() { [ "$_ok" = 1 ] || return 0; _step "$@"; }`;
 export function assembleMain(args: { token: string; functions: readonly string[]; calls: readonly string[]; onSuccess: readonly string[] }): string {
   return lines(
     '_main() {',
-    `_T=${args.token}; W=$1; _L="$W/log"; _DD=${DROVER_DIR}; _PF=${PENDING_FILE}; _BD=${BACKUP_DIR}; _INV=${INVENTORY_FILE}`,
+    `_T=${args.token}; W=$1; _L="$W/log"; _DD=${DROVER_STATE_DIR}; _PF=${PENDING_PATH}; _BD=${BACKUP_DIR}; _INV=${INVENTORY_PATH}`,
     'LC_ALL=C; export LC_ALL; PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"; export PATH',
     "umask 022; trap '' HUP; : > \"$_L\"",
     APPLY_SH_LIBRARY,

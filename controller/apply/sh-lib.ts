@@ -10,16 +10,10 @@
  * and `_TMP` names the temp file the step's EXIT trap removes.
  */
 
-import { DROVER_STATE_DIR, INVENTORY_PATH, PENDING_PATH } from '../facts/drover-state.js';
+import { DROVER_STATE_DIR } from '../facts/drover-state.js';
 
-/** Root of drover's own files on the host (shared with the probe, which reads pending and inventory). */
-export const DROVER_DIR = DROVER_STATE_DIR;
 /** Content-addressed backups: `<sha256>` blobs and `index/<sha256 of path>` revision lists. */
-export const BACKUP_DIR = `${DROVER_DIR}/backups`;
-/** Handler ids notified but not yet run, one per line. */
-export const PENDING_FILE = PENDING_PATH;
-/** JSON-encoded ids of the resources drover manages on the host, one per line (for pruning). */
-export const INVENTORY_FILE = INVENTORY_PATH;
+export const BACKUP_DIR = `${DROVER_STATE_DIR}/backups`;
 
 /** Exit status of a step that found nothing to do (a guard said no). */
 export const UNCHANGED_EXIT = 100;

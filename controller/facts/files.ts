@@ -5,6 +5,7 @@
  * on the host, inside awk) are replaced back by their placeholders: the value never leaves awk.
  */
 import type { DesiredResource } from '../../manifests/types.js';
+import { DROVER_STATE_DIR } from './drover-state.js';
 import {
   decodeHexField, parseSha, pathFactOf, q, recordsByIndex, single, specString, statLines,
   type FactDomain, type FragmentContext, type ProbeRecord, type ProbeSection,
@@ -13,7 +14,7 @@ import type { DirectoryFact, Fact, FileFact, SymlinkFact } from './types.js';
 
 /** Where a secret lives on the host when its resource does not say. */
 export function defaultSecretPath(name: string): string {
-  return `/var/lib/drover/secrets/${name}`;
+  return `${DROVER_STATE_DIR}/secrets/${name}`;
 }
 
 /** Path of the secret named `name` on the host: from its `secret:NAME` resource, else the default. */

@@ -14,11 +14,6 @@ export function cronFileContent(spec: { name: string; schedule?: string; command
   return `# managed by drover: cron:${spec.name}\nSHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n${spec.schedule ?? '@daily'} ${spec.user ?? 'root'} ${spec.command ?? 'true'}\n`;
 }
 
-/** Path of the cron file for a cron resource named `name`. */
-export function cronFilePath(name: string): string {
-  return `/etc/cron.d/drover-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-}
-
 /** /etc/sysctl.d/99-drover-<key>.conf content for a sysctl resource. */
 export function sysctlFileContent(key: string, value: string): string {
   return `# managed by drover: sysctl:${key}\n${key} = ${value}\n`;

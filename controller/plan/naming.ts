@@ -67,7 +67,8 @@ function defaultName(r: DesiredResource, packageManager: string, paths: readonly
   if (r.kind === 'file' || r.kind === 'symlink') return `${verb}_${slug(shortPath(r.key, paths))}`;
   if (r.kind === 'line') return `regen_line_${slug(shortPath(pathOf(r), paths))}`;
   if (PATH_KINDS.has(r.kind)) return `${verb}_${r.kind === 'directory' ? 'dir' : r.kind}_${slug(shortPath(r.key, paths))}`;
-  return `${verb}_${r.kind === 'cron' || r.kind === 'sysctl' ? '' : `${r.kind}_`}${slug(r.key)}`.replace('__', '_');
+  const prefix = r.kind === 'cron' || r.kind === 'sysctl' ? '' : `${r.kind}_`;
+  return `${verb}_${prefix}${slug(r.key)}`;
 }
 
 /** The compound step grouping a resource's steps: `setup_<role>`, or `setup_<host>` for host/group resources. */

@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
-import { loadValidRepository } from '../../../manifests/index.js';
 import { DroverError } from '../../../manifests/errors.js';
-import { planHosts } from '../../reconcile/plan-hosts.js';
-import { connectHost } from '../../reconcile/connect.js';
 import type { PlanStep } from '../../plan/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CliIo, println } from '../io.js';
-import { parseOutput, resolveRepo, setExitCode } from '../context.js';
-import { selectHosts } from '../select.js';
-import { addSshOptions, sshSettingsFrom } from '../ssh-options.js';
+import { parseOutput, setExitCode } from '../context.js';
+import { addSshOptions } from '../ssh-options.js';
+import { planSelected, type PlanOptions } from './plan.js';
 
 /** `drover steps HOST [REPO]`: the host's named steps, grouped by setup_<role>, and whether each would change. */
 export function registerSteps(program: Command, io: CliIo): void {
@@ -18,18 +15,11 @@ export function registerSteps(program: Command, io: CliIo): void {
     .argument('<host>', 'inventory host name')
     .argument('[repo]', 'manifest repository directory', '.')
     .option('-o, --output <format>', 'text or json', 'text');
-  addSshOptions(cmd).action(async (host: string, repo: string, opts: { output: string; knownHosts?: string; identity?: string[]; connectTimeout?: string }, self: Command) => {
+  addSshOptions(cmd).action(async (host: string, repo: string, opts: PlanOptions, self: Command) => {
     const output = parseOutput(opts.output);
-    const root = await resolveRepo(io, repo, `steps ${host}`);
-    const loaded = await loadValidRepository(root);
-    const hosts = selectHosts(loaded.hosts, { host: [host] });
-    const settings = sshSettingsFrom(io, opts);
-    const transports: { close(): Promise<void> }[] = [];
-    const [result] = await planHosts({
-      hosts, concurrency: 1, withTexts: false,
-      transportFor: async (h) => { const t = await connectHost(h.host, settings); transports.push(t); return t; },
-    });
-    await Promise.all(transports.map((t) => t.close()));
+    const run = await planSelected(io, repo, { ...opts, host: [host], diff: false }, `steps ${host}`);
+    await run.pool.closeAll();
+    const [result] = run.results;
     if (!result || 'error' in result) {
       throw new DroverError(result?.error.code ?? 'E_INTERNAL', `${host}: ${result?.error.message ?? 'not planned'}`);
     }
