@@ -11,7 +11,6 @@ import type { ObservedState } from '../facts/types.js';
 import type { Plan } from '../plan/types.js';
 import { shellQuote } from '../transport/shell.js';
 import type { Transport } from '../transport/types.js';
-import { withCleanSteps } from './prune.js';
 import { parseReport, type ParsedReport } from './report.js';
 import { buildHostScript, type HostScript, type ScriptEntry } from './script.js';
 import { DROVER_STATE_DIR } from '../facts/drover-state.js';
@@ -107,8 +106,7 @@ export async function applyPlan(args: ApplyPlanArgs): Promise<ApplyResult> {
   const started = performance.now();
   const options = args.options ?? {};
   const token = `drover${randomBytes(12).toString('hex')}`;
-  const steps = withCleanSteps(args.desired, args.observed, args.plan.steps);
-  const built = buildHostScript({ desired: args.desired, observed: args.observed, steps, token });
+  const built = buildHostScript({ desired: args.desired, observed: args.observed, steps: args.plan.steps, token });
   const host = args.desired.host.name;
   if (options.dryRun || !built.needsRun) {
     const steps = notRun(built);

@@ -6,7 +6,6 @@ export { applyPlan, runCommand, runHostScript, BUSY_EXIT, type ApplyPlanArgs } f
 export { verifyConverged } from './verify.js';
 export { restoreFromBackup } from './restore.js';
 export { buildHostScript, stepRuns, type HostScript, type ScriptEntry, type BuildScriptArgs } from './script.js';
-export { withCleanSteps, staleIds } from './prune.js';
-export { inventoryIds, PRUNABLE_KINDS } from './inventory.js';
+export { inventoryIds } from './inventory.js';
 export { restoreAction, backupIndexName } from './actions/index.js';
 export type { ApplyOptions, ApplyResult, StepResult, StepStatus, PublicKeyReport } from './types.js';

@@ -136,29 +136,36 @@ function hooksOf(a: Assembly, step: string, phase: 'pre' | 'post'): HookScript[]
   return a.args.desired.hooks.filter((h) => h.step === step && h.phase === phase);
 }
 
-/** Per group: indexes (in `steps`) of its first and last non-test step, and whether any of its steps runs. */
-function groupSpans(steps: readonly PlanStep[]): Map<string, { first: number; last: number; runs: boolean }> {
-  const spans = new Map<string, { first: number; last: number; runs: boolean }>();
+interface Span { first: number; last: number; runs: boolean }
+
+/**
+ * Per key (a group, or a step name that several resources share through `step:`): indexes (in `steps`)
+ * of its first and last non-test step, and whether any of its steps runs.
+ */
+function spansBy(steps: readonly PlanStep[], key: (s: PlanStep) => string): Map<string, Span> {
+  const spans = new Map<string, Span>();
   steps.forEach((s, i) => {
     if (s.phase === 'test') return;
-    const span = spans.get(s.group) ?? { first: i, last: i, runs: false };
+    const span = spans.get(key(s)) ?? { first: i, last: i, runs: false };
     span.last = i;
     span.runs ||= stepRuns(s);
-    spans.set(s.group, span);
+    spans.set(key(s), span);
   });
   return spans;
 }
 
-function addStep(a: Assembly, step: PlanStep): void {
+/** A step, with its hooks once around all the plan steps of its name (pre before the first, post after the last). */
+function addStep(a: Assembly, step: PlanStep, at: { index: number; named: Span | undefined }): void {
   const runs = stepRuns(step);
-  if (runs && step.phase !== 'test') addHooks(a, hooksOf(a, step.name, 'pre'), step.name);
+  const hooked = step.phase !== 'test' && at.named?.runs === true;
+  if (hooked && at.named?.first === at.index) addHooks(a, hooksOf(a, step.name, 'pre'), step.name);
   const index = a.entries.length;
   a.entries.push({ name: step.name, resource: step.resource, role: step.phase === 'test' ? 'test' : 'step', runs, step });
   if (runs) {
     a.functions.push(stepFunction(a, index, step));
     (step.phase === 'test' ? a.tests : a.calls).push(`${step.phase === 'test' ? '_check' : '_go'} ${index} _s${index}`);
   }
-  if (runs && step.phase !== 'test') addHooks(a, hooksOf(a, step.name, 'post'), step.name);
+  if (hooked && at.named?.last === at.index) addHooks(a, hooksOf(a, step.name, 'post'), step.name);
 }
 
 const DRIVER = String.raw`
@@ -215,11 +222,12 @@ export function buildHostScript(args: BuildScriptArgs): HostScript {
     handlers: new Set(args.steps.filter((s) => s.phase === 'handler').map((s) => s.resource)),
     files: [], entries: [], functions: [], calls: [], tests: [], packagesDone: { install: false, remove: false },
   };
-  const spans = groupSpans(args.steps);
+  const spans = spansBy(args.steps, (s) => s.group);
+  const named = spansBy(args.steps, (s) => s.name);
   args.steps.forEach((step, i) => {
     const span = spans.get(step.group);
     if (span?.runs && span.first === i) addHooks(a, hooksOf(a, step.group, 'pre'), step.group);
-    addStep(a, step);
+    addStep(a, step, { index: i, named: named.get(step.name) });
     if (span?.runs && span.last === i) addHooks(a, hooksOf(a, step.group, 'post'), step.group);
   });
   const writeInventory = inventoryChanged(args);

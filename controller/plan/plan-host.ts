@@ -1,9 +1,11 @@
 import type { DesiredResource, DesiredState } from '../../manifests/types.js';
 import type { ObservedState } from '../facts/types.js';
 import type { FileResource, ServiceResource } from '../../schema/generated/resource.js';
+import { withCleanSteps } from './clean.js';
 import { compareResource, type RunContext } from './compare/index.js';
 import { groupName, nameSteps, slug, workPhase } from './naming.js';
 import { orderResources } from './order.js';
+import { checkPlatform } from './platform.js';
 import type { Plan, PlanStep, PlanSummary, Verdict } from './types.js';
 
 const PATH_KINDS = new Set(['file', 'directory', 'git', 'symlink']);
@@ -12,9 +14,12 @@ const PATH_KINDS = new Set(['file', 'directory', 'git', 'symlink']);
  * Plans one host: a pure, deterministic function of what is desired and what was observed.
  * Steps come in resource order (dependsOn, kind, declaration); a file whose content changes
  * gets a backup step before it; notified services get one handler step each, after all work
- * steps; role tests come last. Throws DroverError E_DEPENDENCY_CYCLE on dependsOn cycles.
+ * steps; role tests come last. With settings.prune, what the host's inventory lists and the manifests
+ * no longer declare gets a clean step before the handlers. Throws DroverError E_DEPENDENCY_CYCLE on
+ * dependsOn cycles, E_PLATFORM_MISMATCH when the host is not of its declared platform family.
  */
 export function planHost(desired: DesiredState, observed: ObservedState): Plan {
+  checkPlatform(desired, observed);
   const ordered = orderResources(desired.resources);
   const names = nameSteps(ordered, observed.platform.packageManager);
   const changed = new Set<string>();
@@ -25,7 +30,7 @@ export function planHost(desired: DesiredState, observed: ObservedState): Plan {
   for (const r of ordered) {
     const notifiedBy = notifiers.get(r.id) ?? [];
     const ctx: RunContext = { changed, notifiedBy, pathsTouched, packagesChange };
-    const verdict = withPending(r, compareResource(r, observed.resources[r.id], ctx), observed);
+    const verdict = withPackageEffects(r, withPending(r, compareResource(r, observed.resources[r.id], ctx), observed), packagesChange);
     const step = workStep(r, verdict, names.get(r.id) ?? r.id, desired.host.name, observed);
     if (needsBackup(r, step)) steps.push(backupStep(step));
     steps.push(step);
@@ -37,7 +42,8 @@ export function planHost(desired: DesiredState, observed: ObservedState): Plan {
   }
   steps.push(...handlerSteps(ordered, notifiers, observed, desired.host.name));
   steps.push(...testSteps(desired));
-  return { host: desired.host.name, steps, summary: summarise(steps), inSync: steps.every((s) => s.action === 'none' && !s.mayChange) };
+  const all = withCleanSteps(desired, observed, steps);
+  return { host: desired.host.name, steps: all, summary: summarise(all), inSync: all.every((s) => s.action === 'none' && !s.mayChange) };
 }
 
 /** A notified command that an earlier run recorded as pending on the host (and did not run) runs now. */
@@ -48,6 +54,17 @@ function withPending(r: DesiredResource, verdict: Verdict, observed: ObservedSta
 }
 
 const PENDING_REASON = 'pending from an earlier run';
+
+const ABSENT_KINDS = new Set(['file', 'directory', 'symlink']);
+
+/**
+ * A path wanted absent and absent now may be created by a package installed earlier in this run (Debian's
+ * apache2 enables its default site): its step runs and decides on the host.
+ */
+function withPackageEffects(r: DesiredResource, verdict: Verdict, packagesChange: boolean): Verdict {
+  if (!packagesChange || verdict.action !== 'none' || !ABSENT_KINDS.has(r.kind) || r.spec.state !== 'absent') return verdict;
+  return { ...verdict, mayChange: 'a package installed earlier in this run may create it; decided at run time' };
+}
 
 function workStep(r: DesiredResource, verdict: Verdict, name: string, hostName: string, observed: ObservedState): PlanStep {
   const step: PlanStep = {
@@ -117,7 +134,7 @@ function describeTest(t: DesiredState['tests'][number]): string {
 
 /** Counts a plan's work steps by action (backups, handlers and tests are not counted). */
 export function summarise(steps: PlanStep[]): PlanSummary {
-  const work = steps.filter((s) => s.phase === 'install' || s.phase === 'regen');
+  const work = steps.filter((s) => s.phase === 'install' || s.phase === 'regen' || s.phase === 'clean');
   return {
     create: work.filter((s) => s.action === 'create').length,
     update: work.filter((s) => s.action === 'update' && !s.mayChange).length,

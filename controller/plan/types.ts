@@ -8,9 +8,10 @@ export type Action = 'create' | 'update' | 'delete' | 'none';
 
 /**
  * backup: copy a file about to change into the host's backup store; install/regen: the work of one
- * resource; handler: a notified restart/reload/command; test: a check after apply.
+ * resource; clean: remove what left the manifests (settings.prune); handler: a notified
+ * restart/reload/command; test: a check after apply.
  */
-export type StepPhase = 'backup' | 'install' | 'regen' | 'handler' | 'test';
+export type StepPhase = 'backup' | 'install' | 'regen' | 'clean' | 'handler' | 'test';
 
 export interface PlanStep {
   /** Unique on the host, e.g. `aptget_nginx`, `backup_nginx_conf`, `regen_nginx_conf`, `restart_nginx`. */

@@ -83,3 +83,30 @@ describe('drover run HOST STEP', () => {
     expect(run.stderr).toMatch(/web1 has no step "regen_nope"; steps: setup_web1, /);
   });
 });
+
+describe('pruning (settings.prune)', () => {
+  it('shows clean_ steps in the dry run, removes only then, and the next run is in sync', async () => {
+    const settings = join(repo, 'drover.yaml');
+    await writeFile(settings, (await readFile(settings, 'utf8')).replace(/prune: false/, 'prune: true'));
+    expect((await runDrover(['reconcile', repo, '--yes', ...fleetSshFlags(fleet)])).code).toBe(0); // records the inventory
+
+    const hostFile = join(repo, 'hosts/web1.yaml');
+    const text = await readFile(hostFile, 'utf8');
+    const start = text.indexOf('  # A file whose content is written right here.');
+    const end = text.indexOf('  # A file rendered from templates');
+    expect(start).toBeGreaterThan(0);
+    await writeFile(hostFile, text.slice(0, start) + text.slice(end));
+
+    const plan = await runDrover(['reconcile', '--dry-run', repo, ...fleetSshFlags(fleet)]);
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toMatch(/- clean_file_srv_quickstart_hello_txt\s+file:\/srv\/quickstart\/hello\.txt is no longer declared \(prune\)/);
+    expect(plan.stdout).toContain('0 to create, 0 to update, 1 to delete');
+    expect(await sshRun(fleet, 'host1', 'test -f /srv/quickstart/hello.txt && echo kept')).toBe('kept\n');
+
+    const apply = await runDrover(['reconcile', repo, '--yes', ...fleetSshFlags(fleet)]);
+    expect(apply.code).toBe(0);
+    expect(await sshRun(fleet, 'host1', 'test -e /srv/quickstart/hello.txt && echo kept || echo removed; test -d /srv/quickstart && echo dir'))
+      .toBe('removed\ndir\n');
+    expect((await runDrover(['plan', repo, ...fleetSshFlags(fleet)])).code).toBe(0);
+  });
+});

@@ -37,10 +37,18 @@ export function putCommand(args: { path: string; bytes: Buffer; mode: string; ow
   return words.join(' ');
 }
 
+/**
+ * Guard of the `absent` actions: something is at the path. A step planned as "may change" (nothing there
+ * when observed, but a package of this run may create it) reports unchanged when nothing came.
+ */
+function presentGuard(path: string): string {
+  return `[ -e ${q(path)} ] || [ -L ${q(path)} ]`;
+}
+
 /** file: write content atomically (substituting secrets on the host), fix attributes only, or remove. */
 export function fileAction(resource: DesiredResource, step: PlanStep, context: ActionContext): ActionScript {
   const path = pathOf(resource);
-  if (resource.spec.state === 'absent') return { script: `_rmfile ${q(path)}` };
+  if (resource.spec.state === 'absent') return { script: `_rmfile ${q(path)}`, guard: presentGuard(path) };
   const mode = modeWord(resource);
   const owner = nameWord(resource, 'owner');
   const group = nameWord(resource, 'group');
@@ -59,7 +67,7 @@ export function directoryAction(resource: DesiredResource): ActionScript {
       `if [ -L ${p} ] || [ ! -e ${p} ]; then exit 0; fi`,
       `_isdir ${p} || ${fail(`${pathOf(resource)} is not a directory`)}`,
       `rmdir -- ${p} || ${fail(`${pathOf(resource)} is not empty; drover removes only empty directories`)}`,
-    ) };
+    ), guard: presentGuard(pathOf(resource)) };
   }
   const r = resource.spec.recursive === true ? ' -R' : '';
   const mode = field(resource, 'mode') === undefined ? undefined : modeWord(resource);
@@ -82,7 +90,7 @@ export function symlinkAction(resource: DesiredResource): ActionScript {
   if (resource.spec.state === 'absent') {
     return { script: lines(
       `if [ -L ${p} ]; then _undo ${p}; rm -f -- ${p}; elif [ -e ${p} ]; then ${fail(`${path} is not a symlink; not removed`)}; fi`,
-    ) };
+    ), guard: presentGuard(path) };
   }
   const target = field(resource, 'target') ?? '';
   return { script: lines(

@@ -86,9 +86,15 @@ function commandSetup(spec: CommandResource): string[] {
   return parts;
 }
 
-/** Runs `command` with the resource's cwd, env, user (runuser) and timeout (0 = none); exits with its status. */
+/**
+ * Runs `command` with the resource's cwd, env, user (runuser) and timeout (0 = none); exits with its status.
+ * `timeout` runs inside the user switch: it can only run programs, not the script's `_asuser` function.
+ */
 function runAs(spec: CommandResource, command: string, seconds: number): string {
-  return `( ${[...commandSetup(spec), `_tmo ${seconds} _asuser ${q(spec.user ?? '')} sh -c ${q(command)}`].join('; ')} )`;
+  const as = `_asuser ${q(spec.user ?? '')}`;
+  const sh = `sh -c ${q(command)}`;
+  const run = seconds === 0 ? `${as} ${sh}` : `if command -v timeout >/dev/null 2>&1; then ${as} timeout ${seconds} ${sh}; else ${as} ${sh}; fi`;
+  return `( ${[...commandSetup(spec), run].join('; ')} )`;
 }
 
 /**

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildHostScript } from '../../../controller/apply/script.js';
 import { parseReport } from '../../../controller/apply/report.js';
-import { withCleanSteps, staleIds } from '../../../controller/apply/prune.js';
 import { buildTar } from '../../../controller/apply/tar.js';
 import type { ObservedState } from '../../../controller/facts/types.js';
 import type { PlanStep } from '../../../controller/plan/types.js';
@@ -100,21 +99,6 @@ describe('parseReport', () => {
     expect(() => parseReport(line('b', 0, 1), { token: TOKEN, entries: built.entries })).toThrow(/did not finish/);
     expect(() => parseReport([line('zz', 0), line('done')].join('\n'), { token: TOKEN, entries: built.entries })).toThrow(/unknown record/);
     expect(() => parseReport([line('b', 99, 1), line('done')].join('\n'), { token: TOKEN, entries: built.entries })).toThrow(/bad step index/);
-  });
-});
-
-describe('pruning', () => {
-  const desired = { ...desiredState('web1', [resource('file', '/etc/keep', { path: '/etc/keep' })]), settings: { backups: 5, prune: true, concurrency: 1 } };
-  const inventory = ['file:/etc/keep', 'file:/etc/drop', 'package:nginx', 'file:relative', 'directory:/', 'cron:old', 'sysctl:vm.swappiness'];
-
-  it('finds ids in the inventory that are no longer declared, of prunable kinds with absolute paths', () => {
-    expect(staleIds(desired, observed({ inventory }))).toEqual(['file:/etc/drop', 'cron:old', 'sysctl:vm.swappiness']);
-  });
-
-  it('puts clean steps before handlers and tests, only with prune on', () => {
-    const steps = [step('regen_keep', 'file:/etc/keep', { action: 'none' }), step('restart_x', 'service:x', { phase: 'handler' })];
-    expect(withCleanSteps(desired, observed({ inventory }), steps).map((s) => s.name)).toEqual(['regen_keep', 'clean_file_etc_drop', 'clean_cron_old', 'clean_sysctl_vm_swappiness', 'restart_x']);
-    expect(withCleanSteps({ ...desired, settings: { ...desired.settings, prune: false } }, observed({ inventory }), steps)).toEqual(steps);
   });
 });
 
