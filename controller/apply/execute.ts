@@ -65,7 +65,7 @@ function notRun(built: HostScript): StepResult[] {
 }
 
 /**
- * Sends `files` (run.sh first) as a tar to the host, runs them with runCommand, and parses the records
+ * Sends `files` (run.sh last) as a tar to the host, runs them with runCommand, and parses the records
  * for `entries`. Throws E_APPLY_FAILED / E_APPLY_BUSY / E_APPLY_OUTPUT and transport errors (see applyPlan).
  */
 export async function runHostScript(args: {

@@ -31,7 +31,7 @@ export interface ScriptEntry {
 export interface HostScript {
   /** The script text (also in `files` as `run.sh`). */
   script: string;
-  /** `run.sh` and the staged contents `f0`, `f1`, ... */
+  /** The staged contents `f0`, `f1`, ..., then `run.sh` (last, so a truncated archive has no script). */
   files: TarEntry[];
   /** Report lines in order; the script's records name them by index. */
   entries: ScriptEntry[];
@@ -237,5 +237,6 @@ export function buildHostScript(args: BuildScriptArgs): HostScript {
     onSuccess: ['rm -f "$_PF"', ...(inventory ? [inventory] : []), ...a.tests],
   });
   const needsRun = a.functions.length > 0 || (args.observed.pending ?? []).length > 0 || writeInventory;
-  return { script, files: [{ name: 'run.sh', content: Buffer.from(script, 'utf8') }, ...a.files], entries: a.entries, needsRun };
+  // run.sh goes last: an archive cut short (a dropped connection) never holds a script to run.
+  return { script, files: [...a.files, { name: 'run.sh', content: Buffer.from(script, 'utf8') }], entries: a.entries, needsRun };
 }

@@ -34,6 +34,9 @@ export function maskSecrets(text: string): string {
   return text.replace(SECRET_PLACEHOLDER, '(secret)');
 }
 
+/** Past this many differing lines (the edit distance) no diff is computed or shown. */
+export const MAX_EDIT_LINES = 300;
+
 /** Renders one host's plan section. */
 export function renderHostPlan(result: PlanView, options: RenderOptions): string {
   if ('error' in result) {
@@ -74,7 +77,10 @@ function renderContent(step: PlanStep, texts: FileTexts | undefined, options: Re
   // An existing file whose text was not fetched (too large, unreadable) must not diff as if it were empty.
   if (texts.before === undefined && content.before !== undefined) return [indent('(no diff: the current content was not fetched)')];
   const path = step.resource.replace(/^file:/, '');
-  const patch = createTwoFilesPatch(`${path} (host)`, `${path} (desired)`, maskSecrets(texts.before ?? ''), maskSecrets(texts.after), undefined, undefined, { context: 3 });
+  const patch = createTwoFilesPatch(`${path} (host)`, `${path} (desired)`, maskSecrets(texts.before ?? ''), maskSecrets(texts.after), undefined, undefined,
+    { context: 3, maxEditLength: MAX_EDIT_LINES });
+  // Diffing texts that differ everywhere costs O(n * d); past the cap nobody reads the diff anyway.
+  if (patch === undefined) return [indent(`(diff not shown: more than ${MAX_EDIT_LINES} lines differ)`)];
   const lines = patch.split('\n').slice(1).filter((l) => l !== '' && !l.startsWith('\\ No newline'));
   const header = lines.slice(0, 2);
   const body = content.secrets.length > 0 ? hideSecretChanges(lines.slice(2)) : lines.slice(2);

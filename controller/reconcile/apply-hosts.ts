@@ -1,9 +1,9 @@
 import pLimit from 'p-limit';
 import type { DesiredState } from '../../manifests/types.js';
 import { applyPlan, verifyConverged } from '../apply/index.js';
-import type { Transport } from '../transport/types.js';
+import { TransportErrorCodes, type Transport } from '../transport/types.js';
 import { toHostFailure } from './failure.js';
-import type { HostApplyResult, HostPlanResult, ProgressEvent } from './types.js';
+import type { HostApplyResult, HostFailure, HostPlanResult, ProgressEvent } from './types.js';
 
 export interface ApplyHostsOptions {
   /** Planned hosts (from planHosts); hosts that failed to plan are passed through as failures. */
@@ -39,9 +39,11 @@ async function applyOne(planned: HostPlanResult, desired: DesiredState | undefin
     progress('done', 'in sync');
     return { host, address, plan, durationMs: 0 };
   }
+  let sent = false;
   try {
     progress('apply');
     const transport = await options.transportFor(desired);
+    sent = true;
     const apply = await applyPlan({ desired, observed, plan, transport });
     if (options.verify === false) {
       progress(apply.ok ? 'done' : 'failed', apply.ok ? 'applied' : 'failed');
@@ -52,8 +54,21 @@ async function applyOne(planned: HostPlanResult, desired: DesiredState | undefin
     progress(apply.ok ? 'done' : 'failed', apply.ok ? (verify.inSync ? 'converged' : 'not converged') : 'failed');
     return { host, address, plan, apply, verify, durationMs: performance.now() - started };
   } catch (err) {
-    const error = toHostFailure(err);
+    const error = sent ? duringApply(toHostFailure(err)) : toHostFailure(err);
     progress('failed', error.message);
     return { host, address, error, durationMs: performance.now() - started };
   }
+}
+
+/**
+ * A connection lost once the run was sent does not make the host unreachable: the run goes on there
+ * by itself (detached) and either finishes or restores what it changed. The host failed; a plan shows
+ * where it ended.
+ */
+function duringApply(error: HostFailure): HostFailure {
+  if (error.code !== TransportErrorCodes.lost) return error;
+  return {
+    ...error, unreachable: false,
+    message: `${error.message} during apply; the run goes on on the host by itself and either finishes or restores the files it changed: \`drover plan\` shows where it ended`,
+  };
 }

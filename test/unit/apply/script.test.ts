@@ -51,9 +51,9 @@ describe('buildHostScript', () => {
     const built = buildHostScript({ desired: pkgs, observed: observed(), steps: pkgSteps, token: TOKEN });
     expect(fn(built.script, 3)).toMatch(/^_s3\(\) \{\n_pend_add service:nginx\n_put /);
     expect(fn(built.script, 5)).toContain("systemctl restart -- nginx.service\n_pend_del service:nginx\nexit 0");
-    expect(built.files.map((f) => f.name)).toEqual(['run.sh', 'f0', 'f1']);
-    expect(built.files[1]!.content.toString()).toBe('x');
-    expect(built.files[2]!.content.toString()).toBe('"file:/etc/x"\n');
+    expect(built.files.map((f) => f.name)).toEqual(['f0', 'f1', 'run.sh']);
+    expect(built.files[0]!.content.toString()).toBe('x');
+    expect(built.files[1]!.content.toString()).toBe('"file:/etc/x"\n');
   });
 
   it('needs no run for an in-sync plan, unless notifications are pending or the inventory changed', () => {
@@ -73,6 +73,18 @@ describe('buildHostScript', () => {
     ] };
     const built = buildHostScript({ desired, observed: observed(), steps: pkgSteps.slice(3), token: TOKEN });
     expect(built.entries.map((e) => e.name)).toEqual(['pre:setup_web1/a.sh', 'regen_x', 'post:regen_x/b.sh', 'install_service_nginx', 'restart_nginx']);
+  });
+
+  it('runs the hooks of a step name that several resources share (`step:`) once, around all of them', () => {
+    const files = ['/etc/a', '/etc/b', '/etc/c'].map((path) => resource('file', path, { path }, { content: { text: path, sha256: path, secrets: [] } }));
+    const desired: DesiredState = { ...desiredState('web1', files), hooks: [
+      { step: 'regen_conf', phase: 'pre', name: 'p.sh', script: 'echo p' }, { step: 'regen_conf', phase: 'post', name: 'q.sh', script: 'echo q' },
+    ] };
+    const steps = files.map((f, i) => step('regen_conf', f.id, { phase: 'regen', action: i === 1 ? 'none' : 'update' }));
+    const built = buildHostScript({ desired, observed: observed(), steps, token: TOKEN });
+    expect(built.entries.map((e) => [e.name, e.runs])).toEqual([
+      ['pre:regen_conf/p.sh', true], ['regen_conf', true], ['regen_conf', false], ['regen_conf', true], ['post:regen_conf/q.sh', true],
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderHostPlan, renderSummary } from '../../../controller/cli/render-plan.js';
+import { MAX_EDIT_LINES, renderHostPlan, renderSummary } from '../../../controller/cli/render-plan.js';
 import { planHost } from '../../../controller/plan/plan-host.js';
 import type { FileTexts } from '../../../controller/reconcile/types.js';
 import type { PlanView } from '../../../controller/cli/render-plan.js';
@@ -161,6 +161,14 @@ describe('renderHostPlan', () => {
                 (no diff: the current content was not fetched)
             ~ restart_nginx                  restart nginx: notified by file:/etc/nginx/nginx.conf"
     `);
+  });
+
+  it('does not diff texts that differ in more lines than MAX_EDIT_LINES, and says so', () => {
+    const numbered = (tag: string): string => Array.from({ length: MAX_EDIT_LINES + 1 }, (_, i) => `${tag} ${i}`).join('\n') + '\n';
+    const texts = { 'file:/etc/nginx/nginx.conf': { before: numbered('old'), after: numbered('new') } };
+    const text = renderHostPlan(planned('file-change', texts), { color: false });
+    expect(text).toContain(`\n          (diff not shown: more than ${MAX_EDIT_LINES} lines differ)\n`);
+    expect(text).not.toContain('+++');
   });
 
   it('cuts a long diff and says how many lines are hidden', () => {
