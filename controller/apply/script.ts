@@ -87,6 +87,16 @@ function packageAction(a: Assembly, step: PlanStep): ActionScript {
   return kind === 'remove' ? removePackages(batch, manager) : installPackages(batch, manager);
 }
 
+/**
+ * A handler that may change (its notifiers are decided on the host) runs only when one of them recorded
+ * the notification in the pending file: a guarded command that found nothing to do restarts nothing.
+ */
+function onlyWhenNotified(step: PlanStep, action: ActionScript): ActionScript {
+  if (step.mayChange === undefined) return action;
+  const notified = `grep -qxF -- ${q(step.resource)} "$_PF"`;
+  return { ...action, guard: action.guard === undefined ? notified : `${notified} && ${action.guard}` };
+}
+
 function actionFor(a: Assembly, step: PlanStep): ActionScript {
   if (step.phase === 'test') {
     const test = a.args.desired.tests.find((t) => `test:${t.role}/${t.name}` === step.resource);
@@ -96,7 +106,7 @@ function actionFor(a: Assembly, step: PlanStep): ActionScript {
   if (resource === undefined && step.action === 'delete') return cleanAction(step.resource, a.args.desired.settings.backups);
   if (resource === undefined) return { script: fail(`no resource ${step.resource} in the desired state`) };
   if (step.phase === 'backup') return backupAction(String(resource.spec.path ?? resource.key), a.args.desired.settings.backups);
-  if (step.phase === 'handler') return handlerAction(resource);
+  if (step.phase === 'handler') return onlyWhenNotified(step, handlerAction(resource));
   if (resource.kind === 'package') return packageAction(a, step);
   return buildWorkAction(resource, step, context(a, resource));
 }

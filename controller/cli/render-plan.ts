@@ -40,7 +40,7 @@ export const MAX_EDIT_LINES = 300;
 /** Renders one host's plan section. */
 export function renderHostPlan(result: PlanView, options: RenderOptions): string {
   if ('error' in result) {
-    return paint(`! ${result.host} (${result.address}): not observed: ${result.error.message}`, '!', options.color);
+    return paint(`! ${result.host} (${result.address}): ${result.error.unreachable ? 'not observed' : 'not planned'}: ${result.error.message}`, '!', options.color);
   }
   const { plan } = result;
   const s = plan.summary;

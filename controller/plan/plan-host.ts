@@ -25,6 +25,7 @@ export function planHost(desired: DesiredState, observed: ObservedState): Plan {
   const changed = new Set<string>();
   const pathsTouched = new Set<string>();
   const notifiers = new Map<string, string[]>();
+  const uncertain = new Set<string>();
   const steps: PlanStep[] = [];
   let packagesChange = false;
   for (const r of ordered) {
@@ -36,11 +37,14 @@ export function planHost(desired: DesiredState, observed: ObservedState): Plan {
     steps.push(step);
     if (step.action === 'none') continue;
     changed.add(r.id);
+    if (step.mayChange !== undefined) uncertain.add(r.id);
     if (r.kind === 'package') packagesChange = true;
     if (PATH_KINDS.has(r.kind)) pathsTouched.add(r.key);
     for (const target of r.notify) notifiers.set(target, [...(notifiers.get(target) ?? []), r.id]);
   }
-  steps.push(...handlerSteps(ordered, notifiers, observed, desired.host.name));
+  const pending = new Set(observed.pending ?? []);
+  const handlers = handlerSteps(ordered, notifiers, observed, desired.host.name);
+  steps.push(...handlers.map((h) => (pending.has(h.resource) ? h : withUncertainTriggers(h, uncertain))));
   steps.push(...testSteps(desired));
   const all = withCleanSteps(desired, observed, steps);
   return { host: desired.host.name, steps: all, summary: summarise(all), inSync: all.every((s) => s.action === 'none' && !s.mayChange) };
@@ -117,6 +121,16 @@ function handlerSteps(ordered: DesiredResource[], notifiers: Map<string, string[
     });
   }
   return handlers;
+}
+
+/**
+ * A handler notified only by steps decided at run time (a guarded command that may find nothing to do)
+ * may change: the host runs it only when one of them recorded the notification (see apply).
+ */
+function withUncertainTriggers(handler: PlanStep, uncertain: ReadonlySet<string>): PlanStep {
+  const by = handler.triggeredBy ?? [];
+  if (by.length === 0 || !by.every((id) => uncertain.has(id))) return handler;
+  return { ...handler, mayChange: `only when ${by.join(', ')} changes something; decided at run time` };
 }
 
 function testSteps(desired: DesiredState): PlanStep[] {

@@ -116,6 +116,9 @@ export function entryMatchesHost(entry: KnownHostEntry, name: string): boolean {
 }
 
 function globMatch(pattern: string, name: string): boolean {
+  // Most patterns are literal names: compare them without building a RegExp (a fleet's known_hosts
+  // holds an entry per host, and every connect looks the host up in all of them).
+  if (!pattern.includes('*') && !pattern.includes('?')) return pattern.toLowerCase() === name;
   const source = pattern
     .toLowerCase()
     .split('')

@@ -153,9 +153,21 @@ function preferredHostKeyAlgorithms(knownHosts: KnownHosts, options: SshOptions)
   return out.filter((a) => supported.has(a)) as ServerHostKeyAlgorithm[];
 }
 
+/**
+ * The last known_hosts text parsed and its result. Every connect of a run reads the same file, and
+ * parsing it for each host made connecting N hosts O(N^2) (a fleet's file has an entry per host).
+ * Keyed by the whole text, so an edited file is parsed again; the result is only ever read.
+ */
+let lastParsed: { text: string; knownHosts: KnownHosts } | undefined;
+
+function parseKnownHostsOnce(text: string): KnownHosts {
+  if (lastParsed?.text !== text) lastParsed = { text, knownHosts: parseKnownHosts(text) };
+  return lastParsed.knownHosts;
+}
+
 async function readKnownHosts(options: SshOptions): Promise<KnownHosts> {
   try {
-    return parseKnownHosts(await readFile(options.knownHostsFile, 'utf8'));
+    return parseKnownHostsOnce(await readFile(options.knownHostsFile, 'utf8'));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], problems: [] };
     const reason = `cannot read known_hosts file ${options.knownHostsFile}: ${(err as Error).message}`;

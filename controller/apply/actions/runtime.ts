@@ -12,11 +12,13 @@ import { fail, lines, q, type ActionContext } from './common.js';
 
 const SYSTEMD_LIVE = '[ -d /run/systemd/system ]';
 const DAEMON_RELOAD = `if [ -e "$W/daemon-reload" ] && ${SYSTEMD_LIVE}; then systemctl daemon-reload; rm -f "$W/daemon-reload"; fi`;
+/** supervisord answers on its socket only a moment after (re)starting or being installed: wait up to 10 s. */
+const SUPERVISOR_UP = '_n=0; until supervisorctl pid >/dev/null 2>&1 || [ $_n -ge 100 ]; do _n=$((_n + 1)); sleep 0.1; done';
 const RUNIT_DIR = '_sd=; for _x in /etc/service /var/service /service; do if [ -d "$_x" ]; then _sd=$_x; break; fi; done';
 
 /**
  * service: systemd `enable`/`disable` (works offline too), then `start`/`stop` when systemd runs;
- * supervisor: `reread` + `update`, then start/stop; runit: link /etc/sv/<name> into the service dir, `sv up|down`.
+ * supervisor: once supervisord answers, `reread` + `update`, then start/stop; runit: link /etc/sv/<name> into the service dir, `sv up|down`.
  */
 export function serviceAction(resource: DesiredResource): ActionScript {
   const spec = resource.spec as unknown as ServiceResource;
@@ -26,6 +28,7 @@ export function serviceAction(resource: DesiredResource): ActionScript {
   switch (serviceManager(resource)) {
     case 'supervisor':
       return { script: lines(
+        SUPERVISOR_UP,
         'supervisorctl reread >/dev/null; supervisorctl update >/dev/null',
         running
           ? `supervisorctl status ${name} | grep -q RUNNING || supervisorctl start ${name}`
@@ -51,8 +54,8 @@ export function serviceAction(resource: DesiredResource): ActionScript {
 }
 
 /**
- * A notified service's handler: restart (or reload) it once. Unchanged (not failed) where the manager
- * cannot act now: systemd not running as PID 1.
+ * A notified service's handler: restart (or reload) it. A supervisor program's changed config is applied
+ * first (reread + update). Unchanged (not failed) where the manager cannot act now: systemd not running as PID 1.
  */
 export function handlerAction(resource: DesiredResource): ActionScript {
   const spec = resource.spec as unknown as ServiceResource;
@@ -60,7 +63,12 @@ export function handlerAction(resource: DesiredResource): ActionScript {
   const name = q(spec.name);
   switch (serviceManager(resource)) {
     case 'supervisor':
-      return { script: reload ? `supervisorctl signal HUP ${name}` : `supervisorctl restart ${name}` };
+      // `restart` alone keeps the program's old command line: reread + update apply a changed
+      // program config first (restarting it once more then, so `restart` still waits for RUNNING).
+      return { script: lines(
+        SUPERVISOR_UP,
+        reload ? `supervisorctl signal HUP ${name}` : `supervisorctl reread >/dev/null; supervisorctl update ${name} >/dev/null; supervisorctl restart ${name}`,
+      ) };
     case 'runit':
       return { script: `sv ${reload ? 'hup' : 'restart'} ${name}` };
     default: {

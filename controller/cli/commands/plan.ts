@@ -97,9 +97,12 @@ export function printPlans(io: CliIo, results: HostPlanResult[], output: 'text' 
   println(io, renderSummary(results));
 }
 
-/** 3 when some host could not be observed, 1 on other errors, 2 on drift, 0 when all are in sync. */
+/**
+ * As for apply (SPEC §5): 3 when some hosts could not be planned (unreachable, refused) and others
+ * were, 1 when none was; otherwise 2 on drift, 0 when all are in sync.
+ */
 export function exitCodeOf(results: HostPlanResult[]): number {
-  if (results.some((r) => 'error' in r && r.error.unreachable)) return ExitCode.partial;
-  if (results.some((r) => 'error' in r)) return ExitCode.error;
+  const failed = results.filter((r) => 'error' in r).length;
+  if (failed > 0) return failed === results.length ? ExitCode.error : ExitCode.partial;
   return results.some((r) => 'plan' in r && !r.plan.inSync) ? ExitCode.drift : ExitCode.ok;
 }

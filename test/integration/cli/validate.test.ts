@@ -10,7 +10,7 @@ describe('drover validate (the built binary)', () => {
     for (const [example, summary] of [
       ['quickstart', 'valid: 1 hosts, 0 groups, 0 roles, 4 resources'],
       ['django-app', 'valid: 2 hosts, 1 groups, 1 roles, 48 resources'],
-      ['web-fleet', 'valid: 3 hosts, 2 groups, 1 roles, 22 resources'],
+      ['web-fleet', 'valid: 3 hosts, 2 groups, 1 roles, 25 resources'],
     ] as const) {
       const run = await runDrover(['validate', `examples/${example}`]);
       expect({ example, code: run.code, stdout: run.stdout.trim(), stderr: run.stderr }).toEqual({ example, code: 0, stdout: summary, stderr: '' });
@@ -60,9 +60,9 @@ describe('drover hosts', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatchInlineSnapshot(`
       "HOST  ADDRESS       PLATFORM  STATE       GROUPS        ROLES   RESOURCES
-      web1  127.0.0.2:22  debian    production  all,frontend  apache  8
-      web2  127.0.0.3:22  debian    default     all,frontend  apache  8
-      web3  127.0.0.4:22  rhel      default     all           apache  6
+      web1  127.0.0.2:22  debian    production  all,frontend  apache  9
+      web2  127.0.0.3:22  debian    default     all,frontend  apache  9
+      web3  127.0.0.4:22  rhel      default     all           apache  7
       "
     `);
   });
