@@ -1,0 +1,127 @@
+/**
+ * The side-by-side runs: drover and Ansible on the same fleet hosts and the same desired state,
+ * alternating which tool goes first run by run, with the floor measured in every run. Every tool
+ * run is checked (exit code, what it reports changed, what landed on the hosts) before its sample
+ * counts, so a broken setup fails loudly instead of looking fast.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Fleet, FleetHost } from '../fleet/index.js';
+import { assertRecap, closeControlMasters, runPlaybook, writeAnsibleProject, type AnsibleProject } from './ansible.js';
+import { assertDrover, runDrover } from './drover-cli.js';
+import { writeBenchRepository } from './fleet-repo.js';
+import { assertConverged, assertFresh, driftHosts, resetHosts, sshTrueAll } from './hosts.js';
+import { measure, type Sample } from './measure.js';
+import { openWarmChecker } from './warm.js';
+
+/** The measured scenarios, in table order. */
+export const SCENARIOS = ['first', 'noop', 'dry', 'change', 'warm'] as const;
+/** One of SCENARIOS. */
+export type Scenario = (typeof SCENARIOS)[number];
+
+/** Every sample of a comparison. */
+export interface Comparison {
+  hosts: number;
+  runs: number;
+  floor: Sample[];
+  drover: Record<Scenario, Sample[]>;
+  ansible: Record<Scenario, Sample[]>;
+}
+
+const emptySamples = (): Record<Scenario, Sample[]> => ({ first: [], noop: [], dry: [], change: [], warm: [] });
+
+interface Context {
+  fleet: Fleet;
+  hosts: FleetHost[];
+  repo: string;
+  project: AnsibleProject;
+  out: Comparison;
+  log: (line: string) => void;
+}
+
+/** Runs `runs` alternating rounds on the first `count` fleet hosts and returns every sample. */
+export async function compareTools(options: { fleet: Fleet; count: number; runs: number; log: (line: string) => void }): Promise<Comparison> {
+  const hosts = options.fleet.hosts.slice(0, options.count);
+  const work = await mkdtemp(join(tmpdir(), 'drover-bench-compare-'));
+  const out: Comparison = { hosts: hosts.length, runs: options.runs, floor: [], drover: emptySamples(), ansible: emptySamples() };
+  try {
+    const repo = join(work, 'repo');
+    await writeBenchRepository(repo, { hosts });
+    const project = await writeAnsibleProject(join(work, 'ansible'), options.fleet, hosts);
+    const ctx: Context = { fleet: options.fleet, hosts, repo, project, out, log: options.log };
+    for (let run = 0; run < options.runs; run++) {
+      out.floor.push(await measure(() => sshTrueAll(options.fleet, hosts)));
+      const order = run % 2 === 0 ? [droverRound, ansibleRound] : [ansibleRound, droverRound];
+      for (const round of order) await round(ctx, run);
+    }
+    await closeControlMasters(project);
+    return out;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function droverRound(ctx: Context, run: number): Promise<void> {
+  const { fleet, hosts, repo } = ctx;
+  const samples = ctx.out.drover;
+  await resetHosts(fleet, hosts);
+  assertFresh(hosts);
+  const first = await runDrover({ repo, fleet, mode: 'apply' });
+  assertDrover(first, { hosts, code: 0, status: 'converged', changed: 1, what: 'first apply' });
+  assertConverged(hosts, 'drover first apply');
+  samples.first.push(first);
+  const noop = await runDrover({ repo, fleet, mode: 'apply' });
+  assertDrover(noop, { hosts, code: 0, status: 'in sync', what: 'no-op apply' });
+  samples.noop.push(noop);
+  const dry = await runDrover({ repo, fleet, mode: 'dry-run' });
+  assertDrover(dry, { hosts, code: 0, status: 'in sync', what: 'dry run' });
+  samples.dry.push(dry);
+  await driftHosts(fleet, hosts);
+  const change = await runDrover({ repo, fleet, mode: 'apply' });
+  assertDrover(change, { hosts, code: 0, status: 'converged', changed: 1, what: 'apply after a change' });
+  assertConverged(hosts, 'drover apply after a change');
+  samples.change.push(change);
+  const warm = await openWarmChecker({ repo, fleet });
+  try {
+    for (let i = 0; i < 3; i++) samples.warm.push(await warm.check());
+  } finally {
+    await warm.close();
+  }
+  ctx.log(`run ${run + 1}: drover first ${s(first)} no-op ${s(noop)} dry ${s(dry)} change ${s(change)} warm ${s(samples.warm.at(-1)!)}`);
+}
+
+async function ansibleRound(ctx: Context, run: number): Promise<void> {
+  const { fleet, hosts, project } = ctx;
+  const samples = ctx.out.ansible;
+  await closeControlMasters(project);
+  await resetHosts(fleet, hosts);
+  assertFresh(hosts);
+  const first = await runPlaybook(project, []);
+  assertRecap(project, first, { changed: 3, what: 'first apply' });
+  assertConverged(hosts, 'ansible first apply');
+  samples.first.push(first);
+  await closeControlMasters(project);
+  const noop = await runPlaybook(project, []);
+  assertRecap(project, noop, { changed: 0, what: 'no-op apply' });
+  samples.noop.push(noop);
+  await closeControlMasters(project);
+  const dry = await runPlaybook(project, ['--check', '--diff']);
+  assertRecap(project, dry, { changed: 0, what: '--check --diff' });
+  samples.dry.push(dry);
+  // The masters of that run are still up (ControlPersist): Ansible's warm check.
+  const warm = await runPlaybook(project, ['--check', '--diff']);
+  assertRecap(project, warm, { changed: 0, what: 'warm --check --diff' });
+  samples.warm.push(warm);
+  await closeControlMasters(project);
+  await driftHosts(fleet, hosts);
+  const change = await runPlaybook(project, []);
+  assertRecap(project, change, { changed: 1, what: 'apply after a change' });
+  assertConverged(hosts, 'ansible apply after a change');
+  samples.change.push(change);
+  ctx.log(`run ${run + 1}: ansible first ${s(first)} no-op ${s(noop)} check ${s(dry)} change ${s(change)} warm ${s(warm)}`);
+}
+
+function s(sample: Sample): string {
+  return `${(sample.wallMs / 1000).toFixed(2)}s`;
+}

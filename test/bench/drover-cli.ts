@@ -1,0 +1,55 @@
+/**
+ * drover's cold side of the benchmark: the built CLI run as a user runs it (`node bin/drover.js
+ * reconcile ...`, so Node start-up, loading the repository and connecting all count), measured with
+ * its peak RSS, and its summary table read back to check what it did.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { Fleet, FleetHost } from '../fleet/index.js';
+import { runMeasured, type CommandResult } from './measure.js';
+
+const root = join(import.meta.dirname, '..', '..');
+
+/** Builds dist/ (`npm run build`) so bin/drover.js runs the current sources; throws when the build fails. */
+export function buildCli(): void {
+  const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
+}
+
+/** The drover command line for a mode: `reconcile --dry-run` or `reconcile --yes`. */
+export function droverArgs(options: { repo: string; fleet: Pick<Fleet, 'knownHostsFile' | 'clientKeyFile'>; mode: 'dry-run' | 'apply' }): string[] {
+  return [
+    join(root, 'bin', 'drover.js'), 'reconcile', options.mode === 'dry-run' ? '--dry-run' : '--yes', options.repo,
+    '--known-hosts', options.fleet.knownHostsFile, '-i', options.fleet.clientKeyFile,
+  ];
+}
+
+/** Runs the CLI once, measured, under /usr/bin/time for its peak RSS. */
+export function runDrover(options: { repo: string; fleet: Fleet; mode: 'dry-run' | 'apply' }): Promise<CommandResult> {
+  return runMeasured({ command: process.execPath, args: droverArgs(options), rss: true });
+}
+
+/** One row of drover's summary table (plan: STATUS CREATE UPDATE DELETE ...; apply: STATUS CHANGED FAILED ...). */
+export function parseSummary(stdout: string): Map<string, { status: string; count: number }> {
+  const rows = new Map<string, { status: string; count: number }>();
+  for (const line of stdout.split('\n')) {
+    const m = /^(\S+)\s{2,}(in sync|drift|converged|failed|unreachable)\s+(\d+|-)/.exec(line);
+    if (m) rows.set(m[1]!, { status: m[2]!, count: Number(m[3]) || 0 });
+  }
+  return rows;
+}
+
+/**
+ * Asserts drover's run: the exit code, and per host the summary status (and for `changed`, at least
+ * that many changed steps). Throws with the tail of the output otherwise.
+ */
+export function assertDrover(result: CommandResult, options: { hosts: FleetHost[]; code: number; status: string; changed?: number; what: string }): void {
+  const rows = parseSummary(result.stdout);
+  const bad = options.hosts.filter((h) => {
+    const row = rows.get(h.name);
+    return !row || row.status !== options.status || (options.changed !== undefined && row.count < options.changed);
+  });
+  if (result.code === options.code && bad.length === 0) return;
+  const tail = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-30).join('\n');
+  throw new Error(`drover ${options.what}: expected exit ${options.code} and "${options.status}" on every host, got exit ${result.code}; hosts off: ${bad.map((h) => h.name).join(', ') || '(none)'}\n${tail}`);
+}
