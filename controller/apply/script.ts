@@ -56,7 +56,10 @@ export function stepRuns(step: PlanStep): boolean {
 interface Assembly {
   args: BuildScriptArgs;
   byId: Map<string, DesiredResource>;
+  /** Ids notified for sure: pending from an earlier run, or notified by a step that changes something. */
   notified: Set<string>;
+  /** Ids notified only by steps that decide on the host whether they change anything. */
+  maybeNotified: Set<string>;
   handlers: Set<string>;
   files: TarEntry[];
   entries: ScriptEntry[];
@@ -73,7 +76,8 @@ function stage(a: Assembly, content: Buffer): string {
 }
 
 function context(a: Assembly, resource: DesiredResource): ActionContext {
-  return { desired: a.args.desired, observed: a.args.observed, stage: (c) => stage(a, c), notified: a.notified.has(resource.id) };
+  const notified = a.notified.has(resource.id);
+  return { desired: a.args.desired, observed: a.args.observed, stage: (c) => stage(a, c), notified, maybeNotified: !notified && a.maybeNotified.has(resource.id) };
 }
 
 function packageAction(a: Assembly, step: PlanStep): ActionScript {
@@ -114,7 +118,7 @@ function actionFor(a: Assembly, step: PlanStep): ActionScript {
 /** Whether a successful step settles a pending notification of its resource. */
 function settlesPending(a: Assembly, step: PlanStep): boolean {
   if (step.phase === 'handler') return true;
-  if (step.kind === 'command') return a.notified.has(step.resource);
+  if (step.kind === 'command') return a.notified.has(step.resource) || a.maybeNotified.has(step.resource);
   return step.kind === 'service' && step.phase !== 'backup' && !a.handlers.has(step.resource);
 }
 
@@ -228,7 +232,8 @@ function inventoryChanged(args: BuildScriptArgs): boolean {
 export function buildHostScript(args: BuildScriptArgs): HostScript {
   const a: Assembly = {
     args, byId: new Map(args.desired.resources.map((r) => [r.id, r])),
-    notified: new Set([...(args.observed.pending ?? []), ...args.steps.filter((s) => s.action !== 'none').flatMap((s) => s.notifies)]),
+    notified: new Set([...(args.observed.pending ?? []), ...args.steps.filter((s) => s.action !== 'none' && s.mayChange === undefined).flatMap((s) => s.notifies)]),
+    maybeNotified: new Set(args.steps.filter((s) => s.mayChange !== undefined).flatMap((s) => s.notifies)),
     handlers: new Set(args.steps.filter((s) => s.phase === 'handler').map((s) => s.resource)),
     files: [], entries: [], functions: [], calls: [], tests: [], packagesDone: { install: false, remove: false },
   };

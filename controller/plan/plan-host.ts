@@ -30,7 +30,7 @@ export function planHost(desired: DesiredState, observed: ObservedState): Plan {
   let packagesChange = false;
   for (const r of ordered) {
     const notifiedBy = notifiers.get(r.id) ?? [];
-    const ctx: RunContext = { changed, notifiedBy, pathsTouched, packagesChange };
+    const ctx: RunContext = { changed, notifiedBy, uncertain, pathsTouched, packagesChange };
     const verdict = withPackageEffects(r, withPending(r, compareResource(r, observed.resources[r.id], ctx), observed), packagesChange);
     const step = workStep(r, verdict, names.get(r.id) ?? r.id, desired.host.name, observed);
     if (needsBackup(r, step)) steps.push(backupStep(step));

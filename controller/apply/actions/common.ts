@@ -20,6 +20,11 @@ export interface ActionContext {
   stage(content: Buffer): string;
   /** The step's resource was notified in this run (or is pending from an earlier one): run it without guards. */
   notified: boolean;
+  /**
+   * Not notified for sure, but by steps that decide on the host: it runs when one of them recorded the
+   * notification in the run's pending file (`$_PF`), or when its own guards say so.
+   */
+  maybeNotified?: boolean;
 }
 
 /** One action builder. */

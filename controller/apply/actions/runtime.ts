@@ -119,6 +119,12 @@ export function commandAction(resource: DesiredResource, _step: PlanStep, contex
     if (spec.unless !== undefined) conditions.push(`! ${runAs(spec, spec.unless, guardSeconds)}`);
     if (spec.onlyIf !== undefined) conditions.push(runAs(spec, spec.onlyIf, guardSeconds));
   }
+  if (context.maybeNotified && spec.always !== true && (spec.refreshOnly || conditions.length > 0)) {
+    // Notified only by steps that decide on the host: run when one recorded the notification, else by the guards.
+    const notified = `grep -qxF -- ${q(resource.id)} "$_PF"`;
+    const guard = spec.refreshOnly ? notified : `${notified} || { ${conditions.join(' && ')}; }`;
+    conditions.splice(0, conditions.length, guard);
+  }
   const script = lines(
     `_rc=0; ${runAs(spec, spec.run, timeout)} || _rc=$?`,
     `if [ $_rc = 124 ] && [ ${timeout} != 0 ]; then echo "drover: timed out after ${timeout}s" >&2; fi; exit $_rc`,

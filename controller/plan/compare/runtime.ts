@@ -9,6 +9,8 @@ export interface RunContext {
   changed: ReadonlySet<string>;
   /** Ids of resources that notify this one and change earlier in this run. */
   notifiedBy: readonly string[];
+  /** Ids of resources whose earlier step may or may not change something (decided on the host). */
+  uncertain: ReadonlySet<string>;
   /** Paths that earlier steps create or change (files, directories, git checkouts). */
   pathsTouched: ReadonlySet<string>;
   /** Some package is installed or changed earlier in this run (it may bring service units). */
@@ -47,7 +49,15 @@ function describeWanted(spec: ServiceResource): string {
  */
 export function compareCommand(resource: DesiredResource, fact: CommandFact, ctx: RunContext): Verdict {
   const spec = resource.spec as unknown as CommandResource;
-  if (ctx.notifiedBy.length > 0) return { action: 'update', reasons: [`runs: notified by ${ctx.notifiedBy.join(', ')}`] };
+  const definite = ctx.notifiedBy.filter((id) => !ctx.uncertain.has(id));
+  if (definite.length > 0) return { action: 'update', reasons: [`runs: notified by ${definite.join(', ')}`] };
+  const verdict = guardVerdict(spec, fact, ctx);
+  if (ctx.notifiedBy.length === 0 || (verdict.action !== 'none' && verdict.mayChange === undefined)) return verdict;
+  // Every notifier decides on the host: the run records the notification only if one changes something.
+  return { action: 'update', reasons: [], mayChange: `runs if ${ctx.notifiedBy.join(', ')} change something; decided at run time` };
+}
+
+function guardVerdict(spec: CommandResource, fact: CommandFact, ctx: RunContext): Verdict {
   if (spec.refreshOnly) return UNCHANGED;
   if (spec.always) return { action: 'update', reasons: ['runs on every apply (always: true)'] };
   const runReasons: string[] = [];

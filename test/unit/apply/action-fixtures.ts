@@ -30,6 +30,8 @@ export interface ActionCase {
   step?: Partial<PlanStep>;
   fact?: Fact;
   notified?: boolean;
+  /** Notified only by steps that decide on the host (see ActionContext.maybeNotified). */
+  maybeNotified?: boolean;
   packageManager?: PackageManager;
   test?: Omit<DesiredTest, 'origin'>;
   /** backup/restore/clean: the path or id; backups kept. */
@@ -70,7 +72,7 @@ export function runActionCase(c: ActionCase): { guard?: string; script: string; 
     platform: { id: 'debian', family: 'debian', version: '12', packageManager: c.packageManager ?? 'apt', initSystem: 'systemd' },
   };
   const staged: Buffer[] = [];
-  const context = { desired, observed, notified: c.notified ?? false, stage: (b: Buffer) => `"$W/f${staged.push(b) - 1}"` };
+  const context = { desired, observed, notified: c.notified ?? false, maybeNotified: c.maybeNotified ?? false, stage: (b: Buffer) => `"$W/f${staged.push(b) - 1}"` };
   const action = build(c, resources, context, observed);
   return { ...(action.guard !== undefined ? { guard: action.guard } : {}), script: action.script, staged: staged.map((b) => b.toString('utf8')) };
 }
