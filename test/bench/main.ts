@@ -73,13 +73,17 @@ async function benchTools(options: { settings: Settings; compare: boolean; scale
   let comparison: Comparison | undefined;
   const scale: ScaleResult[] = [];
   try {
-    if (options.compare) comparison = await compareTools({ fleet, count: settings.hosts, runs: settings.runs, log });
-    if (options.scale) for (const n of settings.scale) scale.push(await scaleDryRun({ fleet, count: n, runs: settings.runs, log }));
+    if (options.compare) {
+      comparison = await compareTools({ fleet, count: settings.hosts, runs: settings.runs, log });
+      console.log(`\n${comparisonTable(comparison)}\n`);
+    }
+    if (options.scale) {
+      for (const n of settings.scale) scale.push(await scaleDryRun({ fleet, count: n, runs: settings.runs, log }));
+      console.log(`${scaleTable(scale)}\n`);
+    }
   } finally {
     await fleet.stop();
   }
-  if (comparison) console.log(`\n${comparisonTable(comparison)}\n`);
-  if (scale.length > 0) console.log(`${scaleTable(scale)}\n`);
   console.log(goalLines(evaluateGoals(comparison, scale)).join('\n'));
   if (!options.write) return;
   machine.push(['load average at end', loadAverage()]);

@@ -76,16 +76,15 @@ export async function runMeasured(spec: CommandSpec): Promise<CommandResult> {
   return result;
 }
 
-/** Spawns a command and collects its output; resolves with the exit code (or -1 when killed by a signal). */
-export function spawnCollect(spec: { command: string; args: string[]; env?: NodeJS.ProcessEnv; cwd?: string; input?: string }): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Spawns a command (stdin: /dev/null) and collects its output; resolves with the exit code (or -1 when killed by a signal). */
+export function spawnCollect(spec: { command: string; args: string[]; env?: NodeJS.ProcessEnv; cwd?: string }): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(spec.command, spec.args, { env: spec.env ?? process.env, cwd: spec.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(spec.command, spec.args, { env: spec.env ?? process.env, cwd: spec.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => stdout.push(b));
     child.stderr.on('data', (b: Buffer) => stderr.push(b));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }));
-    child.stdin.end(spec.input ?? '');
   });
 }
