@@ -3,8 +3,12 @@
  * resources after templating. Problems are located at YAML nodes; invalid parts are removed
  * from the data so later checks do not trip over them (see raw.ts).
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { createValidator, schemaIds } from '../schema/index.js';
+import { schemaIds } from '../schema/index.js';
+import { COMPILED_VALIDATORS, manifestAjv } from '../schema/standalone.js';
 import { explainErrors, pointerToPath, valueAt, type Explained } from './explain.js';
 import type { ProblemList } from './problems.js';
 import type { PathSegment, SourceFile } from './read.js';
@@ -19,11 +23,15 @@ export interface ManifestValidator {
   resource: ValidateFunction;
 }
 
-/** Compiles the validators once; reuse the result across loads (e.g. in the controller). */
+const compiled = join(import.meta.dirname, '../schema', COMPILED_VALIDATORS);
+
+/**
+ * The validators, compiled once; reuse the result across loads (e.g. in the controller). The built
+ * CLI loads them precompiled by `npm run build` (schema/standalone.ts); from source they are compiled.
+ */
 export function createManifestValidator(): ManifestValidator {
-  const ajv = createValidator();
-  // Verbose errors carry the schema that failed: allowed keys for "did you mean", oneOf branches.
-  Object.assign(ajv.opts, { verbose: true });
+  if (existsSync(compiled)) return createRequire(import.meta.url)(compiled) as ManifestValidator;
+  const ajv = manifestAjv();
   const get = (id: string): ValidateFunction => {
     const validate = ajv.getSchema(id);
     if (!validate) throw new Error(`schema ${id} is not registered`);
