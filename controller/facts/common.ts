@@ -53,7 +53,10 @@ export interface FactDomain {
 export const STAT_FORMAT = '%f %a %u %g %s %U %G';
 
 /**
- * sh functions available to every fragment (names start with `_` to stay clear of user values):
+ * sh functions available to every fragment (names start with `_` to stay clear of user values; `_N` holds
+ * a newline). They fork as little as possible (a probe's cost on the host is mostly processes): the batched
+ * `_stat` / `_sha` run their tool once in a command substitution and split its lines with the shell's own
+ * field splitting (IFS=newline, globbing off), no pipe into a `while read` sub-shell.
  * - `_hx`: hex-encodes stdin on one line (no spaces);
  * - `_stat TAG "I J " PATH...`: one `TAG I <lstat>` record per path (batched; per path if one vanished,
  *   then `TAG I gone` for a missing one);
@@ -62,17 +65,19 @@ export const STAT_FORMAT = '%f %a %u %g %s %U %G';
  * - `_ent DB KEY`: getent, or a lookup in /etc/DB where getent is missing;
  * - `_tmo SECS CMD...`: CMD under `timeout` where the host has it.
  */
-export const SH_LIBRARY = `_hx() { od -An -tx1 -v | tr -d ' \\n'; }
+export const SH_LIBRARY = `_N='
+'
+_hx() { od -An -tx1 -v | tr -d ' \\n'; }
 _stat() { _t=$1; _i=$2; shift 2
-  if _o=$(stat -c '${STAT_FORMAT}' -- "$@" 2>/dev/null); then
-    printf '%s\\n' "$_o" | while read -r _l; do echo "$_T $_t \${_i%% *} $_l"; _i=\${_i#* }; done
+  if _o=$(stat -c '${STAT_FORMAT}' -- "$@" 2>/dev/null); then _S=$IFS; IFS=$_N; set -f
+    for _l in $_o; do echo "$_T $_t \${_i%% *} $_l"; _i=\${_i#* }; done; set +f; IFS=$_S
   else
     for _p do _l=$(stat -c '${STAT_FORMAT}' -- "$_p" 2>/dev/null) || _l=gone; echo "$_T $_t \${_i%% *} $_l"; _i=\${_i#* }; done
   fi; }
 _sha1() { if _o=$(sha256sum < "$3" 2>/dev/null); then echo "$_T $1 $2 \${_o%% *}"; else echo "$_T $1 $2 gone"; fi; }
 _sha() { _t=$1; _i=$2; shift 2
-  if _o=$(sha256sum -- "$@" 2>/dev/null); then
-    printf '%s\\n' "$_o" | while read -r _h _r; do echo "$_T $_t \${_i%% *} \${_h#\\\\}"; _i=\${_i#* }; done
+  if _o=$(sha256sum -- "$@" 2>/dev/null); then _S=$IFS; IFS=$_N; set -f
+    for _l in $_o; do _h=\${_l%% *}; echo "$_T $_t \${_i%% *} \${_h#\\\\}"; _i=\${_i#* }; done; set +f; IFS=$_S
   else
     for _p do _sha1 "$_t" "\${_i%% *}" "$_p"; _i=\${_i#* }; done
   fi; }

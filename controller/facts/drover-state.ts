@@ -16,10 +16,16 @@ export const DROVER_STATE_SECTION = 'drover';
 
 const MAX_BYTES = 4 << 20;
 
-/** The fragment: `ds pending x<hex>` / `ds inventory x<hex>` for the files that exist. */
+/**
+ * The fragment: `ds pending x<hex>` / `ds inventory x<hex>` (the first MAX_BYTES bytes) for the files that
+ * exist. The record is printed in pieces around one `od | tr` pipeline (no command substitution, no `head`):
+ * two processes per file instead of four.
+ */
 export function droverStateFragment(): string {
   return [
-    `for _f in ${PENDING_PATH} ${INVENTORY_PATH}; do if [ -f "$_f" ]; then echo "$_T ds \${_f##*/} x$(head -c ${MAX_BYTES} < "$_f" | _hx)"; fi; done`,
+    `for _f in ${PENDING_PATH} ${INVENTORY_PATH}; do if [ -f "$_f" ]; then`,
+    `  printf '%s ds %s x' "$_T" "\${_f##*/}"; od -An -tx1 -v -N ${MAX_BYTES} < "$_f" | tr -d ' \\n'; echo`,
+    'fi; done',
   ].join('\n');
 }
 

@@ -46,8 +46,18 @@ export function domainResources(domain: FactDomain, all: readonly DesiredResourc
   return all.filter((r) => domain.kinds.includes(r.kind));
 }
 
+function framed(name: string, group: string): string {
+  return `echo "$_T begin ${name}"\n${group}\necho "$_T end ${name} $?"`;
+}
+
+/** A resource domain's section: a sub-shell (its fragment sets positional parameters and variables, runs guards; a fatal shell error ends only the section, reported by its status). */
 function section(name: string, body: string): string {
-  return `echo "$_T begin ${name}"\n(\n${body}\n:\n)\necho "$_T end ${name} $?"`;
+  return framed(name, `(\n${body}\n:\n)`);
+}
+
+/** The fixed platform and drover fragments (builtins and plain tools, no fatal errors) run in the probe's own shell: a fork less each. */
+function inShellSection(name: string, body: string): string {
+  return framed(name, `{\n${body}\n:\n}`);
 }
 
 /**
@@ -59,12 +69,12 @@ export function buildProbe(resources: readonly DesiredResource[], options: Probe
     throw new DroverError('E_PROBE_TOKEN', 'probe token must be at least 16 letters or digits', { kind: 'internal' });
   }
   const context: FragmentContext = { all: resources, guardTimeoutSec: options.guardTimeoutSec ?? DEFAULT_GUARD_TIMEOUT_SEC };
-  const sections = [section(PLATFORM_SECTION, platformFragment())];
+  const sections = [inShellSection(PLATFORM_SECTION, platformFragment())];
   for (const domain of FACT_DOMAINS) {
     const own = domainResources(domain, resources);
     if (own.length > 0) sections.push(section(domain.section, domain.fragment(own, context)));
   }
-  if (options.droverState) sections.push(section(DROVER_STATE_SECTION, droverStateFragment()));
+  if (options.droverState) sections.push(inShellSection(DROVER_STATE_SECTION, droverStateFragment()));
   return [
     '_main() {',
     `_T=${options.token}`,

@@ -94,6 +94,20 @@ describe('observeHost on fleet hosts', () => {
     expect(pwned.stdout.toString()).toBe('');
   });
 
+  it('reads drover\'s pending notifications and inventory, whatever their size', async () => {
+    const t = transports[1]!;
+    const ids = Array.from({ length: 2000 }, (_, k) => `file:${DIR}/f${k} ünï "q"`);
+    await setUp(t, 'mkdir -p /var/lib/drover');
+    await t.upload('/var/lib/drover/pending', Buffer.from('service:nginx\ncommand:x y\nservice:nginx'), { mode: '0644' });
+    await t.upload('/var/lib/drover/inventory', Buffer.from(`${ids.map((id) => JSON.stringify(id)).join('\n')}\nnot json\n`), { mode: '0644' });
+    const state = await observeHost(desiredState('host2', []), t);
+    expect(state.pending).toEqual(['service:nginx', 'command:x y']);
+    expect(state.inventory).toEqual(ids);
+    await setUp(t, 'rm -r /var/lib/drover');
+    const clean = await observeHost(desiredState('host2', []), t);
+    expect([clean.pending, clean.inventory]).toEqual([undefined, undefined]);
+  });
+
   it('fails with E_PROBE_FAILED and stderr when the probe cannot run', async () => {
     const broken: Transport = { host: 'host1', run: (_c, o) => transports[0]!.run('echo nope >&2; exit 3', o), upload: () => Promise.resolve(), close: () => Promise.resolve() };
     const error = await observeHost(desiredState('host1', []), broken).catch((e: unknown) => e);

@@ -17,6 +17,8 @@ export interface FactFixture {
   /** Present for generated cases: the probe that produced output.txt and its options. */
   probe?: string;
   guardTimeoutSec?: number;
+  /** The probe also read drover's own state (probe-options.json `droverState`). */
+  droverState?: boolean;
   expected?: unknown;
   error?: { code: string; section: string };
 }
@@ -33,13 +35,15 @@ export function loadFixtures(sub = ''): FactFixture[] {
     .map((d) => {
       const dir = join(root, d.name);
       const probePath = join(dir, 'probe.sh');
+      const options = readJson<{ guardTimeoutSec: number; droverState?: boolean }>(join(dir, 'probe-options.json'));
       return {
         name: d.name,
         dir,
         resources: readJson<DesiredResource[]>(join(dir, 'desired.json'))!,
         output: readFileSync(join(dir, 'output.txt'), 'utf8'),
         probe: existsSync(probePath) ? readFileSync(probePath, 'utf8') : undefined,
-        guardTimeoutSec: readJson<{ guardTimeoutSec: number }>(join(dir, 'probe-options.json'))?.guardTimeoutSec,
+        guardTimeoutSec: options?.guardTimeoutSec,
+        droverState: options?.droverState,
         expected: readJson(join(dir, 'expected.json')),
         error: readJson(join(dir, 'error.json')),
       };

@@ -8,7 +8,7 @@ const generated = loadFixtures().filter((c) => c.probe !== undefined);
 describe('buildProbe', () => {
   it.each(generated.map((c) => [c.name, c] as const))('still builds the probe that produced fixture %s', (_name, c) => {
     // A change to a fragment must come with regenerated fixtures (test/fixtures/facts/generate.ts).
-    expect(buildProbe(c.resources, { token: FIXTURE_TOKEN, guardTimeoutSec: c.guardTimeoutSec })).toBe(c.probe);
+    expect(buildProbe(c.resources, { token: FIXTURE_TOKEN, guardTimeoutSec: c.guardTimeoutSec, droverState: c.droverState })).toBe(c.probe);
   });
 
   it('covers every resource kind with exactly one domain', () => {
@@ -22,6 +22,14 @@ describe('buildProbe', () => {
     const script = buildProbe(c.resources, { token: FIXTURE_TOKEN });
     expect(script.match(/echo "\$_T begin (\w+)"/g)).toEqual(['echo "$_T begin platform"', 'echo "$_T begin packages"']);
     expect(script.trimEnd().split('\n').slice(-3)).toEqual(['}', '_main </dev/null', 'exit 0']);
+  });
+
+  it('runs resource sections in sub-shells, the fixed platform and drover sections in the probe\'s own shell', () => {
+    const c = generated.find((x) => x.name === 'drover-state')!;
+    const script = buildProbe(c.resources, { token: FIXTURE_TOKEN, droverState: true });
+    const groups = [...script.matchAll(/echo "\$_T begin (\w+)"\n(.)\n/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(groups).toEqual(['platform {', 'files (', 'drover {']);
+    expect(script).toMatch(/\n\}\necho "\$_T end drover \$\?"\n/);
   });
 
   it('puts hostile paths into the script only as single-quoted words', () => {
