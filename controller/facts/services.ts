@@ -52,23 +52,30 @@ function systemdLines(resources: readonly DesiredResource[]): string[] {
   ];
 }
 
+/**
+ * runit: linked into the first service dir that exists (the one runsvdir scans, and `sv`'s SVDIR),
+ * defined (/etc/sv/NAME is a directory) and the first line of `sv status`.
+ */
+function runitLines(name: string, i: number): string[] {
+  return [
+    '_sd=; for _d in /etc/service /var/service /service; do if [ -d "$_d" ]; then _sd=$_d; break; fi; done',
+    `_e=0; [ -n "$_sd" ] && { [ -e "$_sd"/${name} ] || [ -L "$_sd"/${name} ]; } && _e=1; _f=0; [ -d /etc/sv/${name} ] && _f=1`,
+    `if command -v sv >/dev/null 2>&1; then echo "$_T rv ${i} $_e x$(SVDIR=\${_sd:-/etc/service} sv status ${name} 2>&1 | head -n 1 | _hx) $_f"; else echo "$_T rv ${i} $_e - $_f"; fi`,
+  ];
+}
+
 function otherLines(resources: readonly DesiredResource[]): string[] {
   return resources.flatMap((r, i) => {
     const name = q(serviceName(r));
     if (serviceManager(r) === 'supervisor') {
       return [`if command -v supervisorctl >/dev/null 2>&1; then echo "$_T sv ${i} x$(supervisorctl status ${name} 2>&1 | head -n 1 | _hx)"; else echo "$_T sv ${i} -"; fi`];
     }
-    if (serviceManager(r) === 'runit') {
-      return [
-        `_e=0; for _d in /etc/service /var/service /service; do [ -e "$_d"/${name} ] && _e=1; done`,
-        `if command -v sv >/dev/null 2>&1; then echo "$_T rv ${i} $_e x$(sv status ${name} 2>&1 | head -n 1 | _hx)"; else echo "$_T rv ${i} $_e -"; fi`,
-      ];
-    }
+    if (serviceManager(r) === 'runit') return runitLines(name, i);
     return [];
   });
 }
 
-/** The services fragment: `sm live|offline|none`, `sd <Property=value>|-` lines, `so I <state>`, `sv I x<status>`, `rv I 0|1 x<status>`. */
+/** The services fragment: `sm live|offline|none`, `sd <Property=value>|-` lines, `so I <state>`, `sv I x<status>`, `rv I 0|1 x<status> 0|1`. */
 export function servicesFragment(resources: readonly DesiredResource[]): string {
   return [...systemdLines(resources), ...otherLines(resources)].join('\n');
 }
@@ -113,11 +120,15 @@ function supervisorFact(section: string, name: string, field: string | undefined
   return { kind: 'service', manager: 'supervisor', known: true, enabled: true, active: state === 'RUNNING', live: true, activeState: state! };
 }
 
+/**
+ * `rv` fields: linked (0|1), `sv status` (hex) or `-`, defined (0|1; absent in older probes). A service
+ * not linked is not supervised: it cannot run, so its running state is not live (compared only when linked).
+ */
 function runitFact(section: string, fields: readonly string[]): ServiceFact {
   const linked = fields[0] === '1';
   const word = fields[1] === '-' ? '' : decodeHexField(section, fields[1]).split(':')[0]!;
-  const known = linked || ['run', 'down', 'finish'].includes(word);
-  const fact: ServiceFact = { kind: 'service', manager: 'runit', known, enabled: linked, active: word === 'run', live: true };
+  const known = linked || fields[2] === '1' || ['run', 'down', 'finish'].includes(word);
+  const fact: ServiceFact = { kind: 'service', manager: 'runit', known, enabled: linked, active: linked && word === 'run', live: linked };
   if (word !== '') fact.activeState = word;
   return fact;
 }

@@ -15,10 +15,41 @@ const DAEMON_RELOAD = `if [ -e "$W/daemon-reload" ] && ${SYSTEMD_LIVE}; then sys
 /** supervisord answers on its socket only a moment after (re)starting or being installed: wait up to 10 s. */
 const SUPERVISOR_UP = '_n=0; until supervisorctl pid >/dev/null 2>&1 || [ $_n -ge 100 ]; do _n=$((_n + 1)); sleep 0.1; done';
 const RUNIT_DIR = '_sd=; for _x in /etc/service /var/service /service; do if [ -d "$_x" ]; then _sd=$_x; break; fi; done';
+/** Seconds runit gets to pick up a newly linked service (runsvdir scans every 5 s) and to reach a wanted state. */
+const RUNIT_WAIT = 15;
+
+/** runit: find the service dir (sv reads it as SVDIR) or fail. */
+function runitDir(): string {
+  return lines(RUNIT_DIR, `[ -n "$_sd" ] || ${fail('no runit service directory (/etc/service, /var/service, /service)')}`, 'export SVDIR="$_sd"');
+}
+
+/** runit: wait (polling) until runsv supervises `name` (its supervise/ok answers), or fail saying so. */
+function runitSupervised(name: string): string {
+  return lines(
+    `_n=0; until sv status ${name} >/dev/null 2>&1; do [ $_n -lt ${RUNIT_WAIT * 10} ] || break; _n=$((_n + 1)); sleep 0.1; done`,
+    `sv status ${name} >/dev/null 2>&1 || ${fail(`runsv does not supervise the service after ${RUNIT_WAIT} s (is runsvdir running?)`)}`,
+  );
+}
+
+/**
+ * runit: enabled = linked into the service dir; `sv start|stop` wait until the service runs or is down.
+ * Disabling stops the service, then unlinks it (runsvdir then ends its runsv).
+ */
+function runitServiceScript(name: string, options: { enabled: boolean; running: boolean }): string {
+  if (!options.enabled) {
+    return lines(runitDir(), `if sv status ${name} >/dev/null 2>&1; then sv -w ${RUNIT_WAIT} stop ${name}; fi`, `rm -f "$_sd"/${name}`);
+  }
+  return lines(
+    runitDir(),
+    `[ -e "$_sd"/${name} ] || ln -sfn /etc/sv/${name} "$_sd"/${name}`,
+    runitSupervised(name),
+    `sv -w ${RUNIT_WAIT} ${options.running ? 'start' : 'stop'} ${name}`,
+  );
+}
 
 /**
  * service: systemd `enable`/`disable` (works offline too), then `start`/`stop` when systemd runs;
- * supervisor: once supervisord answers, `reread` + `update`, then start/stop; runit: link /etc/sv/<name> into the service dir, `sv up|down`.
+ * supervisor: once supervisord answers, `reread` + `update`, then start/stop; runit: link /etc/sv/<name> into the service dir, wait for runsv, `sv start|stop` (disabled: stop, unlink).
  */
 export function serviceAction(resource: DesiredResource): ActionScript {
   const spec = resource.spec as unknown as ServiceResource;
@@ -35,13 +66,7 @@ export function serviceAction(resource: DesiredResource): ActionScript {
           : `if supervisorctl status ${name} | grep -q RUNNING; then supervisorctl stop ${name}; fi`,
       ) };
     case 'runit':
-      return { script: lines(
-        RUNIT_DIR,
-        `[ -n "$_sd" ] || ${fail('no runit service directory (/etc/service, /var/service, /service)')}`,
-        enabled ? `[ -e "$_sd"/${name} ] || ln -s /etc/sv/${name} "$_sd"/${name}` : `rm -f "$_sd"/${name}`,
-        enabled && `_n=0; while ! sv status ${name} >/dev/null 2>&1 && [ $_n -lt 50 ]; do _n=$((_n + 1)); sleep 0.1; done`,
-        `sv ${running ? 'up' : 'down'} ${name}`,
-      ) };
+      return { script: runitServiceScript(name, { enabled, running }) };
     default: {
       const unit = q(unitName(spec.name));
       return { script: lines(
@@ -70,7 +95,13 @@ export function handlerAction(resource: DesiredResource): ActionScript {
         reload ? `supervisorctl signal HUP ${name}` : `supervisorctl reread >/dev/null; supervisorctl update ${name} >/dev/null; supervisorctl restart ${name}`,
       ) };
     case 'runit':
-      return { script: `sv ${reload ? 'hup' : 'restart'} ${name}` };
+      // A service linked in this run may not be supervised yet: wait for runsv as the service step does.
+      // Not `sv restart`: its check compares whole seconds, so right after a start it reports the old
+      // process as restarted and runsv then keeps the service down for a second. stop + start wait for real.
+      return { script: lines(
+        runitDir(), runitSupervised(name),
+        reload ? `sv hup ${name}` : `sv -w ${RUNIT_WAIT} stop ${name} && sv -w ${RUNIT_WAIT} start ${name}`,
+      ) };
     default: {
       const unit = q(unitName(spec.name));
       return { script: lines(
