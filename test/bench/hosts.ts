@@ -8,15 +8,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { Fleet, FleetHost } from '../fleet/index.js';
 import { BENCH_DIRS, BENCH_FILES, BENCH_ROOT, benchFileContent, DRIFTED_FILE } from './fleet-repo.js';
-import { spawnCollect } from './measure.js';
-
-/** `ssh -F ssh_config HOST CMD` with a fresh connection; rejects when it exits non-zero. */
-export async function sshRun(fleet: Fleet, host: string, command: string): Promise<string> {
-  const args = ['-F', fleet.sshConfigFile, '-o', 'BatchMode=yes', '-o', 'ControlMaster=no', '-o', 'ControlPath=none', host, command];
-  const out = await spawnCollect({ command: 'ssh', args });
-  if (out.code !== 0) throw new Error(`ssh ${host} ${command}: exit ${out.code}: ${out.stderr.trim()}`);
-  return out.stdout;
-}
+import { sshRun } from '../support/ssh.js';
 
 /** The floor: every host answers `ssh HOST true` at once (fresh OpenSSH connections). */
 export async function sshTrueAll(fleet: Fleet, hosts: FleetHost[]): Promise<void> {

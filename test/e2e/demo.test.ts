@@ -3,8 +3,7 @@
  * and repair drift, through the built CLI against a throwaway fleet host, and clean up after itself.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../integration/cli/run-cli.js';
@@ -20,6 +19,8 @@ describe('npm run demo', () => {
     expect(run.stdout).toContain('-edited by hand');
     expect(run.stdout).toMatch(/changed\s+regen_hello_txt/);
     expect(run.stdout).toContain('== done');
-    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('drover-demo-'))).toEqual([]);
+    const copy = /the manifests are a copy of examples\/quickstart in (\S+)/.exec(run.stdout)?.[1];
+    expect(copy).toMatch(/^\//);
+    expect(existsSync(copy!)).toBe(false);
   });
 });

@@ -4,23 +4,19 @@
  * without a terminal nothing is applied.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startFleet, type Fleet } from '../fleet/index.js';
+import { copyExample } from '../support/example-repo.js';
 import { fleetSshFlags, sshRun } from '../support/ssh.js';
-import { ROOT, runDrover } from '../integration/cli/run-cli.js';
+import { runDrover } from '../integration/cli/run-cli.js';
 
 let fleet: Fleet;
 let repo: string;
 
 beforeAll(async () => {
   fleet = await startFleet({ count: 1, name: 'e2e-reconcile' });
-  repo = await mkdtemp(join(tmpdir(), 'drover-e2e-reconcile-'));
-  await cp(join(ROOT, 'examples/quickstart'), repo, { recursive: true });
-  const hostFile = join(repo, 'hosts/web1.yaml');
-  const text = await readFile(hostFile, 'utf8');
-  await writeFile(hostFile, text.replace(/^address: .*$/m, `address: ${fleet.hosts[0]?.address}`));
+  repo = await copyExample('quickstart', { web1: { address: fleet.hosts[0]!.address } });
 });
 
 afterAll(async () => {

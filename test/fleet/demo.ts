@@ -7,13 +7,13 @@
  * Exit status: 0 when every step did what it should, 1 otherwise (with what went wrong).
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DroverError } from '../../manifests/errors.js';
+import { ROOT } from '../integration/cli/run-cli.js';
+import { copyExample } from '../support/example-repo.js';
 import { startFleet, type Fleet } from './index.js';
 
-const ROOT = join(import.meta.dirname, '../..');
 
 interface DemoStep {
   title: string;
@@ -44,26 +44,23 @@ function sshOnHost(fleet: Fleet, command: string): void {
 async function main(): Promise<void> {
   say('starting a throwaway OpenSSH host (drover\'s test fleet)');
   const fleet = await startFleet({ count: 1, name: 'demo' });
-  const repo = mkdtempSync(join(tmpdir(), 'drover-demo-'));
+  let repo: string | undefined;
   try {
     const host = fleet.hosts[0]!;
-    cpSync(join(ROOT, 'examples/quickstart'), repo, { recursive: true });
-    const hostFile = join(repo, 'hosts/web1.yaml');
-    writeFileSync(hostFile, readFileSync(hostFile, 'utf8').replace(/^address: .*$/m, `address: ${host.address}`));
+    repo = await copyExample('quickstart', { web1: { address: host.address } });
     process.stdout.write(`web1 is ${host.address}:22; the manifests are a copy of examples/quickstart in ${repo}\n`);
     const flags = ['--known-hosts', fleet.knownHostsFile, '-i', fleet.clientKeyFile];
-    const at = repo;
-    drover({ title: 'what would change (exit 2: drift)', args: ['reconcile', '--dry-run', at], expect: 2 }, flags);
-    drover({ title: 'converge the host', args: ['reconcile', at, '--yes'], expect: 0 }, flags);
-    drover({ title: 'a second look: nothing to do (exit 0)', args: ['reconcile', '--dry-run', at], expect: 0 }, flags);
+    drover({ title: 'what would change (exit 2: drift)', args: ['reconcile', '--dry-run', repo], expect: 2 }, flags);
+    drover({ title: 'converge the host', args: ['reconcile', repo, '--yes'], expect: 0 }, flags);
+    drover({ title: 'a second look: nothing to do (exit 0)', args: ['reconcile', '--dry-run', repo], expect: 0 }, flags);
     say('drift made by hand on the host');
     sshOnHost(fleet, 'echo edited by hand > /srv/quickstart/hello.txt');
-    drover({ title: 'the plan shows exactly that drift', args: ['reconcile', '--dry-run', at], expect: 2 }, flags);
-    drover({ title: 'repair it (the old content is kept in the backup store)', args: ['reconcile', at, '--yes'], expect: 0 }, flags);
+    drover({ title: 'the plan shows exactly that drift', args: ['reconcile', '--dry-run', repo], expect: 2 }, flags);
+    drover({ title: 'repair it (the old content is kept in the backup store)', args: ['reconcile', repo, '--yes'], expect: 0 }, flags);
     say('done: the host converged, stayed converged, and drift was repaired');
   } finally {
     await fleet.stop();
-    rmSync(repo, { recursive: true, force: true });
+    if (repo) rmSync(repo, { recursive: true, force: true });
   }
 }
 
