@@ -10,7 +10,7 @@ import type { PlanStep } from '../plan/types.js';
 import {
   backupAction, buildWorkAction, handlerAction, installPackages, removePackages, testAction, type ActionContext,
 } from './actions/index.js';
-import { fail, lines, q } from './actions/common.js';
+import { fail, lines, notifiedOnHost, q } from './actions/common.js';
 import { inventoryContent, inventoryIds } from './inventory.js';
 import { cleanAction } from './prune.js';
 import { DROVER_STATE_DIR, INVENTORY_PATH, PENDING_PATH } from '../facts/drover-state.js';
@@ -97,7 +97,7 @@ function packageAction(a: Assembly, step: PlanStep): ActionScript {
  */
 function onlyWhenNotified(step: PlanStep, action: ActionScript): ActionScript {
   if (step.mayChange === undefined) return action;
-  const notified = `grep -qxF -- ${q(step.resource)} "$_PF"`;
+  const notified = notifiedOnHost(step.resource);
   return { ...action, guard: action.guard === undefined ? notified : `${notified} && ${action.guard}` };
 }
 

@@ -52,13 +52,16 @@ function systemdLines(resources: readonly DesiredResource[]): string[] {
   ];
 }
 
+/** sh setting `_sd` to runit's service dir: the first of /etc/service, /var/service, /service that exists, else empty. */
+export const RUNIT_SERVICE_DIR = '_sd=; for _d in /etc/service /var/service /service; do if [ -d "$_d" ]; then _sd=$_d; break; fi; done';
+
 /**
  * runit: linked into the first service dir that exists (the one runsvdir scans, and `sv`'s SVDIR),
  * defined (/etc/sv/NAME is a directory) and the first line of `sv status`.
  */
 function runitLines(name: string, i: number): string[] {
   return [
-    '_sd=; for _d in /etc/service /var/service /service; do if [ -d "$_d" ]; then _sd=$_d; break; fi; done',
+    RUNIT_SERVICE_DIR,
     `_e=0; [ -n "$_sd" ] && { [ -e "$_sd"/${name} ] || [ -L "$_sd"/${name} ]; } && _e=1; _f=0; [ -d /etc/sv/${name} ] && _f=1`,
     `if command -v sv >/dev/null 2>&1; then echo "$_T rv ${i} $_e x$(SVDIR=\${_sd:-/etc/service} sv status ${name} 2>&1 | head -n 1 | _hx) $_f"; else echo "$_T rv ${i} $_e - $_f"; fi`,
   ];

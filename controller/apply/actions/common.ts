@@ -78,3 +78,11 @@ export function fail(message: string): string {
 export function lines(...parts: (string | false | undefined)[]): string {
   return parts.filter((p): p is string => typeof p === 'string' && p !== '').join('\n');
 }
+
+/**
+ * sh test: `id` was notified in this run (or is still pending from an earlier one), i.e. a step that
+ * changed something recorded it in the run's pending file `$_PF` before its change.
+ */
+export function notifiedOnHost(id: string): string {
+  return `grep -qxF -- ${q(id)} "$_PF"`;
+}

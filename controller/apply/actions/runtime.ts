@@ -3,24 +3,23 @@
  * handlers, and guarded commands (guards re-checked on the host right before the command runs).
  */
 import type { DesiredResource } from '../../../manifests/types.js';
-import { serviceManager, unitName } from '../../facts/services.js';
+import { RUNIT_SERVICE_DIR, serviceManager, unitName } from '../../facts/services.js';
 import type { CommandResource, ServiceResource } from '../../../schema/generated/resource.js';
 import type { PlanStep } from '../../plan/types.js';
 import { UNCHANGED_EXIT } from '../sh-lib.js';
 import type { ActionScript } from '../types.js';
-import { fail, lines, q, type ActionContext } from './common.js';
+import { fail, lines, notifiedOnHost, q, type ActionContext } from './common.js';
 
 const SYSTEMD_LIVE = '[ -d /run/systemd/system ]';
 const DAEMON_RELOAD = `if [ -e "$W/daemon-reload" ] && ${SYSTEMD_LIVE}; then systemctl daemon-reload; rm -f "$W/daemon-reload"; fi`;
 /** supervisord answers on its socket only a moment after (re)starting or being installed: wait up to 10 s. */
 const SUPERVISOR_UP = '_n=0; until supervisorctl pid >/dev/null 2>&1 || [ $_n -ge 100 ]; do _n=$((_n + 1)); sleep 0.1; done';
-const RUNIT_DIR = '_sd=; for _x in /etc/service /var/service /service; do if [ -d "$_x" ]; then _sd=$_x; break; fi; done';
 /** Seconds runit gets to pick up a newly linked service (runsvdir scans every 5 s) and to reach a wanted state. */
 const RUNIT_WAIT = 15;
 
 /** runit: find the service dir (sv reads it as SVDIR) or fail. */
 function runitDir(): string {
-  return lines(RUNIT_DIR, `[ -n "$_sd" ] || ${fail('no runit service directory (/etc/service, /var/service, /service)')}`, 'export SVDIR="$_sd"');
+  return lines(RUNIT_SERVICE_DIR, `[ -n "$_sd" ] || ${fail('no runit service directory (/etc/service, /var/service, /service)')}`, 'export SVDIR="$_sd"');
 }
 
 /** runit: wait (polling) until runsv supervises `name` (its supervise/ok answers), or fail saying so. */
@@ -152,7 +151,7 @@ export function commandAction(resource: DesiredResource, _step: PlanStep, contex
   }
   if (context.maybeNotified && spec.always !== true && (spec.refreshOnly || conditions.length > 0)) {
     // Notified only by steps that decide on the host: run when one recorded the notification, else by the guards.
-    const notified = `grep -qxF -- ${q(resource.id)} "$_PF"`;
+    const notified = notifiedOnHost(resource.id);
     const guard = spec.refreshOnly ? notified : `${notified} || { ${conditions.join(' && ')}; }`;
     conditions.splice(0, conditions.length, guard);
   }
