@@ -33,3 +33,8 @@ export function parseExposition(text: string): Sample[] {
 export function familyOf(sample: Pick<Sample, 'name'>): string {
   return sample.name.replace(/_(bucket|sum|count)$/, '');
 }
+
+/** The metric families `text` declares (`# TYPE name type` lines), sorted. */
+export function declaredFamilies(text: string): string[] {
+  return [...text.matchAll(/^# TYPE (\S+) \S+$/gm)].map((m) => m[1] as string).sort();
+}
