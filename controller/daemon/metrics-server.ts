@@ -22,16 +22,16 @@ export interface MetricsServer {
 }
 
 /**
- * Splits `host:port` (`[::1]:9464` for IPv6; port 0 picks a free one). Throws DroverError
- * E_CONFIG_INVALID naming the value when it is not one.
+ * Splits `host:port` (`[::1]:9464` for IPv6, `:9464` for every IPv4 interface; port 0 picks a free
+ * one). Throws DroverError E_CONFIG_INVALID naming the value when it is not one.
  */
 export function parseListen(listen: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(listen);
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(listen);
   const port = match ? Number(match[3]) : NaN;
   if (!match || port > 65535) {
     throw new DroverError('E_CONFIG_INVALID', `metricsListen ${JSON.stringify(listen)} is not host:port (e.g. 127.0.0.1:9464 or [::]:9464)`);
   }
-  return { host: (match[1] ?? match[2]) as string, port };
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
 }
 
 /**
