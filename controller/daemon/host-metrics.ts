@@ -80,6 +80,12 @@ export class HostMetrics {
     });
   }
 
+  /** Replaces the whole table: hosts not in `records` (or removed there) lose their series. */
+  replace(records: Iterable<HostMetricsRecord>): void {
+    this.rows.clear();
+    for (const record of records) this.set(record);
+  }
+
   /** Deletes every series of `host`. */
   remove(host: string): void {
     this.rows.delete(host);

@@ -54,6 +54,7 @@ export class DroverMetrics {
   readonly registry = new Registry();
   private readonly m: MetricSet;
   private readonly hosts: HostMetrics;
+  private readonly scrapeHooks: (() => void)[] = [];
 
   constructor(options: MetricsOptions) {
     this.m = defineMetrics(this.registry);
@@ -64,9 +65,22 @@ export class DroverMetrics {
     initialiseCounters(this.m);
   }
 
-  /** The exposition in Prometheus text format (content type METRICS_CONTENT_TYPE). */
+  /**
+   * The exposition in Prometheus text format (content type METRICS_CONTENT_TYPE), after running the
+   * beforeScrape hooks. Serve this rather than `registry.metrics()`, which skips the hooks.
+   */
   exposition(): Promise<string> {
+    for (const hook of this.scrapeHooks) hook();
     return this.registry.metrics();
+  }
+
+  /**
+   * Runs `hook` before each exposition, to read figures that are cheaper to pull than to push:
+   * `metrics.beforeScrape(() => { metrics.replaceHosts(api.hosts()); metrics.setQueueDepth(queue.len()); })`.
+   * The hook must be synchronous and must not throw.
+   */
+  beforeScrape(hook: () => void): void {
+    this.scrapeHooks.push(hook);
   }
 
   /** One source fetch. `revision` (a Revision.name) is the revision fetched, when it succeeded. */
@@ -103,6 +117,14 @@ export class DroverMetrics {
   /** A host's record changed (or was loaded at start); a record with `removedAt` removes the host. */
   setHostRecord(record: HostMetricsRecord): void {
     this.hosts.set(record);
+  }
+
+  /**
+   * The hosts are exactly `records` (the live inventory with statuses derived now): every other host
+   * loses its series. Records with `removedAt` are left out.
+   */
+  replaceHosts(records: Iterable<HostMetricsRecord>): void {
+    this.hosts.replace(records);
   }
 
   /** The host left the inventory: every series with its name is deleted. */

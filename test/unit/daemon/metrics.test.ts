@@ -86,3 +86,23 @@ describe('series per host', () => {
     expect(parseExposition(await b.exposition()).find((s) => s.name === 'drover_build_info')?.labels).toEqual({ version: 'b' });
   });
 });
+
+describe('hosts read at each scrape', () => {
+  it('replaceHosts from a beforeScrape hook shows exactly the hosts the provider returns, with their status of now', async () => {
+    const metrics = createMetrics({ version: 't', processMetrics: false });
+    let live = [{ host: 'a', status: 'Synced' }, { host: 'b', status: 'Synced' }];
+    let depth = 0;
+    metrics.beforeScrape(() => {
+      metrics.replaceHosts(live);
+      metrics.setQueueDepth(depth);
+    });
+    metrics.setHostRecord({ host: 'stale', status: 'Failed' });
+    const statusOf = async () => Object.fromEntries(parseExposition(await metrics.exposition())
+      .filter((s) => s.name === 'drover_host_status' && s.value === 1).map((s) => [s.labels.host, s.labels.status]));
+    expect(await statusOf()).toEqual({ a: 'Synced', b: 'Synced' });
+    live = [{ host: 'a', status: 'Rejected' }];
+    depth = 3;
+    expect(await statusOf()).toEqual({ a: 'Rejected' });
+    expect(parseExposition(await metrics.exposition()).find((s) => s.name === 'drover_queue_depth')?.value).toBe(3);
+  });
+});
