@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DroverError } from '../../../manifests/errors.js';
 import { HISTORY_LIMIT, newHostRecord, withRun, type HostRecord, type RunRecord } from '../../../controller/daemon/records.js';
 import { loadState, openStateStore } from '../../../controller/daemon/state.js';
+import { needsReobservation, recoverAfterCrash } from '../../../controller/daemon/status.js';
 
 let dir: string;
 beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'drover-state-')); });
@@ -161,5 +162,23 @@ describe('state store', () => {
     const loaded = await loadState(missing);
     expect(loaded.hosts.size).toBe(0);
     await expect(readdir(missing)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('a record left mid-run by a killed controller is recovered and stored consistently', async () => {
+    const first = await openStateStore(dir);
+    const running: RunRecord = { id: 'r3', trigger: 'revision', revision: REV, startedAt: 200, dryRun: false, changedSteps: [] };
+    await first.store.saveHost({ ...web1(), status: 'Progressing', reason: 'reconciling', running });
+
+    // The controller is killed here; a new one opens the same directory.
+    const { store } = await openStateStore(dir);
+    const loaded = store.host('web1') as HostRecord;
+    expect(needsReobservation(loaded)).toBe(true);
+    const { record } = recoverAfterCrash(loaded);
+    await store.saveHost(record);
+
+    const after = (await loadState(dir)).hosts.get('web1') as HostRecord;
+    expect(after.running).toBeUndefined();
+    expect(after.history.map((r) => [r.id, r.result])).toEqual([['r3', 'interrupted'], ['r2', 'applied'], ['r1', 'applied']]);
+    expect(after.status).toBe('OutOfSync');
   });
 });
