@@ -14,7 +14,7 @@ const REDACT = ['token', 'apiToken', 'webhookSecret', 'password', 'secret', '*.t
 export interface LoggerOptions {
   level: string;
   /** Where lines go (default process.stdout). */
-  stream?: NodeJS.WritableStream & { isTTY?: boolean };
+  stream?: { write(chunk: string): unknown; isTTY?: boolean };
   /** Readable lines instead of JSON (default: the stream is a TTY). */
   pretty?: boolean;
 }
