@@ -1,0 +1,146 @@
+/**
+ * The controller: wires the source loop, the gate, the queue and its workers, the drift loop and the
+ * state store together, and exposes the small read/command interface the CLI and the HTTP API use
+ * (see ControllerApi). Each piece lives in its own module; this one only connects them.
+ */
+import { DroverError } from '../../manifests/errors.js';
+import { createManifestValidator } from '../../manifests/validate.js';
+import type { ControllerSettings } from '../config/index.js';
+import { connectHost } from '../reconcile/connect.js';
+import type { SshSettings } from '../reconcile/ssh-settings.js';
+import { createGitSource, type GitSource } from '../source/index.js';
+import { TransportPool } from '../transport/pool.js';
+import { HostBreakers } from './breaker.js';
+import { systemClock, systemRandom, type Clock, type Random } from './clock.js';
+import { createConnections } from './connections.js';
+import type { DaemonContext, DaemonEvents } from './context.js';
+import { createDriftLoop } from './drift.js';
+import { fleetRevision, type FleetRevision } from './fleet.js';
+import type { Logger } from './log.js';
+import { WorkQueue } from './queue.js';
+import { applyRevision } from './revisions.js';
+import { SyncRuns } from './runs.js';
+import { createSourceLoop } from './source-loop.js';
+import { openStateStore } from './state.js';
+import { recoverAfterCrash } from './status.js';
+import { PendingTriggers } from './triggers.js';
+import { createApi, type ControllerApi } from './api.js';
+import { runWorker, saveHost } from './worker.js';
+
+/** What the controller runs with. */
+export interface ControllerOptions {
+  settings: ControllerSettings;
+  ssh: SshSettings;
+  log: Logger;
+  clock?: Clock;
+  random?: Random;
+  events?: DaemonEvents;
+  /** The Git source (default: createGitSource over `<stateDir>/source`). */
+  source?: GitSource;
+}
+
+/** A running controller: its API, and how to stop it. */
+export interface RunningController extends ControllerApi {
+  /**
+   * Graceful stop: no new fetch or run; runs in progress get `shutdownGraceMs` to finish, then are
+   * stopped (a run already sent to a host finishes or restores there by itself); state flushed;
+   * connections closed. Resolves when all that is done.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the state (recovering runs a killed controller left), starts the source loop, `concurrency`
+ * workers and the drift loop. Throws E_STATE_CORRUPT for a damaged state and E_SOURCE_CONFIG for a
+ * bad source; everything after start is logged and retried, never thrown.
+ */
+export async function startController(options: ControllerOptions): Promise<RunningController> {
+  const { settings, log } = options;
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? systemRandom;
+  const { store, loaded } = await openStateStore(settings.stateDir);
+  if (loaded.strayTempFiles.length) log.warn({ files: loaded.strayTempFiles }, 'removed leftovers of interrupted state writes');
+  for (const record of loaded.hosts.values()) {
+    const { record: recovered, interrupted } = recoverAfterCrash(record);
+    if (!interrupted) continue;
+    await store.saveHost(recovered);
+    log.warn({ host: record.host, runId: interrupted.id, revision: interrupted.revision }, `${record.host}: run ${interrupted.id} was interrupted by a controller stop; the host is re-observed`);
+  }
+  let fleet: FleetRevision | undefined;
+  const stopController = new AbortController();
+  const pool = new TransportPool({
+    connect: (name) => {
+      const desired = fleet?.hosts.get(name);
+      if (!desired) return Promise.reject(new DroverError('E_HOST_UNKNOWN', `${name} is not in the inventory`));
+      return connectHost(desired.host, options.ssh);
+    },
+  });
+  let counter = 0;
+  const ctx: DaemonContext = {
+    queue: new WorkQueue({ clock, random, backoff: settings.retry }),
+    pending: new PendingTriggers(), store, clock, log,
+    connections: createConnections({ pool, clock, idleMs: settings.idleConnectionMs }),
+    breakers: new HostBreakers(clock, { threshold: settings.circuitBreaker.failures, cooldownMs: settings.circuitBreaker.cooldownMs }),
+    syncRuns: new SyncRuns(), events: options.events ?? {},
+    fleet: () => fleet,
+    stopRuns: stopController.signal,
+    settings: {
+      runTimeoutMs: settings.runTimeoutMs, selfHeal: settings.selfHeal, driftIntervalMs: settings.driftIntervalMs,
+      suspendedByConfig: new Set(settings.suspendedHosts),
+    },
+    newRunId: () => `${clock.now().toString(36)}-${(++counter).toString(36)}`,
+  };
+  const source = options.source ?? createGitSource({ spec: sourceSpec(settings), workDir: `${settings.stateDir}/source`, clock });
+  const sourceLoop = createSourceLoop({
+    source, store, clock, random, log, intervalMs: settings.source.intervalMs, jitterMs: settings.source.jitterMs,
+    validator: createManifestValidator(),
+    onAccepted: async (gate) => {
+      const next = fleetRevision({ revision: gate.revision.name, commit: gate.revision.commit, hosts: gate.hosts, ...(settings.shard ? { shard: settings.shard } : {}) });
+      await applyRevision(ctx, next, (f) => (fleet = f));
+      await source.pruneSnapshots(keptCommits(ctx, next)).catch((err: unknown) => log.warn({ err }, 'pruning old snapshots failed'));
+    },
+  });
+  const drift = createDriftLoop(ctx);
+  const workers = Array.from({ length: settings.concurrency }, () => runWorker(ctx));
+  sourceLoop.start();
+  drift.start();
+  log.info({ stateDir: settings.stateDir, concurrency: settings.concurrency, selfHeal: settings.selfHeal }, 'controller started');
+  const api = createApi(ctx, { triggerFetch: () => sourceLoop.triggerFetch(), saveHost: (r) => saveHost(ctx, r) });
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    log.info({ graceMs: settings.shutdownGraceMs }, 'stopping: no new runs; runs in progress get the grace period');
+    drift.stop();
+    ctx.queue.shutDown();
+    await sourceLoop.stop();
+    const grace = clock.setTimer(settings.shutdownGraceMs, () => stopController.abort(new DroverError('E_SHUTDOWN', 'the controller stopped before the run ended', { kind: 'transient' })));
+    await ctx.queue.drained();
+    grace.cancel();
+    await Promise.all(workers);
+    await store.flush();
+    await ctx.connections.closeAll();
+    log.info('controller stopped');
+  };
+  return { ...api, stop: () => (stopping ??= stop()) };
+}
+
+function sourceSpec(settings: ControllerSettings): Parameters<typeof createGitSource>[0]['spec'] {
+  const s = settings.source;
+  return {
+    url: s.url, ref: s.ref, timeoutMs: s.timeoutMs, allowNonFastForward: s.allowNonFastForward, verifySignatures: s.verifySignatures,
+    ...(s.path === undefined ? {} : { path: s.path }),
+    ...(s.sshKeyFile === undefined ? {} : { sshKeyFile: s.sshKeyFile }),
+    ...(s.knownHostsFile === undefined ? {} : { knownHostsFile: s.knownHostsFile }),
+    ...(s.token === undefined ? {} : { token: s.token.reveal() }),
+    ...(s.allowedSignersFile === undefined ? {} : { allowedSignersFile: s.allowedSignersFile }),
+  };
+}
+
+/** Snapshots still needed: the newest good revision and every revision a host is on. */
+function keptCommits(ctx: DaemonContext, next: FleetRevision): Set<string> {
+  const keep = new Set([next.commit]);
+  for (const record of ctx.store.hosts()) {
+    const commit = /sha1:([0-9a-f]{40})$/.exec(record.lastAppliedRevision ?? '')?.[1];
+    if (commit) keep.add(commit);
+  }
+  return keep;
+}
