@@ -68,11 +68,15 @@ export async function startController(options: ControllerOptions): Promise<Runni
   }
   let fleet: FleetRevision | undefined;
   const stopController = new AbortController();
+  const events = options.events ?? {};
   const pool = new TransportPool({
-    connect: (name) => {
+    connect: async (name) => {
       const desired = fleet?.hosts.get(name);
-      if (!desired) return Promise.reject(new DroverError('E_HOST_UNKNOWN', `${name} is not in the inventory`));
-      return connectHost(desired.host, options.ssh);
+      if (!desired) throw new DroverError('E_HOST_UNKNOWN', `${name} is not in the inventory`);
+      const started = clock.now();
+      const transport = await connectHost(desired.host, options.ssh);
+      events.connected?.(name, clock.now() - started);
+      return transport;
     },
   });
   let counter = 0;
@@ -81,7 +85,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     pending: new PendingTriggers(), store, clock, log,
     connections: createConnections({ pool, clock, idleMs: settings.idleConnectionMs }),
     breakers: new HostBreakers(clock, { threshold: settings.circuitBreaker.failures, cooldownMs: settings.circuitBreaker.cooldownMs }),
-    syncRuns: new SyncRuns(), events: options.events ?? {},
+    syncRuns: new SyncRuns(), events,
     fleet: () => fleet,
     stopRuns: stopController.signal,
     settings: {
@@ -93,7 +97,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const source = options.source ?? createGitSource({ spec: sourceSpec(settings), workDir: `${settings.stateDir}/source`, clock });
   const sourceLoop = createSourceLoop({
     source, store, clock, random, log, intervalMs: settings.source.intervalMs, jitterMs: settings.source.jitterMs,
-    validator: createManifestValidator(),
+    validator: createManifestValidator(), events,
     onAccepted: async (gate) => {
       const next = fleetRevision({ revision: gate.revision.name, commit: gate.revision.commit, hosts: gate.hosts, ...(settings.shard ? { shard: settings.shard } : {}) });
       await applyRevision(ctx, next, (f) => (fleet = f));

@@ -5,17 +5,25 @@
  * contracts in docs/controller-design.md.
  */
 
-/** Host statuses, exported one-hot by `drover_host_status` (docs/controller-design.md, HostStatus). */
-export const HOST_STATUSES = ['Synced', 'OutOfSync', 'Progressing', 'Failed', 'Unreachable', 'Suspended', 'Rejected'] as const;
-export type MetricHostStatus = (typeof HOST_STATUSES)[number];
+import { HOST_STATUSES, type RunResult, type Trigger } from './records.js';
+
+/** Host statuses, exported one-hot by `drover_host_status` (records.ts). */
+export { HOST_STATUSES };
 
 /** Outcomes of one host run (RunRecord.result). */
-export const RECONCILE_RESULTS = ['in-sync', 'drift', 'applied', 'failed', 'unreachable', 'interrupted'] as const;
-export type ReconcileResult = (typeof RECONCILE_RESULTS)[number];
+export const RECONCILE_RESULTS = ['in-sync', 'drift', 'applied', 'failed', 'unreachable', 'interrupted'] as const satisfies readonly RunResult[];
+export type ReconcileResult = RunResult;
 
 /** What started a run or a sync request (Trigger). */
-export const TRIGGERS = ['revision', 'drift', 'manual', 'webhook', 'retry', 'startup'] as const;
-export type MetricTrigger = (typeof TRIGGERS)[number];
+export const TRIGGERS = ['revision', 'drift', 'manual', 'webhook', 'retry', 'startup'] as const satisfies readonly Trigger[];
+export type MetricTrigger = Trigger;
+
+// Compile-time checks that the lists above name every value of their types.
+type Covers<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : false;
+const coversResults: Covers<RunResult, (typeof RECONCILE_RESULTS)[number]> = true;
+const coversTriggers: Covers<Trigger, (typeof TRIGGERS)[number]> = true;
+void coversResults;
+void coversTriggers;
 
 /** Phases timed by `drover_reconcile_duration_seconds`; `total` is the whole run. */
 export const RECONCILE_PHASES = ['connect', 'observe', 'plan', 'apply', 'verify', 'total'] as const;
@@ -42,6 +50,7 @@ export const SSH_ERROR_REASONS = [
   'connect_refused', 'connect_timeout', 'auth', 'host_key_unknown', 'host_key_mismatch',
   'connection_lost', 'command_timeout', 'unreachable', 'ssh_protocol', 'other',
 ] as const;
+
 
 /** Webhook providers (the /hooks/<provider> routes). */
 export const WEBHOOK_PROVIDERS = ['github', 'gitlab', 'generic'] as const;
