@@ -47,6 +47,8 @@ async function processHost(ctx: DaemonContext, host: string): Promise<void> {
   const why: PendingRun = ctx.pending.take(host) ?? { trigger: 'retry', apply: true, runIds: [] };
   const record = ctx.store.host(host) ?? newHostRecord(host);
   if (record.suspended || ctx.settings.suspendedByConfig.has(host)) {
+    // A host listed in the config's suspendedHosts is suspended like `drover suspend` does (persisted).
+    if (!record.suspended) await saveHost(ctx, { ...record, suspended: true });
     ctx.syncRuns.finished(why.runIds, host, { result: 'skipped', reason: 'suspended' });
     ctx.queue.forget(host);
     return;

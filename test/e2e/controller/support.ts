@@ -144,7 +144,6 @@ export async function startControllerProcess(options: { dir: string; config: str
   }));
   const waitFor = <T>(check: () => Promise<T | undefined>, what: string): Promise<T> => new Promise<T>((resolve, reject) => {
     let busy = false;
-    let timer: NodeJS.Timeout | undefined;
     const done = (): void => {
       listeners.delete(attempt);
       clearInterval(timer);
@@ -168,7 +167,7 @@ export async function startControllerProcess(options: { dir: string; config: str
     };
     listeners.add(attempt);
     // State files change without a log line at times: look again every 50 ms too.
-    timer = setInterval(attempt, 50);
+    const timer = setInterval(attempt, 50);
     attempt();
   });
   return {
