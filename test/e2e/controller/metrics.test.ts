@@ -2,7 +2,8 @@
  * A real Prometheus (Debian's binary, on a loopback port, with a generated config and temp storage)
  * scrapes a real `drover controller` process that reconciles real fleet hosts: every dashboard
  * query returns data after a run, a host made unreachable fires DroverHostUnreachable (its `for`
- * shortened), a host that leaves the inventory leaves the scrape, and the scrape never holds a
+ * shortened), a host that leaves the inventory leaves the scrape, an invalid commit fires
+ * DroverManifestsInvalid, and the scrape never holds a
  * secret (the API token, the webhook secret, the secrets generated on the hosts, the SSH key).
  * Needs `npm run build` (bin/drover.js -> dist/).
  */
@@ -71,7 +72,7 @@ beforeAll(async () => {
   });
   ctl = await startControllerProcess({ dir, stateDir, config });
   await ctl.waitForEvent((e) => e.msg === 'metrics listening', 'the metrics listener');
-  const rules = writeRulesWithFor(dir, { DroverHostUnreachable: '1s' });
+  const rules = writeRulesWithFor(dir, { DroverHostUnreachable: '1s', DroverManifestsInvalid: '1s' });
   prometheus = await startPrometheus({ targets: [`127.0.0.1:${port}`], ruleFiles: [rules] });
 });
 
@@ -131,5 +132,13 @@ describe('a real Prometheus scraping a real drover controller', () => {
     await pollUntil('web3 gone from the scrape', async () => (parseExposition(await scrape()).some((s) => s.labels.host === 'web3') ? undefined : true), 30_000);
     const hosts = new Set(parseExposition(await scrape()).map((s) => s.labels.host).filter(Boolean));
     expect([...hosts].sort()).toEqual(['web1', 'web2']);
+  });
+
+  it('fires DroverManifestsInvalid for a commit that does not validate', async () => {
+    await remote.commit({ 'hosts/web1.yaml': 'address: [not, a, string]\n' }, 'broken');
+    const alert = await pollUntil('DroverManifestsInvalid to fire', async () =>
+      (await prometheus!.alerts()).find((a) => a.labels.alertname === 'DroverManifestsInvalid' && a.state === 'firing'), 60_000);
+    expect(alert.labels).toMatchObject({ severity: 'warning', job: 'drover' });
+    expect(await value('drover_manifest_valid')).toBe(0);
   });
 });
