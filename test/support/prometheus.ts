@@ -41,7 +41,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Polls `probe` until it returns a value other than undefined, or throws `what` at `timeoutMs`. */
+/** Thrown by a probe to end pollUntil at once (the thing waited for can no longer happen). */
+export class PollAborted extends Error {}
+
+/**
+ * Polls `probe` until it returns a value other than undefined, or throws `what` at `timeoutMs`.
+ * A probe that throws is tried again (the server is not up yet), unless it throws PollAborted.
+ */
 export async function pollUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -50,6 +56,7 @@ export async function pollUntil<T>(what: string, probe: () => Promise<T | undefi
       const value = await probe();
       if (value !== undefined) return value;
     } catch (err) {
+      if (err instanceof PollAborted) throw err;
       last = err;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
@@ -75,9 +82,22 @@ function writeConfig(dir: string, options: { targets: string[]; ruleFiles: strin
   return file;
 }
 
-/** Starts Prometheus scraping `targets` (host:port, path /metrics) under `job="drover"`. */
+/**
+ * Starts Prometheus scraping `targets` (host:port, path /metrics) under `job="drover"`. A port taken
+ * between picking and binding it (another test's server) is retried on a new port, twice.
+ */
 export async function startPrometheus(options: { targets: string[]; ruleFiles?: string[] }): Promise<TestPrometheus> {
   requirePrometheus();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(options);
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function launch(options: { targets: string[]; ruleFiles?: string[] }): Promise<TestPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'drover-prometheus-'));
   const config = writeConfig(dir, { targets: options.targets, ruleFiles: options.ruleFiles ?? [] });
   const port = await freePort();
@@ -98,7 +118,7 @@ export async function startPrometheus(options: { targets: string[]; ruleFiles?: 
   };
   try {
     await pollUntil('Prometheus to be ready', async () => {
-      if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}: ${log}`);
+      if (child.exitCode !== null) throw new PollAborted(`prometheus exited with ${child.exitCode}: ${log}`);
       return (await fetch(`${url}/-/ready`)).ok ? true : undefined;
     }, 30_000, 100);
   } catch (err) {
