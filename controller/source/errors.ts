@@ -32,7 +32,7 @@ const RULES: Rule[] = [
   },
   {
     code: 'E_SOURCE_AUTH', kind: 'stalled',
-    test: /Permission denied \(|Authentication failed|could not read (Username|Password)|returned error: 40[13]|Access denied/,
+    test: /Permission denied \(|Authentication failed|could not read (Username|Password)|returned error: 40[13]|access denied/i,
     hint: (c) => c.urlKind === 'ssh'
       ? `the server refused the deploy key${c.sshKeyFile ? ` ${c.sshKeyFile}` : ''}; add its public half to the repository's deploy keys, or fix sshKeyFile`
       : `the server refused the credentials; check that the token (tokenFile/tokenEnv) is set and may read the repository`,

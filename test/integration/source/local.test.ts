@@ -4,19 +4,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DroverError } from '../../../manifests/errors.js';
 import { createGitSource } from '../../../controller/source/index.js';
-import type { SourceSpec } from '../../../controller/source/index.js';
 import { createTestRepo, type TestRepo } from './git-fixture.js';
+import { rejection, sourceSpec } from './support.js';
 
-const spec = (url: string, overrides: Partial<SourceSpec> = {}): SourceSpec => ({
-  url, ref: { branch: 'main' }, timeoutMs: 20_000, allowNonFastForward: false, verifySignatures: false, ...overrides,
-});
-
-/** The DroverError `promise` rejects with (fails the test when it resolves or rejects with something else). */
-async function rejection(promise: Promise<unknown>): Promise<DroverError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(DroverError);
-  return error as DroverError;
-}
+const spec = sourceSpec;
 
 describe('git source on local repositories', () => {
   let repo: TestRepo;
