@@ -1,4 +1,6 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -151,6 +153,41 @@ describe('git source on local repositories', () => {
     const next = repo.commit({ 'drover.yaml': 'd\n' });
     repo.push();
     expect((await createGitSource({ spec: spec(repo.bare), workDir }).fetchRevision()).commit).toBe(next);
+  });
+
+  it('serialises concurrent fetches: one snapshot, the same revision for every caller', async () => {
+    const commit = repo.commit({ 'drover.yaml': 'a\n' });
+    repo.push();
+    const source = createGitSource({ spec: spec(repo.bare), workDir });
+    const revisions = await Promise.all([source.fetchRevision(), source.fetchRevision(), source.pruneSnapshots(new Set()), source.fetchRevision()]);
+    expect(revisions.filter(Boolean).map((r) => r && r.commit)).toEqual([commit, commit, commit]);
+    expect(readdirSync(join(workDir, 'snapshots'))).toEqual([commit]);
+  });
+
+  it('removes leftovers of an interrupted snapshot', async () => {
+    repo.commit({ 'drover.yaml': 'a\n' });
+    repo.push();
+    const source = createGitSource({ spec: spec(repo.bare), workDir });
+    const leftover = join(workDir, 'snapshots', '.tmp-0123456789ab-x1');
+    mkdirSync(join(leftover, 'sub'), { recursive: true });
+    writeFileSync(join(leftover, 'sub', 'half.yaml'), 'x');
+    chmodSync(join(leftover, 'sub'), 0o555);
+    const revision = await source.fetchRevision();
+    expect(readdirSync(join(workDir, 'snapshots'))).toEqual([revision.commit]);
+  });
+
+  it('refuses to guess when the accepted file is damaged: E_SOURCE_STATE (stalled)', async () => {
+    repo.commit({ 'drover.yaml': 'a\n' });
+    repo.push();
+    const source = createGitSource({ spec: spec(repo.bare), workDir });
+    await source.fetchRevision();
+    writeFileSync(join(workDir, 'accepted'), '{"ref": "refs/heads/main", "commit": "nope"');
+    repo.commit({ 'drover.yaml': 'b\n' });
+    repo.push();
+    const error = await rejection(source.fetchRevision());
+    expect(error.code).toBe('E_SOURCE_STATE');
+    expect(error.message).toContain(join(workDir, 'accepted'));
+    expect(error.message).toContain('remove it to accept');
   });
 
   it('refuses an invalid spec before touching anything: E_SOURCE_CONFIG', () => {
