@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGitSource } from '../../../controller/source/index.js';
 import { authorizationHeader } from '../../../controller/source/git-env.js';
 import { createTestRepo, type TestRepo } from './git-fixture.js';
@@ -72,5 +72,37 @@ describe('git source over http(s) with a token', () => {
       expect(error.message).not.toContain(secret);
       expect(String(error.stack)).not.toContain(secret);
     }
+  });
+});
+
+describe('git source over http against a server that takes the request and never answers', () => {
+  let repo: TestRepo;
+  let server: GitHttpServer;
+  let release: () => void = () => undefined;
+  const work = tempDir('drover-source-http-hang-');
+
+  beforeAll(async () => {
+    repo = createTestRepo();
+    repo.commit({ 'drover.yaml': 'x\n' });
+    repo.push();
+    const never = new Promise<void>((resolve) => (release = resolve));
+    server = await startGitHttpServer({ projectRoot: repo.root, expectedAuthorization: authorizationHeader(TOKEN), beforeServe: () => never });
+  });
+  afterAll(async () => {
+    release();
+    await server?.close();
+    repo?.remove();
+    work.remove();
+  });
+
+  it('times out with E_SOURCE_TIMEOUT (transient) and leaves no git process behind', async () => {
+    const url = server.url('remote.git');
+    const source = createGitSource({ spec: sourceSpec(url, { token: TOKEN, timeoutMs: 800 }), workDir: work.path });
+    const error = await rejection(source.fetchRevision());
+    expect(error.code).toBe('E_SOURCE_TIMEOUT');
+    expect(error.kind).toBe('transient');
+    expect(error.message).toContain('800 ms');
+    expect(server.authorizations.length).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(gitCommandLines().filter((line) => line.includes(url))).toEqual([]), { timeout: 10_000, interval: 50 });
   });
 });
