@@ -9,7 +9,7 @@ import { readAccepted, writeAccepted, type Accepted } from './accepted.js';
 import { fetchError, type FetchContext } from './errors.js';
 import { gitEnvironment } from './git-env.js';
 import { GitCommandFailure, runGit } from './git-run.js';
-import { ensureMirror, fetchRef, isAncestor, keepAccepted, resolveCommit, type Git } from './mirror.js';
+import { ensureMirror, fetchRef, isAncestor, keepAccepted, removeStaleLocks, resolveCommit, type Git } from './mirror.js';
 import { describeRef, mirrorRef, revisionName } from './ref.js';
 import { verifyCommitSignature } from './signature.js';
 import { materialiseSnapshot, pruneSnapshotDirs } from './snapshot.js';
@@ -61,7 +61,10 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   });
   const exclusive = serialise();
 
+  let firstFetch = true;
   async function fetchCommit(): Promise<string> {
+    if (firstFetch) await removeStaleLocks(paths.mirror);
+    firstFetch = false;
     await ensureMirror(git, paths.mirror);
     await fetchRef(git, url, spec.ref);
     return resolveCommit(git, spec.ref);

@@ -1,6 +1,6 @@
 /** The bare mirror below workDir: created once, fetched into, asked which commit a ref names. */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GitCommandFailure } from './git-run.js';
 import { fetchRefspec, mirrorRef } from './ref.js';
@@ -17,6 +17,23 @@ export async function ensureMirror(git: Git, mirrorDir: string): Promise<void> {
   if (existsSync(join(mirrorDir, 'HEAD')) && existsSync(join(mirrorDir, 'objects'))) return;
   await mkdir(dirname(mirrorDir), { recursive: true });
   await git(['init', '--bare', '--quiet', mirrorDir], { cwd: dirname(mirrorDir) });
+}
+
+/**
+ * Removes the `*.lock` files git leaves in the mirror's refs (and HEAD, config, packed-refs) when
+ * it is killed mid-fetch; git would refuse every later fetch. Only safe while no git runs in the
+ * mirror: the source calls it once, before its first fetch (one source owns a workDir).
+ */
+export async function removeStaleLocks(mirrorDir: string): Promise<void> {
+  const remove = async (dir: string, recurse: boolean): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const path = join(dir, entry.name);
+      if (entry.isFile() && entry.name.endsWith('.lock')) await rm(path, { force: true });
+      else if (recurse && entry.isDirectory()) await remove(path, true);
+    }
+  };
+  await remove(mirrorDir, false);
+  await remove(join(mirrorDir, 'refs'), true);
 }
 
 /** True when the mirror holds `commit` as a commit object. */

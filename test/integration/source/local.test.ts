@@ -190,6 +190,17 @@ describe('git source on local repositories', () => {
     expect(error.message).toContain('remove it to accept');
   });
 
+  it('recovers from lock files a killed controller left in the mirror', async () => {
+    repo.commit({ 'drover.yaml': 'a\n' });
+    repo.push();
+    await createGitSource({ spec: spec(repo.bare), workDir }).fetchRevision();
+    for (const lock of ['refs/heads/main.lock', 'packed-refs.lock', 'refs/drover/accepted.lock']) writeFileSync(join(workDir, 'mirror', lock), '');
+    const next = repo.commit({ 'drover.yaml': 'b\n' });
+    repo.push();
+    const restarted = createGitSource({ spec: spec(repo.bare), workDir });
+    expect((await restarted.fetchRevision()).commit).toBe(next);
+  });
+
   it('refuses an invalid spec before touching anything: E_SOURCE_CONFIG', () => {
     const bad = spec('-oProxyCommand=x', { ref: { branch: '--upload-pack=x' }, path: '../x', timeoutMs: 0 });
     expect(() => createGitSource({ spec: bad, workDir })).toThrow(DroverError);
