@@ -40,15 +40,15 @@ function parseCgiHead(head: string): { status: number; headers: [string, string]
 }
 
 /** Runs git http-backend for one request and streams its answer back. */
-function serveCgi(projectRoot: string, req: IncomingMessage, res: ServerResponse): void {
+function serveCgi(options: { projectRoot: string; protocolV0?: boolean }, req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const child = spawn(BACKEND, [], {
     env: {
-      PATH: process.env.PATH, GIT_PROJECT_ROOT: projectRoot, GIT_HTTP_EXPORT_ALL: '1',
+      PATH: process.env.PATH, GIT_PROJECT_ROOT: options.projectRoot, GIT_HTTP_EXPORT_ALL: '1',
       GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null',
       REQUEST_METHOD: req.method, PATH_INFO: decodeURIComponent(url.pathname), QUERY_STRING: url.search.slice(1),
       CONTENT_TYPE: req.headers['content-type'] ?? '', REMOTE_USER: 'token', REMOTE_ADDR: '127.0.0.1',
-      GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''), HTTP_CONTENT_ENCODING: String(req.headers['content-encoding'] ?? ''),
+      GIT_PROTOCOL: options.protocolV0 ? '' : String(req.headers['git-protocol'] ?? ''), HTTP_CONTENT_ENCODING: String(req.headers['content-encoding'] ?? ''),
     },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -72,6 +72,8 @@ function serveCgi(projectRoot: string, req: IncomingMessage, res: ServerResponse
 export async function startGitHttpServer(options: {
   projectRoot: string;
   expectedAuthorization: string;
+  /** Speak only protocol v0 (ignore the client's Git-Protocol header), like older servers: no fetching of unadvertised commits. */
+  protocolV0?: boolean;
   /** Awaited before each authorised request is served: the client's git processes are alive and waiting meanwhile. */
   beforeServe?: () => Promise<void>;
 }): Promise<GitHttpServer> {
@@ -85,7 +87,7 @@ export async function startGitHttpServer(options: {
       else res.writeHead(200, { 'Content-Type': 'application/x-git-upload-pack-advertisement' }).end(pktLine(`ERR access denied for ${given}\n`));
       return;
     }
-    void (options.beforeServe ?? (async () => undefined))().then(() => serveCgi(options.projectRoot, req, res));
+    void (options.beforeServe ?? (async () => undefined))().then(() => serveCgi(options, req, res));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;

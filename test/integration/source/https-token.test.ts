@@ -75,21 +75,46 @@ describe('git source over http(s) with a token', () => {
   });
 });
 
+describe('git source over http from a server that speaks only protocol v0', () => {
+  let repo: TestRepo;
+  let server: GitHttpServer;
+  const work = tempDir('drover-source-http-v0-');
+  beforeAll(async () => {
+    repo = createTestRepo();
+    server = await startGitHttpServer({ projectRoot: repo.root, expectedAuthorization: authorizationHeader(TOKEN), protocolV0: true });
+  });
+  afterAll(async () => {
+    await server?.close();
+    repo?.remove();
+    work.remove();
+  });
+
+  it('follows a pinned commit that no ref advertises (fetches all branches and tags instead)', async () => {
+    repo.commit({ 'drover.yaml': '1\n' });
+    const middle = repo.commit({ 'drover.yaml': '2\n' });
+    repo.commit({ 'drover.yaml': '3\n' });
+    repo.push();
+    const source = createGitSource({ spec: sourceSpec(server.url('remote.git'), { token: TOKEN, ref: { commit: middle } }), workDir: work.path });
+    expect((await source.fetchRevision()).commit).toBe(middle);
+    const missing = createGitSource({ spec: sourceSpec(server.url('remote.git'), { token: TOKEN, ref: { commit: 'e'.repeat(40) } }), workDir: work.path });
+    expect((await rejection(missing.fetchRevision())).code).toBe('E_SOURCE_REF_NOT_FOUND');
+  });
+});
+
 describe('git source over http against a server that takes the request and never answers', () => {
   let repo: TestRepo;
   let server: GitHttpServer;
-  let release: () => void = () => undefined;
   const work = tempDir('drover-source-http-hang-');
 
   beforeAll(async () => {
     repo = createTestRepo();
     repo.commit({ 'drover.yaml': 'x\n' });
     repo.push();
-    const never = new Promise<void>((resolve) => (release = resolve));
+    // Held requests are never served; close() drops their connections.
+    const never = new Promise<void>(() => undefined);
     server = await startGitHttpServer({ projectRoot: repo.root, expectedAuthorization: authorizationHeader(TOKEN), beforeServe: () => never });
   });
   afterAll(async () => {
-    release();
     await server?.close();
     repo?.remove();
     work.remove();

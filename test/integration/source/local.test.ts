@@ -96,6 +96,16 @@ describe('git source on local repositories', () => {
     expect(readFileSync(join(pinned.dir, 'drover.yaml'), 'utf8')).toBe('later\n');
   });
 
+  it('follows a pinned commit that no branch or tag points at', async () => {
+    repo.commit({ 'drover.yaml': '1\n' });
+    const middle = repo.commit({ 'drover.yaml': '2\n' });
+    repo.commit({ 'drover.yaml': '3\n' });
+    repo.push();
+    const pinned = await createGitSource({ spec: spec(`file://${repo.bare}`, { ref: { commit: middle } }), workDir }).fetchRevision();
+    expect(pinned.commit).toBe(middle);
+    expect(readFileSync(join(pinned.dir, 'drover.yaml'), 'utf8')).toBe('2\n');
+  });
+
   it('says which ref is missing: E_SOURCE_REF_NOT_FOUND (stalled)', async () => {
     repo.commit({ 'drover.yaml': 'a\n' });
     repo.push();
