@@ -32,19 +32,45 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('drover controller: killed mid-apply', () => {
-  it('restarts with consistent state, re-observes the host, and the run completes', async () => {
-    const commit = await remote.commit({
-      'hosts/web1.yaml': stringify({
-        address: fleet.hosts[0]!.address,
-        resources: [
-          { kind: 'directory', path: '/srv/ctl' },
-          { kind: 'file', path: '/srv/ctl/before.txt', content: 'before\n' },
-          { kind: 'command', name: 'slow', run: 'sleep 2 && touch /srv/ctl/slow-done', creates: '/srv/ctl/slow-done' },
-          { kind: 'file', path: '/srv/ctl/after.txt', content: 'after\n', dependsOn: ['command:slow'] },
-        ],
-      }),
-    });
+/** A host whose apply takes 2 s: a file, a slow command, a file after it. */
+function slowHost(dir: string): string {
+  return stringify({
+    address: fleet.hosts[0]!.address,
+    resources: [
+      { kind: 'directory', path: dir },
+      { kind: 'file', path: `${dir}/before.txt`, content: 'before\n' },
+      { kind: 'command', name: 'slow', run: `sleep 2 && touch ${dir}/slow-done`, creates: `${dir}/slow-done` },
+      { kind: 'file', path: `${dir}/after.txt`, content: 'after\n', dependsOn: ['command:slow'] },
+    ],
+  });
+}
+
+describe('drover controller: stopped mid-apply', () => {
+  it('on SIGTERM starts no new run, lets the running apply finish, and exits 0 (run from --repo, no config file)', async () => {
+    const other = await createRemote();
+    try {
+      const commit = await other.commit({ 'hosts/web1.yaml': slowHost('/srv/term') });
+      const stateDir = join(dir, 'term-state');
+      const ctl = await startControllerProcess({
+        dir, stateDir,
+        args: ['--repo', other.bare, '--state-dir', stateDir, '--known-hosts', fleet.knownHostsFile, '-i', fleet.clientKeyFile],
+      });
+      running.push(ctl);
+      await ctl.waitForEvent((e) => e.host === 'web1' && e.phase === 'apply', 'the apply to start');
+      expect(await ctl.stop()).toBe(0);
+      const record = await hostRecord(stateDir, 'web1');
+      expect(record?.running).toBeUndefined();
+      expect(record?.history[0]).toMatchObject({ result: 'applied', revision: revisionOf(commit) });
+      expect(record?.status).toBe('Synced');
+      expect(ctl.events.filter((e) => e.msg === 'run started')).toHaveLength(1);
+      expect(await sshRun(fleet, 'host1', 'cat /srv/term/after.txt')).toBe('after\n');
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('after SIGKILL restarts with consistent state, re-observes the host, and the run completes', async () => {
+    const commit = await remote.commit({ 'hosts/web1.yaml': slowHost('/srv/ctl') });
     const stateDir = join(dir, 'state');
     const config = controllerConfig({ remote, fleet, stateDir });
     const first = await startControllerProcess({ dir, stateDir, config });

@@ -111,11 +111,15 @@ export interface ControllerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `drover controller --config <dir>/drover.config.yaml` with `config` written there. */
-export async function startControllerProcess(options: { dir: string; config: string; stateDir: string }): Promise<ControllerProcess> {
+/**
+ * Starts `drover controller --config <dir>/drover.config.yaml` with `config` written there, or, without
+ * `config`, `drover controller ARGS` (the embedded defaults) in `dir`.
+ */
+export async function startControllerProcess(options: { dir: string; config?: string; args?: string[]; stateDir: string }): Promise<ControllerProcess> {
   const file = join(options.dir, 'drover.config.yaml');
-  await writeFile(file, options.config);
-  const child = spawn(process.execPath, [join(ROOT, 'bin/drover.js'), 'controller', '--config', file], {
+  if (options.config !== undefined) await writeFile(file, options.config);
+  const args = options.config !== undefined ? ['--config', file] : (options.args ?? []);
+  const child = spawn(process.execPath, [join(ROOT, 'bin/drover.js'), 'controller', ...args], {
     cwd: options.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const events: LogEvent[] = [];
