@@ -71,4 +71,18 @@ describe('drover controller: the source fails', () => {
     expect(refused.lastFetchError?.message).toContain('allowNonFastForward');
     expect(await sshRun(fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('after the outage\n');
   });
+
+  it('restarted while the remote is gone, goes on from the last good revision kept on disk', async () => {
+    const good = (await controllerRecord(stateDir))!.lastGoodRevision!;
+    expect(await ctl.stop()).toBe(0);
+    await rename(remote.bare, `${remote.bare}.away`);
+    ctl = await startControllerProcess({ dir, stateDir, config: controllerConfig({ remote, fleet, stateDir, extra: { selfHeal: true, driftInterval: '200ms' } }) });
+    await ctl.waitForEvent((e) => e.msg === 'last good revision restored from its snapshot' && e.revision === good, 'the restore');
+    await ctl.waitForEvent((e) => e.msg.startsWith('fetch failed'), 'a failed fetch');
+    await sshRun(fleet, 'host1', 'echo by-hand > /srv/ctl/managed.txt');
+    const repaired = await waitForHost(ctl, 'web1', (r) => r.history[0]?.trigger === 'drift' && r.history[0].result === 'applied', 'drift repaired');
+    expect(repaired.lastAppliedRevision).toBe(good);
+    expect(await sshRun(fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('after the outage\n');
+    await rename(`${remote.bare}.away`, remote.bare);
+  });
 });
