@@ -134,6 +134,19 @@ describe('a real Prometheus scraping a real drover controller', () => {
     expect([...hosts].sort()).toEqual(['web1', 'web2']);
   });
 
+  it('reports valid manifests and the same hosts after a restart on the same state', async () => {
+    const config = readFileSync(join(dir, 'drover.config.yaml'), 'utf8');
+    expect(await ctl!.stop()).toBe(0);
+    ctl = await startControllerProcess({ dir, stateDir: join(dir, 'state'), config });
+    await ctl.waitForEvent((e) => e.msg === 'metrics listening', 'the metrics listener');
+    const samples = await pollUntil('a scrape with both hosts and a fetch', async () => {
+      const parsed = parseExposition(await scrape());
+      const fetched = parsed.some((s) => s.name === 'drover_source_fetch_total' && s.labels.result === 'success' && s.value > 0);
+      return fetched && parsed.filter((s) => s.name === 'drover_host_drift_resources').length === 2 ? parsed : undefined;
+    }, 60_000);
+    expect(samples.find((s) => s.name === 'drover_manifest_valid')?.value).toBe(1);
+  });
+
   it('fires DroverManifestsInvalid for a commit that does not validate', async () => {
     await remote.commit({ 'hosts/web1.yaml': 'address: [not, a, string]\n' }, 'broken');
     const alert = await pollUntil('DroverManifestsInvalid to fire', async () =>
