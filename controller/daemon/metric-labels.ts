@@ -25,8 +25,11 @@ const coversTriggers: Covers<Trigger, (typeof TRIGGERS)[number]> = true;
 void coversResults;
 void coversTriggers;
 
-/** Phases timed by `drover_reconcile_duration_seconds`; `total` is the whole run. */
-export const RECONCILE_PHASES = ['connect', 'observe', 'plan', 'apply', 'verify', 'total'] as const;
+/**
+ * Phases timed by `drover_reconcile_duration_seconds`; `total` is the whole run. Connecting is not
+ * a phase here: warm runs reuse a connection, and new ones are timed by `drover_ssh_connect_duration_seconds`.
+ */
+export const RECONCILE_PHASES = ['observe', 'plan', 'apply', 'verify', 'total'] as const;
 export type ReconcilePhase = (typeof RECONCILE_PHASES)[number];
 
 /** Results of a source fetch. */
