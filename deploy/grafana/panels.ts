@@ -30,10 +30,12 @@ function valueMap(entries: Record<string, { text?: string; color: string }>): da
   return { type: dashboard.MappingType.ValueToText, options };
 }
 
-const STATUS_COLOURS = valueMap({
-  Synced: { color: 'green' }, OutOfSync: { color: 'yellow' }, Progressing: { color: 'blue' }, Failed: { color: 'red' },
-  Unreachable: { color: 'red' }, Suspended: { color: 'purple' }, Rejected: { color: 'orange' },
-});
+/** One colour per host status, used wherever a status is shown. */
+const STATUS_COLOUR: Record<string, string> = {
+  Synced: 'green', OutOfSync: 'yellow', Progressing: 'blue', Failed: 'red', Unreachable: 'red', Suspended: 'purple', Rejected: 'orange',
+};
+
+const STATUS_COLOURS = valueMap(Object.fromEntries(Object.entries(STATUS_COLOUR).map(([status, color]) => [status, { color }])));
 
 const timeseries = (title: string, description: string) => new TimeseriesPanel().title(title).description(description).datasource(DATASOURCE)
   .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom));
@@ -41,11 +43,13 @@ const timeseries = (title: string, description: string) => new TimeseriesPanel()
 const stat = (title: string, description: string) => new StatPanel().title(title).description(description).datasource(DATASOURCE)
   .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull'])).graphMode(common.BigValueGraphMode.None);
 
-/** Hosts per status: every status, 0 included (the status gauge is one-hot). */
+/** Hosts per status: every status, 0 included (the status gauge is one-hot), each in its colour. */
 export function hostsPerStatus() {
-  return stat('Hosts per status', 'How many of the selected hosts are in each status.')
+  const panel = stat('Hosts per status', 'How many of the selected hosts are in each status.')
     .withTarget(new DataqueryBuilder().refId('A').expr(`sum by (status) (drover_host_status{${HOSTS}})`).legendFormat('{{status}}').instant())
-    .textMode(common.BigValueTextMode.ValueAndName).colorMode(common.BigValueColorMode.None).gridPos({ h: 5, w: 12, x: 0, y: 0 });
+    .textMode(common.BigValueTextMode.ValueAndName).colorMode(common.BigValueColorMode.Value).gridPos({ h: 5, w: 12, x: 0, y: 0 });
+  for (const [status, color] of Object.entries(STATUS_COLOUR)) panel.overrideByName(status, [{ id: 'color', value: { mode: 'fixed', fixedColor: color } }]);
+  return panel;
 }
 
 /** Whether the newest revision passed validation, and the revision fetched. */
