@@ -106,6 +106,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const source = options.source ?? createGitSource({ spec: sourceSpec(settings), workDir: `${settings.stateDir}/source`, clock });
   const validator = createManifestValidator();
   const onAccepted = async (gate: AcceptedRevision): Promise<void> => {
+    ctx.events.revisionAccepted?.(gate.revision.name);
     const next = fleetRevision({ revision: gate.revision.name, commit: gate.revision.commit, hosts: gate.hosts, ...(settings.shard ? { shard: settings.shard } : {}) });
     await applyRevision(ctx, next, (f) => (fleet = f));
     await store.purgeRemoved(clock.now(), REMOVED_RETENTION_MS);
