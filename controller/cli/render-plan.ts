@@ -4,9 +4,7 @@
  * cut), then a summary table. Pure: strings in, string out.
  */
 import { createTwoFilesPatch } from 'diff';
-import type { PlanStep } from '../plan/types.js';
-import type { Plan } from '../plan/types.js';
-import type { FileTexts, HostFailure } from '../reconcile/types.js';
+import type { FileTexts, HostFailure, Plan, PlanStep } from '../reconcile/types.js';
 
 /** What the renderer needs of a planned host (HostPlanResult fits). */
 export type PlanView =
