@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DroverError } from '../../../manifests/errors.js';
 import { applyStep, narrowToStep } from '../../reconcile/run-step.js';
 import type { PlannedHost } from '../../reconcile/types.js';
 import { ExitCode } from '../exit-codes.js';
@@ -34,6 +35,9 @@ export function registerRun(program: Command, io: CliIo): void {
     .option('--revision <n>', 'restore_ steps: put back the Nth latest backup instead of the file as it was before drover');
   addSshOptions(cmd).action(async (host: string, step: string, repo: string, opts: RunOptions, self: Command) => {
     const revision = opts.revision === undefined ? undefined : positiveInt('--revision', opts.revision);
+    if (revision !== undefined && !step.startsWith('restore_')) {
+      throw new DroverError('E_USAGE', `--revision is for restore_ steps only (e.g. "drover run ${host} restore_<file> --revision ${revision}"); see "drover steps ${host}"`);
+    }
     const run = await planSelected(io, repo, { ...opts, host: [host], output: 'text', diff: true }, `run ${host} ${step}`);
     try {
       const [planned] = run.results;
