@@ -92,6 +92,9 @@ function readRollout(lane: string, source: SourceFile, ctx: { groupNames: string
     if (w.group !== undefined && !ctx.groupNames.includes(w.group)) {
       ctx.problems.at(source, [...path, 'group'], `unknown group "${w.group}"${didYouMean(w.group, ctx.groupNames)}; groups are the files groups/<name>.yaml`);
     }
+    if (w.maxFailures !== undefined && w.maxFailurePercent !== undefined) {
+      ctx.problems.at(source, [...path, 'maxFailurePercent'], 'give either maxFailures or maxFailurePercent, not both', { key: true });
+    }
     const wave: RolloutWave = { name: w.name ?? w.group ?? `wave-${i + 1}`, pauseMs: w.pause ? durationMs(w.pause) : 0, origin: originAt(source, path) };
     for (const key of ['group', 'percent', 'count', 'maxFailures', 'maxFailurePercent'] as const) {
       if (w[key] !== undefined) (wave as unknown as Record<string, unknown>)[key] = w[key];
