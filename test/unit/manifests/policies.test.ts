@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadRepository } from '../../../manifests/index.js';
 import { rolloutOf, windowsOf } from '../../../controller/rollout/index.js';
 
-const repo = fileURLToPath(new URL('../../fixtures/manifests/rollout-policies/', import.meta.url));
+const repo = fileURLToPath(new URL('../../fixtures/rollout/repo/', import.meta.url));
 
 describe('rollout policies and windows in a repository', () => {
   it('reads drover.yaml and group policies; a group policy replaces drover.yaml for its members', async () => {
