@@ -14,6 +14,8 @@ import type { Plan } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
 import { TransportErrorCodes } from '../transport/types.js';
 import { toHostFailure } from './failure.js';
+import { checkHealth } from './health.js';
+import { failedOnlyAtTests, rollBackRun, rolledBackFailure } from './rollback.js';
 import { fetchFileTexts } from './texts.js';
 import type { FileTexts, HostFailure } from './types.js';
 
@@ -32,6 +34,8 @@ export interface HostRunRequest {
   onPhase?: (phase: HostPhase) => void;
   /** Stops the run (per-run timeout, shutdown): the transport rejects; a run sent to the host finishes or restores there. */
   signal?: AbortSignal;
+  /** Also run the test_* checks of a host found in sync (a rollout's health gate); a failure fails the run. */
+  healthCheck?: boolean;
 }
 
 /** How the run ended and what it found. */
@@ -97,8 +101,10 @@ const plan: Phase = async (run) => {
   const planned = await timed(run, 'plan', async () => planHost(run.req.desired, run.observed!));
   run.result.plan = planned;
   if (run.req.withTexts && !planned.inSync) run.result.texts = await fetchFileTexts(run.req.desired, planned, run.transport!);
-  if (planned.inSync) run.result.outcome = 'in-sync';
-  else if (run.req.mode === 'plan') run.result.outcome = 'drift';
+  if (planned.inSync) {
+    run.result.outcome = 'in-sync';
+    if (run.req.healthCheck) await checkHealth({ desired: run.req.desired, observed: run.observed!, plan: planned, transport: run.transport!, result: run.result, ...signalOf(run.req) });
+  } else if (run.req.mode === 'plan') run.result.outcome = 'drift';
   return planned.inSync || run.req.mode === 'plan' ? 'stop' : 'next';
 };
 
@@ -113,6 +119,11 @@ const apply: Phase = async (run) => {
   if (result.ok) return 'next';
   const failed = result.steps.find((s) => s.status === 'failed');
   run.result.outcome = 'failed';
+  if (desired.host.rollbackOnFailedTests && failedOnlyAtTests(run.result.plan!, result)) {
+    const report = await rollBackRun({ desired, observed: run.observed!, plan: run.result.plan!, apply: result, transport: run.transport!, ...signalOf(run.req) });
+    run.result.error = rolledBackFailure(result, report);
+    return 'stop';
+  }
   run.result.error = {
     code: 'E_STEP_FAILED', unreachable: false,
     message: `step ${failed?.name ?? '(unknown)'} failed${result.restored.length ? `; restored ${result.restored.join(', ')}` : ''}${result.notRestored.length ? `; NOT restored: ${result.notRestored.join(', ')}` : ''}`,
