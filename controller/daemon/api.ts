@@ -9,6 +9,7 @@ import { statusContext, type DaemonContext } from './context.js';
 import type { QueueCounts } from './queue.js';
 import { HOST_STATUSES, newHostRecord, type HostRecord, type HostStatus, type RunRecord } from './records.js';
 import type { SyncRun } from './runs.js';
+import type { RolloutView } from './rollouts.js';
 import { deriveStatus } from './status.js';
 
 /** A host as the API shows it (no history). */
@@ -34,6 +35,8 @@ export interface ControllerStatus {
   ready: boolean;
   hosts: { total: number; byStatus: Record<HostStatus, number> };
   queue: QueueCounts;
+  /** Staged rollouts of the newest good revision, one per lane (`default` or a group with its own policy). */
+  rollouts: RolloutView[];
 }
 
 /** What a sync asks for. */
@@ -43,6 +46,8 @@ export interface SyncRequest {
   /** Plan only, change nothing. */
   dryRun?: boolean;
   trigger?: 'manual' | 'webhook';
+  /** Apply even outside the hosts' maintenance windows. */
+  overrideWindow?: boolean;
 }
 
 /** The read/command interface. Commands throw DroverError with a stable code for bad input. */
@@ -62,6 +67,8 @@ export interface ControllerApi {
   resume(name: string): Promise<HostView>;
   /** Fetches the source now (webhooks); resolves when that fetch and its gate are done. */
   triggerFetch(): Promise<void>;
+  /** Resumes halted rollouts (one lane, default all) by hand; E_ROLLOUT_NOT_HALTED when none is halted. */
+  resumeRollout(request?: { lane?: string }): RolloutView[];
 }
 
 /** Builds the API over the controller's parts. */
@@ -87,6 +94,7 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
         ready: ctx.fleet() !== undefined,
         hosts: { total: hosts.length, byStatus },
         queue: ctx.queue.counts(),
+        rollouts: ctx.rollouts?.views() ?? [],
       };
     },
     hosts: () => live().map((name) => view(ctx.store.host(name) ?? newHostRecord(name))),
@@ -101,7 +109,7 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
       const dryRun = request.dryRun ?? false;
       const run = ctx.syncRuns.create(hosts, { dryRun, now: ctx.clock.now() });
       for (const host of hosts) {
-        ctx.pending.add(host, request.trigger ?? 'manual', { apply: !dryRun, runId: run.id });
+        ctx.pending.add(host, request.trigger ?? 'manual', { apply: !dryRun, runId: run.id, ...(request.overrideWindow ? { overrideWindow: true } : {}) });
         ctx.queue.add(host);
       }
       ctx.log.info({ runId: run.id, hosts: hosts.length, dryRun, trigger: request.trigger ?? 'manual' }, 'sync requested');
@@ -128,6 +136,10 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
       return view(saved);
     },
     triggerFetch: deps.triggerFetch,
+    resumeRollout(request) {
+      if (!ctx.rollouts) throw new DroverError('E_ROLLOUT_NOT_HALTED', 'no rollout is halted; nothing to resume');
+      return ctx.rollouts.resume(request?.lane);
+    },
   };
   return api;
 }

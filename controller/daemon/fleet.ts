@@ -3,6 +3,7 @@
  * shard only. Replaced whole when a new revision is accepted; runs read it when they start.
  */
 import { createHash } from 'node:crypto';
+import type { RepositoryPolicies } from '../../manifests/policies.js';
 import type { DesiredState } from '../../manifests/types.js';
 import { desiredHash } from './fingerprint.js';
 
@@ -12,6 +13,9 @@ export interface FleetRevision {
   commit: string;
   hosts: ReadonlyMap<string, DesiredState>;
   hashes: ReadonlyMap<string, string>;
+  /** Rollout policies and windows of the revision, and each group's hosts (waves by group). */
+  policies?: RepositoryPolicies;
+  members?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** This replica's part of the fleet: `INDEX/COUNT` by a stable hash of the host name. */
@@ -27,11 +31,15 @@ export function inShard(host: string, shard: Shard | undefined): boolean {
 }
 
 /** The FleetRevision of an accepted revision's hosts (those of `shard`). */
-export function fleetRevision(options: { revision: string; commit: string; hosts: readonly DesiredState[]; shard?: Shard }): FleetRevision {
+export function fleetRevision(options: {
+  revision: string; commit: string; hosts: readonly DesiredState[]; shard?: Shard;
+  policies?: RepositoryPolicies; members?: Readonly<Record<string, readonly string[]>>;
+}): FleetRevision {
   const mine = options.hosts.filter((d) => inShard(d.host.name, options.shard));
   return {
     revision: options.revision, commit: options.commit,
     hosts: new Map(mine.map((d) => [d.host.name, d])),
     hashes: new Map(mine.map((d) => [d.host.name, desiredHash(d)])),
+    ...(options.policies ? { policies: options.policies } : {}), ...(options.members ? { members: options.members } : {}),
   };
 }

@@ -4,13 +4,14 @@
  */
 import { DroverError, type ManifestProblem } from '../../manifests/errors.js';
 import { loadRepository } from '../../manifests/load.js';
+import type { RepositoryPolicies } from '../../manifests/policies.js';
 import type { DesiredState } from '../../manifests/types.js';
 import type { ManifestValidator } from '../../manifests/validate.js';
 import type { Revision } from '../source/index.js';
 
 /** What the gate decided about a revision. */
 export type GateResult =
-  | { accepted: true; revision: Revision; hosts: DesiredState[] }
+  | { accepted: true; revision: Revision; hosts: DesiredState[]; policies?: RepositoryPolicies; members?: Record<string, string[]> }
   | { accepted: false; revision: Revision; problems: ManifestProblem[] };
 
 /**
@@ -21,7 +22,7 @@ export async function validateRevision(revision: Revision, validator?: ManifestV
   try {
     const loaded = await loadRepository(revision.dir, validator ? { validator } : {});
     if (loaded.problems.length > 0) return { accepted: false, revision, problems: loaded.problems };
-    return { accepted: true, revision, hosts: loaded.hosts };
+    return { accepted: true, revision, hosts: loaded.hosts, policies: loaded.policies, members: loaded.members };
   } catch (err) {
     const message = err instanceof DroverError ? err.message : `cannot load the revision: ${(err as Error).message}`;
     return { accepted: false, revision, problems: [{ file: '.', line: 0, col: 0, path: '', message }] };

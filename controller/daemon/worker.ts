@@ -59,13 +59,17 @@ async function processHost(ctx: DaemonContext, host: string): Promise<void> {
     ctx.queue.addAfter(host, (ctx.breakers.trialAt(host) ?? ctx.clock.now()) - ctx.clock.now());
     return;
   }
-  const run: RunRecord = { id: ctx.newRunId(), trigger: why.trigger, revision: fleet.revision, startedAt: ctx.clock.now(), dryRun: !why.apply, changedSteps: [] };
+  // A rollout wave not yet released, or a closed maintenance window, turns an apply into a plan.
+  const gate = why.apply ? ctx.rollouts?.gate(host, { overrideWindow: why.overrideWindow === true }) : undefined;
+  const apply = why.apply && gate?.apply !== false;
+  const run: RunRecord = { id: ctx.newRunId(), trigger: why.trigger, revision: fleet.revision, startedAt: ctx.clock.now(), dryRun: !apply, changedSteps: [] };
   // `running` is stored before an apply so a killed controller re-observes the host; a plan-only run
   // changes nothing on the host, so it skips that write (drift checks stay one write per host).
   if (!run.dryRun) await saveHost(ctx, startRun(record, run));
   ctx.syncRuns.started(why.runIds, host);
   ctx.events.runStarted?.(host, run);
-  const result = await runHost(ctx, { host, run, desired });
+  const result = await runHost(ctx, { host, run, desired, healthCheck: gate?.apply === true && gate.healthCheck });
+  if (!run.dryRun) ctx.rollouts?.record(host, run.revision, result);
   ctx.breakers.record(host, result.outcome !== 'unreachable');
   const latest = ctx.store.host(host) ?? record;
   const saved = await saveHost(ctx, finishRun(latest, { run, result, now: ctx.clock.now(), desiredHash: fleet.hashes.get(host) ?? '' }));
@@ -73,9 +77,14 @@ async function processHost(ctx: DaemonContext, host: string): Promise<void> {
   ctx.syncRuns.finished(why.runIds, host, { result: result.outcome, reason: saved.reason, revision: run.revision });
   ctx.events.runFinished?.(host, run, result);
   scheduleNext(ctx, host, result, why);
+  if (gate && !gate.apply && gate.retryAt !== undefined) {
+    // Outside its window: apply when the window opens.
+    ctx.pending.add(host, why.trigger, { apply: true });
+    ctx.queue.addAfter(host, Math.max(0, gate.retryAt - ctx.clock.now()));
+  }
 }
 
-async function runHost(ctx: DaemonContext, args: { host: string; run: RunRecord; desired: DesiredState }): Promise<HostRunResult> {
+async function runHost(ctx: DaemonContext, args: { host: string; run: RunRecord; desired: DesiredState; healthCheck: boolean }): Promise<HostRunResult> {
   const { host, run } = args;
   const fields = { host, revision: run.revision, runId: run.id };
   ctx.log.info({ ...fields, trigger: run.trigger, dryRun: run.dryRun }, 'run started');
@@ -83,7 +92,7 @@ async function runHost(ctx: DaemonContext, args: { host: string; run: RunRecord;
   const signal = AbortSignal.any([AbortSignal.timeout(ctx.settings.runTimeoutMs), ctx.stopRuns]);
   try {
     return await reconcileHost({
-      desired: args.desired, transport: lease.transport, mode: run.dryRun ? 'plan' : 'apply', withTexts: false, signal,
+      desired: args.desired, transport: lease.transport, mode: run.dryRun ? 'plan' : 'apply', withTexts: false, signal, healthCheck: args.healthCheck,
       onPhase: (phase) => ctx.log.info({ ...fields, phase }, `${host}: ${phase}`),
     });
   } finally {
