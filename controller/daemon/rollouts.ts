@@ -74,6 +74,7 @@ export class RolloutCoordinator {
   private readonly windowHeld = new Map<string, string>();
   private timers: Timer[] = [];
   private saving: Promise<void> = Promise.resolve();
+  private taking = false;
 
   constructor(private readonly deps: RolloutDeps) {
     for (const p of loadRollouts(deps.stateDir)) this.lanes.set(p.lane, p);
@@ -119,7 +120,8 @@ export class RolloutCoordinator {
     const lane = this.laneOf(host);
     if (!lane) return { apply: true, healthCheck: false };
     if (!isReleased(lane, host, now)) return { apply: false, reason: heldReason(lane, host, now) };
-    return { apply: true, healthCheck: waveOf(lane, host) === lane.current && !lane.halted };
+    // Every host of the rollout passes its checks for its wave, retries included (a retry finds it in sync).
+    return { apply: true, healthCheck: true };
   }
 
   /** Why `host` is held on its previous revision, if it is (for its status reason). */
@@ -182,7 +184,10 @@ export class RolloutCoordinator {
   start(): void {
     const poll = (): void => {
       const file = join(this.deps.stateDir, RESUME_REQUEST_FILE);
-      if (existsSync(file)) void this.takeResumeRequest(file);
+      if (!this.taking && existsSync(file)) {
+        this.taking = true;
+        void this.takeResumeRequest(file).finally(() => { this.taking = false; });
+      }
       this.timers = [this.deps.clock.setTimer(RESUME_POLL_MS, poll)];
     };
     this.timers = [this.deps.clock.setTimer(RESUME_POLL_MS, poll)];
@@ -200,12 +205,14 @@ export class RolloutCoordinator {
     try {
       lane = (JSON.parse(readFileSync(file, 'utf8')) as { lane?: string }).lane;
     } catch { /* an unreadable request resumes every lane */ }
-    await removeFileDurably(file).catch(() => undefined);
     try {
       this.resume(lane);
     } catch (err) {
       this.deps.log.warn({ code: (err as DroverError).code }, `rollout resume request ignored: ${(err as Error).message}`);
     }
+    // Removed once the resumed state is saved: the CLI reads rollouts.json when the request is gone.
+    await this.saving;
+    await removeFileDurably(file).catch(() => undefined);
   }
 
   private laneOf(host: string): RolloutProgress | undefined {

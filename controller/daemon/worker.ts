@@ -68,7 +68,9 @@ async function processHost(ctx: DaemonContext, host: string): Promise<void> {
   if (!run.dryRun) await saveHost(ctx, startRun(record, run));
   ctx.syncRuns.started(why.runIds, host);
   ctx.events.runStarted?.(host, run);
-  const result = await runHost(ctx, { host, run, desired, healthCheck: gate?.apply === true && gate.healthCheck });
+  // A host that failed its checks is in sync on a retry: its checks must pass again before it counts as Synced.
+  const healthCheck = (gate?.apply === true && gate.healthCheck) || (apply && (record.lastError?.step ?? '').startsWith('test_'));
+  const result = await runHost(ctx, { host, run, desired, healthCheck });
   if (!run.dryRun) ctx.rollouts?.record(host, run.revision, result);
   ctx.breakers.record(host, result.outcome !== 'unreachable');
   const latest = ctx.store.host(host) ?? record;
