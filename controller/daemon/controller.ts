@@ -9,10 +9,9 @@ import { DroverError } from '../../manifests/errors.js';
 import type { ManifestValidator } from '../../manifests/validate.js';
 import { createManifestValidator } from '../../manifests/validate.js';
 import type { ControllerSettings } from '../config/index.js';
-import { connectHost } from '../reconcile/connect.js';
 import type { SshSettings } from '../reconcile/ssh-settings.js';
 import { createGitSource, type GitSource } from '../source/index.js';
-import { TransportPool } from '../transport/pool.js';
+import { createHostPool } from '../reconcile/session.js';
 import { HostBreakers } from './breaker.js';
 import { systemClock, systemRandom, type Clock, type Random } from './clock.js';
 import { createConnections } from './connections.js';
@@ -77,13 +76,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   }
   let fleet: FleetRevision | undefined;
   const stopController = new AbortController();
-  const pool = new TransportPool({
-    connect: (name) => {
-      const desired = fleet?.hosts.get(name);
-      if (!desired) return Promise.reject(new DroverError('E_HOST_UNKNOWN', `${name} is not in the inventory`));
-      return connectHost(desired.host, options.ssh);
-    },
-  });
+  const pool = createHostPool(options.ssh, (name) => fleet?.hosts.get(name)?.host);
   let counter = 0;
   const ctx: DaemonContext = {
     queue: new WorkQueue({ clock, random, backoff: settings.retry }),

@@ -5,7 +5,7 @@
  * `concurrency` workers loop at once: that is the global limit.
  */
 import type { DesiredState } from '../../manifests/types.js';
-import { reconcileHost, type HostRunResult } from '../reconcile/reconcile-host.js';
+import { reconcileHost, REFUSED_CODES, type HostRunResult } from '../reconcile/reconcile-host.js';
 import { statusContext, type DaemonContext } from './context.js';
 import { finishRun, startRun } from './host-record.js';
 import { newHostRecord, type HostRecord, type RunRecord } from './records.js';
@@ -109,6 +109,11 @@ function scheduleNext(ctx: DaemonContext, host: string, result: HostRunResult, w
     return;
   }
   if (ctx.stopRuns.aborted) return;
+  if (REFUSED_CODES.has(result.error?.code ?? '')) {
+    // Refused (host key, authentication): needs a human; drift checks, new revisions and syncs try again.
+    ctx.queue.forget(host);
+    return;
+  }
   ctx.pending.add(host, 'retry', { apply: why.apply });
   const trialAt = ctx.breakers.trialAt(host);
   if (trialAt !== undefined) ctx.queue.addAfter(host, trialAt - ctx.clock.now());

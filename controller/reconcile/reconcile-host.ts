@@ -13,9 +13,15 @@ import { planHost } from '../plan/plan-host.js';
 import type { Plan } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
 import { TransportErrorCodes } from '../transport/types.js';
-import { toHostFailure } from './failure.js';
+import { toApplyFailure, toHostFailure } from './failure.js';
 import { fetchFileTexts } from './texts.js';
 import type { FileTexts, HostFailure } from './types.js';
+
+/**
+ * Codes of a host that answered but refused us (host key unknown or changed, authentication failed): it
+ * needs a human, so retrying with backoff is pointless; the next revision, drift check or sync tries again.
+ */
+export const REFUSED_CODES: ReadonlySet<string> = new Set([TransportErrorCodes.hostKeyUnknown, TransportErrorCodes.hostKeyMismatch, TransportErrorCodes.auth]);
 
 /** A phase of a host run, reported through `onPhase` as it starts. */
 export type HostPhase = 'connect' | 'observe' | 'plan' | 'apply' | 'verify';
@@ -178,7 +184,7 @@ function failureOf(err: unknown, run: RunState): HostFailure {
       : { code: 'E_RUN_TIMEOUT', message: 'the run took longer than its timeout (runTimeout) and was stopped', unreachable: false };
   }
   if (!run.sent) return failure;
+  if (failure.code === TransportErrorCodes.lost) return toApplyFailure(err);
   const detached = 'the run goes on on the host by itself and either finishes or restores the files it changed';
-  if (failure.code === TransportErrorCodes.lost) return { ...failure, unreachable: false, message: `${failure.message} during apply; ${detached}` };
   return signal?.aborted ? { ...failure, unreachable: false, message: `${failure.message}; ${detached}` } : { ...failure, unreachable: false };
 }
