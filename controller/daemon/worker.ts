@@ -84,6 +84,8 @@ async function runHost(ctx: DaemonContext, args: { host: string; run: RunRecord;
   try {
     return await reconcileHost({
       desired: args.desired, transport: lease.transport, mode: run.dryRun ? 'plan' : 'apply', withTexts: false, signal,
+      // A drift check of an in-sync host also runs its test_* checks (a health check).
+      runTests: run.trigger === 'drift',
       onPhase: (phase) => ctx.log.info({ ...fields, phase }, `${host}: ${phase}`),
     });
   } finally {
