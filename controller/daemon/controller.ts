@@ -76,14 +76,17 @@ export async function startController(options: ControllerOptions): Promise<Runni
   }
   let fleet: FleetRevision | undefined;
   const stopController = new AbortController();
-  const pool = createHostPool(options.ssh, (name) => fleet?.hosts.get(name)?.host);
+  const events = options.events ?? {};
+  const pool = createHostPool(options.ssh, (name) => fleet?.hosts.get(name)?.host, {
+    clock, onConnected: (name, ms) => events.connected?.(name, ms),
+  });
   let counter = 0;
   const ctx: DaemonContext = {
     queue: new WorkQueue({ clock, random, backoff: settings.retry }),
     pending: new PendingTriggers(), store, clock, log,
     connections: createConnections({ pool, clock, idleMs: settings.idleConnectionMs }),
     breakers: new HostBreakers(clock, { threshold: settings.circuitBreaker.failures, cooldownMs: settings.circuitBreaker.cooldownMs }),
-    syncRuns: new SyncRuns(), events: options.events ?? {},
+    syncRuns: new SyncRuns(), events,
     fleet: () => fleet,
     stopRuns: stopController.signal,
     settings: {
@@ -102,9 +105,10 @@ export async function startController(options: ControllerOptions): Promise<Runni
     await source.pruneSnapshots(keptCommits(ctx, next)).catch((err: unknown) => log.warn({ err }, 'pruning old snapshots failed'));
   };
   const restored = await restoreLastGood({ settings, store, log, validator, accept: onAccepted });
+  if (restored) events.revisionJudged?.(restored, true);
   const sourceLoop = createSourceLoop({
     source, store, clock, random, log, intervalMs: settings.source.intervalMs, jitterMs: settings.source.jitterMs,
-    validator, onAccepted, ...(restored ? { seen: restored } : {}),
+    validator, onAccepted, events, ...(restored ? { seen: restored } : {}),
   });
   const drift = createDriftLoop(ctx);
   const workers = Array.from({ length: settings.concurrency }, () => runWorker(ctx));

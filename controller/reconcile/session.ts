@@ -51,14 +51,22 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 
 /**
  * A TransportPool over inventory hosts: `get(name)` connects with `ssh` (strict host key checking) on
- * first use. A name `lookup` does not know rejects with E_UNKNOWN_HOST.
+ * first use. A name `lookup` does not know rejects with E_UNKNOWN_HOST. `onConnected` is told how long each
+ * new connection took (the daemon's ssh_connect_duration_seconds).
  */
-export function createHostPool(ssh: SshSettings, lookup: (name: string) => HostInfo | undefined): TransportPool {
+export function createHostPool(
+  ssh: SshSettings, lookup: (name: string) => HostInfo | undefined,
+  options: { clock?: { now(): number }; onConnected?: (name: string, ms: number) => void } = {},
+): TransportPool {
+  const now = options.clock ? () => options.clock!.now() : () => performance.now();
   return new TransportPool({
     connect: async (name) => {
       const host = lookup(name);
       if (host === undefined) throw new DroverError('E_UNKNOWN_HOST', `no inventory host named "${name}"`, { kind: 'stalled' });
-      return connectHost(host, ssh);
+      const started = now();
+      const transport = await connectHost(host, ssh);
+      options.onConnected?.(name, now() - started);
+      return transport;
     },
   });
 }
