@@ -60,7 +60,12 @@ export function registerRun(program: Command, io: CliIo): void {
 async function runStep(io: CliIo, run: PlannedRun, planned: PlannedHost, step: string, opts: RunOptions): Promise<number> {
   const desired = run.session.hosts[0]!;
   const narrowed = narrowToStep(planned, desired, step);
-  println(io, renderHostPlan(narrowed, { color: useColor(io) }));
+  const checks = narrowed.plan.steps.filter((s) => s.phase === 'test');
+  if (checks.length === narrowed.plan.steps.length) {
+    for (const c of checks) println(io, `  ${planned.host} (${planned.address}): ${c.name}: ${c.reasons.join('; ')}`);
+  } else {
+    println(io, renderHostPlan(narrowed, { color: useColor(io) }));
+  }
   if (opts.dryRun) return narrowed.plan.inSync ? ExitCode.ok : ExitCode.drift;
   const question = `Run ${step} on ${planned.host}?`;
   if (!narrowed.plan.inSync && !(await confirmed(io, { yes: opts.yes, question, dryRunHint: '--dry-run to only see what it would change' }))) {
