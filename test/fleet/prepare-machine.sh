@@ -156,6 +156,10 @@ if [ $e2e_debs = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1
   apt-get update -q >/dev/null 2>&1 || true
   apt-get install -y -q --download-only --no-install-recommends -o DPkg::Lock::Timeout=600 "${debs[@]}" >/dev/null 2>&1 \
     || echo "warning: could not pre-download ${debs[*]}; the fleet hosts will download them" >&2
+  # The fresh-machine check (test/integration/fleet/prepare-machine.test.ts) purges these on a host
+  # and has this script install them again: their .debs at the candidate version, even if installed.
+  apt-get install -y -q --reinstall --download-only --no-install-recommends -o DPkg::Lock::Timeout=600 openssh-server curl >/dev/null 2>&1 \
+    || echo "warning: could not pre-download openssh-server curl; the fresh-machine check will download them" >&2
 fi
 
 [ $quiet = 1 ] || echo "prepare-machine: this machine is ready for drover's test hosts"
