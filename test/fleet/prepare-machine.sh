@@ -149,6 +149,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   mapfile -t still < <(missing_packages)
   [ ${#still[@]} -eq 0 ] || { echo "prepare-machine: still missing after apt-get install: ${still[*]}" >&2; exit 1; }
   case " ${missing[*]} " in *" openssh-server "*) disable_installed_sshd ;; esac
+fi
 
 # The packaged Prometheus must not run either: the tests start their own on a loopback port with a
 # config of their own, and systemd fleet hosts inherit the machine's unit enablement (one enabled
@@ -161,7 +162,6 @@ if [ "$(id -u)" = 0 ] && [ -x /usr/bin/prometheus ]; then
     # Only the packaged instance (its pid file), never a Prometheus a test started.
     if [ -f /run/prometheus/prometheus.pid ] && command -v service >/dev/null 2>&1; then service prometheus stop >/dev/null 2>&1 || true; fi
   fi
-fi
 fi
 
 if [ $e2e_debs = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
