@@ -109,6 +109,8 @@ function finish(options: { d: Declaration; rendered: Record<string, unknown>; sc
     const content = fileContent({ ...options, resource });
     if (!content) return { status: 'failed' };
     resource.content = content;
+    // A file holding a secret must not be world-readable by default (the plan and apply read the mode from here).
+    if (content.secrets.length > 0 && resource.spec.mode === undefined) resource.spec.mode = '0600';
   }
   return { status: 'kept', resource, declaration: d };
 }
