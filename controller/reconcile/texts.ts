@@ -4,6 +4,7 @@ import { MASK_AWK, defaultSecretPath, secretPath } from '../facts/files.js';
 import type { Plan } from '../plan/types.js';
 import { shellQuote as q } from '../transport/shell.js';
 import type { Transport } from '../transport/types.js';
+import { maskRepositorySecrets } from './mask.js';
 import type { FileTexts } from './types.js';
 
 /** Files larger than this are not fetched for diffs (the plan still shows their hashes). */
@@ -39,7 +40,8 @@ export async function fetchFileTexts(desired: DesiredState, plan: Plan, transpor
     const m = out[n]?.match(new RegExp(`^${token} (\\d+)$`));
     const file = m ? existing[Number(m[1])] : undefined;
     const entry = file ? texts[file.id] : undefined;
-    if (entry) entry.before = Buffer.from(out[n + 1] ?? '', 'hex').toString('utf8');
+    // Generated secrets were masked on the host; the repository's are known here (and may sit in a file by hand).
+    if (entry) entry.before = maskRepositorySecrets(Buffer.from(out[n + 1] ?? '', 'hex').toString('utf8'), desired.repositorySecrets);
   }
   return texts;
 }

@@ -7,6 +7,7 @@ import { registerReconcile } from './reconcile.js';
 import { registerRun } from './run.js';
 import { registerFacts } from './facts.js';
 import { registerSteps } from './steps.js';
+import { registerSecrets } from './secrets.js';
 
 /** Adds every drover subcommand to `program`. */
 export function registerCommands(program: Command, io: CliIo): void {
@@ -17,4 +18,5 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerRun(program, io);
   registerFacts(program, io);
   registerSteps(program, io);
+  registerSecrets(program, io);
 }
