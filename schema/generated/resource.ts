@@ -572,7 +572,7 @@ export interface GitResource {
   description?: string;
 }
 /**
- * A random secret generated once on the host when absent, never regenerated, never printed. Key: `name`. A file's content or template uses it as `{{ secret('name') }}`, written as is: its value exists only on the host, so secret() under a filter, in an operator, a test or a condition, or in any other field (a command, a `line`, a path, an attribute, `when`) is a validation error.
+ * A secret value kept on the host (first line of its file), never printed. Key: `name`. When the repository has `secrets/<name>.age` (age-encrypted to the keys in `secrets/recipients.txt`; written with `drover secrets set|edit NAME`), the value comes from there: decrypted in memory with the identity of `--age-identity FILE`, `$DROVER_AGE_IDENTITY_FILE`, `$DROVER_AGE_IDENTITY` or the controller's `ageIdentityFile`, written to the host, and replaced (with every file holding it) when it changes. Otherwise a random value is generated once on the host when absent and never regenerated. A file's content or template uses it as `{{ secret('name') }}`, written as is: its value exists only on the host, so secret() under a filter, in an operator, a test or a condition, or in any other field (a command, a `line`, a path, an attribute, `when`) is a validation error.
  */
 export interface SecretResource {
   /**
