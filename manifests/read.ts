@@ -9,6 +9,7 @@ import type { Document, Node } from 'yaml';
 import { DroverError, type ManifestProblem } from './errors.js';
 import type { HookScript } from './types.js';
 import { describeValue } from './messages.js';
+import { checkSecretsDir } from './secrets-dir.js';
 import { locateInside, outsideMessage } from './templates.js';
 
 /** A segment of a path into a YAML document: a mapping key or a list index. */
@@ -34,7 +35,9 @@ export interface RepositoryFiles {
   groups: SourceFile[];
   roles: SourceFile[];
   hooks: HookScript[];
-  /** YAML syntax errors, duplicate keys, non-mapping documents, misnamed files. */
+  /** Names of the secrets kept in secrets/<name>.age (well-formed ones). */
+  secrets: string[];
+  /** YAML syntax errors, duplicate keys, non-mapping documents, misnamed files, stray files in secrets/. */
   problems: ManifestProblem[];
 }
 
@@ -116,14 +119,16 @@ export async function readRepositoryFiles(root: string): Promise<RepositoryFiles
     throw new DroverError('E_REPO_NOT_FOUND', `manifest repository not found: ${root} is not a directory`);
   }
   const problems: ManifestProblem[] = [];
-  const [settings, hosts, groups, roles, hooks] = await Promise.all([
+  const [settings, hosts, groups, roles, hooks, secrets] = await Promise.all([
     readSettings(root, problems),
     readYamlDir(root, 'hosts', problems),
     readYamlDir(root, 'groups', problems),
     readYamlDir(root, 'roles', problems),
     readHooks(root, problems),
+    checkSecretsDir(root),
   ]);
-  return { root, settings, hosts, groups, roles, hooks, problems };
+  problems.push(...secrets.problems);
+  return { root, settings, hosts, groups, roles, hooks, secrets: secrets.names, problems };
 }
 
 async function readSettings(root: string, problems: ManifestProblem[]): Promise<SourceFile | undefined> {

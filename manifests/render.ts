@@ -24,6 +24,8 @@ export interface HostScope {
   problems: ProblemList;
   /** Template contexts by params object, built once per host and role. */
   contexts: Map<Record<string, unknown>, TemplateContext>;
+  /** Names of the secrets the repository keeps (secrets/<name>.age). */
+  keptSecrets: ReadonlySet<string>;
 }
 
 /** The result of rendering a declaration: kept, dropped by `when` (with its id when known), or failed (problems reported). */
