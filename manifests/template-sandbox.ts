@@ -13,7 +13,7 @@ import { checkSecretMember } from './template-secrets.js';
 const STRING_METHODS = new Set([
   'split', 'startsWith', 'endsWith', 'includes', 'indexOf', 'lastIndexOf', 'replace', 'replaceAll',
   'toUpperCase', 'toLowerCase', 'trim', 'trimStart', 'trimEnd', 'slice', 'substring', 'padStart', 'padEnd',
-  'charAt', 'repeat', 'concat', 'at',
+  'charAt', 'concat', 'at',
 ]);
 /** Methods of arrays that read (no push/sort/splice: the data is shared by every resource of the host). */
 const ARRAY_METHODS = new Set(['join', 'slice', 'includes', 'indexOf', 'lastIndexOf', 'concat', 'at']);
