@@ -83,7 +83,7 @@ export function createSecretTokens(): SecretTokens {
         return secretPlaceholder(name);
       });
       for (const [name, count] of used) {
-        if ((found.get(name) ?? 0) < count) throw new Error(misuse(name, 'its result was changed or used in an expression (an operator, a comparison, a test or a condition)'));
+        if ((found.get(name) ?? 0) < count) throw new Error(misuse(name, 'its result was changed, used in an expression (an operator, a comparison, a test or a condition) or never written'));
       }
       if (text.includes(MARK)) throw new Error(misuse([...used.keys()][0] ?? 'NAME', 'its result was changed'));
       return { text, secrets: [...found.keys()].sort() };
