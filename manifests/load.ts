@@ -4,7 +4,7 @@
  */
 import { DroverError, ManifestInvalidError, type ManifestProblem } from './errors.js';
 import { buildInventory, checkDeclaredParams, checkRoleReferences, type Inventory } from './inventory.js';
-import { collectRoles, familyOf, mergeData, mergeHostFields, type MergeInput, type NodeSource } from './merge.js';
+import { collectRoles, familyOf, mergeData, mergeHostFields, mergeReconcilePolicy, type MergeInput, type NodeSource } from './merge.js';
 import { didYouMean } from './messages.js';
 import { createProblemList, type ProblemList } from './problems.js';
 import { locate, readRepositoryFiles, type SourceFile } from './read.js';
@@ -139,8 +139,9 @@ function buildHost(name: string, ctx: BuildContext): DesiredState | undefined {
     contexts: new Map(), keptSecrets: ctx.keptSecrets,
   };
   const resources = assembleResources({ scope, groups: groups.flatMap(declarations), roles, own: declarations(host) });
+  const reconcile = mergeReconcilePolicy(input);
   return {
-    host: { ...view, data, origin: { file: host.source.file, ...locate(host.source, []) } },
+    host: { ...view, data, origin: { file: host.source.file, ...locate(host.source, []) }, ...(reconcile ? { reconcile } : {}) },
     resources,
     tests: roles.flatMap((r) => assembleTests(r, scope)),
     hooks: ctx.hooks,

@@ -35,6 +35,11 @@ export interface HostInfo {
   roles: string[];
   data: Record<string, unknown>;
   origin: Origin;
+  /**
+   * The host's `reconcile:` policy (a group's applies to its members, the host's own wins); absent when
+   * neither declares one (the controller's `selfHeal` decides).
+   */
+  reconcile?: { mode: 'report' | 'selfHeal' };
 }
 
 /** File content after rendering. `secrets` lists secret names whose placeholders the text holds. */

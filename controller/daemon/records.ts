@@ -56,6 +56,11 @@ export interface HostRecord {
   history: RunRecord[];
   /** When the host left the inventory; the record is kept for a while and the host never touched again. */
   removedAt?: number;
+  /**
+   * Hash of the desired state (daemon/fingerprint.ts) the host last converged to or was found in sync
+   * with: a new revision with the same hash for this host needs no run.
+   */
+  desiredHash?: string;
 }
 
 /** What the daemon keeps about its source (`controller.json`). */

@@ -89,7 +89,8 @@ function syncReason(record: HostRecord, last: RunRecord | undefined, desired: st
     return { status: 'OutOfSync', reason: `run ${last.id} was interrupted by a controller restart; the host is re-observed` };
   }
   if (last.result === 'drift') return { status: 'OutOfSync', reason: driftText(record, last) };
-  if (desired !== undefined && last.revision !== desired) {
+  // A host a new revision does not affect moves to it without a run (lastAppliedRevision is updated).
+  if (desired !== undefined && (record.lastAppliedRevision ?? last.revision) !== desired) {
     return { status: 'OutOfSync', reason: `not yet on ${desired} (last applied: ${record.lastAppliedRevision ?? 'none'})` };
   }
   return { status: 'Synced', reason: `in sync with ${last.revision}` };

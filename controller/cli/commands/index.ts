@@ -8,6 +8,7 @@ import { registerRun } from './run.js';
 import { registerFacts } from './facts.js';
 import { registerSteps } from './steps.js';
 import { registerSecrets } from './secrets.js';
+import { registerController } from './controller.js';
 
 /** Adds every drover subcommand to `program`. */
 export function registerCommands(program: Command, io: CliIo): void {
@@ -19,4 +20,5 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerFacts(program, io);
   registerSteps(program, io);
   registerSecrets(program, io);
+  registerController(program, io);
 }
