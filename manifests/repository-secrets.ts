@@ -46,7 +46,7 @@ export async function decryptRepositorySecrets(options: { root: string; identiti
   const values = new Map<string, SecretValue>();
   if (names.length === 0) return values;
   if (!options.identities) {
-    throw new DroverError('E_SECRET_IDENTITY', `the repository keeps encrypted secrets (${names.map((n) => `${SECRETS_DIR}/${n}.age`).join(', ')}) and no age identity was given: pass --age-identity FILE, or set DROVER_AGE_IDENTITY_FILE (a file) or DROVER_AGE_IDENTITY (the key itself); nothing was changed`);
+    throw new DroverError('E_SECRET_IDENTITY', `the repository keeps encrypted secrets (${names.map((n) => `${SECRETS_DIR}/${n}.age`).join(', ')}) and no age identity was given: pass --age-identity FILE, or set DROVER_AGE_IDENTITY_FILE (a file) or DROVER_AGE_IDENTITY (the key itself), or ageIdentityFile in the controller config; nothing was changed`);
   }
   const decrypter = new Decrypter();
   for (const identity of options.identities) decrypter.addIdentity(identity);
