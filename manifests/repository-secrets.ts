@@ -5,7 +5,7 @@
  * delivered to the host as the value of the `secret` resource of that name.
  */
 import { Decrypter, Encrypter, armor } from 'age-encryption';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DroverError } from './errors.js';
@@ -50,11 +50,14 @@ export async function decryptRepositorySecrets(options: { root: string; identiti
   }
   const decrypter = new Decrypter();
   for (const identity of options.identities) decrypter.addIdentity(identity);
-  for (const name of names) values.set(name, await decryptOne(decrypter, options.root, name, options.origin));
+  // Digests keyed by the identity: stable across loads, useless to anyone without the key.
+  const digestKey = createHash('sha256').update(`drover secret digest\n${options.identities.join('\n')}`).digest();
+  for (const name of names) values.set(name, await decryptOne(decrypter, { ...options, name, digestKey }));
   return values;
 }
 
-async function decryptOne(decrypter: Decrypter, root: string, name: string, origin: string): Promise<SecretValue> {
+async function decryptOne(decrypter: Decrypter, options: { root: string; name: string; origin: string; digestKey: Buffer }): Promise<SecretValue> {
+  const { root, name, origin } = options;
   const file = `${SECRETS_DIR}/${name}.age`;
   let text: string;
   try {
@@ -67,7 +70,7 @@ async function decryptOne(decrypter: Decrypter, root: string, name: string, orig
   if (value === '' || value.includes('\n') || value.includes('\r')) {
     throw new DroverError('E_SECRET_INVALID', `${file} holds ${value === '' ? 'an empty value' : 'several lines'}: a secret is one non-empty line (drover substitutes the first line of its file on the host); set it again with "drover secrets set ${name}"`);
   }
-  return new SecretValue(value);
+  return new SecretValue(value, options.digestKey);
 }
 
 /** Raw age bytes of a file that is either binary age or ASCII-armored. */

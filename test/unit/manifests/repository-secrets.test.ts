@@ -1,4 +1,5 @@
 import { Encrypter, generateIdentity, identityToRecipient } from 'age-encryption';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -50,6 +51,13 @@ describe('secrets/*.age', () => {
     expect(await listRepositorySecrets(root)).toEqual(['db.password']);
     const values = await decryptRepositorySecrets({ root, identities: [identity], origin: 'test' });
     expect([...values].map(([n, v]) => [n, v.reveal()])).toEqual([['db.password', 'v@lue with spaces']]);
+    // Digests (the controller's "did this host change") are stable per identity and value, and keyed.
+    const again = await decryptRepositorySecrets({ root, identities: [identity], origin: 'test' });
+    expect(again.get('db.password')!.digest()).toBe(values.get('db.password')!.digest());
+    await encryptSecret({ root, name: 'db.password', value: 'another value' });
+    const changed = await decryptRepositorySecrets({ root, identities: [identity], origin: 'test' });
+    expect(changed.get('db.password')!.digest()).not.toBe(values.get('db.password')!.digest());
+    expect(values.get('db.password')!.digest()).not.toBe(createHash('sha256').update('v@lue with spaces').digest('hex'));
   });
 
   it('reads binary (not armored) age files too, and drops one final newline', async () => {
