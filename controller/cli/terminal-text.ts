@@ -18,6 +18,11 @@ export function escapeControl(text: string): string {
   return text.replace(CONTROL, (c) => NAMED[c] ?? (c.charCodeAt(0) <= 0xff ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`));
 }
 
+/** escapeControl() line by line: newlines stay, everything else is shown escaped. */
+export function escapeLines(text: string): string {
+  return text.split('\n').map(escapeControl).join('\n');
+}
+
 function hex(c: string, width: number): string {
   return c.charCodeAt(0).toString(16).padStart(width, '0');
 }
