@@ -109,7 +109,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   if (restored) events.revisionJudged?.(restored, true);
   const sourceLoop = createSourceLoop({
     source, store, clock, random, log, intervalMs: settings.source.intervalMs, jitterMs: settings.source.jitterMs,
-    validator, onAccepted, events, ...(restored ? { seen: restored } : {}),
+    validator, onAccepted, events, ...(restored ? { seen: restored } : {}), ...(settings.ageIdentity ? { ageIdentity: settings.ageIdentity } : {}),
   });
   const drift = createDriftLoop(ctx);
   const workers = Array.from({ length: settings.concurrency }, () => runWorker(ctx));
@@ -169,7 +169,7 @@ async function restoreLastGood(options: {
   if (!name || !commit) return undefined;
   const dir = join(options.settings.stateDir, 'source', 'snapshots', commit, options.settings.source.path ?? '');
   if (!existsSync(dir)) return undefined;
-  const gate = await validateRevision({ name, commit, dir, fetchedAt: 0 }, options.validator);
+  const gate = await validateRevision({ name, commit, dir, fetchedAt: 0 }, options.validator, options.settings.ageIdentity);
   if (!gate.accepted) return undefined;
   options.log.info({ revision: name }, 'last good revision restored from its snapshot');
   await options.accept(gate);
