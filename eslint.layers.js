@@ -2,7 +2,7 @@
 /**
  * The import direction of drover's modules, as lint rules (docs/controller-design.md, STYLE.md):
  *   cli -> daemon -> reconcile -> plan/apply/facts -> transport -> manifests -> schema
- * source and config import only manifests/errors and schema; the daemon may import source, config and
+ * source and config import only manifests/errors (config also the YAML error helpers) and schema; the daemon may import source, config and
  * reconcile; nothing imports cli; plan and the facts parsers import nothing that does I/O.
  * Each directory gets one `no-restricted-imports` block naming the directories it must not reach; a
  * relative import names the directory it goes to (`../../transport/pool.js`), which is what is matched.
@@ -31,14 +31,22 @@ const ALLOWED = {
   schema: [],
 };
 
+/**
+ * Files of manifests/ a directory may import although manifests/ is below its reach: config reports its
+ * errors as `file:line:col  path  message` with the YAML reading and problem helpers manifest errors use.
+ */
+const MANIFEST_FILES = {
+  config: ['errors', 'problems', 'read', 'explain', 'messages'],
+};
+
 /** Node built-ins and packages that reach the world: not for plan or the facts parsers. */
 const IO_MODULES = ['node:fs', 'node:fs/promises', 'fs', 'fs/promises', 'node:child_process', 'child_process', 'node:net', 'net',
   'node:http', 'node:https', 'http', 'https', 'node:dgram', 'ssh2', 'simple-git'];
 
 /** A regexp source matching a relative import of `dir` (`../transport/x.js`, `../../controller/transport/x.js`). */
-function importOf(name) {
+function importOf(name, from) {
   // manifests/errors.ts is the lowest module: everyone may throw DroverError.
-  if (name === 'manifests') return '^(\\.\\./)+manifests/(?!errors\\.js$)';
+  if (name === 'manifests') return `^(\\.\\./)+manifests/(?!(${(MANIFEST_FILES[from] ?? ['errors']).join('|')})\\.js$)`;
   const dir = MODULES[name].split('/').pop();
   const prefix = MODULES[name].startsWith('controller/') ? '(controller/)?' : '';
   return `^(\\.\\./)+${prefix}${dir}(/|$)`;
@@ -47,7 +55,7 @@ function importOf(name) {
 function patternsFor(name) {
   const forbidden = Object.keys(MODULES).filter((m) => m !== name && !ALLOWED[name].includes(m));
   const patterns = forbidden.map((m) => ({
-    regex: importOf(m),
+    regex: importOf(m, name),
     message: `${MODULES[name]} must not import ${MODULES[m]}: the import direction is cli -> daemon -> reconcile -> plan/apply/facts -> transport -> manifests -> schema (see eslint.layers.js).`,
   }));
   return patterns;

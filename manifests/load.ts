@@ -62,7 +62,10 @@ export async function loadRepository(root: string, options: LoadOptions = {}): P
   checkPlatformParams(inventory, problems);
   const names = selectHosts(inventory, options.hosts);
   const repositorySettings = toRepositorySettings(settings);
-  const ctx: BuildContext = { inventory, settings, engine: createTemplateEngine(root), validator, problems, hooks: files.hooks, repositorySettings };
+  const ctx: BuildContext = {
+    inventory, settings, engine: createTemplateEngine(root), validator, problems, hooks: files.hooks, repositorySettings,
+    keptSecrets: new Set(files.secrets),
+  };
   const hosts = names.flatMap((name) => buildHost(name, ctx) ?? []);
   const policies = readPolicies({ ...(files.settings ? { settings: files.settings } : {}), groups: inventory.groups, problems });
   return {
@@ -88,6 +91,7 @@ interface BuildContext {
   problems: ProblemList;
   hooks: HookScript[];
   repositorySettings: RepositorySettings;
+  keptSecrets: ReadonlySet<string>;
 }
 
 function selectHosts(inventory: Inventory, wanted: string[] | undefined): string[] {
@@ -137,7 +141,7 @@ function buildHost(name: string, ctx: BuildContext): DesiredState | undefined {
   const scope: HostScope = {
     name, hostFile: host.source.file, state: fields.state, view, data,
     resolve: (target) => resolveAddress(target, ctx), engine: ctx.engine, validator: ctx.validator, problems: ctx.problems,
-    contexts: new Map(),
+    contexts: new Map(), keptSecrets: ctx.keptSecrets,
   };
   const resources = assembleResources({ scope, groups: groups.flatMap(declarations), roles, own: declarations(host) });
   const reconcile = mergeReconcilePolicy(input);

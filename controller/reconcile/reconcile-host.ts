@@ -1,5 +1,5 @@
 /**
- * reconcileHost: one host through its phases, connect -> observe -> plan -> apply -> verify, each
+ * reconcileHost: one host through its phases, connect -> observe -> plan -> (check) -> apply -> verify, each
  * timed, stopping at the first error (the daemon's unit of work; the CLI drives the same phases).
  */
 import { performance } from 'node:perf_hooks';
@@ -13,11 +13,18 @@ import { planHost } from '../plan/plan-host.js';
 import type { Plan } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
 import { TransportErrorCodes } from '../transport/types.js';
-import { toHostFailure } from './failure.js';
-import { checkHealth } from './health.js';
+import { applyFailureSummary, toHostFailure } from './failure.js';
+import { hasTests, runHostTests } from './host-tests.js';
+import { maskDeep } from './mask.js';
 import { failedOnlyAtTests, rollBackRun, rolledBackFailure } from './rollback.js';
 import { fetchFileTexts } from './texts.js';
 import type { FileTexts, HostFailure } from './types.js';
+
+/**
+ * Codes of a host that answered but refused us (host key unknown or changed, authentication failed): it
+ * needs a human, so retrying with backoff is pointless; the next revision, drift check or sync tries again.
+ */
+export const REFUSED_CODES: ReadonlySet<string> = new Set([TransportErrorCodes.hostKeyUnknown, TransportErrorCodes.hostKeyMismatch, TransportErrorCodes.auth]);
 
 /** A phase of a host run, reported through `onPhase` as it starts. */
 export type HostPhase = 'connect' | 'observe' | 'plan' | 'apply' | 'verify';
@@ -31,11 +38,15 @@ export interface HostRunRequest {
   mode: 'apply' | 'plan';
   /** Fetch old file texts for diffs (secret values masked on the host). */
   withTexts: boolean;
+  /**
+   * Run the host's test_* checks when it is in sync (a health check, in plan mode too: checks change
+   * nothing). A failed check fails the run (E_TEST_FAILED, the step, its exit code and output). A host that
+   * is applied runs its checks after apply anyway.
+   */
+  runTests?: boolean;
   onPhase?: (phase: HostPhase) => void;
   /** Stops the run (per-run timeout, shutdown): the transport rejects; a run sent to the host finishes or restores there. */
   signal?: AbortSignal;
-  /** Also run the test_* checks of a host found in sync (a rollout's health gate); a failure fails the run. */
-  healthCheck?: boolean;
 }
 
 /** How the run ended and what it found. */
@@ -67,13 +78,13 @@ type Phase = (run: RunState) => Promise<'next' | 'stop'>;
 /**
  * Runs the phases for one host and returns what happened. Never rejects: every failure is an
  * outcome (`unreachable` for transport failures before anything was sent, else `failed`) with a
- * scrubbed error. `mode: 'plan'` never changes the host.
+ * scrubbed error, and repository secret values masked. `mode: 'plan'` never changes the host.
  */
 export async function reconcileHost(req: HostRunRequest): Promise<HostRunResult> {
   const started = performance.now();
   const run: RunState = { req, sent: false, result: { host: req.desired.host.name, outcome: 'failed', durationMs: 0, phaseDurationsMs: {} } };
   try {
-    for (const phase of [connect, observe, plan, apply, verify]) {
+    for (const phase of [connect, observe, plan, check, apply, verify]) {
       if ((await phase(run)) === 'stop') break;
     }
   } catch (err) {
@@ -81,7 +92,8 @@ export async function reconcileHost(req: HostRunRequest): Promise<HostRunResult>
     run.result.outcome = run.result.error.unreachable ? 'unreachable' : 'failed';
   }
   run.result.durationMs = performance.now() - started;
-  return run.result;
+  // Tool output and errors may quote a repository secret (secrets/*.age): masked before anything stores or shows them.
+  return maskDeep(run.result, req.desired.repositorySecrets);
 }
 
 const connect: Phase = async (run) => {
@@ -101,11 +113,27 @@ const plan: Phase = async (run) => {
   const planned = await timed(run, 'plan', async () => planHost(run.req.desired, run.observed!));
   run.result.plan = planned;
   if (run.req.withTexts && !planned.inSync) run.result.texts = await fetchFileTexts(run.req.desired, planned, run.transport!);
-  if (planned.inSync) {
-    run.result.outcome = 'in-sync';
-    if (run.req.healthCheck) await checkHealth({ desired: run.req.desired, observed: run.observed!, plan: planned, transport: run.transport!, result: run.result, ...signalOf(run.req) });
-  } else if (run.req.mode === 'plan') run.result.outcome = 'drift';
+  if (planned.inSync) run.result.outcome = 'in-sync';
+  else if (run.req.mode === 'plan') run.result.outcome = 'drift';
+  if (planned.inSync && run.req.runTests && hasTests(planned)) return 'next';
   return planned.inSync || run.req.mode === 'plan' ? 'stop' : 'next';
+};
+
+/** The health check of an in-sync host (runTests): its test_* checks, nothing else; a host with drift goes on to apply. */
+const check: Phase = async (run) => {
+  if (!run.result.plan?.inSync) return 'next';
+  run.req.onPhase?.('verify');
+  const { desired } = run.req;
+  const tests = await timed(run, 'verify', () => runHostTests({ desired, observed: run.observed!, plan: run.result.plan!, transport: run.transport!, ...signalOf(run.req) }));
+  run.result.apply = tests;
+  if (tests.ok) return 'stop';
+  const failed = tests.steps.find((s) => s.status === 'failed');
+  run.result.outcome = 'failed';
+  run.result.error = {
+    code: 'E_TEST_FAILED', unreachable: false, message: applyFailureSummary(tests),
+    ...(failed ? { step: failed.name } : {}), ...(failed?.stderr ? { stderrTail: failed.stderr } : {}),
+  };
+  return 'stop';
 };
 
 const apply: Phase = async (run) => {

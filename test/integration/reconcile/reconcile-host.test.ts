@@ -51,6 +51,23 @@ describe('reconcileHost', () => {
     expect(again.apply).toBeUndefined();
   });
 
+  it('runTests: an in-sync host runs its test_ checks as a health check; a failed check fails the run with its exit code and output', async () => {
+    const withTest = (command: string) => ({
+      ...desired('two\n'), tests: [{ role: 'web', name: 'health', command, origin: { file: 'roles/web.yaml', line: 1, col: 1 } }],
+    });
+    const plain = await reconcileHost({ desired: withTest('exit 5'), transport: connect, mode: 'plan', withTexts: false });
+    expect(plain.outcome).toBe('in-sync');
+    const phases: HostPhase[] = [];
+    const sick = await reconcileHost({ desired: withTest('echo not healthy; exit 5'), transport: connect, mode: 'plan', withTexts: false, runTests: true, onPhase: (p) => phases.push(p) });
+    expect(phases).toEqual(['connect', 'observe', 'plan', 'verify']);
+    expect(sick.outcome).toBe('failed');
+    expect(sick.error).toMatchObject({ code: 'E_TEST_FAILED', unreachable: false, step: 'test_web_health', stderrTail: 'not healthy' });
+    expect(sick.error?.message).toBe('test_web_health failed (exit 5): not healthy');
+    const well = await reconcileHost({ desired: withTest('true'), transport: connect, mode: 'apply', withTexts: false, runTests: true });
+    expect(well.outcome).toBe('in-sync');
+    expect(well.apply?.steps.map((st) => [st.name, st.status])).toEqual([['test_web_health', 'unchanged']]);
+  });
+
   it('a failing step fails the run, naming the step with its stderr', async () => {
     const failing = desiredState('host1', [resource('command', 'boom', { name: 'boom', run: 'echo kaputt >&2; exit 3', always: true })]);
     const result = await reconcileHost({ desired: failing, transport: connect, mode: 'apply', withTexts: false });
