@@ -71,7 +71,10 @@ async function processHost(ctx: DaemonContext, host: string): Promise<void> {
   }
   // A rollout wave not yet released, or a closed maintenance window, turns an apply into a plan.
   const gate = why.apply ? ctx.rollouts?.gate(host, { overrideWindow: why.overrideWindow === true }) : undefined;
-  const apply = why.apply && gate?.apply !== false;
+  // A revision rolled back on this host is not applied again by retries or drift checks (the service would
+  // flap between configs); a new revision or a manual sync tries again.
+  const rolledBack = record.lastError?.code === 'E_ROLLED_BACK' && record.lastAttemptedRevision === fleet.revision && (why.trigger === 'retry' || why.trigger === 'drift');
+  const apply = why.apply && gate?.apply !== false && !rolledBack;
   const run: RunRecord = { id: ctx.newRunId(), trigger: why.trigger, revision: fleet.revision, startedAt: ctx.clock.now(), dryRun: !apply, changedSteps: [] };
   // `running` is stored before an apply so a killed controller re-observes the host; a plan-only run
   // changes nothing on the host, so it skips that write (drift checks stay one write per host).
@@ -134,6 +137,11 @@ function scheduleNext(ctx: DaemonContext, host: string, result: HostRunResult, w
     return;
   }
   if (ctx.stopRuns.aborted) return;
+  if (result.error?.code === 'E_ROLLED_BACK') {
+    // Rolled back: applying it again would only flap the service; a new revision or a manual sync tries again.
+    ctx.queue.forget(host);
+    return;
+  }
   if (REFUSED_CODES.has(result.error?.code ?? '')) {
     // Refused (host key, authentication): needs a human; drift checks, new revisions and syncs try again.
     ctx.queue.forget(host);

@@ -40,7 +40,7 @@ afterAll(async () => {
 // systemctl restart returns once the service answers (ExecStartPost polls it), so the check that
 // follows the handler tests the config, not the start-up.
 const UNIT = [
-  '[Unit]', 'Description=tiny web service', '[Service]', 'EnvironmentFile=/etc/tinyweb.conf',
+  '[Unit]', 'Description=tiny web service', 'StartLimitIntervalSec=0', '[Service]', 'EnvironmentFile=/etc/tinyweb.conf',
   'ExecStart=/usr/bin/python3 -m http.server 8181 --bind ${BIND} --directory ${DIR}',
   'ExecStartPost=/bin/sh -c \'for i in $(seq 100); do curl -s -o /dev/null http://$BIND:8181/ && exit 0; sleep 0.05; done; exit 1\'',
   '[Install]', 'WantedBy=multi-user.target', '',
@@ -93,6 +93,8 @@ describe('rollback on failed tests', () => {
     expect(failed.reason).toMatch(/^RolledBack: test_web_health failed \(exit 1\); put back \/etc\/tinyweb\.conf; ran again restart_tinyweb \(changed\); output: drover: http:\/\/[0-9.]+:8181\/health\.txt answered HTTP 404, expected 200/);
     expect(failed.lastError).toMatchObject({ code: 'E_ROLLED_BACK', step: 'test_web_health' });
     expect(failed.lastAppliedRevision).toBe(revisionOf(good));
+    // Rolled back: not retried (the service would flap).
+    expect(ctl.events.filter((e) => e.msg === 'run started' && e.host === 'web1' && e.revision === revisionOf(bad))).toHaveLength(1);
     expect(await conf()).toBe(`BIND=${address}\nDIR=/srv/www\n`);
     expect(await health()).toBe('200');
   });
