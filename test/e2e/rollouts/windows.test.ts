@@ -15,13 +15,12 @@ import { startFleet, type Fleet } from '../../fleet/index.js';
 import { runDrover } from '../../integration/cli/run-cli.js';
 import { fleetSshFlags, sshRun } from '../../support/ssh.js';
 import { controllerConfig, createRemote, revisionOf, tempDir, type GitRemote } from '../controller/support.js';
-import { hostFiles, hostNames, repoFiles } from './support.js';
+import { hostFiles, repoFiles } from './support.js';
 
 let fleet: Fleet;
 let remote: GitRemote;
 let dir: string;
 let controller: RunningController | undefined;
-const names = hostNames(2);
 // Opens every minute for an hour: always inside, whenever the test runs.
 const denyAlways = { windows: [{ deny: true, cron: '* * * * *', duration: '1h' }] };
 
