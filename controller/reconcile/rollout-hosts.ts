@@ -1,7 +1,7 @@
 /**
  * `drover reconcile` under the repository's rollout policy and maintenance windows, so a rollout can be
  * rehearsed without the controller: hosts outside their windows are held (planned, not applied); the
- * hosts with changes go wave by wave (per lane), each wave's hosts converge and pass their checks, and a
+ * hosts go wave by wave (per lane), each wave's hosts converge and pass their checks (in-sync ones too), and a
  * wave over its failure budget halts the rollout: the hosts of later waves are held.
  */
 import type { DesiredState } from '../../manifests/types.js';
@@ -46,8 +46,9 @@ export async function applyWithPolicies(options: RolloutHostsOptions): Promise<{
     if (held && 'plan' in p) results.set(p.host, { host: p.host, address: p.address, plan: p.plan, held, durationMs: 0 });
     else toApply.push(p);
   }
-  const changing = toApply.filter((p) => !('plan' in p) || !p.plan.inSync).map((p) => p.host);
-  const lanes = hostsByLane(changing.map((h) => ({ name: h, groups: byName.get(h)?.host.groups ?? [] })), options.session.policies);
+  // Without the controller's memory of what each host converged to, every host is in the rollout: one in
+  // sync passes its wave only if its checks pass (a canary left broken by an earlier run still halts).
+  const lanes = hostsByLane(toApply.map((p) => p.host).map((h) => ({ name: h, groups: byName.get(h)?.host.groups ?? [] })), options.session.policies);
   const inLane = new Set([...lanes.values()].flatMap((l) => l.hosts));
   const free = toApply.filter((p) => !inLane.has(p.host));
   const reports = await Promise.all([
@@ -75,16 +76,19 @@ async function rollLane(args: { lane: string; waves: AssignedWave[]; planned: Ho
     if (progress.halted) break;
     options.onWave?.(lane, wave, waves.length);
     const planned = args.planned.filter((p) => wave.hosts.includes(p.host));
-    for (const r of await applyHosts({ ...options, planned })) {
+    for (const r of await applyHosts({ ...options, planned, runTests: true })) {
       args.results.set(r.host, r);
       progress = recordResult(progress, r.host, succeeded(r) ? { ok: true } : { ok: false, reason: failureText(r) }, options.now());
     }
     progress = judge(progress, options.now());
   }
+  const inLane = new Set(waves.flatMap((w) => w.hosts));
   for (const p of args.planned) {
-    if (progress.halted && !isReleased(progress, p.host, options.now()) && 'plan' in p) {
-      args.results.set(p.host, { host: p.host, address: p.address, plan: p.plan, held: `RolloutHalted: ${progress.halted.reason}`, durationMs: 0 });
-    }
+    if (!inLane.has(p.host) || args.results.has(p.host)) continue;
+    // A later wave of a halted rollout: drifted hosts are held, in-sync ones stay as they are; unplanned ones keep their error.
+    if (!('plan' in p)) args.results.set(p.host, p);
+    else if (p.plan.inSync) args.results.set(p.host, { host: p.host, address: p.address, plan: p.plan, durationMs: 0 });
+    else args.results.set(p.host, { host: p.host, address: p.address, plan: p.plan, held: `RolloutHalted: ${progress.halted?.reason ?? 'halted'}`, durationMs: 0 });
   }
   return {
     lane, waves: waves.map(({ name, hosts, budget }) => ({ name, hosts, budget })),
