@@ -6,7 +6,7 @@
  */
 import type { DesiredState } from '../../manifests/types.js';
 import {
-  assignWaves, hostsByLane, isReleased, judge, recordResult, startRollout, windowVerdict, windowsOf,
+  assignWaves, hostsByLane, judge, recordResult, startRollout, windowVerdict, windowsOf,
   type AssignedWave, type RolloutProgress,
 } from '../rollout/index.js';
 import { applyHosts, type ApplyHostsOptions } from './apply-hosts.js';
