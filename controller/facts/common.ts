@@ -10,6 +10,7 @@
  */
 import { DroverError } from '../../manifests/errors.js';
 import type { DesiredResource, ResourceKind } from '../../manifests/types.js';
+import { normaliseMode } from '../../manifests/modes.js';
 import { shellQuote } from '../transport/shell.js';
 import type { Fact, PathFact, PathType } from './types.js';
 
@@ -131,7 +132,7 @@ export function parseStatFields(section: string, fields: readonly string[]): Pat
   }
   const type = TYPE_BITS[parseInt(raw!, 16) & 0o170000] ?? 'other';
   return {
-    exists: true, type, mode: perm!.padStart(4, '0'), owner: owner!, group: group!,
+    exists: true, type, mode: normaliseMode(perm!), owner: owner!, group: group!,
     uid: Number(uid), gid: Number(gid), size: Number(size),
   };
 }

@@ -89,15 +89,15 @@ export interface FileResource {
    */
   source?: string;
   /**
-   * Permission bits as an octal string, quoted so YAML keeps it a string: "0644", "0755", "2775".
+   * Permission bits as an octal string of 3 or 4 digits, quoted so YAML keeps it a string: "0644", "0755", "2775", "1777". When not given, drover leaves the mode alone: what it creates gets 0644 (a directory 0755) and an existing path keeps its mode, which is not compared.
    */
   mode?: string;
   /**
-   * Owning user name (default: the connecting user, usually root).
+   * Owning user name. When not given, drover leaves the owner alone: what it creates belongs to the user the apply runs as (the connecting user; root with sudo) and an existing path keeps its owner, which is not compared.
    */
   owner?: string;
   /**
-   * Owning group name (default: the owner's primary group).
+   * Owning group name. When not given, drover leaves the group alone: what it creates gets the primary group of the user the apply runs as and an existing path keeps its group, which is not compared.
    */
   group?: string;
   /**
@@ -142,15 +142,15 @@ export interface DirectoryResource {
    */
   path: string;
   /**
-   * Permission bits as an octal string, quoted so YAML keeps it a string: "0644", "0755", "2775".
+   * Permission bits as an octal string of 3 or 4 digits, quoted so YAML keeps it a string: "0644", "0755", "2775", "1777". When not given, drover leaves the mode alone: what it creates gets 0644 (a directory 0755) and an existing path keeps its mode, which is not compared.
    */
   mode?: string;
   /**
-   * Owning user name (default: the connecting user, usually root).
+   * Owning user name. When not given, drover leaves the owner alone: what it creates belongs to the user the apply runs as (the connecting user; root with sudo) and an existing path keeps its owner, which is not compared.
    */
   owner?: string;
   /**
-   * Owning group name (default: the owner's primary group).
+   * Owning group name. When not given, drover leaves the group alone: what it creates gets the primary group of the user the apply runs as and an existing path keeps its group, which is not compared.
    */
   group?: string;
   /**
@@ -199,7 +199,7 @@ export interface SymlinkResource {
    */
   target?: string;
   /**
-   * Owning user name (default: the connecting user, usually root).
+   * Owning user name. When not given, drover leaves the owner alone: what it creates belongs to the user the apply runs as (the connecting user; root with sudo) and an existing path keeps its owner, which is not compared.
    */
   owner?: string;
   /**
@@ -596,11 +596,11 @@ export interface SecretResource {
    */
   charset?: 'alnum' | 'hex' | 'base64url' | 'printable';
   /**
-   * Owning user name (default: the connecting user, usually root).
+   * Owning user name. When not given, drover leaves the owner alone: what it creates belongs to the user the apply runs as (the connecting user; root with sudo) and an existing path keeps its owner, which is not compared.
    */
   owner?: string;
   /**
-   * Owning group name (default: the owner's primary group).
+   * Owning group name. When not given, drover leaves the group alone: what it creates gets the primary group of the user the apply runs as and an existing path keeps its group, which is not compared.
    */
   group?: string;
   /**
@@ -653,11 +653,11 @@ export interface SshKeyResource {
    */
   comment?: string;
   /**
-   * Owning user name (default: the connecting user, usually root).
+   * Owning user name. When not given, drover leaves the owner alone: what it creates belongs to the user the apply runs as (the connecting user; root with sudo) and an existing path keeps its owner, which is not compared.
    */
   owner?: string;
   /**
-   * Owning group name (default: the owner's primary group).
+   * Owning group name. When not given, drover leaves the group alone: what it creates gets the primary group of the user the apply runs as and an existing path keeps its group, which is not compared.
    */
   group?: string;
   /**

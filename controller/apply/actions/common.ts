@@ -8,6 +8,7 @@ import type { Fact, ObservedState } from '../../facts/types.js';
 import type { PlanStep } from '../../plan/types.js';
 import { shellQuote } from '../../transport/shell.js';
 import type { ActionScript } from '../types.js';
+import { isMode, normaliseMode } from '../../../manifests/modes.js';
 
 /** Inputs an action builder may use beyond its resource and step. */
 export interface ActionContext {
@@ -59,8 +60,8 @@ export function invalid(resource: DesiredResource, message: string): DroverError
 export function modeWord(resource: DesiredResource, name = 'mode'): string {
   const mode = field(resource, name);
   if (mode === undefined) return "''";
-  if (!/^[0-7]{3,4}$/.test(mode)) throw invalid(resource, `${name} ${JSON.stringify(mode)} is not an octal mode`);
-  return mode.padStart(4, '0');
+  if (!isMode(mode)) throw invalid(resource, `${name} ${JSON.stringify(mode)} is not an octal mode of 3 or 4 digits`);
+  return normaliseMode(mode);
 }
 
 /** A quoted owner/group word, or `''` when not declared. */
