@@ -698,7 +698,7 @@ export interface CronResource {
    */
   schedule?: string;
   /**
-   * The shell command to run.
+   * The shell command to run, on one line, as sh would read it: drover escapes each `%` for cron (which would otherwise cut the command there). A `\` right before a `%` cannot pass through cron; write the `%` alone.
    */
   command?: string;
   /**
