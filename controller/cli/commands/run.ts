@@ -18,7 +18,7 @@ export function registerRun(program: Command, io: CliIo): void {
     .command('run')
     .description('run one named step (see drover steps) and what it needs on one host')
     .argument('<host>', 'inventory host name')
-    .argument('<step>', 'step name, e.g. regen_nginx_conf or setup_nginx')
+    .argument('<step>', 'step name, e.g. regen_etc_nginx_nginx_conf or setup_nginx')
     .argument('[repo]', 'manifest repository directory', '.');
   addSshOptions(cmd).action(async (host: string, step: string, repo: string, opts: PlanOptions, self: Command) => {
     const run = await planSelected(io, repo, { ...opts, host: [host], output: 'text', diff: true }, `run ${host} ${step}`);
