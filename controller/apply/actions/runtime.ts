@@ -2,6 +2,7 @@
  * Actions of runtime kinds: services (systemd, supervisor, runit), their notified restart/reload
  * handlers, and guarded commands (guards re-checked on the host right before the command runs).
  */
+import { runCommandSh } from '../../transport/host-sh.js';
 import type { DesiredResource } from '../../../manifests/types.js';
 import { RUNIT_SERVICE_DIR, serviceManager, unitName } from '../../facts/services.js';
 import type { CommandResource, ServiceResource } from '../../../schema/generated/resource.js';
@@ -112,27 +113,9 @@ export function handlerAction(resource: DesiredResource): ActionScript {
   }
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** sh prefix giving a command (or its guard) its cwd and environment, as the probe does for guards. */
-function commandSetup(spec: CommandResource): string[] {
-  const parts: string[] = [];
-  if (spec.cwd !== undefined) parts.push(`cd ${q(spec.cwd)} || exit 126`);
-  for (const [k, v] of Object.entries(spec.env ?? {})) {
-    if (ENV_NAME.test(k) && !k.startsWith('_')) parts.push(`export ${k}=${q(String(v))}`);
-  }
-  return parts;
-}
-
-/**
- * Runs `command` with the resource's cwd, env, user (runuser) and timeout (0 = none); exits with its status.
- * `timeout` runs inside the user switch: it can only run programs, not the script's `_asuser` function.
- */
+/** Runs `command` with the resource's cwd, env, user and timeout (0 = none), as the probe runs guards; exits with its status. */
 function runAs(spec: CommandResource, command: string, seconds: number): string {
-  const as = `_asuser ${q(spec.user ?? '')}`;
-  const sh = `sh -c ${q(command)}`;
-  const run = seconds === 0 ? `${as} ${sh}` : `if command -v timeout >/dev/null 2>&1; then ${as} timeout ${seconds} ${sh}; else ${as} ${sh}; fi`;
-  return `( ${[...commandSetup(spec), run].join('; ')} )`;
+  return runCommandSh({ cwd: spec.cwd, env: spec.env, user: spec.user }, command, seconds);
 }
 
 /**

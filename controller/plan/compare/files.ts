@@ -2,10 +2,14 @@ import type { DesiredResource } from '../../../manifests/types.js';
 import type { DirectoryFact, FileFact, LineFact, SymlinkFact } from '../../facts/types.js';
 import type { DirectoryResource, FileResource, LineResource, SymlinkResource } from '../../../schema/generated/resource.js';
 import { UNCHANGED, type Verdict } from '../types.js';
+import { parentOf } from '../../facts/files.js';
 import { attributeReasons, normaliseMode, short, updateIf, wrongType } from './common.js';
 
-/** Compares a file resource: content sha256, mode, owner, group. */
-export function compareFile(resource: DesiredResource, fact: FileFact): Verdict {
+/**
+ * Compares a file resource: content sha256, mode, owner, group. A file whose parent directory is missing
+ * (and not made by an earlier step in `pathsTouched`) says that apply creates it.
+ */
+export function compareFile(resource: DesiredResource, fact: FileFact, pathsTouched: ReadonlySet<string>): Verdict {
   const spec = resource.spec as unknown as FileResource;
   if (spec.state === 'absent') {
     return fact.exists ? { action: 'delete', reasons: [`${fact.type} present -> absent`] } : UNCHANGED;
@@ -13,7 +17,9 @@ export function compareFile(resource: DesiredResource, fact: FileFact): Verdict 
   const want = resource.content?.sha256;
   if (!fact.exists) {
     const attrs = [spec.mode && `mode ${normaliseMode(spec.mode)}`, spec.owner && `owner ${spec.owner}`].filter(Boolean);
-    return { action: 'create', reasons: [`file absent -> content sha256 ${short(want)}${attrs.length ? `, ${attrs.join(', ')}` : ''}`] };
+    const parent = parentOf(spec.path);
+    const parentReason = fact.parentMissing && !pathsTouched.has(parent) ? [`parent directory ${parent} absent -> created (mode 0755, like mkdir -p)`] : [];
+    return { action: 'create', reasons: [`file absent -> content sha256 ${short(want)}${attrs.length ? `, ${attrs.join(', ')}` : ''}`, ...parentReason] };
   }
   if (fact.type !== 'file') return { action: 'update', reasons: [wrongType(fact, 'file')] };
   const reasons = fact.sha256 === want ? [] : [`content sha256 ${short(fact.sha256)} -> ${short(want)}`];

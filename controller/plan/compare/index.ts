@@ -19,7 +19,7 @@ export function compareResource(resource: DesiredResource, fact: Fact | undefine
   }
   switch (fact.kind) {
     case 'package': return comparePackage(resource, fact);
-    case 'file': return compareFile(resource, fact);
+    case 'file': return compareFile(resource, fact, ctx.pathsTouched);
     case 'directory': return compareDirectory(resource, fact);
     case 'symlink': return compareSymlink(resource, fact);
     case 'line': return compareLine(resource, fact);

@@ -115,3 +115,26 @@ describe('undeclared owner, group and mode', () => {
     expect(await sh(t, 'stat -c "%U:%G %a" /srv/own/app.conf')).toBe('root:root 644\n');
   });
 });
+
+describe('a file whose parent directory is missing', () => {
+  it('plans the parent, and apply creates it (0755, like mkdir -p) before writing the file', async () => {
+    const deep = file('/srv/deep/a/b/app.conf', 'x = 1\n', { mode: '0640' });
+    const { plan, result } = await converge(desiredState('host1', [deep]), t);
+    expect(plan.steps.find((s) => s.resource === deep.id)?.reasons).toEqual([
+      'file absent -> content sha256 ' + deep.content!.sha256.slice(0, 8) + ', mode 0640',
+      'parent directory /srv/deep/a/b absent -> created (mode 0755, like mkdir -p)',
+    ]);
+    expect(result.ok).toBe(true);
+    expect(await sh(t, 'stat -c "%n %a %U" /srv/deep /srv/deep/a/b /srv/deep/a/b/app.conf; cat /srv/deep/a/b/app.conf'))
+      .toBe('/srv/deep 755 root\n/srv/deep/a/b 755 root\n/srv/deep/a/b/app.conf 640 root\nx = 1\n');
+    expect((await converge(desiredState('host1', [deep]), t)).plan.inSync).toBe(true);
+  });
+
+  it('fails the step with the reason when a file is in the way of the parent', async () => {
+    await sh(t, 'mkdir -p /srv/blocked && echo x > /srv/blocked/dir');
+    const { plan, result } = await converge(desiredState('host1', [file('/srv/blocked/dir/app.conf', 'y\n')]), t);
+    expect(plan.steps[0]?.reasons).toContain('parent directory /srv/blocked/dir absent -> created (mode 0755, like mkdir -p)');
+    expect(result.ok).toBe(false);
+    expect(result.steps[0]?.stderr).toMatch(/mkdir: .*\/srv\/blocked\/dir.*File exists|Not a directory/);
+  });
+});

@@ -194,15 +194,17 @@ describe('renderHostPlan', () => {
   });
 
   it('marks steps decided at run time with ?', () => {
-    expect(renderHostPlan(planned('command-guards'), { color: false })).toMatchInlineSnapshot(`
-      "~ web1 (10.0.0.1:22): 0 to create, 4 to update, 0 to delete, 2 may change, 3 unchanged
+    expect(renderHostPlan(planned('command-guard-effects'), { color: false })).toMatchInlineSnapshot(`
+      "~ web1 (10.0.0.1:22): 3 to create, 1 to update, 0 to delete, 4 may change, 3 unchanged
           setup_web1
-            ~ install_command_venv           runs: /srv/app/venv/bin/python absent
-            ~ install_command_enable_site    runs: unless \`a2query -s app\` failed (exit 1)
-            ~ install_command_flush_cache    runs: onlyIf \`test -d /var/cache/app\` succeeded
-            ~ install_command_heartbeat      runs on every apply (always: true)
-            ? install_command_locale_gen     may change: guard checked before earlier steps of this run (unless \`locale -a | grep -q en_US.utf8\` succeeded); decided at run time
-            ? install_command_sync_assets    may change: guard checked before earlier steps of this run (onlyIf \`test -d /srv/app/assets\` failed (exit 1)); decided at run time"
+            + install_user_app               user app absent -> present
+            + aptget_locales                 package locales absent -> present
+            + regen_etc_app_rotate_now       file absent -> content sha256 22222222
+            ? install_command_locale_gen     may change: unless \`locale -a | grep -qx en_US.utf8\` succeeded before this run, but aptget_locales (dependsOn package:locales) runs earlier; decided at run time
+            ? install_command_rotate_keys    may change: onlyIf \`test -f /etc/app/rotate-now\` failed (exit 1) before this run, but regen_etc_app_rotate_now (the guard looks at /etc/app/rotate-now) runs earlier; decided at run time
+            ? install_command_own_data       may change: unless \`test "$(stat -c %U /srv/app/data)" = app\` succeeded before this run, but install_user_app (the guard names app) runs earlier; decided at run time
+            ~ install_command_bootstrap      runs: /var/lib/app/bootstrapped absent
+            ? install_command_migrate        may change: unless \`/usr/local/bin/migrate --check\` succeeded before this run, but install_user_app (dependsOn user:app), install_command_bootstrap (dependsOn command:bootstrap) run earlier; decided at run time"
     `);
   });
 
