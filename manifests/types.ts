@@ -83,6 +83,8 @@ export interface RepositorySettings {
   backups: number;
   prune: boolean;
   concurrency: number;
+  /** `settings.repository`: names this repository's inventory on hosts (undefined: the unnamed one). */
+  repository?: string;
 }
 
 export interface DesiredState {

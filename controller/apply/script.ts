@@ -13,7 +13,7 @@ import {
 import { fail, lines, notifiedOnHost, q } from './actions/common.js';
 import { inventoryContent, inventoryIds } from './inventory.js';
 import { cleanAction } from './prune.js';
-import { DROVER_STATE_DIR, INVENTORY_PATH, PENDING_PATH } from '../facts/drover-state.js';
+import { DROVER_STATE_DIR, inventoryPath, PENDING_PATH } from '../facts/drover-state.js';
 import { APPLY_SH_LIBRARY, BACKUP_DIR, UNCHANGED_EXIT } from './sh-lib.js';
 import type { ActionScript } from './types.js';
 import type { TarEntry } from './tar.js';
@@ -195,10 +195,10 @@ _check() { [ "$_ok" = 1 ] || return 0; _step "$@"; }`;
  * The whole script around step functions: header, library, driver, `calls` (each `_go I _sI`), then on
  * success `onSuccess` lines, else the restore of every journalled file; finally the log on stdout.
  */
-export function assembleMain(args: { token: string; functions: readonly string[]; calls: readonly string[]; onSuccess: readonly string[] }): string {
+export function assembleMain(args: { token: string; functions: readonly string[]; calls: readonly string[]; onSuccess: readonly string[]; inventory?: string }): string {
   return lines(
     '_main() {',
-    `_T=${args.token}; W=$1; _L="$W/log"; _DD=${DROVER_STATE_DIR}; _PF=${PENDING_PATH}; _BD=${BACKUP_DIR}; _INV=${INVENTORY_PATH}`,
+    `_T=${args.token}; W=$1; _L="$W/log"; _DD=${DROVER_STATE_DIR}; _PF=${PENDING_PATH}; _BD=${BACKUP_DIR}; _INV=${q(args.inventory ?? inventoryPath(undefined))}`,
     'LC_ALL=C; export LC_ALL; PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"; export PATH',
     "umask 022; trap '' HUP; : > \"$_L\"",
     APPLY_SH_LIBRARY,
@@ -248,7 +248,7 @@ export function buildHostScript(args: BuildScriptArgs): HostScript {
   const writeInventory = inventoryChanged(args);
   const inventory = writeInventory ? `_meta "$_INV" < ${stage(a, Buffer.from(inventoryContent(args.desired)))}` : undefined;
   const script = assembleMain({
-    token: args.token, functions: a.functions, calls: a.calls,
+    token: args.token, functions: a.functions, calls: a.calls, inventory: inventoryPath(args.desired.settings.repository),
     onSuccess: ['rm -f "$_PF"', ...(inventory ? [inventory] : []), ...a.tests],
   });
   const needsRun = a.functions.length > 0 || (args.observed.pending ?? []).length > 0 || writeInventory;

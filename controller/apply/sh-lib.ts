@@ -66,7 +66,7 @@ _subst() { _in=$1; _out=$2; _nl=$3; shift 3; _n=0
 `;
 
 const STATE = String.raw`
-_meta() { mkdir -p "$_DD" && _t=$(mktemp "$_DD/.drover-tmp.XXXXXX") || return 1
+_meta() { mkdir -p "$_DD" "@{1%/*}" && _t=$(mktemp "$_DD/.drover-tmp.XXXXXX") || return 1
   if cat > "$_t" && chmod 0600 "$_t" && mv -f -- "$_t" "$1"; then return 0; fi; rm -f -- "$_t"; return 1; }
 _pend_add() { { [ -f "$_PF" ] && cat "$_PF"; for _i in "$@"; do printf '%s\n' "$_i"; done; } | awk '!seen[$0]++' | _meta "$_PF"; }
 _pend_del() { [ -f "$_PF" ] || return 0; _X=$1 awk '$0 != ENVIRON["_X"]' "$_PF" | _meta "$_PF"; }

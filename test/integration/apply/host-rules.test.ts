@@ -138,3 +138,28 @@ describe('a file whose parent directory is missing', () => {
     expect(result.steps[0]?.stderr).toMatch(/mkdir: .*\/srv\/blocked\/dir.*File exists|Not a directory/);
   });
 });
+
+describe('two repositories with prune on one host', () => {
+  const repo = (name: string, resources: ReturnType<typeof file>[]) => {
+    const desired = desiredState('host1', resources);
+    desired.settings = { ...desired.settings, prune: true, repository: name };
+    return desired;
+  };
+
+  it('keep an inventory each and never remove what the other manages', async () => {
+    const web = repo('web', [file('/srv/web.conf', 'web\n')]);
+    const monitoring = repo('monitoring', [file('/srv/monitoring.conf', 'mon\n')]);
+    expect((await converge(web, t)).result.ok).toBe(true);
+    const second = await converge(monitoring, t);
+    expect(second.plan.steps.filter((s) => s.phase === 'clean')).toEqual([]);
+    expect(second.result.ok).toBe(true);
+    const again = await converge(web, t);
+    expect(again.plan.inSync).toBe(true);
+    expect(await sh(t, 'cat /srv/web.conf /srv/monitoring.conf; cat /var/lib/drover/inventory.d/web /var/lib/drover/inventory.d/monitoring'))
+      .toBe('web\nmon\n"file:/srv/web.conf"\n"file:/srv/monitoring.conf"\n');
+    // Each still prunes its own: web drops its file.
+    const dropped = await converge(repo('web', []), t);
+    expect(dropped.plan.steps.filter((s) => s.phase === 'clean').map((s) => s.resource)).toEqual(['file:/srv/web.conf']);
+    expect(await sh(t, 'test -e /srv/web.conf || echo web gone; cat /srv/monitoring.conf')).toBe('web gone\nmon\n');
+  });
+});
