@@ -551,6 +551,12 @@ export interface GitResource {
    */
   identityFile?: string;
   /**
+   * known_hosts lines (`git.example.com ssh-ed25519 AAAA...`, e.g. from `ssh-keyscan`) for an ssh repository: the server's key must be one of them (StrictHostKeyChecking=yes), in the probe and in apply. Without them, git's own known_hosts are used, and with an identityFile a server seen for the first time is accepted.
+   *
+   * @minItems 1
+   */
+  knownHosts?: [string, ...string[]];
+  /**
    * Ids (`kind:key`) of resources that must be converged before this one, e.g. `["package:nginx"]`. Without it, kind order and declaration order apply.
    */
   dependsOn?: string[];

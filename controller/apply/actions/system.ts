@@ -4,6 +4,7 @@
  */
 import type { DesiredResource } from '../../../manifests/types.js';
 import { cronPath } from '../../facts/cron.js';
+import { gitSshEnv, writeKnownHosts } from '../../facts/git.js';
 import { procSysPath, sysctlPersistPath } from '../../facts/sysctl.js';
 import type { PackageManager } from '../../facts/types.js';
 import { cronFileContent, normaliseSysctl, sysctlFileContent } from '../../plan/managed-files.js';
@@ -107,6 +108,7 @@ export function sysctlAction(resource: DesiredResource, _step: PlanStep, context
  * git: clone when the checkout is missing (into an absent or empty directory), then as the resource's user:
  * set origin, fetch the ref, check it out (a branch as a local branch, anything else detached) discarding
  * local changes in tracked files. Unchanged (exit 100) when HEAD did not move and nothing was discarded.
+ * Over ssh, `knownHosts` are the only host keys accepted; without them a new key is accepted, a changed one never.
  */
 export function gitAction(resource: DesiredResource): ActionScript {
   const spec = resource.spec as unknown as GitResource;
@@ -114,12 +116,15 @@ export function gitAction(resource: DesiredResource): ActionScript {
   const p = q(path);
   const ref = spec.ref ?? 'HEAD';
   const depth = spec.depth === undefined ? '' : ` --depth ${Number(spec.depth)}`;
-  const identity = field(resource, 'identityFile');
+  const ssh = { identityFile: spec.identityFile, knownHosts: spec.knownHosts };
+  const sshEnv = gitSshEnv(ssh, '_TMP', 'accept-new');
   // safe.directory through the environment reaches the git processes git spawns too (local upload-pack).
-  const env = ['GIT_TERMINAL_PROMPT=0', 'GIT_CONFIG_COUNT=1', 'GIT_CONFIG_KEY_0=safe.directory', "GIT_CONFIG_VALUE_0='*'", ...(identity === undefined ? [] : [`GIT_SSH_COMMAND=${q(`ssh -i ${q(identity)} -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new`)}`])];
+  const env = ['GIT_TERMINAL_PROMPT=0', 'GIT_CONFIG_COUNT=1', 'GIT_CONFIG_KEY_0=safe.directory', "GIT_CONFIG_VALUE_0='*'", ...(sshEnv ? [sshEnv] : [])];
   const git = `_asuser ${q(spec.user ?? '')} env ${env.join(' ')} git`;
   const sha = /^[0-9a-f]{40}$/.test(ref);
   return { script: lines(
+    // The declared host keys, in a file the step's EXIT trap removes (_TMP).
+    spec.knownHosts !== undefined && `${writeKnownHosts(spec.knownHosts, '_TMP')} || exit 1`,
     `_g() { ${git} "$@"; }`,
     `if [ ! -e ${p}/.git ]; then`,
     `  if [ -e ${p} ] && [ -n "$(ls -A ${p} 2>/dev/null)" ]; then ${fail(`${path} exists and is not a git checkout`)}; fi`,

@@ -1,8 +1,10 @@
 /**
  * Rules an apply keeps on a real host (issue 11): it refuses a host without flock or `setsid -w` before
  * changing anything; it removes the run dirs of dead runs (never a live one); cron runs a command with `%`
- * as written; an undeclared owner/group/mode is left alone (after a `chown` by hand the plan is in sync).
+ * as written; an undeclared owner/group/mode is left alone (after a `chown` by hand the plan is in sync); a file's
+ * missing parent is created; repositories keep an inventory each; a git resource's `knownHosts` are verified.
  */
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../controller/apply/execute.js';
 import { observeHost } from '../../../controller/facts/observe.js';
@@ -161,5 +163,50 @@ describe('two repositories with prune on one host', () => {
     const dropped = await converge(repo('web', []), t);
     expect(dropped.plan.steps.filter((s) => s.phase === 'clean').map((s) => s.resource)).toEqual(['file:/srv/web.conf']);
     expect(await sh(t, 'test -e /srv/web.conf || echo web gone; cat /srv/monitoring.conf')).toBe('web gone\nmon\n');
+  });
+});
+
+describe('git over SSH from another fleet host', () => {
+  let url: string;
+  let knownHosts: string[];
+  let head: string;
+
+  beforeAll(async () => {
+    const server = await connectSsh(fleetSshOptions(fleet, fleet.hosts[1]!));
+    try {
+      head = (await sh(server, [
+        'set -e; rm -rf /srv/repo.git /tmp/w; git init -q --bare /srv/repo.git; git init -q /tmp/w; cd /tmp/w; echo v1 > app.py; git add app.py',
+        'git -c user.name=t -c user.email=t@example.com commit -q -m v1; git push -q /srv/repo.git HEAD:refs/heads/main',
+        'git -C /srv/repo.git symbolic-ref HEAD refs/heads/main; git rev-parse HEAD',
+      ].join('\n'))).trim();
+    } finally {
+      await server.close();
+    }
+    await sh(t, 'mkdir -p -m 0700 /root/.ssh');
+    await t.upload('/root/.ssh/deploy_key', await readFile(fleet.clientKeyFile), { mode: '0600' });
+    url = `ssh://root@${fleet.hosts[1]!.address}/srv/repo.git`;
+    knownHosts = (await readFile(fleet.knownHostsFile, 'utf8')).split('\n').filter((l) => l.startsWith('127.77.'));
+  });
+
+  const checkout = (path: string, hosts: string[]) => resource('git', path, { path, repo: url, ref: 'main', identityFile: '/root/.ssh/deploy_key', knownHosts: hosts });
+
+  it('clones with the declared host keys verified (StrictHostKeyChecking=yes), and resolves the ref in the probe', async () => {
+    const { plan, result } = await converge(desiredState('host1', [checkout('/srv/checkout', knownHosts)]), t);
+    expect(plan.steps[0]?.reasons).toEqual([`checkout absent -> clone ${url.replace('root@', '***@')} at main`]);
+    expect(result.ok).toBe(true);
+    expect((await sh(t, 'git -C /srv/checkout rev-parse HEAD')).trim()).toBe(head);
+    const again = await converge(desiredState('host1', [checkout('/srv/checkout', knownHosts)]), t);
+    expect(again.observed.resources['git:/srv/checkout']).toMatchObject({ remoteHead: head });
+    expect(again.plan.inSync).toBe(true);
+    expect(await sh(t, 'cat /root/.ssh/known_hosts 2>/dev/null | grep -c 127.77 || true')).toBe('0\n');
+  });
+
+  it('refuses a server whose key is not among the declared ones', async () => {
+    const other = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFrLoB30Ybyd+e8GiPzuArgjATIn5iDudcgHDrsQiQYe';
+    const { observed, result } = await converge(desiredState('host1', [checkout('/srv/refused', [`${fleet.hosts[1]!.address} ${other}`])]), t);
+    expect(observed.resources['git:/srv/refused']).not.toHaveProperty('remoteHead');
+    expect(result.ok).toBe(false);
+    expect(result.steps[0]?.stderr).toMatch(/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/);
+    expect(await sh(t, 'test -e /srv/refused/.git || echo none')).toBe('none\n');
   });
 });
