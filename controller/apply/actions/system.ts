@@ -12,7 +12,7 @@ import type { PlanStep } from '../../plan/types.js';
 import type { CronResource, GitResource, PackageResource, SysctlResource } from '../../../schema/generated/resource.js';
 import { UNCHANGED_EXIT } from '../sh-lib.js';
 import type { ActionScript } from '../types.js';
-import { factOf, fail, field, invalid, lines, pathOf, q, type ActionContext } from './common.js';
+import { factOf, fail, invalid, lines, pathOf, q, type ActionContext } from './common.js';
 import { putCommand } from './files.js';
 
 const PACKAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9.+_:@-]*$/;
