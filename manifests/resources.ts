@@ -124,7 +124,7 @@ function checkReferences(k: Kept, ctx: { ids: Set<string>; dropped: Set<string>;
 function checkSecrets(k: Kept, ctx: { ids: Set<string>; scope: HostScope }): void {
   const { resource, declaration: d } = k;
   const names = new Set([...secretNames(JSON.stringify(resource.spec)), ...(resource.content?.secrets ?? [])]);
-  const template = typeof resource.spec.template === 'string' ? resource.spec.template : undefined;
+  const template = resource.kind === 'file' ? resource.spec.template : undefined;
   for (const name of [...names].sort()) {
     if (ctx.ids.has(`secret:${name}`)) continue;
     const declared = [...ctx.ids].filter((id) => id.startsWith('secret:')).map((id) => id.slice(7));

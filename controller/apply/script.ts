@@ -10,7 +10,7 @@ import type { PlanStep } from '../plan/types.js';
 import {
   backupAction, buildWorkAction, handlerAction, installPackages, removePackages, testAction, type ActionContext,
 } from './actions/index.js';
-import { fail, lines, notifiedOnHost, q } from './actions/common.js';
+import { fail, lines, notifiedOnHost, pathOf, q } from './actions/common.js';
 import { inventoryContent, inventoryIds } from './inventory.js';
 import { cleanAction } from './prune.js';
 import { DROVER_STATE_DIR, inventoryPath, PENDING_PATH } from '../facts/drover-state.js';
@@ -87,7 +87,8 @@ function packageAction(a: Assembly, step: PlanStep): ActionScript {
   a.packagesDone[kind] = true;
   const batch = a.args.steps
     .filter((s) => s.kind === 'package' && (s.action === 'delete') === (kind === 'remove') && s.action !== 'none')
-    .map((s) => a.byId.get(s.resource)!);
+    .map((s) => a.byId.get(s.resource))
+    .filter((r): r is DesiredResource<'package'> => r?.kind === 'package');
   return kind === 'remove' ? removePackages(batch, manager) : installPackages(batch, manager);
 }
 
@@ -109,8 +110,8 @@ function actionFor(a: Assembly, step: PlanStep): ActionScript {
   const resource = a.byId.get(step.resource);
   if (resource === undefined && step.action === 'delete') return cleanAction(step.resource, a.args.desired.settings.backups);
   if (resource === undefined) return { script: fail(`no resource ${step.resource} in the desired state`) };
-  if (step.phase === 'backup') return backupAction(String(resource.spec.path ?? resource.key), a.args.desired.settings.backups);
-  if (step.phase === 'handler') return onlyWhenNotified(step, handlerAction(resource));
+  if (step.phase === 'backup') return backupAction(pathOf(resource), a.args.desired.settings.backups);
+  if (step.phase === 'handler') return resource.kind === 'service' ? onlyWhenNotified(step, handlerAction(resource)) : { script: fail(`${step.resource} is not a service`) };
   if (resource.kind === 'package') return packageAction(a, step);
   return buildWorkAction(resource, step, context(a, resource));
 }

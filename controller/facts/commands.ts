@@ -12,16 +12,15 @@ import type { CommandFact, Fact } from './types.js';
 import { runCommandSh } from '../transport/host-sh.js';
 
 function guardSeconds(r: DesiredResource, cap: number): number {
-  const own = r.spec.timeout;
-  return typeof own === 'number' && own > 0 ? Math.min(Math.ceil(own), cap) : cap;
+  const own = r.kind === 'command' ? Number(r.spec.timeout) : undefined;
+  return own !== undefined && own > 0 ? Math.min(Math.ceil(own), cap) : cap;
 }
 
 /** The sh text running one guard command as the apply does (host-sh.ts); prints `<tag> I <exit status>`. */
 function guardLine(r: DesiredResource, i: number, tag: string, command: string, seconds: number): string {
-  const env = r.spec.env;
   const setting = {
     cwd: specString(r, 'cwd'), user: specString(r, 'user'),
-    env: env !== null && typeof env === 'object' ? (env as Record<string, unknown>) : undefined,
+    env: r.kind === 'command' ? r.spec.env : undefined,
   };
   return `${runCommandSh(setting, command, seconds)} </dev/null >/dev/null 2>&1; echo "$_T ${tag} ${i} $?"`;
 }

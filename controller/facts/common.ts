@@ -9,7 +9,7 @@
  * value is one field). Sections are framed by `<token> begin <name>` / `<token> end <name> <rc>`.
  */
 import { DroverError } from '../../manifests/errors.js';
-import type { DesiredResource, ResourceKind } from '../../manifests/types.js';
+import { specFields, type DesiredResource, type ResourceKind } from '../../manifests/types.js';
 import { normaliseMode } from '../../manifests/modes.js';
 import { HOST_SH_LIBRARY } from '../transport/host-sh.js';
 import { shellQuote } from '../transport/shell.js';
@@ -177,7 +177,7 @@ export function required(section: string, records: readonly ProbeRecord[], tag: 
 
 /** A string field of a resource spec, or undefined when absent / not a string. */
 export function specString(resource: DesiredResource, field: string): string | undefined {
-  const value = resource.spec[field];
+  const value = specFields(resource)[field];
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
 }
 

@@ -52,8 +52,7 @@ export function writeKnownHosts(lines: readonly string[], variable: string): str
 }
 
 function gitSshOf(r: DesiredResource): GitSsh {
-  const known = r.spec.knownHosts;
-  return { identityFile: specString(r, 'identityFile'), knownHosts: Array.isArray(known) ? known.map(String) : undefined };
+  return { identityFile: specString(r, 'identityFile'), knownHosts: r.kind === 'git' ? r.spec.knownHosts : undefined };
 }
 
 /** Line resolving the desired ref on the remote (a network call, capped at 15 s): `gh I <commit|->`. */

@@ -1,6 +1,5 @@
-import type { DesiredResource, DesiredState } from '../../manifests/types.js';
+import { wantsAbsent, type DesiredResource, type DesiredState } from '../../manifests/types.js';
 import type { ObservedState } from '../facts/types.js';
-import type { FileResource, ServiceResource } from '../../schema/generated/resource.js';
 import { withCleanSteps } from './clean.js';
 import { compareResource, type RunContext } from './compare/index.js';
 import { dependsOnClosure, type EarlierChange } from './compare/guard-effects.js';
@@ -71,7 +70,7 @@ const ABSENT_KINDS = new Set(['file', 'directory', 'symlink']);
  * apache2 enables its default site): its step runs and decides on the host.
  */
 function withPackageEffects(r: DesiredResource, verdict: Verdict, packagesChange: boolean): Verdict {
-  if (!packagesChange || verdict.action !== 'none' || !ABSENT_KINDS.has(r.kind) || r.spec.state !== 'absent') return verdict;
+  if (!packagesChange || verdict.action !== 'none' || !ABSENT_KINDS.has(r.kind) || !wantsAbsent(r)) return verdict;
   return { ...verdict, mayChange: 'a package installed earlier in this run may create it; decided at run time' };
 }
 
@@ -92,7 +91,7 @@ function workStep(r: DesiredResource, verdict: Verdict, name: string, hostName: 
 
 /** A regular file about to get new content is backed up first, unless `backup: false`; attribute-only changes keep the content. */
 function needsBackup(r: DesiredResource, step: PlanStep): boolean {
-  if (r.kind !== 'file' || step.action !== 'update' || (r.spec as unknown as FileResource).backup === false) return false;
+  if (r.kind !== 'file' || step.action !== 'update' || r.spec.backup === false) return false;
   return step.content?.before !== undefined && step.content.before !== step.content.after;
 }
 
@@ -114,7 +113,7 @@ function handlerSteps(ordered: DesiredResource[], notifiers: Map<string, string[
   for (const r of ordered) {
     const by = notifiers.get(r.id);
     if (r.kind !== 'service' || (by === undefined && !pending.has(r.id))) continue;
-    const spec = r.spec as unknown as ServiceResource;
+    const spec = r.spec;
     if (spec.state === 'stopped') continue;
     const fact = observed.resources[r.id];
     if (fact?.kind === 'service' && fact.known && fact.live && !fact.active) continue;

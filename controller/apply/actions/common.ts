@@ -3,11 +3,9 @@
  * An action builder is a pure function (resource, step, context) -> ActionScript.
  */
 import { DroverError } from '../../../manifests/errors.js';
-import type { DesiredResource, DesiredState } from '../../../manifests/types.js';
+import { specFields, type DesiredResource, type DesiredState } from '../../../manifests/types.js';
 import type { Fact, ObservedState } from '../../facts/types.js';
-import type { PlanStep } from '../../plan/types.js';
 import { shellQuote } from '../../transport/shell.js';
-import type { ActionScript } from '../types.js';
 import { isMode, normaliseMode } from '../../../manifests/modes.js';
 
 /** Inputs an action builder may use beyond its resource and step. */
@@ -28,15 +26,13 @@ export interface ActionContext {
   maybeNotified?: boolean;
 }
 
-/** One action builder. */
-export type ActionBuilder = (resource: DesiredResource, step: PlanStep, context: ActionContext) => ActionScript;
 
 /** Quotes one sh word. */
 export const q = shellQuote;
 
 /** A string field of the resource's spec (numbers as text), or undefined. */
 export function field(resource: DesiredResource, name: string): string | undefined {
-  const value = resource.spec[name];
+  const value = specFields(resource)[name];
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
 }
 

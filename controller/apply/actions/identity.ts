@@ -5,7 +5,7 @@
 import type { DesiredResource } from '../../../manifests/types.js';
 import type { UserFact } from '../../facts/types.js';
 import { defaultSecretPath, secretPath } from '../../facts/files.js';
-import type { GroupResource, SecretResource, SshKeyResource, UserResource } from '../../../schema/generated/resource.js';
+import type { SecretResource } from '../../../schema/generated/resource.js';
 import type { PlanStep } from '../../plan/types.js';
 import type { ActionScript } from '../types.js';
 import { fail, factOf, field, invalid, lines, modeWord, nameWord, pathOf, q, type ActionContext } from './common.js';
@@ -21,8 +21,8 @@ function numericId(resource: DesiredResource, name: 'uid' | 'gid'): number | und
   return Number(value);
 }
 
-function userOptions(resource: DesiredResource, fact: UserFact | undefined): string[] {
-  const spec = resource.spec as unknown as UserResource;
+function userOptions(resource: DesiredResource<'user'>, fact: UserFact | undefined): string[] {
+  const spec = resource.spec;
   const changed = <T>(want: T | undefined, have: T | undefined): want is T => want !== undefined && (fact === undefined || want !== have);
   const words: string[] = [];
   const uid = numericId(resource, 'uid');
@@ -43,8 +43,8 @@ function groupsDiffer(want: readonly string[], fact: UserFact): boolean {
 }
 
 /** user: useradd (system, home, shell, groups), usermod for what differs, userdel (home kept) when absent. */
-export function userAction(resource: DesiredResource, step: PlanStep, context: ActionContext): ActionScript {
-  const spec = resource.spec as unknown as UserResource;
+export function userAction(resource: DesiredResource<'user'>, step: PlanStep, context: ActionContext): ActionScript {
+  const spec = resource.spec;
   const name = q(spec.name);
   if (spec.state === 'absent') return { script: `userdel -- ${name}` };
   const fact = factOf(context, resource, 'user');
@@ -59,8 +59,8 @@ export function userAction(resource: DesiredResource, step: PlanStep, context: A
 }
 
 /** group: groupadd / groupmod -g / groupdel. */
-export function groupAction(resource: DesiredResource, step: PlanStep): ActionScript {
-  const spec = resource.spec as unknown as GroupResource;
+export function groupAction(resource: DesiredResource<'group'>, step: PlanStep): ActionScript {
+  const spec = resource.spec;
   const name = q(spec.name);
   if (spec.state === 'absent') return { script: `groupdel -- ${name}` };
   const id = numericId(resource, 'gid');
@@ -78,8 +78,8 @@ const CHARSETS: Record<NonNullable<SecretResource['charset']>, string> = {
  * mode and owner are set before any byte lands, then hard-linked into place (never replaces a file that
  * appeared meanwhile). An existing secret only gets its mode and owner fixed. The value is never printed.
  */
-export function secretAction(resource: DesiredResource, _step: PlanStep, context: ActionContext): ActionScript {
-  const spec = resource.spec as unknown as SecretResource;
+export function secretAction(resource: DesiredResource<'secret'>, _step: PlanStep, context: ActionContext): ActionScript {
+  const spec = resource.spec;
   const path = secretPath(spec.name, context.desired.resources);
   const p = q(path);
   const length = Number(spec.length ?? 50);
@@ -105,8 +105,8 @@ export function secretAction(resource: DesiredResource, _step: PlanStep, context
  * to the key (the parent is created 0700 for the owner when missing); the pair is then renamed into place,
  * public half first. An existing key is never regenerated, only its mode/owner fixed. Records the public half.
  */
-export function sshKeyAction(resource: DesiredResource): ActionScript {
-  const spec = resource.spec as unknown as SshKeyResource;
+export function sshKeyAction(resource: DesiredResource<'ssh_key'>): ActionScript {
+  const spec = resource.spec;
   const path = pathOf(resource);
   const p = q(path);
   const pub = q(`${path}.pub`);

@@ -5,7 +5,7 @@
 import { runCommandSh } from '../../transport/host-sh.js';
 import type { DesiredResource } from '../../../manifests/types.js';
 import { RUNIT_SERVICE_DIR, serviceManager, unitName } from '../../facts/services.js';
-import type { CommandResource, ServiceResource } from '../../../schema/generated/resource.js';
+import type { CommandResource } from '../../../schema/generated/resource.js';
 import type { PlanStep } from '../../plan/types.js';
 import { UNCHANGED_EXIT } from '../sh-lib.js';
 import type { ActionScript } from '../types.js';
@@ -51,8 +51,8 @@ function runitServiceScript(name: string, options: { enabled: boolean; running: 
  * service: systemd `enable`/`disable` (works offline too), then `start`/`stop` when systemd runs;
  * supervisor: once supervisord answers, `reread` + `update`, then start/stop; runit: link /etc/sv/<name> into the service dir, wait for runsv, `sv start|stop` (disabled: stop, unlink).
  */
-export function serviceAction(resource: DesiredResource): ActionScript {
-  const spec = resource.spec as unknown as ServiceResource;
+export function serviceAction(resource: DesiredResource<'service'>): ActionScript {
+  const spec = resource.spec;
   const running = (spec.state ?? 'running') === 'running';
   const enabled = spec.enabled ?? true;
   const name = q(spec.name);
@@ -82,8 +82,8 @@ export function serviceAction(resource: DesiredResource): ActionScript {
  * A notified service's handler: restart (or reload) it. A supervisor program's changed config is applied
  * first (reread + update). Unchanged (not failed) where the manager cannot act now: systemd not running as PID 1.
  */
-export function handlerAction(resource: DesiredResource): ActionScript {
-  const spec = resource.spec as unknown as ServiceResource;
+export function handlerAction(resource: DesiredResource<'service'>): ActionScript {
+  const spec = resource.spec;
   const reload = spec.onNotify === 'reload';
   const name = q(spec.name);
   switch (serviceManager(resource)) {
@@ -122,8 +122,8 @@ function runAs(spec: CommandResource, command: string, seconds: number): string 
  * command: runs `run` (cwd, env, user, timeout). Its guards (`creates`, `unless`, `onlyIf`) are checked
  * again on the host right before it runs, unless it runs because it was notified or `always` is set.
  */
-export function commandAction(resource: DesiredResource, _step: PlanStep, context: ActionContext): ActionScript {
-  const spec = resource.spec as unknown as CommandResource;
+export function commandAction(resource: DesiredResource<'command'>, _step: PlanStep, context: ActionContext): ActionScript {
+  const spec = resource.spec;
   const timeout = spec.timeout === undefined ? 0 : Math.max(1, Math.ceil(Number(spec.timeout)));
   const guardSeconds = timeout === 0 ? 30 : Math.min(timeout, 30);
   const conditions: string[] = [];

@@ -1,6 +1,5 @@
 import type { DesiredResource } from '../../../manifests/types.js';
 import type { DirectoryFact, FileFact, LineFact, SymlinkFact } from '../../facts/types.js';
-import type { DirectoryResource, FileResource, LineResource, SymlinkResource } from '../../../schema/generated/resource.js';
 import { UNCHANGED, type Verdict } from '../types.js';
 import { parentOf } from '../../facts/files.js';
 import { attributeReasons, normaliseMode, short, updateIf, wrongType } from './common.js';
@@ -9,8 +8,8 @@ import { attributeReasons, normaliseMode, short, updateIf, wrongType } from './c
  * Compares a file resource: content sha256, mode, owner, group. A file whose parent directory is missing
  * (and not made by an earlier step in `pathsTouched`) says that apply creates it.
  */
-export function compareFile(resource: DesiredResource, fact: FileFact, pathsTouched: ReadonlySet<string>): Verdict {
-  const spec = resource.spec as unknown as FileResource;
+export function compareFile(resource: DesiredResource<'file'>, fact: FileFact, pathsTouched: ReadonlySet<string>): Verdict {
+  const spec = resource.spec;
   if (spec.state === 'absent') {
     return fact.exists ? { action: 'delete', reasons: [`${fact.type} present -> absent`] } : UNCHANGED;
   }
@@ -27,8 +26,8 @@ export function compareFile(resource: DesiredResource, fact: FileFact, pathsTouc
 }
 
 /** Compares a directory resource: exists, mode, owner, group (and entries below when recursive). */
-export function compareDirectory(resource: DesiredResource, fact: DirectoryFact): Verdict {
-  const spec = resource.spec as unknown as DirectoryResource;
+export function compareDirectory(resource: DesiredResource<'directory'>, fact: DirectoryFact): Verdict {
+  const spec = resource.spec;
   if (spec.state === 'absent') {
     return fact.exists ? { action: 'delete', reasons: [`${fact.type} present -> absent`] } : UNCHANGED;
   }
@@ -40,8 +39,8 @@ export function compareDirectory(resource: DesiredResource, fact: DirectoryFact)
 }
 
 /** Compares a symlink resource: the stored target. */
-export function compareSymlink(resource: DesiredResource, fact: SymlinkFact): Verdict {
-  const spec = resource.spec as unknown as SymlinkResource;
+export function compareSymlink(resource: DesiredResource<'symlink'>, fact: SymlinkFact): Verdict {
+  const spec = resource.spec;
   if (spec.state === 'absent') {
     return fact.exists ? { action: 'delete', reasons: [`${fact.type} present -> absent`] } : UNCHANGED;
   }
@@ -53,8 +52,8 @@ export function compareSymlink(resource: DesiredResource, fact: SymlinkFact): Ve
 }
 
 /** Compares a line resource: the line present (replacing regexp matches) or absent. */
-export function compareLine(resource: DesiredResource, fact: LineFact): Verdict {
-  const spec = resource.spec as unknown as LineResource;
+export function compareLine(resource: DesiredResource<'line'>, fact: LineFact): Verdict {
+  const spec = resource.spec;
   if (fact.regexpError) return { action: 'update', reasons: [`regexp ${spec.regexp} is not valid for the host's awk`] };
   if (spec.state === 'absent') {
     const n = spec.regexp !== undefined ? fact.matches : fact.lineCount;

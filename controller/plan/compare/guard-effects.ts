@@ -18,7 +18,7 @@ export interface EarlierChange {
 
 /** Paths a resource's step writes. */
 function pathsOf(r: DesiredResource): string[] {
-  const path = typeof r.spec.path === 'string' ? r.spec.path : undefined;
+  const path = 'path' in r.spec ? r.spec.path : undefined;
   switch (r.kind) {
     case 'file': case 'directory': case 'symlink': case 'git': case 'line': return [path ?? r.key];
     case 'ssh_key': return [r.key, `${r.key}.pub`];

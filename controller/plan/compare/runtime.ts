@@ -23,8 +23,8 @@ export interface RunContext {
 }
 
 /** Compares a service: enabled at boot and running/stopped now. */
-export function compareService(resource: DesiredResource, fact: ServiceFact, ctx: RunContext): Verdict {
-  const spec = resource.spec as unknown as ServiceResource;
+export function compareService(resource: DesiredResource<'service'>, fact: ServiceFact, ctx: RunContext): Verdict {
+  const spec = resource.spec;
   if (!fact.known) {
     if (ctx.packagesChange) {
       return { action: 'create', reasons: [`service ${spec.name} not installed yet -> comes with a package installed earlier in this run${describeWanted(spec)}`] };
@@ -53,8 +53,8 @@ function describeWanted(spec: ServiceResource): string {
  * step of this run can change what a guard looks at (see guard-effects.ts), a "skip" verdict may be stale,
  * so it is "may change", naming those steps.
  */
-export function compareCommand(resource: DesiredResource, fact: CommandFact, ctx: RunContext): Verdict {
-  const spec = resource.spec as unknown as CommandResource;
+export function compareCommand(resource: DesiredResource<'command'>, fact: CommandFact, ctx: RunContext): Verdict {
+  const spec = resource.spec;
   const definite = ctx.notifiedBy.filter((id) => !ctx.uncertain.has(id));
   if (definite.length > 0) return { action: 'update', reasons: [`runs: notified by ${definite.join(', ')}`] };
   const verdict = guardVerdict(spec, fact, ctx);

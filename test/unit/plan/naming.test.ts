@@ -6,7 +6,7 @@ function resource(kind: ResourceKind, key: string, spec: Record<string, unknown>
   return {
     id: `${kind}:${key}`, kind, key, spec: { kind, ...spec }, origin: { file: 'roles/app.yaml', line: 1, col: 1 }, dependsOn: [], notify: [],
     ...(step === undefined ? {} : { step }),
-  };
+  } as unknown as DesiredResource;
 }
 
 describe('step names depend on the resource alone', () => {
