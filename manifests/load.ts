@@ -4,7 +4,7 @@
  */
 import { DroverError, ManifestInvalidError, type ManifestProblem } from './errors.js';
 import { buildInventory, checkDeclaredParams, checkRoleReferences, type Inventory } from './inventory.js';
-import { collectRoles, familyOf, mergeData, mergeHostFields, type MergeInput, type NodeSource } from './merge.js';
+import { collectRoles, familyOf, mergeData, mergeHostFields, mergeReconcilePolicy, type MergeInput, type NodeSource } from './merge.js';
 import { didYouMean } from './messages.js';
 import { createProblemList, type ProblemList } from './problems.js';
 import { locate, readRepositoryFiles, type SourceFile } from './read.js';
@@ -58,7 +58,10 @@ export async function loadRepository(root: string, options: LoadOptions = {}): P
   checkPlatformParams(inventory, problems);
   const names = selectHosts(inventory, options.hosts);
   const repositorySettings = toRepositorySettings(settings);
-  const ctx: BuildContext = { inventory, settings, engine: createTemplateEngine(root), validator, problems, hooks: files.hooks, repositorySettings };
+  const ctx: BuildContext = {
+    inventory, settings, engine: createTemplateEngine(root), validator, problems, hooks: files.hooks, repositorySettings,
+    keptSecrets: new Set(files.secrets),
+  };
   const hosts = names.flatMap((name) => buildHost(name, ctx) ?? []);
   return {
     root, hosts,
@@ -83,6 +86,7 @@ interface BuildContext {
   problems: ProblemList;
   hooks: HookScript[];
   repositorySettings: RepositorySettings;
+  keptSecrets: ReadonlySet<string>;
 }
 
 function selectHosts(inventory: Inventory, wanted: string[] | undefined): string[] {
@@ -134,11 +138,12 @@ function buildHost(name: string, ctx: BuildContext): DesiredState | undefined {
   const scope: HostScope = {
     name, hostFile: host.source.file, state: fields.state, view, data,
     resolve: (target) => resolveAddress(target, ctx), engine: ctx.engine, validator: ctx.validator, problems: ctx.problems,
-    contexts: new Map(),
+    contexts: new Map(), keptSecrets: ctx.keptSecrets,
   };
   const resources = assembleResources({ scope, groups: groups.flatMap(declarations), roles, own: declarations(host) });
+  const reconcile = mergeReconcilePolicy(input);
   return {
-    host: { ...view, data, origin: { file: host.source.file, ...locate(host.source, []) } },
+    host: { ...view, data, origin: { file: host.source.file, ...locate(host.source, []) }, ...(reconcile ? { reconcile } : {}) },
     resources,
     tests: roles.flatMap((r) => assembleTests(r, scope)),
     hooks: ctx.hooks,

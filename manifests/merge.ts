@@ -59,6 +59,15 @@ export function mergeHostFields(input: MergeInput): HostFields {
   };
 }
 
+/** The `reconcile:` policy: the last of groups (in merge order) then the host that declares one wins. */
+export function mergeReconcilePolicy(input: MergeInput): { mode: 'report' | 'selfHeal' } | undefined {
+  let policy: { mode: 'report' | 'selfHeal' } | undefined;
+  for (const layer of [...input.groups.map((g) => g.value), input.host.value]) {
+    if (layer.reconcile?.mode) policy = { mode: layer.reconcile.mode };
+  }
+  return policy;
+}
+
 /** Deep merge: mappings merge key by key, anything else (lists included) is replaced by `over`. */
 export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };

@@ -19,8 +19,14 @@ export interface RawTest {
   status?: number;
 }
 
+/** A host's or group's `reconcile:` policy. */
+export interface RawReconcilePolicy {
+  mode: 'report' | 'selfHeal';
+}
+
 /** Fields shared by host and group files. */
 export interface RawNode {
+  reconcile?: RawReconcilePolicy;
   roles?: (RawRoleEntry | null)[];
   params?: Record<string, Record<string, unknown>>;
   data?: Record<string, unknown>;

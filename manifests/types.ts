@@ -5,6 +5,9 @@
  */
 
 import type { Resource } from '../schema/generated/resource.js';
+import type { SecretValue } from './secret-value.js';
+
+export type { SecretValue } from './secret-value.js';
 
 /** The resource kinds (schema/resource.schema.json). */
 export type ResourceKind = Resource['kind'];
@@ -35,6 +38,11 @@ export interface HostInfo {
   roles: string[];
   data: Record<string, unknown>;
   origin: Origin;
+  /**
+   * The host's `reconcile:` policy (a group's applies to its members, the host's own wins); absent when
+   * neither declares one (the controller's `selfHeal` decides).
+   */
+  reconcile?: { mode: 'report' | 'selfHeal' };
 }
 
 /** File content after rendering. `secrets` lists secret names whose placeholders the text holds. */
@@ -70,6 +78,11 @@ export interface DesiredResourceOf<K extends ResourceKind> {
   step?: string;
   /** Only for kind `file` with state present. */
   content?: FileContent;
+  /**
+   * Only for kind `secret` whose value the repository keeps (secrets/<name>.age), once decrypted
+   * (attachRepositorySecrets): the value drover writes to the host instead of generating one.
+   */
+  value?: SecretValue;
 }
 
 /** A post-apply check declared by a role (`tests:`). */
@@ -100,6 +113,11 @@ export interface RepositorySettings {
 
 export interface DesiredState {
   host: HostInfo;
+  /**
+   * Every secret of the repository (secrets/*.age), once decrypted: outputs mask these values
+   * wherever they appear, whether or not this host uses them.
+   */
+  repositorySecrets?: ReadonlyMap<string, SecretValue>;
   resources: DesiredResource[];
   tests: DesiredTest[];
   hooks: HookScript[];

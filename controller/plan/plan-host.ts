@@ -6,6 +6,7 @@ import { dependsOnClosure, type EarlierChange } from './compare/guard-effects.js
 import { groupName, nameSteps, slug, workPhase } from './naming.js';
 import { orderResources } from './order.js';
 import { checkPlatform } from './platform.js';
+import { markRewrite, replacesSecretValue, withReplacedSecrets } from './secret-values.js';
 import type { Plan, PlanStep, PlanSummary, Verdict } from './types.js';
 
 const PATH_KINDS = new Set(['file', 'directory', 'git', 'symlink']);
@@ -28,14 +29,18 @@ export function planHost(desired: DesiredState, observed: ObservedState): Plan {
   const uncertain = new Set<string>();
   const earlier: EarlierChange[] = [];
   const byId = new Map(desired.resources.map((r) => [r.id, r]));
+  const replacedSecrets = new Set<string>();
   const steps: PlanStep[] = [];
   let packagesChange = false;
   for (const r of ordered) {
     const notifiedBy = notifiers.get(r.id) ?? [];
     const dependsOn = r.kind === 'command' ? dependsOnClosure(byId, r.id) : new Set<string>();
     const ctx: RunContext = { changed, notifiedBy, uncertain, pathsTouched, packagesChange, earlier, dependsOn };
-    const verdict = withPackageEffects(r, withPending(r, compareResource(r, observed.resources[r.id], ctx), observed), packagesChange);
+    const base = withPackageEffects(r, withPending(r, compareResource(r, observed.resources[r.id], ctx), observed), packagesChange);
+    const verdict = withReplacedSecrets(r, base, replacedSecrets);
     const step = workStep(r, verdict, names.get(r.id) ?? r.id, desired.host.name, observed);
+    if (verdict !== base) markRewrite(step);
+    if (replacesSecretValue(r, step, observed)) replacedSecrets.add(r.key);
     if (needsBackup(r, step)) steps.push(backupStep(step));
     steps.push(step);
     if (step.action === 'none') continue;

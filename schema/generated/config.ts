@@ -17,7 +17,7 @@ export interface ControllerConfig {
      */
     url: string;
     /**
-     * Branch to follow (default: the remote's HEAD). Give at most one of branch, tag, commit.
+     * Branch to follow (default main). Give at most one of branch, tag, commit.
      */
     branch?: string;
     /**
@@ -41,6 +41,10 @@ export interface ControllerConfig {
      */
     jitter?: string;
     /**
+     * Longest a single git operation (clone, fetch, checkout) may take (default 60s); a fetch that takes longer fails and is retried on the next interval.
+     */
+    timeout?: string;
+    /**
      * Credentials for the repository.
      */
     auth?: {
@@ -48,6 +52,10 @@ export interface ControllerConfig {
        * SSH deploy key (private key file) for ssh:// and git@ URLs.
        */
       sshKeyFile?: string;
+      /**
+       * known_hosts file the git server's host key is verified against for ssh:// and git@ URLs (default: sshKnownHostsFile); an unknown key is refused, never trusted on first use.
+       */
+      knownHostsFile?: string;
       /**
        * File holding an HTTPS access token.
        */
@@ -62,12 +70,16 @@ export interface ControllerConfig {
      */
     allowNonFastForward?: boolean;
     /**
-     * Accept only revisions whose commit signature git verifies against the keys configured for git (default false).
+     * Accept only revisions whose commit signature git verifies (default false); SSH signatures are checked against `allowedSignersFile`.
      */
     verifySignatures?: boolean;
+    /**
+     * allowed_signers file (see ssh-keygen(1)) for SSH-signed commits when `verifySignatures` is on.
+     */
+    allowedSignersFile?: string;
   };
   /**
-   * Directory for host status, history and revision snapshots (default .drover-state).
+   * Directory for host status, history and revision snapshots (default: $STATE_DIRECTORY as set by systemd, else /var/lib/drover when running as root, else ./.drover-state).
    */
   stateDir?: string;
   /**
@@ -95,6 +107,10 @@ export interface ControllerConfig {
    */
   webhookSecretEnv?: string;
   /**
+   * age identity file (AGE-SECRET-KEY-1... lines, as written by age-keygen) that decrypts the repository's secrets/*.age in memory; its public key must be in the repository's secrets/recipients.txt. Default: $DROVER_AGE_IDENTITY_FILE, else the key in $DROVER_AGE_IDENTITY. Without one, a revision that keeps encrypted secrets is rejected before any host is touched.
+   */
+  ageIdentityFile?: string;
+  /**
    * Hosts reconciled at once (default 20).
    */
   concurrency?: number;
@@ -110,6 +126,18 @@ export interface ControllerConfig {
    * Longest a single host run may take before it is failed (default 10m).
    */
   runTimeout?: string;
+  /**
+   * On SIGTERM no new run starts; runs already applying get this long to finish before the controller exits (default 30s).
+   */
+  shutdownGrace?: string;
+  /**
+   * SSH connections to hosts are kept open between runs and closed after this long unused (default 5m).
+   */
+  idleConnectionTimeout?: string;
+  /**
+   * Longest an SSH connection to a host may take to open (default 10s).
+   */
+  sshConnectTimeout?: string;
   /**
    * Exponential backoff for failed host runs.
    */
@@ -149,7 +177,7 @@ export interface ControllerConfig {
    */
   shard?: string;
   /**
-   * Hosts never reconciled (status Suspended) until removed from this list or resumed through the API.
+   * Hosts never reconciled (status Suspended, persisted in the state like a suspend through the API). To reconcile one again, remove it from this list and resume it (API or `drover resume`).
    */
   suspendedHosts?: string[];
   /**

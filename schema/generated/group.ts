@@ -35,6 +35,15 @@ export interface GroupFile {
    */
   sudo?: boolean;
   /**
+   * How the controller treats drift found without a new revision on these hosts, e.g. `{ mode: report }`; overrides the controller's `selfHeal` (a group's value applies to its members, a host's own value wins).
+   */
+  reconcile?: {
+    /**
+     * `selfHeal`: drift is repaired (applied); `report`: the host is reported OutOfSync with its plan and left alone until a new revision or a manual sync.
+     */
+    mode: 'report' | 'selfHeal';
+  };
+  /**
    * Roles applied to every member, before the host's own roles.
    */
   roles?: (

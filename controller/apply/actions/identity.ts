@@ -9,6 +9,7 @@ import type { SecretResource } from '../../../schema/generated/resource.js';
 import type { PlanStep } from '../../plan/types.js';
 import type { ActionScript } from '../types.js';
 import { fail, factOf, field, invalid, lines, modeWord, nameWord, pathOf, q, type ActionContext } from './common.js';
+import { putCommand } from './files.js';
 
 /**
  * A declared uid/gid as a number (undefined when not declared). Throws E_APPLY_INVALID for anything but
@@ -87,9 +88,15 @@ export function secretAction(resource: DesiredResource<'secret'>, _step: PlanSte
   const mode = field(resource, 'mode') === undefined ? '0600' : modeWord(resource);
   const owner = nameWord(resource, 'owner');
   const group = nameWord(resource, 'group');
+  const parent = path === defaultSecretPath(spec.name) ? 'mkdir -p -- "$_d"' : `_isdir "$_d" || ${fail(`parent directory of ${path} does not exist`)}`;
+  if (resource.value) {
+    // The repository's value (secrets/<name>.age): shipped in the run's tar, written like a file (mode first).
+    const bytes = Buffer.from(`${resource.value.reveal()}\n`, 'utf8');
+    return { script: lines(`_parent ${p}`, parent, putCommand({ path, bytes, mode, owner, group, secrets: [], context })) };
+  }
   return { script: lines(
     `_parent ${p}`,
-    path === defaultSecretPath(spec.name) ? 'mkdir -p -- "$_d"' : `_isdir "$_d" || ${fail(`parent directory of ${path} does not exist`)}`,
+    parent,
     `if [ -e ${p} ] || [ -L ${p} ]; then chmod ${mode} ${p}; _owner ${p} ${owner} ${group}; exit 0; fi`,
     `_mktmp ${p}; chmod ${mode} "$_TMP"; _owner "$_TMP" ${owner} ${group}`,
     `LC_ALL=C tr -dc ${q(CHARSETS[spec.charset ?? 'alnum'])} < /dev/urandom 2>/dev/null | head -c ${length} > "$_TMP" || :`,

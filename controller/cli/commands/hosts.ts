@@ -1,19 +1,31 @@
 import type { Command } from 'commander';
-import { loadValidRepository } from '../../../manifests/index.js';
+import { resolve } from 'node:path';
+import { formatProblem, loadValidRepository } from '../../../manifests/index.js';
 import type { DesiredState } from '../../../manifests/types.js';
+import { loadState } from '../../daemon/state.js';
+import { deriveStatus, type StatusContext } from '../../daemon/status.js';
+import type { HostRecord } from '../../daemon/records.js';
 import { type CliIo, println } from '../io.js';
 import { parseOutput, resolveRepo } from '../context.js';
 import { renderTable } from '../table.js';
 
-/** `drover hosts [REPO]`: the resolved inventory (groups, roles, state, platform, resource counts). */
+/**
+ * `drover hosts [REPO]`: the resolved inventory (groups, roles, state, platform, resource counts).
+ * `drover hosts --state-dir DIR`: each host's status and revisions as a controller recorded them.
+ */
 export function registerHosts(program: Command, io: CliIo): void {
   program
     .command('hosts')
-    .description('list the hosts a manifest repository resolves to; touches no host')
+    .description('list the hosts a manifest repository resolves to (touches no host), or with --state-dir their status as the controller recorded it')
     .argument('[repo]', 'manifest repository directory', '.')
+    .option('--state-dir <dir>', "a controller's state directory: show each host's status and revision")
     .option('-o, --output <format>', 'text or json', 'text')
-    .action(async (repo: string, opts: { output: string }) => {
+    .action(async (repo: string, opts: { output: string; stateDir?: string }) => {
       const output = parseOutput(opts.output);
+      if (opts.stateDir !== undefined) {
+        await showState(io, resolve(io.cwd, opts.stateDir), output);
+        return;
+      }
       const root = await resolveRepo(io, repo, 'hosts');
       const loaded = await loadValidRepository(root);
       const rows = loaded.hosts.map(describeHost);
@@ -33,5 +45,33 @@ function describeHost(d: DesiredState) {
   return {
     name: h.name, address: h.address, port: h.port, user: h.user, platform: h.platform, state: h.state,
     groups: h.groups, roles: h.roles, resources: d.resources.length,
+  };
+}
+
+/** Reads the state without changing it (safe next to a running controller). */
+async function showState(io: CliIo, stateDir: string, output: 'text' | 'json'): Promise<void> {
+  const state = await loadState(stateDir);
+  const source = state.controller;
+  const context: StatusContext = {};
+  if (source.lastGoodRevision !== undefined) context.desiredRevision = source.lastGoodRevision;
+  if (source.rejected) context.rejected = { revision: source.rejected.revision, problem: source.rejected.problems[0] ? formatProblem(source.rejected.problems[0]) : 'invalid' };
+  const hosts = [...state.hosts.values()].filter((r) => r.removedAt === undefined).map((r) => describeRecord(r, context));
+  if (output === 'json') {
+    println(io, JSON.stringify({ source, hosts }, null, 2));
+    return;
+  }
+  println(io, `revision: ${source.lastGoodRevision ?? '(none accepted yet)'}${source.rejected ? `  (rejected: ${source.rejected.revision})` : ''}`);
+  println(io, renderTable(
+    ['HOST', 'STATUS', 'APPLIED REVISION', 'LAST ATTEMPT', 'REASON'],
+    hosts.map((h) => [h.host, h.status, h.lastAppliedRevision ?? '-', h.lastAttemptAt ? new Date(h.lastAttemptAt).toISOString() : '-', h.reason]),
+  ));
+}
+
+function describeRecord(record: HostRecord, context: StatusContext) {
+  const { status, reason } = deriveStatus(record, context);
+  return {
+    host: record.host, status, reason, suspended: record.suspended,
+    lastAppliedRevision: record.lastAppliedRevision, lastAttemptedRevision: record.lastAttemptedRevision,
+    lastAttemptAt: record.lastAttemptAt, lastSuccessAt: record.lastSuccessAt, lastError: record.lastError,
   };
 }

@@ -1,0 +1,98 @@
+import type { Command } from 'commander';
+import { formatProblem } from '../../../manifests/errors.js';
+import { ConfigInvalidError, loadControllerConfig, type ConfigOverrides, type ControllerSettings } from '../../config/index.js';
+import { startController } from '../../daemon/controller.js';
+import { createLogger } from '../../daemon/log.js';
+import { startMetricsServer } from '../../daemon/metrics-server.js';
+import { metricsEvents, scrapeController } from '../../daemon/metrics-wiring.js';
+import { createMetrics } from '../../daemon/metrics.js';
+import { resolveSshSettings } from '../../reconcile/ssh-settings.js';
+import { setExitCode } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { type CliIo, eprintln } from '../io.js';
+import { VERSION } from '../main.js';
+import { collect } from '../select.js';
+
+interface ControllerFlags {
+  config?: string; repo?: string; branch?: string; stateDir?: string; listen?: string; logLevel?: string;
+  knownHosts?: string; identity?: string[];
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/**
+ * `drover controller`: the long-running GitOps controller. Reads its config (or runs from `--repo`
+ * alone), logs JSON lines (readable lines on a terminal), and on SIGTERM/SIGINT stops gracefully and
+ * exits 0. An invalid config prints every problem as `file:line:col  path  message` and exits 1.
+ */
+export function registerController(program: Command, io: CliIo, signals: NodeJS.EventEmitter = process): void {
+  program
+    .command('controller')
+    .description('run the GitOps controller: follow a Git repository and keep every host converged')
+    .option('--config <file>', 'controller config file (default: drover.config.{yaml,json,js,ts} or .droverrc* in the working directory)')
+    .option('--repo <url>', 'manifest repository to follow (URL or local path); replaces source.url')
+    .option('--branch <name>', 'branch to follow (default main); replaces source.branch/tag/commit')
+    .option('--state-dir <dir>', 'state directory (default $STATE_DIRECTORY, /var/lib/drover as root, else ./.drover-state)')
+    .option('--listen <host:port>', 'HTTP listener (replaces listen)')
+    .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`)
+    .option('--known-hosts <file>', 'known_hosts for host keys (default: sshKnownHostsFile, $DROVER_KNOWN_HOSTS, ~/.ssh/known_hosts)')
+    .option('-i, --identity <file>', 'private key for host logins (repeatable; default: sshIdentityFiles, $DROVER_IDENTITY, ~/.ssh/id_*)', collect)
+    .action(async (opts: ControllerFlags, self: Command) => {
+      const settings = await loadSettings(io, opts);
+      if (!settings) {
+        setExitCode(self, ExitCode.error);
+        return;
+      }
+      setExitCode(self, await runController(io, settings, opts, signals));
+    });
+}
+
+async function loadSettings(io: CliIo, opts: ControllerFlags): Promise<ControllerSettings | undefined> {
+  const overrides: ConfigOverrides = {};
+  if (opts.repo !== undefined) overrides.repo = opts.repo;
+  if (opts.branch !== undefined) overrides.branch = opts.branch;
+  if (opts.stateDir !== undefined) overrides.stateDir = opts.stateDir;
+  if (opts.listen !== undefined) overrides.listen = opts.listen;
+  if (opts.logLevel !== undefined) overrides.logLevel = opts.logLevel as ConfigOverrides['logLevel'];
+  try {
+    return await loadControllerConfig({
+      cwd: io.cwd, env: io.env, isRoot: process.getuid?.() === 0, overrides,
+      ...(opts.config === undefined ? {} : { configFile: opts.config }),
+    });
+  } catch (err) {
+    if (!(err instanceof ConfigInvalidError)) throw err;
+    for (const p of err.problems) eprintln(io, formatProblem(p));
+    eprintln(io, `drover: the controller config is invalid (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}); the controller did not start`);
+    return undefined;
+  }
+}
+
+async function runController(io: CliIo, settings: ControllerSettings, opts: ControllerFlags, signals: NodeJS.EventEmitter): Promise<number> {
+  const log = createLogger({ level: settings.logLevel, stream: io.stdout });
+  const knownHosts = settings.ssh.knownHostsFile ?? opts.knownHosts;
+  const identities = settings.ssh.identityFiles ?? opts.identity;
+  const ssh = resolveSshSettings({
+    env: io.env, connectTimeoutSeconds: settings.ssh.connectTimeoutMs / 1000,
+    ...(knownHosts === undefined ? {} : { knownHosts }), ...(identities === undefined ? {} : { identities }),
+  });
+  log.info({ config: settings.configFile ?? '(embedded default)', source: { url: settings.source.url, ref: settings.source.ref } }, 'starting');
+  const metrics = createMetrics({ version: VERSION, driftIntervalMs: settings.driftIntervalMs });
+  // Until the HTTP API serves /metrics on `listen`, metrics are served on `metricsListen` only.
+  const metricsServer = settings.metricsListen === undefined ? undefined : await startMetricsServer({ metrics, listen: settings.metricsListen });
+  if (metricsServer) log.info({ url: `${metricsServer.url}/metrics` }, 'metrics listening');
+  const controller = await startController({ settings, ssh, log, events: metricsEvents(metrics) });
+  scrapeController(metrics, controller);
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: string): void => {
+      signals.removeListener('SIGTERM', onSignal);
+      signals.removeListener('SIGINT', onSignal);
+      log.info({ signal }, `${signal} received`);
+      resolve();
+    };
+    signals.on('SIGTERM', onSignal);
+    signals.on('SIGINT', onSignal);
+  });
+  await controller.stop();
+  await metricsServer?.close();
+  return ExitCode.ok;
+}

@@ -1,0 +1,133 @@
+/**
+ * The controller's read/command interface (what `drover controller` offers the HTTP API and tests):
+ * status, hosts, host, sync -> runId, run progress, suspend, resume, triggerFetch. Answers are copies
+ * built from the state store; statuses are derived when read, so they are never stale.
+ */
+import { DroverError, formatProblem } from '../../manifests/errors.js';
+import { didYouMean } from '../../manifests/messages.js';
+import { statusContext, type DaemonContext } from './context.js';
+import type { QueueCounts } from './queue.js';
+import { HOST_STATUSES, newHostRecord, type HostRecord, type HostStatus, type RunRecord } from './records.js';
+import type { SyncRun } from './runs.js';
+import { deriveStatus } from './status.js';
+
+/** A host as the API shows it (no history). */
+export type HostView = Omit<HostRecord, 'history' | 'desiredHash'>;
+
+/** A host with its run history (newest first). */
+export interface HostDetail extends HostView {
+  history: RunRecord[];
+}
+
+/** The controller at a glance. */
+export interface ControllerStatus {
+  source: {
+    newestRevision?: string;
+    lastGoodRevision?: string;
+    rejected?: { revision: string; problems: string[]; at: number };
+    lastFetchAt?: number;
+    lastFetchSuccessAt?: number;
+    lastFetchError?: { code: string; message: string; at: number };
+    consecutiveFetchFailures: number;
+  };
+  /** False until a first good revision is loaded. */
+  ready: boolean;
+  hosts: { total: number; byStatus: Record<HostStatus, number> };
+  queue: QueueCounts;
+}
+
+/** What a sync asks for. */
+export interface SyncRequest {
+  /** Default: every host. */
+  hosts?: string[];
+  /** Plan only, change nothing. */
+  dryRun?: boolean;
+  trigger?: 'manual' | 'webhook';
+}
+
+/** The read/command interface. Commands throw DroverError with a stable code for bad input. */
+export interface ControllerApi {
+  status(): ControllerStatus;
+  /** Live hosts (in the inventory at the newest good revision), sorted by name. */
+  hosts(): HostView[];
+  /** One host, live or removed (then `removedAt` is set); undefined when never known. */
+  host(name: string): HostDetail | undefined;
+  /** Queues a run of `hosts` (E_HOST_UNKNOWN naming unknown ones; E_NOT_READY before a first good revision). */
+  sync(request: SyncRequest): { runId: string };
+  /** A sync's progress, per host; undefined for an unknown id. */
+  run(id: string): SyncRun | undefined;
+  /** Stops reconciling a host (persisted; a run in progress finishes). */
+  suspend(name: string): Promise<HostView>;
+  /** Reconciles a host again: at once, applying the newest good revision (like a manual sync). */
+  resume(name: string): Promise<HostView>;
+  /** Fetches the source now (webhooks); resolves when that fetch and its gate are done. */
+  triggerFetch(): Promise<void>;
+}
+
+/** Builds the API over the controller's parts. */
+export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promise<void>; saveHost: (r: HostRecord) => Promise<HostRecord> }): ControllerApi {
+  const view = (record: HostRecord): HostView => {
+    const { history: _history, desiredHash: _hash, ...rest } = record;
+    return { ...rest, ...deriveStatus(record, statusContext(ctx, record.host)) };
+  };
+  const live = (): string[] => [...(ctx.fleet()?.hosts.keys() ?? [])].sort();
+  const known = (name: string): void => {
+    if (ctx.fleet()?.hosts.has(name)) return;
+    throw new DroverError('E_HOST_UNKNOWN', `unknown host "${name}"${didYouMean(name, live())}`);
+  };
+  const api: ControllerApi = {
+    status() {
+      const source = ctx.store.controller();
+      const byStatus = Object.fromEntries(HOST_STATUSES.map((s) => [s, 0])) as Record<HostStatus, number>;
+      const hosts = api.hosts();
+      for (const h of hosts) byStatus[h.status]++;
+      const { rejected, ...rest } = source;
+      return {
+        source: { ...rest, ...(rejected ? { rejected: { revision: rejected.revision, problems: rejected.problems.map(formatProblem), at: rejected.at } } : {}) },
+        ready: ctx.fleet() !== undefined,
+        hosts: { total: hosts.length, byStatus },
+        queue: ctx.queue.counts(),
+      };
+    },
+    hosts: () => live().map((name) => view(ctx.store.host(name) ?? newHostRecord(name))),
+    host(name) {
+      const record = ctx.store.host(name) ?? (ctx.fleet()?.hosts.has(name) ? newHostRecord(name) : undefined);
+      return record && { ...view(record), history: record.history };
+    },
+    sync(request) {
+      if (!ctx.fleet()) throw new DroverError('E_NOT_READY', 'no valid revision loaded yet; try again once the first fetch has succeeded', { kind: 'transient' });
+      const hosts = request.hosts?.length ? [...new Set(request.hosts)] : live();
+      hosts.forEach(known);
+      const dryRun = request.dryRun ?? false;
+      const run = ctx.syncRuns.create(hosts, { dryRun, now: ctx.clock.now() });
+      for (const host of hosts) {
+        ctx.pending.add(host, request.trigger ?? 'manual', { apply: !dryRun, runId: run.id });
+        ctx.queue.add(host);
+      }
+      ctx.log.info({ runId: run.id, hosts: hosts.length, dryRun, trigger: request.trigger ?? 'manual' }, 'sync requested');
+      ctx.events.syncRequested?.(request.trigger ?? 'manual');
+      return { runId: run.id };
+    },
+    run: (id) => ctx.syncRuns.get(id),
+    async suspend(name) {
+      known(name);
+      const saved = await deps.saveHost({ ...(ctx.store.host(name) ?? newHostRecord(name)), suspended: true });
+      ctx.log.info({ host: name }, `${name} suspended`);
+      return view(saved);
+    },
+    async resume(name) {
+      known(name);
+      if (ctx.settings.suspendedByConfig.has(name)) {
+        throw new DroverError('E_SUSPENDED_BY_CONFIG', `${name} is suspended by the controller config (suspendedHosts); remove it there and restart the controller`);
+      }
+      const saved = await deps.saveHost({ ...(ctx.store.host(name) ?? newHostRecord(name)), suspended: false });
+      // An explicit resume reconciles at once, like a manual sync: the host applies the newest good revision.
+      ctx.pending.add(name, 'manual', { apply: true });
+      ctx.queue.add(name);
+      ctx.log.info({ host: name }, `${name} resumed`);
+      return view(saved);
+    },
+    triggerFetch: deps.triggerFetch,
+  };
+  return api;
+}

@@ -1,0 +1,80 @@
+/**
+ * What the controller's pieces share: one object built by controller.ts and passed to the worker,
+ * the revision handler and the drift loop (no module-level state anywhere).
+ */
+import type { HostRunResult } from '../reconcile/reconcile-host.js';
+import type { HostBreakers } from './breaker.js';
+import type { Clock } from './clock.js';
+import type { Connections } from './connections.js';
+import type { FleetRevision } from './fleet.js';
+import type { Logger } from './log.js';
+import type { WorkQueue } from './queue.js';
+import type { HostRecord, RunRecord, Trigger } from './records.js';
+import type { SyncRuns } from './runs.js';
+import type { StateStore } from './state.js';
+import type { StatusContext } from './status.js';
+import type { PendingTriggers } from './triggers.js';
+
+/** Hooks for metrics and tests; each is optional and must not throw. */
+export interface DaemonEvents {
+  /** A new revision passed the gate; its hosts are about to be queued. */
+  revisionAccepted?: (revision: string) => void;
+  runStarted?: (host: string, run: RunRecord) => void;
+  runFinished?: (host: string, run: RunRecord, result: HostRunResult) => void;
+  recordSaved?: (record: HostRecord) => void;
+  /** Each fetch of the source: `revision` (its name) when it succeeded, the error code when not. */
+  fetched?: (fetch: { ok: boolean; atMs: number; revision?: string; code?: string }) => void;
+  /** The gate's verdict on a newly fetched revision. */
+  revisionJudged?: (revision: string, valid: boolean) => void;
+  /** A new SSH connection to `host` is ready after `durationMs`. */
+  connected?: (host: string, durationMs: number) => void;
+  /** A sync was asked for (API, CLI, webhook). */
+  syncRequested?: (trigger: Trigger) => void;
+}
+
+/** The controller's shared parts. */
+export interface DaemonContext {
+  queue: WorkQueue;
+  pending: PendingTriggers;
+  store: StateStore;
+  clock: Clock;
+  log: Logger;
+  connections: Connections;
+  breakers: HostBreakers;
+  syncRuns: SyncRuns;
+  events: DaemonEvents;
+  /** The fleet at the newest good revision; undefined until one is accepted. */
+  fleet(): FleetRevision | undefined;
+  /** Aborted when running applies must stop (the shutdown grace period is over). */
+  stopRuns: AbortSignal;
+  settings: {
+    runTimeoutMs: number;
+    selfHeal: boolean;
+    driftIntervalMs: number;
+    /** Suspended by the config (`suspendedHosts`). */
+    suspendedByConfig: ReadonlySet<string>;
+  };
+  newRunId(): string;
+}
+
+/** The facts status.ts needs about `host` beyond its record. */
+export function statusContext(ctx: DaemonContext, host: string): StatusContext {
+  const source = ctx.store.controller();
+  const status: StatusContext = {};
+  if (source.lastGoodRevision !== undefined) status.desiredRevision = source.lastGoodRevision;
+  if (source.rejected) {
+    const first = source.rejected.problems[0];
+    const problem = first ? `${first.file}:${first.line}:${first.col}  ${first.path || '.'}  ${first.message}` : 'invalid';
+    status.rejected = { revision: source.rejected.revision, problem };
+  }
+  const breaker = ctx.breakers.state(host);
+  const trialAt = ctx.breakers.trialAt(host);
+  status.breaker = { phase: breaker.phase, failures: breaker.failures, ...(trialAt === undefined ? {} : { trialAt }) };
+  return status;
+}
+
+/** Whether `host` should apply drift it finds: its manifests' `reconcile.mode`, else the config's selfHeal. */
+export function selfHeals(ctx: DaemonContext, host: string): boolean {
+  const mode = ctx.fleet()?.hosts.get(host)?.host.reconcile?.mode;
+  return mode === undefined ? ctx.settings.selfHeal : mode === 'selfHeal';
+}

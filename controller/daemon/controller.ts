@@ -1,0 +1,184 @@
+/**
+ * The controller: wires the source loop, the gate, the queue and its workers, the drift loop and the
+ * state store together, and exposes the small read/command interface the CLI and the HTTP API use
+ * (see ControllerApi). Each piece lives in its own module; this one only connects them.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DroverError } from '../../manifests/errors.js';
+import type { ManifestValidator } from '../../manifests/validate.js';
+import { createManifestValidator } from '../../manifests/validate.js';
+import type { ControllerSettings } from '../config/index.js';
+import { connectHost } from '../reconcile/connect.js';
+import type { SshSettings } from '../reconcile/ssh-settings.js';
+import { createGitSource, type GitSource } from '../source/index.js';
+import { TransportPool } from '../transport/pool.js';
+import { HostBreakers } from './breaker.js';
+import { systemClock, systemRandom, type Clock, type Random } from './clock.js';
+import { createConnections } from './connections.js';
+import type { DaemonContext, DaemonEvents } from './context.js';
+import { createDriftLoop } from './drift.js';
+import { validateRevision, type GateResult } from './gate.js';
+import { fleetRevision, type FleetRevision } from './fleet.js';
+import type { Logger } from './log.js';
+import { WorkQueue } from './queue.js';
+import { applyRevision } from './revisions.js';
+import { SyncRuns } from './runs.js';
+import { createSourceLoop } from './source-loop.js';
+import { openStateStore, type StateStore } from './state.js';
+import { recoverAfterCrash } from './status.js';
+import { PendingTriggers } from './triggers.js';
+import { createApi, type ControllerApi } from './api.js';
+import { runWorker, saveHost } from './worker.js';
+
+/** How long the record of a host that left the inventory is kept (its history stays readable). */
+const REMOVED_RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+type AcceptedRevision = Extract<GateResult, { accepted: true }>;
+
+/** What the controller runs with. */
+export interface ControllerOptions {
+  settings: ControllerSettings;
+  ssh: SshSettings;
+  log: Logger;
+  clock?: Clock;
+  random?: Random;
+  events?: DaemonEvents;
+  /** The Git source (default: createGitSource over `<stateDir>/source`). */
+  source?: GitSource;
+}
+
+/** A running controller: its API, and how to stop it. */
+export interface RunningController extends ControllerApi {
+  /**
+   * Graceful stop: no new fetch or run; runs in progress get `shutdownGraceMs` to finish, then are
+   * stopped (a run already sent to a host finishes or restores there by itself); state flushed;
+   * connections closed. Resolves when all that is done.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the state (recovering runs a killed controller left), starts the source loop, `concurrency`
+ * workers and the drift loop. Throws E_STATE_CORRUPT for a damaged state and E_SOURCE_CONFIG for a
+ * bad source; everything after start is logged and retried, never thrown.
+ */
+export async function startController(options: ControllerOptions): Promise<RunningController> {
+  const { settings, log } = options;
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? systemRandom;
+  const { store, loaded } = await openStateStore(settings.stateDir);
+  if (loaded.strayTempFiles.length) log.warn({ files: loaded.strayTempFiles }, 'removed leftovers of interrupted state writes');
+  for (const record of loaded.hosts.values()) {
+    const { record: recovered, interrupted } = recoverAfterCrash(record);
+    if (!interrupted) continue;
+    await store.saveHost(recovered);
+    log.warn({ host: record.host, runId: interrupted.id, revision: interrupted.revision }, `${record.host}: run ${interrupted.id} was interrupted by a controller stop; the host is re-observed`);
+  }
+  let fleet: FleetRevision | undefined;
+  const stopController = new AbortController();
+  const events = options.events ?? {};
+  const pool = new TransportPool({
+    connect: async (name) => {
+      const desired = fleet?.hosts.get(name);
+      if (!desired) throw new DroverError('E_HOST_UNKNOWN', `${name} is not in the inventory`);
+      const started = clock.now();
+      const transport = await connectHost(desired.host, options.ssh);
+      events.connected?.(name, clock.now() - started);
+      return transport;
+    },
+  });
+  let counter = 0;
+  const ctx: DaemonContext = {
+    queue: new WorkQueue({ clock, random, backoff: settings.retry }),
+    pending: new PendingTriggers(), store, clock, log,
+    connections: createConnections({ pool, clock, idleMs: settings.idleConnectionMs }),
+    breakers: new HostBreakers(clock, { threshold: settings.circuitBreaker.failures, cooldownMs: settings.circuitBreaker.cooldownMs }),
+    syncRuns: new SyncRuns(), events,
+    fleet: () => fleet,
+    stopRuns: stopController.signal,
+    settings: {
+      runTimeoutMs: settings.runTimeoutMs, selfHeal: settings.selfHeal, driftIntervalMs: settings.driftIntervalMs,
+      suspendedByConfig: new Set(settings.suspendedHosts),
+    },
+    newRunId: () => `${clock.now().toString(36)}-${(++counter).toString(36)}`,
+  };
+  const source = options.source ?? createGitSource({ spec: sourceSpec(settings), workDir: `${settings.stateDir}/source`, clock });
+  const validator = createManifestValidator();
+  const onAccepted = async (gate: AcceptedRevision): Promise<void> => {
+    ctx.events.revisionAccepted?.(gate.revision.name);
+    const next = fleetRevision({ revision: gate.revision.name, commit: gate.revision.commit, hosts: gate.hosts, ...(settings.shard ? { shard: settings.shard } : {}) });
+    await applyRevision(ctx, next, (f) => (fleet = f));
+    await store.purgeRemoved(clock.now(), REMOVED_RETENTION_MS);
+    await source.pruneSnapshots(keptCommits(ctx, next)).catch((err: unknown) => log.warn({ err }, 'pruning old snapshots failed'));
+  };
+  const restored = await restoreLastGood({ settings, store, log, validator, accept: onAccepted });
+  if (restored) events.revisionJudged?.(restored, true);
+  const sourceLoop = createSourceLoop({
+    source, store, clock, random, log, intervalMs: settings.source.intervalMs, jitterMs: settings.source.jitterMs,
+    validator, onAccepted, events, ...(restored ? { seen: restored } : {}), ...(settings.ageIdentity ? { ageIdentity: settings.ageIdentity } : {}),
+  });
+  const drift = createDriftLoop(ctx);
+  const workers = Array.from({ length: settings.concurrency }, () => runWorker(ctx));
+  sourceLoop.start();
+  drift.start();
+  log.info({ stateDir: settings.stateDir, concurrency: settings.concurrency, selfHeal: settings.selfHeal }, 'controller started');
+  const api = createApi(ctx, { triggerFetch: () => sourceLoop.triggerFetch(), saveHost: (r) => saveHost(ctx, r) });
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    log.info({ graceMs: settings.shutdownGraceMs }, 'stopping: no new runs; runs in progress get the grace period');
+    drift.stop();
+    ctx.queue.shutDown();
+    await sourceLoop.stop();
+    const grace = clock.setTimer(settings.shutdownGraceMs, () => stopController.abort(new DroverError('E_SHUTDOWN', 'the controller stopped before the run ended', { kind: 'transient' })));
+    await ctx.queue.drained();
+    grace.cancel();
+    await Promise.all(workers);
+    await store.flush();
+    await ctx.connections.closeAll();
+    log.info('controller stopped');
+  };
+  return { ...api, stop: () => (stopping ??= stop()) };
+}
+
+function sourceSpec(settings: ControllerSettings): Parameters<typeof createGitSource>[0]['spec'] {
+  const s = settings.source;
+  return {
+    url: s.url, ref: s.ref, timeoutMs: s.timeoutMs, allowNonFastForward: s.allowNonFastForward, verifySignatures: s.verifySignatures,
+    ...(s.path === undefined ? {} : { path: s.path }),
+    ...(s.sshKeyFile === undefined ? {} : { sshKeyFile: s.sshKeyFile }),
+    ...(s.knownHostsFile === undefined ? {} : { knownHostsFile: s.knownHostsFile }),
+    ...(s.token === undefined ? {} : { token: s.token.reveal() }),
+    ...(s.allowedSignersFile === undefined ? {} : { allowedSignersFile: s.allowedSignersFile }),
+  };
+}
+
+/** Snapshots still needed: the newest good revision and every revision a host is on. */
+function keptCommits(ctx: DaemonContext, next: FleetRevision): Set<string> {
+  const keep = new Set([next.commit]);
+  for (const record of ctx.store.hosts()) {
+    const commit = /sha1:([0-9a-f]{40})$/.exec(record.lastAppliedRevision ?? '')?.[1];
+    if (commit) keep.add(commit);
+  }
+  return keep;
+}
+
+/**
+ * At start, the last good revision's snapshot (still on disk: it is never pruned while hosts are on it)
+ * is loaded before any fetch, so drift checks and retries go on even when the remote is down. Returns
+ * its name when it was accepted again.
+ */
+async function restoreLastGood(options: {
+  settings: ControllerSettings; store: StateStore; log: Logger; validator: ManifestValidator; accept: (gate: AcceptedRevision) => Promise<void>;
+}): Promise<string | undefined> {
+  const name = options.store.controller().lastGoodRevision;
+  const commit = /sha1:([0-9a-f]{40})$/.exec(name ?? '')?.[1];
+  if (!name || !commit) return undefined;
+  const dir = join(options.settings.stateDir, 'source', 'snapshots', commit, options.settings.source.path ?? '');
+  if (!existsSync(dir)) return undefined;
+  const gate = await validateRevision({ name, commit, dir, fetchedAt: 0 }, options.validator, options.settings.ageIdentity);
+  if (!gate.accepted) return undefined;
+  options.log.info({ revision: name }, 'last good revision restored from its snapshot');
+  await options.accept(gate);
+  return name;
+}

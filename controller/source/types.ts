@@ -1,0 +1,55 @@
+/** The shapes shared by the Git source and its callers (docs/controller-design.md, "Source"). */
+
+/** Which ref the source follows: a branch (checked for fast-forward), a tag, or one pinned commit. */
+export type SourceRef = { branch: string } | { tag: string } | { commit: string };
+
+/** Where the manifests come from and how to fetch them. */
+export interface SourceSpec {
+  /** Local path, `file://`, `ssh://`, `git@host:path`, `https://` (or `http://`, `git://`). */
+  url: string;
+  ref: SourceRef;
+  /** Sub-directory (relative, no `..`) holding drover.yaml. */
+  path?: string;
+  /** Limit for each git operation, in ms. */
+  timeoutMs: number;
+  /** ssh URLs: the deploy key, and the known_hosts file the server's key must be in (StrictHostKeyChecking=yes). */
+  sshKeyFile?: string;
+  knownHostsFile?: string;
+  /** https URLs: sent as HTTP Basic `x-access-token:<token>` through the environment; scrubbed from every message. */
+  token?: string;
+  allowNonFastForward: boolean;
+  /** Accept only commits whose SSH signature verifies against `allowedSignersFile`. */
+  verifySignatures: boolean;
+  allowedSignersFile?: string;
+}
+
+/** One fetched commit, materialised as a read-only snapshot. */
+export interface Revision {
+  /** `main@sha1:<40 hex>` (branch), `v1@sha1:<40 hex>` (tag), `sha1:<40 hex>` (pinned commit). */
+  name: string;
+  /** 40 hex. */
+  commit: string;
+  /** Snapshot root + sub-path: pass to loadRepository. */
+  dir: string;
+  /** Epoch ms. */
+  fetchedAt: number;
+}
+
+/** A source of revisions; one per followed repository and ref. */
+export interface GitSource {
+  /**
+   * Fetches and materialises the followed ref; a commit already materialised is reused. Calls
+   * (and prunes) are serialised. Throws DroverError: E_SOURCE_FETCH, E_SOURCE_TIMEOUT,
+   * E_SOURCE_SNAPSHOT (transient: retry later; existing snapshots stay); E_SOURCE_REF_NOT_FOUND,
+   * E_SOURCE_AUTH, E_SOURCE_HOST_KEY, E_SOURCE_NON_FAST_FORWARD, E_SOURCE_SIGNATURE,
+   * E_SOURCE_UNSAFE_SYMLINK, E_SOURCE_STATE (stalled: a human must change the remote, the settings or the state).
+   */
+  fetchRevision(): Promise<Revision>;
+  /** Removes snapshots whose commit is not in `keep` (and leftovers of interrupted ones). */
+  pruneSnapshots(keep: ReadonlySet<string>): Promise<void>;
+}
+
+/** The part of the daemon's Clock the source needs (source does not import the daemon). */
+export interface SourceClock {
+  now(): number;
+}

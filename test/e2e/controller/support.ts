@@ -1,0 +1,223 @@
+/**
+ * Helpers of the controller e2e tests: a real bare Git remote in a temp dir with a working clone the
+ * test commits and pushes to, manifest files for fleet hosts, and a real `drover controller` process
+ * (bin/drover.js -> dist/, run `npm run build` first) whose JSON log lines and state files the tests
+ * poll for readiness.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import type { Fleet, FleetHost } from '../../fleet/index.js';
+import { ROOT } from '../../integration/cli/run-cli.js';
+import type { ControllerRecord, HostRecord } from '../../../controller/daemon/records.js';
+
+const run = promisify(execFile);
+
+/** Runs git in `cwd`; resolves with stdout. */
+export async function git(cwd: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd });
+  return stdout;
+}
+
+/** A bare remote and a working clone on branch main. */
+export interface GitRemote {
+  dir: string;
+  bare: string;
+  work: string;
+  /** Writes files (path -> content; null deletes) in the work tree, commits them and pushes; resolves with the commit. */
+  commit(files: Record<string, string | null>, message?: string): Promise<string>;
+  cleanup(): Promise<void>;
+}
+
+/** Creates a bare remote in a temp dir and a clone to commit to. */
+export async function createRemote(): Promise<GitRemote> {
+  const dir = await mkdtemp(join(tmpdir(), 'drover-ctl-'));
+  const bare = join(dir, 'remote.git');
+  const work = join(dir, 'work');
+  await git(dir, 'init', '-q', '--bare', '-b', 'main', bare);
+  await git(dir, 'init', '-q', '-b', 'main', work);
+  await git(work, 'remote', 'add', 'origin', bare);
+  return {
+    dir, bare, work,
+    async commit(files, message = 'change') {
+      for (const [path, content] of Object.entries(files)) {
+        const full = join(work, path);
+        if (content === null) await rm(full, { force: true });
+        else {
+          await mkdir(dirname(full), { recursive: true });
+          await writeFile(full, content);
+        }
+      }
+      await git(work, 'add', '-A');
+      await git(work, 'commit', '-q', '--allow-empty', '-m', message);
+      await git(work, 'push', '-q', 'origin', 'main');
+      return (await git(work, 'rev-parse', 'HEAD')).trim();
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** hosts/<name>.yaml for a fleet host holding one managed file /srv/ctl/<name>.txt with `text`. */
+export function hostFile(host: Pick<FleetHost, 'address'>, text: string, extra: Record<string, unknown> = {}): string {
+  return stringify({
+    address: host.address,
+    ...extra,
+    resources: [
+      { kind: 'directory', path: '/srv/ctl' },
+      { kind: 'file', path: '/srv/ctl/managed.txt', content: text, mode: '0644' },
+    ],
+  });
+}
+
+/** Controller config (YAML) for the tests: short intervals, the fleet's keys. */
+export function controllerConfig(options: { remote: GitRemote; fleet: Fleet; stateDir: string; extra?: Record<string, unknown> }): string {
+  return stringify({
+    source: { url: options.remote.bare, branch: 'main', interval: '200ms' },
+    stateDir: options.stateDir,
+    concurrency: 4,
+    driftInterval: '1h',
+    runTimeout: '60s',
+    shutdownGrace: '20s',
+    retry: { baseSeconds: 0.2, maxSeconds: 1 },
+    circuitBreaker: { failures: 2, cooldownSeconds: 1 },
+    sshKnownHostsFile: options.fleet.knownHostsFile,
+    sshIdentityFiles: [options.fleet.clientKeyFile],
+    sshConnectTimeout: '3s',
+    logLevel: 'info',
+    ...options.extra,
+  });
+}
+
+/** A JSON log line of the controller. */
+export type LogEvent = Record<string, unknown> & { msg: string };
+
+/** A running `drover controller` process. */
+export interface ControllerProcess {
+  child: ChildProcess;
+  stateDir: string;
+  /** Every JSON log line so far. */
+  events: LogEvent[];
+  stderr(): string;
+  /** Resolves with the first event (past or future) matching `match`; rejects when the process exits first. */
+  waitForEvent(match: (e: LogEvent) => boolean, what: string): Promise<LogEvent>;
+  /** Polls until `check` returns a value (not undefined); rejects when the process exits first. */
+  waitFor<T>(check: () => Promise<T | undefined>, what: string): Promise<T>;
+  /** SIGTERM, then resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts `drover controller --config <dir>/drover.config.yaml` with `config` written there, or, without
+ * `config`, `drover controller ARGS` (the embedded defaults) in `dir`.
+ */
+export async function startControllerProcess(options: { dir: string; config?: string; args?: string[]; stateDir: string }): Promise<ControllerProcess> {
+  const file = join(options.dir, 'drover.config.yaml');
+  if (options.config !== undefined) await writeFile(file, options.config);
+  const args = options.config !== undefined ? ['--config', file] : (options.args ?? []);
+  const child = spawn(process.execPath, [join(ROOT, 'bin/drover.js'), 'controller', ...args], {
+    cwd: options.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const events: LogEvent[] = [];
+  const listeners = new Set<() => void>();
+  let stderr = '';
+  let buffer = '';
+  let ended = false;
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    for (const line of lines.filter(Boolean)) {
+      try {
+        events.push(JSON.parse(line) as LogEvent);
+      } catch {
+        events.push({ msg: line });
+      }
+    }
+    for (const l of [...listeners]) l();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => {
+    ended = true;
+    for (const l of [...listeners]) l();
+    resolve(code);
+  }));
+  const waitFor = <T>(check: () => Promise<T | undefined>, what: string): Promise<T> => new Promise<T>((resolve, reject) => {
+    let busy = false;
+    const done = (): void => {
+      listeners.delete(attempt);
+      clearInterval(timer);
+    };
+    const attempt = (): void => {
+      if (busy) return;
+      busy = true;
+      check().then((value) => {
+        busy = false;
+        if (value !== undefined) {
+          done();
+          resolve(value);
+        } else if (ended) {
+          done();
+          reject(new Error(`controller exited while waiting for ${what}\nstderr: ${stderr}\nlog: ${events.slice(-20).map((e) => JSON.stringify(e)).join('\n')}`));
+        }
+      }, (err: unknown) => {
+        done();
+        reject(err as Error);
+      });
+    };
+    listeners.add(attempt);
+    // State files change without a log line at times: look again every 50 ms too.
+    const timer = setInterval(attempt, 50);
+    attempt();
+  });
+  return {
+    child, stateDir: options.stateDir, events, exited,
+    stderr: () => stderr,
+    waitFor,
+    waitForEvent: (match, what) => waitFor(async () => events.find(match), what),
+    async stop() {
+      if (!ended) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** A host's record from the state dir, or undefined. */
+export async function hostRecord(stateDir: string, host: string): Promise<HostRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(join(stateDir, 'hosts', `${host}.json`), 'utf8')) as HostRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The controller record from the state dir, or undefined. */
+export async function controllerRecord(stateDir: string): Promise<ControllerRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(join(stateDir, 'controller.json'), 'utf8')) as ControllerRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls until `host`'s record satisfies `match`; resolves with it. */
+export function waitForHost(ctl: ControllerProcess, host: string, match: (r: HostRecord) => boolean, what: string): Promise<HostRecord> {
+  return ctl.waitFor(async () => {
+    const record = await hostRecord(ctl.stateDir, host);
+    return record && match(record) ? record : undefined;
+  }, `${host}: ${what}`);
+}
+
+/** `main@sha1:<commit>` */
+export function revisionOf(commit: string): string {
+  return `main@sha1:${commit}`;
+}
+
+/** A temp dir for a test's config and state. */
+export function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'drover-ctl-run-'));
+}

@@ -1,0 +1,86 @@
+/**
+ * reconcileHost on a real OpenSSH host: plan mode reports drift and changes nothing, apply mode
+ * converges and verifies, a failing step names itself, an unreachable host and a stopped run are
+ * outcomes (never rejections).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reconcileHost, type HostPhase } from '../../../controller/reconcile/reconcile-host.js';
+import { connectSsh } from '../../../controller/transport/ssh.js';
+import { DroverError } from '../../../manifests/errors.js';
+import { startFleet, type Fleet } from '../../fleet/index.js';
+import { sshRun } from '../../support/ssh.js';
+import { desiredState, file, resource } from '../apply/support.js';
+import { fleetSshOptions } from '../transport/fleet-options.js';
+
+let fleet: Fleet;
+
+beforeAll(async () => {
+  fleet = await startFleet({ count: 1, name: 'reconcile-host' });
+});
+
+afterAll(async () => {
+  await fleet?.stop();
+});
+
+const connect = () => connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!));
+const desired = (text: string) => desiredState('host1', [resource('directory', '/srv/rh', { path: '/srv/rh' }), file('/srv/rh/motd', text, { mode: '0644' })]);
+
+describe('reconcileHost', () => {
+  it('plan mode: reports drift with the plan and file texts, and changes nothing', async () => {
+    const phases: HostPhase[] = [];
+    const result = await reconcileHost({ desired: desired('one\n'), transport: connect, mode: 'plan', withTexts: true, onPhase: (p) => phases.push(p) });
+    expect(result.outcome).toBe('drift');
+    expect(phases).toEqual(['connect', 'observe', 'plan']);
+    expect(result.plan?.steps.filter((s) => s.action !== 'none').map((s) => s.name)).toEqual(['install_dir_srv_rh', 'regen_srv_rh_motd']);
+    expect(result.texts?.['file:/srv/rh/motd']).toEqual({ after: 'one\n' });
+    expect(result.apply).toBeUndefined();
+    expect(await sshRun(fleet, 'host1', 'test -e /srv/rh/motd && echo yes || echo no')).toBe('no\n');
+  });
+
+  it('apply mode: applies, verifies, and a second run is in sync', async () => {
+    const phases: HostPhase[] = [];
+    const result = await reconcileHost({ desired: desired('two\n'), transport: connect, mode: 'apply', withTexts: false, onPhase: (p) => phases.push(p) });
+    expect(result.error).toBeUndefined();
+    expect(result.outcome).toBe('applied');
+    expect(phases).toEqual(['connect', 'observe', 'plan', 'apply', 'verify']);
+    expect(result.verify?.inSync).toBe(true);
+    expect(Object.keys(result.phaseDurationsMs).sort()).toEqual(['apply', 'observe', 'plan', 'verify']);
+    expect(await sshRun(fleet, 'host1', 'cat /srv/rh/motd')).toBe('two\n');
+    const again = await reconcileHost({ desired: desired('two\n'), transport: connect, mode: 'apply', withTexts: false });
+    expect(again.outcome).toBe('in-sync');
+    expect(again.apply).toBeUndefined();
+  });
+
+  it('a failing step fails the run, naming the step with its stderr', async () => {
+    const failing = desiredState('host1', [resource('command', 'boom', { name: 'boom', run: 'echo kaputt >&2; exit 3', always: true })]);
+    const result = await reconcileHost({ desired: failing, transport: connect, mode: 'apply', withTexts: false });
+    expect(result.outcome).toBe('failed');
+    expect(result.error).toMatchObject({ code: 'E_STEP_FAILED', unreachable: false });
+    expect(result.error?.step).toMatch(/boom/);
+    expect(result.error?.stderrTail).toContain('kaputt');
+  });
+
+  it('an unreachable host is an outcome, not a rejection', async () => {
+    const transport = () => connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!, { port: 1, address: '127.0.0.1', connectTimeoutMs: 2000 }));
+    const result = await reconcileHost({ desired: desired('x\n'), transport, mode: 'apply', withTexts: false });
+    expect(result.outcome).toBe('unreachable');
+    expect(result.error?.unreachable).toBe(true);
+  });
+
+  it('a stopped run says why: the signal reason, or a timeout', async () => {
+    const slow = desiredState('host1', [resource('command', 'slow', { name: 'slow', run: 'sleep 30', always: true })]);
+    const controller = new AbortController();
+    const running = reconcileHost({
+      desired: slow, transport: connect, mode: 'apply', withTexts: false,
+      onPhase: (p) => { if (p === 'apply') setImmediate(() => controller.abort(new DroverError('E_SHUTDOWN', 'the controller is shutting down', { kind: 'transient' }))); },
+      signal: controller.signal,
+    });
+    const result = await running;
+    expect(result.outcome).toBe('failed');
+    expect(result.error?.code).toBe('E_SHUTDOWN');
+    expect(result.error?.message).toContain('goes on on the host by itself');
+    const aborted = AbortSignal.abort(new Error('timeout'));
+    const timedOut = await reconcileHost({ desired: slow, transport: connect, mode: 'apply', withTexts: false, signal: aborted });
+    expect(timedOut.error?.code).toBe('E_RUN_TIMEOUT');
+  });
+});
