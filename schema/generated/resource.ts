@@ -478,11 +478,11 @@ export interface CommandResource {
    */
   creates?: string;
   /**
-   * Guard: a shell check; skip the command when it exits 0.
+   * Guard: a shell check; skip the command when it exits 0. The probe checks it before the run; a verdict to skip is checked again right before the command only when an earlier step of the run can change it: a resource in `dependsOn` (say so there), a path or name the check mentions, or anything under `cwd`.
    */
   unless?: string;
   /**
-   * Guard: a shell check; run the command only when it exits 0.
+   * Guard: a shell check; run the command only when it exits 0. The probe checks it before the run; a verdict to skip is checked again right before the command only when an earlier step of the run can change it: a resource in `dependsOn` (say so there), a path or name the check mentions, or anything under `cwd`.
    */
   onlyIf?: string;
   /**
