@@ -19,6 +19,12 @@ import { maskDeep } from './mask.js';
 import { fetchFileTexts } from './texts.js';
 import type { FileTexts, HostFailure } from './types.js';
 
+/**
+ * Codes of a host that answered but refused us (host key unknown or changed, authentication failed): it
+ * needs a human, so retrying with backoff is pointless; the next revision, drift check or sync tries again.
+ */
+export const REFUSED_CODES: ReadonlySet<string> = new Set([TransportErrorCodes.hostKeyUnknown, TransportErrorCodes.hostKeyMismatch, TransportErrorCodes.auth]);
+
 /** A phase of a host run, reported through `onPhase` as it starts. */
 export type HostPhase = 'connect' | 'observe' | 'plan' | 'apply' | 'verify';
 
