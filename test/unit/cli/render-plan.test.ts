@@ -266,7 +266,7 @@ describe('renderHostPlan', () => {
             ~ restart_nginx                  restart nginx: notified by file:/etc/nginx/nginx.conf"
     `);
     const failed: PlanView = { host: 'web3', address: '10.0.0.3:22', error: { code: 'E_AUTH', message: 'denied \x1b]0;hi\x07', unreachable: false } };
-    expect(renderHostPlan(failed, { color: false })).toMatchInlineSnapshot(`"! web3 (10.0.0.3:22): not planned: denied \\e]0;hi\\a"`);
+    expect(renderHostPlan(failed, { color: false })).toMatchInlineSnapshot(`"! web3 (10.0.0.3:22): refused: denied \\e]0;hi\\a"`);
   });
 
   it('prints one line for a host that could not be observed', () => {
