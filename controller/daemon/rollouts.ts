@@ -148,6 +148,13 @@ export class RolloutCoordinator {
     this.afterChange();
   }
 
+  /** `host` will not run for `revision` (suspended): its wave does not wait for it. */
+  skip(host: string, revision: string): void {
+    const lane = this.laneOf(host);
+    if (!lane || lane.revision !== revision || lane.results[host] !== undefined) return;
+    this.record(host, revision, { host, outcome: 'in-sync', durationMs: 0, phaseDurationsMs: {} });
+  }
+
   /** Resumes halted rollouts (one lane, or all); E_ROLLOUT_NOT_HALTED when none is halted. */
   resume(lane?: string): RolloutView[] {
     const halted = [...this.lanes.values()].filter((p) => p.halted && (lane === undefined || p.lane === lane));

@@ -101,3 +101,16 @@ describe('RolloutCoordinator', () => {
     await c.stop();
   });
 });
+
+describe('RolloutCoordinator and suspended hosts', () => {
+  it('a suspended host of a wave does not hold the rollout', async () => {
+    const c = coordinator();
+    fleet = fleetAt('r1', { waves: [wave({ count: 2, name: 'first' })] });
+    expect(c.onRevision(fleet, names)).toEqual(['a1', 'a2']);
+    c.record('a1', 'r1', ok('a1'));
+    expect(released).toEqual([]);
+    c.skip('a2', 'r1');
+    expect(released).toEqual([['a3', 'a4', 'a5']]);
+    await c.stop();
+  });
+});
