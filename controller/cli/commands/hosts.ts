@@ -57,7 +57,10 @@ async function showState(io: CliIo, stateDir: string, output: 'text' | 'json'): 
   if (source.lastGoodRevision !== undefined) context.desiredRevision = source.lastGoodRevision;
   if (source.rejected) context.rejected = { revision: source.rejected.revision, problem: source.rejected.problems[0] ? formatProblem(source.rejected.problems[0]) : 'invalid' };
   const rollouts = describeRollouts(stateDir, Date.now());
-  const hosts = [...state.hosts.values()].filter((r) => r.removedAt === undefined).map((r) => describeRecord(r, { ...context, ...rollouts.held(r.host) }));
+  // A window hold is known to the running controller only; the reason it saved with the record says it.
+  const windowHeld = (r: HostRecord): { held?: string } => (r.reason.startsWith('OutsideWindow:') ? { held: r.reason } : {});
+  const hosts = [...state.hosts.values()].filter((r) => r.removedAt === undefined)
+    .map((r) => describeRecord(r, { ...context, ...windowHeld(r), ...rollouts.held(r.host) }));
   if (output === 'json') {
     println(io, JSON.stringify({ source, hosts, rollouts: rollouts.views }, null, 2));
     return;

@@ -63,6 +63,9 @@ describe('maintenance windows', () => {
     });
     for (const h of hosts) expect(h.reason).toMatch(/^OutsideWindow: inside deny window "\* \* \* \* \*" \(UTC, 60m\)/);
     for (const i of [0, 1]) expect(await fileOn(i)).toBe('good v1\n');
+    const shown = await runDrover(['hosts', '--state-dir', join(dir, 'state'), '--output', 'json']);
+    const body = JSON.parse(shown.stdout) as { hosts: { host: string; status: string; reason: string }[] };
+    expect(body.hosts.map((h) => [h.host, h.status, h.reason.split(':')[0]])).toEqual([['h01', 'OutOfSync', 'OutsideWindow'], ['h02', 'OutOfSync', 'OutsideWindow']]);
 
     const { runId } = controller.sync({ hosts: ['h01'], overrideWindow: true });
     const run = await until(() => (controller!.run(runId)?.state === 'done' ? controller!.run(runId) : undefined));
