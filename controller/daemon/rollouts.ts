@@ -11,7 +11,8 @@ import {
   type RolloutPhase, type RolloutProgress, type WaveResult,
 } from '../rollout/index.js';
 import type { HostRunResult } from '../reconcile/reconcile-host.js';
-import { removeFileDurably, writeFileAtomic } from './atomic-file.js';
+import { removeFileDurably } from './atomic-file.js';
+import { loadRollouts, RESUME_REQUEST_FILE, saveRollouts } from './rollout-store.js';
 import type { Clock, Timer } from './clock.js';
 import type { FleetRevision } from './fleet.js';
 import type { Logger } from './log.js';
@@ -45,28 +46,7 @@ export interface RolloutDeps {
   changed?: (views: RolloutView[]) => void;
 }
 
-/** The file a `drover rollout resume --state-dir` leaves for the controller (consumed within seconds). */
-export const RESUME_REQUEST_FILE = 'rollout-resume.json';
-const STATE_FILE = 'rollouts.json';
 const RESUME_POLL_MS = 1000;
-
-/** The rollouts stored in `stateDir` (read only; empty when there are none). Throws E_STATE_CORRUPT for a damaged file. */
-export function loadRollouts(stateDir: string): RolloutProgress[] {
-  const file = join(stateDir, STATE_FILE);
-  if (!existsSync(file)) return [];
-  try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { lanes?: RolloutProgress[] }).lanes ?? [];
-  } catch (err) {
-    throw new DroverError('E_STATE_CORRUPT', `${file}: ${(err as Error).message}; remove the file to forget the rollouts`, { kind: 'stalled' });
-  }
-}
-
-/** Leaves a request to resume halted rollouts (one lane, or all) for the controller using `stateDir`. */
-export async function requestResume(stateDir: string, lane?: string): Promise<string> {
-  const file = join(stateDir, RESUME_REQUEST_FILE);
-  await writeFileAtomic(file, `${JSON.stringify(lane === undefined ? {} : { lane })}\n`);
-  return file;
-}
 
 /** Per-lane rollouts of the newest good revision. */
 export class RolloutCoordinator {
@@ -245,8 +225,7 @@ export class RolloutCoordinator {
 
   private afterChange(): void {
     const lanes = [...this.lanes.values()];
-    const file = join(this.deps.stateDir, STATE_FILE);
-    this.saving = this.saving.then(() => writeFileAtomic(file, `${JSON.stringify({ lanes }, null, 2)}\n`)).catch((err: unknown) => {
+    this.saving = this.saving.then(() => saveRollouts(this.deps.stateDir, lanes)).catch((err: unknown) => {
       this.deps.log.error({ err }, 'cannot write the rollout state');
     });
     this.deps.changed?.(this.views());

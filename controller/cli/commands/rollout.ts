@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DroverError } from '../../../manifests/errors.js';
-import { loadRollouts, requestResume } from '../../daemon/rollouts.js';
+import { loadRollouts, requestResume } from '../../daemon/rollout-store.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CliIo, println } from '../io.js';
 import { setExitCode } from '../context.js';

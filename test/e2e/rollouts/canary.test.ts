@@ -17,7 +17,7 @@ import {
   type ControllerProcess, type GitRemote,
 } from '../controller/support.js';
 import type { HostRecord } from '../../../controller/daemon/records.js';
-import { loadRollouts } from '../../../controller/daemon/rollouts.js';
+import { loadRollouts } from '../../../controller/daemon/rollout-store.js';
 import { hostFiles, hostNames, repoFiles } from './support.js';
 
 let fleet: Fleet;
