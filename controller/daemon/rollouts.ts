@@ -81,6 +81,8 @@ export class RolloutCoordinator {
     this.lanes = next;
     this.afterChange();
     const now = this.deps.clock.now();
+    // A wave whose pause is still running (a restart during the pause) is released when it ends.
+    for (const p of next.values()) if (!p.halted && now < p.releasedAt) this.releaseDue(p);
     return changed.filter((h) => this.laneOf(h) === undefined || isReleased(this.laneOf(h)!, h, now));
   }
 

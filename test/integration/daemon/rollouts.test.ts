@@ -114,3 +114,21 @@ describe('RolloutCoordinator and suspended hosts', () => {
     await c.stop();
   });
 });
+
+describe('RolloutCoordinator across a restart', () => {
+  it('a controller restarted during a pause releases the next wave when the pause ends', async () => {
+    fleet = fleetAt('r1', { waves: [wave({ group: 'canary', pauseMs: 60_000 }), wave({ percent: 100, name: 'all' })] });
+    const first = coordinator();
+    first.onRevision(fleet, names);
+    first.record('a5', 'r1', ok('a5'));
+    await first.stop();
+    clock.advance(10_000);
+    const again = coordinator();
+    expect(again.onRevision(fleet, names.filter((n) => n !== 'a5'))).toEqual([]);
+    clock.advance(49_999);
+    expect(released).toEqual([]);
+    clock.advance(1);
+    expect(released).toEqual([['a1', 'a2', 'a3', 'a4']]);
+    await again.stop();
+  });
+});
