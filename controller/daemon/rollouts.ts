@@ -53,6 +53,8 @@ export class RolloutCoordinator {
   private lanes = new Map<string, RolloutProgress>();
   private readonly windowHeld = new Map<string, string>();
   private timers: Timer[] = [];
+  private poll: Timer | undefined;
+  private stopped = false;
   private saving: Promise<void> = Promise.resolve();
   private taking = false;
 
@@ -177,13 +179,15 @@ export class RolloutCoordinator {
         this.taking = true;
         void this.takeResumeRequest(file).finally(() => { this.taking = false; });
       }
-      this.timers = [this.deps.clock.setTimer(RESUME_POLL_MS, poll)];
+      if (!this.stopped) this.poll = this.deps.clock.setTimer(RESUME_POLL_MS, poll);
     };
-    this.timers = [this.deps.clock.setTimer(RESUME_POLL_MS, poll)];
+    this.poll = this.deps.clock.setTimer(RESUME_POLL_MS, poll);
   }
 
   /** Cancels timers and waits for the last state write. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.poll?.cancel();
     for (const t of this.timers) t.cancel();
     this.timers = [];
     await this.saving;
