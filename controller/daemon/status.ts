@@ -94,11 +94,13 @@ function syncReason(record: HostRecord, last: RunRecord | undefined, desired: st
     return { status: 'OutOfSync', reason: `run ${last.id} was interrupted by a controller restart; the host is re-observed` };
   }
   if (last.result === 'drift') return { status: 'OutOfSync', reason: driftText(record, last) };
-  // A host a new revision does not affect moves to it without a run (lastAppliedRevision is updated).
-  if (desired !== undefined && (record.lastAppliedRevision ?? last.revision) !== desired) {
+  // A host a new revision does not affect moves to it without a run (lastAppliedRevision is updated, the
+  // last run's revision is not), so the revision it is on is lastAppliedRevision when there is one.
+  const current = record.lastAppliedRevision ?? last.revision;
+  if (desired !== undefined && current !== desired) {
     return { status: 'OutOfSync', reason: `not yet on ${desired} (last applied: ${record.lastAppliedRevision ?? 'none'})` };
   }
-  return { status: 'Synced', reason: `in sync with ${last.revision}` };
+  return { status: 'Synced', reason: `in sync with ${current}` };
 }
 
 function driftText(record: HostRecord, last: RunRecord): string {
