@@ -16,7 +16,7 @@ import { startController, type RunningController } from '../../controller/daemon
 import { createLogger } from '../../controller/daemon/log.js';
 import { resolveSshSettings } from '../../controller/reconcile/ssh-settings.js';
 import { startFleet, type Fleet } from '../fleet/index.js';
-import { controllerConfig, createRemote, type GitRemote } from '../e2e/controller/support.js';
+import { controllerConfig, createRemote, type GitRemote, until } from '../e2e/controller/support.js';
 import { ROOT } from '../integration/cli/run-cli.js';
 import { benchRoleYaml, writeBenchRepository } from './fleet-repo.js';
 import { generateRepository } from './gen-repo.js';
@@ -28,15 +28,6 @@ const SETTLE_MS = 5_000;
 const MARK_START = '<!-- bench:controller -->';
 const MARK_END = '<!-- /bench:controller -->';
 const log = (line: string): void => console.error(`[bench] ${line}`);
-
-/** Polls `check` every 5 ms until it returns a value. */
-async function until<T>(check: () => T | undefined): Promise<T> {
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 interface Running {
   controller: RunningController;
@@ -68,7 +59,7 @@ async function commitToConverged(remote: GitRemote, running: Running, hosts: num
   const role = benchRoleYaml().replace('"file 0 of {{ host.name }}\\n"', `"file 0 of {{ host.name }} v${version}\\n"`);
   const commit = await remote.commit({ 'roles/bench.yaml': role }, `v${version}`);
   const revision = `main@sha1:${commit}`;
-  const done = await until(() => ((running.applied.get(revision)?.length ?? 0) >= hosts ? running.applied.get(revision) : undefined));
+  const done = await until(() => ((running.applied.get(revision)?.length ?? 0) >= hosts ? running.applied.get(revision) : undefined), 5);
   const statuses = running.controller.hosts();
   if (!statuses.every((h) => h.lastAppliedRevision === revision)) throw new Error(`not every host applied ${revision}`);
   return Math.max(...done) - running.accepted.get(revision)!;
@@ -78,7 +69,7 @@ async function commitToConverged(remote: GitRemote, running: Running, hosts: num
 async function warmDriftCheck(running: Running): Promise<number> {
   const started = performance.now();
   const { runId } = running.controller.sync({ dryRun: true });
-  const run = await until(() => (running.controller.run(runId)?.state === 'done' ? running.controller.run(runId) : undefined));
+  const run = await until(() => (running.controller.run(runId)?.state === 'done' ? running.controller.run(runId) : undefined), 5);
   const elapsed = performance.now() - started;
   const off = Object.entries(run!.hosts).filter(([, h]) => h.result !== 'in-sync');
   if (off.length) throw new Error(`drift check: not in sync: ${off.map(([h]) => h).join(', ')}`);
@@ -134,7 +125,7 @@ export async function benchController(options: { hosts: number; runs: number; ou
     const running = await startInProcess(remote, fleet, dir);
     try {
       log('first revision: converging every host');
-      await until(() => ((running.applied.get(`main@sha1:${first}`)?.length ?? 0) >= options.hosts ? true : undefined));
+      await until(() => ((running.applied.get(`main@sha1:${first}`)?.length ?? 0) >= options.hosts ? true : undefined), 5);
       await warmDriftCheck(running);
       for (let i = 0; i < options.runs; i++) {
         converge.push(await commitToConverged(remote, running, options.hosts, i + 2));

@@ -9,24 +9,23 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFleet, type Fleet, type FleetHost } from '../../fleet/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { FleetHost } from '../../fleet/index.js';
 import { writeRulesWithFor } from '../../support/alert-rules.js';
 import { parseExposition } from '../../support/exposition.js';
 import { freePort, pollUntil, startPrometheus, type TestPrometheus } from '../../support/prometheus.js';
 import { dashboardQueries, substituteGrafanaVariables } from '../../support/promql.js';
 import { sshRun } from '../../support/ssh.js';
-import { controllerConfig, createRemote, revisionOf, startControllerProcess, tempDir, type ControllerProcess, type GitRemote } from './support.js';
+import { revisionOf, type ControllerProcess, useControllerEnv } from './support.js';
 import { stringify } from 'yaml';
 
 const DASHBOARD = JSON.parse(readFileSync(new URL('../../../deploy/grafana/drover-dashboard.json', import.meta.url), 'utf8'));
 const NAMES = ['web1', 'web2', 'web3'];
 
-let fleet: Fleet;
-let remote: GitRemote;
-let dir: string;
+const env = useControllerEnv({ count: 3, name: 'metrics-e2e' });
+let extra: Record<string, unknown>;
 let ctl: ControllerProcess | undefined;
 let prometheus: TestPrometheus | undefined;
 let metricsUrl: string;
@@ -57,33 +56,19 @@ const value = async (expr: string): Promise<number | undefined> => {
 };
 
 beforeAll(async () => {
-  fleet = await startFleet({ count: 3, name: 'metrics-e2e' });
-  remote = await createRemote();
-  dir = await tempDir();
   // A staged rollout, so the dashboard's rollout panels have data too.
   const rollout = { 'drover.yaml': 'rollout:\n  waves:\n    - percent: 50\n' };
-  commit = await remote.commit({ ...rollout, ...Object.fromEntries(NAMES.map((n, i) => [`hosts/${n}.yaml`, hostFile(fleet.hosts[i]!)])) }, 'three hosts');
-  const stateDir = join(dir, 'state');
-  await writeFile(join(dir, 'api-token'), `${secrets.apiToken}\n`);
-  await writeFile(join(dir, 'webhook-secret'), `${secrets.webhook}\n`);
+  commit = await env.remote.commit({ ...rollout, ...Object.fromEntries(NAMES.map((n, i) => [`hosts/${n}.yaml`, hostFile(env.fleet.hosts[i]!)])) }, 'three hosts');
+  await writeFile(join(env.dir, 'api-token'), `${secrets.apiToken}\n`);
+  await writeFile(join(env.dir, 'webhook-secret'), `${secrets.webhook}\n`);
   const port = await freePort();
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
-  const config = controllerConfig({
-    remote, fleet, stateDir,
-    extra: { metricsListen: `127.0.0.1:${port}`, driftInterval: '2s', apiTokenFile: join(dir, 'api-token'), webhookSecretFile: join(dir, 'webhook-secret') },
-  });
-  ctl = await startControllerProcess({ dir, stateDir, config });
+  extra = { metricsListen: `127.0.0.1:${port}`, driftInterval: '2s', apiTokenFile: join(env.dir, 'api-token'), webhookSecretFile: join(env.dir, 'webhook-secret') };
+  ctl = await env.start({ extra });
   await ctl.waitForEvent((e) => e.msg === 'metrics listening', 'the metrics listener');
-  const rules = writeRulesWithFor(dir, { DroverHostUnreachable: '1s', DroverManifestsInvalid: '1s' });
+  const rules = writeRulesWithFor(env.dir, { DroverHostUnreachable: '1s', DroverManifestsInvalid: '1s' });
   prometheus = await startPrometheus({ targets: [`127.0.0.1:${port}`], ruleFiles: [rules] });
-});
-
-afterAll(async () => {
-  await prometheus?.stop();
-  await ctl?.stop();
-  await fleet?.stop();
-  await remote?.cleanup();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  env.onTeardown(() => prometheus!.stop());
 });
 
 describe('a real Prometheus scraping a real drover controller', () => {
@@ -101,7 +86,7 @@ describe('a real Prometheus scraping a real drover controller', () => {
   });
 
   it('fires DroverHostUnreachable for a host that went away, and only for it', async () => {
-    process.kill(fleet.hosts[2]!.pid, 'SIGKILL');
+    process.kill(env.fleet.hosts[2]!.pid, 'SIGKILL');
     const alert = await pollUntil('DroverHostUnreachable to fire', async () =>
       (await prometheus!.alerts()).find((a) => a.labels.alertname === 'DroverHostUnreachable' && a.state === 'firing'), 90_000);
     expect(alert.labels).toMatchObject({ host: 'web3', severity: 'warning', job: 'drover', status: 'Unreachable' });
@@ -120,16 +105,16 @@ describe('a real Prometheus scraping a real drover controller', () => {
   });
 
   it('never serves a secret: not the API token, the webhook secret, the secrets generated on the hosts or the SSH key', async () => {
-    const generated = await Promise.all(['host1', 'host2'].map(async (h) => (await sshRun(fleet, h, 'head -n1 /var/lib/drover/secrets/app_key')).trim()));
+    const generated = await Promise.all(['host1', 'host2'].map(async (h) => (await sshRun(env.fleet, h, 'head -n1 /var/lib/drover/secrets/app_key')).trim()));
     expect(generated.every((s) => s.length === 40)).toBe(true);
-    const key = readFileSync(fleet.clientKeyFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----'));
+    const key = readFileSync(env.fleet.clientKeyFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----'));
     const text = await scrape();
     expect(parseExposition(text).length).toBeGreaterThan(100);
     for (const secret of [secrets.apiToken, secrets.webhook, ...generated, ...key]) expect(text.includes(secret), 'a secret in /metrics').toBe(false);
   });
 
   it('drops every series of a host that leaves the inventory', async () => {
-    const second = await remote.commit({ 'hosts/web3.yaml': null }, 'web3 leaves');
+    const second = await env.remote.commit({ 'hosts/web3.yaml': null }, 'web3 leaves');
     await pollUntil('the new revision in the scrape', async () => ((await scrape()).includes(revisionOf(second)) ? true : undefined), 60_000);
     await pollUntil('web3 gone from the scrape', async () => (parseExposition(await scrape()).some((s) => s.labels.host === 'web3') ? undefined : true), 30_000);
     const hosts = new Set(parseExposition(await scrape()).map((s) => s.labels.host).filter(Boolean));
@@ -137,9 +122,8 @@ describe('a real Prometheus scraping a real drover controller', () => {
   });
 
   it('reports valid manifests and the same hosts after a restart on the same state', async () => {
-    const config = readFileSync(join(dir, 'drover.config.yaml'), 'utf8');
     expect(await ctl!.stop()).toBe(0);
-    ctl = await startControllerProcess({ dir, stateDir: join(dir, 'state'), config });
+    ctl = await env.start({ extra });
     await ctl.waitForEvent((e) => e.msg === 'metrics listening', 'the metrics listener');
     const samples = await pollUntil('a scrape with both hosts and a fetch', async () => {
       const parsed = parseExposition(await scrape());
@@ -150,7 +134,7 @@ describe('a real Prometheus scraping a real drover controller', () => {
   });
 
   it('fires DroverManifestsInvalid for a commit that does not validate', async () => {
-    await remote.commit({ 'hosts/web1.yaml': 'address: [not, a, string]\n' }, 'broken');
+    await env.remote.commit({ 'hosts/web1.yaml': 'address: [not, a, string]\n' }, 'broken');
     const alert = await pollUntil('DroverManifestsInvalid to fire', async () =>
       (await prometheus!.alerts()).find((a) => a.labels.alertname === 'DroverManifestsInvalid' && a.state === 'firing'), 60_000);
     expect(alert.labels).toMatchObject({ severity: 'warning', job: 'drover' });

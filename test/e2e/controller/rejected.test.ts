@@ -3,44 +3,22 @@
  * state and logged once), hosts stay on the last good revision, it is not validated again while the
  * branch stays there, and the next good commit is applied.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../fleet/index.js';
+import { describe, expect, it } from 'vitest';
 import { runDrover } from '../../integration/cli/run-cli.js';
 import { sshRun } from '../../support/ssh.js';
-import {
-  controllerConfig, controllerRecord, createRemote, hostFile, revisionOf, startControllerProcess, tempDir, waitForHost,
-  type ControllerProcess, type GitRemote,
-} from './support.js';
+import { controllerRecord, hostFile, revisionOf, waitForHost, useControllerEnv } from './support.js';
 
-let fleet: Fleet;
-let remote: GitRemote;
-let dir: string;
-let ctl: ControllerProcess | undefined;
-
-beforeAll(async () => {
-  fleet = await startFleet({ count: 1, name: 'ctl-rejected' });
-  remote = await createRemote();
-  dir = await tempDir();
-});
-
-afterAll(async () => {
-  await ctl?.stop();
-  await fleet?.stop();
-  await remote?.cleanup();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const env = useControllerEnv({ count: 1, name: 'ctl-rejected' });
 
 describe('drover controller: an invalid commit', () => {
   it('is rejected whole, keeps the last good revision, is not retried, and the next good commit works', async () => {
-    const good = await remote.commit({ 'hosts/web1.yaml': hostFile(fleet.hosts[0]!, 'good\n') }, 'good');
-    const stateDir = join(dir, 'state');
-    ctl = await startControllerProcess({ dir, stateDir, config: controllerConfig({ remote, fleet, stateDir }) });
+    const good = await env.remote.commit({ 'hosts/web1.yaml': hostFile(env.fleet.hosts[0]!, 'good\n') }, 'good');
+    const stateDir = env.stateDir;
+    const ctl = await env.start();
     await waitForHost(ctl, 'web1', (r) => r.status === 'Synced' && r.lastAppliedRevision === revisionOf(good), 'synced');
 
-    const bad = await remote.commit({
-      'hosts/web1.yaml': `${hostFile(fleet.hosts[0]!, 'bad\n')}port: "twenty-two"\n`,
+    const bad = await env.remote.commit({
+      'hosts/web1.yaml': `${hostFile(env.fleet.hosts[0]!, 'bad\n')}port: "twenty-two"\n`,
       'hosts/web2.yaml': 'address: 127.0.0.1\nresources:\n  - { kind: fiel, path: /x }\n',
     }, 'bad');
     const rejected = await ctl.waitFor(async () => {
@@ -58,17 +36,17 @@ describe('drover controller: an invalid commit', () => {
     expect(ctl.events.filter((e) => e.msg.startsWith('revision rejected'))).toHaveLength(1);
     const logged = ctl.events.find((e) => e.msg.startsWith('revision rejected'))!;
     expect(logged.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^hosts\/web2\.yaml:3:13 {2}resources\[0\]\.kind {2}.*"fiel"/)]));
-    expect(await sshRun(fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('good\n');
+    expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('good\n');
     const shown = await runDrover(['hosts', '--state-dir', stateDir, '--output', 'json']);
     const body = JSON.parse(shown.stdout) as { hosts: { host: string; status: string; reason: string; lastAppliedRevision: string }[] };
     expect(body.hosts).toEqual([expect.objectContaining({ host: 'web1', status: 'Rejected', lastAppliedRevision: revisionOf(good) })]);
     expect(body.hosts[0]!.reason).toContain(`staying on ${revisionOf(good)}`);
 
-    const fixed = await remote.commit({
-      'hosts/web1.yaml': hostFile(fleet.hosts[0]!, 'fixed\n'), 'hosts/web2.yaml': null,
+    const fixed = await env.remote.commit({
+      'hosts/web1.yaml': hostFile(env.fleet.hosts[0]!, 'fixed\n'), 'hosts/web2.yaml': null,
     }, 'fixed');
     await waitForHost(ctl, 'web1', (r) => r.status === 'Synced' && r.lastAppliedRevision === revisionOf(fixed), 'applied the fixed commit');
-    expect(await sshRun(fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('fixed\n');
+    expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('fixed\n');
     expect((await controllerRecord(stateDir))?.rejected).toBeUndefined();
     expect((await controllerRecord(stateDir))?.lastGoodRevision).toBe(revisionOf(fixed));
   });

@@ -2,15 +2,16 @@
  * Helpers of the controller e2e tests: a real bare Git remote in a temp dir with a working clone the
  * test commits and pushes to, manifest files for fleet hosts, and a real `drover controller` process
  * (bin/drover.js -> dist/, run `npm run build` first) whose JSON log lines and state files the tests
- * poll for readiness.
+ * poll for readiness. useControllerEnv() registers a test file's set-up and tear-down of all of these.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 import { stringify } from 'yaml';
-import type { Fleet, FleetHost } from '../../fleet/index.js';
+import { startFleet, type Fleet, type FleetHost, type StartFleetOptions } from '../../fleet/index.js';
 import { ROOT } from '../../integration/cli/run-cli.js';
 import type { ControllerRecord, HostRecord } from '../../../controller/daemon/records.js';
 
@@ -217,7 +218,76 @@ export function revisionOf(commit: string): string {
   return `main@sha1:${commit}`;
 }
 
+/** Polls `check` (every `everyMs` ms) until it returns a value (not undefined); resolves with it. */
+export async function until<T>(check: () => T | undefined, everyMs = 20): Promise<T> {
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
 /** A temp dir for a test's config and state. */
 export function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'drover-ctl-run-'));
+}
+
+/** What useControllerEnv sets up for a test file; its fields are there once its beforeAll has run. */
+export interface ControllerEnv {
+  readonly fleet: Fleet;
+  readonly remote: GitRemote;
+  /** A temp dir for the file's config and state (removed in afterAll). */
+  readonly dir: string;
+  /** `<dir>/state`: the state dir start() uses unless told otherwise. */
+  readonly stateDir: string;
+  /**
+   * Starts a `drover controller` process in `dir`, stopped in afterAll: with controllerConfig() of this
+   * env (`extra` added) written as its config, or, given `args`, with those arguments and no config file.
+   */
+  start(options?: { stateDir?: string; extra?: Record<string, unknown>; args?: string[] }): Promise<ControllerProcess>;
+  /** Registers `stop` to run in afterAll, before the fleet, remote and dir go (last registered first). */
+  onTeardown(stop: () => Promise<unknown>): void;
+}
+
+/**
+ * Registers the beforeAll and afterAll hooks of a controller e2e file: a fleet started with `fleet`, a
+ * bare remote, a temp dir; afterAll stops what start() started and what onTeardown() registered (last
+ * first), then the fleet, and removes the remote and the dir. Call it at the top level of the file.
+ */
+export function useControllerEnv(fleetOptions: StartFleetOptions): ControllerEnv {
+  let fleet: Fleet | undefined;
+  let remote: GitRemote | undefined;
+  let dir: string | undefined;
+  const teardown: (() => Promise<unknown>)[] = [];
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useControllerEnv: used before its beforeAll has run');
+    return value;
+  };
+  beforeAll(async () => {
+    fleet = await startFleet(fleetOptions);
+    remote = await createRemote();
+    dir = await tempDir();
+  });
+  afterAll(async () => {
+    for (const stop of [...teardown].reverse()) await stop();
+    await fleet?.stop();
+    await remote?.cleanup();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  const env: ControllerEnv = {
+    get fleet() { return ready(fleet); },
+    get remote() { return ready(remote); },
+    get dir() { return ready(dir); },
+    get stateDir() { return join(ready(dir), 'state'); },
+    async start(options = {}) {
+      const stateDir = options.stateDir ?? env.stateDir;
+      const ctl = options.args
+        ? await startControllerProcess({ dir: env.dir, stateDir, args: options.args })
+        : await startControllerProcess({ dir: env.dir, stateDir, config: controllerConfig({ remote: env.remote, fleet: env.fleet, stateDir, extra: options.extra }) });
+      teardown.push(() => ctl.stop());
+      return ctl;
+    },
+    onTeardown(stop) { teardown.push(stop); },
+  };
+  return env;
 }

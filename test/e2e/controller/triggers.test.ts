@@ -3,22 +3,18 @@
  * triggers at once never give two runs of one host at a time, they coalesce and are counted; a
  * dry-run sync plans only; suspend persists across a restart and resume reconciles again.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rm } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { loadControllerConfig } from '../../../controller/config/index.js';
 import { startController, type RunningController } from '../../../controller/daemon/controller.js';
 import { createLogger } from '../../../controller/daemon/log.js';
 import { resolveSshSettings } from '../../../controller/reconcile/ssh-settings.js';
-import { startFleet, type Fleet } from '../../fleet/index.js';
 import { sshRun } from '../../support/ssh.js';
-import { controllerConfig, createRemote, hostFile, revisionOf, tempDir, type GitRemote } from './support.js';
+import { controllerConfig, hostFile, revisionOf, useControllerEnv, until } from './support.js';
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 
-let fleet: Fleet;
-let remote: GitRemote;
-let dir: string;
+const env = useControllerEnv({ count: 2, name: 'ctl-triggers' });
 let controller: RunningController | undefined;
 const names = ['web1', 'web2'];
 const active = new Map<string, number>();
@@ -27,9 +23,9 @@ const finished: { host: string; runId: string; result: string }[] = [];
 const onStart: ((host: string, revision: string) => void)[] = [];
 
 async function start(): Promise<RunningController> {
-  await writeFile(join(dir, 'drover.config.yaml'), controllerConfig({ remote, fleet, stateDir: join(dir, 'state') }));
-  const settings = await loadControllerConfig({ cwd: dir, env: {}, isRoot: false });
-  const ssh = resolveSshSettings({ env: {}, knownHosts: fleet.knownHostsFile, identities: [fleet.clientKeyFile], connectTimeoutSeconds: 3 });
+  await writeFile(join(env.dir, 'drover.config.yaml'), controllerConfig({ remote: env.remote, fleet: env.fleet, stateDir: env.stateDir }));
+  const settings = await loadControllerConfig({ cwd: env.dir, env: {}, isRoot: false });
+  const ssh = resolveSshSettings({ env: {}, knownHosts: env.fleet.knownHostsFile, identities: [env.fleet.clientKeyFile], connectTimeoutSeconds: 3 });
   const log = createLogger({ level: 'silent' });
   return startController({
     settings, ssh, log,
@@ -47,31 +43,11 @@ async function start(): Promise<RunningController> {
   });
 }
 
-/** Polls `check` (every 20 ms) until it returns a value. */
-async function until<T>(check: () => T | undefined): Promise<T> {
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-beforeAll(async () => {
-  fleet = await startFleet({ count: 2, name: 'ctl-triggers' });
-  remote = await createRemote();
-  dir = await tempDir();
-});
-
-afterAll(async () => {
-  await controller?.stop();
-  await fleet?.stop();
-  await remote?.cleanup();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+env.onTeardown(async () => controller?.stop());
 
 describe('controller API and queue', () => {
   it('never runs one host twice at once under many triggers, coalesces them, and counts them', async () => {
-    const commit = await remote.commit(Object.fromEntries(names.map((n, i) => [`hosts/${n}.yaml`, hostFile(fleet.hosts[i]!, 'v1\n')])));
+    const commit = await env.remote.commit(Object.fromEntries(names.map((n, i) => [`hosts/${n}.yaml`, hostFile(env.fleet.hosts[i]!, 'v1\n')])));
     controller = await start();
     await until(() => (controller!.hosts().every((h) => h.status === 'Synced' && h.lastAppliedRevision === revisionOf(commit)) && controller!.hosts().length === 2 ? true : undefined));
     const before = controller.status().queue;
@@ -97,18 +73,18 @@ describe('controller API and queue', () => {
   });
 
   it('plans only on a dry-run sync', async () => {
-    await sshRun(fleet, 'host1', 'echo drifted > /srv/ctl/managed.txt');
+    await sshRun(env.fleet, 'host1', 'echo drifted > /srv/ctl/managed.txt');
     const { runId } = controller!.sync({ hosts: ['web1'], dryRun: true });
     const run = await until(() => (controller!.run(runId)?.state === 'done' ? controller!.run(runId) : undefined));
     expect(run?.hosts.web1?.result).toBe('drift');
     expect(controller!.host('web1')?.status).toBe('OutOfSync');
-    expect(await sshRun(fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('drifted\n');
+    expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('drifted\n');
     expect(() => controller!.sync({ hosts: ['web9'] })).toThrow(/unknown host "web9"/);
   });
 
   it('reconciles a commit pushed during a run right after that run', async () => {
     const slow = (marker: string, text: string) => stringify({
-      address: fleet.hosts[1]!.address,
+      address: env.fleet.hosts[1]!.address,
       resources: [
         { kind: 'directory', path: '/srv/ctl' },
         { kind: 'command', name: 'slow', run: `sleep 1 && touch /srv/ctl/${marker}`, creates: `/srv/ctl/${marker}` },
@@ -116,10 +92,10 @@ describe('controller API and queue', () => {
       ],
     });
     const started = new Promise<void>((resolve) => onStart.push((host, revision) => { if (host === 'web2' && revision === revisionOf(first)) resolve(); }));
-    const first = await remote.commit({ 'hosts/web2.yaml': slow('one', 'during one\n') }, 'slow one');
+    const first = await env.remote.commit({ 'hosts/web2.yaml': slow('one', 'during one\n') }, 'slow one');
     await controller!.triggerFetch();
     await started;
-    const second = await remote.commit({ 'hosts/web2.yaml': slow('two', 'during two\n') }, 'pushed during the run');
+    const second = await env.remote.commit({ 'hosts/web2.yaml': slow('two', 'during two\n') }, 'pushed during the run');
     await controller!.triggerFetch();
     const done = await until(() => {
       const h = controller!.host('web2');
@@ -130,7 +106,7 @@ describe('controller API and queue', () => {
     expect(latest).toMatchObject({ revision: revisionOf(second), result: 'applied', trigger: 'revision' });
     expect(latest!.startedAt).toBeGreaterThanOrEqual(previous!.endedAt!);
     expect(overlaps).toEqual([]);
-    expect(await sshRun(fleet, 'host2', 'cat /srv/ctl/managed.txt; ls /srv/ctl')).toBe('during two\nmanaged.txt\none\ntwo\n');
+    expect(await sshRun(env.fleet, 'host2', 'cat /srv/ctl/managed.txt; ls /srv/ctl')).toBe('during two\nmanaged.txt\none\ntwo\n');
   });
 
   it('keeps a host suspended across a restart, and resume reconciles it', async () => {
@@ -141,9 +117,9 @@ describe('controller API and queue', () => {
     controller = await start();
     await until(() => (controller!.status().ready ? true : undefined));
     expect(controller.host('web1')?.status).toBe('Suspended');
-    expect(await sshRun(fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('drifted\n');
+    expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('drifted\n');
     await controller.resume('web1');
     await until(() => (controller!.host('web1')?.status === 'Synced' ? true : undefined));
-    expect(await sshRun(fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('v1\n');
+    expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('v1\n');
   });
 });

@@ -4,25 +4,17 @@
  * --state-dir` and the metrics); a fixing commit resumes it wave by wave, percentage waves taking the
  * expected hosts in a stable order; a canary-only failure is resumed by hand with `drover rollout resume`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../fleet/index.js';
+import { describe, expect, it } from 'vitest';
 import { runDrover } from '../../integration/cli/run-cli.js';
 import { parseExposition } from '../../support/exposition.js';
 import { freePort } from '../../support/prometheus.js';
 import { sshRun } from '../../support/ssh.js';
-import {
-  controllerConfig, createRemote, hostRecord, revisionOf, startControllerProcess, tempDir, waitForHost,
-  type ControllerProcess, type GitRemote,
-} from '../controller/support.js';
+import { hostRecord, revisionOf, waitForHost, type ControllerProcess, useControllerEnv } from '../controller/support.js';
 import type { HostRecord } from '../../../controller/daemon/records.js';
 import { loadRollouts } from '../../../controller/daemon/rollout-store.js';
 import { hostFiles, hostNames, repoFiles } from './support.js';
 
-let fleet: Fleet;
-let remote: GitRemote;
-let dir: string;
+const env = useControllerEnv({ count: 10, name: 'rollout-canary' });
 let ctl: ControllerProcess | undefined;
 let metricsUrl: string;
 const names = hostNames(10);
@@ -30,21 +22,9 @@ const canary = ['h03', 'h07'];
 const others = names.filter((n) => !canary.includes(n));
 const policy = { rollout: { waves: [{ group: 'canary' }, { percent: 50 }] } };
 
-beforeAll(async () => {
-  fleet = await startFleet({ count: 10, name: 'rollout-canary' });
-  remote = await createRemote();
-  dir = await tempDir();
-});
 
-afterAll(async () => {
-  await ctl?.stop();
-  await fleet?.stop();
-  await remote?.cleanup();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-const stateDir = (): string => join(dir, 'state');
-const fileOn = (name: string): Promise<string> => sshRun(fleet, `host${Number(name.slice(1))}`, 'cat /srv/ctl/managed.txt');
+const stateDir = (): string => env.stateDir;
+const fileOn = (name: string): Promise<string> => sshRun(env.fleet, `host${Number(name.slice(1))}`, 'cat /srv/ctl/managed.txt');
 const records = async (): Promise<HostRecord[]> => Promise.all(names.map(async (n) => (await hostRecord(stateDir(), n))!));
 
 async function metric(name: string): Promise<{ labels: Record<string, string>; value: number }[]> {
@@ -54,10 +34,10 @@ async function metric(name: string): Promise<{ labels: Record<string, string>; v
 
 describe('staged rollout with a canary wave', () => {
   it('rolls the first commit out wave by wave: canary, then 50% of the rest in name order, then the rest', async () => {
-    const first = await remote.commit({ ...repoFiles({ canary, drover: policy }), ...hostFiles(fleet.hosts, 'good v1\n') }, 'first');
+    const first = await env.remote.commit({ ...repoFiles({ canary, drover: policy }), ...hostFiles(env.fleet.hosts, 'good v1\n') }, 'first');
     const port = await freePort();
     metricsUrl = `http://127.0.0.1:${port}/metrics`;
-    ctl = await startControllerProcess({ dir, stateDir: stateDir(), config: controllerConfig({ remote, fleet, stateDir: stateDir(), extra: { concurrency: 10, metricsListen: `127.0.0.1:${port}` } }) });
+    ctl = await env.start({ extra: { concurrency: 10, metricsListen: `127.0.0.1:${port}` } });
     for (const n of names) await waitForHost(ctl, n, (r) => r.status === 'Synced' && r.lastAppliedRevision === revisionOf(first), 'synced at the first commit');
     const [lane] = loadRollouts(stateDir());
     expect(lane?.waves.map((w) => [w.name, w.hosts])).toEqual([
@@ -72,7 +52,7 @@ describe('staged rollout with a canary wave', () => {
   });
 
   it('halts when the canary wave fails its health check: the other 8 hosts stay on the previous revision', async () => {
-    const bad = await remote.commit(hostFiles(fleet.hosts, 'broken v2\n'), 'bad');
+    const bad = await env.remote.commit(hostFiles(env.fleet.hosts, 'broken v2\n'), 'bad');
     for (const n of canary) {
       const r = await waitForHost(ctl!, n, (x) => x.status === 'Failed' && x.lastAttemptedRevision === revisionOf(bad), 'failed the health check');
       expect(r.lastError).toMatchObject({ code: 'E_STEP_FAILED', step: 'test_check_good' });
@@ -97,7 +77,7 @@ describe('staged rollout with a canary wave', () => {
   });
 
   it('resumes on a fixing commit: every host converges to it', async () => {
-    const fixed = await remote.commit(hostFiles(fleet.hosts, 'good v3\n'), 'fix');
+    const fixed = await env.remote.commit(hostFiles(env.fleet.hosts, 'good v3\n'), 'fix');
     for (const n of names) await waitForHost(ctl!, n, (r) => r.status === 'Synced' && r.lastAppliedRevision === revisionOf(fixed), 'synced at the fix');
     for (const n of names) expect(await fileOn(n)).toBe('good v3\n');
     expect(loadRollouts(stateDir())[0]).toMatchObject({ revision: revisionOf(fixed), current: 3 });
@@ -108,7 +88,7 @@ describe('staged rollout with a canary wave', () => {
     const refused = await runDrover(['rollout', 'resume', '--state-dir', stateDir()]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/no halted rollout/);
-    const next = await remote.commit(hostFiles(fleet.hosts, (n) => (canary.includes(n) ? 'broken v4\n' : 'good v4\n')), 'canary breaks');
+    const next = await env.remote.commit(hostFiles(env.fleet.hosts, (n) => (canary.includes(n) ? 'broken v4\n' : 'good v4\n')), 'canary breaks');
     await ctl!.waitFor(async () => (loadRollouts(stateDir())[0]?.halted && loadRollouts(stateDir())[0]?.revision === revisionOf(next) ? true : undefined), 'halted at v4');
     for (const n of others) expect(await fileOn(n)).toBe('good v3\n');
     const resumed = await runDrover(['rollout', 'resume', '--state-dir', stateDir()]);

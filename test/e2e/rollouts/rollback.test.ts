@@ -5,36 +5,17 @@
  * the host's backup store, the service is restarted, and it answers again. Through `drover reconcile`
  * and through a real `drover controller` (Failed, reason RolledBack with the check's output).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { startFleet, type Fleet } from '../../fleet/index.js';
 import { runDrover } from '../../integration/cli/run-cli.js';
 import { fleetSshFlags, sshRun } from '../../support/ssh.js';
-import {
-  controllerConfig, createRemote, revisionOf, startControllerProcess, tempDir, waitForHost,
-  type ControllerProcess, type GitRemote,
-} from '../controller/support.js';
+import { revisionOf, waitForHost, useControllerEnv } from '../controller/support.js';
 
-let fleet: Fleet;
-let remote: GitRemote;
-let dir: string;
-let ctl: ControllerProcess | undefined;
+const env = useControllerEnv({ count: 1, systemd: true, name: 'rollout-rollback' });
 let address: string;
 
 beforeAll(async () => {
-  fleet = await startFleet({ count: 1, systemd: true, name: 'rollout-rollback' });
-  address = fleet.hosts[0]!.address;
-  remote = await createRemote();
-  dir = await tempDir();
-});
-
-afterAll(async () => {
-  await ctl?.stop();
-  await fleet?.stop();
-  await remote?.cleanup();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  address = env.fleet.hosts[0]!.address;
 });
 
 // systemctl restart returns once the service answers (ExecStartPost polls it), so the check that
@@ -64,18 +45,18 @@ function repo(dirName: string): Record<string, string> {
   };
 }
 
-const health = (): Promise<string> => sshRun(fleet, 'host1', `curl -s -o /dev/null -w '%{http_code}' http://${address}:8181/health.txt`);
-const conf = (): Promise<string> => sshRun(fleet, 'host1', 'cat /etc/tinyweb.conf');
+const health = (): Promise<string> => sshRun(env.fleet, 'host1', `curl -s -o /dev/null -w '%{http_code}' http://${address}:8181/health.txt`);
+const conf = (): Promise<string> => sshRun(env.fleet, 'host1', 'cat /etc/tinyweb.conf');
 
 describe('rollback on failed tests', () => {
   it('drover reconcile puts the config back and restarts the service when its HTTP check fails', async () => {
-    await remote.commit(repo('/srv/www'), 'good');
-    const good = await runDrover(['reconcile', remote.work, '--yes', ...fleetSshFlags(fleet)]);
+    await env.remote.commit(repo('/srv/www'), 'good');
+    const good = await runDrover(['reconcile', env.remote.work, '--yes', ...fleetSshFlags(env.fleet)]);
     expect(good.code, good.stdout + good.stderr).toBe(0);
     expect(await health()).toBe('200');
 
-    await remote.commit(repo('/srv/empty'), 'valid config, wrong directory');
-    const bad = await runDrover(['reconcile', remote.work, '--yes', ...fleetSshFlags(fleet)]);
+    await env.remote.commit(repo('/srv/empty'), 'valid config, wrong directory');
+    const bad = await runDrover(['reconcile', env.remote.work, '--yes', ...fleetSshFlags(env.fleet)]);
     expect(bad.code).toBe(3);
     expect(bad.stdout).toMatch(/! web1 \([0-9.:]+\): failed: RolledBack: test_web_health failed \(exit 1\); put back \/etc\/tinyweb\.conf; ran again restart_tinyweb \(changed\)/);
     expect(bad.stdout).toMatch(/\| drover: http:\/\/[0-9.]+:8181\/health\.txt answered HTTP 404, expected 200/);
@@ -84,11 +65,10 @@ describe('rollback on failed tests', () => {
   });
 
   it('the controller reports Failed with reason RolledBack and the check output; the service answers again', async () => {
-    const good = await remote.commit(repo('/srv/www'), 'good again');
-    const stateDir = join(dir, 'state');
-    ctl = await startControllerProcess({ dir, stateDir, config: controllerConfig({ remote, fleet, stateDir }) });
+    const good = await env.remote.commit(repo('/srv/www'), 'good again');
+    const ctl = await env.start();
     await waitForHost(ctl, 'web1', (r) => r.status === 'Synced' && r.lastAppliedRevision === revisionOf(good), 'synced');
-    const bad = await remote.commit(repo('/srv/empty'), 'bad again');
+    const bad = await env.remote.commit(repo('/srv/empty'), 'bad again');
     const failed = await waitForHost(ctl, 'web1', (r) => r.status === 'Failed' && r.lastAttemptedRevision === revisionOf(bad), 'rolled back');
     expect(failed.reason).toMatch(/^RolledBack: test_web_health failed \(exit 1\); put back \/etc\/tinyweb\.conf; ran again restart_tinyweb \(changed\); output: drover: http:\/\/[0-9.]+:8181\/health\.txt answered HTTP 404, expected 200/);
     expect(failed.lastError).toMatchObject({ code: 'E_ROLLED_BACK', step: 'test_web_health' });
