@@ -33,10 +33,11 @@ const ALLOWED = {
 
 /**
  * Files of manifests/ a directory may import although manifests/ is below its reach: config reports its
- * errors as `file:line:col  path  message` with the YAML reading and problem helpers manifest errors use.
+ * errors as `file:line:col  path  message` with the YAML reading and problem helpers manifest errors use,
+ * and holds its credentials as Concealed values (a leaf module: the one way a secret is kept in memory).
  */
 const MANIFEST_FILES = {
-  config: ['errors', 'problems', 'read', 'explain', 'messages'],
+  config: ['errors', 'problems', 'read', 'explain', 'messages', 'concealed'],
 };
 
 /** Node built-ins and packages that reach the world: not for plan or the facts parsers. */

@@ -5,11 +5,10 @@
  * to a host or masks it in output.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { inspect } from 'node:util';
+import { Concealed } from './concealed.js';
 
 /** A secret value; see the module comment. */
-export class SecretValue {
-  readonly #value: string;
+export class SecretValue extends Concealed {
   readonly #digestKey: Buffer;
 
   /**
@@ -17,7 +16,7 @@ export class SecretValue {
    * age identity), so digests stay stable across loads and restarts; without it, a random key per value.
    */
   constructor(value: string, digestKey?: Buffer) {
-    this.#value = value;
+    super(value);
     this.#digestKey = digestKey ?? randomBytes(32);
   }
 
@@ -26,23 +25,10 @@ export class SecretValue {
    * "which hosts changed") and is worthless for guessing the value without the key.
    */
   digest(): string {
-    return createHmac('sha256', this.#digestKey).update(this.#value, 'utf8').digest('hex');
+    return createHmac('sha256', this.#digestKey).update(this.reveal(), 'utf8').digest('hex');
   }
 
-  /** The value itself; for writing it to the host or masking it, never for printing. */
-  reveal(): string {
-    return this.#value;
-  }
-
-  toJSON(): string {
+  protected get mask(): string {
     return '(secret)';
-  }
-
-  toString(): string {
-    return '(secret)';
-  }
-
-  [inspect.custom](): string {
-    return 'SecretValue((secret))';
   }
 }

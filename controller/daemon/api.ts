@@ -7,7 +7,7 @@ import { DroverError, formatProblem } from '../../manifests/errors.js';
 import { didYouMean } from '../../manifests/messages.js';
 import { statusContext, type DaemonContext } from './context.js';
 import type { QueueCounts } from './queue.js';
-import { HOST_STATUSES, newHostRecord, type HostRecord, type HostStatus, type RunRecord } from './records.js';
+import { HOST_STATUSES, newHostRecord, type ControllerRecord, type HostRecord, type HostStatus, type RunRecord } from './records.js';
 import type { SyncRun } from './runs.js';
 import type { RolloutView } from './rollouts.js';
 import { deriveStatus } from './status.js';
@@ -22,15 +22,8 @@ export interface HostDetail extends HostView {
 
 /** The controller at a glance. */
 export interface ControllerStatus {
-  source: {
-    newestRevision?: string;
-    lastGoodRevision?: string;
-    rejected?: { revision: string; problems: string[]; at: number };
-    lastFetchAt?: number;
-    lastFetchSuccessAt?: number;
-    lastFetchError?: { code: string; message: string; at: number };
-    consecutiveFetchFailures: number;
-  };
+  /** The source record (controller.json), with a rejected revision's problems formatted as lines. */
+  source: Omit<ControllerRecord, 'rejected'> & { rejected?: { revision: string; problems: string[]; at: number } };
   /** False until a first good revision is loaded. */
   ready: boolean;
   hosts: { total: number; byStatus: Record<HostStatus, number> };

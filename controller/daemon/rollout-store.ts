@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DroverError } from '../../manifests/errors.js';
 import type { RolloutProgress } from '../rollout/index.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../source/atomic-file.js';
 
 /** The file a `drover rollout resume --state-dir` leaves for the controller (consumed within seconds). */
 export const RESUME_REQUEST_FILE = 'rollout-resume.json';

@@ -11,7 +11,7 @@ import {
   type RolloutPhase, type RolloutProgress, type WaveResult,
 } from '../rollout/index.js';
 import type { HostRunResult } from '../reconcile/reconcile-host.js';
-import { removeFileDurably } from './atomic-file.js';
+import { removeFileDurably } from '../source/atomic-file.js';
 import { loadRollouts, RESUME_REQUEST_FILE, saveRollouts } from './rollout-store.js';
 import type { Clock, Timer } from './clock.js';
 import type { FleetRevision } from './fleet.js';

@@ -2,8 +2,9 @@
  * The daemon's durable state, in `<stateDir>`:
  * - `controller.json`: the source (newest and last good revision, rejected revision, fetch times/errors);
  * - `hosts/<name>.json`: one HostRecord per host (status, revisions, last plan and error, history).
- * Every write replaces the whole file atomically (atomic-file.ts), so a crash leaves each file old or
- * new, never torn. Everything is loaded at start and served from memory; writes go through to disk.
+ * Every write replaces the whole file atomically (source/atomic-file.ts), so a crash leaves each file
+ * old or new, never torn. Everything is loaded at start and served from memory; writes go through to
+ * disk.
  *
  * JSON files rather than SQLite (better-sqlite3): no native module to build or ship (13.x does not even
  * run on Node 20), one small file per host written only when that host changes (no write amplification
@@ -13,7 +14,7 @@
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DroverError } from '../../manifests/errors.js';
-import { removeFileDurably, TEMP_FILE, writeFileAtomic } from './atomic-file.js';
+import { removeFileDurably, TEMP_FILE, writeFileAtomic } from '../source/atomic-file.js';
 import { newControllerRecord, HISTORY_LIMIT, type ControllerRecord, type HostRecord } from './records.js';
 import { parseControllerRecord, parseHostRecord } from './state-parse.js';
 

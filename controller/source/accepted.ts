@@ -3,9 +3,9 @@
  * fast-forward check survives restarts. JSON `{"ref": "refs/heads/main", "commit": "<40 hex>"}`;
  * the ref is kept so that following another branch does not count as a rewrite.
  */
-import { open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { DroverError } from '../../manifests/errors.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { isCommitId } from './ref.js';
 
 /** The last accepted commit on `ref`. */
@@ -32,21 +32,7 @@ export async function readAccepted(file: string): Promise<Accepted | undefined> 
   throw new DroverError('E_SOURCE_STATE', `${file} is not {"ref": "...", "commit": "<40 hex>"}: restore it, or remove it to accept the fetched commit as the new base`, { kind: 'stalled' });
 }
 
-/** Writes the accepted file atomically: temp file in the same dir, fsync, rename, fsync of the dir. */
+/** Writes the accepted file atomically (atomic-file.ts: temp file, fsync, rename, fsync of the dir). */
 export async function writeAccepted(file: string, accepted: Accepted): Promise<void> {
-  const temp = `${file}.tmp-${process.pid}`;
-  const handle = await open(temp, 'w', 0o644);
-  try {
-    await handle.writeFile(`${JSON.stringify(accepted)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
-  const dir = await open(dirname(file), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+  await writeFileAtomic(file, `${JSON.stringify(accepted)}\n`, 0o644);
 }

@@ -1,6 +1,7 @@
 /**
  * Crash-safe file replacement: after a crash at any point, the file holds either its old or its new
- * contents, never a mix or nothing. Written by hand rather than with write-file-atomic because that
+ * contents, never a mix or nothing. Used by the source (its accepted file) and the daemon (its state);
+ * it lives here, the lower of the two modules, so both can import it. Written by hand rather than with write-file-atomic because that
  * package does not fsync the directory, and without it the rename itself may not survive a power loss.
  */
 import { randomBytes } from 'node:crypto';
@@ -11,15 +12,15 @@ import { basename, dirname, join } from 'node:path';
 export const TEMP_FILE = /^\..+\.[0-9a-f]{8}\.tmp$/;
 
 /**
- * Replaces `file` with `contents`: writes a temp file in the same directory, fsyncs it, renames it over
- * `file`, fsyncs the directory. On failure the temp file is removed and `file` is unchanged; rejects
- * with the fs error.
+ * Replaces `file` with `contents`: writes a temp file in the same directory (created with `mode`, less
+ * the umask), fsyncs it, renames it over `file`, fsyncs the directory. On failure the temp file is
+ * removed and `file` is unchanged; rejects with the fs error.
  */
-export async function writeFileAtomic(file: string, contents: string): Promise<void> {
+export async function writeFileAtomic(file: string, contents: string, mode = 0o666): Promise<void> {
   const dir = dirname(file);
   const temp = join(dir, `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    const handle = await open(temp, 'wx');
+    const handle = await open(temp, 'wx', mode);
     try {
       await handle.writeFile(contents);
       await handle.sync();
