@@ -29,9 +29,9 @@ describe('drover controller: unreachable hosts', () => {
     expect(dead.lastError?.code).toBe('E_CONNECT_REFUSED');
     expect(dead.history.every((h) => h.result === 'unreachable')).toBe(true);
     expect(dead.consecutiveFailures).toBe(dead.history.length);
-    // Retries wait: at least half the base delay (200 ms, equal jitter) between attempts.
-    const starts = dead.history.map((h) => h.startedAt).reverse();
-    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(100);
+    // Every attempt after the first is a retry; its backoff delay is tested on an injected clock
+    // (test/unit/daemon/queue.test.ts, backoff.test.ts), not measured here.
+    expect(dead.history.map((h) => h.trigger).reverse()).toEqual(['revision', ...dead.history.slice(1).map(() => 'retry')]);
 
     // Refused, not unreachable: it answered with another key. It needs a human, so it is not retried.
     const rekeyed = await waitForHost(ctl, 'rekeyed', (r) => r.history.length >= 1 && r.running === undefined, 'attempted');

@@ -70,10 +70,17 @@ export function describeTransportContract(ctx: () => ContractContext): void {
   });
 
   it('rejects with E_CANCELLED when aborted', async () => {
+    const { transport, inspect } = ctx();
     const controller = new AbortController();
-    const pending = ctx().transport.run('sleep 30', { signal: controller.signal });
-    setTimeout(() => controller.abort(), 100);
-    await expect(pending).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    const marker = 96000 + Math.floor(Math.random() * 1000);
+    const running = async (): Promise<boolean> => (await inspect.run(`pgrep -f '[s]leep ${marker}'`)).code === 0;
+    const pending = transport.run(`sleep ${marker}`, { signal: controller.signal });
+    const outcome = pending.catch((err: unknown) => err);
+    // Aborted once the command runs (polled), not after a guessed delay.
+    await waitFor('the command to start', running);
+    controller.abort();
+    expect(await outcome).toMatchObject({ code: 'E_CANCELLED' });
+    await waitFor('the aborted command to die', async () => !(await running()));
   });
 
   it('uploads atomically with mode and owner set', async () => {
