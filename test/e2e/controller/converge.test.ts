@@ -31,6 +31,8 @@ describe('drover controller: commits converge the hosts they affect', () => {
     for (const name of ['web1', 'web3']) {
       const record = await waitForHost(ctl, name, (r) => r.lastAppliedRevision === revisionOf(second), 'moved to the second commit');
       expect(record.status).toBe('Synced');
+      // Moved without a run: the reason names the revision it is on, not the one of its last run.
+      expect(record.reason).toBe(`in sync with ${revisionOf(second)}`);
       expect(record.history.map((h) => h.revision), `${name} ran only for the first commit`).toEqual([revisionOf(first)]);
     }
     const runsOfSecond = ctl.events.filter((e) => e.phase === 'done' && e.revision === revisionOf(second));
