@@ -77,11 +77,15 @@ export async function startController(options: ControllerOptions): Promise<Runni
   }
   let fleet: FleetRevision | undefined;
   const stopController = new AbortController();
+  const events = options.events ?? {};
   const pool = new TransportPool({
-    connect: (name) => {
+    connect: async (name) => {
       const desired = fleet?.hosts.get(name);
-      if (!desired) return Promise.reject(new DroverError('E_HOST_UNKNOWN', `${name} is not in the inventory`));
-      return connectHost(desired.host, options.ssh);
+      if (!desired) throw new DroverError('E_HOST_UNKNOWN', `${name} is not in the inventory`);
+      const started = clock.now();
+      const transport = await connectHost(desired.host, options.ssh);
+      events.connected?.(name, clock.now() - started);
+      return transport;
     },
   });
   let counter = 0;
@@ -90,7 +94,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     pending: new PendingTriggers(), store, clock, log,
     connections: createConnections({ pool, clock, idleMs: settings.idleConnectionMs }),
     breakers: new HostBreakers(clock, { threshold: settings.circuitBreaker.failures, cooldownMs: settings.circuitBreaker.cooldownMs }),
-    syncRuns: new SyncRuns(), events: options.events ?? {},
+    syncRuns: new SyncRuns(), events,
     fleet: () => fleet,
     stopRuns: stopController.signal,
     settings: {
@@ -102,15 +106,17 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const source = options.source ?? createGitSource({ spec: sourceSpec(settings), workDir: `${settings.stateDir}/source`, clock });
   const validator = createManifestValidator();
   const onAccepted = async (gate: AcceptedRevision): Promise<void> => {
+    ctx.events.revisionAccepted?.(gate.revision.name);
     const next = fleetRevision({ revision: gate.revision.name, commit: gate.revision.commit, hosts: gate.hosts, ...(settings.shard ? { shard: settings.shard } : {}) });
     await applyRevision(ctx, next, (f) => (fleet = f));
     await store.purgeRemoved(clock.now(), REMOVED_RETENTION_MS);
     await source.pruneSnapshots(keptCommits(ctx, next)).catch((err: unknown) => log.warn({ err }, 'pruning old snapshots failed'));
   };
   const restored = await restoreLastGood({ settings, store, log, validator, accept: onAccepted });
+  if (restored) events.revisionJudged?.(restored, true);
   const sourceLoop = createSourceLoop({
     source, store, clock, random, log, intervalMs: settings.source.intervalMs, jitterMs: settings.source.jitterMs,
-    validator, onAccepted, ...(restored ? { seen: restored } : {}),
+    validator, onAccepted, events, ...(restored ? { seen: restored } : {}), ...(settings.ageIdentity ? { ageIdentity: settings.ageIdentity } : {}),
   });
   const drift = createDriftLoop(ctx);
   const workers = Array.from({ length: settings.concurrency }, () => runWorker(ctx));
@@ -170,7 +176,7 @@ async function restoreLastGood(options: {
   if (!name || !commit) return undefined;
   const dir = join(options.settings.stateDir, 'source', 'snapshots', commit, options.settings.source.path ?? '');
   if (!existsSync(dir)) return undefined;
-  const gate = await validateRevision({ name, commit, dir, fetchedAt: 0 }, options.validator);
+  const gate = await validateRevision({ name, commit, dir, fetchedAt: 0 }, options.validator, options.settings.ageIdentity);
   if (!gate.accepted) return undefined;
   options.log.info({ revision: name }, 'last good revision restored from its snapshot');
   await options.accept(gate);

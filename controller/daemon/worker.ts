@@ -60,7 +60,9 @@ async function processHost(ctx: DaemonContext, host: string): Promise<void> {
     return;
   }
   const run: RunRecord = { id: ctx.newRunId(), trigger: why.trigger, revision: fleet.revision, startedAt: ctx.clock.now(), dryRun: !why.apply, changedSteps: [] };
-  await saveHost(ctx, startRun(record, run));
+  // `running` is stored before an apply so a killed controller re-observes the host; a plan-only run
+  // changes nothing on the host, so it skips that write (drift checks stay one write per host).
+  if (!run.dryRun) await saveHost(ctx, startRun(record, run));
   ctx.syncRuns.started(why.runIds, host);
   ctx.events.runStarted?.(host, run);
   const result = await runHost(ctx, { host, run, desired });

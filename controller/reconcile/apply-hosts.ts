@@ -3,6 +3,7 @@ import type { DesiredState } from '../../manifests/types.js';
 import { applyPlan, verifyConverged } from '../apply/index.js';
 import { TransportErrorCodes, type Transport } from '../transport/types.js';
 import { toHostFailure } from './failure.js';
+import { maskDeep, secretsOf } from './mask.js';
 import type { HostApplyResult, HostFailure, HostPlanResult, ProgressEvent } from './types.js';
 
 export interface ApplyHostsOptions {
@@ -24,7 +25,11 @@ export interface ApplyHostsOptions {
 export async function applyHosts(options: ApplyHostsOptions): Promise<HostApplyResult[]> {
   const limit = pLimit(Math.max(1, options.concurrency));
   const byName = new Map(options.desired.map((d) => [d.host.name, d]));
-  return Promise.all(options.planned.map((planned) => limit(() => applyOne(planned, byName.get(planned.host), options))));
+  return Promise.all(options.planned.map((planned) => limit(async () => {
+    const desired = byName.get(planned.host);
+    // Tool output and errors may quote a repository secret (a command printing a config file).
+    return maskDeep(await applyOne(planned, desired, options), secretsOf(desired));
+  })));
 }
 
 async function applyOne(planned: HostPlanResult, desired: DesiredState | undefined, options: ApplyHostsOptions): Promise<HostApplyResult> {

@@ -14,6 +14,7 @@ import type { Plan } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
 import { TransportErrorCodes } from '../transport/types.js';
 import { toHostFailure } from './failure.js';
+import { maskDeep } from './mask.js';
 import { fetchFileTexts } from './texts.js';
 import type { FileTexts, HostFailure } from './types.js';
 
@@ -63,7 +64,7 @@ type Phase = (run: RunState) => Promise<'next' | 'stop'>;
 /**
  * Runs the phases for one host and returns what happened. Never rejects: every failure is an
  * outcome (`unreachable` for transport failures before anything was sent, else `failed`) with a
- * scrubbed error. `mode: 'plan'` never changes the host.
+ * scrubbed error, and repository secret values masked. `mode: 'plan'` never changes the host.
  */
 export async function reconcileHost(req: HostRunRequest): Promise<HostRunResult> {
   const started = performance.now();
@@ -77,7 +78,8 @@ export async function reconcileHost(req: HostRunRequest): Promise<HostRunResult>
     run.result.outcome = run.result.error.unreachable ? 'unreachable' : 'failed';
   }
   run.result.durationMs = performance.now() - started;
-  return run.result;
+  // Tool output and errors may quote a repository secret (secrets/*.age): masked before anything stores or shows them.
+  return maskDeep(run.result, req.desired.repositorySecrets);
 }
 
 const connect: Phase = async (run) => {

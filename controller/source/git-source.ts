@@ -87,6 +87,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     try {
       return await materialiseSnapshot(git, { snapshotsDir: paths.snapshots, commit });
     } catch (error) {
+      if (error instanceof DroverError) throw error;
       // Disk full, a time-out: the next fetch tries again; the snapshots already made stay.
       const why = error instanceof Error ? error.message : String(error);
       throw new DroverError('E_SOURCE_SNAPSHOT', `writing the snapshot of ${commit} below ${paths.snapshots} failed (${why}): check free space and permissions there`, { kind: 'transient' });

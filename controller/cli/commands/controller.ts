@@ -5,11 +5,15 @@ import { formatProblem } from '../../../manifests/errors.js';
 import { ConfigInvalidError, loadControllerConfig, type ConfigOverrides, type ControllerSettings } from '../../config/index.js';
 import { startController } from '../../daemon/controller.js';
 import { createLogger } from '../../daemon/log.js';
+import { startMetricsServer } from '../../daemon/metrics-server.js';
+import { metricsEvents, scrapeController } from '../../daemon/metrics-wiring.js';
+import { createMetrics } from '../../daemon/metrics.js';
 import { resolveShard } from '../../daemon/shard-spec.js';
 import { resolveSshSettings } from '../../reconcile/ssh-settings.js';
 import { setExitCode } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CliIo, eprintln } from '../io.js';
+import { VERSION } from '../main.js';
 import { collect } from '../select.js';
 
 interface ControllerFlags {
@@ -84,7 +88,12 @@ async function runController(io: CliIo, settings: ControllerSettings, opts: Cont
     ...(knownHosts === undefined ? {} : { knownHosts }), ...(identities === undefined ? {} : { identities }),
   });
   log.info({ config: settings.configFile ?? '(embedded default)', source: { url: settings.source.url, ref: settings.source.ref }, ...(settings.shard ? { shard: `${settings.shard.index}/${settings.shard.count}` } : {}) }, 'starting');
-  const controller = await startController({ settings, ssh, log });
+  const metrics = createMetrics({ version: VERSION, driftIntervalMs: settings.driftIntervalMs });
+  // Until the HTTP API serves /metrics on `listen`, metrics are served on `metricsListen` only.
+  const metricsServer = settings.metricsListen === undefined ? undefined : await startMetricsServer({ metrics, listen: settings.metricsListen });
+  if (metricsServer) log.info({ url: `${metricsServer.url}/metrics` }, 'metrics listening');
+  const controller = await startController({ settings, ssh, log, events: metricsEvents(metrics) });
+  scrapeController(metrics, controller);
   await new Promise<void>((resolve) => {
     const onSignal = (signal: string): void => {
       signals.removeListener('SIGTERM', onSignal);
@@ -96,5 +105,6 @@ async function runController(io: CliIo, settings: ControllerSettings, opts: Cont
     signals.on('SIGINT', onSignal);
   });
   await controller.stop();
+  await metricsServer?.close();
   return ExitCode.ok;
 }

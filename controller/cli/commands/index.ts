@@ -7,6 +7,7 @@ import { registerReconcile } from './reconcile.js';
 import { registerRun } from './run.js';
 import { registerFacts } from './facts.js';
 import { registerSteps } from './steps.js';
+import { registerSecrets } from './secrets.js';
 import { registerController } from './controller.js';
 
 /** Adds every drover subcommand to `program`. */
@@ -18,5 +19,6 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerRun(program, io);
   registerFacts(program, io);
   registerSteps(program, io);
+  registerSecrets(program, io);
   registerController(program, io);
 }

@@ -12,11 +12,12 @@ import { createProgress } from '../progress.js';
 import { renderHostPlan, renderSummary } from '../render-plan.js';
 import { collect, selectHosts } from '../select.js';
 import { addSshOptions, positiveInt, sshSettingsFrom } from '../ssh-options.js';
+import { addAgeIdentityOption, loadRepositorySecrets } from '../age-identity.js';
 
 /** Options shared by plan and reconcile. */
 export interface PlanOptions {
   dryRun?: boolean; yes?: boolean; host?: string[]; group?: string; state?: string; output: string; concurrency?: string;
-  diff: boolean; knownHosts?: string; identity?: string[]; connectTimeout?: string;
+  diff: boolean; knownHosts?: string; identity?: string[]; connectTimeout?: string; ageIdentity?: string;
 }
 
 /** Adds the host-selection and output options of plan and reconcile. */
@@ -29,7 +30,7 @@ export function addPlanOptions(cmd: Command): Command {
     .option('-o, --output <format>', 'text or json', 'text')
     .option('-c, --concurrency <n>', 'hosts worked on at once (default: settings.concurrency of drover.yaml)')
     .option('--no-diff', 'do not fetch old file contents for diffs');
-  return addSshOptions(cmd);
+  return addAgeIdentityOption(addSshOptions(cmd));
 }
 
 /** What planning the selected hosts produced; the pool stays open for an apply that follows. */
@@ -47,6 +48,7 @@ export async function planSelected(io: CliIo, repo: string, opts: PlanOptions, c
   const root = await resolveRepo(io, repo, command);
   const loaded = await loadValidRepository(root);
   const hosts = selectHosts(loaded.hosts, opts);
+  await loadRepositorySecrets(io, { root, hosts, flag: opts.ageIdentity });
   const ssh = sshSettingsFrom(io, opts);
   const concurrency = opts.concurrency === undefined ? loaded.settings.concurrency : positiveInt('--concurrency', opts.concurrency);
   const byName = new Map(hosts.map((h) => [h.host.name, h]));

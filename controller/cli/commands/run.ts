@@ -7,6 +7,7 @@ import { renderHostPlan } from '../render-plan.js';
 import { hostSucceeded, renderApplyResult } from '../render-apply.js';
 import { setExitCode } from '../context.js';
 import { addSshOptions } from '../ssh-options.js';
+import { addAgeIdentityOption } from '../age-identity.js';
 import { planSelected, type PlanOptions } from './plan.js';
 
 /**
@@ -20,7 +21,7 @@ export function registerRun(program: Command, io: CliIo): void {
     .argument('<host>', 'inventory host name')
     .argument('<step>', 'step name, e.g. regen_nginx_conf or setup_nginx')
     .argument('[repo]', 'manifest repository directory', '.');
-  addSshOptions(cmd).action(async (host: string, step: string, repo: string, opts: PlanOptions, self: Command) => {
+  addAgeIdentityOption(addSshOptions(cmd)).action(async (host: string, step: string, repo: string, opts: PlanOptions, self: Command) => {
     const run = await planSelected(io, repo, { ...opts, host: [host], output: 'text', diff: true }, `run ${host} ${step}`);
     try {
       const [planned] = run.results;

@@ -62,6 +62,23 @@ describe('git source on local repositories', () => {
     expect(readlinkSync(join(revision.dir, 'alias.yaml'))).toBe('drover.yaml');
   });
 
+  it.each([
+    ['an absolute path', '/etc/hostname'],
+    ['a path above the repository', '../../../outside'],
+  ])('refuses a symlink to %s: E_SOURCE_UNSAFE_SYMLINK (stalled), no snapshot', async (_, target) => {
+    repo.commit({ 'drover.yaml': 'a\n' });
+    mkdirSync(join(repo.work, 'templates', 'web'), { recursive: true });
+    symlinkSync(target, join(repo.work, 'templates', 'web', 'motd'));
+    const commit = repo.commit({});
+    repo.push();
+    const error = await rejection(createGitSource({ spec: spec(repo.bare), workDir }).fetchRevision());
+    expect(error.code).toBe('E_SOURCE_UNSAFE_SYMLINK');
+    expect(error.kind).toBe('stalled');
+    expect(error.message).toContain(`templates/web/motd -> ${target}`);
+    expect(error.message).toContain(commit);
+    expect(readdirSync(join(workDir, 'snapshots'))).toEqual([]);
+  });
+
   it('follows the branch as it moves, one snapshot per commit, and prunes all but the kept ones', async () => {
     const source = createGitSource({ spec: spec(repo.bare), workDir });
     const commits: string[] = [];

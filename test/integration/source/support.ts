@@ -18,8 +18,19 @@ export async function rejection(promise: Promise<unknown>): Promise<DroverError>
   return error as DroverError;
 }
 
-/** A fresh temp dir and its removal. */
-export function tempDir(prefix: string): { path: string; remove(): void } {
-  const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+/**
+ * A temp dir made on first use of `path` (so a describe block that a filter skips leaves nothing
+ * behind), and its removal.
+ */
+export function tempDir(prefix: string): { readonly path: string; remove(): void } {
+  let made: string | undefined;
+  return {
+    get path() {
+      return (made ??= mkdtempSync(join(tmpdir(), prefix)));
+    },
+    remove: () => {
+      if (made) rmSync(made, { recursive: true, force: true });
+      made = undefined;
+    },
+  };
 }
