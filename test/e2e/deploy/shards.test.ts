@@ -49,7 +49,7 @@ async function startReplica(index: number, count: number): Promise<ControllerPro
   await mkdir(home, { recursive: true });
   const file = join(home, 'drover.config.yaml');
   const extra = index === 0 ? { shard: `0/${count}` } : {};
-  await writeFile(file, controllerConfig({ remote, fleet, stateDir: stateDir(index), extra: { ...extra, concurrency: 8 } }));
+  await writeFile(file, controllerConfig({ remote, fleet, stateDir: stateDir(index), extra: { ...extra, concurrency: 8, metricsListen: '127.0.0.1:0' } }));
   const args = ['--config', file, ...(index === 0 ? [] : ['--shard', `${index}/${count}`])];
   const ctl = await startControllerProcess({ dir: home, args, stateDir: stateDir(index) });
   running.push(ctl);
@@ -83,6 +83,8 @@ describe('sharded controllers', () => {
     expect(runs.map(([host]) => host).sort()).toEqual(names);
     for (const [host, index] of runs) expect(ownerShard(host as string, 3), `${String(host)} ran in replica ${index}`).toBe(index);
     for (const [i, name] of names.entries()) expect(await sshRun(fleet, fleet.hosts[i]!.name, 'cat /srv/ctl/managed.txt')).toBe(`managed for ${name}\n`);
+    // Each replica exports metrics for its own hosts only.
+    for (const [index, ctl] of replicas.entries()) expect(await exportedHosts(ctl), `replica ${index}'s /metrics`).toEqual(owned(index, 3));
     await Promise.all(replicas.map((c) => c.stop()));
     running.length = 0;
   });
@@ -135,6 +137,13 @@ describe('sharded controllers', () => {
     }
   });
 });
+
+/** The hosts a replica's /metrics has a drover_host_status series for (its metrics listener is logged). */
+async function exportedHosts(ctl: ControllerProcess): Promise<string[]> {
+  const listening = await ctl.waitForEvent((e) => e.msg === 'metrics listening', 'the metrics listener');
+  const text = await (await fetch(`${String(listening.url)}`)).text();
+  return [...new Set([...text.matchAll(/^drover_host_status\{[^}]*host="([^"]+)"/gm)].map((m) => m[1]!))].sort();
+}
 
 /** Polls `check` (every 20 ms) until it holds. */
 async function waitUntil(check: () => boolean): Promise<void> {
