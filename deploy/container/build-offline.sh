@@ -25,6 +25,13 @@ rm -rf "$BASE/usr/local/lib/node_modules/npm" && cp -a "$(dirname "$(realpath "$
 ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$BASE/usr/local/bin/npm"
 ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$BASE/usr/local/bin/npx"
 rm -rf "$BASE/var/cache/apt/archives"/*.deb
+# The machine's CA bundle, so npm in the build trusts what the machine trusts (a TLS-inspecting proxy
+# in front of the registry, where there is one).
+CA=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
+if [ -f "$CA" ]; then
+  install -D -m 0644 "$CA" "$BASE/usr/local/share/drover-build/ca.crt"
+  mkdir -p "$BASE/usr/local/etc" && printf 'cafile=/usr/local/share/drover-build/ca.crt\n' > "$BASE/usr/local/etc/npmrc"
+fi
 
 # The build context: exactly the committed files.
 rm -rf "$TOOLS/src" && mkdir -p "$TOOLS/src" "$TOOLS/base"
@@ -32,9 +39,13 @@ git -C "$REPO" archive HEAD | tar -x -C "$TOOLS/src"
 cp /etc/resolv.conf "$TOOLS/etc/resolv.conf"
 
 cleanup() {
-  for m in base dev/pts dev sys proc; do umount -l "$TOOLS/$m" 2>/dev/null || true; done
+  for m in base dev sys proc; do umount -l "$TOOLS/$m" 2>/dev/null || true; done
+  umount -l "$TOOLS" 2>/dev/null || true
 }
 trap cleanup EXIT
+# The chroot's / must be a mount point: containers/storage remounts it while it unpacks layers.
+mount --bind "$TOOLS" "$TOOLS"
+mount --make-private "$TOOLS"
 mount -t proc proc "$TOOLS/proc"
 mount --rbind /sys "$TOOLS/sys"
 mount --rbind /dev "$TOOLS/dev"
@@ -45,6 +56,7 @@ export STORAGE_DRIVER=vfs BUILDAH_ISOLATION=chroot
 ctr=$(buildah from scratch)
 buildah copy --quiet "$ctr" /base /
 buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd node "$ctr"
+[ -f /base/usr/local/share/drover-build/ca.crt ] && buildah config --env NODE_EXTRA_CA_CERTS=/usr/local/share/drover-build/ca.crt "$ctr"
 buildah commit --quiet --format docker "$ctr" localhost/node:20-bookworm-slim
 buildah rm "$ctr" >/dev/null
 cd /src
