@@ -62,7 +62,8 @@ buildah rm "$ctr" >/dev/null
 cd /src
 buildah bud --format docker --layers=false --build-arg NODE_IMAGE=localhost/node:20-bookworm-slim \
   -f deploy/container/Containerfile -t localhost/drover:test .
-buildah inspect --type image --format '{{json .Docker.Config}}' localhost/drover:test
+buildah inspect --type image --format 'user={{.Docker.Config.User}} entrypoint={{.Docker.Config.Entrypoint}} cmd={{.Docker.Config.Cmd}} volumes={{.Docker.Config.Volumes}} env={{.Docker.Config.Env}} healthcheck={{.Docker.Config.Healthcheck.Test}}' localhost/drover:test
+echo
 ctr=$(buildah from localhost/drover:test)
 buildah run --user 10001:10001 "$ctr" -- drover --version
 buildah run --user 10001:10001 "$ctr" -- sh -c 'id -u; git --version; ssh -V 2>&1; test -x /usr/bin/tini && echo tini'
