@@ -119,7 +119,7 @@ export async function benchScaleController(options: { target: number; runs: numb
       `- ${hosts.length} fleet hosts in ${fleets.length} fleets (${FLEET_SIZE} a slot) of the test fleet; target ${options.target}. First convergence of all of them: ${ms(convergeMs)} (concurrency 50).`,
       '- sweep: `sync({dryRun: true})` of every host on the in-process controller, from the call to the last host done (observe + plan, one state write per host).',
       '- floor: every host answers a fresh `ssh HOST true` (OpenSSH client, all at once), right after each sweep.',
-      '- RSS and CPU are of the whole benchmark process (controller + this script), so an upper bound for the controller.',
+      '- RSS and CPU are of the whole benchmark process (controller, this script, the fleets\' bookkeeping, tsx compiling the TypeScript sources in memory), so an upper bound for the controller; the `drover controller` process itself is measured by `npm run bench -- controller`.',
       `- load average when done: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores, shared with other work).`,
     ].join('\n'));
   } finally {
