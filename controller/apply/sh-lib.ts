@@ -4,23 +4,29 @@
  * script prints at its very end (so a dropped connection never kills the script half-way with SIGPIPE).
  *
  * Written with `@{` for sh's `${` (String.raw would read `${` as interpolation).
- * Conventions: function names start with `_`; values that may hold spaces or newlines are passed as
+ * The host library shared with the probe (controller/transport/host-sh.ts: `_hx`, `_hxs`, `_tmo`, `_asuser`,
+ * `_runas`) comes first. Conventions: function names start with `_`; values that may hold spaces or newlines are passed as
  * arguments and never go through `$(...)` (which would strip trailing newlines); paths and other
  * host strings are written to the log hex-encoded (`x<hex>`). Inside a step, `_I` is the step's index
  * and `_TMP` names the temp file the step's EXIT trap removes.
  */
 
 import { DROVER_STATE_DIR } from '../facts/drover-state.js';
+import { HOST_SH_LIBRARY } from '../transport/host-sh.js';
 
 /** Content-addressed backups: `<sha256>` blobs and `index/<sha256 of path>` revision lists. */
 export const BACKUP_DIR = `${DROVER_STATE_DIR}/backups`;
+
+/**
+ * Pristine copies: per path (`<sha256 of path>/`), the file as it was before drover first changed it (`data` +
+ * `meta` "mode uid gid", or `absent` when drover created it). Written once, never rotated (restore_ steps).
+ */
+export const PRISTINE_DIR = `${DROVER_STATE_DIR}/pristine`;
 
 /** Exit status of a step that found nothing to do (a guard said no). */
 export const UNCHANGED_EXIT = 100;
 
 const CORE = String.raw`
-_hx() { od -An -tx1 -v | tr -d ' \n'; }
-_hxs() { printf '%s' "$1" | _hx; }
 _rec() { echo "$_T $*" >> "$_L"; }
 _now() { _n=$(date +%s%N 2>/dev/null); case $_n in *N*|'') _n=$(date +%s)000000000;; esac; echo "$_n"; }
 _parent() { _d=@{1%/*}; [ -n "$_d" ] || _d=/; }
@@ -28,8 +34,6 @@ _owner() { if [ -n "$2" ] && [ -n "$3" ]; then chown -h -- "$2:$3" "$1"; elif [ 
 _mktmp() { _parent "$1"; _TMP=$(mktemp "$_d/.drover-tmp.XXXXXX") || { _TMP=; return 1; }; }
 _reg() { [ -f "$1" ] && [ ! -L "$1" ]; }
 _isdir() { [ -d "$1" ] && [ ! -L "$1" ]; }
-_asuser() { _u=$1; shift; if [ -z "$_u" ]; then "$@"; elif command -v runuser >/dev/null 2>&1; then runuser -u "$_u" -- "$@"; else su -s /bin/sh "$_u" -c '"$0" "$@"' "$@"; fi; }
-_tmo() { if [ "$1" = 0 ]; then shift; "$@"; elif command -v timeout >/dev/null 2>&1; then timeout "$@"; else shift; "$@"; fi; }
 `;
 
 const UNDO = String.raw`
@@ -50,14 +54,14 @@ const FILES = String.raw`
 _keepattrs() { if _reg "$1"; then _s=$(stat -c '%a %u %g' -- "$1") || return 1; [ -n "$_m" ] || _m=@{_s%% *}; _s=@{_s#* }
     [ -n "$_o" ] || _o=@{_s%% *}; [ -n "$_g" ] || _g=@{_s#* }; else [ -n "$_m" ] || _m=0644; fi; }
 _put() { _p=$1; _src=$2; _m=$3; _o=$4; _g=$5; shift 5
-  _parent "$_p"; _isdir "$_d" || { echo "drover: parent directory $_d does not exist" >&2; return 1; }
+  _parent "$_p"; _isdir "$_d" || mkdir -p -- "$_d" || return 1
   if _isdir "$_p"; then echo "drover: $_p is a directory" >&2; return 1; fi
-  _keepattrs "$_p"; _undo "$_p" || return 1; _mktmp "$_p" || return 1
+  _keepattrs "$_p"; _pristine "$_p" || return 1; _undo "$_p" || return 1; _mktmp "$_p" || return 1
   chmod "$_m" "$_TMP" || return 1; _owner "$_TMP" "$_o" "$_g" || return 1
   if [ $# -gt 0 ]; then _subst "$_src" "$_TMP" "$@" || return 1; else cat -- "$_src" > "$_TMP" || return 1; fi
   sync "$_TMP" 2>/dev/null || :; mv -f -- "$_TMP" "$_p" || return 1; _TMP=; }
-_attrs() { _undo "$1" || return 1; [ -z "$2" ] || chmod "$2" "$1" || return 1; _owner "$1" "$3" "$4"; }
-_rmfile() { if _isdir "$1"; then echo "drover: $1 is a directory" >&2; return 1; fi; [ -e "$1" ] || [ -L "$1" ] || return 0; _undo "$1" && rm -f -- "$1"; }
+_attrs() { _pristine "$1" || return 1; _undo "$1" || return 1; [ -z "$2" ] || chmod "$2" "$1" || return 1; _owner "$1" "$3" "$4"; }
+_rmfile() { if _isdir "$1"; then echo "drover: $1 is a directory" >&2; return 1; fi; [ -e "$1" ] || [ -L "$1" ] || return 0; _pristine "$1" && _undo "$1" && rm -f -- "$1"; }
 _SUBST='function rep(s, a, b,  o, j) { o = ""; while ((j = index(s, a)) > 0) { o = o substr(s, 1, j - 1) b; s = substr(s, j + length(a)) } return o s }
 BEGIN { for (i = 1; i <= ENVIRON["_SN"] + 0; i++) { f = ENVIRON["_S" i]; v = ""; if ((getline v < f) <= 0 || v == "") { printf "drover: secret %s is missing or empty at %s\n", ENVIRON["_N" i], f > "/dev/stderr"; bad = 1; exit 3 } close(f); val[i] = v; ph[i] = "{{drover-secret:" ENVIRON["_N" i] "}}" } }
 { s = $0; for (k = 1; k <= ENVIRON["_SN"] + 0; k++) s = rep(s, ph[k], val[k]); if (NR > 1) printf "\n"; printf "%s", s }
@@ -68,7 +72,7 @@ _subst() { _in=$1; _out=$2; _nl=$3; shift 3; _n=0
 `;
 
 const STATE = String.raw`
-_meta() { mkdir -p "$_DD" && _t=$(mktemp "$_DD/.drover-tmp.XXXXXX") || return 1
+_meta() { mkdir -p "$_DD" "@{1%/*}" && _t=$(mktemp "$_DD/.drover-tmp.XXXXXX") || return 1
   if cat > "$_t" && chmod 0600 "$_t" && mv -f -- "$_t" "$1"; then return 0; fi; rm -f -- "$_t"; return 1; }
 _pend_add() { { [ -f "$_PF" ] && cat "$_PF"; for _i in "$@"; do printf '%s\n' "$_i"; done; } | awk '!seen[$0]++' | _meta "$_PF"; }
 _pend_del() { [ -f "$_PF" ] || return 0; _X=$1 awk '$0 != ENVIRON["_X"]' "$_PF" | _meta "$_PF"; }
@@ -81,6 +85,17 @@ _backup() { _reg "$1" || return 0; mkdir -p "$_BD/index" && chmod 0700 "$_BD" ||
   { [ -f "$_ix" ] && cat "$_ix"; echo "$_h $_s $(date +%s)"; } > "$_ix.new" || return 1
   _c=$(wc -l < "$_ix.new"); tail -n "$2" "$_ix.new" > "$_ix.tmp" && mv -f "$_ix.tmp" "$_ix" && rm -f "$_ix.new" || return 1
   [ "$_c" -le "$2" ] || _backup_gc; }
+_pristine() { _reg "$1" || { [ ! -e "$1" ] && [ ! -L "$1" ]; } || return 0
+  _ph=$(printf '%s' "$1" | sha256sum) || return 1; _ph="$_PD/@{_ph%% *}"; [ -d "$_ph" ] && return 0
+  mkdir -p "$_PD" && chmod 0700 "$_PD" && _pt=$(mktemp -d "$_PD/.drover-tmp.XXXXXX") || return 1
+  if printf '%s' "$1" > "$_pt/path" && if _reg "$1"; then cp -- "$1" "$_pt/data" && stat -c '%a %u %g' -- "$1" > "$_pt/meta"; else : > "$_pt/absent"; fi && mv -- "$_pt" "$_ph"; then return 0; fi
+  rm -rf -- "$_pt"; return 1; }
+_restore_pristine() { _ph=$(printf '%s' "$1" | sha256sum) || return 1; _ph="$_PD/@{_ph%% *}"
+  [ -d "$_ph" ] || { echo "drover: no pristine copy of $1: drover has not changed it on this host" >&2; return 1; }
+  if [ -e "$_ph/absent" ]; then _isdir "$1" && { echo "drover: $1 is a directory" >&2; return 1; }; [ -e "$1" ] || [ -L "$1" ] || return 0; _undo "$1" && rm -f -- "$1"; return; fi
+  set -- "$1" $(cat "$_ph/meta"); [ $# -ge 4 ] || { echo "drover: the pristine copy of $1 is damaged" >&2; return 1; }
+  _parent "$1"; _isdir "$_d" || mkdir -p -- "$_d" || return 1
+  _undo "$1" && _mktmp "$1" && chmod "$2" "$_TMP" && chown "$3:$4" "$_TMP" && cat -- "$_ph/data" > "$_TMP" && mv -f -- "$_TMP" "$1" && _TMP=; }
 _backup_gc() { for _f in "$_BD"/*; do _n=@{_f##*/}; case $_n in *[!0-9a-f]*|'') continue;; esac
   grep -qs -- "^$_n " "$_BD"/index/* || rm -f -- "$_f"; done; }
 _restore_backup() { _ix="$_BD/index/$2"; [ -f "$_ix" ] || { echo "drover: no backup of $1" >&2; return 1; }
@@ -90,4 +105,4 @@ _restore_backup() { _ix="$_BD/index/$2"; [ -f "$_ix" ] || { echo "drover: no bac
 `;
 
 /** The library text, in dependency order. */
-export const APPLY_SH_LIBRARY = [CORE, UNDO, FILES, STATE].join('').trim().replace(/@\{/g, '${');
+export const APPLY_SH_LIBRARY = `${HOST_SH_LIBRARY}\n${[CORE, UNDO, FILES, STATE].join('').trim().replace(/@\{/g, '${')}`;

@@ -4,15 +4,14 @@
  * cut), then a summary table. Pure: strings in, string out.
  */
 import { createTwoFilesPatch } from 'diff';
-import type { PlanStep } from '../plan/types.js';
-import type { Plan } from '../plan/types.js';
-import type { FileTexts, HostFailure } from '../reconcile/types.js';
+import type { FileTexts, HostFailure, Plan, PlanStep } from '../reconcile/types.js';
 
 /** What the renderer needs of a planned host (HostPlanResult fits). */
 export type PlanView =
   | { host: string; address: string; plan: Plan; texts?: Record<string, FileTexts> }
   | { host: string; address: string; error: HostFailure };
 import { renderTable } from './table.js';
+import { failureWord } from './render-apply.js';
 import { escapeControl as safe } from './terminal-text.js';
 
 export interface RenderOptions {
@@ -38,10 +37,16 @@ export function maskSecrets(text: string): string {
 /** Past this many differing lines (the edit distance) no diff is computed or shown. */
 export const MAX_EDIT_LINES = 300;
 
+/** Why a host has no plan: `not observed` (unreachable), `refused` (host key, credentials), else `not planned`. */
+function notPlanned(error: HostFailure): string {
+  const word = failureWord(error);
+  return word === 'unreachable' ? 'not observed' : word === 'refused' ? 'refused' : 'not planned';
+}
+
 /** Renders one host's plan section. */
 export function renderHostPlan(result: PlanView, options: RenderOptions): string {
   if ('error' in result) {
-    return paint(safe(`! ${result.host} (${result.address}): ${result.error.unreachable ? 'not observed' : 'not planned'}: ${result.error.message}`), '!', options.color);
+    return paint(safe(`! ${result.host} (${result.address}): ${notPlanned(result.error)}: ${result.error.message}`), '!', options.color);
   }
   const { plan } = result;
   const s = plan.summary;
@@ -49,22 +54,24 @@ export function renderHostPlan(result: PlanView, options: RenderOptions): string
     ? `  ${plan.host} (${result.address}): in sync (${s.unchanged} resources)`
     : `~ ${plan.host} (${result.address}): ${s.create} to create, ${s.update} to update, ${s.delete} to delete${s.mayChange ? `, ${s.mayChange} may change` : ''}, ${s.unchanged} unchanged`;
   const lines = [paint(safe(head), plan.inSync ? ' ' : '~', options.color)];
+  const shown = plan.steps.filter((step) => step.action !== 'none' || step.mayChange);
+  // Step names carry whole paths: the reasons start in one column per host, past its longest name.
+  const width = Math.max(30, ...shown.map((step) => step.name.length));
   let group = '';
-  for (const step of plan.steps) {
-    if (step.action === 'none' && !step.mayChange) continue;
+  for (const step of shown) {
     if (step.group !== group) {
       group = step.group;
       lines.push(`    ${safe(group)}`);
     }
-    lines.push(...renderStep(step, result.texts?.[step.resource], options));
+    lines.push(...renderStep(step, result.texts?.[step.resource], { ...options, width }));
   }
   return lines.join('\n');
 }
 
-function renderStep(step: PlanStep, texts: FileTexts | undefined, options: RenderOptions): string[] {
+function renderStep(step: PlanStep, texts: FileTexts | undefined, options: RenderOptions & { width: number }): string[] {
   const symbol = step.mayChange !== undefined && step.reasons.length === 0 ? '?' : (SYMBOL[step.action] ?? ' ');
   const why = [...step.reasons, ...(step.mayChange ? [`may change: ${step.mayChange}`] : [])].join('; ');
-  const lines = [paint(safe(`      ${symbol} ${step.name.padEnd(30)} ${why}`), symbol, options.color)];
+  const lines = [paint(safe(`      ${symbol} ${step.name.padEnd(options.width)} ${why}`), symbol, options.color)];
   if (step.phase === 'regen' && step.content && step.action !== 'delete') lines.push(...renderContent(step, texts, options));
   return lines;
 }
@@ -121,7 +128,7 @@ function hideSecretChanges(hunks: string[]): string[] {
 /** Renders the summary table of all hosts. */
 export function renderSummary(results: PlanView[]): string {
   const rows = results.map((r) => {
-    if ('error' in r) return [r.host, r.error.unreachable ? 'unreachable' : 'failed', '-', '-', '-', '-', r.error.code];
+    if ('error' in r) return [r.host, failureWord(r.error), '-', '-', '-', '-', r.error.code];
     const s = r.plan.summary;
     return [r.host, r.plan.inSync ? 'in sync' : 'drift', String(s.create), String(s.update), String(s.delete), String(s.unchanged), s.mayChange ? `${s.mayChange} may change` : ''];
   });

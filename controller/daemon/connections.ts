@@ -3,8 +3,7 @@
  * (drift checks then cost one round trip, no handshake), and a connection unused for `idleMs` is
  * closed, so a quiet fleet holds no sockets.
  */
-import type { TransportPool } from '../transport/pool.js';
-import type { Transport } from '../transport/types.js';
+import type { Transport, TransportPool } from '../reconcile/types.js';
 import type { Clock, Timer } from './clock.js';
 
 /** Leases of pooled connections, closed after they have been idle for a while. */

@@ -9,14 +9,13 @@ import { DroverError } from '../../manifests/errors.js';
 import type { ManifestValidator } from '../../manifests/validate.js';
 import { createManifestValidator } from '../../manifests/validate.js';
 import type { ControllerSettings } from '../config/index.js';
-import { connectHost } from '../reconcile/connect.js';
+import { createHostPool } from '../reconcile/session.js';
 import type { SshSettings } from '../reconcile/ssh-settings.js';
 import { createGitSource, type GitSource } from '../source/index.js';
-import { TransportPool } from '../transport/pool.js';
 import { HostBreakers } from './breaker.js';
 import { systemClock, systemRandom, type Clock, type Random } from './clock.js';
 import { createConnections } from './connections.js';
-import type { DaemonContext, DaemonEvents } from './context.js';
+import { driftFactsOf, type DaemonContext, type DaemonEvents } from './context.js';
 import { createDriftLoop } from './drift.js';
 import { validateRevision, type GateResult } from './gate.js';
 import { fleetRevision, type FleetRevision } from './fleet.js';
@@ -78,20 +77,15 @@ export async function startController(options: ControllerOptions): Promise<Runni
   let fleet: FleetRevision | undefined;
   const stopController = new AbortController();
   const events = options.events ?? {};
-  const pool = new TransportPool({
-    connect: async (name) => {
-      const desired = fleet?.hosts.get(name);
-      if (!desired) throw new DroverError('E_HOST_UNKNOWN', `${name} is not in the inventory`);
-      const started = clock.now();
-      const transport = await connectHost(desired.host, options.ssh);
-      events.connected?.(name, clock.now() - started);
-      return transport;
-    },
+  const pool = createHostPool({
+    ssh: options.ssh, lookup: (name) => fleet?.hosts.get(name)?.host, now: () => clock.now(),
+    ...(events.connected ? { onConnected: events.connected } : {}),
   });
   let counter = 0;
   const ctx: DaemonContext = {
     queue: new WorkQueue({ clock, random, backoff: settings.retry }),
     pending: new PendingTriggers(), store, clock, log,
+    driftFacts: new Map(store.hosts().map((r) => [r.host, driftFactsOf(r)])),
     connections: createConnections({ pool, clock, idleMs: settings.idleConnectionMs }),
     breakers: new HostBreakers(clock, { threshold: settings.circuitBreaker.failures, cooldownMs: settings.circuitBreaker.cooldownMs }),
     syncRuns: new SyncRuns(), events,

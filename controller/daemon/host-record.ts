@@ -2,7 +2,7 @@
  * How a host's record changes when a run starts and when it ends (pure: record in, record out).
  * The record keeps facts (results, revisions, errors); status.ts derives the status from them.
  */
-import type { Plan } from '../plan/types.js';
+import type { Plan } from '../reconcile/types.js';
 import type { HostRunResult } from '../reconcile/reconcile-host.js';
 import { withRun, type HostRecord, type PlanSummary, type RunRecord } from './records.js';
 

@@ -5,8 +5,8 @@
  * `concurrency` workers loop at once: that is the global limit.
  */
 import type { DesiredState } from '../../manifests/types.js';
-import { reconcileHost, type HostRunResult } from '../reconcile/reconcile-host.js';
-import { statusContext, type DaemonContext } from './context.js';
+import { reconcileHost, REFUSED_CODES, type HostRunResult } from '../reconcile/reconcile-host.js';
+import { driftFactsOf, statusContext, type DaemonContext } from './context.js';
 import { finishRun, startRun } from './host-record.js';
 import { newHostRecord, type HostRecord, type RunRecord } from './records.js';
 import { withStatus } from './status.js';
@@ -27,12 +27,23 @@ export async function runWorker(ctx: DaemonContext): Promise<void> {
   }
 }
 
-/** Saves `record` with its status derived afresh. */
+/** Saves `record` with its status derived afresh; resolves once it is on disk. */
 export async function saveHost(ctx: DaemonContext, record: HostRecord): Promise<HostRecord> {
-  const derived = withStatus(record, statusContext(ctx, record.host));
-  await ctx.store.saveHost(derived);
-  ctx.events.recordSaved?.(derived);
-  return derived;
+  const { saved, written } = storeHost(ctx, record);
+  await written;
+  return saved;
+}
+
+/**
+ * Stores `record` (status derived afresh): readers see it at once (the store updates its memory before
+ * writing); `written` resolves when it is on disk.
+ */
+function storeHost(ctx: DaemonContext, record: HostRecord): { saved: HostRecord; written: Promise<void> } {
+  const saved = withStatus(record, statusContext(ctx, record.host));
+  const written = ctx.store.saveHost(saved);
+  ctx.driftFacts.set(saved.host, driftFactsOf(saved));
+  ctx.events.recordSaved?.(saved);
+  return { saved, written };
 }
 
 async function processHost(ctx: DaemonContext, host: string): Promise<void> {
@@ -68,10 +79,12 @@ async function processHost(ctx: DaemonContext, host: string): Promise<void> {
   const result = await runHost(ctx, { host, run, desired });
   ctx.breakers.record(host, result.outcome !== 'unreachable');
   const latest = ctx.store.host(host) ?? record;
-  const saved = await saveHost(ctx, finishRun(latest, { run, result, now: ctx.clock.now(), desiredHash: fleet.hashes.get(host) ?? '' }));
+  const { saved, written } = storeHost(ctx, finishRun(latest, { run, result, now: ctx.clock.now(), desiredHash: fleet.hashes.get(host) ?? '' }));
+  // The result is known (and readable) now; the host is handed back to the queue once it is on disk.
   logFinished(ctx, run, result, saved);
   ctx.syncRuns.finished(why.runIds, host, { result: result.outcome, reason: saved.reason, revision: run.revision });
   ctx.events.runFinished?.(host, run, result);
+  await written;
   scheduleNext(ctx, host, result, why);
 }
 
@@ -84,6 +97,8 @@ async function runHost(ctx: DaemonContext, args: { host: string; run: RunRecord;
   try {
     return await reconcileHost({
       desired: args.desired, transport: lease.transport, mode: run.dryRun ? 'plan' : 'apply', withTexts: false, signal,
+      // A drift check of an in-sync host also runs its test_* checks (a health check).
+      runTests: run.trigger === 'drift',
       onPhase: (phase) => ctx.log.info({ ...fields, phase }, `${host}: ${phase}`),
     });
   } finally {
@@ -109,6 +124,11 @@ function scheduleNext(ctx: DaemonContext, host: string, result: HostRunResult, w
     return;
   }
   if (ctx.stopRuns.aborted) return;
+  if (REFUSED_CODES.has(result.error?.code ?? '')) {
+    // Refused (host key, authentication): needs a human; drift checks, new revisions and syncs try again.
+    ctx.queue.forget(host);
+    return;
+  }
   ctx.pending.add(host, 'retry', { apply: why.apply });
   const trialAt = ctx.breakers.trialAt(host);
   if (trialAt !== undefined) ctx.queue.addAfter(host, trialAt - ctx.clock.now());

@@ -1,5 +1,5 @@
 /**
- * reconcileHost: one host through its phases, connect -> observe -> plan -> apply -> verify, each
+ * reconcileHost: one host through its phases, connect -> observe -> plan -> (check) -> apply -> verify, each
  * timed, stopping at the first error (the daemon's unit of work; the CLI drives the same phases).
  */
 import { performance } from 'node:perf_hooks';
@@ -13,10 +13,17 @@ import { planHost } from '../plan/plan-host.js';
 import type { Plan } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
 import { TransportErrorCodes } from '../transport/types.js';
-import { toHostFailure } from './failure.js';
+import { applyFailureSummary, toHostFailure } from './failure.js';
+import { hasTests, runHostTests } from './host-tests.js';
 import { maskDeep } from './mask.js';
 import { fetchFileTexts } from './texts.js';
 import type { FileTexts, HostFailure } from './types.js';
+
+/**
+ * Codes of a host that answered but refused us (host key unknown or changed, authentication failed): it
+ * needs a human, so retrying with backoff is pointless; the next revision, drift check or sync tries again.
+ */
+export const REFUSED_CODES: ReadonlySet<string> = new Set([TransportErrorCodes.hostKeyUnknown, TransportErrorCodes.hostKeyMismatch, TransportErrorCodes.auth]);
 
 /** A phase of a host run, reported through `onPhase` as it starts. */
 export type HostPhase = 'connect' | 'observe' | 'plan' | 'apply' | 'verify';
@@ -30,6 +37,12 @@ export interface HostRunRequest {
   mode: 'apply' | 'plan';
   /** Fetch old file texts for diffs (secret values masked on the host). */
   withTexts: boolean;
+  /**
+   * Run the host's test_* checks when it is in sync (a health check, in plan mode too: checks change
+   * nothing). A failed check fails the run (E_TEST_FAILED, the step, its exit code and output). A host that
+   * is applied runs its checks after apply anyway.
+   */
+  runTests?: boolean;
   onPhase?: (phase: HostPhase) => void;
   /** Stops the run (per-run timeout, shutdown): the transport rejects; a run sent to the host finishes or restores there. */
   signal?: AbortSignal;
@@ -70,7 +83,7 @@ export async function reconcileHost(req: HostRunRequest): Promise<HostRunResult>
   const started = performance.now();
   const run: RunState = { req, sent: false, result: { host: req.desired.host.name, outcome: 'failed', durationMs: 0, phaseDurationsMs: {} } };
   try {
-    for (const phase of [connect, observe, plan, apply, verify]) {
+    for (const phase of [connect, observe, plan, check, apply, verify]) {
       if ((await phase(run)) === 'stop') break;
     }
   } catch (err) {
@@ -101,7 +114,25 @@ const plan: Phase = async (run) => {
   if (run.req.withTexts && !planned.inSync) run.result.texts = await fetchFileTexts(run.req.desired, planned, run.transport!);
   if (planned.inSync) run.result.outcome = 'in-sync';
   else if (run.req.mode === 'plan') run.result.outcome = 'drift';
+  if (planned.inSync && run.req.runTests && hasTests(planned)) return 'next';
   return planned.inSync || run.req.mode === 'plan' ? 'stop' : 'next';
+};
+
+/** The health check of an in-sync host (runTests): its test_* checks, nothing else; a host with drift goes on to apply. */
+const check: Phase = async (run) => {
+  if (!run.result.plan?.inSync) return 'next';
+  run.req.onPhase?.('verify');
+  const { desired } = run.req;
+  const tests = await timed(run, 'verify', () => runHostTests({ desired, observed: run.observed!, plan: run.result.plan!, transport: run.transport!, ...signalOf(run.req) }));
+  run.result.apply = tests;
+  if (tests.ok) return 'stop';
+  const failed = tests.steps.find((s) => s.status === 'failed');
+  run.result.outcome = 'failed';
+  run.result.error = {
+    code: 'E_TEST_FAILED', unreachable: false, message: applyFailureSummary(tests),
+    ...(failed ? { step: failed.name } : {}), ...(failed?.stderr ? { stderrTail: failed.stderr } : {}),
+  };
+  return 'stop';
 };
 
 const apply: Phase = async (run) => {

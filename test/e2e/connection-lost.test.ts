@@ -62,8 +62,8 @@ beforeAll(async () => {
   fleet = await startFleet({ count: 1, name: 'e2e-cut' });
   repo = await mkdtemp(join(tmpdir(), 'drover-e2e-cut-'));
   await mkdir(join(repo, 'hosts'));
-  await mkdir(join(repo, 'scripts/pre/regen_f10_txt'), { recursive: true });
-  await writeFile(join(repo, 'scripts/pre/regen_f10_txt/10-cut.sh'), CUT_HOOK, { mode: 0o755 });
+  await mkdir(join(repo, 'scripts/pre/regen_srv_cut_f10_txt'), { recursive: true });
+  await writeFile(join(repo, 'scripts/pre/regen_srv_cut_f10_txt/10-cut.sh'), CUT_HOOK, { mode: 0o755 });
   await writeFile(join(repo, 'drover.yaml'), 'defaults:\n  user: root\n');
   await writeRepo('v1', false);
   expect((await run('reconcile', '--yes')).code).toBe(0);
@@ -79,7 +79,7 @@ describe('connection lost during drover reconcile', () => {
     await writeRepo('v2', false);
     await host(`touch ${ARMED}`);
     const cut = await run('reconcile', '--yes');
-    expect(cut.code).toBe(1);
+    expect(cut.code).toBe(3);
     expect(cut.stdout).toMatch(/web1 \(.*\): failed: web1: connection lost during apply/);
     await hostRunFinished();
     expect(await fileVersions('v1', 'v2')).toEqual(Array(FILES).fill('new'));
@@ -91,7 +91,7 @@ describe('connection lost during drover reconcile', () => {
     await writeRepo('v3', true);
     await host(`touch ${ARMED}; rm -f ${GATE} /var/tmp/drover-gate-done`);
     const cut = await run('reconcile', '--yes');
-    expect(cut.code).toBe(1);
+    expect(cut.code).toBe(3);
     expect(cut.stdout).toContain('connection lost during apply');
     await hostRunFinished();
     expect(await host('ls /var/tmp')).not.toContain('drover-gate-done');

@@ -31,7 +31,7 @@ describe('reconcileHost', () => {
     const result = await reconcileHost({ desired: desired('one\n'), transport: connect, mode: 'plan', withTexts: true, onPhase: (p) => phases.push(p) });
     expect(result.outcome).toBe('drift');
     expect(phases).toEqual(['connect', 'observe', 'plan']);
-    expect(result.plan?.steps.filter((s) => s.action !== 'none').map((s) => s.name)).toEqual(['install_dir_rh', 'regen_motd']);
+    expect(result.plan?.steps.filter((s) => s.action !== 'none').map((s) => s.name)).toEqual(['install_dir_srv_rh', 'regen_srv_rh_motd']);
     expect(result.texts?.['file:/srv/rh/motd']).toEqual({ after: 'one\n' });
     expect(result.apply).toBeUndefined();
     expect(await sshRun(fleet, 'host1', 'test -e /srv/rh/motd && echo yes || echo no')).toBe('no\n');
@@ -49,6 +49,23 @@ describe('reconcileHost', () => {
     const again = await reconcileHost({ desired: desired('two\n'), transport: connect, mode: 'apply', withTexts: false });
     expect(again.outcome).toBe('in-sync');
     expect(again.apply).toBeUndefined();
+  });
+
+  it('runTests: an in-sync host runs its test_ checks as a health check; a failed check fails the run with its exit code and output', async () => {
+    const withTest = (command: string) => ({
+      ...desired('two\n'), tests: [{ role: 'web', name: 'health', command, origin: { file: 'roles/web.yaml', line: 1, col: 1 } }],
+    });
+    const plain = await reconcileHost({ desired: withTest('exit 5'), transport: connect, mode: 'plan', withTexts: false });
+    expect(plain.outcome).toBe('in-sync');
+    const phases: HostPhase[] = [];
+    const sick = await reconcileHost({ desired: withTest('echo not healthy; exit 5'), transport: connect, mode: 'plan', withTexts: false, runTests: true, onPhase: (p) => phases.push(p) });
+    expect(phases).toEqual(['connect', 'observe', 'plan', 'verify']);
+    expect(sick.outcome).toBe('failed');
+    expect(sick.error).toMatchObject({ code: 'E_TEST_FAILED', unreachable: false, step: 'test_web_health', stderrTail: 'not healthy' });
+    expect(sick.error?.message).toBe('test_web_health failed (exit 5): not healthy');
+    const well = await reconcileHost({ desired: withTest('true'), transport: connect, mode: 'apply', withTexts: false, runTests: true });
+    expect(well.outcome).toBe('in-sync');
+    expect(well.apply?.steps.map((st) => [st.name, st.status])).toEqual([['test_web_health', 'unchanged']]);
   });
 
   it('a failing step fails the run, naming the step with its stderr', async () => {
