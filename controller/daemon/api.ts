@@ -10,6 +10,7 @@ import type { QueueCounts } from './queue.js';
 import { HOST_STATUSES, newHostRecord, type ControllerRecord, type HostRecord, type HostStatus, type RunRecord } from './records.js';
 import type { SyncRun } from './runs.js';
 import type { RolloutView } from './rollouts.js';
+import { HostOtherShardError } from './shard.js';
 import { deriveStatus } from './status.js';
 
 /** A host as the API shows it (no history). */
@@ -48,9 +49,15 @@ export interface ControllerApi {
   status(): ControllerStatus;
   /** Live hosts (in the inventory at the newest good revision), sorted by name. */
   hosts(): HostView[];
-  /** One host, live or removed (then `removedAt` is set); undefined when never known. */
+  /**
+   * One host, live or removed (then `removedAt` is set); undefined when never known. Throws
+   * HostOtherShardError (E_HOST_OTHER_SHARD, with the owning shard) for a host another replica owns.
+   */
   host(name: string): HostDetail | undefined;
-  /** Queues a run of `hosts` (E_HOST_UNKNOWN naming unknown ones; E_NOT_READY before a first good revision). */
+  /**
+   * Queues a run of `hosts` (default: this replica's). E_HOST_UNKNOWN naming unknown ones,
+   * E_HOST_OTHER_SHARD for one another replica owns, E_NOT_READY before a first good revision.
+   */
   sync(request: SyncRequest): { runId: string };
   /** A sync's progress, per host; undefined for an unknown id. */
   run(id: string): SyncRun | undefined;
@@ -71,8 +78,15 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
     return { ...rest, ...deriveStatus(record, statusContext(ctx, record.host)) };
   };
   const live = (): string[] => [...(ctx.fleet()?.hosts.keys() ?? [])].sort();
+  // A host another replica owns is named with its owner, so a client (or a router) can ask that one.
+  const notOtherShard = (name: string): void => {
+    const fleet = ctx.fleet();
+    const owner = fleet?.others.get(name);
+    if (owner !== undefined && fleet?.shard) throw new HostOtherShardError(name, { index: owner, count: fleet.shard.count }, fleet.shard);
+  };
   const known = (name: string): void => {
     if (ctx.fleet()?.hosts.has(name)) return;
+    notOtherShard(name);
     throw new DroverError('E_HOST_UNKNOWN', `unknown host "${name}"${didYouMean(name, live())}`);
   };
   const api: ControllerApi = {
@@ -92,6 +106,7 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
     },
     hosts: () => live().map((name) => view(ctx.store.host(name) ?? newHostRecord(name))),
     host(name) {
+      notOtherShard(name);
       const record = ctx.store.host(name) ?? (ctx.fleet()?.hosts.has(name) ? newHostRecord(name) : undefined);
       return record && { ...view(record), history: record.history };
     },

@@ -9,6 +9,8 @@
  *   load          loading + validating a generated repository of 1,000 hosts x 50 resources
  *   controller    the running controller: commit -> converged, warm drift check (BENCH_HOSTS hosts), RSS with
  *                 1,000 hosts; writes its own section of BENCH_OUT (kept by the other commands)
+ *   scale-controller  one controller with BENCH_SCALE_HOSTS (1,000) real hosts: warm drift sweep, RSS, idle
+ *                 CPU next to the ssh floor; its own section of BENCH_OUT (kept too)
  * BENCH_RUNS (3) runs of everything, medians reported. Nothing here asserts a time: the goals are
  * reported as met or missed.
  */
@@ -24,6 +26,7 @@ import { describeMachine, ensureTools, loadAverage } from './machine.js';
 import { benchObserve, observeRows } from './observe.js';
 import { comparisonTable, evaluateGoals, goalLines, renderMarkdown, scaleTable } from './report.js';
 import { scaleDryRun, type ScaleResult } from './scale.js';
+import { benchScaleController, scaleControllerSection } from './scale-controller.js';
 
 const here = import.meta.dirname;
 const log = (line: string): void => console.error(`[bench] ${line}`);
@@ -94,7 +97,8 @@ async function benchTools(options: { settings: Settings; compare: boolean; scale
   const command = `npm run bench${process.argv[2] ? ` -- ${process.argv[2]}` : ''} (BENCH_RUNS=${settings.runs} BENCH_HOSTS=${settings.hosts} BENCH_SCALE=${settings.scale.join(',')})`;
   let kept = '';
   try {
-    kept = controllerSection(readFileSync(settings.out, 'utf8'));
+    const text = readFileSync(settings.out, 'utf8');
+    kept = [controllerSection(text), scaleControllerSection(text)].filter(Boolean).join('\n\n');
   } catch {
     // no document yet
   }
@@ -112,5 +116,6 @@ switch (command) {
   case 'observe': await benchObservation(settings.runs); break;
   case 'load': benchLoad(); break;
   case 'controller': await benchController({ hosts: settings.hosts, runs: settings.runs, out: settings.out }); break;
-  default: throw new Error(`unknown bench command "${command}" (all, ansible, scale, observe, load, controller)`);
+  case 'scale-controller': await benchScaleController({ target: Number(process.env.BENCH_SCALE_HOSTS ?? 1000), runs: settings.runs, out: settings.out }); break;
+  default: throw new Error(`unknown bench command "${command}" (all, ansible, scale, observe, load, controller, scale-controller)`);
 }

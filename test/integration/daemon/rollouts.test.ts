@@ -22,7 +22,7 @@ const wave = (w: Partial<RolloutWave>): RolloutWave => ({ name: w.group ?? 'w', 
 function fleetAt(revision: string, options: { waves: RolloutWave[]; windows?: WindowSpec[] }): FleetRevision {
   const policies: RepositoryPolicies = { rollout: { lane: 'default', waves: options.waves }, groupRollouts: {}, windows: options.windows ?? [], groupWindows: {} };
   const hosts = new Map(names.map((n) => [n, { host: { name: n, groups: n === 'a5' ? ['canary'] : [] } } as unknown as DesiredState]));
-  return { revision, commit: revision, hosts, hashes: new Map(names.map((n) => [n, revision])), policies, members: { canary: ['a5'] } };
+  return { revision, commit: revision, hosts, hashes: new Map(names.map((n) => [n, revision])), policies, members: { canary: ['a5'] }, others: new Map() };
 }
 
 const ok = (host: string): HostRunResult => ({ host, outcome: 'applied', durationMs: 1, phaseDurationsMs: {} });
