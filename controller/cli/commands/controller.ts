@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { formatProblem } from '../../../manifests/errors.js';
 import { ConfigInvalidError, loadControllerConfig, type ConfigOverrides, type ControllerSettings } from '../../config/index.js';
 import { startController } from '../../daemon/controller.js';
+import { startHttpServer } from '../../daemon/http/server.js';
+import { checkListenAllowed } from '../../daemon/http/listen.js';
 import { createLogger } from '../../daemon/log.js';
 import { resolveSshSettings } from '../../reconcile/ssh-settings.js';
 import { setExitCode } from '../context.js';
@@ -72,7 +74,14 @@ async function runController(io: CliIo, settings: ControllerSettings, opts: Cont
     ...(knownHosts === undefined ? {} : { knownHosts }), ...(identities === undefined ? {} : { identities }),
   });
   log.info({ config: settings.configFile ?? '(embedded default)', source: { url: settings.source.url, ref: settings.source.ref } }, 'starting');
+  // Refuse an open API on the network before anything starts.
+  checkListenAllowed(settings.listen, settings.apiToken !== undefined);
+  const startedAt = Date.now();
   const controller = await startController({ settings, ssh, log });
+  const http = await startHttpServer({ api: controller, settings, log, startedAt }).catch(async (err: unknown) => {
+    await controller.stop();
+    throw err;
+  });
   await new Promise<void>((resolve) => {
     const onSignal = (signal: string): void => {
       signals.removeListener('SIGTERM', onSignal);
@@ -83,6 +92,7 @@ async function runController(io: CliIo, settings: ControllerSettings, opts: Cont
     signals.on('SIGTERM', onSignal);
     signals.on('SIGINT', onSignal);
   });
+  await http.close();
   await controller.stop();
   return ExitCode.ok;
 }
