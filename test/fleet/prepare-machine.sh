@@ -32,8 +32,9 @@ declare -A provides=(
   [curl]=curl
   [/lib/systemd/systemd]=systemd
   [ip]=iproute2
+  [chromium]=chromium
 )
-why="throwaway OpenSSH test hosts (sshd, ssh-keygen, unshare, systemd), the Git source (git), sudo transport tests, HTTP checks (curl), per-host networks (ip)"
+why="throwaway OpenSSH test hosts (sshd, ssh-keygen, unshare, systemd), the Git source (git), sudo transport tests, HTTP checks (curl), per-host networks (ip), the status page test in a real browser (chromium)"
 
 have() {
   case "$1" in
