@@ -24,6 +24,8 @@ export interface ApiRouteOptions {
 export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteOptions): Promise<void> {
   const { api, auth } = options;
   app.addHook('onRequest', async (request) => auth.requireBearer(request));
+  // JSON only: fastify would otherwise hand a text/plain body to the schema as a string.
+  app.removeContentTypeParser('text/plain');
   app.get('/api/v1/status', async () => statusView(api, options.source));
   app.get('/api/v1/hosts', async () => ({ hosts: api.hosts() }));
   app.get<{ Params: { name: string } }>('/api/v1/hosts/:name', { schema: { params: HOST_PARAMS } }, async (request) => {
