@@ -27,12 +27,13 @@ export async function followRun(client: ControllerClient, runId: string, progres
 
 /**
  * The exit code for a finished run, as `drover reconcile` gives it: 1 when every host failed (or was
- * unreachable, or interrupted), 3 when some did, 2 when a dry run found drift, else 0. Hosts skipped
- * (suspended) count for nothing.
+ * unreachable, or interrupted, or skipped while its circuit breaker is open), 3 when some did, 2 when
+ * a dry run found drift, else 0. Suspended hosts (skipped on purpose) count for nothing.
  */
 export function runExitCode(run: SyncRun): number {
-  const results = Object.values(run.hosts).map((h) => h.result).filter((r) => r !== 'skipped');
-  const failed = results.filter((r) => r === 'failed' || r === 'unreachable' || r === 'interrupted').length;
+  const hosts = Object.values(run.hosts).filter((h) => !(h.result === 'skipped' && h.reason === 'suspended'));
+  const results = hosts.map((h) => h.result);
+  const failed = results.filter((r) => r === 'failed' || r === 'unreachable' || r === 'interrupted' || r === 'skipped').length;
   if (failed > 0) return failed === results.length ? ExitCode.error : ExitCode.partial;
   if (run.dryRun && results.includes('drift')) return ExitCode.drift;
   return ExitCode.ok;
