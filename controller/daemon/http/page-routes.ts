@@ -44,8 +44,10 @@ export async function registerPageRoutes(app: FastifyInstance, options: PageRout
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
-  const send = (reply: FastifyReply, status: number, title: string, body: ReturnType<typeof html>, refresh = options.refreshSeconds): FastifyReply =>
-    reply.code(status).headers(HEADERS).send(page({ title, body, refreshSeconds: refresh, loggedIn: auth.required, now: options.now() }));
+  const send = (reply: FastifyReply, status: number, title: string, body: ReturnType<typeof html>, refresh = options.refreshSeconds): FastifyReply => {
+    const loggedIn = auth.required && auth.pageAllowed(reply.request);
+    return reply.code(status).headers(HEADERS).send(page({ title, body, refreshSeconds: refresh, loggedIn, now: options.now() }));
+  };
   const guard = (request: FastifyRequest, reply: FastifyReply): boolean => {
     if (auth.pageAllowed(request)) return true;
     void reply.code(303).header('location', '/login').header('cache-control', 'no-store').send();
