@@ -5,7 +5,7 @@
  */
 import { DroverError, formatProblem } from '../../manifests/errors.js';
 import { didYouMean } from '../../manifests/messages.js';
-import { selfHeals, statusContext, type DaemonContext } from './context.js';
+import { statusContext, type DaemonContext } from './context.js';
 import type { QueueCounts } from './queue.js';
 import { HOST_STATUSES, newHostRecord, type HostRecord, type HostStatus, type RunRecord } from './records.js';
 import type { SyncRun } from './runs.js';
@@ -58,7 +58,7 @@ export interface ControllerApi {
   run(id: string): SyncRun | undefined;
   /** Stops reconciling a host (persisted; a run in progress finishes). */
   suspend(name: string): Promise<HostView>;
-  /** Reconciles a host again: at once, applying a newer revision, else a drift check. */
+  /** Reconciles a host again: at once, applying the newest good revision (like a manual sync). */
   resume(name: string): Promise<HostView>;
   /** Fetches the source now (webhooks); resolves when that fetch and its gate are done. */
   triggerFetch(): Promise<void>;
@@ -120,8 +120,8 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
         throw new DroverError('E_SUSPENDED_BY_CONFIG', `${name} is suspended by the controller config (suspendedHosts); remove it there and restart the controller`);
       }
       const saved = await deps.saveHost({ ...(ctx.store.host(name) ?? newHostRecord(name)), suspended: false });
-      const changed = saved.desiredHash !== ctx.fleet()?.hashes.get(name);
-      ctx.pending.add(name, changed ? 'revision' : 'drift', { apply: changed || selfHeals(ctx, name) });
+      // An explicit resume reconciles at once, like a manual sync: the host applies the newest good revision.
+      ctx.pending.add(name, 'manual', { apply: true });
       ctx.queue.add(name);
       ctx.log.info({ host: name }, `${name} resumed`);
       return view(saved);

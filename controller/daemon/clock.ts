@@ -17,14 +17,24 @@ export interface Clock {
   setTimer(ms: number, fn: () => void): Timer;
 }
 
+/** Longest delay setTimeout takes; a longer one would fire at once (Node clamps it to 1 ms). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /**
  * The real clock. Its timers keep the process alive like any `setTimeout` (a daemon's pending retry
- * is work to do); whoever owns a timer cancels it on shutdown.
+ * is work to do); whoever owns a timer cancels it on shutdown. Delays past ~24.8 days (setTimeout's
+ * limit) are waited in several steps rather than firing at once.
  */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(ms, fn) {
-    const handle = setTimeout(fn, Math.max(0, ms));
+    const dueAt = Date.now() + Math.max(0, ms);
+    let handle: NodeJS.Timeout;
+    const arm = (): void => {
+      const left = dueAt - Date.now();
+      handle = setTimeout(left > MAX_TIMEOUT_MS ? arm : fn, Math.min(Math.max(0, left), MAX_TIMEOUT_MS));
+    };
+    arm();
     return { cancel: () => clearTimeout(handle) };
   },
 };

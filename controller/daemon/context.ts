@@ -17,6 +17,8 @@ import type { PendingTriggers } from './triggers.js';
 
 /** Hooks for metrics and tests; each is optional and must not throw. */
 export interface DaemonEvents {
+  /** A new revision passed the gate; its hosts are about to be queued. */
+  revisionAccepted?: (revision: string) => void;
   runStarted?: (host: string, run: RunRecord) => void;
   runFinished?: (host: string, run: RunRecord, result: HostRunResult) => void;
   recordSaved?: (record: HostRecord) => void;

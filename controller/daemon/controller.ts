@@ -3,7 +3,10 @@
  * state store together, and exposes the small read/command interface the CLI and the HTTP API use
  * (see ControllerApi). Each piece lives in its own module; this one only connects them.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { DroverError } from '../../manifests/errors.js';
+import type { ManifestValidator } from '../../manifests/validate.js';
 import { createManifestValidator } from '../../manifests/validate.js';
 import type { ControllerSettings } from '../config/index.js';
 import { connectHost } from '../reconcile/connect.js';
@@ -15,17 +18,23 @@ import { systemClock, systemRandom, type Clock, type Random } from './clock.js';
 import { createConnections } from './connections.js';
 import type { DaemonContext, DaemonEvents } from './context.js';
 import { createDriftLoop } from './drift.js';
+import { validateRevision, type GateResult } from './gate.js';
 import { fleetRevision, type FleetRevision } from './fleet.js';
 import type { Logger } from './log.js';
 import { WorkQueue } from './queue.js';
 import { applyRevision } from './revisions.js';
 import { SyncRuns } from './runs.js';
 import { createSourceLoop } from './source-loop.js';
-import { openStateStore } from './state.js';
+import { openStateStore, type StateStore } from './state.js';
 import { recoverAfterCrash } from './status.js';
 import { PendingTriggers } from './triggers.js';
 import { createApi, type ControllerApi } from './api.js';
 import { runWorker, saveHost } from './worker.js';
+
+/** How long the record of a host that left the inventory is kept (its history stays readable). */
+const REMOVED_RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+type AcceptedRevision = Extract<GateResult, { accepted: true }>;
 
 /** What the controller runs with. */
 export interface ControllerOptions {
@@ -91,14 +100,18 @@ export async function startController(options: ControllerOptions): Promise<Runni
     newRunId: () => `${clock.now().toString(36)}-${(++counter).toString(36)}`,
   };
   const source = options.source ?? createGitSource({ spec: sourceSpec(settings), workDir: `${settings.stateDir}/source`, clock });
+  const validator = createManifestValidator();
+  const onAccepted = async (gate: AcceptedRevision): Promise<void> => {
+    ctx.events.revisionAccepted?.(gate.revision.name);
+    const next = fleetRevision({ revision: gate.revision.name, commit: gate.revision.commit, hosts: gate.hosts, ...(settings.shard ? { shard: settings.shard } : {}) });
+    await applyRevision(ctx, next, (f) => (fleet = f));
+    await store.purgeRemoved(clock.now(), REMOVED_RETENTION_MS);
+    await source.pruneSnapshots(keptCommits(ctx, next)).catch((err: unknown) => log.warn({ err }, 'pruning old snapshots failed'));
+  };
+  const restored = await restoreLastGood({ settings, store, log, validator, accept: onAccepted });
   const sourceLoop = createSourceLoop({
     source, store, clock, random, log, intervalMs: settings.source.intervalMs, jitterMs: settings.source.jitterMs,
-    validator: createManifestValidator(),
-    onAccepted: async (gate) => {
-      const next = fleetRevision({ revision: gate.revision.name, commit: gate.revision.commit, hosts: gate.hosts, ...(settings.shard ? { shard: settings.shard } : {}) });
-      await applyRevision(ctx, next, (f) => (fleet = f));
-      await source.pruneSnapshots(keptCommits(ctx, next)).catch((err: unknown) => log.warn({ err }, 'pruning old snapshots failed'));
-    },
+    validator, onAccepted, ...(restored ? { seen: restored } : {}),
   });
   const drift = createDriftLoop(ctx);
   const workers = Array.from({ length: settings.concurrency }, () => runWorker(ctx));
@@ -143,4 +156,24 @@ function keptCommits(ctx: DaemonContext, next: FleetRevision): Set<string> {
     if (commit) keep.add(commit);
   }
   return keep;
+}
+
+/**
+ * At start, the last good revision's snapshot (still on disk: it is never pruned while hosts are on it)
+ * is loaded before any fetch, so drift checks and retries go on even when the remote is down. Returns
+ * its name when it was accepted again.
+ */
+async function restoreLastGood(options: {
+  settings: ControllerSettings; store: StateStore; log: Logger; validator: ManifestValidator; accept: (gate: AcceptedRevision) => Promise<void>;
+}): Promise<string | undefined> {
+  const name = options.store.controller().lastGoodRevision;
+  const commit = /sha1:([0-9a-f]{40})$/.exec(name ?? '')?.[1];
+  if (!name || !commit) return undefined;
+  const dir = join(options.settings.stateDir, 'source', 'snapshots', commit, options.settings.source.path ?? '');
+  if (!existsSync(dir)) return undefined;
+  const gate = await validateRevision({ name, commit, dir, fetchedAt: 0 }, options.validator);
+  if (!gate.accepted) return undefined;
+  options.log.info({ revision: name }, 'last good revision restored from its snapshot');
+  await options.accept(gate);
+  return name;
 }

@@ -12,7 +12,15 @@
  * what is queued (no new runs; the work is level-based, so a restart re-derives it).
  *
  * The queue does not run anything. The global concurrency limit is the number of workers calling
- * `get()` in a loop: N workers, at most N items processing at once.
+ * `get()` in a loop: N workers, at most N items processing at once. A worker:
+ *
+ *   for (let host = await queue.get(); host !== undefined; host = await queue.get()) {
+ *     try {
+ *       if (await runHost(host)) queue.forget(host); else queue.addRateLimited(host);
+ *     } finally {
+ *       queue.done(host);
+ *     }
+ *   }
  */
 import type { Clock, Random, Timer } from './clock.js';
 import { nextDelay } from './backoff.js';

@@ -21,6 +21,8 @@ export interface SourceLoopOptions {
   intervalMs: number;
   jitterMs: number;
   validator?: ManifestValidator;
+  /** A revision already gated by the caller (restored at start): not validated again when fetched. */
+  seen?: string;
   /** Called with each newly accepted revision, in order (awaited before the next fetch). */
   onAccepted: (accepted: Extract<GateResult, { accepted: true }>) => Promise<void>;
 }
@@ -43,7 +45,7 @@ export function createSourceLoop(options: SourceLoopOptions): SourceLoop {
   let inFlight: Promise<void> | undefined;
   let again: Promise<void> | undefined;
   /** The newest revision seen by this process (validated once; the gate is not re-run for it). */
-  let seen: string | undefined;
+  let seen: string | undefined = options.seen;
 
   const schedule = (): void => {
     if (stopped) return;

@@ -47,6 +47,8 @@ async function processHost(ctx: DaemonContext, host: string): Promise<void> {
   const why: PendingRun = ctx.pending.take(host) ?? { trigger: 'retry', apply: true, runIds: [] };
   const record = ctx.store.host(host) ?? newHostRecord(host);
   if (record.suspended || ctx.settings.suspendedByConfig.has(host)) {
+    // A host listed in the config's suspendedHosts is suspended like `drover suspend` does (persisted).
+    if (!record.suspended) await saveHost(ctx, { ...record, suspended: true });
     ctx.syncRuns.finished(why.runIds, host, { result: 'skipped', reason: 'suspended' });
     ctx.queue.forget(host);
     return;
@@ -58,7 +60,9 @@ async function processHost(ctx: DaemonContext, host: string): Promise<void> {
     return;
   }
   const run: RunRecord = { id: ctx.newRunId(), trigger: why.trigger, revision: fleet.revision, startedAt: ctx.clock.now(), dryRun: !why.apply, changedSteps: [] };
-  await saveHost(ctx, startRun(record, run));
+  // `running` is stored before an apply so a killed controller re-observes the host; a plan-only run
+  // changes nothing on the host, so it skips that write (drift checks stay one write per host).
+  if (!run.dryRun) await saveHost(ctx, startRun(record, run));
   ctx.syncRuns.started(why.runIds, host);
   ctx.events.runStarted?.(host, run);
   const result = await runHost(ctx, { host, run, desired });

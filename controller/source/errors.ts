@@ -27,12 +27,12 @@ type Rule = { code: string; kind: 'stalled' | 'transient'; test: RegExp; hint: (
 const RULES: Rule[] = [
   {
     code: 'E_SOURCE_HOST_KEY', kind: 'stalled',
-    test: /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|host key is not known|No \S+ host key is known/,
+    test: /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for \S+ has changed|No \S+ host key is known/,
     hint: (c) => `the server's host key is not in the known_hosts file ${c.knownHostsFile ?? '(ssh default)'} or does not match it; check the server's key fingerprint out of band and add it to that file (drover never trusts a host key on first use)`,
   },
   {
     code: 'E_SOURCE_AUTH', kind: 'stalled',
-    test: /Permission denied \(|Authentication failed|could not read (Username|Password)|returned error: 40[13]|Access denied/,
+    test: /Permission denied \(|Authentication failed|could not read (Username|Password)|returned error: 40[13]|access denied/i,
     hint: (c) => c.urlKind === 'ssh'
       ? `the server refused the deploy key${c.sshKeyFile ? ` ${c.sshKeyFile}` : ''}; add its public half to the repository's deploy keys, or fix sshKeyFile`
       : `the server refused the credentials; check that the token (tokenFile/tokenEnv) is set and may read the repository`,
@@ -49,10 +49,19 @@ const RULES: Rule[] = [
   },
 ];
 
-/** The first lines of git's output that say something, joined, shortened. */
-function gist(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^(hint|warning):/.test(l));
-  const text = lines.slice(0, 3).join('; ');
+/** git's output as trimmed lines that say something: no hints, no ssh's `@@@` banner frames. */
+function meaningfulLines(output: string): string[] {
+  return output
+    .split('\n')
+    .map((l) => l.replace(/^@+\s*|\s*@+$/g, '').trim())
+    .filter((l) => l !== '' && !/^(hint|warning):/.test(l));
+}
+
+/** The lines that explain the failure: those the rule matched (and a key fingerprint), else the first ones; shortened. */
+function gist(output: string, rule: Rule | undefined): string {
+  const lines = meaningfulLines(output);
+  const matched = rule ? lines.filter((l) => rule.test.test(l) || /SHA256:/.test(l)) : [];
+  const text = (matched.length > 0 ? matched : lines).slice(0, 3).join('; ');
   return text.length > 400 ? `${text.slice(0, 400)}...` : text || 'no output';
 }
 
@@ -69,7 +78,7 @@ export function scrub(text: string, token: string | undefined): string {
  */
 export function fetchError(failure: GitCommandFailure, ctx: FetchContext): DroverError {
   const rule = failure.timedOut ? RULES.find((r) => r.code === 'E_SOURCE_TIMEOUT')! : RULES.find((r) => r.test.test(failure.output));
-  const detail = failure.timedOut ? 'timed out' : gist(failure.output);
+  const detail = failure.timedOut ? 'timed out' : gist(failure.output, rule);
   const code = rule?.code ?? 'E_SOURCE_FETCH';
   const hint = rule ? rule.hint(ctx) : `check that the URL is right and the server reachable; the last fetched revision stays in use and the fetch is retried`;
   const message = scrub(`${ctx.action} failed (${detail}): ${hint}`, ctx.token);

@@ -5,11 +5,11 @@
  */
 import { join } from 'node:path';
 import { DroverError } from '../../manifests/errors.js';
-import { readAccepted, writeAccepted } from './accepted.js';
+import { readAccepted, writeAccepted, type Accepted } from './accepted.js';
 import { fetchError, type FetchContext } from './errors.js';
 import { gitEnvironment } from './git-env.js';
 import { GitCommandFailure, runGit } from './git-run.js';
-import { ensureMirror, fetchRef, isAncestor, keepAccepted, resolveCommit, type Git } from './mirror.js';
+import { ensureMirror, fetchRef, isAncestor, keepAccepted, removeStaleLocks, resolveCommit, type Git } from './mirror.js';
 import { describeRef, mirrorRef, revisionName } from './ref.js';
 import { verifyCommitSignature } from './signature.js';
 import { materialiseSnapshot, pruneSnapshotDirs } from './snapshot.js';
@@ -61,20 +61,18 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   });
   const exclusive = serialise();
 
+  let firstFetch = true;
   async function fetchCommit(): Promise<string> {
-    try {
-      await ensureMirror(git, paths.mirror);
-      await fetchRef(git, url, spec.ref);
-      return await resolveCommit(git, spec.ref);
-    } catch (error) {
-      if (error instanceof GitCommandFailure) throw fetchError(error, context);
-      throw error;
-    }
+    if (firstFetch) await removeStaleLocks(paths.mirror);
+    firstFetch = false;
+    await ensureMirror(git, paths.mirror);
+    await fetchRef(git, url, spec.ref);
+    return resolveCommit(git, spec.ref);
   }
 
-  async function checkFastForward(commit: string): Promise<void> {
+  /** Throws E_SOURCE_NON_FAST_FORWARD when the followed branch moved to a commit that does not descend from `accepted`. */
+  async function checkFastForward(commit: string, accepted: Accepted | undefined): Promise<void> {
     if (!('branch' in spec.ref) || spec.allowNonFastForward) return;
-    const accepted = await readAccepted(paths.accepted);
     if (!accepted || accepted.ref !== mirrorRef(spec.ref) || accepted.commit === commit) return;
     if (await isAncestor(git, accepted.commit, commit)) return;
     throw new DroverError(
@@ -89,29 +87,41 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     try {
       return await materialiseSnapshot(git, { snapshotsDir: paths.snapshots, commit });
     } catch (error) {
+      if (error instanceof DroverError) throw error;
       // Disk full, a time-out: the next fetch tries again; the snapshots already made stay.
       const why = error instanceof Error ? error.message : String(error);
       throw new DroverError('E_SOURCE_SNAPSHOT', `writing the snapshot of ${commit} below ${paths.snapshots} failed (${why}): check free space and permissions there`, { kind: 'transient' });
     }
   }
 
-  async function accept(commit: string): Promise<void> {
+  /** Records `commit` as accepted (ref in the mirror, then the file); nothing to write when it already is. */
+  async function accept(commit: string, accepted: Accepted | undefined): Promise<void> {
+    const ref = mirrorRef(spec.ref);
+    if (accepted?.ref === ref && accepted.commit === commit) return;
     await keepAccepted(git, commit);
-    await writeAccepted(paths.accepted, { ref: mirrorRef(spec.ref), commit });
+    await writeAccepted(paths.accepted, { ref, commit });
+  }
+
+  async function fetchRevision(): Promise<Revision> {
+    const commit = await fetchCommit();
+    const accepted = await readAccepted(paths.accepted);
+    await checkFastForward(commit, accepted);
+    if (spec.verifySignatures) {
+      await verifyCommitSignature(git, { commit, allowedSignersFile: spec.allowedSignersFile!, what: `commit ${commit} (${describeRef(spec.ref)})` });
+    }
+    const dir = await snapshot(commit);
+    await accept(commit, accepted);
+    return fetched(commit, dir);
   }
 
   return {
+    // A git failure the phases did not turn into a DroverError themselves is one of the fetch.
     fetchRevision: () =>
-      exclusive(async () => {
-        const commit = await fetchCommit();
-        await checkFastForward(commit);
-        if (spec.verifySignatures) {
-          await verifyCommitSignature(git, { commit, allowedSignersFile: spec.allowedSignersFile!, what: `commit ${commit} (${describeRef(spec.ref)})` });
-        }
-        const dir = await snapshot(commit);
-        await accept(commit);
-        return fetched(commit, dir);
-      }),
+      exclusive(() =>
+        fetchRevision().catch((error: unknown) => {
+          throw error instanceof GitCommandFailure ? fetchError(error, context) : error;
+        }),
+      ),
     pruneSnapshots: (keep) => exclusive(() => pruneSnapshotDirs(paths.snapshots, keep)),
   };
 }

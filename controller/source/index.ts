@@ -1,4 +1,6 @@
 /** The Git source: follows one ref of a repository and hands out immutable revision snapshots. */
 export { createGitSource, type GitSourceOptions } from './git-source.js';
-export { parseRevisionName, revisionName } from './ref.js';
+export { describeRef, parseRevisionName, revisionName } from './ref.js';
+export { sourceSpecProblems } from './spec-check.js';
+export { displayUrl } from './url.js';
 export type { GitSource, Revision, SourceClock, SourceRef, SourceSpec } from './types.js';

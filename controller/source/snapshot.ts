@@ -6,7 +6,9 @@
 import { existsSync } from 'node:fs';
 import { chmod, lstat, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DroverError } from '../../manifests/errors.js';
 import type { Git } from './mirror.js';
+import { escapingSymlinks } from './symlinks.js';
 
 const TEMP_PREFIX = '.tmp-';
 
@@ -48,6 +50,7 @@ async function removeTree(path: string): Promise<void> {
  * The snapshot directory of `commit`, made from the mirror unless it exists (then it is reused
  * as it is). Checks the commit's tree out with a throw-away index (`read-tree` + `checkout-index`,
  * which keeps symlinks and execute bits), clears every write bit, and renames it into place.
+ * Throws E_SOURCE_UNSAFE_SYMLINK (stalled) when a symlink points outside the tree (nothing is kept).
  */
 export async function materialiseSnapshot(git: Git, options: { snapshotsDir: string; commit: string }): Promise<string> {
   const final = snapshotPath(options.snapshotsDir, options.commit);
@@ -59,6 +62,7 @@ export async function materialiseSnapshot(git: Git, options: { snapshotsDir: str
   try {
     await git(['read-tree', options.commit], { env });
     await git(['--work-tree', temp, 'checkout-index', '--all', '--force'], { env });
+    await refuseEscapingSymlinks(temp, options.commit);
     await makeReadOnly(temp);
     await rename(temp, final);
     await chmod(final, 0o555);
@@ -67,6 +71,17 @@ export async function materialiseSnapshot(git: Git, options: { snapshotsDir: str
     await removeTree(temp);
   }
   return final;
+}
+
+async function refuseEscapingSymlinks(dir: string, commit: string): Promise<void> {
+  const links = await escapingSymlinks(dir);
+  if (links.length === 0) return;
+  throw new DroverError(
+    'E_SOURCE_UNSAFE_SYMLINK',
+    `commit ${commit} has symlinks that point outside the repository: ${links.join(', ')}; ` +
+      'replace them with the files themselves or with links inside the repository, and push a new commit',
+    { kind: 'stalled' },
+  );
 }
 
 /** Removes `.tmp-*` leftovers of interrupted materialisations. */

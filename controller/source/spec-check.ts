@@ -24,6 +24,14 @@ function pathProblems(path: string | undefined): string[] {
   return [];
 }
 
+/** A token goes only to https://, or to plain http:// on this machine (tests, a local proxy): elsewhere anyone on the path could read it. */
+function tokenProblems(url: string, kind: string): string[] {
+  if (kind !== 'http') return ['token: a token is only sent to https:// URLs; use sshKeyFile for ssh'];
+  if (/^https:/i.test(url)) return [];
+  const host = /^http:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/i.exec(url)?.[1]?.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || host?.startsWith('127.') ? [] : ['token: the token would travel unencrypted over http://; use an https:// URL'];
+}
+
 /** Every problem of `spec` as `field: what is wrong; how to fix it`, empty when it is fine. */
 export function sourceSpecProblems(spec: SourceSpec): string[] {
   const problems: string[] = [];
@@ -32,7 +40,7 @@ export function sourceSpecProblems(spec: SourceSpec): string[] {
   problems.push(...refProblems(spec.ref), ...pathProblems(spec.path));
   if (!Number.isInteger(spec.timeoutMs) || spec.timeoutMs <= 0) problems.push(`timeoutMs: ${spec.timeoutMs} must be a positive whole number of ms`);
   if (spec.verifySignatures && !spec.allowedSignersFile) problems.push('allowedSignersFile: verifySignatures needs an allowed signers file (ssh-keygen ALLOWED SIGNERS format)');
-  if (spec.token !== undefined && 'kind' in url && url.kind !== 'http') problems.push('token: a token is only sent to https:// URLs; use sshKeyFile for ssh');
+  if (spec.token !== undefined && 'kind' in url) problems.push(...tokenProblems(spec.url, url.kind));
   return problems;
 }
 

@@ -38,9 +38,11 @@ export interface Revision {
 /** A source of revisions; one per followed repository and ref. */
 export interface GitSource {
   /**
-   * Fetches and materialises the followed ref. Calls are serialised. Throws DroverError:
-   * E_SOURCE_FETCH, E_SOURCE_TIMEOUT (transient); E_SOURCE_REF_NOT_FOUND, E_SOURCE_AUTH,
-   * E_SOURCE_HOST_KEY, E_SOURCE_NON_FAST_FORWARD, E_SOURCE_SIGNATURE (stalled).
+   * Fetches and materialises the followed ref; a commit already materialised is reused. Calls
+   * (and prunes) are serialised. Throws DroverError: E_SOURCE_FETCH, E_SOURCE_TIMEOUT,
+   * E_SOURCE_SNAPSHOT (transient: retry later; existing snapshots stay); E_SOURCE_REF_NOT_FOUND,
+   * E_SOURCE_AUTH, E_SOURCE_HOST_KEY, E_SOURCE_NON_FAST_FORWARD, E_SOURCE_SIGNATURE,
+   * E_SOURCE_UNSAFE_SYMLINK, E_SOURCE_STATE (stalled: a human must change the remote, the settings or the state).
    */
   fetchRevision(): Promise<Revision>;
   /** Removes snapshots whose commit is not in `keep` (and leftovers of interrupted ones). */

@@ -186,7 +186,7 @@ export interface ControllerConfig {
    */
   shard?: string;
   /**
-   * Hosts never reconciled (status Suspended) until removed from this list or resumed through the API.
+   * Hosts never reconciled (status Suspended, persisted in the state like a suspend through the API). To reconcile one again, remove it from this list and resume it (API or `drover resume`).
    */
   suspendedHosts?: string[];
   /**

@@ -7,15 +7,18 @@
  *   ansible       only the comparison;   scale   only drover at larger fleets
  *   observe       cold and warm observation against the floor (20 and 50 hosts)
  *   load          loading + validating a generated repository of 1,000 hosts x 50 resources
+ *   controller    the running controller: commit -> converged, warm drift check (BENCH_HOSTS hosts), RSS with
+ *                 1,000 hosts; writes its own section of BENCH_OUT (kept by the other commands)
  * BENCH_RUNS (3) runs of everything, medians reported. Nothing here asserts a time: the goals are
  * reported as met or missed.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderTable } from '../../controller/cli/table.js';
 import { startFleet } from '../fleet/index.js';
 import { compareTools, type Comparison } from './compare.js';
+import { benchController, controllerSection } from './controller.js';
 import { buildCli } from './drover-cli.js';
 import { describeMachine, ensureTools, loadAverage } from './machine.js';
 import { benchObserve, observeRows } from './observe.js';
@@ -89,7 +92,14 @@ async function benchTools(options: { settings: Settings; compare: boolean; scale
   machine.push(['load average at end', loadAverage()]);
   const durationS = (Date.now() - startedAt.getTime()) / 1000;
   const command = `npm run bench${process.argv[2] ? ` -- ${process.argv[2]}` : ''} (BENCH_RUNS=${settings.runs} BENCH_HOSTS=${settings.hosts} BENCH_SCALE=${settings.scale.join(',')})`;
-  writeFileSync(settings.out, renderMarkdown({ comparison, scale, machine, startedAt, durationS, command }));
+  let kept = '';
+  try {
+    kept = controllerSection(readFileSync(settings.out, 'utf8'));
+  } catch {
+    // no document yet
+  }
+  const markdown = renderMarkdown({ comparison, scale, machine, startedAt, durationS, command });
+  writeFileSync(settings.out, kept ? `${markdown.trimEnd()}\n\n${kept}\n` : markdown);
   console.log(`\nwrote ${settings.out}`);
 }
 
@@ -101,5 +111,6 @@ switch (command) {
   case 'scale': await benchTools({ settings, compare: false, scale: true, write: process.env.BENCH_OUT !== undefined }); break;
   case 'observe': await benchObservation(settings.runs); break;
   case 'load': benchLoad(); break;
-  default: throw new Error(`unknown bench command "${command}" (all, ansible, scale, observe, load)`);
+  case 'controller': await benchController({ hosts: settings.hosts, runs: settings.runs, out: settings.out }); break;
+  default: throw new Error(`unknown bench command "${command}" (all, ansible, scale, observe, load, controller)`);
 }

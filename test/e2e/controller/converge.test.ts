@@ -10,7 +10,7 @@ import { startFleet, type Fleet } from '../../fleet/index.js';
 import { runDrover } from '../../integration/cli/run-cli.js';
 import { sshRun } from '../../support/ssh.js';
 import {
-  controllerConfig, createRemote, hostFile, revisionOf, startControllerProcess, tempDir, waitForHost,
+  controllerConfig, createRemote, hostFile, hostRecord, revisionOf, startControllerProcess, tempDir, waitForHost,
   type ControllerProcess, type GitRemote,
 } from './support.js';
 
@@ -66,6 +66,20 @@ describe('drover controller: commits converge the hosts they affect', () => {
     expect(body.hosts.map((h) => [h.host, h.status])).toEqual([['web1', 'Synced'], ['web2', 'Synced'], ['web3', 'Synced']]);
     const text = await runDrover(['hosts', '--state-dir', join(dir, 'state')]);
     expect(text.stdout).toMatch(/web2\s+Synced\s+main@sha1:[0-9a-f]{40}/);
+  });
+
+  it('a host that leaves the manifests leaves the live status and is never touched again', async () => {
+    const before = (await hostRecord(join(dir, 'state'), 'web3'))!;
+    const third = await remote.commit({ 'hosts/web3.yaml': null, 'hosts/web1.yaml': hostFile(fleet.hosts[0]!, 'three\n') }, 'drop web3');
+    await waitForHost(ctl!, 'web1', (r) => r.lastAppliedRevision === revisionOf(third) && r.status === 'Synced', 'applied the third commit');
+    const gone = await waitForHost(ctl!, 'web3', (r) => r.removedAt !== undefined, 'marked removed');
+    expect(gone.history).toEqual(before.history);
+    const fourth = await remote.commit({ 'hosts/web1.yaml': hostFile(fleet.hosts[0]!, 'four\n'), 'hosts/web2.yaml': hostFile(fleet.hosts[1]!, 'four\n') }, 'more');
+    await waitForHost(ctl!, 'web2', (r) => r.lastAppliedRevision === revisionOf(fourth), 'applied the fourth commit');
+    expect((await hostRecord(join(dir, 'state'), 'web3'))?.history).toEqual(before.history);
+    expect(ctl!.events.filter((e) => e.host === 'web3' && e.phase === 'done')).toHaveLength(1);
+    const shown = await runDrover(['hosts', '--state-dir', join(dir, 'state'), '--output', 'json']);
+    expect((JSON.parse(shown.stdout) as { hosts: { host: string }[] }).hosts.map((h) => h.host)).toEqual(['web1', 'web2']);
   });
 
   it('stops on SIGTERM with exit code 0', async () => {

@@ -111,11 +111,15 @@ export interface ControllerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `drover controller --config <dir>/drover.config.yaml` with `config` written there. */
-export async function startControllerProcess(options: { dir: string; config: string; stateDir: string }): Promise<ControllerProcess> {
+/**
+ * Starts `drover controller --config <dir>/drover.config.yaml` with `config` written there, or, without
+ * `config`, `drover controller ARGS` (the embedded defaults) in `dir`.
+ */
+export async function startControllerProcess(options: { dir: string; config?: string; args?: string[]; stateDir: string }): Promise<ControllerProcess> {
   const file = join(options.dir, 'drover.config.yaml');
-  await writeFile(file, options.config);
-  const child = spawn(process.execPath, [join(ROOT, 'bin/drover.js'), 'controller', '--config', file], {
+  if (options.config !== undefined) await writeFile(file, options.config);
+  const args = options.config !== undefined ? ['--config', file] : (options.args ?? []);
+  const child = spawn(process.execPath, [join(ROOT, 'bin/drover.js'), 'controller', ...args], {
     cwd: options.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const events: LogEvent[] = [];
@@ -144,7 +148,6 @@ export async function startControllerProcess(options: { dir: string; config: str
   }));
   const waitFor = <T>(check: () => Promise<T | undefined>, what: string): Promise<T> => new Promise<T>((resolve, reject) => {
     let busy = false;
-    let timer: NodeJS.Timeout | undefined;
     const done = (): void => {
       listeners.delete(attempt);
       clearInterval(timer);
@@ -168,7 +171,7 @@ export async function startControllerProcess(options: { dir: string; config: str
     };
     listeners.add(attempt);
     // State files change without a log line at times: look again every 50 ms too.
-    timer = setInterval(attempt, 50);
+    const timer = setInterval(attempt, 50);
     attempt();
   });
   return {

@@ -1,5 +1,5 @@
 /** The state store on a real filesystem (a temp dir per test). */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -131,6 +131,22 @@ describe('state store', () => {
     await expectCorrupt(loadState(dir), file, 'field "history[1].startedAt"');
     await writeFile(file, JSON.stringify({ ...web1(), status: 'Happy' }));
     await expectCorrupt(loadState(dir), file, 'field "status"', 'Synced');
+  });
+
+  it('a failed write rejects with E_STATE_WRITE naming the file, leaves no temp file, and the next save works', async () => {
+    const { store } = await openStateStore(dir);
+    await store.saveHost(web1());
+    const hostsDir = join(dir, 'hosts');
+    await rm(hostsDir, { recursive: true });
+    await writeFile(hostsDir, 'not a directory');
+    const error = await store.saveHost({ ...web1(), consecutiveFailures: 1 }).then(() => undefined, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'E_STATE_WRITE', kind: 'transient' });
+    expect((error as Error).message).toContain(join(hostsDir, 'web1.json'));
+    await rm(hostsDir);
+    await mkdir(hostsDir);
+    await store.saveHost({ ...web1(), consecutiveFailures: 2 });
+    expect(await readdir(hostsDir)).toEqual(['web1.json']);
+    expect((await loadState(dir)).hosts.get('web1')?.consecutiveFailures).toBe(2);
   });
 
   it('refuses a host name that is not a safe file name, writing nothing', async () => {

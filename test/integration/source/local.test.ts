@@ -1,22 +1,15 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DroverError } from '../../../manifests/errors.js';
 import { createGitSource } from '../../../controller/source/index.js';
-import type { SourceSpec } from '../../../controller/source/index.js';
 import { createTestRepo, type TestRepo } from './git-fixture.js';
+import { rejection, sourceSpec } from './support.js';
 
-const spec = (url: string, overrides: Partial<SourceSpec> = {}): SourceSpec => ({
-  url, ref: { branch: 'main' }, timeoutMs: 20_000, allowNonFastForward: false, verifySignatures: false, ...overrides,
-});
-
-/** The DroverError `promise` rejects with (fails the test when it resolves or rejects with something else). */
-async function rejection(promise: Promise<unknown>): Promise<DroverError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(DroverError);
-  return error as DroverError;
-}
+const spec = sourceSpec;
 
 describe('git source on local repositories', () => {
   let repo: TestRepo;
@@ -69,6 +62,23 @@ describe('git source on local repositories', () => {
     expect(readlinkSync(join(revision.dir, 'alias.yaml'))).toBe('drover.yaml');
   });
 
+  it.each([
+    ['an absolute path', '/etc/hostname'],
+    ['a path above the repository', '../../../outside'],
+  ])('refuses a symlink to %s: E_SOURCE_UNSAFE_SYMLINK (stalled), no snapshot', async (_, target) => {
+    repo.commit({ 'drover.yaml': 'a\n' });
+    mkdirSync(join(repo.work, 'templates', 'web'), { recursive: true });
+    symlinkSync(target, join(repo.work, 'templates', 'web', 'motd'));
+    const commit = repo.commit({});
+    repo.push();
+    const error = await rejection(createGitSource({ spec: spec(repo.bare), workDir }).fetchRevision());
+    expect(error.code).toBe('E_SOURCE_UNSAFE_SYMLINK');
+    expect(error.kind).toBe('stalled');
+    expect(error.message).toContain(`templates/web/motd -> ${target}`);
+    expect(error.message).toContain(commit);
+    expect(readdirSync(join(workDir, 'snapshots'))).toEqual([]);
+  });
+
   it('follows the branch as it moves, one snapshot per commit, and prunes all but the kept ones', async () => {
     const source = createGitSource({ spec: spec(repo.bare), workDir });
     const commits: string[] = [];
@@ -101,6 +111,16 @@ describe('git source on local repositories', () => {
     const pinned = await createGitSource({ spec: spec(repo.bare, { ref: { commit: later } }), workDir }).fetchRevision();
     expect(pinned.name).toBe(`sha1:${later}`);
     expect(readFileSync(join(pinned.dir, 'drover.yaml'), 'utf8')).toBe('later\n');
+  });
+
+  it('follows a pinned commit that no branch or tag points at', async () => {
+    repo.commit({ 'drover.yaml': '1\n' });
+    const middle = repo.commit({ 'drover.yaml': '2\n' });
+    repo.commit({ 'drover.yaml': '3\n' });
+    repo.push();
+    const pinned = await createGitSource({ spec: spec(`file://${repo.bare}`, { ref: { commit: middle } }), workDir }).fetchRevision();
+    expect(pinned.commit).toBe(middle);
+    expect(readFileSync(join(pinned.dir, 'drover.yaml'), 'utf8')).toBe('2\n');
   });
 
   it('says which ref is missing: E_SOURCE_REF_NOT_FOUND (stalled)', async () => {
@@ -160,6 +180,52 @@ describe('git source on local repositories', () => {
     const next = repo.commit({ 'drover.yaml': 'd\n' });
     repo.push();
     expect((await createGitSource({ spec: spec(repo.bare), workDir }).fetchRevision()).commit).toBe(next);
+  });
+
+  it('serialises concurrent fetches: one snapshot, the same revision for every caller', async () => {
+    const commit = repo.commit({ 'drover.yaml': 'a\n' });
+    repo.push();
+    const source = createGitSource({ spec: spec(repo.bare), workDir });
+    const revisions = await Promise.all([source.fetchRevision(), source.fetchRevision(), source.pruneSnapshots(new Set()), source.fetchRevision()]);
+    expect(revisions.filter(Boolean).map((r) => r && r.commit)).toEqual([commit, commit, commit]);
+    expect(readdirSync(join(workDir, 'snapshots'))).toEqual([commit]);
+  });
+
+  it('removes leftovers of an interrupted snapshot', async () => {
+    repo.commit({ 'drover.yaml': 'a\n' });
+    repo.push();
+    const source = createGitSource({ spec: spec(repo.bare), workDir });
+    const leftover = join(workDir, 'snapshots', '.tmp-0123456789ab-x1');
+    mkdirSync(join(leftover, 'sub'), { recursive: true });
+    writeFileSync(join(leftover, 'sub', 'half.yaml'), 'x');
+    chmodSync(join(leftover, 'sub'), 0o555);
+    const revision = await source.fetchRevision();
+    expect(readdirSync(join(workDir, 'snapshots'))).toEqual([revision.commit]);
+  });
+
+  it('refuses to guess when the accepted file is damaged: E_SOURCE_STATE (stalled)', async () => {
+    repo.commit({ 'drover.yaml': 'a\n' });
+    repo.push();
+    const source = createGitSource({ spec: spec(repo.bare), workDir });
+    await source.fetchRevision();
+    writeFileSync(join(workDir, 'accepted'), '{"ref": "refs/heads/main", "commit": "nope"');
+    repo.commit({ 'drover.yaml': 'b\n' });
+    repo.push();
+    const error = await rejection(source.fetchRevision());
+    expect(error.code).toBe('E_SOURCE_STATE');
+    expect(error.message).toContain(join(workDir, 'accepted'));
+    expect(error.message).toContain('remove it to accept');
+  });
+
+  it('recovers from lock files a killed controller left in the mirror', async () => {
+    repo.commit({ 'drover.yaml': 'a\n' });
+    repo.push();
+    await createGitSource({ spec: spec(repo.bare), workDir }).fetchRevision();
+    for (const lock of ['refs/heads/main.lock', 'packed-refs.lock', 'refs/drover/accepted.lock']) writeFileSync(join(workDir, 'mirror', lock), '');
+    const next = repo.commit({ 'drover.yaml': 'b\n' });
+    repo.push();
+    const restarted = createGitSource({ spec: spec(repo.bare), workDir });
+    expect((await restarted.fetchRevision()).commit).toBe(next);
   });
 
   it('refuses an invalid spec before touching anything: E_SOURCE_CONFIG', () => {

@@ -25,6 +25,27 @@ describe('fetchError', () => {
     expect(error.message).toContain(hint);
   });
 
+  it("quotes ssh's changed-host-key warning without its @@@ frame, with the fingerprint", () => {
+    const output = [
+      '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@',
+      '@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @',
+      '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@',
+      'IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!',
+      'The fingerprint for the ED25519 key sent by the remote host is',
+      'SHA256:dc9gxX5XrMrIQQKhExSGHap1YCHlfIal+JoyVx3EY1o.',
+      'Host key for 127.77.1.2 has changed and you have requested strict checking.',
+      'Host key verification failed.',
+      'fatal: Could not read from remote repository.',
+    ].join('\n');
+    const error = fetchError(failed(output), { ...ctx, urlKind: 'ssh' });
+    expect(error.code).toBe('E_SOURCE_HOST_KEY');
+    expect(error.message).toBe(
+      `${ctx.action} failed (WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!; SHA256:dc9gxX5XrMrIQQKhExSGHap1YCHlfIal+JoyVx3EY1o.; ` +
+        "Host key for 127.77.1.2 has changed and you have requested strict checking.): the server's host key is not in the known_hosts file " +
+        '/etc/drover/known_hosts or does not match it; check the server\'s key fingerprint out of band and add it to that file (drover never trusts a host key on first use)',
+    );
+  });
+
   it('names the deploy key for ssh', () => {
     expect(fetchError(failed('Permission denied (publickey).'), { ...ctx, urlKind: 'ssh' }).message).toContain('/etc/drover/key');
   });

@@ -20,8 +20,13 @@ describe('sourceSpecProblems', () => {
     [{ timeoutMs: 1.5 }, 'timeoutMs: 1.5 must be a positive whole number'],
     [{ verifySignatures: true }, 'allowedSignersFile: verifySignatures needs'],
     [{ token: 'secret' }, 'token: a token is only sent to https:// URLs'],
+    [{ token: 'secret', url: 'http://git.example.com/r.git' }, 'token: the token would travel unencrypted over http://'],
   ])('%j -> %s', (overrides, problem) => {
     expect(sourceSpecProblems({ ...spec, ...overrides })).toEqual([expect.stringContaining(problem)]);
+  });
+
+  it.each(['http://127.0.0.1:8080/r.git', 'http://localhost/r.git', 'http://[::1]:80/r.git', 'HTTPS://git.example.com/r.git'])('sends a token to %s', (url) => {
+    expect(sourceSpecProblems({ ...spec, url, token: 't' })).toEqual([]);
   });
 
   it('does not echo URL credentials', () => {

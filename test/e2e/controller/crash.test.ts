@@ -1,0 +1,95 @@
+/**
+ * SIGKILL of a real controller in the middle of an apply, then a restart on the same state: the
+ * state is consistent (the cut run is in the history as interrupted, nothing lost), the host is
+ * re-observed, and the run completes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { startFleet, type Fleet } from '../../fleet/index.js';
+import { sshRun } from '../../support/ssh.js';
+import {
+  controllerConfig, createRemote, hostRecord, revisionOf, startControllerProcess, tempDir, waitForHost,
+  type ControllerProcess, type GitRemote,
+} from './support.js';
+
+let fleet: Fleet;
+let remote: GitRemote;
+let dir: string;
+const running: ControllerProcess[] = [];
+
+beforeAll(async () => {
+  fleet = await startFleet({ count: 1, name: 'ctl-crash' });
+  remote = await createRemote();
+  dir = await tempDir();
+});
+
+afterAll(async () => {
+  for (const ctl of running) await ctl.stop();
+  await fleet?.stop();
+  await remote?.cleanup();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** A host whose apply takes 2 s: a file, a slow command, a file after it. */
+function slowHost(dir: string): string {
+  return stringify({
+    address: fleet.hosts[0]!.address,
+    resources: [
+      { kind: 'directory', path: dir },
+      { kind: 'file', path: `${dir}/before.txt`, content: 'before\n' },
+      { kind: 'command', name: 'slow', run: `sleep 2 && touch ${dir}/slow-done`, creates: `${dir}/slow-done` },
+      { kind: 'file', path: `${dir}/after.txt`, content: 'after\n', dependsOn: ['command:slow'] },
+    ],
+  });
+}
+
+describe('drover controller: stopped mid-apply', () => {
+  it('on SIGTERM starts no new run, lets the running apply finish, and exits 0 (run from --repo, no config file)', async () => {
+    const other = await createRemote();
+    try {
+      const commit = await other.commit({ 'hosts/web1.yaml': slowHost('/srv/term') });
+      const stateDir = join(dir, 'term-state');
+      const ctl = await startControllerProcess({
+        dir, stateDir,
+        args: ['--repo', other.bare, '--state-dir', stateDir, '--known-hosts', fleet.knownHostsFile, '-i', fleet.clientKeyFile],
+      });
+      running.push(ctl);
+      await ctl.waitForEvent((e) => e.host === 'web1' && e.phase === 'apply', 'the apply to start');
+      expect(await ctl.stop()).toBe(0);
+      const record = await hostRecord(stateDir, 'web1');
+      expect(record?.running).toBeUndefined();
+      expect(record?.history[0]).toMatchObject({ result: 'applied', revision: revisionOf(commit) });
+      expect(record?.status).toBe('Synced');
+      expect(ctl.events.filter((e) => e.msg === 'run started')).toHaveLength(1);
+      expect(await sshRun(fleet, 'host1', 'cat /srv/term/after.txt')).toBe('after\n');
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('after SIGKILL restarts with consistent state, re-observes the host, and the run completes', async () => {
+    const commit = await remote.commit({ 'hosts/web1.yaml': slowHost('/srv/ctl') });
+    const stateDir = join(dir, 'state');
+    const config = controllerConfig({ remote, fleet, stateDir });
+    const first = await startControllerProcess({ dir, stateDir, config });
+    running.push(first);
+    const applying = await first.waitForEvent((e) => e.host === 'web1' && e.phase === 'apply', 'the apply to start');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const left = await hostRecord(stateDir, 'web1');
+    expect(left?.running?.id).toBe(applying.runId);
+
+    const second = await startControllerProcess({ dir, stateDir, config });
+    running.push(second);
+    const done = await waitForHost(second, 'web1', (r) => r.status === 'Synced' && r.lastAppliedRevision === revisionOf(commit), 'synced after the restart');
+    expect(done.running).toBeUndefined();
+    const interrupted = done.history.find((h) => h.id === applying.runId);
+    expect(interrupted).toMatchObject({ result: 'interrupted', revision: revisionOf(commit), trigger: 'revision' });
+    expect(done.history[0]).toMatchObject({ trigger: 'startup', revision: revisionOf(commit) });
+    expect(second.events.some((e) => e.host === 'web1' && e.runId === applying.runId && /interrupted/.test(e.msg))).toBe(true);
+    expect(await sshRun(fleet, 'host1', 'cat /srv/ctl/before.txt /srv/ctl/after.txt; test -e /srv/ctl/slow-done && echo slow-done'))
+      .toBe('before\nafter\nslow-done\n');
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * The controller in-process (startController, its real API, real git, real fleet hosts): many
+ * triggers at once never give two runs of one host at a time, they coalesce and are counted; a
+ * dry-run sync plans only; suspend persists across a restart and resume reconciles again.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadControllerConfig } from '../../../controller/config/index.js';
+import { startController, type RunningController } from '../../../controller/daemon/controller.js';
+import { createLogger } from '../../../controller/daemon/log.js';
+import { resolveSshSettings } from '../../../controller/reconcile/ssh-settings.js';
+import { startFleet, type Fleet } from '../../fleet/index.js';
+import { sshRun } from '../../support/ssh.js';
+import { controllerConfig, createRemote, hostFile, revisionOf, tempDir, type GitRemote } from './support.js';
+import { writeFile } from 'node:fs/promises';
+
+let fleet: Fleet;
+let remote: GitRemote;
+let dir: string;
+let controller: RunningController | undefined;
+const names = ['web1', 'web2'];
+const active = new Map<string, number>();
+const overlaps: string[] = [];
+const finished: { host: string; runId: string; result: string }[] = [];
+
+async function start(): Promise<RunningController> {
+  await writeFile(join(dir, 'drover.config.yaml'), controllerConfig({ remote, fleet, stateDir: join(dir, 'state') }));
+  const settings = await loadControllerConfig({ cwd: dir, env: {}, isRoot: false });
+  const ssh = resolveSshSettings({ env: {}, knownHosts: fleet.knownHostsFile, identities: [fleet.clientKeyFile], connectTimeoutSeconds: 3 });
+  const log = createLogger({ level: 'silent' });
+  return startController({
+    settings, ssh, log,
+    events: {
+      runStarted: (host) => {
+        active.set(host, (active.get(host) ?? 0) + 1);
+        if (active.get(host)! > 1) overlaps.push(host);
+      },
+      runFinished: (host, run, result) => {
+        active.set(host, active.get(host)! - 1);
+        finished.push({ host, runId: run.id, result: result.outcome });
+      },
+    },
+  });
+}
+
+/** Polls `check` (every 20 ms) until it returns a value. */
+async function until<T>(check: () => T | undefined): Promise<T> {
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  fleet = await startFleet({ count: 2, name: 'ctl-triggers' });
+  remote = await createRemote();
+  dir = await tempDir();
+});
+
+afterAll(async () => {
+  await controller?.stop();
+  await fleet?.stop();
+  await remote?.cleanup();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('controller API and queue', () => {
+  it('never runs one host twice at once under many triggers, coalesces them, and counts them', async () => {
+    const commit = await remote.commit(Object.fromEntries(names.map((n, i) => [`hosts/${n}.yaml`, hostFile(fleet.hosts[i]!, 'v1\n')])));
+    controller = await start();
+    await until(() => (controller!.hosts().every((h) => h.status === 'Synced' && h.lastAppliedRevision === revisionOf(commit)) && controller!.hosts().length === 2 ? true : undefined));
+    const before = controller.status().queue;
+    const ids: string[] = [];
+    const fetches: Promise<void>[] = [];
+    for (let i = 0; i < 100; i++) {
+      ids.push(controller.sync({ hosts: i % 3 === 0 ? ['web1'] : undefined }).runId);
+      if (i % 10 === 0) fetches.push(controller.triggerFetch());
+    }
+    await Promise.all(fetches);
+    const runs = await until(() => {
+      const all = ids.map((id) => controller!.run(id)!);
+      return all.every((r) => r.state === 'done') ? all : undefined;
+    });
+    expect(overlaps).toEqual([]);
+    const counts = controller.status().queue;
+    expect(counts.adds - before.adds).toBeGreaterThanOrEqual(34 + 66 * 2);
+    const started = finished.length;
+    expect(counts.coalescedAdds - before.coalescedAdds).toBeGreaterThan(0);
+    // Every sync got a result for each of its hosts, from far fewer runs than triggers.
+    for (const run of runs) for (const h of Object.values(run.hosts)) expect(h.result).toBe('in-sync');
+    expect(started).toBeLessThan(34 + 66 * 2);
+  });
+
+  it('plans only on a dry-run sync', async () => {
+    await sshRun(fleet, 'host1', 'echo drifted > /srv/ctl/managed.txt');
+    const { runId } = controller!.sync({ hosts: ['web1'], dryRun: true });
+    const run = await until(() => (controller!.run(runId)?.state === 'done' ? controller!.run(runId) : undefined));
+    expect(run?.hosts.web1?.result).toBe('drift');
+    expect(controller!.host('web1')?.status).toBe('OutOfSync');
+    expect(await sshRun(fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('drifted\n');
+    expect(() => controller!.sync({ hosts: ['web9'] })).toThrow(/unknown host "web9"/);
+  });
+
+  it('keeps a host suspended across a restart, and resume reconciles it', async () => {
+    await controller!.suspend('web1');
+    const skipped = controller!.sync({ hosts: ['web1'] }).runId;
+    expect((await until(() => (controller!.run(skipped)?.state === 'done' ? controller!.run(skipped) : undefined)))?.hosts.web1?.result).toBe('skipped');
+    await controller!.stop();
+    controller = await start();
+    await until(() => (controller!.status().ready ? true : undefined));
+    expect(controller.host('web1')?.status).toBe('Suspended');
+    expect(await sshRun(fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('drifted\n');
+    await controller.resume('web1');
+    await until(() => (controller!.host('web1')?.status === 'Synced' ? true : undefined));
+    expect(await sshRun(fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('v1\n');
+  });
+});
