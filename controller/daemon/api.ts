@@ -105,6 +105,7 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
         ctx.queue.add(host);
       }
       ctx.log.info({ runId: run.id, hosts: hosts.length, dryRun, trigger: request.trigger ?? 'manual' }, 'sync requested');
+      ctx.events.syncRequested?.(request.trigger ?? 'manual');
       return { runId: run.id };
     },
     run: (id) => ctx.syncRuns.get(id),

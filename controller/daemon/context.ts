@@ -9,7 +9,7 @@ import type { Connections } from './connections.js';
 import type { FleetRevision } from './fleet.js';
 import type { Logger } from './log.js';
 import type { WorkQueue } from './queue.js';
-import type { HostRecord, RunRecord } from './records.js';
+import type { HostRecord, RunRecord, Trigger } from './records.js';
 import type { SyncRuns } from './runs.js';
 import type { StateStore } from './state.js';
 import type { StatusContext } from './status.js';
@@ -22,6 +22,14 @@ export interface DaemonEvents {
   runStarted?: (host: string, run: RunRecord) => void;
   runFinished?: (host: string, run: RunRecord, result: HostRunResult) => void;
   recordSaved?: (record: HostRecord) => void;
+  /** Each fetch of the source: `revision` (its name) when it succeeded, the error code when not. */
+  fetched?: (fetch: { ok: boolean; atMs: number; revision?: string; code?: string }) => void;
+  /** The gate's verdict on a newly fetched revision. */
+  revisionJudged?: (revision: string, valid: boolean) => void;
+  /** A new SSH connection to `host` is ready after `durationMs`. */
+  connected?: (host: string, durationMs: number) => void;
+  /** A sync was asked for (API, CLI, webhook). */
+  syncRequested?: (trigger: Trigger) => void;
 }
 
 /** The controller's shared parts. */

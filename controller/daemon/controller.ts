@@ -77,11 +77,15 @@ export async function startController(options: ControllerOptions): Promise<Runni
   }
   let fleet: FleetRevision | undefined;
   const stopController = new AbortController();
+  const events = options.events ?? {};
   const pool = new TransportPool({
-    connect: (name) => {
+    connect: async (name) => {
       const desired = fleet?.hosts.get(name);
-      if (!desired) return Promise.reject(new DroverError('E_HOST_UNKNOWN', `${name} is not in the inventory`));
-      return connectHost(desired.host, options.ssh);
+      if (!desired) throw new DroverError('E_HOST_UNKNOWN', `${name} is not in the inventory`);
+      const started = clock.now();
+      const transport = await connectHost(desired.host, options.ssh);
+      events.connected?.(name, clock.now() - started);
+      return transport;
     },
   });
   let counter = 0;
@@ -90,7 +94,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     pending: new PendingTriggers(), store, clock, log,
     connections: createConnections({ pool, clock, idleMs: settings.idleConnectionMs }),
     breakers: new HostBreakers(clock, { threshold: settings.circuitBreaker.failures, cooldownMs: settings.circuitBreaker.cooldownMs }),
-    syncRuns: new SyncRuns(), events: options.events ?? {},
+    syncRuns: new SyncRuns(), events,
     fleet: () => fleet,
     stopRuns: stopController.signal,
     settings: {
@@ -109,9 +113,10 @@ export async function startController(options: ControllerOptions): Promise<Runni
     await source.pruneSnapshots(keptCommits(ctx, next)).catch((err: unknown) => log.warn({ err }, 'pruning old snapshots failed'));
   };
   const restored = await restoreLastGood({ settings, store, log, validator, accept: onAccepted });
+  if (restored) events.revisionJudged?.(restored, true);
   const sourceLoop = createSourceLoop({
     source, store, clock, random, log, intervalMs: settings.source.intervalMs, jitterMs: settings.source.jitterMs,
-    validator, onAccepted, ...(restored ? { seen: restored } : {}),
+    validator, onAccepted, events, ...(restored ? { seen: restored } : {}),
   });
   const drift = createDriftLoop(ctx);
   const workers = Array.from({ length: settings.concurrency }, () => runWorker(ctx));

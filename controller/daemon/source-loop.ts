@@ -7,6 +7,7 @@ import { DroverError, formatProblem, scrubSecrets } from '../../manifests/errors
 import type { ManifestValidator } from '../../manifests/validate.js';
 import type { GitSource, Revision } from '../source/index.js';
 import type { Clock, Random, Timer } from './clock.js';
+import type { DaemonEvents } from './context.js';
 import { validateRevision, type GateResult } from './gate.js';
 import type { Logger } from './log.js';
 import type { StateStore } from './state.js';
@@ -21,6 +22,8 @@ export interface SourceLoopOptions {
   intervalMs: number;
   jitterMs: number;
   validator?: ManifestValidator;
+  /** Fetch and gate events (metrics). */
+  events?: Pick<DaemonEvents, 'fetched' | 'revisionJudged'>;
   /** A revision already gated by the caller (restored at start): not validated again when fetched. */
   seen?: string;
   /** Called with each newly accepted revision, in order (awaited before the next fetch). */
@@ -65,9 +68,11 @@ export function createSourceLoop(options: SourceLoopOptions): SourceLoop {
     const fetched = { ...store.controller(), newestRevision: revision.name, lastFetchAt: at, lastFetchSuccessAt: at, consecutiveFetchFailures: 0 };
     delete fetched.lastFetchError;
     await store.saveController(fetched);
+    options.events?.fetched?.({ ok: true, atMs: at, revision: revision.name });
     if (revision.name === seen) return;
     seen = revision.name;
     const gate = await validateRevision(revision, options.validator);
+    options.events?.revisionJudged?.(revision.name, gate.accepted);
     if (!gate.accepted) {
       await reject(gate);
       return;
@@ -92,6 +97,7 @@ export function createSourceLoop(options: SourceLoopOptions): SourceLoop {
     const record = store.controller();
     const failures = record.consecutiveFetchFailures + 1;
     await store.saveController({ ...record, lastFetchAt: at, lastFetchError: { code, message, at }, consecutiveFetchFailures: failures });
+    options.events?.fetched?.({ ok: false, atMs: at, code });
     log.warn({ code, failures, lastGoodRevision: record.lastGoodRevision }, `fetch failed: ${message}`);
   }
 

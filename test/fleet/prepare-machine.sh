@@ -32,9 +32,11 @@ declare -A provides=(
   [curl]=curl
   [/lib/systemd/systemd]=systemd
   [ip]=iproute2
+  [promtool]=prometheus
+  [prometheus]=prometheus
   [chromium]=chromium
 )
-why="throwaway OpenSSH test hosts (sshd, ssh-keygen, unshare, systemd), the Git source (git), sudo transport tests, HTTP checks (curl), per-host networks (ip), the status page test in a real browser (chromium)"
+why="throwaway OpenSSH test hosts (sshd, ssh-keygen, unshare, systemd), the Git source (git), sudo transport tests, HTTP checks (curl), per-host networks (ip), the metrics, alert rule and dashboard tests (prometheus, promtool), the status page test in a real browser (chromium)"
 
 have() {
   case "$1" in
@@ -88,6 +90,19 @@ if [ ${#missing[@]} -gt 0 ]; then
     tail -20 /tmp/drover-prepare-apt.log >&2
     echo "apt-get install ${missing[*]} failed (log: /tmp/drover-prepare-apt.log)" >&2
     exit 1
+  fi
+fi
+
+# The packaged Prometheus must not run either: the tests start their own on a loopback port with a
+# config of their own, and systemd fleet hosts inherit the machine's unit enablement (one enabled
+# prometheus.service would bind *:9090 in every such host).
+if [ "$(id -u)" = 0 ] && [ -x /usr/bin/prometheus ]; then
+  if [ -d /run/systemd/system ]; then
+    systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  else
+    systemctl disable prometheus.service >/dev/null 2>&1 || true
+    # Only the packaged instance (its pid file), never a Prometheus a test started.
+    if [ -f /run/prometheus/prometheus.pid ] && command -v service >/dev/null 2>&1; then service prometheus stop >/dev/null 2>&1 || true; fi
   fi
 fi
 

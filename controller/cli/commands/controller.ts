@@ -1,14 +1,19 @@
 import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
 import { formatProblem } from '../../../manifests/errors.js';
 import { ConfigInvalidError, loadControllerConfig, type ConfigOverrides, type ControllerSettings } from '../../config/index.js';
 import { startController } from '../../daemon/controller.js';
 import { startHttpServer } from '../../daemon/http/server.js';
 import { checkListenAllowed } from '../../daemon/http/listen.js';
 import { createLogger } from '../../daemon/log.js';
+import { registerMetricsRoute, startMetricsServer } from '../../daemon/metrics-server.js';
+import { metricsEvents, scrapeController } from '../../daemon/metrics-wiring.js';
+import { createMetrics } from '../../daemon/metrics.js';
 import { resolveSshSettings } from '../../reconcile/ssh-settings.js';
 import { setExitCode } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CliIo, eprintln } from '../io.js';
+import { VERSION } from '../main.js';
 import { collect } from '../select.js';
 
 interface ControllerFlags {
@@ -77,9 +82,19 @@ async function runController(io: CliIo, settings: ControllerSettings, opts: Cont
   // Refuse an open API on the network before anything starts.
   checkListenAllowed(settings.listen, settings.apiToken !== undefined);
   const startedAt = Date.now();
-  const controller = await startController({ settings, ssh, log });
-  const http = await startHttpServer({ api: controller, settings, log, startedAt }).catch(async (err: unknown) => {
+  const metrics = createMetrics({ version: VERSION, driftIntervalMs: settings.driftIntervalMs });
+  // /metrics on a listener of its own when metricsListen is set, else on the API listener.
+  const metricsServer = settings.metricsListen === undefined ? undefined : await startMetricsServer({ metrics, listen: settings.metricsListen });
+  if (metricsServer) log.info({ url: `${metricsServer.url}/metrics` }, 'metrics listening');
+  const controller = await startController({ settings, ssh, log, events: metricsEvents(metrics) });
+  scrapeController(metrics, controller);
+  const http = await startHttpServer({
+    api: controller, settings, log, startedAt,
+    onWebhook: (provider, outcome) => metrics.countWebhook(provider, outcome),
+    ...(metricsServer ? {} : { extraRoutes: (app: FastifyInstance) => registerMetricsRoute(app, metrics) }),
+  }).catch(async (err: unknown) => {
     await controller.stop();
+    await metricsServer?.close();
     throw err;
   });
   await new Promise<void>((resolve) => {
@@ -94,5 +109,6 @@ async function runController(io: CliIo, settings: ControllerSettings, opts: Cont
   });
   await http.close();
   await controller.stop();
+  await metricsServer?.close();
   return ExitCode.ok;
 }
