@@ -2,7 +2,7 @@
  * Webhooks against a real controller that does not poll (interval 1h): a validly signed push to the
  * followed branch makes a fresh commit converge on real hosts; a badly signed one changes nothing;
  * pings and pushes to other branches answer 202 `ignored` with the reason; GitLab's token and the
- * generic signature trigger a fetch too.
+ * generic signature trigger a fetch too; /metrics on the same listener counts each call.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
@@ -82,5 +82,17 @@ describe('webhooks', () => {
     expect(generic.json).toEqual({ ignored: false, fetch: 'triggered' });
     await waitForHost(ctl, 'web2', (r) => r.lastAppliedRevision === revisionOf(genericCommit), 'converged after the generic hook');
     expect(await sshRun(fleet, 'host2', 'cat /srv/ctl/managed.txt')).toBe('generic\n');
+  });
+
+  it('counts each webhook by provider and outcome in /metrics on the API listener', async () => {
+    const metrics = await request(`${ctl.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    const count = (provider: string, result: string): number =>
+      Number(new RegExp(`^drover_webhook_requests_total\\{provider="${provider}",result="${result}"\\} (\\d+)$`, 'm').exec(metrics.text)?.[1]);
+    expect(count('github', 'unauthorized')).toBe(1);
+    expect(count('github', 'ignored')).toBe(3);
+    expect(count('github', 'accepted')).toBe(1);
+    expect(count('gitlab', 'accepted')).toBe(1);
+    expect(count('generic', 'accepted')).toBe(1);
   });
 });
