@@ -2,7 +2,8 @@
  * The status page in a real browser (Debian's Chromium via playwright-core) against a real
  * controller, real fleet hosts and a real Git remote: the login form (wrong token refused, cookie
  * HttpOnly and SameSite=Strict), the fleet at a glance (coloured statuses, revision, last run,
- * drift), a host's page (last plan, history, last error with hostile text shown as text), the page
+ * drift), a host's page (last plan with diffs, a secret masked in page and API, history, last error
+ * with hostile text shown as text), the page
  * following the fleet by itself, and no request leaving the controller's origin. Leaves a
  * screenshot in test/artifacts/status-page.png.
  */
@@ -17,7 +18,7 @@ import { ROOT } from '../../integration/cli/run-cli.js';
 import { launchChromium, type Browser } from '../../support/browser.js';
 import { sshRun } from '../../support/ssh.js';
 import { createRemote, hostFile, tempDir, waitForHost, type GitRemote } from '../controller/support.js';
-import { API_TOKEN, postJson, startHttpController, type HttpController } from './support.js';
+import { API_TOKEN, postJson, request, startHttpController, type HttpController } from './support.js';
 
 let fleet: Fleet;
 let remote: GitRemote;
@@ -26,6 +27,7 @@ let ctl: HttpController;
 let browser: Browser;
 let page: Page;
 const requested: string[] = [];
+let secretValue = '';
 const HOSTILE = '<script>window.pwned=1</script><b>bold</b>';
 
 beforeAll(async () => {
@@ -36,7 +38,17 @@ beforeAll(async () => {
     address: fleet.hosts[2]!.address,
     resources: [{ kind: 'command', name: 'breaks', run: `echo '${HOSTILE}' >&2; exit 3`, always: true }],
   });
-  await remote.commit({ 'hosts/web1.yaml': hostFile(fleet.hosts[0]!, 'one\n'), 'hosts/web2.yaml': hostFile(fleet.hosts[1]!, 'one\n'), 'hosts/web3.yaml': failing });
+  // web2 also gets a generated secret inside a config file: its diffs must never show the value.
+  const app = stringify({
+    resources: [
+      { kind: 'secret', name: 'app_key', length: 32, charset: 'alnum' },
+      { kind: 'file', path: '/srv/ctl/app.conf', template: 'app.conf', dependsOn: ['secret:app_key'] },
+    ],
+  });
+  await remote.commit({
+    'hosts/web1.yaml': hostFile(fleet.hosts[0]!, 'one\n'), 'hosts/web2.yaml': hostFile(fleet.hosts[1]!, 'one\n', { roles: ['app'] }), 'hosts/web3.yaml': failing,
+    'roles/app.yaml': app, 'templates/app/default/app.conf': "key={{ secret('app_key') }}\nmode=one\n",
+  });
   ctl = await startHttpController({
     dir, remote, fleet, stateDir: join(dir, 'state'),
     extra: { source: { url: remote.bare, branch: 'main', interval: '1h' }, retry: { baseSeconds: 600, maxSeconds: 600 } },
@@ -45,7 +57,9 @@ beforeAll(async () => {
   await waitForHost(ctl, 'web3', (r) => r.status === 'Failed', 'failed');
   await waitForHost(ctl, 'web2', (r) => r.status === 'Synced', 'synced');
   // web2 drifts by hand; a dry run finds it (the controller only reports drift: selfHeal is off).
-  await sshRun(fleet, 'host2', 'echo edited > /srv/ctl/managed.txt');
+  await sshRun(fleet, 'host2', 'echo edited > /srv/ctl/managed.txt; sed -i s/mode=one/mode=edited/ /srv/ctl/app.conf');
+  secretValue = (await sshRun(fleet, 'host2', 'head -n1 /var/lib/drover/secrets/app_key')).trim();
+  expect(secretValue).toMatch(/^[A-Za-z0-9]{32}$/);
   expect((await postJson(`${ctl.url}/api/v1/sync`, { hosts: ['web2'], dryRun: true })).status).toBe(202);
   await waitForHost(ctl, 'web2', (r) => r.status === 'OutOfSync' && r.lastPlan?.inSync === false, 'drift found');
   browser = await launchChromium();
@@ -88,7 +102,7 @@ describe('the status page', () => {
     expect(web1[2]).toMatch(/^main@[0-9a-f]{7}$/);
     expect(web1[3]).toMatch(/^\d+[smhd] ago$/);
     expect(web2.slice(0, 2)).toEqual(['web2', 'OutOfSync']);
-    expect(web2[4]).toBe('1');
+    expect(web2[4]).toBe('2');
     expect(web3.slice(0, 2)).toEqual(['web3', 'Failed']);
     expect(await badgeColour('web1')).toBe('rgb(26, 127, 55)');
     expect(await badgeColour('web2')).toBe('rgb(154, 103, 0)');
@@ -104,6 +118,19 @@ describe('the status page', () => {
     const plan = await page.locator('#plan').innerText();
     expect(plan).toMatch(/drift/);
     expect(plan).toMatch(/regen_managed_txt\s+update/);
+    // The diff a dry run found, as drover plan shows it, removed lines in red and added in green.
+    const diffs = page.locator('#plan pre.diff');
+    expect(await diffs.count()).toBe(2);
+    const texts = (await diffs.allInnerTexts()).map((t) => t.split('\n'));
+    expect(texts).toContainEqual(['--- /srv/ctl/managed.txt (host)', '+++ /srv/ctl/managed.txt (desired)', '@@ -1,1 +1,1 @@', '-edited', '+one']);
+    expect(texts).toContainEqual(['--- /srv/ctl/app.conf (host)', '+++ /srv/ctl/app.conf (desired)', '@@ -1,2 +1,2 @@', ' key=(secret)', '-mode=edited', '+mode=one']);
+    expect(await page.content()).not.toContain(secretValue);
+    const api = await request(`${ctl.url}/api/v1/hosts/web2`, { token: true });
+    expect(api.text).toContain('key=(secret)');
+    expect(api.text).not.toContain(secretValue);
+    const diff = diffs.first();
+    expect(await diff.locator('span.del').evaluate((e) => getComputedStyle(e).color)).toBe('rgb(207, 34, 46)');
+    expect(await diff.locator('span.add').evaluate((e) => getComputedStyle(e).color)).toBe('rgb(26, 127, 55)');
     const history = await page.locator('#history tbody tr').allInnerTexts();
     expect(history[0]).toMatch(/manual \(dry run\)\s+main@[0-9a-f]{7}\s+drift/);
     expect(history.at(-1)).toMatch(/revision\s+main@[0-9a-f]{7}\s+applied/);

@@ -33,8 +33,14 @@ function planBlock(plan: HostDetail['lastPlan']): Html {
   const counts = Object.entries(plan.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ');
   const head = html`<p>At <code title="${plan.revision}">${shortRevision(plan.revision)}</code>: ${plan.inSync ? 'in sync' : 'drift'}${counts ? ` (${counts})` : ''}</p>`;
   if (plan.steps.length === 0) return html`<div id="plan">${head}</div>`;
-  const rows = plan.steps.map((s) => html`<tr><td><code>${s.name}</code></td><td>${s.action}</td><td>${s.reasons.join('; ')}</td></tr>`);
+  const rows = plan.steps.map((s) => html`<tr><td><code>${s.name}</code></td><td>${s.action}</td><td>${s.reasons.join('; ')}${s.diff ? diffBlock(s.diff) : ''}</td></tr>`);
   return html`<div id="plan">${head}<table><thead><tr><th>Step</th><th>Action</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
+/** A unified diff, lines coloured by their first character (the text itself escaped). */
+function diffBlock(lines: string[]): Html {
+  const kind = (l: string): string => (l.startsWith('+++') || l.startsWith('---') ? 'muted' : l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : l.startsWith('@@') ? 'hunk' : '');
+  return html`<pre class="diff">${lines.map((l, i) => html`${i ? '\n' : ''}<span class="${kind(l)}">${l}</span>`)}</pre>`;
 }
 
 function historyTable(history: RunRecord[]): Html {
