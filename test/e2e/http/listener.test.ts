@@ -74,6 +74,21 @@ describe('the listener', () => {
     expect(await ctl.stop()).toBe(0);
   });
 
+  it('is not ready while the source cannot be fetched, says why, and answers API calls 503 until then', async () => {
+    const { ctl, url } = await start({ listen: '127.0.0.1:0', source: { url: join(dir, 'no-such-remote.git'), branch: 'main', interval: '1h' } });
+    const ready = await ctl.waitFor(async () => {
+      const answer = await request(`${url}/readyz`);
+      return (answer.json as { reason: string }).reason.startsWith('the first fetch failed') ? answer : undefined;
+    }, 'the failed fetch');
+    expect(ready.status).toBe(503);
+    expect(ready.json).toEqual({ ready: false, reason: expect.stringMatching(/^the first fetch failed: E_SOURCE_\w+: /) });
+    expect((await request(`${url}/healthz`)).json).toEqual({ ok: true });
+    const sync = await request(`${url}/api/v1/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"hosts":["web1"]}' });
+    expect(sync.status).toBe(503);
+    expect((sync.json as { error: { code: string } }).error.code).toBe('E_NOT_READY');
+    expect(await ctl.stop()).toBe(0);
+  });
+
   it('serves HTTPS with tls, with the token, and a Secure login cookie', async () => {
     const { url } = await start({ listen: '127.0.0.1:0', apiTokenFile: 'api-token', tls: { certFile: 'tls.crt', keyFile: 'tls.key' } });
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
