@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../integration/cli/run-cli.js';
+import { wildcardPort22Taken } from '../fleet/listeners.js';
 
 describe('npm run demo', () => {
   it('converges examples/quickstart on a throwaway host, finds it in sync, repairs drift, and leaves nothing behind', () => {
@@ -22,5 +23,7 @@ describe('npm run demo', () => {
     const copy = /the manifests are a copy of examples\/quickstart in (\S+)/.exec(run.stdout)?.[1];
     expect(copy).toMatch(/^\//);
     expect(existsSync(copy!)).toBe(false);
+    // Its machine preparation ran first and neither started nor left the machine's own sshd on *:22.
+    expect(wildcardPort22Taken()).toBe(false);
   });
 });

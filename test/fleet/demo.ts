@@ -1,9 +1,12 @@
 /**
  * `npm run demo`: drover's main job on the embedded example, against a real throwaway host.
- * Starts one isolated OpenSSH host of the test fleet (needs root and openssh-server), points a copy
+ * First prepares the machine (prepare-machine.sh: as root on Debian/Ubuntu it installs what is
+ * missing, saying what and why; otherwise it says what to install, and the demo exits 1 having
+ * changed nothing). Then starts one isolated OpenSSH host of the test fleet, points a copy
  * of examples/quickstart at it, and runs the built CLI as a user would: a dry run (the plan), the
  * apply, a dry run that finds the host in sync, drift made by hand, and its repair. Every command is
- * printed before it runs. The host and the copy are removed at the end; nothing else is touched.
+ * printed before it runs. The host and the copy are removed at the end; the machine's own sshd is
+ * never started and nothing binds *:22.
  * Exit status: 0 when every step did what it should, 1 otherwise (with what went wrong).
  */
 import { spawnSync } from 'node:child_process';
@@ -14,6 +17,7 @@ import { ROOT } from '../integration/cli/run-cli.js';
 import { copyExample } from '../support/example-repo.js';
 import { startFleet, type Fleet } from './index.js';
 
+const PREPARE_SCRIPT = join(ROOT, 'test/fleet/prepare-machine.sh');
 
 interface DemoStep {
   title: string;
@@ -41,7 +45,18 @@ function sshOnHost(fleet: Fleet, command: string): void {
   if (run.status !== 0) throw new Error(`ssh ${command}: exit ${run.status}`);
 }
 
+/** Runs prepare-machine.sh (the one preparation CI uses too); false when the machine is not ready. */
+function prepareMachine(): boolean {
+  const run = spawnSync('bash', [PREPARE_SCRIPT, '--quiet'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  return run.status === 0;
+}
+
 async function main(): Promise<void> {
+  if (!prepareMachine()) {
+    process.stderr.write('demo stopped: this machine lacks what the demo needs (see above); nothing was changed.\n');
+    process.exitCode = 1;
+    return;
+  }
   say('starting a throwaway OpenSSH host (drover\'s test fleet)');
   const fleet = await startFleet({ count: 1, name: 'demo' });
   let repo: string | undefined;
@@ -70,8 +85,8 @@ try {
   const message = err instanceof DroverError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
   process.stderr.write(`demo failed: ${message}\n`);
   if (err instanceof DroverError && err.code === 'E_FLEET_PREREQ') {
-    process.stderr.write('The demo runs a real OpenSSH host on this machine: run it as root with openssh-server installed\n'
-      + '(apt-get install -y openssh-server), or try `npx drover validate examples/quickstart` to see the manifests only.\n');
+    process.stderr.write('The demo runs a real OpenSSH host on this machine: run it as root (sudo npm run demo) on Debian or Ubuntu,\n'
+      + 'which installs what it needs, or try `npx drover validate examples/quickstart` to see the manifests only.\n');
   }
   process.exitCode = 1;
 }

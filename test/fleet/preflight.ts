@@ -1,6 +1,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { DroverError } from '../../manifests/errors.js';
+import { wildcardPort22Taken } from './listeners.js';
 
 /** The machine binaries a fleet host needs. */
 export const SSHD_PATH = '/usr/sbin/sshd';
@@ -25,7 +26,8 @@ export function checkFleetPrerequisites(options: { systemd: boolean }): void {
   if (!readFileSync('/proc/filesystems', 'utf8').includes('overlay')) missing.push('the overlay filesystem (modprobe overlay)');
   if (options.systemd) missing.push(...systemdProblems());
   if (missing.length === 0 && wildcardPort22Taken()) {
-    missing.push('a free port 22 on loopback addresses (something listens on *:22)');
+    // Every fleet host listens on 127.77.x.y:22; the machine's own sshd on *:22 takes them all.
+    missing.push('a free port 22 on loopback addresses (something listens on *:22: if it is the machine\'s sshd, stop it (systemctl stop ssh.service ssh.socket) or give it a ListenAddress)');
   }
   if (missing.length > 0) {
     throw new DroverError('E_FLEET_PREREQ', `cannot start a test fleet; missing: ${missing.join('; ')}`);
@@ -63,24 +65,4 @@ function isWritable(path: string): boolean {
 
 function onPath(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
-}
-
-/** A listener on 0.0.0.0:22 or [::]:22 would make every host's bind on 127.77.x.y:22 fail. */
-function wildcardPort22Taken(): boolean {
-  const listening = '0A';
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const [, local, , state] = line.trim().split(/\s+/);
-      if (state !== listening || !local) continue;
-      const [addr, port] = local.split(':');
-      if (port === '0016' && addr !== undefined && /^0+$/.test(addr)) return true;
-    }
-  }
-  return false;
 }

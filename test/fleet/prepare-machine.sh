@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Prepares this machine for drover's demo and tests: installs from the distribution's packages what
-# the throwaway OpenSSH hosts (test/fleet/), the Git source and the tests need, and leaves the
-# machine's own sshd stopped and disabled, so nothing binds *:22 (the fleet hosts listen on
-# 127.77.x.y:22). Called by `npm run demo` and by .ci/run, so the two cannot drift apart.
+# the throwaway OpenSSH hosts (test/fleet/), the Git source and the tests need. It never starts the
+# machine's own sshd, and stops and disables the one it installs, so nothing binds *:22 (the fleet
+# hosts listen on 127.77.x.y:22 and start sshd themselves, whatever ssh.service says).
+# Called by `npm run demo` and by .ci/run, so the two cannot drift apart; the package list is here only.
 #
 #   prepare-machine.sh [--quiet] [--with-e2e-debs]
 #
 # Exit 0: ready (or already ready). Exit 1: something is missing and cannot be installed here (not
 # root, not Debian/Ubuntu, apt-get failed); the message says what to install, and nothing changed.
+# A machine whose own sshd already ran is left as it was: the fleet's preflight names a *:22 listener.
 set -uo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -21,22 +23,35 @@ for arg in "$@"; do
   esac
 done
 
-# command -> Debian package that provides it
-declare -A provides=(
-  [/usr/sbin/sshd]=openssh-server
-  [ssh]=openssh-client
-  [ssh-keygen]=openssh-client
-  [unshare]=util-linux
+# What needs each package: the demo (one plain host), the controller demo (plus a local Git remote),
+# and the tests (systemd hosts, sudo transport, HTTP checks, process checks).
+declare -A needed_for=(
+  [openssh-server]="the test hosts' sshd"
+  [openssh-client]="ssh, ssh-keygen"
+  [util-linux]="unshare"
+  [systemd]="systemd test hosts"
+  [git]="the Git source"
+  [sudo]="sudo transport tests"
+  [curl]="HTTP checks"
+  [iproute2]="per-host networks"
+  [procps]="process checks"
+  [prometheus]="the metrics, alert rule and dashboard tests (prometheus, promtool)"
+  [chromium]="the status page test in a real browser"
+)
+# A command (or file) that tells whether each package is there.
+declare -A probe=(
+  [openssh-server]=/usr/sbin/sshd
+  [openssh-client]=ssh-keygen
+  [util-linux]=unshare
+  [systemd]=/lib/systemd/systemd
   [git]=git
   [sudo]=sudo
   [curl]=curl
-  [/lib/systemd/systemd]=systemd
-  [ip]=iproute2
-  [promtool]=prometheus
-  [prometheus]=prometheus
+  [iproute2]=ip
+  [procps]=pgrep
+  [prometheus]=promtool
   [chromium]=chromium
 )
-why="throwaway OpenSSH test hosts (sshd, ssh-keygen, unshare, systemd), the Git source (git), sudo transport tests, HTTP checks (curl), per-host networks (ip), the metrics, alert rule and dashboard tests (prometheus, promtool), the status page test in a real browser (chromium)"
 
 have() {
   case "$1" in
@@ -45,52 +60,97 @@ have() {
   esac
 }
 
-missing=()
-for cmd in "${!provides[@]}"; do
-  have "$cmd" || missing+=("${provides[$cmd]}")
-done
-# unique, sorted
-if [ ${#missing[@]} -gt 0 ]; then
-  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-fi
-
-is_debian_like() {
-  [ -r /etc/os-release ] || return 1
-  # shellcheck disable=SC1091
-  . /etc/os-release
-  case " ${ID:-} ${ID_LIKE:-} " in
-    *" debian "*|*" ubuntu "*) return 0 ;;
-  esac
-  return 1
+missing_packages() {
+  local pkg
+  for pkg in "${!probe[@]}"; do have "${probe[$pkg]}" || echo "$pkg"; done | sort
 }
 
+is_debian_like() {
+  local release=/etc/os-release
+  [ -r "$release" ] || release=/usr/lib/os-release
+  [ -r "$release" ] || return 1
+  # In a subshell: os-release's variables stay out of this script.
+  # shellcheck disable=SC1090
+  (. "$release"; case " ${ID:-} ${ID_LIKE:-} " in *" debian "*|*" ubuntu "*) exit 0 ;; esac; exit 1)
+}
+
+refuse() {
+  local list="$1" reasons="$2"
+  echo "drover's demo and tests need these packages, which are missing: $list ($reasons)." >&2
+  if ! is_debian_like || ! command -v apt-get >/dev/null 2>&1; then
+    echo "This is not Debian or Ubuntu: install the equivalent packages with your distribution's package manager, then run this again as root." >&2
+  else
+    echo "Run this as root to have them installed (sudo npm run demo), or install them first: apt-get install -y --no-install-recommends $list" >&2
+  fi
+  exit 1
+}
+
+# apt itself never starts a service here: a temporary policy-rc.d (exit 101) is asked both by
+# invoke-rc.d (no systemd as PID 1) and by deb-systemd-invoke (systemd as PID 1), so the packaged
+# sshd never listens on *:22, not even for a moment. A policy-rc.d already there is left alone.
+POLICY=/usr/sbin/policy-rc.d
+made_policy=0
+drop_policy() { if [ $made_policy = 1 ]; then rm -f "$POLICY"; made_policy=0; fi; }
+trap drop_policy EXIT
+trap 'exit 130' INT TERM
+
+apt_install() {
+  local log="$1"; shift
+  # A fresh machine's unattended upgrades may hold the dpkg lock for a while: wait rather than fail.
+  apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 "$@" >>"$log" 2>&1
+}
+
+# Installs the missing packages; updates the package lists first only when they lack one of them
+# (a brand-new machine has none), and once more if the install fails (lists older than the mirror).
+install_packages() {
+  local log=/tmp/drover-prepare-apt.log pkg
+  : >"$log"
+  if [ ! -e "$POLICY" ]; then
+    printf '#!/bin/sh\n# drover prepare-machine.sh: no service starts during its apt-get install\nexit 101\n' >"$POLICY" \
+      && chmod 755 "$POLICY" && made_policy=1
+  fi
+  for pkg in "$@"; do
+    apt-cache policy "$pkg" 2>/dev/null | grep -q 'Candidate: [0-9]' && continue
+    apt-get update -q >>"$log" 2>&1 || echo "warning: apt-get update failed; trying the package lists there are" >&2
+    break
+  done
+  if ! apt_install "$log" "$@"; then
+    apt-get update -q >>"$log" 2>&1
+    apt_install "$log" "$@" || { tail -20 "$log" >&2; echo "apt-get install $* failed (log: $log)" >&2; return 1; }
+  fi
+  drop_policy
+}
+
+# The sshd that apt just installed: off now and at boot (systemctl works offline without systemd
+# as PID 1, and also turns off the SysV links). The fleet hosts never need it.
+disable_installed_sshd() {
+  local now='' unit
+  [ -d /run/systemd/system ] && now=--now
+  if command -v systemctl >/dev/null 2>&1; then
+    # One at a time: ssh.socket does not exist everywhere, and its absence must not keep ssh.service on.
+    for unit in ssh.service ssh.socket; do systemctl disable $now "$unit" >/dev/null 2>&1 || true; done
+  else
+    update-rc.d ssh disable >/dev/null 2>&1 || true
+  fi
+  # openssh-server also links itself into runit's default runsvdir, where a running runsvdir would start it.
+  rm -f /etc/runit/runsvdir/default/ssh
+  # Without systemd as PID 1, sshd runs only if a policy-rc.d of the machine let apt start it.
+  # (Fleet hosts' sshd has another pid file, so this cannot stop a host's sshd.)
+  if [ -z "$now" ] && [ -x /etc/init.d/ssh ]; then /etc/init.d/ssh stop >/dev/null 2>&1 || true; fi
+}
+
+mapfile -t missing < <(missing_packages)
 if [ ${#missing[@]} -gt 0 ]; then
+  reasons=$(for pkg in "${missing[@]}"; do printf '%s: %s; ' "$pkg" "${needed_for[$pkg]}"; done)
+  reasons=${reasons%; }
   if [ "$(id -u)" != 0 ] || ! is_debian_like || ! command -v apt-get >/dev/null 2>&1; then
-    echo "drover needs these packages for the demo and tests: ${missing[*]} ($why)." >&2
-    if [ "$(id -u)" != 0 ]; then
-      echo "Run as root so they can be installed, or install them first (Debian/Ubuntu: apt-get install -y ${missing[*]})." >&2
-    else
-      echo "This is not Debian or Ubuntu: install the equivalent packages with your distribution's package manager." >&2
-    fi
-    exit 1
+    refuse "${missing[*]}" "$reasons"
   fi
-  echo "installing ${missing[*]} from the distribution's packages, for $why"
-  apt-get update -q >/dev/null || echo "warning: apt-get update failed; trying the cached package lists" >&2
-  # Keep apt from starting the packaged sshd on *:22 on machines without systemd as PID 1
-  # (sysv-rc asks policy-rc.d); a policy-rc.d already there is left alone.
-  policy=/usr/sbin/policy-rc.d
-  made_policy=0
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && made_policy=1
-  fi
-  apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/drover-prepare-apt.log 2>&1
-  status=$?
-  [ $made_policy = 1 ] && rm -f "$policy"
-  if [ $status -ne 0 ]; then
-    tail -20 /tmp/drover-prepare-apt.log >&2
-    echo "apt-get install ${missing[*]} failed (log: /tmp/drover-prepare-apt.log)" >&2
-    exit 1
-  fi
+  echo "prepare-machine: installing ${missing[*]} from the distribution's packages, for drover's demo and tests ($reasons)"
+  install_packages "${missing[@]}" || exit 1
+  mapfile -t still < <(missing_packages)
+  [ ${#still[@]} -eq 0 ] || { echo "prepare-machine: still missing after apt-get install: ${still[*]}" >&2; exit 1; }
+  case " ${missing[*]} " in *" openssh-server "*) disable_installed_sshd ;; esac
 fi
 
 # The packaged Prometheus must not run either: the tests start their own on a loopback port with a
@@ -106,25 +166,18 @@ if [ "$(id -u)" = 0 ] && [ -x /usr/bin/prometheus ]; then
   fi
 fi
 
-# The machine's own sshd must neither run on *:22 nor come back at boot: the fleet hosts bind
-# 127.77.x.y:22 and start their own sshd (test/fleet/host-root.ts), never the machine's unit.
-if [ "$(id -u)" = 0 ] && [ -x /usr/sbin/sshd ]; then
-  if [ -d /run/systemd/system ]; then
-    systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
-  else
-    systemctl disable ssh.service ssh.socket >/dev/null 2>&1 || true
-    if command -v service >/dev/null 2>&1 && [ -x /etc/init.d/ssh ]; then service ssh stop >/dev/null 2>&1 || true; fi
-  fi
-fi
-
 if [ $e2e_debs = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   # The end-to-end tests install these on fleet hosts (overlays of this machine's /): fresh package
   # lists and the .debs in /var/cache/apt/archives spare every host the download.
   debs=(tree apache2 nginx supervisor runit python3-gunicorn python3-venv git)
-  [ ${#missing[@]} -gt 0 ] || apt-get update -q >/dev/null || true
-  apt-get install -y -q --download-only --no-install-recommends "${debs[@]}" >/dev/null 2>&1 \
+  apt-get update -q >/dev/null 2>&1 || true
+  apt-get install -y -q --download-only --no-install-recommends -o DPkg::Lock::Timeout=600 "${debs[@]}" >/dev/null 2>&1 \
     || echo "warning: could not pre-download ${debs[*]}; the fleet hosts will download them" >&2
+  # The fresh-machine check (test/integration/fleet/prepare-machine.test.ts) purges these on a host
+  # and has this script install them again: their .debs at the candidate version, even if installed.
+  apt-get install -y -q --reinstall --download-only --no-install-recommends -o DPkg::Lock::Timeout=600 openssh-server curl >/dev/null 2>&1 \
+    || echo "warning: could not pre-download openssh-server curl; the fresh-machine check will download them" >&2
 fi
 
-[ $quiet = 1 ] || echo "machine ready for drover's test hosts"
+[ $quiet = 1 ] || echo "prepare-machine: this machine is ready for drover's test hosts"
 exit 0

@@ -32,7 +32,9 @@ export function renderSshdConfig(options: { host: HostEndpoint; systemd: boolean
   return [
     `ListenAddress ${host.address}:${host.port}`,
     `ListenAddress 127.0.0.1:${host.localPort}`,
-    'PidFile /run/sshd.pid',
+    // Not Debian's /run/sshd.pid: /etc/init.d/ssh stop (a package's maintainer script, a test) would
+    // otherwise stop the host's own sshd.
+    'PidFile /run/sshd-drover-fleet.pid',
     'HostKey /etc/ssh/drover/ssh_host_ed25519_key',
     'AuthorizedKeysFile /etc/ssh/drover/authorized_keys',
     'PermitRootLogin prohibit-password',

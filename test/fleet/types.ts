@@ -35,7 +35,7 @@ export interface Fleet {
 export interface StartFleetOptions {
   /** Number of hosts, 1..254. */
   count: number;
-  /** Run systemd as PID 1 of each host (ssh.service starts sshd). Default false. */
+  /** Run systemd as PID 1 of each host (the host's own ssh.service, written in its upper layer, starts sshd). Default false. */
   systemd?: boolean;
   /** Fleet name (letters, digits, `-`); default `fleet<slot>`. */
   name?: string;

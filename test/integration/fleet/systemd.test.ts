@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { startFleet, type Fleet } from '../../fleet/index.js';
 import { fleetPids, isLive, mountsMentioning, runSsh } from './run-ssh.js';
 
@@ -28,6 +29,33 @@ describe('test fleet (systemd hosts)', () => {
       expect(['running', 'degraded']).toContain(state);
       expect([name, init]).toEqual([host.name, 'systemd']);
     }
+  });
+
+  it("starts sshd with the host's own ssh.service from its upper layer, whatever the machine's ssh.service and ssh.socket say", async () => {
+    // The machine's enablement does not reach the host: its ssh.service is the fleet's unit, enabled
+    // by links in the host's upper dir, and ssh.socket is disabled there. Without host-root's own
+    // start-up each of these fails, on a machine with ssh.service enabled as on a fresh one (disabled).
+    const host = fleet.hosts[0]!;
+    const command = [
+      'systemctl show -p FragmentPath --value ssh.service',
+      'systemctl is-enabled ssh.service',
+      'systemctl is-active ssh.service',
+      'systemctl is-enabled ssh.socket',
+      'readlink /etc/systemd/system/multi-user.target.wants/ssh.service',
+      'tr "\\0" " " < /proc/$(systemctl show -p MainPID --value ssh.service)/cmdline',
+    ].join('; ');
+    const result = await runSsh({ fleet, host: host.name, command });
+    const lines = result.stdout.split('\n');
+    expect(lines.slice(0, 5)).toEqual([
+      '/etc/systemd/system/ssh.service',
+      'enabled',
+      'active',
+      'disabled',
+      '/etc/systemd/system/ssh.service',
+    ]);
+    // The unit's main process is sshd on the fleet's own config.
+    expect(lines[5]).toMatch(/^sshd: \/usr\/sbin\/sshd -D -e -f \/etc\/ssh\/drover\/sshd_config /);
+    expect(readlinkSync(join(host.rootDir, 'etc/systemd/system/multi-user.target.wants/ssh.service'))).toBe('/etc/systemd/system/ssh.service');
   });
 
   it('starts and stops a unit with systemctl', async () => {
