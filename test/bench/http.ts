@@ -27,6 +27,8 @@ export interface HttpBench {
   /** Of which: POST -> revision accepted (fetch, snapshot, validation). */
   webhookToAccepted: number[];
   latency: { p50: number; p99: number; max: number; requests: number; non2xx: number; errors: number; rate: number; reconciles: number };
+  /** The same load with no reconcile running. */
+  idle: { p50: number; p99: number };
 }
 
 /** One webhook -> converged: ms from the POST to the revision's acceptance (fetch + validation), and to the last host applied. */
@@ -77,6 +79,8 @@ export async function benchHttp(options: { hosts: number; runs: number }): Promi
       accept.push(run.accepted);
       log(`run ${i + 1}: webhook -> ${options.hosts} hosts converged ${ms(run.converged)} (revision accepted after ${ms(run.accepted)})`);
     }
+    log('GET /api/v1/hosts at 200 requests/s for 10 s, the controller idle (the floor on this machine now)');
+    const idle = await autocannon({ url: `${ctl.url}/api/v1/hosts`, overallRate: 200, connections: 10, duration: 10, headers: { authorization: `Bearer ${API_TOKEN}` } });
     log('GET /api/v1/hosts at 200 requests/s for 10 s while reconciles run back to back');
     let loading = true;
     let reconciles = 0;
@@ -96,6 +100,7 @@ export async function benchHttp(options: { hosts: number; runs: number }): Promi
         p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, requests: result.requests.total,
         non2xx: result.non2xx, errors: result.errors, rate: result.requests.average, reconciles,
       },
+      idle: { p50: idle.latency.p50, p99: idle.latency.p99 },
     };
   } finally {
     await ctl?.stop();
@@ -113,6 +118,7 @@ export function httpSection(b: HttpBench, runs: number): string[] {
     ['  of which POST -> revision fetched, validated, accepted', ms(median(b.webhookToAccepted)), '', ''],
     [`GET /api/v1/hosts p99 at 200 req/s during ${b.hosts}-host reconciles`, `${b.latency.p99} ms`, 'under 50 ms', b.latency.p99 < 50 ? 'met' : '**missed**'],
     ['  p50 / max', `${b.latency.p50} / ${b.latency.max} ms`, '', ''],
+    ['  p50 / p99 with the controller idle, just before', `${b.idle.p50} / ${b.idle.p99} ms`, '', ''],
     ['  requests (non-2xx, errors), reconciles meanwhile', `${b.latency.requests} (${b.latency.non2xx}, ${b.latency.errors}), ${b.latency.reconciles}`, '', ''],
   ];
   const table = renderTable(['MEASURE', `MEDIAN OF ${runs}`, 'GOAL', ''], rows);
@@ -122,7 +128,8 @@ export function httpSection(b: HttpBench, runs: number): string[] {
     '  file on every host, then a signed GitHub push webhook is POSTed; timed from the POST to the last host\'s `done` log event',
     '  (fetch, validation, observe, plan, apply, verify; warm SSH connections).',
     `- latency: autocannon (10 connections, 200 requests/s overall, 10 s) against GET /api/v1/hosts with the token, while the`,
-    '  benchmark commits and posts webhooks back to back, so 20-host reconciles run during the whole window.',
+    '  benchmark commits and posts webhooks back to back, so 20-host reconciles run during the whole window; the same load',
+    '  against the idle controller just before gives the floor of this machine at that moment.',
     `- load average when done: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores, shared with other work: compare).`,
   ];
 }
