@@ -131,6 +131,7 @@ export function httpSection(b: HttpBench, runs: number): string[] {
     '  benchmark commits and posts webhooks back to back, so 20-host reconciles run during the whole window; the same load',
     '  against the idle controller just before gives the floor of this machine at that moment.',
     `- load average when done: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores, shared with other work: compare).`,
+    ...(b.idle.p99 >= 50 ? ['- the idle controller\'s p99 alone is over the 50 ms goal: the machine was too busy for these figures to judge the goals; run again on a quiet machine.'] : []),
   ];
 }
 
