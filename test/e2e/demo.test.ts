@@ -18,7 +18,7 @@ describe('npm run demo', () => {
     expect(run.stdout).toContain('web1 (127.77.');
     expect(run.stdout).toMatch(/in sync \(4 resources\)/);
     expect(run.stdout).toContain('-edited by hand');
-    expect(run.stdout).toMatch(/changed\s+regen_hello_txt/);
+    expect(run.stdout).toMatch(/changed\s+regen_srv_quickstart_hello_txt/);
     expect(run.stdout).toContain('== done');
     const copy = /the manifests are a copy of examples\/quickstart in (\S+)/.exec(run.stdout)?.[1];
     expect(copy).toMatch(/^\//);
