@@ -12,20 +12,21 @@
 const MODULES = {
   cli: 'controller/cli', daemon: 'controller/daemon', reconcile: 'controller/reconcile', source: 'controller/source',
   config: 'controller/config', apply: 'controller/apply', plan: 'controller/plan', facts: 'controller/facts',
-  transport: 'controller/transport', manifests: 'manifests', schema: 'schema',
+  transport: 'controller/transport', rollout: 'controller/rollout', manifests: 'manifests', schema: 'schema',
 };
 
 /** What each directory may import besides itself (manifests/errors.ts is allowed everywhere: the lowest module). */
 const ALLOWED = {
-  cli: ['daemon', 'reconcile', 'source', 'config', 'manifests', 'schema'],
-  daemon: ['reconcile', 'source', 'config', 'manifests', 'schema'],
-  reconcile: ['apply', 'plan', 'facts', 'transport', 'manifests', 'schema'],
+  cli: ['daemon', 'reconcile', 'rollout', 'source', 'config', 'manifests', 'schema'],
+  daemon: ['reconcile', 'rollout', 'source', 'config', 'manifests', 'schema'],
+  reconcile: ['apply', 'plan', 'facts', 'transport', 'rollout', 'manifests', 'schema'],
   apply: ['plan', 'facts', 'transport', 'manifests', 'schema'],
   plan: ['facts', 'manifests', 'schema'],
   facts: ['transport', 'manifests', 'schema'],
   transport: ['manifests', 'schema'],
   source: ['schema'],
   config: ['schema'],
+  rollout: ['manifests', 'schema'],
   manifests: ['schema'],
   schema: [],
 };

@@ -6,6 +6,7 @@ export { loadRepository, loadValidRepository, type LoadedRepository, type LoadOp
 export { createManifestValidator, type ManifestValidator } from './validate.js';
 export { DroverError, ManifestInvalidError, formatProblem, type ManifestProblem } from './errors.js';
 export type { DesiredResource, DesiredState, DesiredTest, FileContent, HookScript, HostInfo, Origin, RepositorySettings, ResourceKind } from './types.js';
+export { readPolicies, type RepositoryPolicies, type RolloutPolicy, type RolloutWave, type WindowSpec } from './policies.js';
 export {
   attachRepositorySecrets, decryptRepositorySecrets, encryptSecret, listRepositorySecrets, parseIdentities, RECIPIENTS_FILE, SECRETS_DIR,
 } from './repository-secrets.js';

@@ -14,6 +14,8 @@ import { assembleResources, assembleTests } from './resources.js';
 import { instantiateRole, type Declaration } from './roles.js';
 import { createTemplateEngine, type TemplateEngine } from './templates.js';
 import type { DesiredState, HookScript, RepositorySettings } from './types.js';
+import { readPolicies, type RepositoryPolicies } from './policies.js';
+import { mergeRollbackOnFailedTests } from './merge-rollback.js';
 import { createManifestValidator, validateFile, type ManifestValidator } from './validate.js';
 
 /** A loaded repository. `hosts` is complete and trustworthy only when `problems` is empty. */
@@ -28,6 +30,8 @@ export interface LoadedRepository {
   problems: ManifestProblem[];
   /** Hosts of each group, expanded in include order (for selecting hosts by group). */
   members: Record<string, string[]>;
+  /** Rollout policies and maintenance windows (drover.yaml and groups). */
+  policies: RepositoryPolicies;
 }
 
 /** Options of loadRepository(). */
@@ -63,11 +67,12 @@ export async function loadRepository(root: string, options: LoadOptions = {}): P
     keptSecrets: new Set(files.secrets),
   };
   const hosts = names.flatMap((name) => buildHost(name, ctx) ?? []);
+  const policies = readPolicies({ ...(files.settings ? { settings: files.settings } : {}), groups: inventory.groups, problems });
   return {
     root, hosts,
     groups: [...inventory.groups.keys()], roles: [...inventory.roles.keys()],
     settings: repositorySettings, problems: problems.sorted(),
-    members: Object.fromEntries(inventory.members),
+    members: Object.fromEntries(inventory.members), policies,
   };
 }
 
@@ -142,8 +147,9 @@ function buildHost(name: string, ctx: BuildContext): DesiredState | undefined {
   };
   const resources = assembleResources({ scope, groups: groups.flatMap(declarations), roles, own: declarations(host) });
   const reconcile = mergeReconcilePolicy(input);
+  const rollback = mergeRollbackOnFailedTests(input, roles.map((r) => inventory.roles.get(r.name)));
   return {
-    host: { ...view, data, origin: { file: host.source.file, ...locate(host.source, []) }, ...(reconcile ? { reconcile } : {}) },
+    host: { ...view, data, origin: { file: host.source.file, ...locate(host.source, []) }, ...(reconcile ? { reconcile } : {}), ...(rollback ? { rollbackOnFailedTests: true } : {}) },
     resources,
     tests: roles.flatMap((r) => assembleTests(r, scope)),
     hooks: ctx.hooks,

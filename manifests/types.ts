@@ -43,6 +43,8 @@ export interface HostInfo {
    * neither declares one (the controller's `selfHeal` decides).
    */
   reconcile?: { mode: 'report' | 'selfHeal' };
+  /** Put the run's files back when test_* checks fail after an apply (host > groups > roles); absent = false. */
+  rollbackOnFailedTests?: boolean;
 }
 
 /** File content after rendering. `secrets` lists secret names whose placeholders the text holds. */

@@ -17,6 +17,7 @@ export function failureWord(error: HostFailure): string {
 /** One section per host that did something, failed or could not be reached. */
 export function renderApplyResult(r: HostApplyResult): string {
   if ('error' in r) return `! ${r.host} (${r.address}): ${failureWord(r.error)}: ${r.error.message}`;
+  if (r.held !== undefined) return `~ ${r.host} (${r.address}): not applied: ${r.held}`;
   if (!r.apply) return `  ${r.host} (${r.address}): in sync, nothing to do`;
   const a = r.apply;
   const lines = [head(r, a)];
@@ -55,6 +56,7 @@ function countChanged(steps: StepResult[]): number {
 export function renderApplySummary(results: HostApplyResult[]): string {
   const rows = results.map((r) => {
     if ('error' in r) return [r.host, failureWord(r.error), '-', '-', '-', r.error.code];
+    if (r.held !== undefined) return [r.host, 'held', '0', '0', '0', r.held.split(':')[0]!];
     if (!r.apply) return [r.host, 'in sync', '0', '0', '0', ''];
     const count = (status: string): string => String(r.apply?.steps.filter((s) => s.status === status).length ?? 0);
     const status = !r.apply.ok ? 'failed' : r.verify?.inSync === false ? 'drift' : r.plan.inSync && count('changed') === '0' ? 'in sync' : 'converged';

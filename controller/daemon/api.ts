@@ -9,6 +9,8 @@ import { statusContext, type DaemonContext } from './context.js';
 import type { QueueCounts } from './queue.js';
 import { HOST_STATUSES, newHostRecord, type HostRecord, type HostStatus, type RunRecord } from './records.js';
 import type { SyncRun } from './runs.js';
+import type { RolloutView } from './rollouts.js';
+import { HostOtherShardError } from './shard.js';
 import { deriveStatus } from './status.js';
 
 /** A host as the API shows it (no history). */
@@ -34,6 +36,8 @@ export interface ControllerStatus {
   ready: boolean;
   hosts: { total: number; byStatus: Record<HostStatus, number> };
   queue: QueueCounts;
+  /** Staged rollouts of the newest good revision, one per lane (`default` or a group with its own policy). */
+  rollouts: RolloutView[];
 }
 
 /** What a sync asks for. */
@@ -43,6 +47,8 @@ export interface SyncRequest {
   /** Plan only, change nothing. */
   dryRun?: boolean;
   trigger?: 'manual' | 'webhook';
+  /** Apply even outside the hosts' maintenance windows. */
+  overrideWindow?: boolean;
 }
 
 /** The read/command interface. Commands throw DroverError with a stable code for bad input. */
@@ -50,9 +56,15 @@ export interface ControllerApi {
   status(): ControllerStatus;
   /** Live hosts (in the inventory at the newest good revision), sorted by name. */
   hosts(): HostView[];
-  /** One host, live or removed (then `removedAt` is set); undefined when never known. */
+  /**
+   * One host, live or removed (then `removedAt` is set); undefined when never known. Throws
+   * HostOtherShardError (E_HOST_OTHER_SHARD, with the owning shard) for a host another replica owns.
+   */
   host(name: string): HostDetail | undefined;
-  /** Queues a run of `hosts` (E_HOST_UNKNOWN naming unknown ones; E_NOT_READY before a first good revision). */
+  /**
+   * Queues a run of `hosts` (default: this replica's). E_HOST_UNKNOWN naming unknown ones,
+   * E_HOST_OTHER_SHARD for one another replica owns, E_NOT_READY before a first good revision.
+   */
   sync(request: SyncRequest): { runId: string };
   /** A sync's progress, per host; undefined for an unknown id. */
   run(id: string): SyncRun | undefined;
@@ -62,6 +74,8 @@ export interface ControllerApi {
   resume(name: string): Promise<HostView>;
   /** Fetches the source now (webhooks); resolves when that fetch and its gate are done. */
   triggerFetch(): Promise<void>;
+  /** Resumes halted rollouts (one lane, default all) by hand; E_ROLLOUT_NOT_HALTED when none is halted. */
+  resumeRollout(request?: { lane?: string }): RolloutView[];
 }
 
 /** Builds the API over the controller's parts. */
@@ -71,8 +85,15 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
     return { ...rest, ...deriveStatus(record, statusContext(ctx, record.host)) };
   };
   const live = (): string[] => [...(ctx.fleet()?.hosts.keys() ?? [])].sort();
+  // A host another replica owns is named with its owner, so a client (or a router) can ask that one.
+  const notOtherShard = (name: string): void => {
+    const fleet = ctx.fleet();
+    const owner = fleet?.others.get(name);
+    if (owner !== undefined && fleet?.shard) throw new HostOtherShardError(name, { index: owner, count: fleet.shard.count }, fleet.shard);
+  };
   const known = (name: string): void => {
     if (ctx.fleet()?.hosts.has(name)) return;
+    notOtherShard(name);
     throw new DroverError('E_HOST_UNKNOWN', `unknown host "${name}"${didYouMean(name, live())}`);
   };
   const api: ControllerApi = {
@@ -87,11 +108,13 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
         ready: ctx.fleet() !== undefined,
         hosts: { total: hosts.length, byStatus },
         queue: ctx.queue.counts(),
+        rollouts: ctx.rollouts?.views() ?? [],
       };
     },
     // The list shows no history: copy only the newest run (the status needs it), not all 50 per host.
     hosts: () => live().map((name) => view(ctx.store.latestHost(name) ?? newHostRecord(name))),
     host(name) {
+      notOtherShard(name);
       const record = ctx.store.host(name) ?? (ctx.fleet()?.hosts.has(name) ? newHostRecord(name) : undefined);
       return record && { ...view(record), history: record.history };
     },
@@ -102,7 +125,7 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
       const dryRun = request.dryRun ?? false;
       const run = ctx.syncRuns.create(hosts, { dryRun, now: ctx.clock.now() });
       for (const host of hosts) {
-        ctx.pending.add(host, request.trigger ?? 'manual', { apply: !dryRun, runId: run.id });
+        ctx.pending.add(host, request.trigger ?? 'manual', { apply: !dryRun, runId: run.id, ...(request.overrideWindow ? { overrideWindow: true } : {}) });
         ctx.queue.add(host);
       }
       ctx.log.info({ runId: run.id, hosts: hosts.length, dryRun, trigger: request.trigger ?? 'manual' }, 'sync requested');
@@ -129,6 +152,10 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
       return view(saved);
     },
     triggerFetch: deps.triggerFetch,
+    resumeRollout(request) {
+      if (!ctx.rollouts) throw new DroverError('E_ROLLOUT_NOT_HALTED', 'no rollout is halted; nothing to resume');
+      return ctx.rollouts.resume(request?.lane);
+    },
   };
   return api;
 }

@@ -14,6 +14,7 @@ import type { SyncRuns } from './runs.js';
 import type { StateStore } from './state.js';
 import type { DriftFacts } from './schedule.js';
 import type { StatusContext } from './status.js';
+import type { RolloutCoordinator, RolloutView } from './rollouts.js';
 import type { PendingTriggers } from './triggers.js';
 
 /** Hooks for metrics and tests; each is optional and must not throw. */
@@ -31,6 +32,8 @@ export interface DaemonEvents {
   connected?: (host: string, durationMs: number) => void;
   /** A sync was asked for (API, CLI, webhook). */
   syncRequested?: (trigger: Trigger) => void;
+  /** A staged rollout changed (a wave passed, halted, resumed, a new revision). */
+  rolloutChanged?: (rollouts: RolloutView[]) => void;
 }
 
 /** The controller's shared parts. */
@@ -58,6 +61,8 @@ export interface DaemonContext {
     suspendedByConfig: ReadonlySet<string>;
   };
   newRunId(): string;
+  /** Staged rollouts and maintenance windows (absent: every host applies at once). */
+  rollouts?: RolloutCoordinator;
 }
 
 /** The facts status.ts needs about `host` beyond its record. */
@@ -73,6 +78,8 @@ export function statusContext(ctx: DaemonContext, host: string): StatusContext {
   const breaker = ctx.breakers.state(host);
   const trialAt = ctx.breakers.trialAt(host);
   status.breaker = { phase: breaker.phase, failures: breaker.failures, ...(trialAt === undefined ? {} : { trialAt }) };
+  const held = ctx.rollouts?.heldReason(host);
+  if (held !== undefined) status.held = held;
   return status;
 }
 

@@ -28,6 +28,7 @@ import { openStateStore, type StateStore } from './state.js';
 import { recoverAfterCrash } from './status.js';
 import { PendingTriggers } from './triggers.js';
 import { createApi, type ControllerApi } from './api.js';
+import { RolloutCoordinator } from './rollouts.js';
 import { runWorker, saveHost } from './worker.js';
 
 /** How long the record of a host that left the inventory is kept (its history stays readable). */
@@ -97,11 +98,22 @@ export async function startController(options: ControllerOptions): Promise<Runni
     },
     newRunId: () => `${clock.now().toString(36)}-${(++counter).toString(36)}`,
   };
+  ctx.rollouts = new RolloutCoordinator({
+    clock, log, stateDir: settings.stateDir, fleet: () => fleet,
+    release: (hosts) => {
+      for (const host of hosts) {
+        ctx.pending.add(host, 'revision', { apply: true });
+        ctx.queue.add(host);
+      }
+    },
+    ...(events.rolloutChanged ? { changed: events.rolloutChanged } : {}),
+  });
   const source = options.source ?? createGitSource({ spec: sourceSpec(settings), workDir: `${settings.stateDir}/source`, clock });
   const validator = createManifestValidator();
   const onAccepted = async (gate: AcceptedRevision): Promise<void> => {
     ctx.events.revisionAccepted?.(gate.revision.name);
-    const next = fleetRevision({ revision: gate.revision.name, commit: gate.revision.commit, hosts: gate.hosts, ...(settings.shard ? { shard: settings.shard } : {}) });
+    const next = fleetRevision({ revision: gate.revision.name, commit: gate.revision.commit, hosts: gate.hosts, ...(settings.shard ? { shard: settings.shard } : {}),
+      ...(gate.policies ? { policies: gate.policies } : {}), ...(gate.members ? { members: gate.members } : {}) });
     await applyRevision(ctx, next, (f) => (fleet = f));
     await store.purgeRemoved(clock.now(), REMOVED_RETENTION_MS);
     await source.pruneSnapshots(keptCommits(ctx, next)).catch((err: unknown) => log.warn({ err }, 'pruning old snapshots failed'));
@@ -116,6 +128,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const workers = Array.from({ length: settings.concurrency }, () => runWorker(ctx));
   sourceLoop.start();
   drift.start();
+  ctx.rollouts.start();
   log.info({ stateDir: settings.stateDir, concurrency: settings.concurrency, selfHeal: settings.selfHeal }, 'controller started');
   const api = createApi(ctx, { triggerFetch: () => sourceLoop.triggerFetch(), saveHost: (r) => saveHost(ctx, r) });
   let stopping: Promise<void> | undefined;
@@ -128,6 +141,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     await ctx.queue.drained();
     grace.cancel();
     await Promise.all(workers);
+    await ctx.rollouts?.stop();
     await store.flush();
     await ctx.connections.closeAll();
     log.info('controller stopped');

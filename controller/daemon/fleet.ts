@@ -1,10 +1,14 @@
 /**
  * The fleet at the newest good revision: each host's desired state and its hash, for this replica's
- * shard only. Replaced whole when a new revision is accepted; runs read it when they start.
+ * shard only (rendezvous hashing, shard.ts), and which shard owns each other host. Replaced whole
+ * when a new revision is accepted; runs read it when they start.
  */
-import { createHash } from 'node:crypto';
+import type { RepositoryPolicies } from '../../manifests/policies.js';
 import type { DesiredState } from '../../manifests/types.js';
 import { desiredHash } from './fingerprint.js';
+import { inShard, ownerShard, type Shard } from './shard.js';
+
+export { inShard, type Shard } from './shard.js';
 
 /** The hosts of one accepted revision. */
 export interface FleetRevision {
@@ -12,26 +16,29 @@ export interface FleetRevision {
   commit: string;
   hosts: ReadonlyMap<string, DesiredState>;
   hashes: ReadonlyMap<string, string>;
-}
-
-/** This replica's part of the fleet: `INDEX/COUNT` by a stable hash of the host name. */
-export interface Shard {
-  index: number;
-  count: number;
-}
-
-/** True when `host` belongs to `shard` (always without one). Stable across restarts and replicas. */
-export function inShard(host: string, shard: Shard | undefined): boolean {
-  if (!shard || shard.count <= 1) return true;
-  return createHash('sha256').update(host).digest().readUInt32BE(0) % shard.count === shard.index;
+  /** Rollout policies and windows of the revision, and each group's hosts (waves by group). */
+  policies?: RepositoryPolicies;
+  members?: Readonly<Record<string, readonly string[]>>;
+  /** This replica's shard (undefined: it owns every host). */
+  shard?: Shard;
+  /** Hosts of the revision that other shards own -> the owning shard's index. */
+  others: ReadonlyMap<string, number>;
 }
 
 /** The FleetRevision of an accepted revision's hosts (those of `shard`). */
-export function fleetRevision(options: { revision: string; commit: string; hosts: readonly DesiredState[]; shard?: Shard }): FleetRevision {
-  const mine = options.hosts.filter((d) => inShard(d.host.name, options.shard));
+export function fleetRevision(options: {
+  revision: string; commit: string; hosts: readonly DesiredState[]; shard?: Shard;
+  policies?: RepositoryPolicies; members?: Readonly<Record<string, readonly string[]>>;
+}): FleetRevision {
+  const { shard } = options;
+  const mine = options.hosts.filter((d) => inShard(d.host.name, shard));
+  const others = shard && shard.count > 1 ? options.hosts.filter((d) => !inShard(d.host.name, shard)) : [];
   return {
     revision: options.revision, commit: options.commit,
     hosts: new Map(mine.map((d) => [d.host.name, d])),
     hashes: new Map(mine.map((d) => [d.host.name, desiredHash(d)])),
+    ...(options.policies ? { policies: options.policies } : {}), ...(options.members ? { members: options.members } : {}),
+    others: new Map(others.map((d) => [d.host.name, ownerShard(d.host.name, shard!.count)])),
+    ...(shard ? { shard } : {}),
   };
 }

@@ -4,6 +4,7 @@
  */
 import { DroverError, type ManifestProblem } from '../../manifests/errors.js';
 import { loadRepository } from '../../manifests/load.js';
+import type { RepositoryPolicies } from '../../manifests/policies.js';
 import type { DesiredState } from '../../manifests/types.js';
 import type { ManifestValidator } from '../../manifests/validate.js';
 import type { Revision } from '../source/index.js';
@@ -12,7 +13,7 @@ import { attachRepositorySecrets, decryptRepositorySecrets, parseIdentities } fr
 
 /** What the gate decided about a revision. */
 export type GateResult =
-  | { accepted: true; revision: Revision; hosts: DesiredState[] }
+  | { accepted: true; revision: Revision; hosts: DesiredState[]; policies?: RepositoryPolicies; members?: Record<string, string[]> }
   | { accepted: false; revision: Revision; problems: ManifestProblem[] };
 
 /**
@@ -28,7 +29,7 @@ export async function validateRevision(revision: Revision, validator?: ManifestV
     const identities = ageIdentity ? parseIdentities(ageIdentity.keys.reveal(), ageIdentity.origin) : undefined;
     const values = await decryptRepositorySecrets({ root: revision.dir, identities, origin: ageIdentity?.origin ?? 'none' });
     attachRepositorySecrets(loaded.hosts, values);
-    return { accepted: true, revision, hosts: loaded.hosts };
+    return { accepted: true, revision, hosts: loaded.hosts, policies: loaded.policies, members: loaded.members };
   } catch (err) {
     const message = err instanceof DroverError ? err.message : `cannot load the revision: ${(err as Error).message}`;
     return { accepted: false, revision, problems: [{ file: '.', line: 0, col: 0, path: '', message }] };

@@ -13,6 +13,8 @@ import { HOST_STATUSES } from './metric-labels.js';
 export interface HostMetricsRecord {
   host: string;
   status: string;
+  /** The status reason: a host held back on purpose (window, rollout) says so in its first word. */
+  reason?: string;
   lastAppliedRevision?: string;
   lastAttemptAt?: number;
   lastSuccessAt?: number;
@@ -24,6 +26,7 @@ export interface HostMetricsRecord {
 
 interface HostRow {
   status: string;
+  held: boolean;
   drift: number;
   appliedRevision?: string;
   lastAttemptSeconds?: number;
@@ -36,6 +39,9 @@ export function driftedResources(plan: HostMetricsRecord['lastPlan']): number {
   const { create = 0, update = 0, delete: remove = 0 } = plan.counts;
   return create + update + remove;
 }
+
+/** Reasons of hosts kept from applying on purpose (a maintenance window, a staged rollout). */
+const HELD_REASONS = /^(OutsideWindow|RolloutHalted|RolloutPaused|WaitingForWave):/;
 
 const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
 
@@ -50,6 +56,9 @@ export class HostMetrics {
     };
     gauge('drover_host_status', 'Status of each host, one-hot: 1 for its current status, 0 for every other.', ['host', 'status'], (g) => {
       for (const [host, row] of rows) for (const status of HOST_STATUSES) g.set({ host, status }, row.status === status ? 1 : 0);
+    });
+    gauge('drover_host_held', 'Whether each host is kept from applying on purpose: outside its maintenance window, or waiting for its rollout wave (1), else 0.', ['host'], (g) => {
+      for (const [host, row] of rows) g.set({ host }, row.held ? 1 : 0);
     });
     gauge('drover_host_drift_resources', 'Resources the last plan of each host would change.', ['host'], (g) => {
       for (const [host, row] of rows) g.set({ host }, row.drift);
@@ -73,6 +82,7 @@ export class HostMetrics {
     }
     this.rows.set(record.host, {
       status: record.status,
+      held: record.status === 'OutOfSync' && HELD_REASONS.test(record.reason ?? ''),
       drift: driftedResources(record.lastPlan),
       appliedRevision: record.lastAppliedRevision,
       lastAttemptSeconds: seconds(record.lastAttemptAt),

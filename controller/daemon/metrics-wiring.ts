@@ -36,7 +36,9 @@ function recordRun(metrics: DroverMetrics, run: RunRecord, result: HostRunResult
 export function scrapeController(metrics: DroverMetrics, controller: Pick<ControllerApi, 'hosts' | 'status'>): void {
   metrics.beforeScrape(() => {
     metrics.replaceHosts(controller.hosts());
-    metrics.setQueueDepth(controller.status().queue.queued);
+    const status = controller.status();
+    metrics.setQueueDepth(status.queue.queued);
+    metrics.rollouts.replace(status.rollouts);
   });
 }
 

@@ -7,6 +7,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { HostMetrics, type HostMetricsRecord } from './host-metrics.js';
+import { RolloutMetrics } from './rollout-metrics.js';
 import {
   CHANGE_ACTIONS, FETCH_RESULTS, RECONCILE_PHASES, RECONCILE_RESULTS, RESOURCE_KINDS, SSH_ERROR_REASONS, TRIGGERS,
   WEBHOOK_PROVIDERS, WEBHOOK_RESULTS, boundedLabel, requireLabel, sshErrorReason,
@@ -55,10 +56,13 @@ export class DroverMetrics {
   private readonly m: MetricSet;
   private readonly hosts: HostMetrics;
   private readonly scrapeHooks: (() => void)[] = [];
+  /** `drover_rollout_wave` and `drover_rollout_halted` (replace them with each lane's rollout). */
+  readonly rollouts: RolloutMetrics;
 
   constructor(options: MetricsOptions) {
     this.m = defineMetrics(this.registry);
     this.hosts = new HostMetrics(this.registry);
+    this.rollouts = new RolloutMetrics(this.registry);
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
     this.m.buildInfo.set({ version: options.version }, 1);
     if (options.driftIntervalMs !== undefined) this.setDriftInterval(options.driftIntervalMs);

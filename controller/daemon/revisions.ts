@@ -17,6 +17,11 @@ export async function applyRevision(ctx: DaemonContext, next: FleetRevision, set
   const records = new Map(ctx.store.hosts().map((r) => [r.host, r]));
   const before = previous?.hashes ?? hashesOfRecords(records);
   const { affected, unaffected } = affectedHosts(before, next.hashes);
+  // A host held back by a rollout or window is still on an older state: it has the revision to apply too.
+  for (const host of unaffected) {
+    const hash = records.get(host)?.desiredHash;
+    if (hash !== undefined && hash !== next.hashes.get(host) && !affected.includes(host)) affected.push(host);
+  }
   setFleet(next);
   const removed = [...records.values()].filter((r) => r.removedAt === undefined && !next.hosts.has(r.host)).map((r) => r.host);
   for (const host of removed) await removeHost(ctx, host);
@@ -25,6 +30,7 @@ export async function applyRevision(ctx: DaemonContext, next: FleetRevision, set
     if (record && interrupted(record)) affected.push(host);
     else if (record) await moveWithoutRun(ctx, record, next.revision);
   }
+  const releasedNow = new Set(ctx.rollouts ? ctx.rollouts.onRevision(next, affected) : affected);
   for (const host of affected) {
     const record = records.get(host);
     if (record?.removedAt !== undefined) {
@@ -33,6 +39,7 @@ export async function applyRevision(ctx: DaemonContext, next: FleetRevision, set
       await saveHost(ctx, back);
     }
     if (previous && connectionChanged(previous.hosts.get(host), next.hosts.get(host))) await ctx.connections.drop(host);
+    if (!releasedNow.has(host) && !(record && interrupted(record))) continue;
     ctx.pending.add(host, record && interrupted(record) ? 'startup' : 'revision', { apply: true });
     ctx.queue.add(host);
   }

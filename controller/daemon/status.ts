@@ -16,6 +16,8 @@ export interface StatusContext {
   rejected?: { revision: string; problem: string };
   /** The host's circuit breaker (closed when absent); `trialAt` = when an open breaker lets a trial run. */
   breaker?: { phase: BreakerPhase; failures: number; trialAt?: number };
+  /** Why the host is kept from applying the desired revision (`OutsideWindow: ...`, `RolloutHalted: ...`). */
+  held?: string;
 }
 
 /** A status and the one-line reason shown next to it. */
@@ -37,7 +39,9 @@ export function deriveStatus(record: HostRecord, context: StatusContext): Derive
   const breaker = context.breaker ?? { phase: 'closed', failures: 0 };
   if (last?.result === 'unreachable' || breaker.phase !== 'closed') return { status: 'Unreachable', reason: unreachableReason(record, breaker) };
   if (last?.result === 'failed') return { status: 'Failed', reason: errorText(record) };
-  return syncReason(record, last, context.desiredRevision);
+  const derived = syncReason(record, last, context.desiredRevision);
+  // A held host is out of sync on purpose: the reason says why it was not applied.
+  return derived.status === 'OutOfSync' && context.held !== undefined && last !== undefined ? { status: 'OutOfSync', reason: context.held } : derived;
 }
 
 /** `record` with its status and reason derived afresh. */
@@ -80,6 +84,7 @@ function unreachableReason(record: HostRecord, breaker: NonNullable<StatusContex
 function errorText(record: HostRecord): string {
   const e = record.lastError;
   if (!e) return 'the last run failed';
+  if (e.code === 'E_ROLLED_BACK') return `${e.message}${e.stderrTail ? `; output: ${e.stderrTail.trim().split('\n').slice(-3).join(' | ')}` : ''}`;
   return `${e.code}${e.step ? ` at ${e.step}` : ''}: ${e.message}`;
 }
 

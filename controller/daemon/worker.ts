@@ -61,6 +61,8 @@ async function processHost(ctx: DaemonContext, host: string): Promise<void> {
     // A host listed in the config's suspendedHosts is suspended like `drover suspend` does (persisted).
     if (!record.suspended) await saveHost(ctx, { ...record, suspended: true });
     ctx.syncRuns.finished(why.runIds, host, { result: 'skipped', reason: 'suspended' });
+    // A suspended host leaves its rollout wave (it would wait for it forever).
+    ctx.rollouts?.skip(host, fleet.revision);
     ctx.queue.forget(host);
     return;
   }
@@ -70,13 +72,22 @@ async function processHost(ctx: DaemonContext, host: string): Promise<void> {
     ctx.queue.addAfter(host, (ctx.breakers.trialAt(host) ?? ctx.clock.now()) - ctx.clock.now());
     return;
   }
-  const run: RunRecord = { id: ctx.newRunId(), trigger: why.trigger, revision: fleet.revision, startedAt: ctx.clock.now(), dryRun: !why.apply, changedSteps: [] };
+  // A rollout wave not yet released, or a closed maintenance window, turns an apply into a plan.
+  const gate = why.apply ? ctx.rollouts?.gate(host, { overrideWindow: why.overrideWindow === true }) : undefined;
+  // A revision rolled back on this host is not applied again by retries or drift checks (the service would
+  // flap between configs); a new revision or a manual sync tries again.
+  const rolledBack = record.lastError?.code === 'E_ROLLED_BACK' && record.lastAttemptedRevision === fleet.revision && (why.trigger === 'retry' || why.trigger === 'drift');
+  const apply = why.apply && gate?.apply !== false && !rolledBack;
+  const run: RunRecord = { id: ctx.newRunId(), trigger: why.trigger, revision: fleet.revision, startedAt: ctx.clock.now(), dryRun: !apply, changedSteps: [] };
   // `running` is stored before an apply so a killed controller re-observes the host; a plan-only run
   // changes nothing on the host, so it skips that write (drift checks stay one write per host).
   if (!run.dryRun) await saveHost(ctx, startRun(record, run));
   ctx.syncRuns.started(why.runIds, host);
   ctx.events.runStarted?.(host, run);
-  const result = await runHost(ctx, { host, run, desired });
+  // A host that failed its checks is in sync on a retry: its checks must pass again before it counts as Synced.
+  const healthCheck = (gate?.apply === true && gate.healthCheck) || (apply && (record.lastError?.step ?? '').startsWith('test_'));
+  const result = await runHost(ctx, { host, run, desired, healthCheck });
+  if (!run.dryRun) ctx.rollouts?.record(host, run.revision, result);
   ctx.breakers.record(host, result.outcome !== 'unreachable');
   const latest = ctx.store.host(host) ?? record;
   const { saved, written } = storeHost(ctx, finishRun(latest, { run, result, now: ctx.clock.now(), desiredHash: fleet.hashes.get(host) ?? '' }));
@@ -86,9 +97,14 @@ async function processHost(ctx: DaemonContext, host: string): Promise<void> {
   ctx.events.runFinished?.(host, run, result);
   await written;
   scheduleNext(ctx, host, result, why);
+  if (gate && !gate.apply && gate.retryAt !== undefined) {
+    // Outside its window: apply when the window opens.
+    ctx.pending.add(host, why.trigger, { apply: true });
+    ctx.queue.addAfter(host, Math.max(0, gate.retryAt - ctx.clock.now()));
+  }
 }
 
-async function runHost(ctx: DaemonContext, args: { host: string; run: RunRecord; desired: DesiredState }): Promise<HostRunResult> {
+async function runHost(ctx: DaemonContext, args: { host: string; run: RunRecord; desired: DesiredState; healthCheck: boolean }): Promise<HostRunResult> {
   const { host, run } = args;
   const fields = { host, revision: run.revision, runId: run.id };
   ctx.log.info({ ...fields, trigger: run.trigger, dryRun: run.dryRun }, 'run started');
@@ -99,7 +115,7 @@ async function runHost(ctx: DaemonContext, args: { host: string; run: RunRecord;
     return await reconcileHost({
       desired: args.desired, transport: lease.transport, mode: run.dryRun ? 'plan' : 'apply', withTexts: run.dryRun, signal,
       // A drift check of an in-sync host also runs its test_* checks (a health check).
-      runTests: run.trigger === 'drift',
+      runTests: run.trigger === 'drift' || args.healthCheck,
       onPhase: (phase) => ctx.log.info({ ...fields, phase }, `${host}: ${phase}`),
     });
   } finally {
@@ -125,6 +141,11 @@ function scheduleNext(ctx: DaemonContext, host: string, result: HostRunResult, w
     return;
   }
   if (ctx.stopRuns.aborted) return;
+  if (result.error?.code === 'E_ROLLED_BACK') {
+    // Rolled back: applying it again would only flap the service; a new revision or a manual sync tries again.
+    ctx.queue.forget(host);
+    return;
+  }
   if (REFUSED_CODES.has(result.error?.code ?? '')) {
     // Refused (host key, authentication): needs a human; drift checks, new revisions and syncs try again.
     ctx.queue.forget(host);

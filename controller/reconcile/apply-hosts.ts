@@ -4,6 +4,7 @@ import { applyPlan, verifyConverged } from '../apply/index.js';
 import type { Transport } from '../transport/types.js';
 import { applyFailureSummary, toApplyFailure, toHostFailure } from './failure.js';
 import { hasTests, runHostTests } from './host-tests.js';
+import { rollBackIfAsked } from './rollback.js';
 import type { HostApplyResult, HostPlanResult, ProgressEvent } from './types.js';
 import { maskDeep, secretsOf } from './mask.js';
 
@@ -59,6 +60,11 @@ async function applyOne(planned: HostPlanResult, desired: DesiredState | undefin
       return { host, address, plan, apply: tests, durationMs: performance.now() - started };
     }
     const apply = await applyPlan({ desired, observed, plan, transport });
+    const rolledBack = await rollBackIfAsked({ desired, observed, plan, apply, transport });
+    if (rolledBack) {
+      progress('failed', rolledBack.message);
+      return { host, address, error: rolledBack, durationMs: performance.now() - started };
+    }
     if (options.verify === false) {
       progress(apply.ok ? 'done' : 'failed', apply.ok ? 'applied' : applyFailureSummary(apply));
       return { host, address, plan, apply, durationMs: performance.now() - started };

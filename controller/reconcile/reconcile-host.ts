@@ -16,6 +16,7 @@ import { TransportErrorCodes } from '../transport/types.js';
 import { applyFailureSummary, toHostFailure } from './failure.js';
 import { hasTests, runHostTests } from './host-tests.js';
 import { maskDeep } from './mask.js';
+import { failedOnlyAtTests, rollBackRun, rolledBackFailure } from './rollback.js';
 import { fetchFileTexts } from './texts.js';
 import type { FileTexts, HostFailure } from './types.js';
 
@@ -146,6 +147,11 @@ const apply: Phase = async (run) => {
   if (result.ok) return 'next';
   const failed = result.steps.find((s) => s.status === 'failed');
   run.result.outcome = 'failed';
+  if (desired.host.rollbackOnFailedTests && failedOnlyAtTests(run.result.plan!, result)) {
+    const report = await rollBackRun({ desired, observed: run.observed!, plan: run.result.plan!, apply: result, transport: run.transport!, ...signalOf(run.req) });
+    run.result.error = rolledBackFailure(result, report);
+    return 'stop';
+  }
   run.result.error = {
     code: 'E_STEP_FAILED', unreachable: false,
     message: `step ${failed?.name ?? '(unknown)'} failed${result.restored.length ? `; restored ${result.restored.join(', ')}` : ''}${result.notRestored.length ? `; NOT restored: ${result.notRestored.join(', ')}` : ''}`,

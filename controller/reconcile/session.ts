@@ -5,6 +5,7 @@
  */
 import { DroverError } from '../../manifests/errors.js';
 import { loadValidRepository } from '../../manifests/index.js';
+import type { RepositoryPolicies } from '../../manifests/policies.js';
 import type { DesiredState, HostInfo, RepositorySettings } from '../../manifests/types.js';
 import { TransportPool } from '../transport/pool.js';
 import type { Transport } from '../transport/types.js';
@@ -27,6 +28,9 @@ export interface Session {
   hosts: DesiredState[];
   settings: RepositorySettings;
   concurrency: number;
+  /** Rollout policies and windows, and each group's hosts (for waves: `drover reconcile` follows them too). */
+  policies: RepositoryPolicies;
+  members: Record<string, string[]>;
   /** The host's transport: connects on first use, then reuses the connection. */
   transportFor(host: DesiredState): Promise<Transport>;
   /** Closes every connection the session opened. */
@@ -43,7 +47,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const byName = new Map(hosts.map((h) => [h.host.name, h.host]));
   const pool = createHostPool({ ssh: options.ssh, lookup: (name) => byName.get(name) });
   return {
-    hosts, settings: loaded.settings, concurrency: options.concurrency ?? loaded.settings.concurrency,
+    hosts, settings: loaded.settings, policies: loaded.policies, members: loaded.members, concurrency: options.concurrency ?? loaded.settings.concurrency,
     transportFor: (host) => pool.get(host.host.name),
     close: () => pool.closeAll(),
   };

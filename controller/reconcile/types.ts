@@ -37,6 +37,8 @@ export type HostApplyResult =
     apply?: ApplyResult;
     /** The plan after apply, from a fresh observation: in sync when the host converged. */
     verify?: Plan;
+    /** Not applied, and why (`OutsideWindow: ...`, `RolloutHalted: ...`): the host stays out of sync. */
+    held?: string;
     durationMs: number;
   }
   | { host: string; address: string; error: HostFailure; durationMs: number };

@@ -6,7 +6,7 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import {
   controllerResources, driftPerHost, failures, hostTable, hostsPerStatus, manifestValidity, queueDepth, reconcileDuration,
-  revisionAndVersion, runsAndChanges, sourceHealth, sshConnections, sshErrors, syncsAndWebhooks,
+  revisionAndVersion, runsAndChanges, sourceHealth, sshConnections, sshErrors, syncsAndWebhooks, rolloutState, rolloutWave,
 } from './panels.js';
 
 /** The dashboard's fixed uid: links and provisioning keep working across updates. */
@@ -45,6 +45,7 @@ export function buildDashboard(): dashboard.Dashboard {
   for (const panel of [
     hostsPerStatus(), manifestValidity(), revisionAndVersion(), hostTable(), driftPerHost(), queueDepth(), reconcileDuration(),
     failures(), runsAndChanges(), sourceHealth(), sshConnections(), sshErrors(), syncsAndWebhooks(), controllerResources(),
+    rolloutState(), rolloutWave(),
   ]) builder.withPanel(panel);
   return builder.build();
 }

@@ -168,3 +168,17 @@ export function controllerResources() {
     .overrideByQuery('A', [{ id: 'unit', value: 'bytes' }]).overrideByQuery('B', [{ id: 'unit', value: 'percentunit' }])
     .min(0).gridPos({ h: 8, w: 12, x: 12, y: 47 });
 }
+
+/** Each lane's staged rollout: halted or rolling out (docs/rollouts.md). */
+export function rolloutState() {
+  return stat('Rollouts', 'Each staged rollout (lane: default, or a group with its own policy): halted when a wave went over its failure budget.')
+    .withTarget(new DataqueryBuilder().refId('A').expr('max by (lane) (drover_rollout_halted)').legendFormat('{{lane}}').instant())
+    .mappings([valueMap({ '0': { text: 'Rolling out', color: 'green' }, '1': { text: 'Halted', color: 'red' } })])
+    .textMode(common.BigValueTextMode.ValueAndName).colorMode(common.BigValueColorMode.Background).gridPos({ h: 8, w: 12, x: 0, y: 55 });
+}
+
+/** The wave each lane's rollout is at, over time. */
+export function rolloutWave() {
+  return timeseries('Rollout wave', 'The wave each staged rollout is rolling out (1-based; the number of waves once completed).')
+    .withTarget(series('A', 'max by (lane) (drover_rollout_wave)', '{{lane}}')).min(0).decimals(0).gridPos({ h: 8, w: 12, x: 12, y: 55 });
+}

@@ -51,6 +51,21 @@ export interface DroverFile {
     };
   };
   /**
+   * A staged rollout: a new revision reaches the hosts it changes wave by wave, in order; hosts no wave takes form a last wave with the last wave's budget. When a wave exceeds its failure budget the rollout halts: hosts of later waves stay on the previous revision until a new commit or `drover rollout resume`. `drover reconcile` follows the same waves. See docs/rollouts.md.
+   */
+  rollout?: {
+    /**
+     * The waves, in order.
+     *
+     * @minItems 1
+     */
+    waves: [unknown | unknown | unknown, ...(unknown | unknown | unknown)[]];
+  };
+  /**
+   * Maintenance windows (allow and deny). Outside every allowed window, or inside a deny window, hosts are planned and reported OutOfSync with reason OutsideWindow, never applied; `drover sync --override-window` (API: `overrideWindow: true`) or `drover reconcile --override-window` applies anyway.
+   */
+  windows?: unknown[];
+  /**
    * Name -> address overrides used by the template function `resolve(name)`, e.g. `db.internal: 10.0.0.5`; checked before inventory host addresses.
    */
   resolver?: {

@@ -44,6 +44,25 @@ export interface GroupFile {
     mode: 'report' | 'selfHeal';
   };
   /**
+   * A rollout of the group's own: its members are rolled out by these waves (halted and resumed on their own) instead of drover.yaml's `rollout`. A host in several such groups follows the last in merge order.
+   */
+  rollout?: {
+    /**
+     * The waves, in order.
+     *
+     * @minItems 1
+     */
+    waves: [unknown | unknown | unknown, ...(unknown | unknown | unknown)[]];
+  };
+  /**
+   * Maintenance windows of the members, replacing drover.yaml's `windows` (the last group in merge order that declares them wins).
+   */
+  windows?: unknown[];
+  /**
+   * When the test_* checks fail right after an apply, put the files of that run back from the host's backup store and run their handlers again; the host is reported Failed with reason RolledBack and the failing check's output (default false; a host's value wins over its groups', a group's over its roles').
+   */
+  rollbackOnFailedTests?: boolean;
+  /**
    * Roles applied to every member, before the host's own roles.
    */
   roles?: (

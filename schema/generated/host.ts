@@ -44,6 +44,10 @@ export interface HostFile {
     mode: 'report' | 'selfHeal';
   };
   /**
+   * When the test_* checks fail right after an apply, put the files of that run back from the host's backup store and run their handlers again; the host is reported Failed with reason RolledBack and the failing check's output (default false; a host's value wins over its groups', a group's over its roles').
+   */
+  rollbackOnFailedTests?: boolean;
+  /**
    * Extra group memberships, in order (a group's `include` can also list this host).
    */
   groups?: string[];

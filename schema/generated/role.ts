@@ -29,6 +29,10 @@ export interface RoleFile {
    */
   tests?: RoleTest[];
   /**
+   * When the test_* checks fail right after an apply, put the files of that run back from the host's backup store and run their handlers again; the host is reported Failed with reason RolledBack and the failing check's output (default false; a host's value wins over its groups', a group's over its roles').
+   */
+  rollbackOnFailedTests?: boolean;
+  /**
    * Overrides applied when the host's platform (or its family: debian, rhel, alpine) matches.
    */
   platforms?: {

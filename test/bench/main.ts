@@ -11,6 +11,8 @@
  *                 1,000 hosts, then its HTTP API: webhook -> converged, GET /api/v1/hosts p99 under load; writes
  *                 its own section of BENCH_OUT (kept by the other commands)
  *   http          only the HTTP API figures (into the controller section)
+ *   scale-controller  one controller with BENCH_SCALE_HOSTS (1,000) real hosts: warm drift sweep, RSS, idle
+ *                 CPU next to the ssh floor; its own section of BENCH_OUT (kept too)
  * BENCH_RUNS (3) runs of everything, medians reported. Nothing here asserts a time: the goals are
  * reported as met or missed.
  */
@@ -27,6 +29,7 @@ import { describeMachine, ensureTools, loadAverage } from './machine.js';
 import { benchObserve, observeRows } from './observe.js';
 import { comparisonTable, evaluateGoals, goalLines, renderMarkdown, scaleTable } from './report.js';
 import { scaleDryRun, type ScaleResult } from './scale.js';
+import { benchScaleController, scaleControllerSection } from './scale-controller.js';
 
 const here = import.meta.dirname;
 const log = (line: string): void => console.error(`[bench] ${line}`);
@@ -97,7 +100,8 @@ async function benchTools(options: { settings: Settings; compare: boolean; scale
   const command = `npm run bench${process.argv[2] ? ` -- ${process.argv[2]}` : ''} (BENCH_RUNS=${settings.runs} BENCH_HOSTS=${settings.hosts} BENCH_SCALE=${settings.scale.join(',')})`;
   let kept = '';
   try {
-    kept = controllerSection(readFileSync(settings.out, 'utf8'));
+    const text = readFileSync(settings.out, 'utf8');
+    kept = [controllerSection(text), scaleControllerSection(text)].filter(Boolean).join('\n\n');
   } catch {
     // no document yet
   }
@@ -127,5 +131,6 @@ switch (command) {
     await writeHttpSection(settings.out, http, settings.runs);
     break;
   }
-  default: throw new Error(`unknown bench command "${command}" (all, ansible, scale, observe, load, controller, http)`);
+  case 'scale-controller': await benchScaleController({ target: Number(process.env.BENCH_SCALE_HOSTS ?? 1000), runs: settings.runs, out: settings.out }); break;
+  default: throw new Error(`unknown bench command "${command}" (all, ansible, scale, observe, load, controller, http, scale-controller)`);
 }

@@ -37,6 +37,7 @@ declare -A needed_for=(
   [procps]="process checks"
   [prometheus]="the metrics, alert rule and dashboard tests (prometheus, promtool)"
   [chromium]="the status page test in a real browser"
+  [debootstrap]="the container image test (a Debian base and buildah, each in a chroot)"
 )
 # A command (or file) that tells whether each package is there.
 declare -A probe=(
@@ -51,6 +52,7 @@ declare -A probe=(
   [procps]=pgrep
   [prometheus]=promtool
   [chromium]=chromium
+  [debootstrap]=/usr/sbin/debootstrap
 )
 
 have() {

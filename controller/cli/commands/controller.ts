@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
-import { formatProblem } from '../../../manifests/errors.js';
+import { hostname } from 'node:os';
+import { DroverError, formatProblem } from '../../../manifests/errors.js';
 import { ConfigInvalidError, loadControllerConfig, type ConfigOverrides, type ControllerSettings } from '../../config/index.js';
 import { startController } from '../../daemon/controller.js';
 import { startHttpServer } from '../../daemon/http/server.js';
@@ -9,6 +10,7 @@ import { createLogger } from '../../daemon/log.js';
 import { registerMetricsRoute, startMetricsServer } from '../../daemon/metrics-server.js';
 import { metricsEvents, scrapeController } from '../../daemon/metrics-wiring.js';
 import { createMetrics } from '../../daemon/metrics.js';
+import { resolveShard } from '../../daemon/shard-spec.js';
 import { resolveSshSettings } from '../../reconcile/ssh-settings.js';
 import { setExitCode } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
@@ -18,7 +20,7 @@ import { collect } from '../select.js';
 
 interface ControllerFlags {
   config?: string; repo?: string; branch?: string; stateDir?: string; listen?: string; logLevel?: string;
-  knownHosts?: string; identity?: string[];
+  knownHosts?: string; identity?: string[]; shard?: string;
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -40,6 +42,7 @@ export function registerController(program: Command, io: CliIo, signals: NodeJS.
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`)
     .option('--known-hosts <file>', 'known_hosts for host keys (default: sshKnownHostsFile, $DROVER_KNOWN_HOSTS, ~/.ssh/known_hosts)')
     .option('-i, --identity <file>', 'private key for host logins (repeatable; default: sshIdentityFiles, $DROVER_IDENTITY, ~/.ssh/id_*)', collect)
+    .option('--shard <INDEX/COUNT>', 'reconcile only this replica\'s hosts (rendezvous hashing; replaces shard; default in a StatefulSet: the pod ordinal of $DROVER_REPLICAS)')
     .action(async (opts: ControllerFlags, self: Command) => {
       const settings = await loadSettings(io, opts);
       if (!settings) {
@@ -58,11 +61,19 @@ async function loadSettings(io: CliIo, opts: ControllerFlags): Promise<Controlle
   if (opts.listen !== undefined) overrides.listen = opts.listen;
   if (opts.logLevel !== undefined) overrides.logLevel = opts.logLevel as ConfigOverrides['logLevel'];
   try {
-    return await loadControllerConfig({
+    const settings = await loadControllerConfig({
       cwd: io.cwd, env: io.env, isRoot: process.getuid?.() === 0, overrides,
       ...(opts.config === undefined ? {} : { configFile: opts.config }),
     });
+    const shard = resolveShard({ env: io.env, hostname: hostname(), ...(opts.shard === undefined ? {} : { flag: opts.shard }), ...(settings.shard ? { configured: settings.shard } : {}) });
+    if (shard) settings.shard = shard;
+    else delete settings.shard;
+    return settings;
   } catch (err) {
+    if (err instanceof DroverError && err.code === 'E_SHARD_INVALID') {
+      eprintln(io, `drover: ${err.message}; the controller did not start`);
+      return undefined;
+    }
     if (!(err instanceof ConfigInvalidError)) throw err;
     for (const p of err.problems) eprintln(io, formatProblem(p));
     eprintln(io, `drover: the controller config is invalid (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}); the controller did not start`);
@@ -78,7 +89,7 @@ async function runController(io: CliIo, settings: ControllerSettings, opts: Cont
     env: io.env, connectTimeoutSeconds: settings.ssh.connectTimeoutMs / 1000,
     ...(knownHosts === undefined ? {} : { knownHosts }), ...(identities === undefined ? {} : { identities }),
   });
-  log.info({ config: settings.configFile ?? '(embedded default)', source: { url: settings.source.url, ref: settings.source.ref } }, 'starting');
+  log.info({ config: settings.configFile ?? '(embedded default)', source: { url: settings.source.url, ref: settings.source.ref }, ...(settings.shard ? { shard: `${settings.shard.index}/${settings.shard.count}` } : {}) }, 'starting');
   // Refuse an open API on the network before anything starts.
   checkListenAllowed(settings.listen, settings.apiToken !== undefined);
   const startedAt = Date.now();

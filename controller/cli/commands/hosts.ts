@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { formatProblem, loadValidRepository } from '../../../manifests/index.js';
 import type { DesiredState } from '../../../manifests/types.js';
 import { loadState } from '../../daemon/state.js';
+import { describeRollouts } from './rollout-status.js';
 import { deriveStatus, type StatusContext } from '../../daemon/status.js';
 import type { HostRecord } from '../../daemon/records.js';
 import { type CliIo, println } from '../io.js';
@@ -63,9 +64,13 @@ async function showState(io: CliIo, stateDir: string, output: 'text' | 'json'): 
   const context: StatusContext = {};
   if (source.lastGoodRevision !== undefined) context.desiredRevision = source.lastGoodRevision;
   if (source.rejected) context.rejected = { revision: source.rejected.revision, problem: source.rejected.problems[0] ? formatProblem(source.rejected.problems[0]) : 'invalid' };
-  const hosts = [...state.hosts.values()].filter((r) => r.removedAt === undefined).map((r) => describeRecord(r, context));
+  const rollouts = describeRollouts(stateDir, Date.now());
+  // A window hold is known to the running controller only; the reason it saved with the record says it.
+  const windowHeld = (r: HostRecord): { held?: string } => (r.reason.startsWith('OutsideWindow:') ? { held: r.reason } : {});
+  const hosts = [...state.hosts.values()].filter((r) => r.removedAt === undefined)
+    .map((r) => describeRecord(r, { ...context, ...windowHeld(r), ...rollouts.held(r.host) }));
   if (output === 'json') {
-    println(io, JSON.stringify({ source, hosts }, null, 2));
+    println(io, JSON.stringify({ source, hosts, rollouts: rollouts.views }, null, 2));
     return;
   }
   println(io, `revision: ${source.lastGoodRevision ?? '(none accepted yet)'}${source.rejected ? `  (rejected: ${source.rejected.revision})` : ''}`);
@@ -73,6 +78,7 @@ async function showState(io: CliIo, stateDir: string, output: 'text' | 'json'): 
     ['HOST', 'STATUS', 'APPLIED REVISION', 'LAST ATTEMPT', 'REASON'],
     hosts.map((h) => [h.host, h.status, h.lastAppliedRevision ?? '-', h.lastAttemptAt ? new Date(h.lastAttemptAt).toISOString() : '-', h.reason]),
   ));
+  for (const line of rollouts.lines) println(io, line);
 }
 
 function describeRecord(record: HostRecord, context: StatusContext) {

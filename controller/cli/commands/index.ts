@@ -11,6 +11,7 @@ import { registerSecrets } from './secrets.js';
 import { registerController } from './controller.js';
 import { registerSync } from './sync.js';
 import { registerSuspendResume } from './suspend.js';
+import { registerRollout } from './rollout.js';
 
 /** Adds every drover subcommand to `program`. */
 export function registerCommands(program: Command, io: CliIo): void {
@@ -25,4 +26,5 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerController(program, io);
   registerSync(program, io);
   registerSuspendResume(program, io);
+  registerRollout(program, io);
 }

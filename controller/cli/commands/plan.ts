@@ -13,7 +13,7 @@ import { addAgeIdentityOption, loadRepositorySecrets } from '../age-identity.js'
 
 /** Options shared by plan and reconcile. */
 export interface PlanOptions {
-  dryRun?: boolean; yes?: boolean; test?: boolean; host?: string[]; group?: string; state?: string; output: string; concurrency?: string;
+  dryRun?: boolean; yes?: boolean; test?: boolean; overrideWindow?: boolean; host?: string[]; group?: string; state?: string; output: string; concurrency?: string;
   diff: boolean; knownHosts?: string; identity?: string[]; connectTimeout?: string; ageIdentity?: string;
 }
 

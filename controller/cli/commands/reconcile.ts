@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { applyHosts } from '../../reconcile/apply-hosts.js';
+import { applyWithPolicies, type LaneReport } from '../../reconcile/rollout-hosts.js';
 import type { HostApplyResult } from '../../reconcile/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CliIo, println } from '../io.js';
@@ -20,7 +20,8 @@ export function registerReconcile(program: Command, io: CliIo): void {
     .description('converge hosts to the manifests (--dry-run: only show the plan)')
     .option('--dry-run', 'only show the plan; change nothing')
     .option('-y, --yes', 'apply without asking for confirmation')
-    .option('--test', "also run the test_* checks of hosts already in sync (a health check); drifted hosts run them after apply anyway");
+    .option('--test', "also run the test_* checks of hosts already in sync (a health check); drifted hosts run them after apply anyway")
+    .option('--override-window', 'apply outside the maintenance windows (drover.yaml `windows`) too');
   addPlanOptions(cmd).action(async (repo: string, opts: PlanOptions, self: Command) => {
     setExitCode(self, opts.dryRun ? await runPlan(io, repo, opts) : await runReconcile(io, repo, opts));
   });
@@ -38,30 +39,40 @@ async function runReconcile(io: CliIo, repo: string, opts: PlanOptions): Promise
       return ExitCode.error;
     }
     const progress = createProgress(io, run.results.length);
-    const results = await applyHosts({
+    const { results, lanes } = await applyWithPolicies({
       planned: run.results, desired: run.session.hosts, concurrency: run.session.concurrency, onProgress: progress.onProgress,
-      transportFor: run.session.transportFor, runTests: opts.test === true,
+      transportFor: run.session.transportFor, runTests: opts.test === true, session: run.session,
+      now: () => Date.now(), wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), overrideWindow: opts.overrideWindow === true,
+      onWave: (lane, wave, of) => { if (output === 'text') println(io, `rollout${lane === 'default' ? '' : ` ${lane}`}: wave ${wave.name} (${wave.index + 1}/${of}): ${wave.hosts.join(', ')}`); },
     });
     progress.finish();
-    printApply(io, results, output);
+    printApply(io, results, output, lanes);
     return applyExitCode(results);
   } finally {
     await run.session.close();
   }
 }
 
-function printApply(io: CliIo, results: HostApplyResult[], output: 'text' | 'json'): void {
+function printApply(io: CliIo, results: HostApplyResult[], output: 'text' | 'json', lanes: LaneReport[]): void {
   if (output === 'json') {
-    println(io, JSON.stringify({ hosts: results, exitCode: applyExitCode(results) }, null, 2));
+    println(io, JSON.stringify({ hosts: results, rollouts: lanes, exitCode: applyExitCode(results) }, null, 2));
     return;
   }
   println(io);
   for (const r of results) println(io, renderApplyResult(r));
   println(io);
   println(io, renderApplySummary(results));
+  for (const lane of lanes.filter((l) => l.halted !== undefined)) {
+    println(io, `rollout${lane.lane === 'default' ? '' : ` ${lane.lane}`} Halted: ${lane.halted}; later waves were not applied`);
+  }
 }
 
-/** 0 when every host converged (or was in sync), 3 when any host failed, however many (SPEC §5). */
+/**
+ * 0 when every host converged (or was in sync), 3 when any host failed, however many (SPEC §5); 2 when none
+ * failed but some were held (outside their window, or a halted rollout's later waves): drift remains.
+ */
 export function applyExitCode(results: HostApplyResult[]): number {
-  return results.every(hostSucceeded) ? ExitCode.ok : ExitCode.partial;
+  const held = (r: HostApplyResult): boolean => 'held' in r && r.held !== undefined;
+  if (!results.every((r) => held(r) || hostSucceeded(r))) return ExitCode.partial;
+  return results.some(held) ? ExitCode.drift : ExitCode.ok;
 }

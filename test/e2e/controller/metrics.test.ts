@@ -60,7 +60,9 @@ beforeAll(async () => {
   fleet = await startFleet({ count: 3, name: 'metrics-e2e' });
   remote = await createRemote();
   dir = await tempDir();
-  commit = await remote.commit(Object.fromEntries(NAMES.map((n, i) => [`hosts/${n}.yaml`, hostFile(fleet.hosts[i]!)])), 'three hosts');
+  // A staged rollout, so the dashboard's rollout panels have data too.
+  const rollout = { 'drover.yaml': 'rollout:\n  waves:\n    - percent: 50\n' };
+  commit = await remote.commit({ ...rollout, ...Object.fromEntries(NAMES.map((n, i) => [`hosts/${n}.yaml`, hostFile(fleet.hosts[i]!)])) }, 'three hosts');
   const stateDir = join(dir, 'state');
   await writeFile(join(dir, 'api-token'), `${secrets.apiToken}\n`);
   await writeFile(join(dir, 'webhook-secret'), `${secrets.webhook}\n`);

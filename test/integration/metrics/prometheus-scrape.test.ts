@@ -48,6 +48,7 @@ describe('metrics listener scraped by a real Prometheus', () => {
     metrics.setManifestValid(true);
     for (const host of ['web1', 'web2', 'db1']) runOnce(host, 'Synced');
     metrics.setQueueDepth(1);
+    metrics.rollouts.replace([{ lane: 'default', wave: 2, phase: 'Progressing' }]);
     await pollUntil('a scrape with 3 hosts', async () => ((await prometheus.query('count(drover_host_drift_resources)'))[0]?.value[1] === '3' ? true : undefined));
     // rate() needs two scrapes holding the observations.
     await pollUntil('three scrapes', async () => (Number((await prometheus.query('count_over_time(drover_build_info[1m])'))[0]?.value[1] ?? 0) >= 3 ? true : undefined));

@@ -58,13 +58,13 @@ describe('series per host', () => {
       for (let i = 0; i < hosts; i++) metrics.setHostRecord(record(i));
       counts.push(await seriesCount(metrics));
     }
-    // 7 status series + drift + last success + last attempt + applied revision = 11 per host.
-    expect(counts.map((c) => c - (counts[0] as number))).toEqual([0, 110, 220, 440]);
+    // 7 status series + held + drift + last success + last attempt + applied revision = 12 per host.
+    expect(counts.map((c) => c - (counts[0] as number))).toEqual([0, 120, 240, 480]);
 
     for (let i = 10; i < 40; i++) metrics.removeHost(`host${i}`);
-    expect(await seriesCount(metrics)).toBe((counts[0] as number) + 110);
+    expect(await seriesCount(metrics)).toBe((counts[0] as number) + 120);
     metrics.retainHosts(new Set(['host0', 'host1']));
-    expect(await seriesCount(metrics)).toBe((counts[0] as number) + 22);
+    expect(await seriesCount(metrics)).toBe((counts[0] as number) + 24);
     const hosts = new Set(parseExposition(await metrics.exposition()).map((s) => s.labels.host).filter(Boolean));
     expect([...hosts].sort()).toEqual(['host0', 'host1']);
   });
@@ -104,5 +104,17 @@ describe('hosts read at each scrape', () => {
     depth = 3;
     expect(await statusOf()).toEqual({ a: 'Rejected' });
     expect(parseExposition(await metrics.exposition()).find((s) => s.name === 'drover_queue_depth')?.value).toBe(3);
+  });
+});
+
+describe('drover_host_held', () => {
+  it('is 1 for an OutOfSync host held by a window or a rollout, 0 for drift and other statuses', async () => {
+    const metrics = createMetrics({ version: 't', processMetrics: false });
+    metrics.setHostRecord({ host: 'win', status: 'OutOfSync', reason: 'OutsideWindow: inside deny window "* * * * *" (UTC, 60m)' });
+    metrics.setHostRecord({ host: 'wave', status: 'OutOfSync', reason: 'RolloutHalted: wave canary (1/3): ...' });
+    metrics.setHostRecord({ host: 'drift', status: 'OutOfSync', reason: '2 changes pending against main@sha1:x (reported, not applied)' });
+    metrics.setHostRecord({ host: 'failed', status: 'Failed', reason: 'RolledBack: test_web_health failed' });
+    const held = parseExposition(await metrics.exposition()).filter((s) => s.name === 'drover_host_held').map((s) => [s.labels.host, s.value]);
+    expect(held.sort()).toEqual([['drift', 0], ['failed', 0], ['wave', 1], ['win', 1]]);
   });
 });

@@ -1,0 +1,110 @@
+/**
+ * `drover reconcile` under the repository's rollout policy and maintenance windows, so a rollout can be
+ * rehearsed without the controller: hosts outside their windows are held (planned, not applied); the
+ * hosts go wave by wave (per lane), each wave's hosts converge and pass their checks (in-sync ones too), and a
+ * wave over its failure budget halts the rollout: the hosts of later waves are held.
+ */
+import type { DesiredState } from '../../manifests/types.js';
+import {
+  assignWaves, hostsByLane, judge, recordResult, startRollout, windowVerdict, windowsOf,
+  type AssignedWave, type RolloutProgress,
+} from '../rollout/index.js';
+import { applyHosts, type ApplyHostsOptions } from './apply-hosts.js';
+import type { Session } from './session.js';
+import type { HostApplyResult, HostPlanResult } from './types.js';
+
+/** How a lane's rollout went. */
+export interface LaneReport {
+  lane: string;
+  waves: Pick<AssignedWave, 'name' | 'hosts' | 'budget'>[];
+  /** Set when a wave went over its budget. */
+  halted?: string;
+}
+
+/** Options: applyHosts' plus the clock (windows) and a wait (pauses between waves). */
+export interface RolloutHostsOptions extends Omit<ApplyHostsOptions, 'planned'> {
+  planned: HostPlanResult[];
+  session: Pick<Session, 'policies' | 'members'>;
+  now: () => number;
+  wait: (ms: number) => Promise<void>;
+  /** Apply outside the maintenance windows too. */
+  overrideWindow: boolean;
+  /** Called as each wave starts. */
+  onWave?: (lane: string, wave: AssignedWave, of: number) => void;
+}
+
+/**
+ * Applies the planned hosts as the policies say. Results are in the order of `planned`; held hosts
+ * have `held` set and no `apply`. Never rejects (like applyHosts).
+ */
+export async function applyWithPolicies(options: RolloutHostsOptions): Promise<{ results: HostApplyResult[]; lanes: LaneReport[] }> {
+  const byName = new Map(options.desired.map((d) => [d.host.name, d]));
+  const results = new Map<string, HostApplyResult>();
+  const toApply: HostPlanResult[] = [];
+  for (const p of options.planned) {
+    const held = 'plan' in p && !p.plan.inSync && !options.overrideWindow ? closedWindow(byName.get(p.host), options) : undefined;
+    if (held && 'plan' in p) results.set(p.host, { host: p.host, address: p.address, plan: p.plan, held, durationMs: 0 });
+    else toApply.push(p);
+  }
+  // Without the controller's memory of what each host converged to, every host is in the rollout: one in
+  // sync passes its wave only if its checks pass (a canary left broken by an earlier run still halts).
+  const lanes = hostsByLane(toApply.map((p) => p.host).map((h) => ({ name: h, groups: byName.get(h)?.host.groups ?? [] })), options.session.policies);
+  const inLane = new Set([...lanes.values()].flatMap((l) => l.hosts));
+  const free = toApply.filter((p) => !inLane.has(p.host));
+  const reports = await Promise.all([
+    applyHosts({ ...options, planned: free }).then((rs) => { rs.forEach((r) => results.set(r.host, r)); return undefined; }),
+    ...[...lanes.entries()].map(([lane, { policy, hosts }]) => {
+      const waves = assignWaves({ hosts, policy, members: options.session.members });
+      return rollLane({ lane, waves, planned: toApply, results, options });
+    }),
+  ]);
+  return { results: options.planned.map((p) => results.get(p.host)!), lanes: reports.filter((r): r is LaneReport => r !== undefined) };
+}
+
+function closedWindow(desired: DesiredState | undefined, options: RolloutHostsOptions): string | undefined {
+  if (!desired) return undefined;
+  const verdict = windowVerdict(windowsOf(desired.host.groups, options.session.policies), options.now());
+  return verdict.open ? undefined : verdict.reason;
+}
+
+async function rollLane(args: { lane: string; waves: AssignedWave[]; planned: HostPlanResult[]; results: Map<string, HostApplyResult>; options: RolloutHostsOptions }): Promise<LaneReport> {
+  const { lane, waves, options } = args;
+  let progress: RolloutProgress = startRollout({ lane, revision: 'working tree', waves, now: options.now() });
+  for (const wave of waves) {
+    const wait = progress.releasedAt - options.now();
+    if (wait > 0) await options.wait(wait);
+    if (progress.halted) break;
+    options.onWave?.(lane, wave, waves.length);
+    const planned = args.planned.filter((p) => wave.hosts.includes(p.host));
+    for (const r of await applyHosts({ ...options, planned, runTests: true })) {
+      args.results.set(r.host, r);
+      progress = recordResult(progress, r.host, succeeded(r) ? { ok: true } : { ok: false, reason: failureText(r) }, options.now());
+    }
+    progress = judge(progress, options.now());
+  }
+  const inLane = new Set(waves.flatMap((w) => w.hosts));
+  for (const p of args.planned) {
+    if (!inLane.has(p.host) || args.results.has(p.host)) continue;
+    // A later wave of a halted rollout: drifted hosts are held, in-sync ones stay as they are; unplanned ones keep their error.
+    if (!('plan' in p)) args.results.set(p.host, p);
+    else if (p.plan.inSync) args.results.set(p.host, { host: p.host, address: p.address, plan: p.plan, durationMs: 0 });
+    else args.results.set(p.host, { host: p.host, address: p.address, plan: p.plan, held: `RolloutHalted: ${progress.halted?.reason ?? 'halted'}`, durationMs: 0 });
+  }
+  return {
+    lane, waves: waves.map(({ name, hosts, budget }) => ({ name, hosts, budget })),
+    ...(progress.halted ? { halted: progress.halted.reason } : {}),
+  };
+}
+
+/** A host passed its wave: it converged and its checks passed. */
+function succeeded(r: HostApplyResult): boolean {
+  if ('error' in r) return false;
+  return r.apply?.ok !== false && r.verify?.inSync !== false;
+}
+
+function failureText(r: HostApplyResult): string {
+  if ('error' in r) return `${r.error.code}: ${r.error.message.split('\n')[0]}`;
+  const failed = r.apply?.steps.find((s) => s.status === 'failed');
+  if (failed) return `${failed.name} failed${failed.exitCode !== undefined ? ` (exit ${failed.exitCode})` : ''}`;
+  return 'not converged';
+}
