@@ -42,6 +42,8 @@ export interface ControllerSettings {
   metricsListen?: string;
   apiToken?: Secret;
   webhookSecret?: Secret;
+  /** HTTPS for the API listener: PEM files (absolute paths, checked readable). */
+  tls?: { certFile: string; keyFile: string };
   /** age identity decrypting the repository's secrets/*.age (ageIdentityFile, $DROVER_AGE_IDENTITY_FILE or $DROVER_AGE_IDENTITY). */
   ageIdentity?: AgeIdentity;
   concurrency: number;

@@ -86,7 +86,7 @@ async function controllerRss(hosts: number, resourcesPerHost: number): Promise<{
     const names = (await readdir(join(remote.work, 'hosts'))).map((f) => f.replace(/\.yaml$/, ''));
     const stateDir = join(dir, 'state');
     // Suspended: the generated addresses are not real hosts; the inventory, state and queue are.
-    await writeFile(join(dir, 'drover.config.yaml'), JSON.stringify({ source: { url: remote.bare, branch: 'main', interval: '1h' }, stateDir, suspendedHosts: names, logLevel: 'warn', driftInterval: '1h' }));
+    await writeFile(join(dir, 'drover.config.yaml'), JSON.stringify({ source: { url: remote.bare, branch: 'main', interval: '1h' }, stateDir, listen: '127.0.0.1:0', suspendedHosts: names, logLevel: 'warn', driftInterval: '1h' }));
     const child = spawn(process.execPath, [join(ROOT, 'bin/drover.js'), 'controller', '--config', join(dir, 'drover.config.yaml')], { stdio: 'ignore' });
     try {
       for (;;) {

@@ -9,6 +9,8 @@ import { registerFacts } from './facts.js';
 import { registerSteps } from './steps.js';
 import { registerSecrets } from './secrets.js';
 import { registerController } from './controller.js';
+import { registerSync } from './sync.js';
+import { registerSuspendResume } from './suspend.js';
 import { registerRollout } from './rollout.js';
 
 /** Adds every drover subcommand to `program`. */
@@ -22,5 +24,7 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerSteps(program, io);
   registerSecrets(program, io);
   registerController(program, io);
+  registerSync(program, io);
+  registerSuspendResume(program, io);
   registerRollout(program, io);
 }
