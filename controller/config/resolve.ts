@@ -62,6 +62,11 @@ export async function resolveConfig(config: ControllerConfig, ctx: ResolveContex
   if (ctx.configFile !== undefined) settings.configFile = ctx.configFile;
   if (config.metricsListen !== undefined) settings.metricsListen = config.metricsListen;
   if (known !== undefined) settings.ssh.knownHostsFile = known;
+  if (config.tls !== undefined) {
+    const certFile = await readable(['tls', 'certFile'], config.tls.certFile);
+    const keyFile = await readable(['tls', 'keyFile'], config.tls.keyFile);
+    if (certFile !== undefined && keyFile !== undefined) settings.tls = { certFile, keyFile };
+  }
   if (config.sshIdentityFiles !== undefined) {
     settings.ssh.identityFiles = await Promise.all(config.sshIdentityFiles.map((f, i) => readable(['sshIdentityFiles', String(i)], f) as Promise<string>));
   }

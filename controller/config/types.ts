@@ -36,6 +36,8 @@ export interface ControllerSettings {
   metricsListen?: string;
   apiToken?: Secret;
   webhookSecret?: Secret;
+  /** HTTPS for the API listener: PEM files (absolute paths, checked readable). */
+  tls?: { certFile: string; keyFile: string };
   concurrency: number;
   selfHeal: boolean;
   driftIntervalMs: number;

@@ -3,7 +3,9 @@
  * The record keeps facts (results, revisions, errors); status.ts derives the status from them.
  */
 import type { Plan } from '../plan/types.js';
+import { fileDiffLines } from '../reconcile/file-diff.js';
 import type { HostRunResult } from '../reconcile/reconcile-host.js';
+import type { FileTexts } from '../reconcile/types.js';
 import { withRun, type HostRecord, type PlanSummary, type RunRecord } from './records.js';
 
 /** `record` with `run` in progress (stored before the run starts: a killed controller finds it). */
@@ -31,7 +33,8 @@ export function finishRun(record: HostRecord, ctx: FinishContext): HostRecord {
   const next: HostRecord = { ...withRun(record, ended), lastAttemptedRevision: run.revision, lastAttemptAt: now };
   delete next.running;
   const plan = result.verify ?? result.plan;
-  if (plan) next.lastPlan = summarisePlan(plan, run.revision);
+  // The texts were fetched for `result.plan`: diffs only when that is the plan kept.
+  if (plan) next.lastPlan = summarisePlan(plan, run.revision, plan === result.plan ? result.texts : undefined);
   if (result.outcome === 'failed' || result.outcome === 'unreachable') {
     const error = result.error ?? { code: 'E_INTERNAL', message: 'failed without an error', unreachable: false };
     next.lastError = {
@@ -50,9 +53,15 @@ export function finishRun(record: HostRecord, ctx: FinishContext): HostRecord {
   return next;
 }
 
-/** Step names and counts of a plan (no values: plans hold no secret values anyway). */
-export function summarisePlan(plan: Plan, revision: string): PlanSummary {
-  const steps = plan.steps.filter((s) => s.action !== 'none').map((s) => ({ name: s.name, action: s.action, reasons: s.reasons }));
+/**
+ * Step names, reasons and counts of a plan, plus each file step's masked diff when `texts` (the
+ * host's current file texts, secrets already masked on the host) are given.
+ */
+export function summarisePlan(plan: Plan, revision: string, texts?: Record<string, FileTexts>): PlanSummary {
+  const steps = plan.steps.filter((s) => s.action !== 'none').map((s) => {
+    const diff = texts ? fileDiffLines(s, texts[s.resource]) : [];
+    return { name: s.name, action: s.action, reasons: s.reasons, ...(diff.length ? { diff } : {}) };
+  });
   const counts: Record<string, number> = { ...plan.summary };
   return { revision, inSync: plan.inSync, steps, counts };
 }

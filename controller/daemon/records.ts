@@ -29,11 +29,15 @@ export interface RunRecord {
   changedSteps: string[];
 }
 
-/** The last plan of a host, summarised: step names and counts, never values (no secrets). */
+/**
+ * The last plan of a host, summarised: step names, reasons and counts, and for file steps of a
+ * plan-only run the unified diff masked as `drover plan` masks it (reconcile/file-diff.ts): secret
+ * values never appear.
+ */
 export interface PlanSummary {
   revision: string;
   inSync: boolean;
-  steps: { name: string; action: string; reasons: string[] }[];
+  steps: { name: string; action: string; reasons: string[]; diff?: string[] }[];
   counts: Record<string, number>;
 }
 

@@ -82,8 +82,9 @@ async function runHost(ctx: DaemonContext, args: { host: string; run: RunRecord;
   const lease = ctx.connections.lease(host);
   const signal = AbortSignal.any([AbortSignal.timeout(ctx.settings.runTimeoutMs), ctx.stopRuns]);
   try {
+    // Plan-only runs keep their plan as the host's last plan: fetch the file texts for its diffs (one round trip).
     return await reconcileHost({
-      desired: args.desired, transport: lease.transport, mode: run.dryRun ? 'plan' : 'apply', withTexts: false, signal,
+      desired: args.desired, transport: lease.transport, mode: run.dryRun ? 'plan' : 'apply', withTexts: run.dryRun, signal,
       onPhase: (phase) => ctx.log.info({ ...fields, phase }, `${host}: ${phase}`),
     });
   } finally {

@@ -91,13 +91,26 @@ export interface ControllerConfig {
    */
   metricsListen?: string;
   /**
-   * File holding the bearer token required by mutating API endpoints.
+   * File holding the bearer token every /api/v1 endpoint and the status page require (without a token the API listens on loopback only).
    */
   apiTokenFile?: string;
   /**
-   * Environment variable holding the bearer token required by mutating API endpoints.
+   * Environment variable holding the bearer token every /api/v1 endpoint and the status page require.
    */
   apiTokenEnv?: string;
+  /**
+   * Serve the HTTP API, webhooks and status page over HTTPS (for setups without a TLS-terminating proxy). Both files are PEM.
+   */
+  tls?: {
+    /**
+     * Certificate chain (PEM), server certificate first.
+     */
+    certFile: string;
+    /**
+     * Private key of the certificate (PEM).
+     */
+    keyFile: string;
+  };
   /**
    * File holding the HMAC secret that webhooks (/hooks/github|gitlab|generic) must be signed with.
    */

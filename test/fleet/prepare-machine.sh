@@ -36,6 +36,7 @@ declare -A needed_for=(
   [iproute2]="per-host networks"
   [procps]="process checks"
   [prometheus]="the metrics, alert rule and dashboard tests (prometheus, promtool)"
+  [chromium]="the status page test in a real browser"
 )
 # A command (or file) that tells whether each package is there.
 declare -A probe=(
@@ -49,6 +50,7 @@ declare -A probe=(
   [iproute2]=ip
   [procps]=pgrep
   [prometheus]=promtool
+  [chromium]=chromium
 )
 
 have() {

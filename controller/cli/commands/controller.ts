@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
 import { formatProblem } from '../../../manifests/errors.js';
 import { ConfigInvalidError, loadControllerConfig, type ConfigOverrides, type ControllerSettings } from '../../config/index.js';
 import { startController } from '../../daemon/controller.js';
+import { startHttpServer } from '../../daemon/http/server.js';
+import { checkListenAllowed } from '../../daemon/http/listen.js';
 import { createLogger } from '../../daemon/log.js';
-import { startMetricsServer } from '../../daemon/metrics-server.js';
+import { registerMetricsRoute, startMetricsServer } from '../../daemon/metrics-server.js';
 import { metricsEvents, scrapeController } from '../../daemon/metrics-wiring.js';
 import { createMetrics } from '../../daemon/metrics.js';
 import { resolveSshSettings } from '../../reconcile/ssh-settings.js';
@@ -76,12 +79,24 @@ async function runController(io: CliIo, settings: ControllerSettings, opts: Cont
     ...(knownHosts === undefined ? {} : { knownHosts }), ...(identities === undefined ? {} : { identities }),
   });
   log.info({ config: settings.configFile ?? '(embedded default)', source: { url: settings.source.url, ref: settings.source.ref } }, 'starting');
+  // Refuse an open API on the network before anything starts.
+  checkListenAllowed(settings.listen, settings.apiToken !== undefined);
+  const startedAt = Date.now();
   const metrics = createMetrics({ version: VERSION, driftIntervalMs: settings.driftIntervalMs });
-  // Until the HTTP API serves /metrics on `listen`, metrics are served on `metricsListen` only.
+  // /metrics on a listener of its own when metricsListen is set, else on the API listener.
   const metricsServer = settings.metricsListen === undefined ? undefined : await startMetricsServer({ metrics, listen: settings.metricsListen });
   if (metricsServer) log.info({ url: `${metricsServer.url}/metrics` }, 'metrics listening');
   const controller = await startController({ settings, ssh, log, events: metricsEvents(metrics) });
   scrapeController(metrics, controller);
+  const http = await startHttpServer({
+    api: controller, settings, log, startedAt,
+    onWebhook: (provider, outcome) => metrics.countWebhook(provider, outcome),
+    ...(metricsServer ? {} : { extraRoutes: (app: FastifyInstance) => registerMetricsRoute(app, metrics) }),
+  }).catch(async (err: unknown) => {
+    await controller.stop();
+    await metricsServer?.close();
+    throw err;
+  });
   await new Promise<void>((resolve) => {
     const onSignal = (signal: string): void => {
       signals.removeListener('SIGTERM', onSignal);
@@ -92,6 +107,7 @@ async function runController(io: CliIo, settings: ControllerSettings, opts: Cont
     signals.on('SIGTERM', onSignal);
     signals.on('SIGINT', onSignal);
   });
+  await http.close();
   await controller.stop();
   await metricsServer?.close();
   return ExitCode.ok;

@@ -8,10 +8,12 @@ import type { HostRecord } from '../../daemon/records.js';
 import { type CliIo, println } from '../io.js';
 import { parseOutput, resolveRepo } from '../context.js';
 import { renderTable } from '../table.js';
+import { showLiveHosts } from '../client/live-hosts.js';
 
 /**
  * `drover hosts [REPO]`: the resolved inventory (groups, roles, state, platform, resource counts).
  * `drover hosts --state-dir DIR`: each host's status and revisions as a controller recorded them.
+ * `drover hosts --controller URL`: the live status of each host, asked from a running controller.
  */
 export function registerHosts(program: Command, io: CliIo): void {
   program
@@ -19,9 +21,15 @@ export function registerHosts(program: Command, io: CliIo): void {
     .description('list the hosts a manifest repository resolves to (touches no host), or with --state-dir their status as the controller recorded it')
     .argument('[repo]', 'manifest repository directory', '.')
     .option('--state-dir <dir>', "a controller's state directory: show each host's status and revision")
+    .option('--controller <url>', 'a running controller: show each host\'s live status (token: --token-file, $DROVER_TOKEN_FILE or $DROVER_TOKEN)')
+    .option('--token-file <file>', 'file holding the controller\'s API token (with --controller)')
     .option('-o, --output <format>', 'text or json', 'text')
-    .action(async (repo: string, opts: { output: string; stateDir?: string }) => {
+    .action(async (repo: string, opts: { output: string; stateDir?: string; controller?: string; tokenFile?: string }) => {
       const output = parseOutput(opts.output);
+      if (opts.controller !== undefined) {
+        await showLiveHosts(io, { controller: opts.controller, ...(opts.tokenFile === undefined ? {} : { tokenFile: opts.tokenFile }) }, output);
+        return;
+      }
       if (opts.stateDir !== undefined) {
         await showState(io, resolve(io.cwd, opts.stateDir), output);
         return;

@@ -8,6 +8,8 @@ import { registerRun } from './run.js';
 import { registerFacts } from './facts.js';
 import { registerSteps } from './steps.js';
 import { registerController } from './controller.js';
+import { registerSync } from './sync.js';
+import { registerSuspendResume } from './suspend.js';
 
 /** Adds every drover subcommand to `program`. */
 export function registerCommands(program: Command, io: CliIo): void {
@@ -19,4 +21,6 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerFacts(program, io);
   registerSteps(program, io);
   registerController(program, io);
+  registerSync(program, io);
+  registerSuspendResume(program, io);
 }

@@ -1,0 +1,65 @@
+/**
+ * A small JSON client of the controller's /api/v1 (Node's fetch). Errors become DroverError: the
+ * controller's own `{error: {code, message}}` keeps its code; a refused connection says which URL.
+ */
+import { DroverError } from '../../../manifests/errors.js';
+import type { HostDetail, HostView } from '../../daemon/api.js';
+import type { SyncRun } from '../../daemon/runs.js';
+import type { ControllerEndpoint } from './endpoint.js';
+
+/** What `GET /api/v1/status` answers (the fields the CLI reads). */
+export interface StatusAnswer {
+  ready: boolean;
+  revisions: { newest: string | null; lastGood: string | null };
+  validation: { state: string };
+}
+
+/** The calls the CLI makes. */
+export interface ControllerClient {
+  status(): Promise<StatusAnswer>;
+  hosts(): Promise<HostView[]>;
+  host(name: string): Promise<HostDetail>;
+  sync(request: { hosts?: string[]; dryRun?: boolean }): Promise<{ runId: string }>;
+  run(id: string): Promise<SyncRun>;
+  suspend(name: string): Promise<HostView>;
+  resume(name: string): Promise<HostView>;
+}
+
+/** A client of `endpoint`. */
+export function createControllerClient(endpoint: ControllerEndpoint): ControllerClient {
+  const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (endpoint.token) headers.authorization = `Bearer ${endpoint.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(`${endpoint.url}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new DroverError('E_CONTROLLER_UNREACHABLE', `cannot reach the controller at ${endpoint.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, { kind: 'transient' });
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new DroverError('E_CONTROLLER_ANSWER', `${method} ${path}: the controller answered ${response.status} with a body that is not JSON`);
+    }
+    if (!response.ok) {
+      const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new DroverError(error?.code ?? `E_HTTP_${response.status}`, `${error?.message ?? `HTTP ${response.status}`} (${method} ${path}, HTTP ${response.status})`,
+        { kind: response.status >= 500 ? 'transient' : 'stalled' });
+    }
+    return parsed as T;
+  };
+  const hostPath = (name: string): string => `/api/v1/hosts/${encodeURIComponent(name)}`;
+  return {
+    status: () => call('GET', '/api/v1/status'),
+    hosts: async () => (await call<{ hosts: HostView[] }>('GET', '/api/v1/hosts')).hosts,
+    host: (name) => call('GET', hostPath(name)),
+    sync: (request) => call('POST', '/api/v1/sync', request),
+    run: (id) => call('GET', `/api/v1/runs/${encodeURIComponent(id)}`),
+    suspend: async (name) => (await call<{ host: HostView }>('POST', `${hostPath(name)}/suspend`)).host,
+    resume: async (name) => (await call<{ host: HostView }>('POST', `${hostPath(name)}/resume`)).host,
+  };
+}

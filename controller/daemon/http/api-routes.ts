@@ -1,0 +1,96 @@
+/**
+ * /api/v1: status, hosts, one host, sync (202 {runId}), run progress, suspend and resume. Every
+ * route needs the bearer token (checked before the body is read); answers are JSON built from the
+ * controller's read/command interface only.
+ */
+import type { FastifyInstance } from 'fastify';
+import { scrubSecrets } from '../../../manifests/errors.js';
+import type { SourceSettings } from '../../config/types.js';
+import type { ControllerApi, HostView } from '../api.js';
+import type { Auth } from './auth.js';
+import { HttpError } from './errors.js';
+import { HOST_PARAMS, RUN_PARAMS, SYNC_BODY } from './schemas.js';
+
+/** What the API routes need. */
+export interface ApiRouteOptions {
+  api: ControllerApi;
+  auth: Auth;
+  source: Pick<SourceSettings, 'url' | 'ref' | 'path'>;
+  bodyLimit: number;
+  onSync?: () => void;
+}
+
+/** Registers /api/v1 (call inside `app.register` so the auth hook covers these routes only). */
+export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteOptions): Promise<void> {
+  const { api, auth } = options;
+  app.addHook('onRequest', async (request) => auth.requireBearer(request));
+  // JSON only: fastify would otherwise hand a text/plain body to the schema as a string.
+  app.removeContentTypeParser('text/plain');
+  app.get('/api/v1/status', async () => statusView(api, options.source));
+  app.get('/api/v1/hosts', async () => ({ hosts: api.hosts() }));
+  app.get<{ Params: { name: string } }>('/api/v1/hosts/:name', { schema: { params: HOST_PARAMS } }, async (request) => {
+    const host = api.host(request.params.name);
+    if (!host) throw unknownHosts([request.params.name], api.hosts());
+    return host;
+  });
+  app.post<{ Body: { hosts?: string[]; dryRun?: boolean } }>('/api/v1/sync', { schema: { body: SYNC_BODY }, bodyLimit: options.bodyLimit }, async (request, reply) => {
+    const live = api.hosts();
+    const wanted = request.body.hosts;
+    if (wanted?.length) {
+      const byName = new Map(live.map((h) => [h.host, h]));
+      const unknown = [...new Set(wanted)].filter((name) => !byName.has(name));
+      if (unknown.length) throw unknownHosts(unknown, live);
+      const suspended = [...new Set(wanted)].filter((name) => byName.get(name)!.suspended);
+      if (suspended.length) {
+        throw new HttpError(409, 'E_HOST_SUSPENDED', `${suspended.join(', ')} ${suspended.length === 1 ? 'is' : 'are'} suspended; resume first (POST /api/v1/hosts/NAME/resume or drover resume NAME)`);
+      }
+    }
+    const { runId } = api.sync({ ...(wanted?.length ? { hosts: wanted } : {}), dryRun: request.body.dryRun ?? false, trigger: 'manual' });
+    options.onSync?.();
+    return reply.code(202).header('location', `/api/v1/runs/${runId}`).send({ runId });
+  });
+  app.get<{ Params: { id: string } }>('/api/v1/runs/:id', { schema: { params: RUN_PARAMS } }, async (request) => {
+    const run = api.run(request.params.id);
+    if (!run) throw new HttpError(404, 'E_RUN_UNKNOWN', `no run ${request.params.id} (runs are kept in memory: the newest 200, until the controller restarts)`);
+    return run;
+  });
+  for (const verb of ['suspend', 'resume'] as const) {
+    app.post<{ Params: { name: string } }>(`/api/v1/hosts/:name/${verb}`, { schema: { params: HOST_PARAMS }, bodyLimit: options.bodyLimit }, async (request) => {
+      if (!api.hosts().some((h) => h.host === request.params.name)) throw unknownHosts([request.params.name], api.hosts());
+      return { host: await api[verb](request.params.name) };
+    });
+  }
+}
+
+function unknownHosts(names: string[], live: HostView[]): HttpError {
+  const known = live.map((h) => h.host);
+  const list = names.map((n) => JSON.stringify(n)).join(', ');
+  const hint = known.length ? `known hosts: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}` : 'no hosts are known yet';
+  return new HttpError(404, 'E_HOST_UNKNOWN', `unknown host${names.length === 1 ? '' : 's'} ${list} (${hint})`);
+}
+
+/** GET /api/v1/status: the source, revisions, validation, fetches, host counts and queue. */
+export function statusView(api: ControllerApi, source: ApiRouteOptions['source']) {
+  const status = api.status();
+  const s = status.source;
+  const onRevision: Record<string, number> = {};
+  for (const h of api.hosts()) {
+    const revision = h.lastAppliedRevision ?? '(none)';
+    onRevision[revision] = (onRevision[revision] ?? 0) + 1;
+  }
+  const rejectedNewest = s.rejected !== undefined && s.rejected.revision === s.newestRevision;
+  return {
+    ready: status.ready,
+    source: { url: scrubSecrets(source.url), ref: source.ref, ...(source.path ? { path: source.path } : {}) },
+    revisions: { newest: s.newestRevision ?? null, lastGood: s.lastGoodRevision ?? null, hostsOn: onRevision },
+    validation: s.rejected
+      ? { state: rejectedNewest ? 'rejected' : 'valid', rejected: s.rejected }
+      : { state: s.lastGoodRevision ? 'valid' : 'unknown' },
+    fetch: {
+      lastAt: s.lastFetchAt ?? null, lastSuccessAt: s.lastFetchSuccessAt ?? null,
+      lastError: s.lastFetchError ?? null, consecutiveFailures: s.consecutiveFetchFailures,
+    },
+    hosts: status.hosts,
+    queue: status.queue,
+  };
+}

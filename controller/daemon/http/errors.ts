@@ -1,0 +1,88 @@
+/**
+ * Every error the HTTP layer answers is `{error: {code, message}}` with a 4xx/5xx status: our own
+ * DroverErrors (mapped by code), fastify's own errors (bad JSON, too large, wrong content type,
+ * schema validation) and rate limiting. A 5xx never carries the internal message (it is logged).
+ */
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { DroverError } from '../../../manifests/errors.js';
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+/** An error with the HTTP status it answers with. */
+export class HttpError extends DroverError {
+  readonly statusCode: number;
+
+  constructor(statusCode: number, code: string, message: string) {
+    super(code, message);
+    this.name = 'HttpError';
+    this.statusCode = statusCode;
+  }
+}
+
+/** HTTP status of the controller API's DroverError codes (anything else is a 500). */
+const STATUS_OF_CODE: Readonly<Record<string, number>> = {
+  E_HOST_UNKNOWN: 404,
+  E_RUN_UNKNOWN: 404,
+  E_HOST_SUSPENDED: 409,
+  E_SUSPENDED_BY_CONFIG: 409,
+  E_NOT_READY: 503,
+};
+
+/** fastify's error codes -> our codes and a message a person can act on. */
+const FASTIFY_ERRORS: Readonly<Record<string, { code: string; message: (e: FastifyError) => string }>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'E_BODY_TOO_LARGE', message: () => 'the request body is larger than this endpoint accepts' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'E_UNSUPPORTED_MEDIA_TYPE', message: (e) => `${e.message}; send Content-Type: application/json` },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'E_BAD_REQUEST', message: () => 'the body is empty but Content-Type says JSON; send a JSON object, e.g. {}' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'E_BAD_JSON', message: (e) => `the body is not valid JSON: ${e.message}` },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'E_BAD_REQUEST', message: () => 'Content-Length does not match the body' },
+};
+
+/** The answer for `err`: status and body. */
+export function errorAnswer(err: unknown): { status: number; body: ErrorBody; internal: boolean } {
+  if (err instanceof HttpError) return answer(err.statusCode, err.code, err.message);
+  if (err instanceof DroverError && STATUS_OF_CODE[err.code] !== undefined) return answer(STATUS_OF_CODE[err.code]!, err.code, err.message);
+  const e = err as Partial<FastifyError> & { statusCode?: number };
+  if (e.validation) return answer(400, 'E_INVALID_REQUEST', validationMessage(e.validation, e.validationContext ?? 'request'));
+  const known = e.code ? FASTIFY_ERRORS[e.code] : undefined;
+  if (known) return answer(e.statusCode ?? 400, known.code, known.message(e as FastifyError));
+  if (e.statusCode === 429) return answer(429, 'E_RATE_LIMITED', e.message ?? 'too many requests; retry later');
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return answer(e.statusCode, 'E_BAD_REQUEST', e.message ?? 'bad request');
+  }
+  return { ...answer(500, 'E_INTERNAL', 'internal error (logged by the controller)'), internal: true };
+}
+
+/** ajv's errors as one line naming each field: `body.hosts[0]: must match pattern ...; body: unknown field "x"`. */
+function validationMessage(errors: NonNullable<FastifyError['validation']>, context: string): string {
+  const parts = errors.map((v) => {
+    const where = `${context}${v.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
+    const extra = (v.params as { additionalProperty?: string }).additionalProperty;
+    if (extra !== undefined) return `${where}: unknown field ${JSON.stringify(extra)}`;
+    return `${where}: ${v.message ?? 'is invalid'}`;
+  });
+  const hint = context === 'body' ? ' (send a JSON object such as {} or {"hosts": ["web1"], "dryRun": true})' : '';
+  return `${[...new Set(parts)].join('; ')}${hint}`;
+}
+
+function answer(status: number, code: string, message: string): { status: number; body: ErrorBody; internal: boolean } {
+  return { status, body: { error: { code, message } }, internal: false };
+}
+
+/** Installs the error and not-found handlers on `app`. */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err, request, reply) => {
+    const { status, body, internal } = errorAnswer(err);
+    if (internal) request.log.error({ err }, 'request failed');
+    if (status === 401) void reply.header('www-authenticate', 'Bearer realm="drover"');
+    return sendError(reply, status, body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, { error: { code: 'E_NOT_FOUND', message: `no such endpoint: ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` } }));
+}
+
+function sendError(reply: FastifyReply, status: number, body: ErrorBody): FastifyReply {
+  return reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(body);
+}

@@ -1,0 +1,123 @@
+/**
+ * The controller's HTTP listener (fastify): health, /api/v1, webhooks, the status page and, when
+ * given, /metrics. Without an API token it refuses any but a loopback address and says so; with
+ * `tls` it serves HTTPS. Only the controller's read/command interface (ControllerApi) is used.
+ */
+import { readFile } from 'node:fs/promises';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { DroverError } from '../../../manifests/errors.js';
+import type { ControllerSettings } from '../../config/types.js';
+import type { ControllerApi } from '../api.js';
+import type { Logger } from '../log.js';
+import { registerApiRoutes } from './api-routes.js';
+import { createAuth } from './auth.js';
+import { installErrorHandlers } from './errors.js';
+import { registerHealth } from './health.js';
+import { checkListenAllowed, urlOf } from './listen.js';
+import { registerPageRoutes } from './page-routes.js';
+import { AJV_OPTIONS } from './schemas.js';
+import { registerWebhooks, type WebhookOutcome } from './webhooks.js';
+import type { WebhookProvider } from './webhook-events.js';
+
+/** Limits of the listener (defaults suit a fleet of thousands). */
+export interface HttpLimits {
+  /** Largest /api/v1 body (default 64 KiB). */
+  apiBodyBytes: number;
+  /** Largest webhook body (default 1 MiB; GitHub push payloads are far smaller). */
+  webhookBodyBytes: number;
+  /** Webhook calls per minute and client address (default 60). */
+  webhooksPerMinute: number;
+  /** Login attempts per minute and client address (default 10). */
+  loginsPerMinute: number;
+}
+
+const DEFAULT_LIMITS: HttpLimits = { apiBodyBytes: 64 * 1024, webhookBodyBytes: 1024 * 1024, webhooksPerMinute: 60, loginsPerMinute: 10 };
+
+/** What the listener serves. */
+export interface HttpServerOptions {
+  api: ControllerApi;
+  settings: Pick<ControllerSettings, 'listen' | 'apiToken' | 'webhookSecret' | 'tls' | 'source'>;
+  log: Logger;
+  /** When the controller started (epoch ms): /readyz waits for a revision judged after it. */
+  startedAt: number;
+  now?: () => number;
+  limits?: Partial<HttpLimits>;
+  /** Adds routes on the same listener (e.g. GET /metrics). */
+  extraRoutes?: (app: FastifyInstance) => void;
+  onWebhook?: (provider: WebhookProvider, outcome: WebhookOutcome) => void;
+  onSync?: () => void;
+  /** Seconds between status page refreshes (default 5). */
+  refreshSeconds?: number;
+}
+
+/** A listening server. */
+export interface HttpServer {
+  /** `http(s)://host:port` it listens on (the real port when 0 was asked for). */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the fastify app (not listening). Throws E_API_TOKEN_REQUIRED for a non-loopback listen
+ * without a token, and E_TLS_FILES when the certificate or key cannot be read.
+ */
+export async function buildHttpApp(options: HttpServerOptions): Promise<FastifyInstance> {
+  const { api, settings } = options;
+  checkListenAllowed(settings.listen, settings.apiToken !== undefined);
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const https = settings.tls ? await readTls(settings.tls) : undefined;
+  const app = Fastify({
+    loggerInstance: options.log.child({ component: 'http' }),
+    // One line per request would drown the controller's own events; refusals are logged where they happen.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: limits.apiBodyBytes,
+    ajv: { customOptions: AJV_OPTIONS },
+    ...(https ? { https } : {}),
+  }) as unknown as FastifyInstance;
+  installErrorHandlers(app);
+  await app.register(rateLimit, { global: false });
+  const auth = createAuth(settings.apiToken);
+  const now = options.now ?? Date.now;
+  registerHealth(app, api, options.startedAt);
+  await app.register(async (scope) => registerApiRoutes(scope, { api, auth, source: settings.source, bodyLimit: limits.apiBodyBytes, ...(options.onSync ? { onSync: options.onSync } : {}) }));
+  await app.register(async (scope) => registerWebhooks(scope, {
+    api, secret: settings.webhookSecret, followed: settings.source.ref, bodyLimit: limits.webhookBodyBytes, rateLimitPerMinute: limits.webhooksPerMinute,
+    ...(options.onWebhook ? { onWebhook: options.onWebhook } : {}),
+  }));
+  await app.register(async (scope) => registerPageRoutes(scope, {
+    api, auth, source: settings.source, now, refreshSeconds: options.refreshSeconds ?? 5, secure: https !== undefined, loginRateLimitPerMinute: limits.loginsPerMinute,
+  }));
+  options.extraRoutes?.(app);
+  return app;
+}
+
+/**
+ * Builds the app and listens on `settings.listen`. Logs where, and warns when no token is
+ * configured. Rejects with E_LISTEN (address in use, no such address) after closing what it opened.
+ */
+export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const { settings, log } = options;
+  const address = checkListenAllowed(settings.listen, settings.apiToken !== undefined);
+  const app = await buildHttpApp(options);
+  try {
+    await app.listen({ host: address.host, port: address.port });
+  } catch (err) {
+    await app.close();
+    throw new DroverError('E_LISTEN', `cannot listen on ${settings.listen}: ${(err as Error).message}`, { kind: 'transient', cause: err });
+  }
+  const bound = app.server.address();
+  const url = urlOf({ host: address.host, port: typeof bound === 'object' && bound ? bound.port : address.port }, settings.tls !== undefined);
+  if (!settings.apiToken) log.warn({ url }, 'no API token configured: the API and status page are open to anyone on this machine, so they listen on loopback only; set apiTokenFile or apiTokenEnv to listen elsewhere');
+  if (!settings.webhookSecret) log.info('no webhook secret configured: /hooks/* answer 403 until webhookSecretFile or webhookSecretEnv is set');
+  log.info({ url, tls: settings.tls !== undefined, auth: settings.apiToken ? 'bearer token' : 'none (loopback only)' }, `HTTP API listening on ${url}`);
+  return { url, close: () => app.close() };
+}
+
+async function readTls(tls: { certFile: string; keyFile: string }): Promise<{ cert: Buffer; key: Buffer }> {
+  try {
+    return { cert: await readFile(tls.certFile), key: await readFile(tls.keyFile) };
+  } catch (err) {
+    throw new DroverError('E_TLS_FILES', `cannot read the TLS certificate or key: ${(err as Error).message}; check tls.certFile and tls.keyFile`, { cause: err });
+  }
+}

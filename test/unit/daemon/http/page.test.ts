@@ -1,0 +1,41 @@
+/** The status page's HTML building (pure): everything interpolated is escaped. */
+import { describe, expect, it } from 'vitest';
+import { escapeHtml, html } from '../../../../controller/daemon/http/page/html.js';
+import { ago, driftCount, shortRevision } from '../../../../controller/daemon/http/page/format.js';
+import { hostBody } from '../../../../controller/daemon/http/page/host.js';
+import { newHostRecord } from '../../../../controller/daemon/records.js';
+
+describe('html', () => {
+  it('escapes values, keeps literal markup and nested Html, joins arrays', () => {
+    const evil = `"><script>alert('x')</script>&`;
+    expect(html`<a title="${evil}">${evil}</a>`.text).toBe('<a title="&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;">&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;</a>');
+    expect(html`<ul>${['<a>', html`<li>ok</li>`]}</ul>`.text).toBe('<ul>&lt;a&gt;<li>ok</li></ul>');
+    expect(html`${undefined}${null}${false}${0}`.text).toBe('0');
+    expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
+  });
+
+  it('a host page never carries markup from the record', () => {
+    const record = {
+      ...newHostRecord('web1'), reason: '<img src=x onerror=alert(1)>',
+      lastError: { code: 'E_X', message: '<b>m</b>', stderrTail: '</pre><script>1</script>', at: 0 },
+    };
+    const page = hostBody(record, 0).text;
+    expect(page).not.toContain('<img');
+    expect(page).not.toContain('<script>');
+    expect(page).toContain('&lt;/pre&gt;&lt;script&gt;1&lt;/script&gt;');
+  });
+});
+
+describe('format', () => {
+  it.each([
+    [`main@sha1:${'a'.repeat(40)}`, 'main@aaaaaaa'], [`sha1:${'b'.repeat(40)}`, 'bbbbbbb'], [undefined, '-'], ['odd', 'odd'],
+  ])('shortRevision(%s)', (revision, shown) => expect(shortRevision(revision)).toBe(shown));
+  it.each([[undefined, '-'], [1_000, '59s ago'], [0, '1m ago'], [-7_200_000, '2h ago']])('ago(%s)', (at, shown) => {
+    expect(ago(at, 60_000)).toBe(shown);
+  });
+  it('counts drift from the plan counts', () => {
+    expect(driftCount(undefined)).toBe(0);
+    expect(driftCount({ inSync: true, counts: { update: 2 } })).toBe(0);
+    expect(driftCount({ inSync: false, counts: { create: 1, update: 2, delete: 1, unchanged: 9 } })).toBe(4);
+  });
+});
