@@ -106,7 +106,7 @@ export async function applyPlan(args: ApplyPlanArgs): Promise<ApplyResult> {
   const started = performance.now();
   const options = args.options ?? {};
   const token = `drover${randomBytes(12).toString('hex')}`;
-  const built = buildHostScript({ desired: args.desired, observed: args.observed, steps: args.plan.steps, token });
+  const built = buildHostScript({ desired: args.desired, observed: args.observed, steps: args.plan.steps, token, partial: options.partial === true });
   const host = args.desired.host.name;
   if (options.dryRun || !built.needsRun) {
     const steps = notRun(built);

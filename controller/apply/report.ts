@@ -80,6 +80,7 @@ export function parseReport(stdout: string, options: { token: string; entries: r
     if (status === 'failed') {
       failed = true;
       result.stderr = raw.output ?? '';
+      if (raw.ended !== undefined) result.exitCode = raw.ended.rc;
     }
     out.steps.push(result);
   });

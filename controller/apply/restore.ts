@@ -1,26 +1,47 @@
 /**
- * restore_<x>: puts a backed-up revision of a managed file back from the host's backup store, on demand
- * (`drover run HOST restore_x`). Automatic restores after a failed step need no call: the run does them.
+ * restore_<x>: puts a managed file back on demand (`drover run HOST restore_x`): as it was before drover first
+ * changed it (the pristine copy), or a revision of the backup store. Automatic restores after a failed step
+ * need no call: the run does them.
  */
 import { randomBytes } from 'node:crypto';
 import { slug } from '../plan/naming.js';
 import type { Transport } from '../transport/types.js';
-import { restoreAction } from './actions/checks.js';
+import { restoreAction, restorePristineAction } from './actions/checks.js';
 import { runHostScript } from './execute.js';
 import { assembleMain, type ScriptEntry } from './script.js';
-import type { StepResult } from './types.js';
+import type { ActionScript, StepResult } from './types.js';
+
+/** What to restore: `path`, reported under step `name` (default `restore_<file name>`). */
+export interface RestoreArgs {
+  transport: Transport;
+  path: string;
+  name?: string;
+  signal?: AbortSignal;
+}
 
 /**
  * Restores revision `revision` (1 = the latest backup, 2 = the one before...) of `path`, with the mode and
  * owner it had, atomically, in one round trip. Resolves with the step's result (`failed` with the reason when
  * the store has no such revision). Throws transport errors and E_APPLY_FAILED / E_APPLY_BUSY like applyPlan.
  */
-export async function restoreFromBackup(args: { transport: Transport; path: string; revision?: number; signal?: AbortSignal }): Promise<StepResult> {
+export async function restoreFromBackup(args: RestoreArgs & { revision?: number }): Promise<StepResult> {
+  return runRestore(args, restoreAction(args.path, args.revision ?? 1));
+}
+
+/**
+ * Puts `path` back as it was before drover first changed it on this host (content, mode, owner), or removes
+ * it when drover created it; atomically, in one round trip. Resolves with the step's result (`failed` when
+ * there is no pristine copy). Throws like restoreFromBackup.
+ */
+export async function restoreFromPristine(args: RestoreArgs): Promise<StepResult> {
+  return runRestore(args, restorePristineAction(args.path));
+}
+
+async function runRestore(args: RestoreArgs, action: ActionScript): Promise<StepResult> {
   const token = `drover${randomBytes(12).toString('hex')}`;
-  const entries: ScriptEntry[] = [{ name: `restore_${slug(args.path.split('/').pop() ?? args.path)}`, resource: `file:${args.path}`, role: 'step', runs: true }];
-  const script = assembleMain({
-    token, functions: [`_s0() {\n${restoreAction(args.path, args.revision ?? 1).script}\nexit 0\n}`], calls: ['_go 0 _s0'], onSuccess: [],
-  });
+  const name = args.name ?? `restore_${slug(args.path.split('/').pop() ?? args.path)}`;
+  const entries: ScriptEntry[] = [{ name, resource: `file:${args.path}`, role: 'step', runs: true }];
+  const script = assembleMain({ token, functions: [`_s0() {\n${action.script}\nexit 0\n}`], calls: ['_go 0 _s0'], onSuccess: [] });
   const report = await runHostScript({
     transport: args.transport, files: [{ name: 'run.sh', content: Buffer.from(script) }], entries, token, ...(args.signal ? { signal: args.signal } : {}),
   });

@@ -14,7 +14,7 @@ import { fail, lines, notifiedOnHost, q } from './actions/common.js';
 import { inventoryContent, inventoryIds } from './inventory.js';
 import { cleanAction } from './prune.js';
 import { DROVER_STATE_DIR, INVENTORY_PATH, PENDING_PATH } from '../facts/drover-state.js';
-import { APPLY_SH_LIBRARY, BACKUP_DIR, UNCHANGED_EXIT } from './sh-lib.js';
+import { APPLY_SH_LIBRARY, BACKUP_DIR, PRISTINE_DIR, UNCHANGED_EXIT } from './sh-lib.js';
 import type { ActionScript } from './types.js';
 import type { TarEntry } from './tar.js';
 
@@ -46,6 +46,8 @@ export interface BuildScriptArgs {
   steps: readonly PlanStep[];
   /** Letters and digits; starts every record line. */
   token: string;
+  /** `steps` are a part of the host's plan: keep pending notifications it does not settle, leave the inventory. */
+  partial?: boolean;
 }
 
 /** A step with work to do on the host (tests always run, after the rest). */
@@ -198,7 +200,7 @@ _check() { [ "$_ok" = 1 ] || return 0; _step "$@"; }`;
 export function assembleMain(args: { token: string; functions: readonly string[]; calls: readonly string[]; onSuccess: readonly string[] }): string {
   return lines(
     '_main() {',
-    `_T=${args.token}; W=$1; _L="$W/log"; _DD=${DROVER_STATE_DIR}; _PF=${PENDING_PATH}; _BD=${BACKUP_DIR}; _INV=${INVENTORY_PATH}`,
+    `_T=${args.token}; W=$1; _L="$W/log"; _DD=${DROVER_STATE_DIR}; _PF=${PENDING_PATH}; _BD=${BACKUP_DIR}; _PD=${PRISTINE_DIR}; _INV=${INVENTORY_PATH}`,
     'LC_ALL=C; export LC_ALL; PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"; export PATH',
     "umask 022; trap '' HUP; : > \"$_L\"",
     APPLY_SH_LIBRARY,
@@ -245,13 +247,15 @@ export function buildHostScript(args: BuildScriptArgs): HostScript {
     addStep(a, step, { index: i, named: named.get(step.name) });
     if (span?.runs && span.last === i) addHooks(a, hooksOf(a, step.group, 'post'), step.group);
   });
-  const writeInventory = inventoryChanged(args);
+  const writeInventory = !args.partial && inventoryChanged(args);
   const inventory = writeInventory ? `_meta "$_INV" < ${stage(a, Buffer.from(inventoryContent(args.desired)))}` : undefined;
+  // A whole plan settles every notification; a part of it (drover run) only those its steps settled (_pend_del).
+  const clearPending = args.partial ? [] : ['rm -f "$_PF"'];
   const script = assembleMain({
     token: args.token, functions: a.functions, calls: a.calls,
-    onSuccess: ['rm -f "$_PF"', ...(inventory ? [inventory] : []), ...a.tests],
+    onSuccess: [...clearPending, ...(inventory ? [inventory] : []), ...a.tests],
   });
-  const needsRun = a.functions.length > 0 || (args.observed.pending ?? []).length > 0 || writeInventory;
+  const needsRun = a.functions.length > 0 || (!args.partial && (args.observed.pending ?? []).length > 0) || writeInventory;
   // run.sh goes last: an archive cut short (a dropped connection) never holds a script to run.
   return { script, files: [...a.files, { name: 'run.sh', content: Buffer.from(script, 'utf8') }], entries: a.entries, needsRun };
 }

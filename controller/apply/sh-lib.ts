@@ -15,6 +15,12 @@ import { DROVER_STATE_DIR } from '../facts/drover-state.js';
 /** Content-addressed backups: `<sha256>` blobs and `index/<sha256 of path>` revision lists. */
 export const BACKUP_DIR = `${DROVER_STATE_DIR}/backups`;
 
+/**
+ * Pristine copies: per path (`<sha256 of path>/`), the file as it was before drover first changed it (`data` +
+ * `meta` "mode uid gid", or `absent` when drover created it). Written once, never rotated (restore_ steps).
+ */
+export const PRISTINE_DIR = `${DROVER_STATE_DIR}/pristine`;
+
 /** Exit status of a step that found nothing to do (a guard said no). */
 export const UNCHANGED_EXIT = 100;
 
@@ -52,12 +58,12 @@ _keepattrs() { if _reg "$1"; then _s=$(stat -c '%a %u %g' -- "$1") || return 1; 
 _put() { _p=$1; _src=$2; _m=$3; _o=$4; _g=$5; shift 5
   _parent "$_p"; _isdir "$_d" || { echo "drover: parent directory $_d does not exist" >&2; return 1; }
   if _isdir "$_p"; then echo "drover: $_p is a directory" >&2; return 1; fi
-  _keepattrs "$_p"; _undo "$_p" || return 1; _mktmp "$_p" || return 1
+  _keepattrs "$_p"; _pristine "$_p" || return 1; _undo "$_p" || return 1; _mktmp "$_p" || return 1
   chmod "$_m" "$_TMP" || return 1; _owner "$_TMP" "$_o" "$_g" || return 1
   if [ $# -gt 0 ]; then _subst "$_src" "$_TMP" "$@" || return 1; else cat -- "$_src" > "$_TMP" || return 1; fi
   sync "$_TMP" 2>/dev/null || :; mv -f -- "$_TMP" "$_p" || return 1; _TMP=; }
-_attrs() { _undo "$1" || return 1; [ -z "$2" ] || chmod "$2" "$1" || return 1; _owner "$1" "$3" "$4"; }
-_rmfile() { if _isdir "$1"; then echo "drover: $1 is a directory" >&2; return 1; fi; [ -e "$1" ] || [ -L "$1" ] || return 0; _undo "$1" && rm -f -- "$1"; }
+_attrs() { _pristine "$1" || return 1; _undo "$1" || return 1; [ -z "$2" ] || chmod "$2" "$1" || return 1; _owner "$1" "$3" "$4"; }
+_rmfile() { if _isdir "$1"; then echo "drover: $1 is a directory" >&2; return 1; fi; [ -e "$1" ] || [ -L "$1" ] || return 0; _pristine "$1" && _undo "$1" && rm -f -- "$1"; }
 _SUBST='function rep(s, a, b,  o, j) { o = ""; while ((j = index(s, a)) > 0) { o = o substr(s, 1, j - 1) b; s = substr(s, j + length(a)) } return o s }
 BEGIN { for (i = 1; i <= ENVIRON["_SN"] + 0; i++) { f = ENVIRON["_S" i]; v = ""; if ((getline v < f) <= 0 || v == "") { printf "drover: secret %s is missing or empty at %s\n", ENVIRON["_N" i], f > "/dev/stderr"; bad = 1; exit 3 } close(f); val[i] = v; ph[i] = "{{drover-secret:" ENVIRON["_N" i] "}}" } }
 { s = $0; for (k = 1; k <= ENVIRON["_SN"] + 0; k++) s = rep(s, ph[k], val[k]); if (NR > 1) printf "\n"; printf "%s", s }
@@ -81,6 +87,17 @@ _backup() { _reg "$1" || return 0; mkdir -p "$_BD/index" && chmod 0700 "$_BD" ||
   { [ -f "$_ix" ] && cat "$_ix"; echo "$_h $_s $(date +%s)"; } > "$_ix.new" || return 1
   _c=$(wc -l < "$_ix.new"); tail -n "$2" "$_ix.new" > "$_ix.tmp" && mv -f "$_ix.tmp" "$_ix" && rm -f "$_ix.new" || return 1
   [ "$_c" -le "$2" ] || _backup_gc; }
+_pristine() { _reg "$1" || { [ ! -e "$1" ] && [ ! -L "$1" ]; } || return 0
+  _ph=$(printf '%s' "$1" | sha256sum) || return 1; _ph="$_PD/@{_ph%% *}"; [ -d "$_ph" ] && return 0
+  mkdir -p "$_PD" && chmod 0700 "$_PD" && _pt=$(mktemp -d "$_PD/.drover-tmp.XXXXXX") || return 1
+  if printf '%s' "$1" > "$_pt/path" && if _reg "$1"; then cp -- "$1" "$_pt/data" && stat -c '%a %u %g' -- "$1" > "$_pt/meta"; else : > "$_pt/absent"; fi && mv -- "$_pt" "$_ph"; then return 0; fi
+  rm -rf -- "$_pt"; return 1; }
+_restore_pristine() { _ph=$(printf '%s' "$1" | sha256sum) || return 1; _ph="$_PD/@{_ph%% *}"
+  [ -d "$_ph" ] || { echo "drover: no pristine copy of $1: drover has not changed it on this host" >&2; return 1; }
+  if [ -e "$_ph/absent" ]; then _isdir "$1" && { echo "drover: $1 is a directory" >&2; return 1; }; [ -e "$1" ] || [ -L "$1" ] || return 0; _undo "$1" && rm -f -- "$1"; return; fi
+  set -- "$1" $(cat "$_ph/meta"); [ $# -ge 4 ] || { echo "drover: the pristine copy of $1 is damaged" >&2; return 1; }
+  _parent "$1"; _isdir "$_d" || mkdir -p -- "$_d" || return 1
+  _undo "$1" && _mktmp "$1" && chmod "$2" "$_TMP" && chown "$3:$4" "$_TMP" && cat -- "$_ph/data" > "$_TMP" && mv -f -- "$_TMP" "$1" && _TMP=; }
 _backup_gc() { for _f in "$_BD"/*; do _n=@{_f##*/}; case $_n in *[!0-9a-f]*|'') continue;; esac
   grep -qs -- "^$_n " "$_BD"/index/* || rm -f -- "$_f"; done; }
 _restore_backup() { _ix="$_BD/index/$2"; [ -f "$_ix" ] || { echo "drover: no backup of $1" >&2; return 1; }

@@ -19,6 +19,8 @@ export interface StepResult {
   status: StepStatus;
   /** Tail of the step's stdout+stderr (at most 4 kB), only for failed steps; credentials scrubbed. */
   stderr?: string;
+  /** Exit status of a failed step (a failed test's command, curl's check...), when it ran to its end. */
+  exitCode?: number;
   /** Time the step took on the host, in milliseconds (0 for steps that did not run). */
   durationMs: number;
 }
@@ -56,6 +58,11 @@ export interface ApplyOptions {
   onStep?: (result: StepResult) => void;
   /** Deadline for the whole host script; default none (commands have their own `timeout`). */
   timeoutMs?: number;
+  /**
+   * The plan is a part of the host's plan (`drover run HOST STEP`, tests on demand): notifications pending
+   * from earlier runs that it does not settle stay pending, and the inventory is left as it is. Default false.
+   */
+  partial?: boolean;
 }
 
 /**

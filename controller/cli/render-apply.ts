@@ -1,20 +1,31 @@
 /** Renders apply results for people: per host what changed, failed or was restored, then a summary table. */
-import type { HostApplyResult } from '../reconcile/types.js';
+import { applyFailureSummary } from '../reconcile/failure.js';
+import type { HostApplyResult, HostFailure, StepResult } from '../reconcile/types.js';
 import { renderTable } from './table.js';
+
+const REFUSED = new Set(['E_HOST_KEY_MISMATCH', 'E_HOST_KEY_UNKNOWN', 'E_AUTH']);
+
+/**
+ * One word for a host that could not be worked on: `unreachable` (the network), `refused` (it answered but
+ * its host key or our credentials were not accepted: a human must look), else `failed`.
+ */
+export function failureWord(error: HostFailure): string {
+  if (error.unreachable) return 'unreachable';
+  return REFUSED.has(error.code) ? 'refused' : 'failed';
+}
 
 /** One section per host that did something, failed or could not be reached. */
 export function renderApplyResult(r: HostApplyResult): string {
-  if ('error' in r) return `! ${r.host} (${r.address}): ${r.error.unreachable ? 'unreachable' : 'failed'}: ${r.error.message}`;
+  if ('error' in r) return `! ${r.host} (${r.address}): ${failureWord(r.error)}: ${r.error.message}`;
   if (!r.apply) return `  ${r.host} (${r.address}): in sync, nothing to do`;
   const a = r.apply;
-  const changed = a.steps.filter((s) => s.status === 'changed');
-  const head = a.ok
-    ? `${r.verify?.inSync === false ? '!' : '✓'} ${r.host} (${r.address}): ${changed.length} step${changed.length === 1 ? '' : 's'} changed in ${(r.durationMs / 1000).toFixed(1)} s${r.verify?.inSync === false ? ', but a new observation still shows drift' : ''}`
-    : `✗ ${r.host} (${r.address}): failed`;
-  const lines = [head];
+  const lines = [head(r, a)];
   for (const s of a.steps) {
-    if (s.status === 'unchanged' || s.status === 'skipped') continue;
-    lines.push(`    ${s.status.padEnd(9)} ${s.name}`);
+    if (s.status === 'skipped') continue;
+    const test = s.resource.startsWith('test:');
+    if (s.status === 'unchanged' && !test) continue;
+    const word = test && s.status === 'unchanged' ? 'passed' : s.status;
+    lines.push(`    ${word.padEnd(9)} ${s.name}${s.status === 'failed' && s.exitCode !== undefined ? ` (exit ${s.exitCode})` : ''}`);
     if (s.status === 'failed' && s.stderr) lines.push(...s.stderr.trimEnd().split('\n').slice(-8).map((l) => `        | ${l}`));
   }
   if (a.restored.length > 0) lines.push(`    restored from backup: ${a.restored.join(', ')}`);
@@ -26,19 +37,33 @@ export function renderApplyResult(r: HostApplyResult): string {
   return lines.join('\n');
 }
 
+function head(r: Extract<HostApplyResult, { plan: unknown }>, a: NonNullable<typeof r.apply>): string {
+  const where = `${r.host} (${r.address})`;
+  if (!a.ok) return `✗ ${where}: failed: ${applyFailureSummary(a)}`;
+  const tests = a.steps.filter((s) => s.resource.startsWith('test:') && s.status === 'unchanged').length;
+  if (r.plan.inSync && countChanged(a.steps) === 0) return `✓ ${where}: in sync${tests > 0 ? `, ${tests} test${tests === 1 ? '' : 's'} passed` : ''}`;
+  const changed = countChanged(a.steps);
+  const drift = r.verify?.inSync === false;
+  return `${drift ? '!' : '✓'} ${where}: ${changed} step${changed === 1 ? '' : 's'} changed in ${(r.durationMs / 1000).toFixed(1)} s${drift ? ', but a new observation still shows drift' : ''}`;
+}
+
+function countChanged(steps: StepResult[]): number {
+  return steps.filter((s) => s.status === 'changed').length;
+}
+
 /** The summary table of an apply run. */
 export function renderApplySummary(results: HostApplyResult[]): string {
   const rows = results.map((r) => {
-    if ('error' in r) return [r.host, r.error.unreachable ? 'unreachable' : 'failed', '-', '-', '-', r.error.code];
+    if ('error' in r) return [r.host, failureWord(r.error), '-', '-', '-', r.error.code];
     if (!r.apply) return [r.host, 'in sync', '0', '0', '0', ''];
     const count = (status: string): string => String(r.apply?.steps.filter((s) => s.status === status).length ?? 0);
-    const status = !r.apply.ok ? 'failed' : r.verify?.inSync === false ? 'drift' : 'converged';
-    return [r.host, status, count('changed'), count('failed'), String(r.apply.restored.length), ''];
+    const status = !r.apply.ok ? 'failed' : r.verify?.inSync === false ? 'drift' : r.plan.inSync && count('changed') === '0' ? 'in sync' : 'converged';
+    return [r.host, status, count('changed'), count('failed'), String(r.apply.restored.length), r.apply.ok ? '' : applyFailureSummary(r.apply)];
   });
   return renderTable(['HOST', 'STATUS', 'CHANGED', 'FAILED', 'RESTORED', 'NOTE'], rows);
 }
 
-/** True when the host ended converged (or was in sync already). */
+/** True when the host ended converged (or was in sync already) and its tests, when run, passed. */
 export function hostSucceeded(r: HostApplyResult): boolean {
   return !('error' in r) && (r.apply === undefined || (r.apply.ok && r.verify?.inSync !== false));
 }

@@ -1,4 +1,4 @@
-import type { Fact, ObservedState } from '../facts/types.js';
+import type { Fact, ObservedState } from '../reconcile/types.js';
 
 /** One line per observed resource: its id and the facts that matter, in words. */
 export function renderFacts(observed: ObservedState, address: string): string {

@@ -4,15 +4,14 @@
  * cut), then a summary table. Pure: strings in, string out.
  */
 import { createTwoFilesPatch } from 'diff';
-import type { PlanStep } from '../plan/types.js';
-import type { Plan } from '../plan/types.js';
-import type { FileTexts, HostFailure } from '../reconcile/types.js';
+import type { FileTexts, HostFailure, Plan, PlanStep } from '../reconcile/types.js';
 
 /** What the renderer needs of a planned host (HostPlanResult fits). */
 export type PlanView =
   | { host: string; address: string; plan: Plan; texts?: Record<string, FileTexts> }
   | { host: string; address: string; error: HostFailure };
 import { renderTable } from './table.js';
+import { failureWord } from './render-apply.js';
 
 export interface RenderOptions {
   color: boolean;
@@ -37,10 +36,16 @@ export function maskSecrets(text: string): string {
 /** Past this many differing lines (the edit distance) no diff is computed or shown. */
 export const MAX_EDIT_LINES = 300;
 
+/** Why a host has no plan: `not observed` (unreachable), `refused` (host key, credentials), else `not planned`. */
+function notPlanned(error: HostFailure): string {
+  const word = failureWord(error);
+  return word === 'unreachable' ? 'not observed' : word === 'refused' ? 'refused' : 'not planned';
+}
+
 /** Renders one host's plan section. */
 export function renderHostPlan(result: PlanView, options: RenderOptions): string {
   if ('error' in result) {
-    return paint(`! ${result.host} (${result.address}): ${result.error.unreachable ? 'not observed' : 'not planned'}: ${result.error.message}`, '!', options.color);
+    return paint(`! ${result.host} (${result.address}): ${notPlanned(result.error)}: ${result.error.message}`, '!', options.color);
   }
   const { plan } = result;
   const s = plan.summary;
@@ -119,7 +124,7 @@ function hideSecretChanges(hunks: string[]): string[] {
 /** Renders the summary table of all hosts. */
 export function renderSummary(results: PlanView[]): string {
   const rows = results.map((r) => {
-    if ('error' in r) return [r.host, r.error.unreachable ? 'unreachable' : 'failed', '-', '-', '-', '-', r.error.code];
+    if ('error' in r) return [r.host, failureWord(r.error), '-', '-', '-', '-', r.error.code];
     const s = r.plan.summary;
     return [r.host, r.plan.inSync ? 'in sync' : 'drift', String(s.create), String(s.update), String(s.delete), String(s.unchanged), s.mayChange ? `${s.mayChange} may change` : ''];
   });

@@ -9,10 +9,9 @@ import { DroverError } from '../../manifests/errors.js';
 import type { ManifestValidator } from '../../manifests/validate.js';
 import { createManifestValidator } from '../../manifests/validate.js';
 import type { ControllerSettings } from '../config/index.js';
-import { connectHost } from '../reconcile/connect.js';
 import type { SshSettings } from '../reconcile/ssh-settings.js';
 import { createGitSource, type GitSource } from '../source/index.js';
-import { TransportPool } from '../transport/pool.js';
+import { createHostPool } from '../reconcile/session.js';
 import { HostBreakers } from './breaker.js';
 import { systemClock, systemRandom, type Clock, type Random } from './clock.js';
 import { createConnections } from './connections.js';
@@ -78,15 +77,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
   let fleet: FleetRevision | undefined;
   const stopController = new AbortController();
   const events = options.events ?? {};
-  const pool = new TransportPool({
-    connect: async (name) => {
-      const desired = fleet?.hosts.get(name);
-      if (!desired) throw new DroverError('E_HOST_UNKNOWN', `${name} is not in the inventory`);
-      const started = clock.now();
-      const transport = await connectHost(desired.host, options.ssh);
-      events.connected?.(name, clock.now() - started);
-      return transport;
-    },
+  const pool = createHostPool(options.ssh, (name) => fleet?.hosts.get(name)?.host, {
+    clock, onConnected: (name, ms) => events.connected?.(name, ms),
   });
   let counter = 0;
   const ctx: DaemonContext = {

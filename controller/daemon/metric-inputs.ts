@@ -2,8 +2,7 @@
  * Turns what a host run returned into what the metrics count, so the controller need not know the
  * shape of `drover_resource_changes_total`.
  */
-import type { ApplyResult } from '../apply/types.js';
-import type { Plan } from '../plan/types.js';
+import type { ApplyResult, Plan } from '../reconcile/types.js';
 import type { ChangeAction } from './metric-labels.js';
 
 /**

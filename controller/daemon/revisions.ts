@@ -9,7 +9,6 @@ import type { DaemonContext } from './context.js';
 import { affectedHosts } from './fingerprint.js';
 import type { FleetRevision } from './fleet.js';
 import type { HostRecord } from './records.js';
-import { needsReobservation } from './status.js';
 import { saveHost } from './worker.js';
 
 /** Installs `next` as the fleet (through `setFleet`) and queues what it affects. */
@@ -23,7 +22,7 @@ export async function applyRevision(ctx: DaemonContext, next: FleetRevision, set
   for (const host of removed) await removeHost(ctx, host);
   for (const host of unaffected) {
     const record = records.get(host);
-    if (record && needsReobservation(record)) affected.push(host);
+    if (record && interrupted(record)) affected.push(host);
     else if (record) await moveWithoutRun(ctx, record, next.revision);
   }
   for (const host of affected) {
@@ -34,13 +33,21 @@ export async function applyRevision(ctx: DaemonContext, next: FleetRevision, set
       await saveHost(ctx, back);
     }
     if (previous && connectionChanged(previous.hosts.get(host), next.hosts.get(host))) await ctx.connections.drop(host);
-    ctx.pending.add(host, record && needsReobservation(record) ? 'startup' : 'revision', { apply: true });
+    ctx.pending.add(host, record && interrupted(record) ? 'startup' : 'revision', { apply: true });
     ctx.queue.add(host);
   }
   const untouched = unaffected.filter((h) => !affected.includes(h));
   ctx.log.info({ revision: next.revision, affected: affected.length, unaffected: untouched.length, removed: removed.length },
     `revision ${next.revision}: ${affected.length} host${affected.length === 1 ? '' : 's'} to reconcile`);
   return { affected, unaffected: untouched, removed };
+}
+
+/**
+ * A host whose last run a killed controller cut short (recovered at start): re-observe it first. A run
+ * going on right now (`running` set in this process) is not one: a new revision simply queues the host.
+ */
+function interrupted(record: HostRecord): boolean {
+  return record.running === undefined && record.history[0]?.result === 'interrupted';
 }
 
 /** Hash of each live host's last converged desired state (after a restart there is no previous fleet). */

@@ -5,7 +5,7 @@
  * `concurrency` workers loop at once: that is the global limit.
  */
 import type { DesiredState } from '../../manifests/types.js';
-import { reconcileHost, type HostRunResult } from '../reconcile/reconcile-host.js';
+import { reconcileHost, REFUSED_CODES, type HostRunResult } from '../reconcile/reconcile-host.js';
 import { statusContext, type DaemonContext } from './context.js';
 import { finishRun, startRun } from './host-record.js';
 import { newHostRecord, type HostRecord, type RunRecord } from './records.js';
@@ -85,6 +85,8 @@ async function runHost(ctx: DaemonContext, args: { host: string; run: RunRecord;
     // Plan-only runs keep their plan as the host's last plan: fetch the file texts for its diffs (one round trip).
     return await reconcileHost({
       desired: args.desired, transport: lease.transport, mode: run.dryRun ? 'plan' : 'apply', withTexts: run.dryRun, signal,
+      // A drift check of an in-sync host also runs its test_* checks (a health check).
+      runTests: run.trigger === 'drift',
       onPhase: (phase) => ctx.log.info({ ...fields, phase }, `${host}: ${phase}`),
     });
   } finally {
@@ -110,6 +112,11 @@ function scheduleNext(ctx: DaemonContext, host: string, result: HostRunResult, w
     return;
   }
   if (ctx.stopRuns.aborted) return;
+  if (REFUSED_CODES.has(result.error?.code ?? '')) {
+    // Refused (host key, authentication): needs a human; drift checks, new revisions and syncs try again.
+    ctx.queue.forget(host);
+    return;
+  }
   ctx.pending.add(host, 'retry', { apply: why.apply });
   const trialAt = ctx.breakers.trialAt(host);
   if (trialAt !== undefined) ctx.queue.addAfter(host, trialAt - ctx.clock.now());

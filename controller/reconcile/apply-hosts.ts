@@ -1,9 +1,10 @@
 import pLimit from 'p-limit';
 import type { DesiredState } from '../../manifests/types.js';
 import { applyPlan, verifyConverged } from '../apply/index.js';
-import { TransportErrorCodes, type Transport } from '../transport/types.js';
-import { toHostFailure } from './failure.js';
-import type { HostApplyResult, HostFailure, HostPlanResult, ProgressEvent } from './types.js';
+import type { Transport } from '../transport/types.js';
+import { applyFailureSummary, toApplyFailure, toHostFailure } from './failure.js';
+import { hasTests, runHostTests } from './host-tests.js';
+import type { HostApplyResult, HostPlanResult, ProgressEvent } from './types.js';
 
 export interface ApplyHostsOptions {
   /** Planned hosts (from planHosts); hosts that failed to plan are passed through as failures. */
@@ -11,8 +12,10 @@ export interface ApplyHostsOptions {
   desired: DesiredState[];
   transportFor: (host: DesiredState) => Promise<Transport>;
   concurrency: number;
-  /** Re-observe after apply to confirm convergence (default true; off for a partial plan, e.g. one step). */
+  /** Re-observe after apply to confirm convergence (default true). */
   verify?: boolean;
+  /** Run the test_* checks of hosts already in sync too (health check); drifted hosts run them after apply anyway. */
+  runTests?: boolean;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -35,40 +38,33 @@ async function applyOne(planned: HostPlanResult, desired: DesiredState | undefin
   const { host, address, plan, observed } = planned;
   const progress = (phase: ProgressEvent['phase'], detail?: string): void =>
     options.onProgress?.(detail === undefined ? { host, phase } : { host, phase, detail });
-  if (plan.inSync) {
+  const testOnly = plan.inSync && options.runTests === true && hasTests(plan);
+  if (plan.inSync && !testOnly) {
     progress('done', 'in sync');
     return { host, address, plan, durationMs: 0 };
   }
   let sent = false;
   try {
-    progress('apply');
+    progress(testOnly ? 'verify' : 'apply');
     const transport = await options.transportFor(desired);
     sent = true;
+    if (testOnly) {
+      const tests = await runHostTests({ desired, observed, plan, transport });
+      progress(tests.ok ? 'done' : 'failed', tests.ok ? 'in sync, tests passed' : applyFailureSummary(tests));
+      return { host, address, plan, apply: tests, durationMs: performance.now() - started };
+    }
     const apply = await applyPlan({ desired, observed, plan, transport });
     if (options.verify === false) {
-      progress(apply.ok ? 'done' : 'failed', apply.ok ? 'applied' : 'failed');
+      progress(apply.ok ? 'done' : 'failed', apply.ok ? 'applied' : applyFailureSummary(apply));
       return { host, address, plan, apply, durationMs: performance.now() - started };
     }
     progress('verify');
     const verify = await verifyConverged(desired, transport);
-    progress(apply.ok ? 'done' : 'failed', apply.ok ? (verify.inSync ? 'converged' : 'not converged') : 'failed');
+    progress(apply.ok ? 'done' : 'failed', apply.ok ? (verify.inSync ? 'converged' : 'not converged') : applyFailureSummary(apply));
     return { host, address, plan, apply, verify, durationMs: performance.now() - started };
   } catch (err) {
-    const error = sent ? duringApply(toHostFailure(err)) : toHostFailure(err);
+    const error = sent ? toApplyFailure(err) : toHostFailure(err);
     progress('failed', error.message);
     return { host, address, error, durationMs: performance.now() - started };
   }
-}
-
-/**
- * A connection lost once the run was sent does not make the host unreachable: the run goes on there
- * by itself (detached) and either finishes or restores what it changed. The host failed; a plan shows
- * where it ended.
- */
-function duringApply(error: HostFailure): HostFailure {
-  if (error.code !== TransportErrorCodes.lost) return error;
-  return {
-    ...error, unreachable: false,
-    message: `${error.message} during apply; the run goes on on the host by itself and either finishes or restores the files it changed: \`drover plan\` shows where it ended`,
-  };
 }

@@ -13,12 +13,19 @@ import { planHost } from '../plan/plan-host.js';
 import type { Plan } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
 import { TransportErrorCodes } from '../transport/types.js';
-import { toHostFailure } from './failure.js';
+import { toApplyFailure, toHostFailure } from './failure.js';
+import { hasTests, runHostTests } from './host-tests.js';
 import { fetchFileTexts } from './texts.js';
 import type { FileTexts, HostFailure } from './types.js';
 
+/**
+ * Codes of a host that answered but refused us (host key unknown or changed, authentication failed): it
+ * needs a human, so retrying with backoff is pointless; the next revision, drift check or sync tries again.
+ */
+export const REFUSED_CODES: ReadonlySet<string> = new Set([TransportErrorCodes.hostKeyUnknown, TransportErrorCodes.hostKeyMismatch, TransportErrorCodes.auth]);
+
 /** A phase of a host run, reported through `onPhase` as it starts. */
-export type HostPhase = 'connect' | 'observe' | 'plan' | 'apply' | 'verify';
+export type HostPhase = 'connect' | 'observe' | 'plan' | 'test' | 'apply' | 'verify';
 
 /** What to do with one host. */
 export interface HostRunRequest {
@@ -29,6 +36,8 @@ export interface HostRunRequest {
   mode: 'apply' | 'plan';
   /** Fetch old file texts for diffs (secret values masked on the host). */
   withTexts: boolean;
+  /** Run the host's test_* checks when it is in sync (a drift check's health check); a failed check fails the run. */
+  runTests?: boolean;
   onPhase?: (phase: HostPhase) => void;
   /** Stops the run (per-run timeout, shutdown): the transport rejects; a run sent to the host finishes or restores there. */
   signal?: AbortSignal;
@@ -42,10 +51,12 @@ export interface HostRunResult {
   /** The plan from a fresh observation after apply (in sync when the host converged). */
   verify?: Plan;
   apply?: ApplyResult;
+  /** The test_* checks run on an in-sync host (`runTests`). */
+  tests?: ApplyResult;
   texts?: Record<string, FileTexts>;
   error?: HostFailure & { step?: string; stderrTail?: string };
   durationMs: number;
-  phaseDurationsMs: Partial<Record<'observe' | 'plan' | 'apply' | 'verify', number>>;
+  phaseDurationsMs: Partial<Record<'observe' | 'plan' | 'test' | 'apply' | 'verify', number>>;
 }
 
 /** The state a run carries from phase to phase. */
@@ -69,7 +80,7 @@ export async function reconcileHost(req: HostRunRequest): Promise<HostRunResult>
   const started = performance.now();
   const run: RunState = { req, sent: false, result: { host: req.desired.host.name, outcome: 'failed', durationMs: 0, phaseDurationsMs: {} } };
   try {
-    for (const phase of [connect, observe, plan, apply, verify]) {
+    for (const phase of [connect, observe, plan, test, apply, verify]) {
       if ((await phase(run)) === 'stop') break;
     }
   } catch (err) {
@@ -99,7 +110,27 @@ const plan: Phase = async (run) => {
   if (run.req.withTexts && !planned.inSync) run.result.texts = await fetchFileTexts(run.req.desired, planned, run.transport!);
   if (planned.inSync) run.result.outcome = 'in-sync';
   else if (run.req.mode === 'plan') run.result.outcome = 'drift';
-  return planned.inSync || run.req.mode === 'plan' ? 'stop' : 'next';
+  if (planned.inSync) return run.req.runTests && hasTests(planned) ? 'next' : 'stop';
+  return run.req.mode === 'plan' ? 'stop' : 'next';
+};
+
+/** Only for an in-sync host with `runTests`: its test_* checks, changing nothing. */
+const test: Phase = async (run) => {
+  if (!run.result.plan?.inSync) return 'next';
+  run.req.onPhase?.('test');
+  const { desired } = run.req;
+  const result = await timed(run, 'test', () => runHostTests({ desired, observed: run.observed!, plan: run.result.plan!, transport: run.transport!, ...signalOf(run.req) }));
+  run.result.tests = result;
+  if (!result.ok) {
+    const failed = result.steps.find((s) => s.status === 'failed');
+    run.result.outcome = 'failed';
+    run.result.error = {
+      code: 'E_TEST_FAILED', unreachable: false,
+      message: `check ${failed?.name ?? '(unknown)'} failed${failed?.exitCode === undefined ? '' : ` (exit ${failed.exitCode})`}; the host is in sync with its manifests`,
+      ...(failed ? { step: failed.name } : {}), ...(failed?.stderr ? { stderrTail: failed.stderr } : {}),
+    };
+  }
+  return 'stop';
 };
 
 const apply: Phase = async (run) => {
@@ -135,7 +166,7 @@ const verify: Phase = async (run) => {
   return 'stop';
 };
 
-async function timed<T>(run: RunState, phase: 'observe' | 'plan' | 'apply' | 'verify', work: () => Promise<T>): Promise<T> {
+async function timed<T>(run: RunState, phase: 'observe' | 'plan' | 'test' | 'apply' | 'verify', work: () => Promise<T>): Promise<T> {
   const started = performance.now();
   try {
     return await work();
@@ -178,7 +209,7 @@ function failureOf(err: unknown, run: RunState): HostFailure {
       : { code: 'E_RUN_TIMEOUT', message: 'the run took longer than its timeout (runTimeout) and was stopped', unreachable: false };
   }
   if (!run.sent) return failure;
+  if (failure.code === TransportErrorCodes.lost) return toApplyFailure(err);
   const detached = 'the run goes on on the host by itself and either finishes or restores the files it changed';
-  if (failure.code === TransportErrorCodes.lost) return { ...failure, unreachable: false, message: `${failure.message} during apply; ${detached}` };
   return signal?.aborted ? { ...failure, unreachable: false, message: `${failure.message}; ${detached}` } : { ...failure, unreachable: false };
 }

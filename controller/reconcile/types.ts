@@ -40,3 +40,13 @@ export type HostApplyResult =
     durationMs: number;
   }
   | { host: string; address: string; error: HostFailure; durationMs: number };
+
+/** A host that was planned (the success side of HostPlanResult). */
+export type PlannedHost = Extract<HostPlanResult, { plan: Plan }>;
+
+// The types callers of the reconcile phases see (the CLI and the daemon import them from here, never from the
+// modules below: the import direction is checked by the lint rule in eslint.config.js).
+export type { Plan, PlanStep, PlanSummary, StepPhase } from '../plan/types.js';
+export type { Fact, ObservedState } from '../facts/types.js';
+export type { ApplyResult, StepResult, StepStatus } from '../apply/types.js';
+export type { Transport } from '../transport/types.js';

@@ -38,14 +38,15 @@ const SOCKET_CODES: Record<string, { code: string; kind: 'stalled' | 'transient'
 
 /**
  * Maps an error seen while connecting (before the session is ready) to a DroverError:
- * socket codes first, then ssh2's `level` (client-authentication -> E_AUTH, handshake/protocol ->
+ * socket codes first, then ssh2's `level` (client-authentication -> E_AUTH naming the credentials `tried`, handshake/protocol ->
  * E_SSH_PROTOCOL); anything else is E_CONNECTION_LOST (transient).
  */
-export function mapConnectError(host: string, err: LowLevelError, target: string): DroverError {
+export function mapConnectError(host: string, err: LowLevelError, target: string, tried: readonly string[] = []): DroverError {
   const socket = err.code ? SOCKET_CODES[err.code] : undefined;
   if (socket) return transportError({ host, ...socket, reason: `${socket.reason} (${target})`, cause: err });
   if (err.level === 'client-authentication') {
-    return transportError({ host, code: C.auth, kind: 'stalled', reason: `all authentication methods failed (${target})`, cause: err });
+    const what = tried.length > 0 ? `; tried ${tried.join(', ')}: authorise one of them for this user on the host` : '';
+    return transportError({ host, code: C.auth, kind: 'stalled', reason: `all authentication methods failed (${target})${what}`, cause: err });
   }
   if (err.level === 'client-timeout') {
     return transportError({ host, code: C.timeout, kind: 'transient', reason: `connect timed out (${target})`, cause: err });

@@ -3,6 +3,7 @@
  * key exchange (before any authentication or command), public key and agent authentication,
  * one deadline over the whole TCP connect + handshake + auth (and the jump host, if any).
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import ssh2, { type AnyAuthMethod, type Client, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
@@ -92,7 +93,7 @@ function forwardOut(jump: Client, options: SshOptions): Promise<Duplex> {
 }
 
 async function openDirect(options: SshOptions, sock: Duplex | undefined, pending: SshConnection[]): Promise<SshConnection> {
-  const [knownHosts, auth] = await Promise.all([readKnownHosts(options), authMethods(options)]);
+  const [knownHosts, { methods: auth, tried }] = await Promise.all([readKnownHosts(options), authMethods(options)]);
   const client = new SshClient();
   const conn: SshConnection = { client, end: () => client.end() };
   pending.push(conn);
@@ -115,7 +116,7 @@ async function openDirect(options: SshOptions, sock: Duplex | undefined, pending
   await new Promise<void>((resolve, reject) => {
     const onError = (err: LowLevelError): void => {
       client.removeListener('close', onClose);
-      reject(hostKeyFailure ?? mapConnectError(options.host, err, target(options)));
+      reject(hostKeyFailure ?? mapConnectError(options.host, err, target(options), tried));
     };
     const onClose = (): void => {
       client.removeListener('error', onError);
@@ -169,14 +170,25 @@ async function readKnownHosts(options: SshOptions): Promise<KnownHosts> {
   try {
     return parseKnownHostsOnce(await readFile(options.knownHostsFile, 'utf8'));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], problems: [] };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      const file = options.knownHostsFile;
+      const reason = `known_hosts file ${file} does not exist, so no host key can be verified; refusing to connect. ` +
+        `Add the host's key with \`ssh-keyscan -p ${options.port ?? 22} ${options.address} >> ${file}\` (and compare its fingerprint ` +
+        'with the one the host shows), or point drover at another file (--known-hosts, DROVER_KNOWN_HOSTS)';
+      throw transportError({ host: options.host, code: C.hostKeyUnknown, kind: 'stalled', reason, cause: err });
+    }
     const reason = `cannot read known_hosts file ${options.knownHostsFile}: ${(err as Error).message}`;
     throw transportError({ host: options.host, code: C.hostKeyUnknown, kind: 'stalled', reason, cause: err });
   }
 }
 
-async function authMethods(options: SshOptions): Promise<AnyAuthMethod[]> {
+/**
+ * The auth methods to offer, in order, and how to name them in an E_AUTH message (key file and its
+ * fingerprint, the agent socket). Throws E_AUTH for an unreadable or unusable key, or no credential at all.
+ */
+async function authMethods(options: SshOptions): Promise<{ methods: AnyAuthMethod[]; tried: string[] }> {
   const methods: AnyAuthMethod[] = [];
+  const tried: string[] = [];
   for (const file of options.privateKeyFiles ?? []) {
     const key = await readFile(file).catch((err: Error) => {
       throw transportError({ host: options.host, code: C.auth, kind: 'stalled', reason: `cannot read private key ${file}: ${err.message}`, cause: err });
@@ -186,12 +198,21 @@ async function authMethods(options: SshOptions): Promise<AnyAuthMethod[]> {
       throw transportError({ host: options.host, code: C.auth, kind: 'stalled', reason: `cannot use private key ${file}: ${parsed.message}` });
     }
     methods.push({ type: 'publickey', username: options.user, key });
+    tried.push(`public key ${file} (${parsed.type} ${fingerprint(parsed.getPublicSSH())})`);
   }
-  if (options.agent) methods.push({ type: 'agent', username: options.user, agent: options.agent });
+  if (options.agent) {
+    methods.push({ type: 'agent', username: options.user, agent: options.agent });
+    tried.push(`the keys of ssh-agent ${options.agent}`);
+  }
   if (methods.length === 0) {
     throw transportError({ host: options.host, code: C.auth, kind: 'stalled', reason: 'no private key file or agent configured' });
   }
-  return methods;
+  return { methods, tried };
+}
+
+/** OpenSSH's fingerprint of a public key blob: `SHA256:<base64 without padding>`. */
+function fingerprint(blob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
 function target(options: SshOptions): string {

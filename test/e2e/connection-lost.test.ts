@@ -79,7 +79,7 @@ describe('connection lost during drover reconcile', () => {
     await writeRepo('v2', false);
     await host(`touch ${ARMED}`);
     const cut = await run('reconcile', '--yes');
-    expect(cut.code).toBe(1);
+    expect(cut.code).toBe(3);
     expect(cut.stdout).toMatch(/web1 \(.*\): failed: web1: connection lost during apply/);
     await hostRunFinished();
     expect(await fileVersions('v1', 'v2')).toEqual(Array(FILES).fill('new'));
@@ -91,7 +91,7 @@ describe('connection lost during drover reconcile', () => {
     await writeRepo('v3', true);
     await host(`touch ${ARMED}; rm -f ${GATE} /var/tmp/drover-gate-done`);
     const cut = await run('reconcile', '--yes');
-    expect(cut.code).toBe(1);
+    expect(cut.code).toBe(3);
     expect(cut.stdout).toContain('connection lost during apply');
     await hostRunFinished();
     expect(await host('ls /var/tmp')).not.toContain('drover-gate-done');

@@ -266,6 +266,8 @@ describe('drover facts and drover steps on real hosts', () => {
         aptget_drover_demo  would change: package drover-demo absent -> present
         backup_app_conf     would change: keep the current content (sha256 XXXXXXXX) in the host's backup store
         regen_app_conf      would change: content sha256 XXXXXXXX -> 906412c3; mode 0644 -> 0640
+      on demand (drover run HOST restore_x [--revision N])
+        restore_app_conf    put /srv/demo/app.conf back as before drover
       "
     `);
   });

@@ -66,7 +66,7 @@ describe('drover reconcile (examples/quickstart on a real host)', () => {
 describe('drover run HOST STEP', () => {
   it('runs one named step and nothing else', async () => {
     await sshRun(fleet, 'host1', 'echo tampered > /srv/quickstart/hello.txt && echo tampered > /etc/motd');
-    const run = await runDrover(['run', 'web1', 'regen_hello_txt', repo, ...fleetSshFlags(fleet)]);
+    const run = await runDrover(['run', 'web1', 'regen_hello_txt', repo, '--yes', ...fleetSshFlags(fleet)]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/changed\s+regen_hello_txt/);
     expect(run.stdout).not.toContain('regen_motd');

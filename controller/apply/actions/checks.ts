@@ -58,3 +58,12 @@ export function backupAction(path: string, keep: number): ActionScript {
 export function restoreAction(path: string, revision = 1): ActionScript {
   return { script: `_restore_backup ${q(path)} ${backupIndexName(path)} ${Math.max(1, Math.floor(revision))}` };
 }
+
+/**
+ * restore_* without a revision: puts `path` back as it was before drover first changed it (content, mode and
+ * owner from the pristine copy), or removes it when drover created it. Fails clearly when there is no pristine
+ * copy (drover never changed the file on this host).
+ */
+export function restorePristineAction(path: string): ActionScript {
+  return { script: `_restore_pristine ${q(path)}` };
+}

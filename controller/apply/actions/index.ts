@@ -12,7 +12,7 @@ import { commandAction, serviceAction } from './runtime.js';
 import { cronAction, gitAction, sysctlAction } from './system.js';
 
 export type { ActionContext } from './common.js';
-export { backupAction, backupIndexName, restoreAction, testAction } from './checks.js';
+export { backupAction, backupIndexName, restoreAction, restorePristineAction, testAction } from './checks.js';
 export { installPackages, removePackages } from './system.js';
 export { handlerAction } from './runtime.js';
 

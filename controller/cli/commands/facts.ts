@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { loadValidRepository } from '../../../manifests/index.js';
-import { observeHost } from '../../facts/observe.js';
-import { connectHost } from '../../reconcile/connect.js';
+import { observeSessionHost } from '../../reconcile/observe.js';
+import { openSession } from '../../reconcile/session.js';
 import { type CliIo, println } from '../io.js';
 import { parseOutput, resolveRepo } from '../context.js';
 import { renderFacts } from '../render-facts.js';
@@ -19,15 +18,14 @@ export function registerFacts(program: Command, io: CliIo): void {
   addSshOptions(cmd).action(async (host: string, repo: string, opts: { output: string; knownHosts?: string; identity?: string[]; connectTimeout?: string }) => {
     const output = parseOutput(opts.output);
     const root = await resolveRepo(io, repo, `facts ${host}`);
-    const loaded = await loadValidRepository(root);
-    const [desired] = selectHosts(loaded.hosts, { host: [host] });
-    if (!desired) return;
-    const transport = await connectHost(desired.host, sshSettingsFrom(io, opts));
+    const session = await openSession({ root, ssh: sshSettingsFrom(io, opts), select: (hosts) => selectHosts(hosts, { host: [host] }) });
     try {
-      const observed = await observeHost(desired, transport);
+      const [desired] = session.hosts;
+      if (!desired) return;
+      const observed = await observeSessionHost(session, desired);
       println(io, output === 'json' ? JSON.stringify(observed, null, 2) : renderFacts(observed, `${desired.host.address}:${desired.host.port}`));
     } finally {
-      await transport.close();
+      await session.close();
     }
   });
 }

@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
-import { loadValidRepository } from '../../../manifests/index.js';
-import type { DesiredState, RepositorySettings } from '../../../manifests/types.js';
 import { planHosts } from '../../reconcile/plan-hosts.js';
-import { connectHost } from '../../reconcile/connect.js';
-import { TransportPool } from '../../transport/pool.js';
+import { openSession, type Session } from '../../reconcile/session.js';
 import type { HostPlanResult } from '../../reconcile/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CliIo, println, useColor } from '../io.js';
@@ -15,7 +12,7 @@ import { addSshOptions, positiveInt, sshSettingsFrom } from '../ssh-options.js';
 
 /** Options shared by plan and reconcile. */
 export interface PlanOptions {
-  dryRun?: boolean; yes?: boolean; host?: string[]; group?: string; state?: string; output: string; concurrency?: string;
+  dryRun?: boolean; yes?: boolean; test?: boolean; host?: string[]; group?: string; state?: string; output: string; concurrency?: string;
   diff: boolean; knownHosts?: string; identity?: string[]; connectTimeout?: string;
 }
 
@@ -32,35 +29,30 @@ export function addPlanOptions(cmd: Command): Command {
   return addSshOptions(cmd);
 }
 
-/** What planning the selected hosts produced; the pool stays open for an apply that follows. */
+/** What planning the selected hosts produced; the session stays open for an apply that follows. */
 export interface PlannedRun {
-  hosts: DesiredState[];
-  settings: RepositorySettings;
+  session: Session;
   results: HostPlanResult[];
-  pool: TransportPool;
-  concurrency: number;
 }
 
-/** Loads the repository, selects hosts, observes and plans them in parallel. Close `pool` when done. */
+/** Opens a session (repository, selected hosts, SSH settings), observes and plans the hosts in parallel. Close the session when done. */
 export async function planSelected(io: CliIo, repo: string, opts: PlanOptions, command: string): Promise<PlannedRun> {
   const output = parseOutput(opts.output);
   const root = await resolveRepo(io, repo, command);
-  const loaded = await loadValidRepository(root);
-  const hosts = selectHosts(loaded.hosts, opts);
-  const ssh = sshSettingsFrom(io, opts);
-  const concurrency = opts.concurrency === undefined ? loaded.settings.concurrency : positiveInt('--concurrency', opts.concurrency);
-  const byName = new Map(hosts.map((h) => [h.host.name, h]));
-  const pool = new TransportPool({ connect: (name) => connectHost(byName.get(name)!.host, ssh) });
-  const progress = createProgress(io, hosts.length);
+  const session = await openSession({
+    root, ssh: sshSettingsFrom(io, opts), select: (hosts) => selectHosts(hosts, opts),
+    ...(opts.concurrency === undefined ? {} : { concurrency: positiveInt('--concurrency', opts.concurrency) }),
+  });
+  const progress = createProgress(io, session.hosts.length);
   try {
     const results = await planHosts({
-      hosts, concurrency, withTexts: opts.diff && output === 'text', onProgress: progress.onProgress,
-      transportFor: (h) => pool.get(h.host.name),
+      hosts: session.hosts, concurrency: session.concurrency, withTexts: opts.diff && output === 'text', onProgress: progress.onProgress,
+      transportFor: session.transportFor,
     });
     progress.finish();
-    return { hosts, settings: loaded.settings, results, pool, concurrency };
+    return { session, results };
   } catch (err) {
-    await pool.closeAll();
+    await session.close();
     throw err;
   }
 }
@@ -73,14 +65,14 @@ export function registerPlan(program: Command, io: CliIo): void {
   });
 }
 
-/** Plans and prints; resolves with the exit code (0 in sync, 2 drift, 3 unobserved hosts, 1 errors). */
+/** Plans and prints; resolves with the exit code (0 in sync, 2 drift, 3 hosts not planned). */
 export async function runPlan(io: CliIo, repo: string, opts: PlanOptions): Promise<number> {
   const run = await planSelected(io, repo, opts, 'plan');
   try {
     printPlans(io, run.results, parseOutput(opts.output));
     return exitCodeOf(run.results);
   } finally {
-    await run.pool.closeAll();
+    await run.session.close();
   }
 }
 
@@ -98,11 +90,10 @@ export function printPlans(io: CliIo, results: HostPlanResult[], output: 'text' 
 }
 
 /**
- * As for apply (SPEC §5): 3 when some hosts could not be planned (unreachable, refused) and others
- * were, 1 when none was; otherwise 2 on drift, 0 when all are in sync.
+ * As for apply (SPEC §5): 3 when any host could not be planned (unreachable, refused), however many;
+ * otherwise 2 on drift, 0 when all are in sync. 1 is only for errors that stop the whole command.
  */
 export function exitCodeOf(results: HostPlanResult[]): number {
-  const failed = results.filter((r) => 'error' in r).length;
-  if (failed > 0) return failed === results.length ? ExitCode.error : ExitCode.partial;
+  if (results.some((r) => 'error' in r)) return ExitCode.partial;
   return results.some((r) => 'plan' in r && !r.plan.inSync) ? ExitCode.drift : ExitCode.ok;
 }

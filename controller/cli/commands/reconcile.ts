@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { createInterface } from 'node:readline/promises';
-import { DroverError } from '../../../manifests/errors.js';
 import { applyHosts } from '../../reconcile/apply-hosts.js';
 import type { HostApplyResult } from '../../reconcile/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CliIo, println } from '../io.js';
 import { parseOutput, setExitCode } from '../context.js';
+import { confirmed } from '../confirm.js';
 import { createProgress } from '../progress.js';
 import { hostSucceeded, renderApplyResult, renderApplySummary } from '../render-apply.js';
 import { addPlanOptions, planSelected, printPlans, runPlan, type PlanOptions } from './plan.js';
@@ -20,7 +19,8 @@ export function registerReconcile(program: Command, io: CliIo): void {
     .command('reconcile')
     .description('converge hosts to the manifests (--dry-run: only show the plan)')
     .option('--dry-run', 'only show the plan; change nothing')
-    .option('-y, --yes', 'apply without asking for confirmation');
+    .option('-y, --yes', 'apply without asking for confirmation')
+    .option('--test', "also run the test_* checks of hosts already in sync (a health check); drifted hosts run them after apply anyway");
   addPlanOptions(cmd).action(async (repo: string, opts: PlanOptions, self: Command) => {
     setExitCode(self, opts.dryRun ? await runPlan(io, repo, opts) : await runReconcile(io, repo, opts));
   });
@@ -32,34 +32,21 @@ async function runReconcile(io: CliIo, repo: string, opts: PlanOptions): Promise
   try {
     if (output === 'text') printPlans(io, run.results, 'text');
     const drifted = run.results.filter((r) => 'plan' in r && !r.plan.inSync).length;
-    if (drifted > 0 && !(await confirmed(io, opts, drifted))) {
+    const question = `Apply these changes to ${drifted} host${drifted === 1 ? '' : 's'}?`;
+    if (drifted > 0 && !(await confirmed(io, { yes: opts.yes, question, dryRunHint: '--dry-run to only see the plan' }))) {
       println(io, 'Nothing applied.');
       return ExitCode.error;
     }
     const progress = createProgress(io, run.results.length);
     const results = await applyHosts({
-      planned: run.results, desired: run.hosts, concurrency: run.concurrency, onProgress: progress.onProgress,
-      transportFor: (h) => run.pool.get(h.host.name),
+      planned: run.results, desired: run.session.hosts, concurrency: run.session.concurrency, onProgress: progress.onProgress,
+      transportFor: run.session.transportFor, runTests: opts.test === true,
     });
     progress.finish();
     printApply(io, results, output);
     return applyExitCode(results);
   } finally {
-    await run.pool.closeAll();
-  }
-}
-
-async function confirmed(io: CliIo, opts: PlanOptions, hosts: number): Promise<boolean> {
-  if (opts.yes) return true;
-  if (!io.stdin?.isTTY) {
-    throw new DroverError('E_USAGE', 'refusing to apply without confirmation: there is no terminal to ask; pass --yes to apply, or --dry-run to only see the plan');
-  }
-  const rl = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream });
-  try {
-    const answer = await rl.question(`\nApply these changes to ${hosts} host${hosts === 1 ? '' : 's'}? Only "yes" is accepted: `);
-    return answer.trim() === 'yes';
-  } finally {
-    rl.close();
+    await run.session.close();
   }
 }
 
@@ -74,9 +61,7 @@ function printApply(io: CliIo, results: HostApplyResult[], output: 'text' | 'jso
   println(io, renderApplySummary(results));
 }
 
-/** 0 when every host converged, 1 when none did, 3 when some did and others failed. */
+/** 0 when every host converged (or was in sync), 3 when any host failed, however many (SPEC §5). */
 export function applyExitCode(results: HostApplyResult[]): number {
-  const ok = results.filter(hostSucceeded).length;
-  if (ok === results.length) return ExitCode.ok;
-  return ok === 0 ? ExitCode.error : ExitCode.partial;
+  return results.every(hostSucceeded) ? ExitCode.ok : ExitCode.partial;
 }

@@ -1,43 +1,73 @@
 import type { Command } from 'commander';
-import { selectSteps } from '../../plan/select-steps.js';
-import { applyHosts } from '../../reconcile/apply-hosts.js';
+import { DroverError } from '../../../manifests/errors.js';
+import { applyStep, narrowToStep } from '../../reconcile/run-step.js';
+import type { PlannedHost } from '../../reconcile/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CliIo, println, useColor } from '../io.js';
 import { renderHostPlan } from '../render-plan.js';
 import { hostSucceeded, renderApplyResult } from '../render-apply.js';
 import { setExitCode } from '../context.js';
-import { addSshOptions } from '../ssh-options.js';
-import { planSelected, type PlanOptions } from './plan.js';
+import { confirmed } from '../confirm.js';
+import { addSshOptions, positiveInt } from '../ssh-options.js';
+import { planSelected, type PlanOptions, type PlannedRun } from './plan.js';
+import { runRestore } from './restore.js';
+
+/** Options of `drover run`. */
+export interface RunOptions extends PlanOptions {
+  revision?: string;
+}
 
 /**
  * `drover run HOST STEP [REPO]`: runs one named step (or a setup_<role> compound) and what it needs
- * (the steps of resources it depends on, backups, triggered handlers), like `fab HOST STEP`.
+ * (the steps of resources it depends on, backups, triggered handlers), like `fab HOST STEP`; a test_ step
+ * runs its check; a restore_ step puts a managed file back. Asks like reconcile (--yes), or only shows
+ * what would run (--dry-run). Exit 0 done (or in sync), 2 drift (dry run), 3 the host failed, 1 errors.
  */
 export function registerRun(program: Command, io: CliIo): void {
   const cmd = program
     .command('run')
     .description('run one named step (see drover steps) and what it needs on one host')
     .argument('<host>', 'inventory host name')
-    .argument('<step>', 'step name, e.g. regen_nginx_conf or setup_nginx')
-    .argument('[repo]', 'manifest repository directory', '.');
-  addSshOptions(cmd).action(async (host: string, step: string, repo: string, opts: PlanOptions, self: Command) => {
+    .argument('<step>', 'step name, e.g. regen_nginx_conf, setup_nginx, test_nginx_http or restore_nginx_conf')
+    .argument('[repo]', 'manifest repository directory', '.')
+    .option('--dry-run', 'only show what the step would change; change nothing')
+    .option('-y, --yes', 'apply without asking for confirmation')
+    .option('--revision <n>', 'restore_ steps: put back the Nth latest backup instead of the file as it was before drover');
+  addSshOptions(cmd).action(async (host: string, step: string, repo: string, opts: RunOptions, self: Command) => {
+    const revision = opts.revision === undefined ? undefined : positiveInt('--revision', opts.revision);
+    if (revision !== undefined && !step.startsWith('restore_')) {
+      throw new DroverError('E_USAGE', `--revision is for restore_ steps only (e.g. "drover run ${host} restore_<file> --revision ${revision}"); see "drover steps ${host}"`);
+    }
     const run = await planSelected(io, repo, { ...opts, host: [host], output: 'text', diff: true }, `run ${host} ${step}`);
     try {
       const [planned] = run.results;
-      if (!planned || 'error' in planned) {
+      const desired = run.session.hosts[0];
+      if (!planned || 'error' in planned || !desired) {
         println(io, planned ? renderHostPlan(planned, { color: useColor(io) }) : `${host}: not planned`);
-        setExitCode(self, ExitCode.error);
+        setExitCode(self, ExitCode.partial);
         return;
       }
-      const narrowed = { ...planned, plan: selectSteps(planned.plan, run.hosts[0]!, step) };
-      println(io, renderHostPlan(narrowed, { color: useColor(io) }));
-      const [result] = await applyHosts({
-        planned: [narrowed], desired: run.hosts, concurrency: 1, verify: false, transportFor: (h) => run.pool.get(h.host.name),
-      });
-      if (result) println(io, renderApplyResult(result));
-      setExitCode(self, result && hostSucceeded(result) ? ExitCode.ok : ExitCode.error);
+      const code = step.startsWith('restore_')
+        ? await runRestore(io, { run, planned, desired, step, yes: opts.yes === true, dryRun: opts.dryRun === true, ...(revision === undefined ? {} : { revision }) })
+        : await runStep(io, run, planned, step, opts);
+      setExitCode(self, code);
     } finally {
-      await run.pool.closeAll();
+      await run.session.close();
     }
   });
+}
+
+async function runStep(io: CliIo, run: PlannedRun, planned: PlannedHost, step: string, opts: RunOptions): Promise<number> {
+  const desired = run.session.hosts[0]!;
+  const narrowed = narrowToStep(planned, desired, step);
+  println(io, renderHostPlan(narrowed, { color: useColor(io) }));
+  if (opts.dryRun) return narrowed.plan.inSync ? ExitCode.ok : ExitCode.drift;
+  const question = `Run ${step} on ${planned.host}?`;
+  if (!narrowed.plan.inSync && !(await confirmed(io, { yes: opts.yes, question, dryRunHint: '--dry-run to only see what it would change' }))) {
+    println(io, 'Nothing applied.');
+    return ExitCode.error;
+  }
+  const result = await applyStep(run.session, narrowed, desired);
+  println(io, renderApplyResult(result));
+  return hostSucceeded(result) ? ExitCode.ok : ExitCode.partial;
 }

@@ -1,13 +1,17 @@
 import type { Command } from 'commander';
-import { DroverError } from '../../../manifests/errors.js';
-import type { PlanStep } from '../../plan/types.js';
+import { restoreSteps, type RestoreStep } from '../../reconcile/restore-files.js';
+import type { PlanStep } from '../../reconcile/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CliIo, println } from '../io.js';
 import { parseOutput, setExitCode } from '../context.js';
+import { renderHostPlan } from '../render-plan.js';
 import { addSshOptions } from '../ssh-options.js';
 import { planSelected, type PlanOptions } from './plan.js';
 
-/** `drover steps HOST [REPO]`: the host's named steps, grouped by setup_<role>, and whether each would change. */
+/**
+ * `drover steps HOST [REPO]`: the host's named steps, grouped by setup_<role>, and whether each would change,
+ * then the restore_ steps (run on demand only). Exit 0 in sync, 2 drift, 3 the host could not be planned.
+ */
 export function registerSteps(program: Command, io: CliIo): void {
   const cmd = program
     .command('steps')
@@ -18,25 +22,36 @@ export function registerSteps(program: Command, io: CliIo): void {
   addSshOptions(cmd).action(async (host: string, repo: string, opts: PlanOptions, self: Command) => {
     const output = parseOutput(opts.output);
     const run = await planSelected(io, repo, { ...opts, host: [host], diff: false }, `steps ${host}`);
-    await run.pool.closeAll();
+    await run.session.close();
     const [result] = run.results;
-    if (!result || 'error' in result) {
-      throw new DroverError(result?.error.code ?? 'E_INTERNAL', `${host}: ${result?.error.message ?? 'not planned'}`);
+    const desired = run.session.hosts[0];
+    if (!result || 'error' in result || !desired) {
+      if (result) println(io, renderHostPlan(result, { color: false }));
+      setExitCode(self, ExitCode.partial);
+      return;
     }
-    if (output === 'json') println(io, JSON.stringify(result.plan.steps, null, 2));
-    else println(io, renderSteps(host, result.plan.steps));
+    const restores = restoreSteps(result.plan, desired);
+    if (output === 'json') println(io, JSON.stringify([...result.plan.steps, ...restores], null, 2));
+    else println(io, renderSteps(host, result.plan.steps, restores));
     setExitCode(self, result.plan.inSync ? ExitCode.ok : ExitCode.drift);
   });
 }
 
-/** Renders steps grouped by their compound step, with a status word each. */
-export function renderSteps(host: string, steps: PlanStep[]): string {
-  const width = Math.max(...steps.map((s) => s.name.length), 10);
+/** Renders steps grouped by their compound step, with a status word each, then the restore_ steps. */
+export function renderSteps(host: string, steps: PlanStep[], restores: RestoreStep[] = []): string {
+  const width = Math.max(...steps.map((s) => s.name.length), ...restores.map((s) => s.name.length), 10);
   const lines = [`${host}: steps, grouped by their setup_ step`];
   let group = '';
   for (const s of steps) {
     if (s.group !== group) { group = s.group; lines.push(group); }
     lines.push(`  ${s.name.padEnd(width)}  ${status(s)}`);
+  }
+  if (restores.length > 0) lines.push('on demand (drover run HOST restore_x [--revision N])');
+  const seen = new Set<string>();
+  for (const r of restores) {
+    if (seen.has(r.name)) continue;
+    seen.add(r.name);
+    lines.push(`  ${r.name.padEnd(width)}  put ${restores.filter((x) => x.name === r.name).map((x) => x.path).join(', ')} back as before drover`);
   }
   return lines.join('\n');
 }

@@ -41,15 +41,17 @@ describe('drover controller: the source fails', () => {
     const before = await controllerRecord(stateDir);
     const away = `${remote.bare}.away`;
     await rename(remote.bare, away);
-    const failing = await ctl.waitFor(async () => {
-      const c = await controllerRecord(stateDir);
-      return c && c.consecutiveFetchFailures >= 3 ? c : undefined;
-    }, 'three failed fetches');
-    expect(failing.lastFetchError?.code).toMatch(/^E_SOURCE_/);
-    expect(failing.lastGoodRevision).toBe(before?.lastGoodRevision);
-    expect(ctl.events.filter((e) => e.msg.startsWith('fetch failed')).length).toBeGreaterThanOrEqual(3);
-
-    await rename(away, remote.bare);
+    try {
+      const failing = await ctl.waitFor(async () => {
+        const c = await controllerRecord(stateDir);
+        return c && c.consecutiveFetchFailures >= 3 ? c : undefined;
+      }, 'three failed fetches');
+      expect(failing.lastFetchError?.code).toMatch(/^E_SOURCE_/);
+      expect(failing.lastGoodRevision).toBe(before?.lastGoodRevision);
+      expect(ctl.events.filter((e) => e.msg.startsWith('fetch failed')).length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await rename(away, remote.bare);
+    }
     const next = await remote.commit({ 'hosts/web1.yaml': hostFile(fleet.hosts[0]!, 'after the outage\n') }, 'after');
     await waitForHost(ctl, 'web1', (r) => r.status === 'Synced' && r.lastAppliedRevision === revisionOf(next), 'applied after the outage');
     const recovered = await controllerRecord(stateDir);

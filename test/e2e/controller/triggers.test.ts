@@ -14,6 +14,7 @@ import { startFleet, type Fleet } from '../../fleet/index.js';
 import { sshRun } from '../../support/ssh.js';
 import { controllerConfig, createRemote, hostFile, revisionOf, tempDir, type GitRemote } from './support.js';
 import { writeFile } from 'node:fs/promises';
+import { stringify } from 'yaml';
 
 let fleet: Fleet;
 let remote: GitRemote;
@@ -23,6 +24,7 @@ const names = ['web1', 'web2'];
 const active = new Map<string, number>();
 const overlaps: string[] = [];
 const finished: { host: string; runId: string; result: string }[] = [];
+const onStart: ((host: string, revision: string) => void)[] = [];
 
 async function start(): Promise<RunningController> {
   await writeFile(join(dir, 'drover.config.yaml'), controllerConfig({ remote, fleet, stateDir: join(dir, 'state') }));
@@ -32,7 +34,8 @@ async function start(): Promise<RunningController> {
   return startController({
     settings, ssh, log,
     events: {
-      runStarted: (host) => {
+      runStarted: (host, run) => {
+        for (const listener of onStart) listener(host, run.revision);
         active.set(host, (active.get(host) ?? 0) + 1);
         if (active.get(host)! > 1) overlaps.push(host);
       },
@@ -101,6 +104,33 @@ describe('controller API and queue', () => {
     expect(controller!.host('web1')?.status).toBe('OutOfSync');
     expect(await sshRun(fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('drifted\n');
     expect(() => controller!.sync({ hosts: ['web9'] })).toThrow(/unknown host "web9"/);
+  });
+
+  it('reconciles a commit pushed during a run right after that run', async () => {
+    const slow = (marker: string, text: string) => stringify({
+      address: fleet.hosts[1]!.address,
+      resources: [
+        { kind: 'directory', path: '/srv/ctl' },
+        { kind: 'command', name: 'slow', run: `sleep 1 && touch /srv/ctl/${marker}`, creates: `/srv/ctl/${marker}` },
+        { kind: 'file', path: '/srv/ctl/managed.txt', content: text },
+      ],
+    });
+    const started = new Promise<void>((resolve) => onStart.push((host, revision) => { if (host === 'web2' && revision === revisionOf(first)) resolve(); }));
+    const first = await remote.commit({ 'hosts/web2.yaml': slow('one', 'during one\n') }, 'slow one');
+    await controller!.triggerFetch();
+    await started;
+    const second = await remote.commit({ 'hosts/web2.yaml': slow('two', 'during two\n') }, 'pushed during the run');
+    await controller!.triggerFetch();
+    const done = await until(() => {
+      const h = controller!.host('web2');
+      return h?.lastAppliedRevision === revisionOf(second) && h.status === 'Synced' ? h : undefined;
+    });
+    const [latest, previous] = done.history;
+    expect(previous).toMatchObject({ revision: revisionOf(first), result: 'applied', trigger: 'revision' });
+    expect(latest).toMatchObject({ revision: revisionOf(second), result: 'applied', trigger: 'revision' });
+    expect(latest!.startedAt).toBeGreaterThanOrEqual(previous!.endedAt!);
+    expect(overlaps).toEqual([]);
+    expect(await sshRun(fleet, 'host2', 'cat /srv/ctl/managed.txt; ls /srv/ctl')).toBe('during two\nmanaged.txt\none\ntwo\n');
   });
 
   it('keeps a host suspended across a restart, and resume reconciles it', async () => {

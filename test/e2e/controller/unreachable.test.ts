@@ -11,7 +11,7 @@ import { startFleet, type Fleet } from '../../fleet/index.js';
 import { runDrover } from '../../integration/cli/run-cli.js';
 import { sshRun } from '../../support/ssh.js';
 import {
-  controllerConfig, createRemote, hostFile, revisionOf, startControllerProcess, tempDir, waitForHost,
+  controllerConfig, createRemote, hostFile, hostRecord, revisionOf, startControllerProcess, tempDir, waitForHost,
   type ControllerProcess, type GitRemote,
 } from './support.js';
 
@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 describe('drover controller: unreachable hosts', () => {
-  it('marks a dead host Unreachable with backoff and a changed host key refused, while the others converge', async () => {
+  it('marks a dead host Unreachable with backoff and refuses a changed host key (Failed, not retried), while the others converge', async () => {
     const commit = await remote.commit({
       'hosts/good.yaml': hostFile(fleet.hosts[0]!, 'hello\n'),
       'hosts/rekeyed.yaml': hostFile(fleet.hosts[1]!, 'hello\n'),
@@ -55,10 +55,13 @@ describe('drover controller: unreachable hosts', () => {
     const starts = dead.history.map((h) => h.startedAt).reverse();
     for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(100);
 
+    // Refused, not unreachable: it answered with another key. It needs a human, so it is not retried.
     const rekeyed = await waitForHost(ctl, 'rekeyed', (r) => r.history.length >= 1 && r.running === undefined, 'attempted');
-    expect(rekeyed.status).toBe('Unreachable');
+    expect(rekeyed.status).toBe('Failed');
     expect(rekeyed.lastError?.code).toBe('E_HOST_KEY_MISMATCH');
+    expect((await waitForHost(ctl, 'dead', (r) => r.history.length >= dead.history.length + 2, 'two more attempts')).status).toBe('Unreachable');
+    expect((await hostRecord(stateDir, 'rekeyed'))?.history).toHaveLength(1);
     const shown = await runDrover(['hosts', '--state-dir', stateDir]);
-    expect(shown.stdout).toMatch(/rekeyed\s+Unreachable\s+-\s+\S+\s+E_HOST_KEY_MISMATCH/);
+    expect(shown.stdout).toMatch(/rekeyed\s+Failed\s+-\s+\S+\s+E_HOST_KEY_MISMATCH/);
   });
 });

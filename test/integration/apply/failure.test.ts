@@ -72,7 +72,7 @@ describe('a failing step', () => {
       ['install_command_reload', ['runs: pending from an earlier run']],
     ]);
     expect(statuses(result)).toMatchObject({ install_command_reload: 'changed' });
-    expect(await sh(t, 'cat /srv/f/reloads; ls /var/lib/drover')).toBe('ran\nran\nbackups\ninventory\nlock\n');
+    expect(await sh(t, 'cat /srv/f/reloads; ls /var/lib/drover')).toBe('ran\nran\nbackups\ninventory\nlock\npristine\n');
     expect((await verifyConverged(desired, t)).inSync).toBe(true);
   });
 });

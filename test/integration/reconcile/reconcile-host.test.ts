@@ -60,6 +60,24 @@ describe('reconcileHost', () => {
     expect(result.error?.stderrTail).toContain('kaputt');
   });
 
+  it('runTests: an in-sync host runs its test_* checks, and a failed check fails the run', async () => {
+    const withTests = (command: string) => ({
+      ...desired('two\n'),
+      tests: [{ role: 'web', name: 'health', command, origin: { file: 'roles/web.yaml', line: 1, col: 1 } }],
+    });
+    const passing = await reconcileHost({ desired: withTests('test -s /srv/rh/motd'), transport: connect, mode: 'plan', withTexts: false, runTests: true });
+    expect(passing.outcome).toBe('in-sync');
+    expect(passing.tests?.steps.map((s) => [s.name, s.status])).toEqual([['test_web_health', 'unchanged']]);
+    const failing = await reconcileHost({ desired: withTests('echo unhealthy >&2; exit 4'), transport: connect, mode: 'plan', withTexts: false, runTests: true });
+    expect(failing.outcome).toBe('failed');
+    expect(failing.error).toMatchObject({ code: 'E_TEST_FAILED', step: 'test_web_health' });
+    expect(failing.error?.message).toContain('exit 4');
+    expect(failing.error?.stderrTail).toContain('unhealthy');
+    const without = await reconcileHost({ desired: withTests('exit 4'), transport: connect, mode: 'plan', withTexts: false });
+    expect(without.outcome).toBe('in-sync');
+    expect(without.tests).toBeUndefined();
+  });
+
   it('an unreachable host is an outcome, not a rejection', async () => {
     const transport = () => connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!, { port: 1, address: '127.0.0.1', connectTimeoutMs: 2000 }));
     const result = await reconcileHost({ desired: desired('x\n'), transport, mode: 'apply', withTexts: false });

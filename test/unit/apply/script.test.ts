@@ -66,6 +66,16 @@ describe('buildHostScript', () => {
     expect(run({})).toBe(true);
   });
 
+  it('a partial run (drover run HOST STEP) settles only what its steps settle: pending notifications and the inventory stay', () => {
+    const whole = buildHostScript({ desired: pkgs, observed: observed({ pending: ['service:nginx'] }), steps: pkgSteps.slice(0, 1), token: TOKEN });
+    const part = buildHostScript({ desired: pkgs, observed: observed({ pending: ['service:nginx'] }), steps: pkgSteps.slice(0, 1), token: TOKEN, partial: true });
+    expect(whole.script).toContain('rm -f "$_PF"');
+    expect(part.script).not.toContain('rm -f "$_PF"');
+    expect(part.script).not.toContain('_meta "$_INV"');
+    const nothing = buildHostScript({ desired: pkgs, observed: observed({ pending: ['service:nginx'], inventory: [] }), steps: [], token: TOKEN, partial: true });
+    expect(nothing.needsRun).toBe(false);
+  });
+
   it('runs hooks of a step and of its group around them, only when the group has work', () => {
     const desired: DesiredState = { ...pkgs, hooks: [
       { step: 'setup_web1', phase: 'pre', name: 'a.sh', script: 'echo a' }, { step: 'regen_x', phase: 'post', name: 'b.sh', script: 'echo b' },

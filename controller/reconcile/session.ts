@@ -1,0 +1,72 @@
+/**
+ * A run's session: the repository loaded and validated, the hosts chosen, SSH settings resolved, and one
+ * TransportPool that keeps each host's connection warm across the run's phases (plan, confirm, apply).
+ * The CLI opens one per command; the daemon keeps a pool for its lifetime (createHostPool).
+ */
+import { DroverError } from '../../manifests/errors.js';
+import { loadValidRepository } from '../../manifests/index.js';
+import type { DesiredState, HostInfo, RepositorySettings } from '../../manifests/types.js';
+import { TransportPool } from '../transport/pool.js';
+import type { Transport } from '../transport/types.js';
+import { connectHost } from './connect.js';
+import type { SshSettings } from './ssh-settings.js';
+
+/** Options of openSession. */
+export interface SessionOptions {
+  /** The manifest repository directory. */
+  root: string;
+  ssh: SshSettings;
+  /** Chooses the hosts to work on (default: all); may throw a usage error. */
+  select?: (hosts: DesiredState[]) => DesiredState[];
+  /** Hosts worked on at once (default: settings.concurrency of drover.yaml). */
+  concurrency?: number;
+}
+
+/** What a session holds. Close it when done: it owns the hosts' connections. */
+export interface Session {
+  hosts: DesiredState[];
+  settings: RepositorySettings;
+  concurrency: number;
+  /** The host's transport: connects on first use, then reuses the connection. */
+  transportFor(host: DesiredState): Promise<Transport>;
+  /** Closes every connection the session opened. */
+  close(): Promise<void>;
+}
+
+/**
+ * Loads and validates the repository, selects hosts and prepares their connections (none is opened
+ * yet). Throws ManifestInvalidError for an invalid repository and whatever `select` throws; touches no host.
+ */
+export async function openSession(options: SessionOptions): Promise<Session> {
+  const loaded = await loadValidRepository(options.root);
+  const hosts = options.select ? options.select(loaded.hosts) : loaded.hosts;
+  const byName = new Map(hosts.map((h) => [h.host.name, h.host]));
+  const pool = createHostPool(options.ssh, (name) => byName.get(name));
+  return {
+    hosts, settings: loaded.settings, concurrency: options.concurrency ?? loaded.settings.concurrency,
+    transportFor: (host) => pool.get(host.host.name),
+    close: () => pool.closeAll(),
+  };
+}
+
+/**
+ * A TransportPool over inventory hosts: `get(name)` connects with `ssh` (strict host key checking) on
+ * first use. A name `lookup` does not know rejects with E_UNKNOWN_HOST. `onConnected` is told how long each
+ * new connection took (the daemon's ssh_connect_duration_seconds).
+ */
+export function createHostPool(
+  ssh: SshSettings, lookup: (name: string) => HostInfo | undefined,
+  options: { clock?: { now(): number }; onConnected?: (name: string, ms: number) => void } = {},
+): TransportPool {
+  const now = options.clock ? () => options.clock!.now() : () => performance.now();
+  return new TransportPool({
+    connect: async (name) => {
+      const host = lookup(name);
+      if (host === undefined) throw new DroverError('E_UNKNOWN_HOST', `no inventory host named "${name}"`, { kind: 'stalled' });
+      const started = now();
+      const transport = await connectHost(host, ssh);
+      options.onConnected?.(name, now() - started);
+      return transport;
+    },
+  });
+}
