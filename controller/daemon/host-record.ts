@@ -2,10 +2,9 @@
  * How a host's record changes when a run starts and when it ends (pure: record in, record out).
  * The record keeps facts (results, revisions, errors); status.ts derives the status from them.
  */
-import type { Plan } from '../plan/types.js';
 import { fileDiffLines } from '../reconcile/file-diff.js';
 import type { HostRunResult } from '../reconcile/reconcile-host.js';
-import type { FileTexts } from '../reconcile/types.js';
+import type { FileTexts, Plan } from '../reconcile/types.js';
 import { withRun, type HostRecord, type PlanSummary, type RunRecord } from './records.js';
 
 /** `record` with `run` in progress (stored before the run starts: a killed controller finds it). */

@@ -6,8 +6,7 @@
  * parity test (test/unit/reconcile/file-diff.test.ts) holds it to the CLI's rendering line for line.
  */
 import { createTwoFilesPatch } from 'diff';
-import type { PlanStep } from '../plan/types.js';
-import type { FileTexts } from './types.js';
+import type { FileTexts, PlanStep } from './types.js';
 
 const SECRET_PLACEHOLDER = /\{\{drover-secret:[A-Za-z0-9_.-]+\}\}/g;
 

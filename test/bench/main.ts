@@ -8,7 +8,9 @@
  *   observe       cold and warm observation against the floor (20 and 50 hosts)
  *   load          loading + validating a generated repository of 1,000 hosts x 50 resources
  *   controller    the running controller: commit -> converged, warm drift check (BENCH_HOSTS hosts), RSS with
- *                 1,000 hosts; writes its own section of BENCH_OUT (kept by the other commands)
+ *                 1,000 hosts, then its HTTP API: webhook -> converged, GET /api/v1/hosts p99 under load; writes
+ *                 its own section of BENCH_OUT (kept by the other commands)
+ *   http          only the HTTP API figures (into the controller section)
  * BENCH_RUNS (3) runs of everything, medians reported. Nothing here asserts a time: the goals are
  * reported as met or missed.
  */
@@ -19,6 +21,7 @@ import { renderTable } from '../../controller/cli/table.js';
 import { startFleet } from '../fleet/index.js';
 import { compareTools, type Comparison } from './compare.js';
 import { benchController, controllerSection } from './controller.js';
+import { benchHttp, httpSection, writeHttpSection } from './http.js';
 import { buildCli } from './drover-cli.js';
 import { describeMachine, ensureTools, loadAverage } from './machine.js';
 import { benchObserve, observeRows } from './observe.js';
@@ -111,6 +114,18 @@ switch (command) {
   case 'scale': await benchTools({ settings, compare: false, scale: true, write: process.env.BENCH_OUT !== undefined }); break;
   case 'observe': await benchObservation(settings.runs); break;
   case 'load': benchLoad(); break;
-  case 'controller': await benchController({ hosts: settings.hosts, runs: settings.runs, out: settings.out }); break;
-  default: throw new Error(`unknown bench command "${command}" (all, ansible, scale, observe, load, controller)`);
+  case 'controller': {
+    await benchController({ hosts: settings.hosts, runs: settings.runs, out: settings.out });
+    const http = await benchHttp({ hosts: settings.hosts, runs: settings.runs });
+    console.log(`\n${httpSection(http, settings.runs).join('\n')}\n`);
+    await writeHttpSection(settings.out, http, settings.runs);
+    break;
+  }
+  case 'http': {
+    const http = await benchHttp({ hosts: settings.hosts, runs: settings.runs });
+    console.log(`\n${httpSection(http, settings.runs).join('\n')}\n`);
+    await writeHttpSection(settings.out, http, settings.runs);
+    break;
+  }
+  default: throw new Error(`unknown bench command "${command}" (all, ansible, scale, observe, load, controller, http)`);
 }
