@@ -5,7 +5,6 @@
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { HostDetail, HostView } from '../../../controller/daemon/api.js';
-import type { ManifestProblem } from '../../../manifests/errors.js';
 import { startControllerProcess, type ControllerProcess } from '../../e2e/controller/support.js';
 import type { DemoWorld } from './setup.js';
 import { DemoStepFailed } from './wait.js';
@@ -20,7 +19,8 @@ export interface DemoController {
 /** The parts of GET /api/v1/status the demo reads. */
 export interface StatusAnswer {
   revisions: { newest: string | null; lastGood: string | null };
-  validation: { state: 'valid' | 'rejected' | 'unknown'; rejected?: { revision: string; problems: ManifestProblem[] } };
+  /** `problems` are formatted `file:line:col  path  message`. */
+  validation: { state: 'valid' | 'rejected' | 'unknown'; rejected?: { revision: string; problems: string[] } };
 }
 
 /** Starts `drover controller --config FILE` and resolves once its HTTP listener is up. */
@@ -44,8 +44,8 @@ export async function liveHosts(ctl: DemoController): Promise<HostView[]> {
 }
 
 /** One host with its history. */
-export async function liveHost(ctl: DemoController, name: string): Promise<HostDetail> {
-  return (await apiGet<{ host: HostDetail }>(ctl, `/api/v1/hosts/${name}`)).host;
+export function liveHost(ctl: DemoController, name: string): Promise<HostDetail> {
+  return apiGet<HostDetail>(ctl, `/api/v1/hosts/${name}`);
 }
 
 /** The controller's source and validation state. */

@@ -20,8 +20,14 @@ export function hostFacts(hosts: HostView[]): Record<string, { status: string; r
   return Object.fromEntries(hosts.map((h) => [h.host, { status: h.status, revision: h.lastAppliedRevision ?? null }]));
 }
 
+/** A reason cut to fit a line, revisions shortened. */
+function brief(reason: string): string {
+  const short = reason.replace(/main@sha1:([0-9a-f]{7})[0-9a-f]{33}/g, 'main@$1');
+  return short.length > 90 ? `${short.slice(0, 89)}…` : short;
+}
+
 /** Prints the curl a user would type for GET /api/v1/hosts and the answer as a table. */
 export function showHosts(ctx: DemoContext, hosts: HostView[]): void {
   shown(`curl -s -H "Authorization: Bearer $(cat ${ctx.world.tokenFile})" ${ctx.ctl.url}/api/v1/hosts   # shown as a table`);
-  output(hosts.map((h) => `${h.host.padEnd(6)} ${h.status.padEnd(10)} ${shortRevision(h.lastAppliedRevision).padEnd(14)} ${h.reason}`).join('\n'));
+  output(hosts.map((h) => `${h.host.padEnd(6)} ${h.status.padEnd(10)} ${shortRevision(h.lastAppliedRevision).padEnd(14)} ${brief(h.reason)}`).join('\n'));
 }

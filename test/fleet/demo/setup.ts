@@ -33,7 +33,7 @@ async function seedFromQuickstart(remote: GitRemote, fleet: Fleet): Promise<stri
   const template = await readFile(join(remote.work, 'hosts/web1.yaml'), 'utf8');
   const hosts = fleet.hosts.map((_h, i) => `web${i + 1}`);
   for (const [i, name] of hosts.entries()) {
-    await writeFile(join(remote.work, 'hosts', `${name}.yaml`), template.replace('# One host per file; the file name (web1)', `# One host per file; the file name (${name})`));
+    await writeFile(join(remote.work, 'hosts', `${name}.yaml`), template.replaceAll('web1', name));
     await patchHostFile(remote.work, name, { address: fleet.hosts[i]!.address });
   }
   await remote.commit({}, 'quickstart on three hosts');

@@ -3,7 +3,6 @@
  * the errors are shown as file:line:col, and reverting it brings the branch back to a good revision.
  */
 import type { HostView } from '../../../controller/daemon/api.js';
-import { formatProblem } from '../../../manifests/errors.js';
 import { liveHosts, liveStatus, sendWebhook, type StatusAnswer } from './controller.js';
 import { drover, editFiles, sshHost } from './commands.js';
 import { revisionOf, shortRevision, type DemoContext, type DemoStep } from './context.js';
@@ -45,7 +44,7 @@ export const badCommit: DemoStep = async (ctx) => {
     const s = await liveStatus(ctx.ctl);
     return s.validation.state === 'rejected' && s.validation.rejected?.revision === revision ? s : undefined;
   }, { timeoutMs: 30_000 });
-  const problems = (status.validation.rejected?.problems ?? []).map(formatProblem);
+  const problems = status.validation.rejected?.problems ?? [];
   shown(`curl -s -H "Authorization: Bearer $(cat ${ctx.world.tokenFile})" ${ctx.ctl.url}/api/v1/status   # .validation, shown as lines`);
   output(problems.join('\n'));
   expectThat(problems.length === 2 && problems.every((p) => /^hosts\/web\d\.yaml:\d+:\d+ {2}\S/.test(p)), `expected two file:line:col problems, got: ${problems.join(' | ')}`);
