@@ -11,7 +11,7 @@ const doc = new URL('../../../docs/metrics.md', import.meta.url);
 describe('docs/metrics.md', () => {
   it('names exactly the drover_ metrics the registry exports', async () => {
     const metrics = createMetrics({ version: '0.0.0-test', driftIntervalMs: 300_000, processMetrics: false });
-    metrics.setHostRecord({ host: 'web1', status: 'Synced', reason: 'in sync', suspended: false, consecutiveFailures: 0, history: [], lastSuccessAt: 1, lastAttemptAt: 1, lastAppliedRevision: 'main@sha1:0' });
+    metrics.setHostRecord({ host: 'web1', status: 'Synced', lastSuccessAt: 1, lastAttemptAt: 1, lastAppliedRevision: 'main@sha1:0' });
     const exported = [...new Set([...(await metrics.exposition()).matchAll(/^# TYPE (drover_\w+)/gm)].map((m) => m[1]!))].sort();
     const table = (await readFile(doc, 'utf8')).split('\n').filter((l) => l.startsWith('| `drover_'));
     const documented = table.map((l) => /^\| `(drover_\w+)`/.exec(l)![1]!).sort();
