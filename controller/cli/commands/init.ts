@@ -28,7 +28,8 @@ function nextSteps(io: CliIo, dir: string): string[] {
 
 /**
  * `drover init [DIR]`: scaffolds a manifest repository (drover.yaml, a host, a group, a role with a
- * parameter and a template with default/ and production/ variants, secrets/README.md, schema/ for
+ * parameter and a template with default/ and production/ variants, secrets/recipients.txt (how
+ * secrets are kept, as its comments), schema/ for
  * editors, .gitignore, drover.config.yaml), runs `git init` with a first commit and prints the next
  * three commands. Refuses a non-empty DIR (E_INIT_NOT_EMPTY, nothing written) unless --force.
  * `--schemas-only` refreshes schema/ of an existing repository (after upgrading drover) and commits nothing.

@@ -50,7 +50,7 @@ describe('drover init', () => {
     const committed = git(repo, 'ls-tree', '-r', '--name-only', 'HEAD').trim().split('\n');
     expect(committed).toEqual(expect.arrayContaining([
       '.gitignore', 'README.md', 'drover.yaml', 'drover.config.yaml', 'hosts/web1.yaml', 'groups/web.yaml', 'roles/motd.yaml',
-      'templates/motd/default/motd', 'templates/motd/production/motd', 'secrets/README.md', 'schema/host.schema.json', 'schema/config.schema.json',
+      'templates/motd/default/motd', 'templates/motd/production/motd', 'secrets/recipients.txt', 'schema/host.schema.json', 'schema/config.schema.json',
     ]));
     expect(committed).toHaveLength(17);
     expect(git(repo, 'status', '--porcelain')).toBe('');
@@ -66,12 +66,12 @@ describe('drover init', () => {
     // The controller config loads as `drover controller` would load it, following this repository.
     const settings = await loadControllerConfig({ cwd: repo, env: {}, isRoot: false });
     expect(settings.source.url).toBe(repo);
-    expect(settings.stateDir).toBe(join(repo, '.drover-state'));
+    expect(settings.stateDir).toBe(join(repo, '.drover', 'state'));
 
-    // Secrets and the controller state are ignored by git.
-    writeFileSync(join(repo, 'secrets', 'api-token'), 'not-committed\n');
-    mkdirSync(join(repo, '.drover-state'));
-    writeFileSync(join(repo, '.drover-state', 'controller.json'), '{}');
+    // The controller's own files (state, token, age key) are ignored by git.
+    mkdirSync(join(repo, '.drover', 'state'), { recursive: true });
+    writeFileSync(join(repo, '.drover', 'api-token'), 'not-committed\n');
+    writeFileSync(join(repo, '.drover', 'state', 'controller.json'), '{}');
     expect(git(repo, 'status', '--porcelain')).toBe('');
   });
 
