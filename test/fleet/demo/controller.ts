@@ -25,7 +25,8 @@ export interface StatusAnswer {
 
 /** Starts `drover controller --config FILE` and resolves once its HTTP listener is up. */
 export async function startController(world: DemoWorld): Promise<DemoController> {
-  const ctl = await startControllerProcess({ dir: world.dir, args: ['--config', world.configFile], stateDir: world.stateDir });
+  // Its own process group: Ctrl-C reaches the demo, which stops the controller with SIGTERM as a service manager would.
+  const ctl = await startControllerProcess({ dir: world.dir, args: ['--config', world.configFile], stateDir: world.stateDir, detached: true });
   const event = await ctl.waitForEvent((e) => typeof e.url === 'string' && e.msg.startsWith('HTTP API listening'), 'the HTTP listener');
   return { process: ctl, url: event.url as string, token: (await readFile(world.tokenFile, 'utf8')).trim() };
 }
