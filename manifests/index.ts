@@ -6,3 +6,7 @@ export { loadRepository, loadValidRepository, type LoadedRepository, type LoadOp
 export { createManifestValidator, type ManifestValidator } from './validate.js';
 export { DroverError, ManifestInvalidError, formatProblem, type ManifestProblem } from './errors.js';
 export type { DesiredResource, DesiredState, DesiredTest, FileContent, HookScript, HostInfo, Origin, RepositorySettings, ResourceKind } from './types.js';
+export {
+  attachRepositorySecrets, decryptRepositorySecrets, encryptSecret, listRepositorySecrets, parseIdentities, RECIPIENTS_FILE, SECRETS_DIR,
+} from './repository-secrets.js';
+export { SecretValue } from './secret-value.js';

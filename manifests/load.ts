@@ -58,7 +58,10 @@ export async function loadRepository(root: string, options: LoadOptions = {}): P
   checkPlatformParams(inventory, problems);
   const names = selectHosts(inventory, options.hosts);
   const repositorySettings = toRepositorySettings(settings);
-  const ctx: BuildContext = { inventory, settings, engine: createTemplateEngine(root), validator, problems, hooks: files.hooks, repositorySettings };
+  const ctx: BuildContext = {
+    inventory, settings, engine: createTemplateEngine(root), validator, problems, hooks: files.hooks, repositorySettings,
+    keptSecrets: new Set(files.secrets),
+  };
   const hosts = names.flatMap((name) => buildHost(name, ctx) ?? []);
   return {
     root, hosts,
@@ -83,6 +86,7 @@ interface BuildContext {
   problems: ProblemList;
   hooks: HookScript[];
   repositorySettings: RepositorySettings;
+  keptSecrets: ReadonlySet<string>;
 }
 
 function selectHosts(inventory: Inventory, wanted: string[] | undefined): string[] {
@@ -132,7 +136,7 @@ function buildHost(name: string, ctx: BuildContext): DesiredState | undefined {
   const scope: HostScope = {
     name, hostFile: host.source.file, state: fields.state, view, data,
     resolve: (target) => resolveAddress(target, ctx), engine: ctx.engine, validator: ctx.validator, problems: ctx.problems,
-    contexts: new Map(),
+    contexts: new Map(), keptSecrets: ctx.keptSecrets,
   };
   const resources = assembleResources({ scope, groups: groups.flatMap(declarations), roles, own: declarations(host) });
   const reconcile = mergeReconcilePolicy(input);

@@ -2,13 +2,15 @@
  * Reading a manifest repository from disk: the YAML files (parsed with source positions)
  * and the hook scripts. Nothing here interprets the content beyond YAML.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { DroverError, type ManifestProblem } from './errors.js';
 import type { HookScript } from './types.js';
 import { describeValue } from './messages.js';
+import { checkSecretsDir } from './secrets-dir.js';
+import { locateInside, outsideMessage } from './templates.js';
 
 /** A segment of a path into a YAML document: a mapping key or a list index. */
 export type PathSegment = string | number;
@@ -33,7 +35,9 @@ export interface RepositoryFiles {
   groups: SourceFile[];
   roles: SourceFile[];
   hooks: HookScript[];
-  /** YAML syntax errors, duplicate keys, non-mapping documents, misnamed files. */
+  /** Names of the secrets kept in secrets/<name>.age (well-formed ones). */
+  secrets: string[];
+  /** YAML syntax errors, duplicate keys, non-mapping documents, misnamed files, stray files in secrets/. */
   problems: ManifestProblem[];
 }
 
@@ -115,14 +119,16 @@ export async function readRepositoryFiles(root: string): Promise<RepositoryFiles
     throw new DroverError('E_REPO_NOT_FOUND', `manifest repository not found: ${root} is not a directory`);
   }
   const problems: ManifestProblem[] = [];
-  const [settings, hosts, groups, roles, hooks] = await Promise.all([
+  const [settings, hosts, groups, roles, hooks, secrets] = await Promise.all([
     readSettings(root, problems),
     readYamlDir(root, 'hosts', problems),
     readYamlDir(root, 'groups', problems),
     readYamlDir(root, 'roles', problems),
-    readHooks(root),
+    readHooks(root, problems),
+    checkSecretsDir(root),
   ]);
-  return { root, settings, hosts, groups, roles, hooks, problems };
+  problems.push(...secrets.problems);
+  return { root, settings, hosts, groups, roles, hooks, secrets: secrets.names, problems };
 }
 
 async function readSettings(root: string, problems: ManifestProblem[]): Promise<SourceFile | undefined> {
@@ -152,14 +158,22 @@ async function mapInBatches<T, R>(items: T[], size: number, fn: (item: T) => Pro
   return out;
 }
 
-async function readHooks(root: string): Promise<HookScript[]> {
+async function readHooks(root: string, problems: ManifestProblem[]): Promise<HookScript[]> {
   const hooks: HookScript[] = [];
+  const realRoot = await realpath(root);
   for (const phase of ['pre', 'post'] as const) {
     const base = join(root, 'scripts', phase);
-    const steps = (await readdir(base, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const steps = (await readdir(base, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory() || e.isSymbolicLink()).map((e) => e.name).sort();
     for (const step of steps) {
-      const names = (await listFiles(join(base, step))).filter((n) => n.endsWith('.sh')).sort();
-      for (const name of names) hooks.push({ step, phase, name, script: await readFile(join(base, step, name), 'utf8') });
+      const entries = await readdir(join(base, step), { withFileTypes: true }).catch(() => []);
+      const names = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.sh') && !e.name.startsWith('.')).map((e) => e.name).sort();
+      for (const name of names) {
+        const file = `scripts/${phase}/${step}/${name}`;
+        // By real path: a committed link could otherwise run (and show) any file of the controller.
+        const where = locateInside(realRoot, join(root, file));
+        if (where === 'file') hooks.push({ step, phase, name, script: await readFile(join(root, file), 'utf8') });
+        else if (where !== 'missing') problems.push({ file, line: 1, col: 1, path: '', message: outsideMessage(file, where) });
+      }
     }
   }
   return hooks;

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { ProblemList } from './problems.js';
 import { formatPath, locate, type PathSegment, type SourceFile } from './read.js';
 import type { Declaration } from './roles.js';
-import { TemplateFailure, isTemplated, type TemplateContext, type TemplateEngine } from './templates.js';
+import { TemplateFailure, isTemplated, type SecretAwareText, type TemplateContext, type TemplateEngine } from './templates.js';
 import type { DesiredResource, FileContent, Origin, ResourceKind } from './types.js';
 import { validateRendered, type ManifestValidator } from './validate.js';
 
@@ -24,6 +24,8 @@ export interface HostScope {
   problems: ProblemList;
   /** Template contexts by params object, built once per host and role. */
   contexts: Map<Record<string, unknown>, TemplateContext>;
+  /** Names of the secrets the repository keeps (secrets/<name>.age). */
+  keptSecrets: ReadonlySet<string>;
 }
 
 /** The result of rendering a declaration: kept, dropped by `when` (with its id when known), or failed (problems reported). */
@@ -42,7 +44,7 @@ export function templateContext(scope: HostScope, params: Record<string, unknown
       ...scope.data, ...params,
       host: scope.view, data: scope.data, params,
       resolve: scope.resolve,
-      secret: (name: unknown) => `{{drover-secret:${String(name)}}}`,
+      secret: (name: unknown) => scope.engine.secret(name),
     };
     scope.contexts.set(params, context);
   }
@@ -80,11 +82,14 @@ export function renderDeclaration(d: Declaration, scope: HostScope): RenderOutco
   }
   const { when: _when, ...declared } = d.raw;
   const failures: { path: PathSegment[]; failure: unknown }[] = [];
-  const rendered = renderDeep(declared, { scope, context, failures }) as Record<string, unknown>;
+  // A file's inline content is rendered with the template file rules (secret() allowed) in fileContent().
+  const { content, ...attributes } = declared;
+  const rendered = renderDeep(attributes, { scope, context, failures }) as Record<string, unknown>;
+  if (content !== undefined) rendered.content = content;
   for (const f of failures) fail([...d.path, ...f.path], f.failure);
   if (failures.length > 0) return { status: 'failed' };
   const validate = scope.validator.resource;
-  if (rendered !== declared && !validateRendered({ resource: rendered, declared, source: d.source, path: d.path, validate, problems: scope.problems, host })) {
+  if (rendered !== attributes && !validateRendered({ resource: rendered, declared, source: d.source, path: d.path, validate, problems: scope.problems, host })) {
     return { status: 'failed' };
   }
   return finish({ d, rendered: { ...rendered }, scope, context, host });
@@ -106,13 +111,22 @@ function finish(options: { d: Declaration; rendered: Record<string, unknown>; sc
     const content = fileContent({ ...options, resource });
     if (!content) return { status: 'failed' };
     resource.content = content;
+    // A file holding a secret must not be world-readable by default (the plan and apply read the mode from here).
+    if (content.secrets.length > 0 && resource.spec.mode === undefined) resource.spec.mode = '0600';
   }
   return { status: 'kept', resource, declaration: d };
 }
 
 function fileContent(options: { d: Declaration; rendered: Record<string, unknown>; scope: HostScope; context: TemplateContext; host: string | undefined; resource: DesiredResource }): FileContent | undefined {
   const { d, rendered, scope, resource } = options;
-  if (typeof rendered.content === 'string') return textContent(rendered.content);
+  if (typeof rendered.content === 'string') {
+    try {
+      return textContent(scope.engine.renderText(rendered.content, options.context));
+    } catch (failure) {
+      reportFailure({ d, path: [...d.path, 'content'], failure, scope, host: options.host });
+      return undefined;
+    }
+  }
   const field = typeof rendered.template === 'string' ? 'template' : 'source';
   const declaredPath = String(rendered[field]);
   const file = findRepoFile({ ...options, field, declaredPath });
@@ -145,13 +159,14 @@ function findRepoFile(options: { d: Declaration; scope: HostScope; host: string 
     }
     [component, path] = [declaredPath.slice(0, slash), declaredPath.slice(slash + 1)];
   }
-  const { found, tried } = scope.engine.find({ component, state: scope.state, path });
-  if (!found) scope.problems.at(d.source, at, `${field} "${declaredPath}" not found; tried ${tried.join(', ')}`, { host: options.host });
+  const { found, tried, outside } = scope.engine.find({ component, state: scope.state, path });
+  if (outside) scope.problems.at(d.source, at, `${field} "${declaredPath}": ${outside}`, { host: options.host });
+  else if (!found) scope.problems.at(d.source, at, `${field} "${declaredPath}" not found; tried ${tried.join(', ')}`, { host: options.host });
   return found;
 }
 
-function textContent(text: string): FileContent {
-  return { text, sha256: sha256(Buffer.from(text, 'utf8')), secrets: secretNames(text) };
+function textContent({ text, secrets }: SecretAwareText): FileContent {
+  return { text, sha256: sha256(Buffer.from(text, 'utf8')), secrets };
 }
 
 function bytesContent(bytes: Buffer): FileContent {

@@ -104,7 +104,8 @@ function checkSecrets(k: Kept, ctx: { ids: Set<string>; scope: HostScope }): voi
   for (const name of [...names].sort()) {
     if (ctx.ids.has(`secret:${name}`)) continue;
     const declared = [...ctx.ids].filter((id) => id.startsWith('secret:')).map((id) => id.slice(7));
-    const fix = didYouMean(name, declared) || `; add { kind: secret, name: ${name} } to the host`;
+    const kept = ctx.scope.keptSecrets.has(name) ? ` (secrets/${name}.age keeps its value)` : '';
+    const fix = didYouMean(name, declared) || `; add { kind: secret, name: ${name} } to the host${kept}`;
     const message = `secret("${name}") names no secret resource of this host${fix}`;
     const at = template === undefined ? undefined : findCall(ctx.scope.engine.read(template).toString('utf8'), name);
     if (template !== undefined && at) {

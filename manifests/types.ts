@@ -4,6 +4,10 @@
  * Plain JSON-serialisable data.
  */
 
+import type { SecretValue } from './secret-value.js';
+
+export type { SecretValue } from './secret-value.js';
+
 export type ResourceKind =
   | 'package' | 'file' | 'directory' | 'symlink' | 'line' | 'user' | 'group'
   | 'service' | 'command' | 'git' | 'secret' | 'ssh_key' | 'cron' | 'sysctl';
@@ -64,6 +68,11 @@ export interface DesiredResource {
   step?: string;
   /** Only for kind `file` with state present. */
   content?: FileContent;
+  /**
+   * Only for kind `secret` whose value the repository keeps (secrets/<name>.age), once decrypted
+   * (attachRepositorySecrets): the value drover writes to the host instead of generating one.
+   */
+  value?: SecretValue;
 }
 
 /** A post-apply check declared by a role (`tests:`). */
@@ -92,6 +101,11 @@ export interface RepositorySettings {
 
 export interface DesiredState {
   host: HostInfo;
+  /**
+   * Every secret of the repository (secrets/*.age), once decrypted: outputs mask these values
+   * wherever they appear, whether or not this host uses them.
+   */
+  repositorySecrets?: ReadonlyMap<string, SecretValue>;
   resources: DesiredResource[];
   tests: DesiredTest[];
   hooks: HookScript[];

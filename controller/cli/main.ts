@@ -3,6 +3,7 @@ import { DroverError, ManifestInvalidError, formatProblem } from '../../manifest
 import { ExitCode } from './exit-codes.js';
 import { type CliIo, eprintln, processIo } from './io.js';
 import { registerCommands } from './commands/index.js';
+import { escapeLines } from './terminal-text.js';
 
 /** drover's version, shown by `drover --version` and in build_info. */
 export const VERSION = '0.1.0';
@@ -50,12 +51,12 @@ function reportError(err: unknown, io: CliIo): number {
     return ExitCode.error;
   }
   if (err instanceof ManifestInvalidError) {
-    for (const p of err.problems) eprintln(io, formatProblem(p));
+    for (const p of err.problems) eprintln(io, escapeLines(formatProblem(p)));
     eprintln(io, `drover: the repository is invalid (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}); run "drover validate" for details`);
     return ExitCode.error;
   }
   if (err instanceof DroverError && err.kind !== 'internal') {
-    eprintln(io, `drover: ${err.message}`);
+    eprintln(io, escapeLines(`drover: ${err.message}`));
     return ExitCode.error;
   }
   const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);

@@ -12,6 +12,7 @@ export type PlanView =
   | { host: string; address: string; error: HostFailure };
 import { renderTable } from './table.js';
 import { failureWord } from './render-apply.js';
+import { escapeControl as safe } from './terminal-text.js';
 
 export interface RenderOptions {
   color: boolean;
@@ -45,20 +46,20 @@ function notPlanned(error: HostFailure): string {
 /** Renders one host's plan section. */
 export function renderHostPlan(result: PlanView, options: RenderOptions): string {
   if ('error' in result) {
-    return paint(`! ${result.host} (${result.address}): ${notPlanned(result.error)}: ${result.error.message}`, '!', options.color);
+    return paint(safe(`! ${result.host} (${result.address}): ${notPlanned(result.error)}: ${result.error.message}`), '!', options.color);
   }
   const { plan } = result;
   const s = plan.summary;
   const head = plan.inSync
     ? `  ${plan.host} (${result.address}): in sync (${s.unchanged} resources)`
     : `~ ${plan.host} (${result.address}): ${s.create} to create, ${s.update} to update, ${s.delete} to delete${s.mayChange ? `, ${s.mayChange} may change` : ''}, ${s.unchanged} unchanged`;
-  const lines = [paint(head, plan.inSync ? ' ' : '~', options.color)];
+  const lines = [paint(safe(head), plan.inSync ? ' ' : '~', options.color)];
   let group = '';
   for (const step of plan.steps) {
     if (step.action === 'none' && !step.mayChange) continue;
     if (step.group !== group) {
       group = step.group;
-      lines.push(`    ${group}`);
+      lines.push(`    ${safe(group)}`);
     }
     lines.push(...renderStep(step, result.texts?.[step.resource], options));
   }
@@ -68,7 +69,7 @@ export function renderHostPlan(result: PlanView, options: RenderOptions): string
 function renderStep(step: PlanStep, texts: FileTexts | undefined, options: RenderOptions): string[] {
   const symbol = step.mayChange !== undefined && step.reasons.length === 0 ? '?' : (SYMBOL[step.action] ?? ' ');
   const why = [...step.reasons, ...(step.mayChange ? [`may change: ${step.mayChange}`] : [])].join('; ');
-  const lines = [paint(`      ${symbol} ${step.name.padEnd(30)} ${why}`, symbol, options.color)];
+  const lines = [paint(safe(`      ${symbol} ${step.name.padEnd(30)} ${why}`), symbol, options.color)];
   if (step.phase === 'regen' && step.content && step.action !== 'delete') lines.push(...renderContent(step, texts, options));
   return lines;
 }
@@ -86,7 +87,8 @@ function renderContent(step: PlanStep, texts: FileTexts | undefined, options: Re
     { context: 3, maxEditLength: MAX_EDIT_LINES });
   // Diffing texts that differ everywhere costs O(n * d); past the cap nobody reads the diff anyway.
   if (patch === undefined) return [indent(`(diff not shown: more than ${MAX_EDIT_LINES} lines differ)`)];
-  const lines = patch.split('\n').slice(1).filter((l) => l !== '' && !l.startsWith('\\ No newline'));
+  // Escaped line by line (after the diff, so a lone \r still differs): only drover's colors reach the terminal.
+  const lines = patch.split('\n').slice(1).filter((l) => l !== '' && !l.startsWith('\\ No newline')).map(safe);
   const header = lines.slice(0, 2);
   const body = content.secrets.length > 0 ? hideSecretChanges(lines.slice(2)) : lines.slice(2);
   if (!body.some((l) => /^[+-]/.test(l))) return content.secrets.length > 0 ? [indent('(secret changed)')] : [];
@@ -128,5 +130,5 @@ export function renderSummary(results: PlanView[]): string {
     const s = r.plan.summary;
     return [r.host, r.plan.inSync ? 'in sync' : 'drift', String(s.create), String(s.update), String(s.delete), String(s.unchanged), s.mayChange ? `${s.mayChange} may change` : ''];
   });
-  return renderTable(['HOST', 'STATUS', 'CREATE', 'UPDATE', 'DELETE', 'UNCHANGED', 'NOTE'], rows);
+  return renderTable(['HOST', 'STATUS', 'CREATE', 'UPDATE', 'DELETE', 'UNCHANGED', 'NOTE'], rows.map((row) => row.map(safe)));
 }

@@ -10,7 +10,7 @@ import type { ControllerConfig } from '../../schema/generated/config.js';
 import { parseDuration } from './duration.js';
 import type { ConfigProblems } from './errors.js';
 import { Secret } from './secret.js';
-import type { ControllerSettings, SourceRef, SourceSettings } from './types.js';
+import type { AgeIdentity, ControllerSettings, SourceRef, SourceSettings } from './types.js';
 
 /** What resolution needs from the process. */
 export interface ResolveContext {
@@ -78,7 +78,34 @@ export async function resolveConfig(config: ControllerConfig, ctx: ResolveContex
   if (api) settings.apiToken = api;
   const webhook = await readSecret({ file: config.webhookSecretFile, env: config.webhookSecretEnv, at: 'webhookSecret' }, { ...ctx, path, problems });
   if (webhook) settings.webhookSecret = webhook;
+  const age = await resolveAgeIdentity(config, { env: ctx.env, path, problems });
+  if (age) settings.ageIdentity = age;
   return settings;
+}
+
+/**
+ * ageIdentityFile, else the file in $DROVER_AGE_IDENTITY_FILE, else the key in $DROVER_AGE_IDENTITY.
+ * An unreadable or empty file stops the start; its lines are checked by the gate (config imports no
+ * manifests code), which rejects revisions with encrypted secrets when the identity is not one.
+ */
+async function resolveAgeIdentity(
+  config: ControllerConfig,
+  h: { env: Record<string, string | undefined>; path: (p: string) => string; problems: ConfigProblems },
+): Promise<AgeIdentity | undefined> {
+  const file = config.ageIdentityFile ?? (h.env.DROVER_AGE_IDENTITY_FILE || undefined);
+  const origin = config.ageIdentityFile !== undefined ? `ageIdentityFile ${file}` : file !== undefined ? `DROVER_AGE_IDENTITY_FILE=${file}` : 'DROVER_AGE_IDENTITY';
+  const text = file !== undefined
+    ? await readFile(h.path(file), 'utf8').catch((err: NodeJS.ErrnoException) => {
+      h.problems.at(['ageIdentityFile'], unreadable(file, err));
+      return undefined;
+    })
+    : h.env.DROVER_AGE_IDENTITY || undefined;
+  if (text === undefined) return undefined;
+  if (text.trim() === '') {
+    h.problems.at(['ageIdentityFile'], `${origin} is empty; it must hold an age identity (AGE-SECRET-KEY-1..., as written by age-keygen)`);
+    return undefined;
+  }
+  return { keys: new Secret(text), origin };
 }
 
 interface Helpers extends ResolveContext {

@@ -25,6 +25,12 @@ export interface SourceSettings {
   allowedSignersFile?: string;
 }
 
+/** An age identity file's text (AGE-SECRET-KEY-1... lines, checked) and where it came from, for messages. */
+export interface AgeIdentity {
+  keys: Secret;
+  origin: string;
+}
+
 /** Everything `drover controller` runs with. */
 export interface ControllerSettings {
   /** The config file read (absolute), or undefined for the embedded default. */
@@ -38,6 +44,8 @@ export interface ControllerSettings {
   webhookSecret?: Secret;
   /** HTTPS for the API listener: PEM files (absolute paths, checked readable). */
   tls?: { certFile: string; keyFile: string };
+  /** age identity decrypting the repository's secrets/*.age (ageIdentityFile, $DROVER_AGE_IDENTITY_FILE or $DROVER_AGE_IDENTITY). */
+  ageIdentity?: AgeIdentity;
   concurrency: number;
   selfHeal: boolean;
   driftIntervalMs: number;

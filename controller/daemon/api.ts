@@ -89,7 +89,8 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
         queue: ctx.queue.counts(),
       };
     },
-    hosts: () => live().map((name) => view(ctx.store.host(name) ?? newHostRecord(name))),
+    // The list shows no history: copy only the newest run (the status needs it), not all 50 per host.
+    hosts: () => live().map((name) => view(ctx.store.latestHost(name) ?? newHostRecord(name))),
     host(name) {
       const record = ctx.store.host(name) ?? (ctx.fleet()?.hosts.has(name) ? newHostRecord(name) : undefined);
       return record && { ...view(record), history: record.history };

@@ -3,16 +3,8 @@
  * (drift checks then cost one round trip, no handshake), and a connection unused for `idleMs` is
  * closed, so a quiet fleet holds no sockets.
  */
-import type { Transport } from '../reconcile/types.js';
+import type { Transport, TransportPool } from '../reconcile/types.js';
 import type { Clock, Timer } from './clock.js';
-
-/** What connections need of a pool (reconcile's createHostPool returns one). */
-export interface HostPool {
-  get(host: string): Promise<Transport>;
-  drop(host: string): Promise<void>;
-  closeAll(): Promise<void>;
-  readonly size: number;
-}
 
 /** Leases of pooled connections, closed after they have been idle for a while. */
 export interface Connections {
@@ -27,7 +19,7 @@ export interface Connections {
 }
 
 /** Wraps `pool` with idle close after `idleMs` without a lease. */
-export function createConnections(options: { pool: HostPool; clock: Clock; idleMs: number }): Connections {
+export function createConnections(options: { pool: TransportPool; clock: Clock; idleMs: number }): Connections {
   const { pool, clock, idleMs } = options;
   const inUse = new Map<string, number>();
   const idle = new Map<string, Timer>();

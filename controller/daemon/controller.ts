@@ -9,9 +9,9 @@ import { DroverError } from '../../manifests/errors.js';
 import type { ManifestValidator } from '../../manifests/validate.js';
 import { createManifestValidator } from '../../manifests/validate.js';
 import type { ControllerSettings } from '../config/index.js';
+import { createHostPool } from '../reconcile/session.js';
 import type { SshSettings } from '../reconcile/ssh-settings.js';
 import { createGitSource, type GitSource } from '../source/index.js';
-import { createHostPool } from '../reconcile/session.js';
 import { HostBreakers } from './breaker.js';
 import { systemClock, systemRandom, type Clock, type Random } from './clock.js';
 import { createConnections } from './connections.js';
@@ -77,8 +77,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
   let fleet: FleetRevision | undefined;
   const stopController = new AbortController();
   const events = options.events ?? {};
-  const pool = createHostPool(options.ssh, (name) => fleet?.hosts.get(name)?.host, {
-    clock, onConnected: (name, ms) => events.connected?.(name, ms),
+  const pool = createHostPool({
+    ssh: options.ssh, lookup: (name) => fleet?.hosts.get(name)?.host, now: () => clock.now(),
+    ...(events.connected ? { onConnected: events.connected } : {}),
   });
   let counter = 0;
   const ctx: DaemonContext = {
@@ -108,7 +109,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   if (restored) events.revisionJudged?.(restored, true);
   const sourceLoop = createSourceLoop({
     source, store, clock, random, log, intervalMs: settings.source.intervalMs, jitterMs: settings.source.jitterMs,
-    validator, onAccepted, events, ...(restored ? { seen: restored } : {}),
+    validator, onAccepted, events, ...(restored ? { seen: restored } : {}), ...(settings.ageIdentity ? { ageIdentity: settings.ageIdentity } : {}),
   });
   const drift = createDriftLoop(ctx);
   const workers = Array.from({ length: settings.concurrency }, () => runWorker(ctx));
@@ -168,7 +169,7 @@ async function restoreLastGood(options: {
   if (!name || !commit) return undefined;
   const dir = join(options.settings.stateDir, 'source', 'snapshots', commit, options.settings.source.path ?? '');
   if (!existsSync(dir)) return undefined;
-  const gate = await validateRevision({ name, commit, dir, fetchedAt: 0 }, options.validator);
+  const gate = await validateRevision({ name, commit, dir, fetchedAt: 0 }, options.validator, options.settings.ageIdentity);
   if (!gate.accepted) return undefined;
   options.log.info({ revision: name }, 'last good revision restored from its snapshot');
   await options.accept(gate);

@@ -1,10 +1,12 @@
 /**
  * Which hosts a revision affects: a stable hash of each host's DesiredState. Origins (file, line,
  * column) are left out, so a comment or a reordered file changes no host; everything that reaches
- * the host (resources, contents, tests, hooks, settings, connection fields) is in.
+ * the host (resources, contents, tests, hooks, settings, connection fields, repository secret values
+ * by their keyed digest) is in.
  */
 import { createHash } from 'node:crypto';
 import type { DesiredState } from '../../manifests/types.js';
+import { SecretValue } from '../../manifests/secret-value.js';
 
 /** sha256 (hex) of the host's desired state, independent of key order and of source positions. */
 export function desiredHash(desired: DesiredState): string {
@@ -12,6 +14,8 @@ export function desiredHash(desired: DesiredState): string {
 }
 
 function stableJson(value: unknown): string {
+  // A repository secret counts by its keyed digest: a new value in secrets/*.age changes the host.
+  if (value instanceof SecretValue) return JSON.stringify(`secret:${value.digest()}`);
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

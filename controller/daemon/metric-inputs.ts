@@ -2,7 +2,8 @@
  * Turns what a host run returned into what the metrics count, so the controller need not know the
  * shape of `drover_resource_changes_total`.
  */
-import type { ApplyResult, Plan } from '../reconcile/types.js';
+import type { ApplyResult } from '../reconcile/types.js';
+import type { Plan } from '../reconcile/types.js';
 import type { ChangeAction } from './metric-labels.js';
 
 /**

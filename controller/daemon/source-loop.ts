@@ -5,6 +5,7 @@
  */
 import { DroverError, formatProblem, scrubSecrets } from '../../manifests/errors.js';
 import type { ManifestValidator } from '../../manifests/validate.js';
+import type { AgeIdentity } from '../config/types.js';
 import type { GitSource, Revision } from '../source/index.js';
 import type { Clock, Random, Timer } from './clock.js';
 import type { DaemonEvents } from './context.js';
@@ -22,6 +23,8 @@ export interface SourceLoopOptions {
   intervalMs: number;
   jitterMs: number;
   validator?: ManifestValidator;
+  /** Decrypts the revisions' secrets/*.age (see validateRevision). */
+  ageIdentity?: AgeIdentity;
   /** Fetch and gate events (metrics). */
   events?: Pick<DaemonEvents, 'fetched' | 'revisionJudged'>;
   /** A revision already gated by the caller (restored at start): not validated again when fetched. */
@@ -71,7 +74,7 @@ export function createSourceLoop(options: SourceLoopOptions): SourceLoop {
     options.events?.fetched?.({ ok: true, atMs: at, revision: revision.name });
     if (revision.name === seen) return;
     seen = revision.name;
-    const gate = await validateRevision(revision, options.validator);
+    const gate = await validateRevision(revision, options.validator, options.ageIdentity);
     options.events?.revisionJudged?.(revision.name, gate.accepted);
     if (!gate.accepted) {
       await reject(gate);

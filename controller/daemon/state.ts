@@ -100,6 +100,15 @@ export class StateStore {
     return record && structuredClone(record);
   }
 
+  /**
+   * One host's record with only its newest run left in `history` (a copy), or undefined: what status
+   * derivation and the API's host list need, without copying 50 runs per host on every request.
+   */
+  latestHost(name: string): HostRecord | undefined {
+    const record = this.records.get(name);
+    return record && structuredClone({ ...record, history: record.history.slice(0, 1) });
+  }
+
   /** Every host record (removed ones too), sorted by name. */
   hosts(): HostRecord[] {
     return [...this.records.keys()].sort().map((name) => structuredClone(this.records.get(name) as HostRecord));

@@ -27,12 +27,22 @@ export async function runWorker(ctx: DaemonContext): Promise<void> {
   }
 }
 
-/** Saves `record` with its status derived afresh. */
+/** Saves `record` with its status derived afresh; resolves once it is on disk. */
 export async function saveHost(ctx: DaemonContext, record: HostRecord): Promise<HostRecord> {
-  const derived = withStatus(record, statusContext(ctx, record.host));
-  await ctx.store.saveHost(derived);
-  ctx.events.recordSaved?.(derived);
-  return derived;
+  const { saved, written } = storeHost(ctx, record);
+  await written;
+  return saved;
+}
+
+/**
+ * Stores `record` (status derived afresh): readers see it at once (the store updates its memory before
+ * writing); `written` resolves when it is on disk.
+ */
+function storeHost(ctx: DaemonContext, record: HostRecord): { saved: HostRecord; written: Promise<void> } {
+  const saved = withStatus(record, statusContext(ctx, record.host));
+  const written = ctx.store.saveHost(saved);
+  ctx.events.recordSaved?.(saved);
+  return { saved, written };
 }
 
 async function processHost(ctx: DaemonContext, host: string): Promise<void> {
@@ -68,10 +78,12 @@ async function processHost(ctx: DaemonContext, host: string): Promise<void> {
   const result = await runHost(ctx, { host, run, desired });
   ctx.breakers.record(host, result.outcome !== 'unreachable');
   const latest = ctx.store.host(host) ?? record;
-  const saved = await saveHost(ctx, finishRun(latest, { run, result, now: ctx.clock.now(), desiredHash: fleet.hashes.get(host) ?? '' }));
+  const { saved, written } = storeHost(ctx, finishRun(latest, { run, result, now: ctx.clock.now(), desiredHash: fleet.hashes.get(host) ?? '' }));
+  // The result is known (and readable) now; the host is handed back to the queue once it is on disk.
   logFinished(ctx, run, result, saved);
   ctx.syncRuns.finished(why.runIds, host, { result: result.outcome, reason: saved.reason, revision: run.revision });
   ctx.events.runFinished?.(host, run, result);
+  await written;
   scheduleNext(ctx, host, result, why);
 }
 

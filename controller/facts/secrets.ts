@@ -1,7 +1,10 @@
 /**
  * Secret and ssh_key facts: whether the file exists, its mode and owner (one batched lstat), and
- * for ssh keys the public half (`<path>.pub`, public by nature). A secret's content is never read.
+ * for ssh keys the public half (`<path>.pub`, public by nature). A secret's content never leaves
+ * the host: for a secret the repository keeps (secrets/<name>.age), the host hashes its value with
+ * a fresh random salt, and only whether that matches the repository's value is kept.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import type { DesiredResource } from '../../manifests/types.js';
 import {
   decodeHexField, pathFactOf, recordsByIndex, single, specString, statLines, q,
@@ -25,7 +28,17 @@ export function secretsFragment(resources: readonly DesiredResource[]): string {
     const pub = q(`${pathOf(r, resources)}.pub`);
     lines.push(`if [ -f ${pub} ]; then echo "$_T k ${i} x$(head -c ${MAX_PUBLIC_KEY} < ${pub} | _hx)"; fi`);
   });
+  resources.forEach((r, i) => {
+    if (r.kind !== 'secret' || !r.value) return;
+    const path = q(pathOf(r, resources));
+    const salt = randomBytes(16).toString('hex');
+    lines.push(`if [ -f ${path} ]; then _o=$({ printf %s ${salt}; head -n 1 < ${path} | tr -d '\\n'; } | sha256sum); echo "$_T v ${i} ${salt} \${_o%% *}"; fi`);
+  });
   return lines.join('\n');
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** `ssh-ed25519` -> `ed25519`, `ssh-rsa` -> `rsa`, others as written (`ecdsa-sha2-nistp256`). */
@@ -43,6 +56,9 @@ export function parseSecrets(section: ProbeSection, resources: readonly DesiredR
     if (r.kind === 'secret') {
       const fact: SecretFact = { kind: 'secret', exists: stat.exists, path: pathOf(r, resources), ...attrs };
       if (stat.exists) fact.group = stat.group!;
+      const salted = single(section.name, byIndex[i]!, 'v');
+      if (salted && r.value) fact.matchesRepository = sha256(`${salted.fields[0] ?? ''}${r.value.reveal()}`) === salted.fields[1];
+      else if (r.value && stat.exists) fact.matchesRepository = false;
       out[r.id] = fact;
       return;
     }

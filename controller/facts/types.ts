@@ -176,6 +176,8 @@ export interface SecretFact {
   mode?: string;
   owner?: string;
   group?: string;
+  /** For a secret the repository keeps: whether the host's value is the repository's (compared by salted hash on the host). */
+  matchesRepository?: boolean;
 }
 
 /** An ssh key pair generated on the host. */

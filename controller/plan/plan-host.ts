@@ -6,6 +6,7 @@ import { compareResource, type RunContext } from './compare/index.js';
 import { groupName, nameSteps, slug, workPhase } from './naming.js';
 import { orderResources } from './order.js';
 import { checkPlatform } from './platform.js';
+import { markRewrite, replacesSecretValue, withReplacedSecrets } from './secret-values.js';
 import type { Plan, PlanStep, PlanSummary, Verdict } from './types.js';
 
 const PATH_KINDS = new Set(['file', 'directory', 'git', 'symlink']);
@@ -26,13 +27,17 @@ export function planHost(desired: DesiredState, observed: ObservedState): Plan {
   const pathsTouched = new Set<string>();
   const notifiers = new Map<string, string[]>();
   const uncertain = new Set<string>();
+  const replacedSecrets = new Set<string>();
   const steps: PlanStep[] = [];
   let packagesChange = false;
   for (const r of ordered) {
     const notifiedBy = notifiers.get(r.id) ?? [];
     const ctx: RunContext = { changed, notifiedBy, uncertain, pathsTouched, packagesChange };
-    const verdict = withPackageEffects(r, withPending(r, compareResource(r, observed.resources[r.id], ctx), observed), packagesChange);
+    const base = withPackageEffects(r, withPending(r, compareResource(r, observed.resources[r.id], ctx), observed), packagesChange);
+    const verdict = withReplacedSecrets(r, base, replacedSecrets);
     const step = workStep(r, verdict, names.get(r.id) ?? r.id, desired.host.name, observed);
+    if (verdict !== base) markRewrite(step);
+    if (replacesSecretValue(r, step, observed)) replacedSecrets.add(r.key);
     if (needsBackup(r, step)) steps.push(backupStep(step));
     steps.push(step);
     if (step.action === 'none') continue;

@@ -5,6 +5,7 @@ import type { Transport } from '../transport/types.js';
 import { applyFailureSummary, toApplyFailure, toHostFailure } from './failure.js';
 import { hasTests, runHostTests } from './host-tests.js';
 import type { HostApplyResult, HostPlanResult, ProgressEvent } from './types.js';
+import { maskDeep, secretsOf } from './mask.js';
 
 export interface ApplyHostsOptions {
   /** Planned hosts (from planHosts); hosts that failed to plan are passed through as failures. */
@@ -27,7 +28,11 @@ export interface ApplyHostsOptions {
 export async function applyHosts(options: ApplyHostsOptions): Promise<HostApplyResult[]> {
   const limit = pLimit(Math.max(1, options.concurrency));
   const byName = new Map(options.desired.map((d) => [d.host.name, d]));
-  return Promise.all(options.planned.map((planned) => limit(() => applyOne(planned, byName.get(planned.host), options))));
+  return Promise.all(options.planned.map((planned) => limit(async () => {
+    const desired = byName.get(planned.host);
+    // Tool output and errors may quote a repository secret (a command printing a config file).
+    return maskDeep(await applyOne(planned, desired, options), secretsOf(desired));
+  })));
 }
 
 async function applyOne(planned: HostPlanResult, desired: DesiredState | undefined, options: ApplyHostsOptions): Promise<HostApplyResult> {

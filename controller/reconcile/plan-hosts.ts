@@ -5,6 +5,7 @@ import { planHost } from '../plan/plan-host.js';
 import type { Transport } from '../transport/types.js';
 import { fetchFileTexts } from './texts.js';
 import { toHostFailure } from './failure.js';
+import { maskDeep, secretsOf } from './mask.js';
 import type { HostPlanResult, ProgressEvent } from './types.js';
 
 export interface PlanHostsOptions {
@@ -25,7 +26,7 @@ export interface PlanHostsOptions {
  */
 export async function planHosts(options: PlanHostsOptions): Promise<HostPlanResult[]> {
   const limit = pLimit(Math.max(1, options.concurrency));
-  return Promise.all(options.hosts.map((desired) => limit(() => planOne(desired, options))));
+  return Promise.all(options.hosts.map((desired) => limit(async () => maskDeep(await planOne(desired, options), secretsOf(desired)))));
 }
 
 async function planOne(desired: DesiredState, options: PlanHostsOptions): Promise<HostPlanResult> {

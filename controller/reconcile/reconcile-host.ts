@@ -1,5 +1,5 @@
 /**
- * reconcileHost: one host through its phases, connect -> observe -> plan -> apply -> verify, each
+ * reconcileHost: one host through its phases, connect -> observe -> plan -> (check) -> apply -> verify, each
  * timed, stopping at the first error (the daemon's unit of work; the CLI drives the same phases).
  */
 import { performance } from 'node:perf_hooks';
@@ -13,8 +13,9 @@ import { planHost } from '../plan/plan-host.js';
 import type { Plan } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
 import { TransportErrorCodes } from '../transport/types.js';
-import { toApplyFailure, toHostFailure } from './failure.js';
+import { applyFailureSummary, toHostFailure } from './failure.js';
 import { hasTests, runHostTests } from './host-tests.js';
+import { maskDeep } from './mask.js';
 import { fetchFileTexts } from './texts.js';
 import type { FileTexts, HostFailure } from './types.js';
 
@@ -25,7 +26,7 @@ import type { FileTexts, HostFailure } from './types.js';
 export const REFUSED_CODES: ReadonlySet<string> = new Set([TransportErrorCodes.hostKeyUnknown, TransportErrorCodes.hostKeyMismatch, TransportErrorCodes.auth]);
 
 /** A phase of a host run, reported through `onPhase` as it starts. */
-export type HostPhase = 'connect' | 'observe' | 'plan' | 'test' | 'apply' | 'verify';
+export type HostPhase = 'connect' | 'observe' | 'plan' | 'apply' | 'verify';
 
 /** What to do with one host. */
 export interface HostRunRequest {
@@ -36,7 +37,11 @@ export interface HostRunRequest {
   mode: 'apply' | 'plan';
   /** Fetch old file texts for diffs (secret values masked on the host). */
   withTexts: boolean;
-  /** Run the host's test_* checks when it is in sync (a drift check's health check); a failed check fails the run. */
+  /**
+   * Run the host's test_* checks when it is in sync (a health check, in plan mode too: checks change
+   * nothing). A failed check fails the run (E_TEST_FAILED, the step, its exit code and output). A host that
+   * is applied runs its checks after apply anyway.
+   */
   runTests?: boolean;
   onPhase?: (phase: HostPhase) => void;
   /** Stops the run (per-run timeout, shutdown): the transport rejects; a run sent to the host finishes or restores there. */
@@ -51,12 +56,10 @@ export interface HostRunResult {
   /** The plan from a fresh observation after apply (in sync when the host converged). */
   verify?: Plan;
   apply?: ApplyResult;
-  /** The test_* checks run on an in-sync host (`runTests`). */
-  tests?: ApplyResult;
   texts?: Record<string, FileTexts>;
   error?: HostFailure & { step?: string; stderrTail?: string };
   durationMs: number;
-  phaseDurationsMs: Partial<Record<'observe' | 'plan' | 'test' | 'apply' | 'verify', number>>;
+  phaseDurationsMs: Partial<Record<'observe' | 'plan' | 'apply' | 'verify', number>>;
 }
 
 /** The state a run carries from phase to phase. */
@@ -74,13 +77,13 @@ type Phase = (run: RunState) => Promise<'next' | 'stop'>;
 /**
  * Runs the phases for one host and returns what happened. Never rejects: every failure is an
  * outcome (`unreachable` for transport failures before anything was sent, else `failed`) with a
- * scrubbed error. `mode: 'plan'` never changes the host.
+ * scrubbed error, and repository secret values masked. `mode: 'plan'` never changes the host.
  */
 export async function reconcileHost(req: HostRunRequest): Promise<HostRunResult> {
   const started = performance.now();
   const run: RunState = { req, sent: false, result: { host: req.desired.host.name, outcome: 'failed', durationMs: 0, phaseDurationsMs: {} } };
   try {
-    for (const phase of [connect, observe, plan, test, apply, verify]) {
+    for (const phase of [connect, observe, plan, check, apply, verify]) {
       if ((await phase(run)) === 'stop') break;
     }
   } catch (err) {
@@ -88,7 +91,8 @@ export async function reconcileHost(req: HostRunRequest): Promise<HostRunResult>
     run.result.outcome = run.result.error.unreachable ? 'unreachable' : 'failed';
   }
   run.result.durationMs = performance.now() - started;
-  return run.result;
+  // Tool output and errors may quote a repository secret (secrets/*.age): masked before anything stores or shows them.
+  return maskDeep(run.result, req.desired.repositorySecrets);
 }
 
 const connect: Phase = async (run) => {
@@ -110,26 +114,24 @@ const plan: Phase = async (run) => {
   if (run.req.withTexts && !planned.inSync) run.result.texts = await fetchFileTexts(run.req.desired, planned, run.transport!);
   if (planned.inSync) run.result.outcome = 'in-sync';
   else if (run.req.mode === 'plan') run.result.outcome = 'drift';
-  if (planned.inSync) return run.req.runTests && hasTests(planned) ? 'next' : 'stop';
-  return run.req.mode === 'plan' ? 'stop' : 'next';
+  if (planned.inSync && run.req.runTests && hasTests(planned)) return 'next';
+  return planned.inSync || run.req.mode === 'plan' ? 'stop' : 'next';
 };
 
-/** Only for an in-sync host with `runTests`: its test_* checks, changing nothing. */
-const test: Phase = async (run) => {
+/** The health check of an in-sync host (runTests): its test_* checks, nothing else; a host with drift goes on to apply. */
+const check: Phase = async (run) => {
   if (!run.result.plan?.inSync) return 'next';
-  run.req.onPhase?.('test');
+  run.req.onPhase?.('verify');
   const { desired } = run.req;
-  const result = await timed(run, 'test', () => runHostTests({ desired, observed: run.observed!, plan: run.result.plan!, transport: run.transport!, ...signalOf(run.req) }));
-  run.result.tests = result;
-  if (!result.ok) {
-    const failed = result.steps.find((s) => s.status === 'failed');
-    run.result.outcome = 'failed';
-    run.result.error = {
-      code: 'E_TEST_FAILED', unreachable: false,
-      message: `check ${failed?.name ?? '(unknown)'} failed${failed?.exitCode === undefined ? '' : ` (exit ${failed.exitCode})`}; the host is in sync with its manifests`,
-      ...(failed ? { step: failed.name } : {}), ...(failed?.stderr ? { stderrTail: failed.stderr } : {}),
-    };
-  }
+  const tests = await timed(run, 'verify', () => runHostTests({ desired, observed: run.observed!, plan: run.result.plan!, transport: run.transport!, ...signalOf(run.req) }));
+  run.result.apply = tests;
+  if (tests.ok) return 'stop';
+  const failed = tests.steps.find((s) => s.status === 'failed');
+  run.result.outcome = 'failed';
+  run.result.error = {
+    code: 'E_TEST_FAILED', unreachable: false, message: applyFailureSummary(tests),
+    ...(failed ? { step: failed.name } : {}), ...(failed?.stderr ? { stderrTail: failed.stderr } : {}),
+  };
   return 'stop';
 };
 
@@ -166,7 +168,7 @@ const verify: Phase = async (run) => {
   return 'stop';
 };
 
-async function timed<T>(run: RunState, phase: 'observe' | 'plan' | 'test' | 'apply' | 'verify', work: () => Promise<T>): Promise<T> {
+async function timed<T>(run: RunState, phase: 'observe' | 'plan' | 'apply' | 'verify', work: () => Promise<T>): Promise<T> {
   const started = performance.now();
   try {
     return await work();
@@ -209,7 +211,7 @@ function failureOf(err: unknown, run: RunState): HostFailure {
       : { code: 'E_RUN_TIMEOUT', message: 'the run took longer than its timeout (runTimeout) and was stopped', unreachable: false };
   }
   if (!run.sent) return failure;
-  if (failure.code === TransportErrorCodes.lost) return toApplyFailure(err);
   const detached = 'the run goes on on the host by itself and either finishes or restores the files it changed';
+  if (failure.code === TransportErrorCodes.lost) return { ...failure, unreachable: false, message: `${failure.message} during apply; ${detached}` };
   return signal?.aborted ? { ...failure, unreachable: false, message: `${failure.message}; ${detached}` } : { ...failure, unreachable: false };
 }

@@ -4,6 +4,7 @@ import { restoreFromBackup, restoreFromPristine } from '../apply/index.js';
 import type { StepResult } from '../apply/types.js';
 import type { Plan } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
+import { maskDeep, secretsOf } from './mask.js';
 
 /** A `restore_<x>` step: puts one managed file back (not part of any plan: it is only run on demand). */
 export interface RestoreStep {
@@ -45,13 +46,14 @@ export function findRestoreSteps(plan: Plan, desired: DesiredState, name: string
  * Runs restore steps, one round trip per file: without `revision`, each file goes back to how it was before
  * drover first changed it on this host (content, mode, owner), and a file drover created is removed; with
  * `revision` N, the Nth latest backup of the store is put back. Resolves with one result per file (`failed`
- * with the reason, e.g. no pristine copy). Throws transport errors and E_APPLY_FAILED / E_APPLY_BUSY.
+ * with the reason, e.g. no pristine copy; repository secret values masked). Throws transport errors and
+ * E_APPLY_FAILED / E_APPLY_BUSY.
  */
-export async function restoreFiles(args: { transport: Transport; steps: RestoreStep[]; revision?: number }): Promise<StepResult[]> {
+export async function restoreFiles(args: { transport: Transport; desired: DesiredState; steps: RestoreStep[]; revision?: number }): Promise<StepResult[]> {
   const results: StepResult[] = [];
   for (const step of args.steps) {
     const target = { transport: args.transport, path: step.path, name: step.name };
     results.push(args.revision === undefined ? await restoreFromPristine(target) : await restoreFromBackup({ ...target, revision: args.revision }));
   }
-  return results;
+  return maskDeep(results, secretsOf(args.desired));
 }

@@ -2,6 +2,7 @@ import type { DesiredState } from '../../manifests/types.js';
 import { applyPlan } from '../apply/index.js';
 import { selectSteps } from '../plan/select-steps.js';
 import { toApplyFailure, toHostFailure } from './failure.js';
+import { maskDeep, secretsOf } from './mask.js';
 import type { HostApplyResult, PlannedHost } from './types.js';
 import type { Session } from './session.js';
 
@@ -18,9 +19,13 @@ export function narrowToStep(planned: PlannedHost, desired: DesiredState, step: 
  * Applies a narrowed plan (`drover run HOST STEP`) as a part of the host's plan: one round trip (none when
  * nothing is to do), the test steps in it run, notifications pending from earlier runs that it does not
  * settle stay pending for the next reconcile, and there is no re-observation. Never rejects: a failure
- * is a result with `error`.
+ * is a result with `error`. Repository secret values are masked in the result (tool output may quote them).
  */
 export async function applyStep(session: Session, planned: PlannedHost, desired: DesiredState): Promise<HostApplyResult> {
+  return maskDeep(await applyStepUnmasked(session, planned, desired), secretsOf(desired));
+}
+
+async function applyStepUnmasked(session: Session, planned: PlannedHost, desired: DesiredState): Promise<HostApplyResult> {
   const started = performance.now();
   const { host, address, plan, observed } = planned;
   let sent = false;

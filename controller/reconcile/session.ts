@@ -41,7 +41,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const loaded = await loadValidRepository(options.root);
   const hosts = options.select ? options.select(loaded.hosts) : loaded.hosts;
   const byName = new Map(hosts.map((h) => [h.host.name, h.host]));
-  const pool = createHostPool(options.ssh, (name) => byName.get(name));
+  const pool = createHostPool({ ssh: options.ssh, lookup: (name) => byName.get(name) });
   return {
     hosts, settings: loaded.settings, concurrency: options.concurrency ?? loaded.settings.concurrency,
     transportFor: (host) => pool.get(host.host.name),
@@ -49,22 +49,29 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   };
 }
 
+/** Options of createHostPool. */
+export interface HostPoolOptions {
+  ssh: SshSettings;
+  /** The inventory host of a name, or undefined when the name left the inventory. */
+  lookup: (name: string) => HostInfo | undefined;
+  /** Called after each connect with the time it took (metrics); `now` is the clock in ms (default performance.now). */
+  onConnected?: (host: string, ms: number) => void;
+  now?: () => number;
+}
+
 /**
- * A TransportPool over inventory hosts: `get(name)` connects with `ssh` (strict host key checking) on
- * first use. A name `lookup` does not know rejects with E_UNKNOWN_HOST. `onConnected` is told how long each
- * new connection took (the daemon's ssh_connect_duration_seconds).
+ * A TransportPool over inventory hosts (the CLI's session, the daemon's warm connections): `get(name)`
+ * connects with `ssh` (strict host key checking) on first use and reuses the connection after. A name
+ * `lookup` does not know rejects with E_HOST_UNKNOWN (stalled).
  */
-export function createHostPool(
-  ssh: SshSettings, lookup: (name: string) => HostInfo | undefined,
-  options: { clock?: { now(): number }; onConnected?: (name: string, ms: number) => void } = {},
-): TransportPool {
-  const now = options.clock ? () => options.clock!.now() : () => performance.now();
+export function createHostPool(options: HostPoolOptions): TransportPool {
+  const now = options.now ?? (() => performance.now());
   return new TransportPool({
     connect: async (name) => {
-      const host = lookup(name);
-      if (host === undefined) throw new DroverError('E_UNKNOWN_HOST', `no inventory host named "${name}"`, { kind: 'stalled' });
+      const host = options.lookup(name);
+      if (host === undefined) throw new DroverError('E_HOST_UNKNOWN', `${name} is not in the inventory`, { kind: 'stalled' });
       const started = now();
-      const transport = await connectHost(host, ssh);
+      const transport = await connectHost(host, options.ssh);
       options.onConnected?.(name, now() - started);
       return transport;
     },

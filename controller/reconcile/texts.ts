@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { DesiredState } from '../../manifests/types.js';
-import { MASK_AWK, secretPath } from '../facts/files.js';
+import { MASK_AWK, defaultSecretPath, secretPath } from '../facts/files.js';
 import type { Plan } from '../plan/types.js';
 import { shellQuote as q } from '../transport/shell.js';
 import type { Transport } from '../transport/types.js';
+import { maskRepositorySecrets } from './mask.js';
 import type { FileTexts } from './types.js';
 
 /** Files larger than this are not fetched for diffs (the plan still shows their hashes). */
@@ -11,8 +12,10 @@ const MAX_DIFF_BYTES = 256 * 1024;
 
 /**
  * Fetches the current text of every text file the plan changes, in one round trip, for unified
- * diffs. Secret values are replaced by their placeholders on the host (inside awk), so they never
- * leave it. Returns resource id -> texts; files too large or unreadable get no `before`.
+ * diffs. Every secret the host holds (each declared secret resource, and every file under
+ * /var/lib/drover/secrets/, declared or not any more) is replaced by its placeholder on the host,
+ * inside awk, so no value leaves it: an old file may hold a secret the new content no longer uses.
+ * Returns resource id -> texts; files too large or unreadable get no `before`.
  */
 export async function fetchFileTexts(desired: DesiredState, plan: Plan, transport: Transport): Promise<Record<string, FileTexts>> {
   const changed = new Set(plan.steps.filter((s) => s.phase === 'regen' && s.kind === 'file' && s.action !== 'none' && s.action !== 'delete' && !s.content?.binary).map((s) => s.resource));
@@ -22,15 +25,13 @@ export async function fetchFileTexts(desired: DesiredState, plan: Plan, transpor
   const existing = files.filter((f) => plan.steps.some((s) => s.resource === f.id && s.action === 'update'));
   if (existing.length === 0) return texts;
   const token = `drover-${randomBytes(6).toString('hex')}`;
-  const lines = [`_MASK=${q(MASK_AWK)}`];
+  const lines = [`_MASK=${q(MASK_AWK)}`, ...heldSecrets(desired)];
   existing.forEach((f, i) => {
     const path = q(f.key);
-    const secrets = f.content?.secrets ?? [];
-    const env = secrets.map((name, k) => `_S${k + 1}=${q(secretPath(name, desired.resources))} _N${k + 1}=${q(name)}`).join(' ');
     lines.push(
       `if [ -f ${path} ] && [ "$(wc -c < ${path})" -le ${MAX_DIFF_BYTES} ]; then echo "${token} ${i}";`,
       `  _nl=0; [ "$(tail -c 1 < ${path} | od -An -tx1 | tr -d ' \\n')" = 0a ] && _nl=1`,
-      `  _NL=$_nl _SN=${secrets.length} ${env} awk "$_MASK" < ${path} | od -An -tx1 -v | tr -d ' \\n'; echo; fi`,
+      `  _NL=$_nl awk "$_MASK" < ${path} | od -An -tx1 -v | tr -d ' \\n'; echo; fi`,
     );
   });
   const result = await transport.run(lines.join('\n'));
@@ -39,7 +40,31 @@ export async function fetchFileTexts(desired: DesiredState, plan: Plan, transpor
     const m = out[n]?.match(new RegExp(`^${token} (\\d+)$`));
     const file = m ? existing[Number(m[1])] : undefined;
     const entry = file ? texts[file.id] : undefined;
-    if (entry) entry.before = Buffer.from(out[n + 1] ?? '', 'hex').toString('utf8');
+    // Generated secrets were masked on the host; the repository's are known here (and may sit in a file by hand).
+    if (entry) entry.before = maskRepositorySecrets(Buffer.from(out[n + 1] ?? '', 'hex').toString('utf8'), desired.repositorySecrets);
   }
   return texts;
+}
+
+/**
+ * Shell lines exporting `_S<i>` (file) / `_N<i>` (name) for every secret on the host and `_SN`, as
+ * MASK_AWK reads them: the declared secret resources, then every regular file in the default
+ * secrets directory (named by its file name).
+ */
+function heldSecrets(desired: DesiredState): string[] {
+  const declared = desired.resources.filter((r) => r.kind === 'secret');
+  const lines = ['_SN=0'];
+  for (const r of declared) {
+    lines.push(`_SN=$((_SN + 1)); export "_S$_SN=${escapeDq(secretPath(r.key, desired.resources))}" "_N$_SN=${escapeDq(r.key)}"`);
+  }
+  lines.push(
+    `for _f in ${q(defaultSecretPath(''))}*; do [ -f "$_f" ] && [ ! -L "$_f" ] || continue`,
+    '  _SN=$((_SN + 1)); export "_S$_SN=$_f" "_N$_SN=${_f##*/}"; done; export _SN',
+  );
+  return lines;
+}
+
+/** A value for inside double quotes in sh. */
+function escapeDq(text: string): string {
+  return text.replace(/[\\"$`]/g, (c) => `\\${c}`);
 }

@@ -50,3 +50,4 @@ export type { Plan, PlanStep, PlanSummary, StepPhase } from '../plan/types.js';
 export type { Fact, ObservedState } from '../facts/types.js';
 export type { ApplyResult, StepResult, StepStatus } from '../apply/types.js';
 export type { Transport } from '../transport/types.js';
+export type { TransportPool } from '../transport/pool.js';

@@ -120,6 +120,10 @@ export interface ControllerConfig {
    */
   webhookSecretEnv?: string;
   /**
+   * age identity file (AGE-SECRET-KEY-1... lines, as written by age-keygen) that decrypts the repository's secrets/*.age in memory; its public key must be in the repository's secrets/recipients.txt. Default: $DROVER_AGE_IDENTITY_FILE, else the key in $DROVER_AGE_IDENTITY. Without one, a revision that keeps encrypted secrets is rejected before any host is touched.
+   */
+  ageIdentityFile?: string;
+  /**
    * Hosts reconciled at once (default 20).
    */
   concurrency?: number;

@@ -77,7 +77,7 @@ export interface FileResource {
    */
   path: string;
   /**
-   * The file content, literally (string values in roles are still rendered by nunjucks).
+   * The file content, rendered by nunjucks like a template file (every string value of a manifest is): `{{ host.name }}`, `{{ secret('name') }}`. To write `{{` or `{%` literally, wrap the text in `{% raw %}...{% endraw %}` or write `{{ '{{' }}`; a file shipped byte for byte is a `source`.
    */
   content?: string;
   /**
@@ -89,7 +89,7 @@ export interface FileResource {
    */
   source?: string;
   /**
-   * Permission bits as an octal string, quoted so YAML keeps it a string: "0644", "0755", "2775".
+   * Permission bits as an octal string ("0644"). When absent, a file whose content uses `secret()` is written "0600" (before any content lands); any other file keeps the mode it has, and a new one is written "0644".
    */
   mode?: string;
   /**
@@ -572,7 +572,7 @@ export interface GitResource {
   description?: string;
 }
 /**
- * A random secret generated once on the host when absent, never regenerated, never printed. Key: `name`. Templates use it as `{{ secret('name') }}`.
+ * A secret value kept on the host (first line of its file), never printed. Key: `name`. When the repository has `secrets/<name>.age` (age-encrypted to the keys in `secrets/recipients.txt`; written with `drover secrets set|edit NAME`), the value comes from there: decrypted in memory with the identity of `--age-identity FILE`, `$DROVER_AGE_IDENTITY_FILE`, `$DROVER_AGE_IDENTITY` or the controller's `ageIdentityFile`, written to the host, and replaced (with every file holding it) when it changes. Otherwise a random value is generated once on the host when absent and never regenerated. A file's content or template uses it as `{{ secret('name') }}`, written as is: its value exists only on the host, so secret() under a filter, in an operator, a test or a condition, or in any other field (a command, a `line`, a path, an attribute, `when`) is a validation error.
  */
 export interface SecretResource {
   /**

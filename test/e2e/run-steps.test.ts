@@ -15,10 +15,11 @@ import { runDrover, type CliRun } from '../integration/cli/run-cli.js';
 let fleet: Fleet;
 let repo: string;
 
-const ROLE = (tests: string) => [
+const ROLE = (tests: string, options: { a?: string; boom?: boolean } = {}) => [
   'resources:',
   '  - { kind: directory, path: /srv/t, mode: "0755" }',
-  '  - { kind: file, path: /srv/t/a.conf, content: "a v1\\n", mode: "0644", notify: ["command:reload-a"] }',
+  `  - { kind: file, path: /srv/t/a.conf, content: "${options.a ?? 'a v1'}\\n", mode: "0644", notify: ["command:reload-a"] }`,
+  ...(options.boom ? ['  - { kind: command, name: boom, run: "echo boom-output >&2; exit 3", unless: "test -e /srv/t/boom-off" }'] : []),
   '  - { kind: command, name: reload-a, run: "date >> /srv/t/reloads", refreshOnly: true }',
   'tests:',
   tests,
@@ -35,6 +36,20 @@ async function drover(...args: string[]): Promise<CliRun> {
   const [command, ...rest] = args;
   return runDrover([command!, ...rest, ...(command === 'run' || command === 'steps' ? [] : [repo]), ...fleetSshFlags(fleet)]);
 }
+
+/**
+ * The name of the step of `resource` in `phase` (`regen`, `install`, `test`, `restore`), as `drover steps`
+ * lists them: the tests do not depend on how step names are made.
+ */
+async function stepOf(resource: string, phase: string): Promise<string> {
+  const run = await drover('steps', 'web1', repo, '--output', 'json');
+  const steps = JSON.parse(run.stdout) as { name: string; phase: string; resource: string }[];
+  const found = steps.find((st) => st.resource === resource && st.phase === phase);
+  if (!found) throw new Error(`no ${phase} step for ${resource} in ${run.stdout}${run.stderr}`);
+  return found.name;
+}
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The run's exit code, checked with its output in the failure message. */
 function expectCode(run: CliRun, code: number): void {
@@ -64,15 +79,16 @@ describe('test_ steps on demand', () => {
     expectCode(await drover('reconcile', '--yes'), 0);
     await host('rm /srv/t/healthy');
 
-    const failed = await drover('run', 'web1', 'test_web_health', repo);
+    const health = await stepOf('test:web/health', 'test');
+    const failed = await drover('run', 'web1', health, repo);
     expectCode(failed, 3);
-    expect(failed.stdout).toContain('failed    test_web_health (exit 4)');
+    expect(failed.stdout).toContain(`failed    ${health} (exit 4)`);
     expect(failed.stdout).toContain('| unhealthy: no /srv/t/healthy');
 
     await host('touch /srv/t/healthy');
-    const passed = await drover('run', 'web1', 'test_web_health', repo);
+    const passed = await drover('run', 'web1', health, repo);
     expectCode(passed, 0);
-    expect(passed.stdout).toContain('passed    test_web_health');
+    expect(passed.stdout).toContain(`passed    ${health}`);
   });
 
   it('reconcile --test runs the tests of an in-sync host; without it the host is only in sync', async () => {
@@ -83,7 +99,8 @@ describe('test_ steps on demand', () => {
 
     const tested = await drover('reconcile', '--yes', '--test');
     expectCode(tested, 3);
-    expect(tested.stdout).toMatch(/✗ web1 \(.*\): failed: test_web_health failed \(exit 4\): unhealthy: no \/srv\/t\/healthy/);
+    const health = await stepOf('test:web/health', 'test');
+    expect(tested.stdout).toMatch(new RegExp(`✗ web1 \\(.*\\): failed: ${escape(health)} failed \\(exit 4\\): unhealthy: no /srv/t/healthy`));
 
     await host('touch /srv/t/healthy');
     const healthy = await drover('reconcile', '--yes', '--test');
@@ -95,12 +112,13 @@ describe('test_ steps on demand', () => {
 describe('drover run asks like reconcile', () => {
   it('refuses to change a host without --yes when there is no terminal; --dry-run only shows the step', async () => {
     await host('echo tampered > /srv/t/a.conf');
-    const refused = await drover('run', 'web1', 'regen_a_conf', repo);
+    const regenA = await stepOf('file:/srv/t/a.conf', 'regen');
+    const refused = await drover('run', 'web1', regenA, repo);
     expectCode(refused, 1);
     expect(refused.stderr).toContain('refusing to apply without confirmation');
-    const dry = await drover('run', 'web1', 'regen_a_conf', repo, '--dry-run');
+    const dry = await drover('run', 'web1', regenA, repo, '--dry-run');
     expectCode(dry, 2);
-    expect(dry.stdout).toContain('regen_a_conf');
+    expect(dry.stdout).toContain(regenA);
     expect(await host('cat /srv/t/a.conf')).toBe('tampered\n');
   });
 });
@@ -108,22 +126,23 @@ describe('drover run asks like reconcile', () => {
 describe('drover run keeps notifications a failed reconcile left pending', () => {
   it('does not drop the pending command; the next reconcile runs it', async () => {
     await host('rm -f /srv/t/reloads');
-    // a.conf changes (notifies reload-a), then b.conf fails (its directory is missing): the run stops, a.conf is restored,
-    // and the notification stays pending on the host.
-    await writeFile(join(repo, 'roles/web.yaml'), ROLE(HEALTH_TEST).replace('a v1', 'a v2'));
-    await writeHost(['  - { kind: file, path: /srv/missing/b.conf, content: "b\\n" }']);
+    // a.conf changes (notifies reload-a), then the command boom fails: the run stops, a.conf is restored, and the
+    // notification stays pending on the host.
+    await writeFile(join(repo, 'roles/web.yaml'), ROLE(HEALTH_TEST, { a: 'a v2', boom: true }));
+    const boom = await stepOf('command:boom', 'install');
+    const regenA = await stepOf('file:/srv/t/a.conf', 'regen');
     const failed = await drover('reconcile', '--yes');
     expectCode(failed, 3);
-    expect(failed.stdout).toMatch(/failed: regen_b_conf failed \(exit 1\): drover: parent directory \/srv\/missing does not exist/);
-    expect(await host('cat /var/lib/drover/pending')).toBe('command:reload-a\n');
+    expect(failed.stdout).toContain(`failed: ${boom} failed (exit 3): boom-output`);
+    expect(await host('cat /srv/t/a.conf; cat /var/lib/drover/pending')).toBe('tampered\ncommand:reload-a\n');
 
-    const run = await drover('run', 'web1', 'regen_a_conf', repo, '--yes');
+    const run = await drover('run', 'web1', regenA, repo, '--yes');
     expectCode(run, 0);
     expect(await host('cat /srv/t/a.conf')).toBe('a v2\n');
     expect(await host('cat /var/lib/drover/pending')).toBe('command:reload-a\n');
     expect(await host('test -e /srv/t/reloads && echo ran || echo not yet')).toBe('not yet\n');
 
-    await writeHost([]);
+    await host('touch /srv/t/boom-off');
     expectCode(await drover('reconcile', '--yes'), 0);
     expect(await host('wc -l < /srv/t/reloads')).toBe('1\n');
     expect(await host('test -e /var/lib/drover/pending && echo left || echo none')).toBe('none\n');
@@ -140,9 +159,11 @@ describe('restore_ steps', () => {
     expectCode(await drover('reconcile', '--yes'), 0);
     const steps = await drover('steps', 'web1', repo);
     expectCode(steps, 0);
-    expect(steps.stdout).toMatch(/restore_a_conf\s+put \/srv\/t\/a\.conf back as before drover/);
-    expect(steps.stdout).toMatch(/restore_pre_conf\s+put \/srv\/t\/pre\.conf back as before drover/);
-    expect(steps.stdout).toMatch(/restore_new_conf\s+put \/srv\/t\/new\.conf back as before drover/);
+    for (const path of ['/srv/t/a.conf', '/srv/t/pre.conf', '/srv/t/new.conf']) {
+      const name = await stepOf(`file:${path}`, 'restore');
+      expect(name).toMatch(/^restore_/);
+      expect(steps.stdout).toMatch(new RegExp(`${escape(name)}\\s+put ${escape(path)} back as before drover`));
+    }
   });
 
   it('put back the content, mode and owner from before drover, beyond the backup rotation, and remove files drover created', async () => {
@@ -151,16 +172,17 @@ describe('restore_ steps', () => {
       expectCode(await drover('reconcile', '--yes'), 0);
     }
     expect(await host('cat /var/lib/drover/backups/index/* | wc -l')).not.toBe('0\n');
-    expectCode(await drover('run', 'web1', 'restore_pre_conf', repo), 1); // asks like every change
+    const restorePre = await stepOf('file:/srv/t/pre.conf', 'restore');
+    expectCode(await drover('run', 'web1', restorePre, repo), 1); // asks like every change
 
-    const restored = await drover('run', 'web1', 'restore_pre_conf', repo, '--yes');
+    const restored = await drover('run', 'web1', restorePre, repo, '--yes');
     expectCode(restored, 0);
-    expect(restored.stdout).toContain('restored restore_pre_conf (/srv/t/pre.conf)');
+    expect(restored.stdout).toContain(`restored ${restorePre} (/srv/t/pre.conf)`);
     expect(restored.stderr).toContain('a drover controller in selfHeal mode converges them again');
     expect(restored.stderr).toContain('unless the host is suspended');
     expect(await host('cat /srv/t/pre.conf; stat -c "%a %U %G" /srv/t/pre.conf')).toBe('original\n600 nobody nogroup\n');
 
-    const removed = await drover('run', 'web1', 'restore_new_conf', repo, '--yes');
+    const removed = await drover('run', 'web1', await stepOf('file:/srv/t/new.conf', 'restore'), repo, '--yes');
     expectCode(removed, 0);
     expect(await host('test -e /srv/t/new.conf && echo present || echo absent')).toBe('absent\n');
   });
@@ -170,10 +192,11 @@ describe('restore_ steps', () => {
     expect(await host('cat /srv/t/pre.conf')).toBe('managed v3\n');
     await writeHost([v(4), created]);
     expectCode(await drover('reconcile', '--yes'), 0);
-    const run = await drover('run', 'web1', 'restore_pre_conf', repo, '--yes', '--revision', '1');
+    const restorePre = await stepOf('file:/srv/t/pre.conf', 'restore');
+    const run = await drover('run', 'web1', restorePre, repo, '--yes', '--revision', '1');
     expectCode(run, 0);
     expect(await host('cat /srv/t/pre.conf; stat -c "%a %U" /srv/t/pre.conf')).toBe('managed v3\n644 root\n');
-    const missing = await drover('run', 'web1', 'restore_pre_conf', repo, '--yes', '--revision', '2');
+    const missing = await drover('run', 'web1', restorePre, repo, '--yes', '--revision', '2');
     expectCode(missing, 3);
     expect(missing.stdout).toContain('backup revision not found');
   });

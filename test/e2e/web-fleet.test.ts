@@ -166,7 +166,7 @@ describe('examples/web-fleet on systemd hosts', () => {
     const before = { site: await sshRun(fleet, 'host2', `cat ${SITE}`), apache: await apache('host2') };
     await patchHostFile(repo, 'web2', { params: { apache: { server_admin: 'webmaster@example.com oops' } } });
     const run = await reconcile(['web2']);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(3);
     expect(steps(run, 'web2', 'failed')).toEqual(['post:regen_apache/10-configtest.sh']);
     expect(steps(run, 'web2', 'restored')).toEqual(['regen_apache']);
     const r = run.hosts[0];
@@ -183,7 +183,7 @@ describe('examples/web-fleet on systemd hosts', () => {
     const before = { site: await sshRun(fleet, 'host2', `cat ${SITE}`), index: await sshRun(fleet, 'host2', `cat ${INDEX}`), apache: await apache('host2') };
     await patchHostFile(repo, 'web2', { params: { apache: { server_name: 'www3.example.com' } } });
     const run = await reconcile(['web2']);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(3);
     expect(steps(run, 'web2', 'failed')).toEqual(['pre:regen_apache/10-configtest.sh']);
     expect(steps(run, 'web2', 'restored')).toEqual(['regen_index_html']);
     expect(await sshRun(fleet, 'host2', `cat ${SITE}; cat ${INDEX}`)).toBe(before.site + before.index);
@@ -208,7 +208,7 @@ describe('examples/web-fleet on systemd hosts', () => {
     });
     expect(await sshRun(fleet, 'host1', 'test -e /etc/httpd && echo httpd || echo none')).toBe('none\n');
     const alone = await runDrover(['plan', repo, '--host', 'web3', ...fleetSshFlags(fleet)]);
-    expect(alone.code).toBe(1);
+    expect(alone.code).toBe(3);
     expect(alone.stdout).toMatch(/web3\s+failed .*E_PLATFORM_MISMATCH/);
     const both = await runDrover(['plan', repo, '--host', 'web1', '--host', 'web3', ...fleetSshFlags(fleet)]);
     expect(both.code).toBe(3);

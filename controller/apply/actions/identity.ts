@@ -9,6 +9,7 @@ import type { GroupResource, SecretResource, SshKeyResource, UserResource } from
 import type { PlanStep } from '../../plan/types.js';
 import type { ActionScript } from '../types.js';
 import { fail, factOf, field, invalid, lines, modeWord, nameWord, pathOf, q, type ActionContext } from './common.js';
+import { putCommand } from './files.js';
 
 function userOptions(spec: UserResource, fact: UserFact | undefined): string[] {
   const changed = <T>(want: T | undefined, have: T | undefined): want is T => want !== undefined && (fact === undefined || want !== have);
@@ -72,9 +73,15 @@ export function secretAction(resource: DesiredResource, _step: PlanStep, context
   const mode = field(resource, 'mode') === undefined ? '0600' : modeWord(resource);
   const owner = nameWord(resource, 'owner');
   const group = nameWord(resource, 'group');
+  const parent = path === defaultSecretPath(spec.name) ? 'mkdir -p -- "$_d"' : `_isdir "$_d" || ${fail(`parent directory of ${path} does not exist`)}`;
+  if (resource.value) {
+    // The repository's value (secrets/<name>.age): shipped in the run's tar, written like a file (mode first).
+    const bytes = Buffer.from(`${resource.value.reveal()}\n`, 'utf8');
+    return { script: lines(`_parent ${p}`, parent, putCommand({ path, bytes, mode, owner, group, secrets: [], context })) };
+  }
   return { script: lines(
     `_parent ${p}`,
-    path === defaultSecretPath(spec.name) ? 'mkdir -p -- "$_d"' : `_isdir "$_d" || ${fail(`parent directory of ${path} does not exist`)}`,
+    parent,
     `if [ -e ${p} ] || [ -L ${p} ]; then chmod ${mode} ${p}; _owner ${p} ${owner} ${group}; exit 0; fi`,
     `_mktmp ${p}; chmod ${mode} "$_TMP"; _owner "$_TMP" ${owner} ${group}`,
     `LC_ALL=C tr -dc ${q(CHARSETS[spec.charset ?? 'alnum'])} < /dev/urandom 2>/dev/null | head -c ${length} > "$_TMP" || :`,

@@ -8,6 +8,7 @@ import { registerReconcile } from './reconcile.js';
 import { registerRun } from './run.js';
 import { registerFacts } from './facts.js';
 import { registerSteps } from './steps.js';
+import { registerSecrets } from './secrets.js';
 import { registerController } from './controller.js';
 import { registerSync } from './sync.js';
 import { registerSuspendResume } from './suspend.js';
@@ -22,6 +23,7 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerRun(program, io);
   registerFacts(program, io);
   registerSteps(program, io);
+  registerSecrets(program, io);
   registerController(program, io);
   registerSync(program, io);
   registerSuspendResume(program, io);

@@ -9,11 +9,12 @@ import { createProgress } from '../progress.js';
 import { renderHostPlan, renderSummary } from '../render-plan.js';
 import { collect, selectHosts } from '../select.js';
 import { addSshOptions, positiveInt, sshSettingsFrom } from '../ssh-options.js';
+import { addAgeIdentityOption, loadRepositorySecrets } from '../age-identity.js';
 
 /** Options shared by plan and reconcile. */
 export interface PlanOptions {
   dryRun?: boolean; yes?: boolean; test?: boolean; host?: string[]; group?: string; state?: string; output: string; concurrency?: string;
-  diff: boolean; knownHosts?: string; identity?: string[]; connectTimeout?: string;
+  diff: boolean; knownHosts?: string; identity?: string[]; connectTimeout?: string; ageIdentity?: string;
 }
 
 /** Adds the host-selection and output options of plan and reconcile. */
@@ -26,7 +27,7 @@ export function addPlanOptions(cmd: Command): Command {
     .option('-o, --output <format>', 'text or json', 'text')
     .option('-c, --concurrency <n>', 'hosts worked on at once (default: settings.concurrency of drover.yaml)')
     .option('--no-diff', 'do not fetch old file contents for diffs');
-  return addSshOptions(cmd);
+  return addAgeIdentityOption(addSshOptions(cmd));
 }
 
 /** What planning the selected hosts produced; the session stays open for an apply that follows. */
@@ -45,6 +46,8 @@ export async function planSelected(io: CliIo, repo: string, opts: PlanOptions, c
   });
   const progress = createProgress(io, session.hosts.length);
   try {
+    // Decrypted before any host is contacted: a missing or wrong identity touches no host.
+    await loadRepositorySecrets(io, { root, hosts: session.hosts, flag: opts.ageIdentity });
     const results = await planHosts({
       hosts: session.hosts, concurrency: session.concurrency, withTexts: opts.diff && output === 'text', onProgress: progress.onProgress,
       transportFor: session.transportFor,

@@ -42,7 +42,7 @@ export async function runRestore(io: CliIo, request: RestoreRequest): Promise<nu
   let results;
   try {
     const transport = await request.run.session.transportFor(desired);
-    results = await restoreFiles({ transport, steps, ...(revision === undefined ? {} : { revision }) });
+    results = await restoreFiles({ transport, desired, steps, ...(revision === undefined ? {} : { revision }) });
   } catch (err) {
     println(io, `! ${planned.host} (${planned.address}): failed: ${toHostFailure(err).message}`);
     return ExitCode.partial;

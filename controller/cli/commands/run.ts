@@ -9,6 +9,7 @@ import { hostSucceeded, renderApplyResult } from '../render-apply.js';
 import { setExitCode } from '../context.js';
 import { confirmed } from '../confirm.js';
 import { addSshOptions, positiveInt } from '../ssh-options.js';
+import { addAgeIdentityOption } from '../age-identity.js';
 import { planSelected, type PlanOptions, type PlannedRun } from './plan.js';
 import { runRestore } from './restore.js';
 
@@ -33,7 +34,7 @@ export function registerRun(program: Command, io: CliIo): void {
     .option('--dry-run', 'only show what the step would change; change nothing')
     .option('-y, --yes', 'apply without asking for confirmation')
     .option('--revision <n>', 'restore_ steps: put back the Nth latest backup instead of the file as it was before drover');
-  addSshOptions(cmd).action(async (host: string, step: string, repo: string, opts: RunOptions, self: Command) => {
+  addAgeIdentityOption(addSshOptions(cmd)).action(async (host: string, step: string, repo: string, opts: RunOptions, self: Command) => {
     const revision = opts.revision === undefined ? undefined : positiveInt('--revision', opts.revision);
     if (revision !== undefined && !step.startsWith('restore_')) {
       throw new DroverError('E_USAGE', `--revision is for restore_ steps only (e.g. "drover run ${host} restore_<file> --revision ${revision}"); see "drover steps ${host}"`);
@@ -60,7 +61,12 @@ export function registerRun(program: Command, io: CliIo): void {
 async function runStep(io: CliIo, run: PlannedRun, planned: PlannedHost, step: string, opts: RunOptions): Promise<number> {
   const desired = run.session.hosts[0]!;
   const narrowed = narrowToStep(planned, desired, step);
-  println(io, renderHostPlan(narrowed, { color: useColor(io) }));
+  const checks = narrowed.plan.steps.filter((s) => s.phase === 'test');
+  if (checks.length === narrowed.plan.steps.length) {
+    for (const c of checks) println(io, `  ${planned.host} (${planned.address}): ${c.name}: ${c.reasons.join('; ')}`);
+  } else {
+    println(io, renderHostPlan(narrowed, { color: useColor(io) }));
+  }
   if (opts.dryRun) return narrowed.plan.inSync ? ExitCode.ok : ExitCode.drift;
   const question = `Run ${step} on ${planned.host}?`;
   if (!narrowed.plan.inSync && !(await confirmed(io, { yes: opts.yes, question, dryRunHint: '--dry-run to only see what it would change' }))) {

@@ -6,6 +6,7 @@ import { type CliIo, println } from '../io.js';
 import { parseOutput, setExitCode } from '../context.js';
 import { renderHostPlan } from '../render-plan.js';
 import { addSshOptions } from '../ssh-options.js';
+import { addAgeIdentityOption } from '../age-identity.js';
 import { planSelected, type PlanOptions } from './plan.js';
 
 /**
@@ -19,7 +20,7 @@ export function registerSteps(program: Command, io: CliIo): void {
     .argument('<host>', 'inventory host name')
     .argument('[repo]', 'manifest repository directory', '.')
     .option('-o, --output <format>', 'text or json', 'text');
-  addSshOptions(cmd).action(async (host: string, repo: string, opts: PlanOptions, self: Command) => {
+  addAgeIdentityOption(addSshOptions(cmd)).action(async (host: string, repo: string, opts: PlanOptions, self: Command) => {
     const output = parseOutput(opts.output);
     const run = await planSelected(io, repo, { ...opts, host: [host], diff: false }, `steps ${host}`);
     await run.session.close();

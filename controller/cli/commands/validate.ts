@@ -4,6 +4,7 @@ import { formatProblem } from '../../../manifests/errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CliIo, eprintln, println } from '../io.js';
 import { parseOutput, resolveRepo, setExitCode } from '../context.js';
+import { escapeLines } from '../terminal-text.js';
 
 /** `drover validate [REPO]`: schema and semantic checks of a whole repository; touches no host. */
 export function registerValidate(program: Command, io: CliIo): void {
@@ -30,7 +31,7 @@ export function registerValidate(program: Command, io: CliIo): void {
       } else if (summary.valid) {
         println(io, `valid: ${summary.hosts} hosts, ${summary.groups} groups, ${summary.roles} roles, ${resources} resources`);
       } else {
-        for (const p of loaded.problems) eprintln(io, formatProblem(p));
+        for (const p of loaded.problems) eprintln(io, escapeLines(formatProblem(p)));
         const n = loaded.problems.length;
         eprintln(io, `invalid: ${n} problem${n === 1 ? '' : 's'}`);
       }

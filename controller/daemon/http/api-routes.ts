@@ -4,7 +4,7 @@
  * controller's read/command interface only.
  */
 import type { FastifyInstance } from 'fastify';
-import { scrubSecrets } from '../../../manifests/errors.js';
+import { DroverError, scrubSecrets } from '../../../manifests/errors.js';
 import type { SourceSettings } from '../../config/types.js';
 import type { ControllerApi, HostView } from '../api.js';
 import type { Auth } from './auth.js';
@@ -26,6 +26,14 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
   app.addHook('onRequest', async (request) => auth.requireBearer(request));
   // JSON only: fastify would otherwise hand a text/plain body to the schema as a string.
   app.removeContentTypeParser('text/plain');
+  // Answers show configuration: no cache keeps them.
+  app.addHook('onSend', async (_request, reply) => {
+    void reply.header('cache-control', 'no-store');
+  });
+  /** Before a first good revision no host is known: say that rather than "unknown host". */
+  const requireReady = (): void => {
+    if (!api.status().ready) throw new DroverError('E_NOT_READY', 'no valid revision loaded yet; try again once the first fetch has succeeded (GET /readyz)', { kind: 'transient' });
+  };
   app.get('/api/v1/status', async () => statusView(api, options.source));
   app.get('/api/v1/hosts', async () => ({ hosts: api.hosts() }));
   app.get<{ Params: { name: string } }>('/api/v1/hosts/:name', { schema: { params: HOST_PARAMS } }, async (request) => {
@@ -34,6 +42,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
     return host;
   });
   app.post<{ Body: { hosts?: string[]; dryRun?: boolean } }>('/api/v1/sync', { schema: { body: SYNC_BODY }, bodyLimit: options.bodyLimit }, async (request, reply) => {
+    requireReady();
     const live = api.hosts();
     const wanted = request.body.hosts;
     if (wanted?.length) {
@@ -56,6 +65,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
   });
   for (const verb of ['suspend', 'resume'] as const) {
     app.post<{ Params: { name: string } }>(`/api/v1/hosts/:name/${verb}`, { schema: { params: HOST_PARAMS }, bodyLimit: options.bodyLimit }, async (request) => {
+      requireReady();
       if (!api.hosts().some((h) => h.host === request.params.name)) throw unknownHosts([request.params.name], api.hosts());
       return { host: await api[verb](request.params.name) };
     });

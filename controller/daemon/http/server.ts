@@ -76,7 +76,10 @@ export async function buildHttpApp(options: HttpServerOptions): Promise<FastifyI
     ...(https ? { https } : {}),
   }) as unknown as FastifyInstance;
   installErrorHandlers(app);
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => Object.assign(new Error(`too many requests: at most ${context.max} a minute from one address; retry in ${Math.ceil(context.ttl / 1000)} s`), { statusCode: 429 }),
+  });
   const auth = createAuth(settings.apiToken);
   const now = options.now ?? Date.now;
   registerHealth(app, api, options.startedAt);

@@ -35,11 +35,18 @@ export function compareGroup(resource: DesiredResource, fact: GroupFact): Verdic
   return updateIf(spec.gid !== undefined && fact.gid !== Number(spec.gid) ? [`gid ${fact.gid} -> ${spec.gid}`] : []);
 }
 
-/** Compares a secret: existence and file attributes only, never its value. */
+/**
+ * Compares a secret: existence and file attributes; a generated one never by value, one the
+ * repository keeps by whether the host's value matches (never showing either).
+ */
 export function compareSecret(resource: DesiredResource, fact: SecretFact): Verdict {
   const spec = resource.spec as unknown as SecretResource;
-  if (!fact.exists) return { action: 'create', reasons: [`secret ${spec.name} absent -> generated on the host (${spec.length ?? 50} characters)`] };
+  const kept = resource.value !== undefined ? `secrets/${spec.name}.age` : undefined;
+  if (!fact.exists) {
+    return { action: 'create', reasons: [kept ? `secret ${spec.name} absent -> written from ${kept}` : `secret ${spec.name} absent -> generated on the host (${spec.length ?? 50} characters)`] };
+  }
   const reasons: string[] = [];
+  if (kept && fact.matchesRepository !== true) reasons.push(`value differs from ${kept} -> replaced (values not shown)`);
   const mode = normaliseMode(spec.mode ?? '0600');
   if (fact.mode !== mode) reasons.push(`mode ${fact.mode} -> ${mode}`);
   if (spec.owner !== undefined && fact.owner !== spec.owner) reasons.push(`owner ${fact.owner} -> ${spec.owner}`);

@@ -77,6 +77,8 @@ export function controllerConfig(options: { remote: GitRemote; fleet: Fleet; sta
   return stringify({
     source: { url: options.remote.bare, branch: 'main', interval: '200ms' },
     stateDir: options.stateDir,
+    // A free port: tests (and other worktrees) run controllers side by side.
+    listen: '127.0.0.1:0',
     concurrency: 4,
     driftInterval: '1h',
     runTimeout: '60s',
@@ -119,7 +121,9 @@ export interface ControllerProcess {
 export async function startControllerProcess(options: { dir: string; config?: string; args?: string[]; stateDir: string; detached?: boolean }): Promise<ControllerProcess> {
   const file = join(options.dir, 'drover.config.yaml');
   if (options.config !== undefined) await writeFile(file, options.config);
-  const args = options.config !== undefined ? ['--config', file] : (options.args ?? []);
+  const given = options.args ?? [];
+  // A free port for the HTTP listener unless the test chose one: controllers run side by side.
+  const args = options.config !== undefined ? ['--config', file] : [...given, ...(given.includes('--listen') ? [] : ['--listen', '127.0.0.1:0'])];
   const child = spawn(process.execPath, [join(ROOT, 'bin/drover.js'), 'controller', ...args], {
     cwd: options.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false,
   });

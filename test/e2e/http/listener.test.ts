@@ -1,7 +1,8 @@
 /**
  * Where and how the API listens, with a real `drover controller` and a real Git remote: without a
  * token it refuses a non-loopback address before anything starts, and on loopback says at start that
- * the API is open; with `tls` it serves HTTPS only, and the login cookie is Secure.
+ * the API is open; webhooks are rate-limited; with `tls` it serves HTTPS only, and the login cookie is
+ * Secure.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -62,6 +63,29 @@ describe('the listener', () => {
     expect(warning.level).toBe(40);
     expect(warning.msg).toContain('listen on loopback only');
     expect((await request(`${url}/api/v1/hosts`)).status).toBe(200);
+    // No webhook secret: webhooks are off, and rate-limited like any webhook call (60 a minute per address).
+    const hook = (): Promise<Awaited<ReturnType<typeof request>>> => request(`${url}/hooks/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const first = await Promise.all(Array.from({ length: 60 }, hook));
+    expect(new Set(first.map((a) => a.status))).toEqual(new Set([403]));
+    expect(first[0]!.json).toEqual({ error: { code: 'E_WEBHOOK_DISABLED', message: 'webhooks are off: set webhookSecretFile or webhookSecretEnv in the controller config' } });
+    const limited = await hook();
+    expect(limited.status).toBe(429);
+    expect(limited.json).toEqual({ error: { code: 'E_RATE_LIMITED', message: expect.stringMatching(/^too many requests: at most 60 a minute from one address; retry in \d+ s$/) } });
+    expect(await ctl.stop()).toBe(0);
+  });
+
+  it('is not ready while the source cannot be fetched, says why, and answers API calls 503 until then', async () => {
+    const { ctl, url } = await start({ listen: '127.0.0.1:0', source: { url: join(dir, 'no-such-remote.git'), branch: 'main', interval: '1h' } });
+    const ready = await ctl.waitFor(async () => {
+      const answer = await request(`${url}/readyz`);
+      return (answer.json as { reason: string }).reason.startsWith('the first fetch failed') ? answer : undefined;
+    }, 'the failed fetch');
+    expect(ready.status).toBe(503);
+    expect(ready.json).toEqual({ ready: false, reason: expect.stringMatching(/^the first fetch failed: E_SOURCE_\w+: /) });
+    expect((await request(`${url}/healthz`)).json).toEqual({ ok: true });
+    const sync = await request(`${url}/api/v1/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"hosts":["web1"]}' });
+    expect(sync.status).toBe(503);
+    expect((sync.json as { error: { code: string } }).error.code).toBe('E_NOT_READY');
     expect(await ctl.stop()).toBe(0);
   });
 

@@ -12,15 +12,16 @@ export interface CliRun {
 
 /**
  * Runs the real, built drover binary (bin/drover.js -> dist/, built by `npm test`) with `args`,
- * no TTY, NO_COLOR set, and resolves with its exit code and output.
+ * no TTY (stdin closed, or `stdin` piped in), NO_COLOR set, and resolves with its exit code and output.
  */
-export function runDrover(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+export function runDrover(args: string[], options: { cwd?: string; env?: Record<string, string>; stdin?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/drover.js'), ...args], {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    child.stdin.end(options.stdin ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });

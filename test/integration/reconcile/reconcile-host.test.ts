@@ -51,6 +51,23 @@ describe('reconcileHost', () => {
     expect(again.apply).toBeUndefined();
   });
 
+  it('runTests: an in-sync host runs its test_ checks as a health check; a failed check fails the run with its exit code and output', async () => {
+    const withTest = (command: string) => ({
+      ...desired('two\n'), tests: [{ role: 'web', name: 'health', command, origin: { file: 'roles/web.yaml', line: 1, col: 1 } }],
+    });
+    const plain = await reconcileHost({ desired: withTest('exit 5'), transport: connect, mode: 'plan', withTexts: false });
+    expect(plain.outcome).toBe('in-sync');
+    const phases: HostPhase[] = [];
+    const sick = await reconcileHost({ desired: withTest('echo not healthy; exit 5'), transport: connect, mode: 'plan', withTexts: false, runTests: true, onPhase: (p) => phases.push(p) });
+    expect(phases).toEqual(['connect', 'observe', 'plan', 'verify']);
+    expect(sick.outcome).toBe('failed');
+    expect(sick.error).toMatchObject({ code: 'E_TEST_FAILED', unreachable: false, step: 'test_web_health', stderrTail: 'not healthy' });
+    expect(sick.error?.message).toBe('test_web_health failed (exit 5): not healthy');
+    const well = await reconcileHost({ desired: withTest('true'), transport: connect, mode: 'apply', withTexts: false, runTests: true });
+    expect(well.outcome).toBe('in-sync');
+    expect(well.apply?.steps.map((st) => [st.name, st.status])).toEqual([['test_web_health', 'unchanged']]);
+  });
+
   it('a failing step fails the run, naming the step with its stderr', async () => {
     const failing = desiredState('host1', [resource('command', 'boom', { name: 'boom', run: 'echo kaputt >&2; exit 3', always: true })]);
     const result = await reconcileHost({ desired: failing, transport: connect, mode: 'apply', withTexts: false });
@@ -58,24 +75,6 @@ describe('reconcileHost', () => {
     expect(result.error).toMatchObject({ code: 'E_STEP_FAILED', unreachable: false });
     expect(result.error?.step).toMatch(/boom/);
     expect(result.error?.stderrTail).toContain('kaputt');
-  });
-
-  it('runTests: an in-sync host runs its test_* checks, and a failed check fails the run', async () => {
-    const withTests = (command: string) => ({
-      ...desired('two\n'),
-      tests: [{ role: 'web', name: 'health', command, origin: { file: 'roles/web.yaml', line: 1, col: 1 } }],
-    });
-    const passing = await reconcileHost({ desired: withTests('test -s /srv/rh/motd'), transport: connect, mode: 'plan', withTexts: false, runTests: true });
-    expect(passing.outcome).toBe('in-sync');
-    expect(passing.tests?.steps.map((s) => [s.name, s.status])).toEqual([['test_web_health', 'unchanged']]);
-    const failing = await reconcileHost({ desired: withTests('echo unhealthy >&2; exit 4'), transport: connect, mode: 'plan', withTexts: false, runTests: true });
-    expect(failing.outcome).toBe('failed');
-    expect(failing.error).toMatchObject({ code: 'E_TEST_FAILED', step: 'test_web_health' });
-    expect(failing.error?.message).toContain('exit 4');
-    expect(failing.error?.stderrTail).toContain('unhealthy');
-    const without = await reconcileHost({ desired: withTests('exit 4'), transport: connect, mode: 'plan', withTexts: false });
-    expect(without.outcome).toBe('in-sync');
-    expect(without.tests).toBeUndefined();
   });
 
   it('an unreachable host is an outcome, not a rejection', async () => {

@@ -237,6 +237,36 @@ describe('renderHostPlan', () => {
     expect(showAnsi(colored).replace(/<\d+>/g, '')).toBe(plain);
   });
 
+  it('escapes terminal control characters (ANSI, OSC, C0/C1, bidi) in paths, reasons, diffs and errors', () => {
+    const hostile = 'a\n\x1b[2J\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07 \x1b[8mhidden\x1b[0m\rover\u009b31m\x7f\u202egnp.exe\tend\n';
+    const view = planned('file-change');
+    if (!('plan' in view)) throw new Error('planned');
+    const regen = view.plan.steps.find((s) => s.name === 'regen_nginx_conf')!;
+    regen.reasons = ['content of /etc/\x1b]0;owned\x07nginx.conf changed'];
+    regen.resource = 'file:/etc/nginx/\x1b[1Anginx.conf';
+    view.texts = { [regen.resource]: { before: 'a\n', after: hostile } };
+    for (const color of [false, true]) {
+      const text = renderHostPlan(view, { color });
+      // Only drover's own color codes may reach the terminal.
+      // eslint-disable-next-line no-control-regex
+      expect(text.replace(/\x1b\[\d+m/g, '')).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
+    }
+    expect(renderHostPlan(view, { color: false })).toMatchInlineSnapshot(`
+      "~ web1 (10.0.0.1:22): 0 to create, 1 to update, 0 to delete, 2 unchanged
+          setup_web1
+            ~ backup_nginx_conf              keep the current content (sha256 11111111) in the host's backup store
+            ~ regen_nginx_conf               content of /etc/\\e]0;owned\\anginx.conf changed
+                --- /etc/nginx/\\e[1Anginx.conf (host)
+                +++ /etc/nginx/\\e[1Anginx.conf (desired)
+                @@ -1,1 +1,2 @@
+                 a
+                +\\e[2J\\e]8;;https://evil.example/\\aclick\\e]8;;\\a \\e[8mhidden\\e[0m\\rover\\x9b31m\\x7f\\u202egnp.exe	end
+            ~ restart_nginx                  restart nginx: notified by file:/etc/nginx/nginx.conf"
+    `);
+    const failed: PlanView = { host: 'web3', address: '10.0.0.3:22', error: { code: 'E_AUTH', message: 'denied \x1b]0;hi\x07', unreachable: false } };
+    expect(renderHostPlan(failed, { color: false })).toMatchInlineSnapshot(`"! web3 (10.0.0.3:22): not planned: denied \\e]0;hi\\a"`);
+  });
+
   it('prints one line for a host that could not be observed', () => {
     expect(renderHostPlan(unreachable, { color: false })).toMatchInlineSnapshot(`"! web3 (10.0.0.3:22): not observed: connect to 10.0.0.3:22 timed out after 3s"`);
     expect(showAnsi(renderHostPlan(unreachable, { color: true }))).toMatchInlineSnapshot(`"<31>! web3 (10.0.0.3:22): not observed: connect to 10.0.0.3:22 timed out after 3s<0>"`);

@@ -38,6 +38,8 @@ const cases: [file: string, code: string, broken: boolean][] = [
   ['controller/source/x.ts', "import { y } from '../../manifests/errors.js';", false],
   ['controller/source/x.ts', "import { y } from '../transport/ssh.js';", true],
   ['controller/config/x.ts', "import { y } from '../../schema/index.js';", false],
+  ['controller/config/x.ts', "import { y } from '../../manifests/read.js';", false],
+  ['controller/config/x.ts', "import { y } from '../../manifests/load.js';", true],
   ['controller/config/x.ts', "import { y } from '../reconcile/session.js';", true],
   ['manifests/x.ts', "import { y } from '../controller/plan/types.js';", true],
   ['schema/x.ts', "import { y } from '../manifests/errors.js';", false],

@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, html } from '../../../../controller/daemon/http/page/html.js';
 import { ago, driftCount, shortRevision } from '../../../../controller/daemon/http/page/format.js';
+import { fleetBody } from '../../../../controller/daemon/http/page/fleet.js';
 import { hostBody } from '../../../../controller/daemon/http/page/host.js';
+import { HOST_STATUSES } from '../../../../controller/daemon/records.js';
 import { newHostRecord } from '../../../../controller/daemon/records.js';
 
 describe('html', () => {
@@ -23,6 +25,30 @@ describe('html', () => {
     expect(page).not.toContain('<img');
     expect(page).not.toContain('<script>');
     expect(page).toContain('&lt;/pre&gt;&lt;script&gt;1&lt;/script&gt;');
+  });
+});
+
+describe('fleetBody', () => {
+  const byStatus = Object.fromEntries(HOST_STATUSES.map((s) => [s, 0])) as Record<(typeof HOST_STATUSES)[number], number>;
+  const status = (rejected?: { revision: string; problems: string[]; at: number }) => ({
+    ready: true, hosts: { total: 1, byStatus: { ...byStatus, Rejected: 1 } }, queue: { adds: 0, coalescedAdds: 0, queued: 0, processing: 0, waiting: 0 },
+    source: { consecutiveFetchFailures: 0, newestRevision: `main@sha1:${'b'.repeat(40)}`, lastGoodRevision: `main@sha1:${'a'.repeat(40)}`, ...(rejected ? { rejected } : {}) },
+  });
+  it('shows a rejected revision with its problems, escaped, and counts per status', () => {
+    const problems = ['hosts/web1.yaml:3:7  resources[0].mode  must match pattern "<script>"'];
+    const page = fleetBody({
+      source: { url: '/srv/fleet.git', ref: 'branch main' }, now: 0,
+      status: status({ revision: `main@sha1:${'b'.repeat(40)}`, problems, at: 0 }) as never,
+      hosts: [{ ...newHostRecord('web1'), status: 'Rejected', reason: 'revision rejected' }],
+    }).text;
+    expect(page).toContain('Revision <code>main@bbbbbbb</code> was rejected');
+    expect(page).toContain('hosts/web1.yaml:3:7  resources[0].mode  must match pattern &quot;&lt;script&gt;&quot;');
+    expect(page).not.toContain('<script>');
+    expect(page).toMatch(/<span class="badge status-Rejected"[^>]*>Rejected<\/span> 1/);
+  });
+  it('says so when there are no hosts yet', () => {
+    const page = fleetBody({ source: { url: 'x', ref: 'branch main' }, now: 0, status: { ...status(), hosts: { total: 0, byStatus } } as never, hosts: [] }).text;
+    expect(page).toContain('No hosts yet: waiting for a valid revision.');
   });
 });
 
