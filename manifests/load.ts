@@ -101,7 +101,9 @@ function selectHosts(inventory: Inventory, wanted: string[] | undefined): string
 
 function toRepositorySettings(settings: RawSettings): RepositorySettings {
   const s = settings.settings ?? {};
-  return { backups: s.backups ?? 5, prune: s.prune ?? false, concurrency: s.concurrency ?? 20 };
+  const out: RepositorySettings = { backups: s.backups ?? 5, prune: s.prune ?? false, concurrency: s.concurrency ?? 20 };
+  if (s.repository !== undefined) out.repository = s.repository;
+  return out;
 }
 
 function checkPlatformParams(inventory: Inventory, problems: ProblemList): void {

@@ -78,7 +78,7 @@ export interface RawSettings {
     params?: Record<string, Record<string, unknown>>;
   };
   resolver?: Record<string, string>;
-  settings?: { backups?: number; prune?: boolean; concurrency?: number };
+  settings?: { backups?: number; prune?: boolean; concurrency?: number; repository?: string };
 }
 
 /** The name of a `roles:` entry. */

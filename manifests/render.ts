@@ -7,7 +7,7 @@ import type { ProblemList } from './problems.js';
 import { formatPath, locate, type PathSegment, type SourceFile } from './read.js';
 import type { Declaration } from './roles.js';
 import { TemplateFailure, isTemplated, type SecretAwareText, type TemplateContext, type TemplateEngine } from './templates.js';
-import type { DesiredResource, FileContent, Origin, ResourceKind } from './types.js';
+import type { DesiredResource, FileContent, Origin, ResourceKind, ResourceSpec } from './types.js';
 import { validateRendered, type ManifestValidator } from './validate.js';
 
 /** What rendering needs to know about the host and the load. */
@@ -101,13 +101,14 @@ function finish(options: { d: Declaration; rendered: Record<string, unknown>; sc
   const key = resourceKey(kind, rendered);
   const origin: Origin = { file: d.source.file, ...locate(d.source, d.path) };
   const { dependsOn, notify, step, content: _content, ...spec } = rendered;
-  const resource: DesiredResource = {
-    id: `${kind}:${key}`, kind, key, spec: spec as DesiredResource['spec'], origin,
+  // validateRendered checked `rendered` against the schema: it is a resource of its kind.
+  const resource = {
+    id: `${kind}:${key}`, kind, key, spec: spec as unknown as ResourceSpec, origin,
     dependsOn: (dependsOn as string[] | undefined) ?? [], notify: (notify as string[] | undefined) ?? [],
-  };
+  } as DesiredResource;
   if (d.role !== undefined) resource.role = d.role;
   if (typeof step === 'string') resource.step = step;
-  if (kind === 'file' && rendered.state !== 'absent') {
+  if (resource.kind === 'file' && resource.spec.state !== 'absent') {
     const content = fileContent({ ...options, resource });
     if (!content) return { status: 'failed' };
     resource.content = content;
@@ -117,7 +118,7 @@ function finish(options: { d: Declaration; rendered: Record<string, unknown>; sc
   return { status: 'kept', resource, declaration: d };
 }
 
-function fileContent(options: { d: Declaration; rendered: Record<string, unknown>; scope: HostScope; context: TemplateContext; host: string | undefined; resource: DesiredResource }): FileContent | undefined {
+function fileContent(options: { d: Declaration; rendered: Record<string, unknown>; scope: HostScope; context: TemplateContext; host: string | undefined; resource: DesiredResource<'file'> }): FileContent | undefined {
   const { d, rendered, scope, resource } = options;
   if (typeof rendered.content === 'string') {
     try {

@@ -2,6 +2,7 @@
  * The resources of one host: declarations rendered in merge order (groups, roles in role
  * order with platform overrides, host), ids deduplicated, references and secrets checked.
  */
+import { findCycles } from './dependencies.js';
 import { didYouMean } from './messages.js';
 import { locate } from './read.js';
 import { hostTag, renderDeclaration, renderStrings, secretNames, type HostScope } from './render.js';
@@ -33,7 +34,30 @@ export function assembleResources(options: { scope: HostScope; groups: Declarati
     checkReferences(k, { ids, dropped, scope });
     checkSecrets(k, { ids, scope });
   }
+  checkCycles(kept, scope);
   return kept.map((k) => k.resource);
+}
+
+/**
+ * Resources that must each come after another in a circle (dependsOn, or a command after what notifies it)
+ * cannot be ordered: one problem per cycle, at its first resource, naming every resource of it with its place.
+ */
+function checkCycles(kept: Kept[], scope: HostScope): void {
+  const byId = new Map(kept.map((k) => [k.resource.id, k]));
+  for (const cycle of findCycles(kept.map((k) => k.resource))) {
+    const first = byId.get(cycle[0]!)!;
+    const places = cycle.slice(0, -1).map((id) => {
+      const o = byId.get(id)!.resource.origin;
+      return `${id} (${o.file}:${o.line}:${o.col})`;
+    });
+    const viaNotify = cycle.some((id, i) => i > 0 && !byId.get(cycle[i - 1]!)!.resource.dependsOn.includes(id));
+    const links = viaNotify ? 'dependsOn, or a notified command after what notifies it' : 'dependsOn';
+    const message = `${viaNotify ? 'ordering' : 'dependsOn'} cycle: ${[...places, cycle[0]].join(' -> ')}; each must come after the next (${links}), `
+      + 'so they cannot be ordered: remove one of these links';
+    const at = first.resource.dependsOn.indexOf(cycle[1]!);
+    const path = at >= 0 ? [...first.declaration.path, 'dependsOn', at] : first.declaration.path;
+    scope.problems.at(first.declaration.source, path, message, { host: hostTag(scope, first.declaration.source) });
+  }
 }
 
 /** Platform override resources replace base resources of the same id; others are appended. */
@@ -100,7 +124,7 @@ function checkReferences(k: Kept, ctx: { ids: Set<string>; dropped: Set<string>;
 function checkSecrets(k: Kept, ctx: { ids: Set<string>; scope: HostScope }): void {
   const { resource, declaration: d } = k;
   const names = new Set([...secretNames(JSON.stringify(resource.spec)), ...(resource.content?.secrets ?? [])]);
-  const template = typeof resource.spec.template === 'string' ? resource.spec.template : undefined;
+  const template = resource.kind === 'file' ? resource.spec.template : undefined;
   for (const name of [...names].sort()) {
     if (ctx.ids.has(`secret:${name}`)) continue;
     const declared = [...ctx.ids].filter((id) => id.startsWith('secret:')).map((id) => id.slice(7));

@@ -4,13 +4,16 @@
  * Plain JSON-serialisable data.
  */
 
+import type { Resource } from '../schema/generated/resource.js';
 import type { SecretValue } from './secret-value.js';
 
 export type { SecretValue } from './secret-value.js';
 
-export type ResourceKind =
-  | 'package' | 'file' | 'directory' | 'symlink' | 'line' | 'user' | 'group'
-  | 'service' | 'command' | 'git' | 'secret' | 'ssh_key' | 'cron' | 'sysctl';
+/** The resource kinds (schema/resource.schema.json). */
+export type ResourceKind = Resource['kind'];
+
+/** What a resource of kind K declares, typed by the schema (the generated types; values after templating). */
+export type ResourceSpec<K extends ResourceKind = ResourceKind> = Extract<Resource, { kind: K }>;
 
 /** Where something was declared in the repository (1-based line/col). */
 export interface Origin {
@@ -52,13 +55,20 @@ export interface FileContent {
   secrets: string[];
 }
 
-export interface DesiredResource {
+/**
+ * One resource of a host. `DesiredResource` is the union over kinds, so checking `kind` narrows `spec` to
+ * the kind's generated type (`DesiredResource<'file'>` has a FileResource spec).
+ */
+export type DesiredResource<K extends ResourceKind = ResourceKind> = K extends ResourceKind ? DesiredResourceOf<K> : never;
+
+/** A resource of exactly kind K. */
+export interface DesiredResourceOf<K extends ResourceKind> {
   /** `kind:key`, e.g. `file:/etc/nginx/nginx.conf`. */
   id: string;
-  kind: ResourceKind;
+  kind: K;
   key: string;
   /** The resource as declared, after templating of string values; `when`, `content`, `template`, `source` resolved. */
-  spec: Record<string, unknown> & { kind: ResourceKind };
+  spec: ResourceSpec<K>;
   origin: Origin;
   /** Role that declared it; undefined for host or group resources. */
   role?: string;
@@ -97,6 +107,8 @@ export interface RepositorySettings {
   backups: number;
   prune: boolean;
   concurrency: number;
+  /** `settings.repository`: names this repository's inventory on hosts (undefined: the unnamed one). */
+  repository?: string;
 }
 
 export interface DesiredState {
@@ -110,4 +122,17 @@ export interface DesiredState {
   tests: DesiredTest[];
   hooks: HookScript[];
   settings: RepositorySettings;
+}
+
+/**
+ * A resource's fields by name, for code that reads a field whatever the kind (probe fragments, generic
+ * helpers). Typed access goes through `kind`-narrowed `spec` instead.
+ */
+export function specFields(resource: DesiredResource): Readonly<Record<string, unknown>> {
+  return resource.spec as unknown as Readonly<Record<string, unknown>>;
+}
+
+/** True when the resource is declared `state: absent` (it should not exist on the host). */
+export function wantsAbsent(resource: DesiredResource): boolean {
+  return 'state' in resource.spec && resource.spec.state === 'absent';
 }

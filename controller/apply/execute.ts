@@ -29,22 +29,38 @@ export interface ApplyPlanArgs {
 /** Exit status of the run when another apply holds the host's lock. */
 export const BUSY_EXIT = 75;
 
+/** Exit status of the run when the host lacks a tool an apply needs (flock, setsid -w). */
+export const MISSING_TOOL_EXIT = 69;
+
+function missingTool(what: string, why: string): string {
+  const message = `drover: this host has no ${what}, which drover needs ${why}; install util-linux (Debian/RHEL ship it; on Alpine: apk add util-linux)`;
+  return `{ echo ${shellQuote(message)} >&2; exit ${MISSING_TOOL_EXIT}; }`;
+}
+
 /**
  * The command line that unpacks the run (tar on stdin) into a private dir, runs it, and removes the dir.
- * The run is detached into its own session (`setsid -w`, where the host has it) and holds
- * /var/lib/drover/lock (flock): a cancelled run or a lost connection (the transport kills the command's
- * process group) never stops it half-way: it finishes or restores on its own, and a second apply waits for none
- * but fails with BUSY_EXIT while it runs.
+ * The run is detached into its own session (`setsid -w`) and holds /var/lib/drover/lock (flock): a
+ * cancelled run or a lost connection (the transport kills the command's process group) never stops it
+ * half-way: it finishes or restores on its own, and a second apply waits for none but fails with
+ * BUSY_EXIT while it runs. A host without flock or `setsid -w` is refused (MISSING_TOOL_EXIT) before
+ * anything changes. Holding the lock, the run removes the `.run-*` dirs of runs that died (a reboot):
+ * every run holds the lock for its whole life, so no other run dir belongs to a live run.
  */
 export function runCommand(token: string): string {
   const body = [
     `_w=${DROVER_STATE_DIR}/.run-${token}`,
     `mkdir -p -m 0755 ${DROVER_STATE_DIR} || exit 1`,
-    `if command -v flock >/dev/null 2>&1; then exec 9> ${DROVER_STATE_DIR}/lock; flock -n 9 || { echo "drover: another apply is running on this host" >&2; exit ${BUSY_EXIT}; }; fi`,
+    `exec 9> ${DROVER_STATE_DIR}/lock; flock -n 9 || { echo "drover: another apply is running on this host" >&2; exit ${BUSY_EXIT}; }`,
+    `for _o in ${DROVER_STATE_DIR}/.run-*; do if [ -d "$_o" ] && [ ! -L "$_o" ]; then rm -rf -- "$_o"; fi; done`,
     'mkdir -m 0700 "$_w" && (cd "$_w" && tar -xf -) && sh "$_w/run.sh" "$_w"',
     '_rc=$?; cd / && rm -rf "$_w"; exit $_rc',
   ].join('\n');
-  return `umask 077; if setsid -w true 2>/dev/null; then exec setsid -w sh -c ${shellQuote(body)}; else exec sh -c ${shellQuote(body)}; fi`;
+  return [
+    'umask 077',
+    `command -v flock >/dev/null 2>&1 || ${missingTool('flock', 'to run one apply at a time')}`,
+    `setsid -w true >/dev/null 2>&1 || ${missingTool('setsid -w', 'so that a lost connection cannot stop an apply half-way')}`,
+    `exec setsid -w sh -c ${shellQuote(body)}`,
+  ].join('; ');
 }
 
 function publicKeys(args: ApplyPlanArgs, built: HostScript, report: ParsedReport | undefined): PublicKeyReport[] {
@@ -66,7 +82,7 @@ function notRun(built: HostScript): StepResult[] {
 
 /**
  * Sends `files` (run.sh last) as a tar to the host, runs them with runCommand, and parses the records
- * for `entries`. Throws E_APPLY_FAILED / E_APPLY_BUSY / E_APPLY_OUTPUT and transport errors (see applyPlan).
+ * for `entries`. Throws E_APPLY_FAILED / E_APPLY_BUSY / E_HOST_UNSUPPORTED / E_APPLY_OUTPUT and transport errors (see applyPlan).
  */
 export async function runHostScript(args: {
   transport: Transport; files: TarEntry[]; entries: readonly ScriptEntry[]; token: string; signal?: AbortSignal; timeoutMs?: number;
@@ -79,6 +95,7 @@ export async function runHostScript(args: {
   });
   if (result.code !== 0) {
     const detail = scrubSecrets(result.stderr.toString('utf8').trim()).slice(-2000) || '(no stderr)';
+    if (result.code === MISSING_TOOL_EXIT) throw new DroverError('E_HOST_UNSUPPORTED', `${transport.host}: ${detail.replace(/^drover: /, '')}`, { kind: 'stalled', host: transport.host });
     const code = result.code === BUSY_EXIT ? 'E_APPLY_BUSY' : 'E_APPLY_FAILED';
     throw new DroverError(code, `${transport.host}: apply script exited with status ${result.code}: ${detail}`, { kind: 'transient', host: transport.host });
   }
@@ -100,6 +117,7 @@ export async function runHostScript(args: {
  * Throws: transport errors unchanged (E_CONNECTION_LOST, E_CANCELLED...); E_APPLY_INVALID (stalled) for
  * values that must not reach the host; E_APPLY_FAILED when the host script itself could not run
  * (no tar, unwritable /var/lib/drover); E_APPLY_BUSY (transient) while another apply runs on the host;
+ * E_HOST_UNSUPPORTED (stalled) when the host lacks flock or `setsid -w` (nothing changed);
  * E_APPLY_OUTPUT (internal) for an unreadable report. Never retries.
  */
 export async function applyPlan(args: ApplyPlanArgs): Promise<ApplyResult> {

@@ -10,10 +10,10 @@ import type { PlanStep } from '../plan/types.js';
 import {
   backupAction, buildWorkAction, handlerAction, installPackages, removePackages, testAction, type ActionContext,
 } from './actions/index.js';
-import { fail, lines, notifiedOnHost, q } from './actions/common.js';
+import { fail, lines, notifiedOnHost, pathOf, q } from './actions/common.js';
 import { inventoryContent, inventoryIds } from './inventory.js';
 import { cleanAction } from './prune.js';
-import { DROVER_STATE_DIR, INVENTORY_PATH, PENDING_PATH } from '../facts/drover-state.js';
+import { DROVER_STATE_DIR, inventoryPath, PENDING_PATH } from '../facts/drover-state.js';
 import { APPLY_SH_LIBRARY, BACKUP_DIR, PRISTINE_DIR, UNCHANGED_EXIT } from './sh-lib.js';
 import type { ActionScript } from './types.js';
 import type { TarEntry } from './tar.js';
@@ -89,7 +89,8 @@ function packageAction(a: Assembly, step: PlanStep): ActionScript {
   a.packagesDone[kind] = true;
   const batch = a.args.steps
     .filter((s) => s.kind === 'package' && (s.action === 'delete') === (kind === 'remove') && s.action !== 'none')
-    .map((s) => a.byId.get(s.resource)!);
+    .map((s) => a.byId.get(s.resource))
+    .filter((r): r is DesiredResource<'package'> => r?.kind === 'package');
   return kind === 'remove' ? removePackages(batch, manager) : installPackages(batch, manager);
 }
 
@@ -111,8 +112,8 @@ function actionFor(a: Assembly, step: PlanStep): ActionScript {
   const resource = a.byId.get(step.resource);
   if (resource === undefined && step.action === 'delete') return cleanAction(step.resource, a.args.desired.settings.backups);
   if (resource === undefined) return { script: fail(`no resource ${step.resource} in the desired state`) };
-  if (step.phase === 'backup') return backupAction(String(resource.spec.path ?? resource.key), a.args.desired.settings.backups);
-  if (step.phase === 'handler') return onlyWhenNotified(step, handlerAction(resource));
+  if (step.phase === 'backup') return backupAction(pathOf(resource), a.args.desired.settings.backups);
+  if (step.phase === 'handler') return resource.kind === 'service' ? onlyWhenNotified(step, handlerAction(resource)) : { script: fail(`${step.resource} is not a service`) };
   if (resource.kind === 'package') return packageAction(a, step);
   return buildWorkAction(resource, step, context(a, resource));
 }
@@ -197,10 +198,10 @@ _check() { [ "$_ok" = 1 ] || return 0; _step "$@"; }`;
  * The whole script around step functions: header, library, driver, `calls` (each `_go I _sI`), then on
  * success `onSuccess` lines, else the restore of every journalled file; finally the log on stdout.
  */
-export function assembleMain(args: { token: string; functions: readonly string[]; calls: readonly string[]; onSuccess: readonly string[] }): string {
+export function assembleMain(args: { token: string; functions: readonly string[]; calls: readonly string[]; onSuccess: readonly string[]; inventory?: string }): string {
   return lines(
     '_main() {',
-    `_T=${args.token}; W=$1; _L="$W/log"; _DD=${DROVER_STATE_DIR}; _PF=${PENDING_PATH}; _BD=${BACKUP_DIR}; _PD=${PRISTINE_DIR}; _INV=${INVENTORY_PATH}`,
+    `_T=${args.token}; W=$1; _L="$W/log"; _DD=${DROVER_STATE_DIR}; _PF=${PENDING_PATH}; _BD=${BACKUP_DIR}; _PD=${PRISTINE_DIR}; _INV=${q(args.inventory ?? inventoryPath(undefined))}`,
     'LC_ALL=C; export LC_ALL; PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"; export PATH',
     "umask 022; trap '' HUP; : > \"$_L\"",
     APPLY_SH_LIBRARY,
@@ -252,7 +253,7 @@ export function buildHostScript(args: BuildScriptArgs): HostScript {
   // A whole plan settles every notification; a part of it (drover run) only those its steps settled (_pend_del).
   const clearPending = args.partial ? [] : ['rm -f "$_PF"'];
   const script = assembleMain({
-    token: args.token, functions: a.functions, calls: a.calls,
+    token: args.token, functions: a.functions, calls: a.calls, inventory: inventoryPath(args.desired.settings.repository),
     onSuccess: [...clearPending, ...(inventory ? [inventory] : []), ...a.tests],
   });
   const needsRun = a.functions.length > 0 || (!args.partial && (args.observed.pending ?? []).length > 0) || writeInventory;

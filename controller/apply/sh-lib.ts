@@ -4,13 +4,15 @@
  * script prints at its very end (so a dropped connection never kills the script half-way with SIGPIPE).
  *
  * Written with `@{` for sh's `${` (String.raw would read `${` as interpolation).
- * Conventions: function names start with `_`; values that may hold spaces or newlines are passed as
+ * The host library shared with the probe (controller/transport/host-sh.ts: `_hx`, `_hxs`, `_tmo`, `_asuser`,
+ * `_runas`) comes first. Conventions: function names start with `_`; values that may hold spaces or newlines are passed as
  * arguments and never go through `$(...)` (which would strip trailing newlines); paths and other
  * host strings are written to the log hex-encoded (`x<hex>`). Inside a step, `_I` is the step's index
  * and `_TMP` names the temp file the step's EXIT trap removes.
  */
 
 import { DROVER_STATE_DIR } from '../facts/drover-state.js';
+import { HOST_SH_LIBRARY } from '../transport/host-sh.js';
 
 /** Content-addressed backups: `<sha256>` blobs and `index/<sha256 of path>` revision lists. */
 export const BACKUP_DIR = `${DROVER_STATE_DIR}/backups`;
@@ -25,8 +27,6 @@ export const PRISTINE_DIR = `${DROVER_STATE_DIR}/pristine`;
 export const UNCHANGED_EXIT = 100;
 
 const CORE = String.raw`
-_hx() { od -An -tx1 -v | tr -d ' \n'; }
-_hxs() { printf '%s' "$1" | _hx; }
 _rec() { echo "$_T $*" >> "$_L"; }
 _now() { _n=$(date +%s%N 2>/dev/null); case $_n in *N*|'') _n=$(date +%s)000000000;; esac; echo "$_n"; }
 _parent() { _d=@{1%/*}; [ -n "$_d" ] || _d=/; }
@@ -34,8 +34,6 @@ _owner() { if [ -n "$2" ] && [ -n "$3" ]; then chown -h -- "$2:$3" "$1"; elif [ 
 _mktmp() { _parent "$1"; _TMP=$(mktemp "$_d/.drover-tmp.XXXXXX") || { _TMP=; return 1; }; }
 _reg() { [ -f "$1" ] && [ ! -L "$1" ]; }
 _isdir() { [ -d "$1" ] && [ ! -L "$1" ]; }
-_asuser() { _u=$1; shift; if [ -z "$_u" ]; then "$@"; elif command -v runuser >/dev/null 2>&1; then runuser -u "$_u" -- "$@"; else su -s /bin/sh "$_u" -c '"$0" "$@"' "$@"; fi; }
-_tmo() { if [ "$1" = 0 ]; then shift; "$@"; elif command -v timeout >/dev/null 2>&1; then timeout "$@"; else shift; "$@"; fi; }
 `;
 
 const UNDO = String.raw`
@@ -56,7 +54,7 @@ const FILES = String.raw`
 _keepattrs() { if _reg "$1"; then _s=$(stat -c '%a %u %g' -- "$1") || return 1; [ -n "$_m" ] || _m=@{_s%% *}; _s=@{_s#* }
     [ -n "$_o" ] || _o=@{_s%% *}; [ -n "$_g" ] || _g=@{_s#* }; else [ -n "$_m" ] || _m=0644; fi; }
 _put() { _p=$1; _src=$2; _m=$3; _o=$4; _g=$5; shift 5
-  _parent "$_p"; _isdir "$_d" || { echo "drover: parent directory $_d does not exist" >&2; return 1; }
+  _parent "$_p"; _isdir "$_d" || mkdir -p -- "$_d" || return 1
   if _isdir "$_p"; then echo "drover: $_p is a directory" >&2; return 1; fi
   _keepattrs "$_p"; _pristine "$_p" || return 1; _undo "$_p" || return 1; _mktmp "$_p" || return 1
   chmod "$_m" "$_TMP" || return 1; _owner "$_TMP" "$_o" "$_g" || return 1
@@ -74,7 +72,7 @@ _subst() { _in=$1; _out=$2; _nl=$3; shift 3; _n=0
 `;
 
 const STATE = String.raw`
-_meta() { mkdir -p "$_DD" && _t=$(mktemp "$_DD/.drover-tmp.XXXXXX") || return 1
+_meta() { mkdir -p "$_DD" "@{1%/*}" && _t=$(mktemp "$_DD/.drover-tmp.XXXXXX") || return 1
   if cat > "$_t" && chmod 0600 "$_t" && mv -f -- "$_t" "$1"; then return 0; fi; rm -f -- "$_t"; return 1; }
 _pend_add() { { [ -f "$_PF" ] && cat "$_PF"; for _i in "$@"; do printf '%s\n' "$_i"; done; } | awk '!seen[$0]++' | _meta "$_PF"; }
 _pend_del() { [ -f "$_PF" ] || return 0; _X=$1 awk '$0 != ENVIRON["_X"]' "$_PF" | _meta "$_PF"; }
@@ -107,4 +105,4 @@ _restore_backup() { _ix="$_BD/index/$2"; [ -f "$_ix" ] || { echo "drover: no bac
 `;
 
 /** The library text, in dependency order. */
-export const APPLY_SH_LIBRARY = [CORE, UNDO, FILES, STATE].join('').trim().replace(/@\{/g, '${');
+export const APPLY_SH_LIBRARY = `${HOST_SH_LIBRARY}\n${[CORE, UNDO, FILES, STATE].join('').trim().replace(/@\{/g, '${')}`;

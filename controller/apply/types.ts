@@ -12,7 +12,7 @@ export type StepStatus = 'changed' | 'unchanged' | 'failed' | 'restored' | 'skip
 
 /** What happened to one plan step (or one hook script around it). */
 export interface StepResult {
-  /** The plan step's name (`regen_nginx_conf`), or `pre:<step>/<script>` / `post:<step>/<script>` for hooks. */
+  /** The plan step's name (`regen_etc_nginx_nginx_conf`), or `pre:<step>/<script>` / `post:<step>/<script>` for hooks. */
   name: string;
   /** The resource id the step works on; `hook:<step>` for hooks, `test:<role>/<name>` for tests. */
   resource: string;

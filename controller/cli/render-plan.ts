@@ -54,22 +54,24 @@ export function renderHostPlan(result: PlanView, options: RenderOptions): string
     ? `  ${plan.host} (${result.address}): in sync (${s.unchanged} resources)`
     : `~ ${plan.host} (${result.address}): ${s.create} to create, ${s.update} to update, ${s.delete} to delete${s.mayChange ? `, ${s.mayChange} may change` : ''}, ${s.unchanged} unchanged`;
   const lines = [paint(safe(head), plan.inSync ? ' ' : '~', options.color)];
+  const shown = plan.steps.filter((step) => step.action !== 'none' || step.mayChange);
+  // Step names carry whole paths: the reasons start in one column per host, past its longest name.
+  const width = Math.max(30, ...shown.map((step) => step.name.length));
   let group = '';
-  for (const step of plan.steps) {
-    if (step.action === 'none' && !step.mayChange) continue;
+  for (const step of shown) {
     if (step.group !== group) {
       group = step.group;
       lines.push(`    ${safe(group)}`);
     }
-    lines.push(...renderStep(step, result.texts?.[step.resource], options));
+    lines.push(...renderStep(step, result.texts?.[step.resource], { ...options, width }));
   }
   return lines.join('\n');
 }
 
-function renderStep(step: PlanStep, texts: FileTexts | undefined, options: RenderOptions): string[] {
+function renderStep(step: PlanStep, texts: FileTexts | undefined, options: RenderOptions & { width: number }): string[] {
   const symbol = step.mayChange !== undefined && step.reasons.length === 0 ? '?' : (SYMBOL[step.action] ?? ' ');
   const why = [...step.reasons, ...(step.mayChange ? [`may change: ${step.mayChange}`] : [])].join('; ');
-  const lines = [paint(safe(`      ${symbol} ${step.name.padEnd(30)} ${why}`), symbol, options.color)];
+  const lines = [paint(safe(`      ${symbol} ${step.name.padEnd(options.width)} ${why}`), symbol, options.color)];
   if (step.phase === 'regen' && step.content && step.action !== 'delete') lines.push(...renderContent(step, texts, options));
   return lines;
 }

@@ -9,29 +9,20 @@ import {
   type FactDomain, type FragmentContext, type ProbeSection,
 } from './common.js';
 import type { CommandFact, Fact } from './types.js';
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+import { runCommandSh } from '../transport/host-sh.js';
 
 function guardSeconds(r: DesiredResource, cap: number): number {
-  const own = r.spec.timeout;
-  return typeof own === 'number' && own > 0 ? Math.min(Math.ceil(own), cap) : cap;
+  const own = r.kind === 'command' ? Number(r.spec.timeout) : undefined;
+  return own !== undefined && own > 0 ? Math.min(Math.ceil(own), cap) : cap;
 }
 
-/** The sh text running one guard command; prints `<tag> I <exit status>`. */
+/** The sh text running one guard command as the apply does (host-sh.ts); prints `<tag> I <exit status>`. */
 function guardLine(r: DesiredResource, i: number, tag: string, command: string, seconds: number): string {
-  const parts: string[] = [];
-  const cwd = specString(r, 'cwd');
-  if (cwd !== undefined) parts.push(`cd ${q(cwd)} || exit 126`);
-  const env = r.spec.env;
-  if (env && typeof env === 'object') {
-    for (const [k, v] of Object.entries(env as Record<string, unknown>)) {
-      if (ENV_NAME.test(k) && !k.startsWith('_')) parts.push(`export ${k}=${q(String(v))}`);
-    }
-  }
-  const user = specString(r, 'user');
-  const run = user === undefined ? `sh -c ${q(command)}` : `su -s /bin/sh ${q(user)} -c ${q(command)}`;
-  parts.push(`_tmo ${seconds} ${run}`);
-  return `( ${parts.join('; ')} ) </dev/null >/dev/null 2>&1; echo "$_T ${tag} ${i} $?"`;
+  const setting = {
+    cwd: specString(r, 'cwd'), user: specString(r, 'user'),
+    env: r.kind === 'command' ? r.spec.env : undefined,
+  };
+  return `${runCommandSh(setting, command, seconds)} </dev/null >/dev/null 2>&1; echo "$_T ${tag} ${i} $?"`;
 }
 
 /** The commands fragment: `cc I 0|1` (creates exists), `cu I <status>` (unless), `co I <status>` (onlyIf). */

@@ -9,7 +9,9 @@
  * value is one field). Sections are framed by `<token> begin <name>` / `<token> end <name> <rc>`.
  */
 import { DroverError } from '../../manifests/errors.js';
-import type { DesiredResource, ResourceKind } from '../../manifests/types.js';
+import { specFields, type DesiredResource, type ResourceKind } from '../../manifests/types.js';
+import { normaliseMode } from '../../manifests/modes.js';
+import { HOST_SH_LIBRARY } from '../transport/host-sh.js';
 import { shellQuote } from '../transport/shell.js';
 import type { Fact, PathFact, PathType } from './types.js';
 
@@ -57,17 +59,16 @@ export const STAT_FORMAT = '%f %a %u %g %s %U %G';
  * a newline). They fork as little as possible (a probe's cost on the host is mostly processes): the batched
  * `_stat` / `_sha` run their tool once in a command substitution and split its lines with the shell's own
  * field splitting (IFS=newline, globbing off), no pipe into a `while read` sub-shell.
- * - `_hx`: hex-encodes stdin on one line (no spaces);
+ * The host library (controller/transport/host-sh.ts: `_hx`, `_tmo`, `_asuser`, `_runas`) comes first.
  * - `_stat TAG "I J " PATH...`: one `TAG I <lstat>` record per path (batched; per path if one vanished,
  *   then `TAG I gone` for a missing one);
  * - `_sha TAG "I J " PATH...`: `TAG I <sha256>` per regular file (batched, same fallback);
  * - `_sha1 TAG I PATH`: the same for one path, read through stdin (names holding a newline);
- * - `_ent DB KEY`: getent, or a lookup in /etc/DB where getent is missing;
- * - `_tmo SECS CMD...`: CMD under `timeout` where the host has it.
+ * - `_ent DB KEY`: getent, or a lookup in /etc/DB where getent is missing.
  */
 export const SH_LIBRARY = `_N='
 '
-_hx() { od -An -tx1 -v | tr -d ' \\n'; }
+${HOST_SH_LIBRARY}
 _stat() { _t=$1; _i=$2; shift 2
   if _o=$(stat -c '${STAT_FORMAT}' -- "$@" 2>/dev/null); then _S=$IFS; IFS=$_N; set -f
     for _l in $_o; do echo "$_T $_t \${_i%% *} $_l"; _i=\${_i#* }; done; set +f; IFS=$_S
@@ -82,7 +83,6 @@ _sha() { _t=$1; _i=$2; shift 2
     for _p do _sha1 "$_t" "\${_i%% *}" "$_p"; _i=\${_i#* }; done
   fi; }
 _ent() { if command -v getent >/dev/null 2>&1; then getent "$1" "$2"; else _K=$2 awk -F: '$1 == ENVIRON["_K"] { print; f = 1; exit } END { exit !f }' "/etc/$1"; fi; }
-_tmo() { if command -v timeout >/dev/null 2>&1; then timeout "$@"; else shift; "$@"; fi; }
 `;
 
 /** The error a parser throws on output it cannot read (a bug or a broken host tool). */
@@ -131,7 +131,7 @@ export function parseStatFields(section: string, fields: readonly string[]): Pat
   }
   const type = TYPE_BITS[parseInt(raw!, 16) & 0o170000] ?? 'other';
   return {
-    exists: true, type, mode: perm!.padStart(4, '0'), owner: owner!, group: group!,
+    exists: true, type, mode: normaliseMode(perm!), owner: owner!, group: group!,
     uid: Number(uid), gid: Number(gid), size: Number(size),
   };
 }
@@ -177,7 +177,7 @@ export function required(section: string, records: readonly ProbeRecord[], tag: 
 
 /** A string field of a resource spec, or undefined when absent / not a string. */
 export function specString(resource: DesiredResource, field: string): string | undefined {
-  const value = resource.spec[field];
+  const value = specFields(resource)[field];
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
 }
 

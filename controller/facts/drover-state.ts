@@ -1,16 +1,24 @@
 /**
  * drover's own state on a host (additive to the resource facts): the notifications a failed run left
  * pending (`/var/lib/drover/pending`, one handler id per line) and the inventory of managed resource ids
- * (`/var/lib/drover/inventory`, one JSON string per line), both written by apply.
+ * (`/var/lib/drover/inventory`, or `inventory.d/<repository>`; one JSON string per line), both written by apply.
  */
-import { decodeHexField, probeOutputError, type ProbeSection } from './common.js';
+import { decodeHexField, probeOutputError, shellQuote, type ProbeSection } from './common.js';
 
 /** Root of drover's own files on a host. */
 export const DROVER_STATE_DIR = '/var/lib/drover';
 /** Handler ids notified but not yet run, one per line. */
 export const PENDING_PATH = `${DROVER_STATE_DIR}/pending`;
-/** JSON-encoded ids of the resources drover manages on the host, one per line. */
+/** JSON-encoded ids of the resources drover manages on the host, one per line (of an unnamed repository). */
 export const INVENTORY_PATH = `${DROVER_STATE_DIR}/inventory`;
+
+/**
+ * The inventory file of the repository named `repository` (settings.repository): one per repository, so
+ * repositories that prune on one host never remove each other's resources. Unnamed: INVENTORY_PATH.
+ */
+export function inventoryPath(repository: string | undefined): string {
+  return repository === undefined ? INVENTORY_PATH : `${DROVER_STATE_DIR}/inventory.d/${repository}`;
+}
 /** Section name of drover's state in the probe. */
 export const DROVER_STATE_SECTION = 'drover';
 
@@ -21,10 +29,10 @@ const MAX_BYTES = 4 << 20;
  * exist. The record is printed in pieces around one `od | tr` pipeline (no command substitution, no `head`):
  * two processes per file instead of four.
  */
-export function droverStateFragment(): string {
+export function droverStateFragment(inventory: string = INVENTORY_PATH): string {
   return [
-    `for _f in ${PENDING_PATH} ${INVENTORY_PATH}; do if [ -f "$_f" ]; then`,
-    `  printf '%s ds %s x' "$_T" "\${_f##*/}"; od -An -tx1 -v -N ${MAX_BYTES} < "$_f" | tr -d ' \\n'; echo`,
+    `for _f in pending:${PENDING_PATH} inventory:${shellQuote(inventory)}; do _n=\${_f%%:*}; _f=\${_f#*:}; if [ -f "$_f" ]; then`,
+    `  printf '%s ds %s x' "$_T" "$_n"; od -An -tx1 -v -N ${MAX_BYTES} < "$_f" | tr -d ' \\n'; echo`,
     'fi; done',
   ].join('\n');
 }

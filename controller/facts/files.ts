@@ -80,9 +80,25 @@ function symlinkAndTreeLines(resources: readonly DesiredResource[]): string[] {
   return lines;
 }
 
-/** The files fragment: `a I` (absent) or `s I <lstat>`, then `h I <sha256> [m]`, `l I x<target>`, `r I 0|1` records. */
+/** The directory holding `path` (`/` for a top-level path). */
+export function parentOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/')) || '/';
+}
+
+/** `n I` for a wanted file that is absent and whose parent directory is absent too (apply creates it). */
+function parentLines(resources: readonly DesiredResource[]): string[] {
+  return resources.flatMap((r, i) => {
+    if (r.kind !== 'file' || r.spec.state === 'absent') return [];
+    const path = q(targetPath(r));
+    return [`if [ ! -e ${path} ] && [ ! -L ${path} ] && [ ! -d ${q(parentOf(targetPath(r)))} ]; then echo "$_T n ${i}"; fi`];
+  });
+}
+
+/** The files fragment: `a I` (absent) or `s I <lstat>`, then `h I <sha256> [m]`, `l I x<target>`, `r I 0|1`, `n I` records. */
 export function filesFragment(resources: readonly DesiredResource[], context: FragmentContext): string {
-  return [...statLines(resources.map(targetPath)), ...hashLines(resources, context), ...symlinkAndTreeLines(resources)].join('\n');
+  return [
+    ...statLines(resources.map(targetPath)), ...hashLines(resources, context), ...symlinkAndTreeLines(resources), ...parentLines(resources),
+  ].join('\n');
 }
 
 function factFor(section: string, r: DesiredResource, records: readonly ProbeRecord[]): Fact {
@@ -100,6 +116,7 @@ function factFor(section: string, r: DesiredResource, records: readonly ProbeRec
     return fact;
   }
   const fact: FileFact = { kind: 'file', ...base };
+  if (single(section, records, 'n') && !base.exists) fact.parentMissing = true;
   const hash = single(section, records, 'h');
   if (hash && hash.fields[0] !== 'gone' && base.type === 'file') {
     fact.sha256 = parseSha(section, hash.fields[0]);

@@ -19,15 +19,53 @@ const GIT = `git -c safe.directory='*'`;
  */
 const PICK_REF_AWK = '{ r = ENVIRON["_R"] } $2 == "refs/heads/" r { h = $1 } $2 == "refs/tags/" r "^{}" { p = $1 } $2 == "refs/tags/" r { t = $1 } $2 == r { x = $1 } END { print (h != "" ? h : (p != "" ? p : (t != "" ? t : x))) }';
 
+/** What git's ssh needs of a git resource. */
+export interface GitSsh {
+  identityFile?: string | undefined;
+  /** known_hosts lines: when given, the server's key must be one of them. */
+  knownHosts?: readonly string[] | undefined;
+}
+
+/**
+ * sh text setting GIT_SSH_COMMAND for a git resource (empty when git's own ssh will do), shared by the
+ * probe and apply: the identityFile, and with `knownHosts` only those keys (StrictHostKeyChecking=yes
+ * against the file named by the sh variable `knownHostsVar`, which writeKnownHosts fills); without them
+ * `unknownKeys` decides (the probe never asks: BatchMode; apply with an identityFile accepts a new key, never a
+ * changed one).
+ */
+export function gitSshEnv(ssh: GitSsh, knownHostsVar: string, unknownKeys: 'batch' | 'accept-new'): string {
+  const words = ['ssh'];
+  if (ssh.identityFile !== undefined) words.push('-i', q(ssh.identityFile), '-o', 'IdentitiesOnly=yes');
+  if (unknownKeys === 'batch') words.push('-o', 'BatchMode=yes');
+  if (ssh.knownHosts !== undefined) {
+    words.push('-o', 'StrictHostKeyChecking=yes', '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'UserKnownHostsFile=');
+    return `GIT_SSH_COMMAND=${q(words.join(' '))}"$${knownHostsVar}"`;
+  }
+  // As before knownHosts existed: accept-new only with an identityFile (a deploy key over ssh).
+  if (unknownKeys === 'accept-new' && ssh.identityFile !== undefined) words.push('-o', 'StrictHostKeyChecking=accept-new');
+  return words.length === 1 ? '' : `GIT_SSH_COMMAND=${q(words.join(' '))}`;
+}
+
+/** sh text writing `lines` to a new temp file readable by any user (public keys), named by `$<variable>`. */
+export function writeKnownHosts(lines: readonly string[], variable: string): string {
+  return `${variable}=$(mktemp) && printf '%s\\n' ${lines.map(q).join(' ')} > "$${variable}" && chmod 0644 "$${variable}"`;
+}
+
+function gitSshOf(r: DesiredResource): GitSsh {
+  return { identityFile: specString(r, 'identityFile'), knownHosts: r.kind === 'git' ? r.spec.knownHosts : undefined };
+}
+
 /** Line resolving the desired ref on the remote (a network call, capped at 15 s): `gh I <commit|->`. */
 function remoteHeadLine(r: DesiredResource, i: number): string | undefined {
   const repo = specString(r, 'repo');
   const ref = specString(r, 'ref') ?? 'HEAD';
   if (repo === undefined || /^[0-9a-f]{40}$/.test(ref)) return undefined;
-  const key = specString(r, 'identityFile');
-  const sshCommand = key === undefined ? '' : `GIT_SSH_COMMAND=${q(`ssh -i ${q(key)} -o BatchMode=yes`)} `;
+  const ssh = gitSshOf(r);
+  const env = gitSshEnv(ssh, '_kh', 'batch');
   const cap = 'if command -v timeout >/dev/null 2>&1; then _to="timeout 15"; else _to=; fi';
-  return `  ${cap}; _rh=$(${sshCommand}GIT_TERMINAL_PROMPT=0 $_to ${GIT} ls-remote -- ${q(repo)} ${q(ref)} ${q(`${ref}^{}`)} 2>/dev/null | _R=${q(ref)} awk ${q(PICK_REF_AWK)}); echo "$_T gh ${i} \${_rh:--}"`;
+  const known = ssh.knownHosts === undefined ? '' : `${writeKnownHosts(ssh.knownHosts, '_kh')}; `;
+  const cleanup = ssh.knownHosts === undefined ? '' : 'rm -f -- "$_kh"; ';
+  return `  ${cap}; ${known}_rh=$(${env}${env ? ' ' : ''}GIT_TERMINAL_PROMPT=0 $_to ${GIT} ls-remote -- ${q(repo)} ${q(ref)} ${q(`${ref}^{}`)} 2>/dev/null | _R=${q(ref)} awk ${q(PICK_REF_AWK)}); ${cleanup}echo "$_T gh ${i} \${_rh:--}"`;
 }
 
 /**

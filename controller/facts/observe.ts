@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { DroverError, scrubSecrets } from '../../manifests/errors.js';
 import type { DesiredState } from '../../manifests/types.js';
 import type { Transport } from '../transport/types.js';
+import { inventoryPath } from './drover-state.js';
 import { parseProbeOutput } from './parse.js';
 import { buildProbe } from './probe.js';
 import type { ObservedState } from './types.js';
@@ -37,7 +38,9 @@ function probeFailed(host: string, code: number, stderr: Buffer): DroverError {
 export async function observeHost(desired: DesiredState, transport: Transport, options: ObserveOptions = {}): Promise<ObservedState> {
   const host = desired.host.name;
   const token = `drover${randomBytes(12).toString('hex')}`;
-  const script = buildProbe(desired.resources, { token, guardTimeoutSec: options.guardTimeoutSec, droverState: true });
+  const script = buildProbe(desired.resources, {
+    token, guardTimeoutSec: options.guardTimeoutSec, droverState: true, inventoryPath: inventoryPath(desired.settings.repository),
+  });
   const result = await transport.run('sh -s', {
     stdin: script,
     timeoutMs: options.timeoutMs ?? 120_000,

@@ -13,7 +13,7 @@ const DPKG_FORMAT = `' p \${Package} \${Architecture} \${Status} =\${Version}\\n
 const RPM_FORMAT = `' p %{NAME} %{ARCH} install ok installed =%|EPOCH?{%{EPOCH}:}|%{VERSION}-%{RELEASE}\\n'`;
 
 function packageName(r: DesiredResource): string {
-  return typeof r.spec.name === 'string' ? r.spec.name : r.key;
+  return r.kind === 'package' ? r.spec.name : r.key;
 }
 
 /** The packages fragment: `pm <dpkg|apk|rpm|none>` then `p NAME ARCH W1 W2 STATUS =VERSION` or `a NAME-VERSION` records. */

@@ -39,6 +39,8 @@ export interface ProbeOptions {
   guardTimeoutSec?: number;
   /** Also read drover's own state (pending notifications, inventory): a `drover` section after the others. */
   droverState?: boolean;
+  /** The inventory file read with droverState (default the unnamed repository's; see inventoryPath). */
+  inventoryPath?: string;
 }
 
 /** The resources of `all` that `domain` observes, in declaration order. */
@@ -74,7 +76,7 @@ export function buildProbe(resources: readonly DesiredResource[], options: Probe
     const own = domainResources(domain, resources);
     if (own.length > 0) sections.push(section(domain.section, domain.fragment(own, context)));
   }
-  if (options.droverState) sections.push(inShellSection(DROVER_STATE_SECTION, droverStateFragment()));
+  if (options.droverState) sections.push(inShellSection(DROVER_STATE_SECTION, droverStateFragment(options.inventoryPath)));
   return [
     '_main() {',
     `_T=${options.token}`,

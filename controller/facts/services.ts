@@ -18,8 +18,7 @@ const SUPERVISOR_STATES = new Set(['STOPPED', 'STARTING', 'RUNNING', 'BACKOFF', 
 
 /** The manager a service resource names (default systemd). */
 export function serviceManager(r: DesiredResource): ServiceManager {
-  const m = r.spec.manager;
-  return m === 'supervisor' || m === 'runit' ? m : 'systemd';
+  return r.kind === 'service' ? r.spec.manager ?? 'systemd' : 'systemd';
 }
 
 /** The systemd unit of a service name: `nginx` -> `nginx.service`; other unit types keep their suffix. */

@@ -59,6 +59,8 @@ export interface FileFact extends PathFact {
   sha256?: string;
   /** True when `sha256` was computed with secret values replaced by their placeholders. */
   secretsMasked?: boolean;
+  /** True when the file is absent and so is its parent directory (apply creates it, as `mkdir -p`). */
+  parentMissing?: boolean;
 }
 
 /** A managed directory: lstat of its path. */

@@ -11,7 +11,17 @@ export function sha256Hex(text: string | Buffer): string {
 
 /** /etc/cron.d/drover-<name> content for a cron resource. */
 export function cronFileContent(spec: { name: string; schedule?: string; command?: string; user?: string }): string {
-  return `# managed by drover: cron:${spec.name}\nSHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n${spec.schedule ?? '@daily'} ${spec.user ?? 'root'} ${spec.command ?? 'true'}\n`;
+  const command = cronEscape(spec.command ?? 'true');
+  return `# managed by drover: cron:${spec.name}\nSHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n${spec.schedule ?? '@daily'} ${spec.user ?? 'root'} ${command}\n`;
+}
+
+/**
+ * A command as the cron line must say it so that cron runs exactly `command`: cron turns an unescaped `%`
+ * into a newline (the rest becomes stdin) and `\%` into `%`. The schema refuses a `\` right before a `%`
+ * (no cron line can say that) and newlines, so escaping each `%` is exact.
+ */
+export function cronEscape(command: string): string {
+  return command.replace(/%/g, '\\%');
 }
 
 /** /etc/sysctl.d/99-drover-<key>.conf content for a sysctl resource. */

@@ -1,4 +1,5 @@
 import { DroverError } from '../../manifests/errors.js';
+import { findCycles, prerequisites } from '../../manifests/dependencies.js';
 import type { DesiredResource, ResourceKind } from '../../manifests/types.js';
 
 /**
@@ -14,25 +15,9 @@ export const KIND_ORDER: readonly ResourceKind[] = [
 const rank = new Map(KIND_ORDER.map((k, i) => [k, i]));
 
 /**
- * What each resource must come after: its `dependsOn`, and for a command, the resources that notify
- * it (a notified command runs in its own work step, so after its notifiers, whatever the declaration order).
- */
-function prerequisites(resources: readonly DesiredResource[]): Map<string, string[]> {
-  const index = new Set(resources.map((r) => r.id));
-  const out = new Map(resources.map((r) => [r.id, r.dependsOn.filter((d) => index.has(d))]));
-  for (const r of resources) {
-    for (const target of r.notify) {
-      const deps = out.get(target);
-      if (target.startsWith('command:') && deps !== undefined && !deps.includes(r.id)) deps.push(r.id);
-    }
-  }
-  return out;
-}
-
-/**
  * Orders a host's resources: explicit `dependsOn` (and notifier before notified command) first, then
  * kind order, then declaration order. Deterministic (a stable topological sort).
- * Throws DroverError E_DEPENDENCY_CYCLE naming the cycle.
+ * Throws DroverError E_DEPENDENCY_CYCLE naming the cycle (validation reports cycles first, with their places).
  */
 export function orderResources(resources: readonly DesiredResource[]): DesiredResource[] {
   const index = new Map(resources.map((r, i) => [r.id, i]));
@@ -59,23 +44,9 @@ export function orderResources(resources: readonly DesiredResource[]): DesiredRe
     }
   }
   if (out.length < resources.length) {
-    const cycle = findCycle(resources, prereqs, new Set(out.map((r) => r.id)));
+    const cycle = findCycles(resources)[0] ?? [];
     const viaNotify = cycle.some((id, i) => i > 0 && byId.get(cycle[i - 1] as string)?.dependsOn.includes(id) !== true);
     throw new DroverError('E_DEPENDENCY_CYCLE', `dependsOn cycle: ${cycle.join(' -> ')}${viaNotify ? ' (a notified command runs after its notifiers)' : ''}`);
   }
   return out;
-}
-
-/** Finds one cycle among the resources not placed, for the error message. */
-function findCycle(resources: readonly DesiredResource[], prereqs: Map<string, string[]>, placed: Set<string>): string[] {
-  const byId = new Map(resources.map((r) => [r.id, r]));
-  const start = resources.find((r) => !placed.has(r.id));
-  const path: string[] = [];
-  let current = start;
-  while (current && !path.includes(current.id)) {
-    path.push(current.id);
-    const nextId = prereqs.get(current.id)?.find((d) => !placed.has(d));
-    current = nextId === undefined ? undefined : byId.get(nextId);
-  }
-  return current ? [...path.slice(path.indexOf(current.id)), current.id] : path;
 }

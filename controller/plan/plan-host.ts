@@ -1,8 +1,8 @@
-import type { DesiredResource, DesiredState } from '../../manifests/types.js';
+import { wantsAbsent, type DesiredResource, type DesiredState } from '../../manifests/types.js';
 import type { ObservedState } from '../facts/types.js';
-import type { FileResource, ServiceResource } from '../../schema/generated/resource.js';
 import { withCleanSteps } from './clean.js';
 import { compareResource, type RunContext } from './compare/index.js';
+import { dependsOnClosure, type EarlierChange } from './compare/guard-effects.js';
 import { groupName, nameSteps, slug, workPhase } from './naming.js';
 import { orderResources } from './order.js';
 import { checkPlatform } from './platform.js';
@@ -22,17 +22,20 @@ const PATH_KINDS = new Set(['file', 'directory', 'git', 'symlink']);
 export function planHost(desired: DesiredState, observed: ObservedState): Plan {
   checkPlatform(desired, observed);
   const ordered = orderResources(desired.resources);
-  const names = nameSteps(ordered, observed.platform.packageManager);
+  const names = nameSteps(ordered, desired.host.family);
   const changed = new Set<string>();
   const pathsTouched = new Set<string>();
   const notifiers = new Map<string, string[]>();
   const uncertain = new Set<string>();
+  const earlier: EarlierChange[] = [];
+  const byId = new Map(desired.resources.map((r) => [r.id, r]));
   const replacedSecrets = new Set<string>();
   const steps: PlanStep[] = [];
   let packagesChange = false;
   for (const r of ordered) {
     const notifiedBy = notifiers.get(r.id) ?? [];
-    const ctx: RunContext = { changed, notifiedBy, uncertain, pathsTouched, packagesChange };
+    const dependsOn = r.kind === 'command' ? dependsOnClosure(byId, r.id) : new Set<string>();
+    const ctx: RunContext = { changed, notifiedBy, uncertain, pathsTouched, packagesChange, earlier, dependsOn };
     const base = withPackageEffects(r, withPending(r, compareResource(r, observed.resources[r.id], ctx), observed), packagesChange);
     const verdict = withReplacedSecrets(r, base, replacedSecrets);
     const step = workStep(r, verdict, names.get(r.id) ?? r.id, desired.host.name, observed);
@@ -42,6 +45,7 @@ export function planHost(desired: DesiredState, observed: ObservedState): Plan {
     steps.push(step);
     if (step.action === 'none') continue;
     changed.add(r.id);
+    earlier.push({ resource: r, step: step.name });
     if (step.mayChange !== undefined) uncertain.add(r.id);
     if (r.kind === 'package') packagesChange = true;
     if (PATH_KINDS.has(r.kind)) pathsTouched.add(r.key);
@@ -71,7 +75,7 @@ const ABSENT_KINDS = new Set(['file', 'directory', 'symlink']);
  * apache2 enables its default site): its step runs and decides on the host.
  */
 function withPackageEffects(r: DesiredResource, verdict: Verdict, packagesChange: boolean): Verdict {
-  if (!packagesChange || verdict.action !== 'none' || !ABSENT_KINDS.has(r.kind) || r.spec.state !== 'absent') return verdict;
+  if (!packagesChange || verdict.action !== 'none' || !ABSENT_KINDS.has(r.kind) || !wantsAbsent(r)) return verdict;
   return { ...verdict, mayChange: 'a package installed earlier in this run may create it; decided at run time' };
 }
 
@@ -92,7 +96,7 @@ function workStep(r: DesiredResource, verdict: Verdict, name: string, hostName: 
 
 /** A regular file about to get new content is backed up first, unless `backup: false`; attribute-only changes keep the content. */
 function needsBackup(r: DesiredResource, step: PlanStep): boolean {
-  if (r.kind !== 'file' || step.action !== 'update' || (r.spec as unknown as FileResource).backup === false) return false;
+  if (r.kind !== 'file' || step.action !== 'update' || r.spec.backup === false) return false;
   return step.content?.before !== undefined && step.content.before !== step.content.after;
 }
 
@@ -114,7 +118,7 @@ function handlerSteps(ordered: DesiredResource[], notifiers: Map<string, string[
   for (const r of ordered) {
     const by = notifiers.get(r.id);
     if (r.kind !== 'service' || (by === undefined && !pending.has(r.id))) continue;
-    const spec = r.spec as unknown as ServiceResource;
+    const spec = r.spec;
     if (spec.state === 'stopped') continue;
     const fact = observed.resources[r.id];
     if (fact?.kind === 'service' && fact.known && fact.live && !fact.active) continue;

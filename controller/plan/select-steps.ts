@@ -4,7 +4,7 @@ import { summarise } from './plan-host.js';
 import type { Plan } from './types.js';
 
 /**
- * Narrows a plan to one named step (`regen_nginx_conf`) or compound step (`setup_nginx`) and what it
+ * Narrows a plan to one named step (`regen_etc_nginx_nginx_conf`) or compound step (`setup_nginx`) and what it
  * needs: the steps of resources it depends on (transitively, via dependsOn), the backups of the files
  * it writes, and the handlers its changes trigger. Order is the plan's. Throws DroverError
  * E_UNKNOWN_STEP (with the closest names) when no step or group has that name.

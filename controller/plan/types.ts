@@ -14,7 +14,10 @@ export type Action = 'create' | 'update' | 'delete' | 'none';
 export type StepPhase = 'backup' | 'install' | 'regen' | 'clean' | 'handler' | 'test';
 
 export interface PlanStep {
-  /** Unique on the host, e.g. `aptget_nginx`, `backup_nginx_conf`, `regen_nginx_conf`, `restart_nginx`. */
+  /**
+   * E.g. `aptget_nginx`, `backup_etc_nginx_nginx_conf`, `regen_etc_nginx_nginx_conf`, `restart_nginx` (see naming.ts); resources
+   * whose names coincide, or that share a `step:`, share the name.
+   */
   name: string;
   phase: StepPhase;
   /** The compound step it belongs to: `setup_<role>`, or `setup_<host>` for host and group resources. */

@@ -1,6 +1,7 @@
 import { DroverError } from '../../manifests/errors.js';
 import type { DesiredState } from '../../manifests/types.js';
 import { restoreFromBackup, restoreFromPristine } from '../apply/index.js';
+import { pathOf } from '../apply/actions/common.js';
 import type { StepResult } from '../apply/types.js';
 import type { Plan } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
@@ -25,8 +26,7 @@ export function restoreSteps(plan: Plan, desired: DesiredState): RestoreStep[] {
   for (const s of plan.steps) {
     const file = files.get(s.resource);
     if (file === undefined || (s.phase !== 'regen' && s.phase !== 'install')) continue;
-    const path = typeof file.spec.path === 'string' ? file.spec.path : file.key;
-    steps.push({ name: `restore_${s.name.replace(/^regen_/, '')}`, phase: 'restore', group: s.group, resource: s.resource, path });
+    steps.push({ name: `restore_${s.name.replace(/^regen_/, '')}`, phase: 'restore', group: s.group, resource: s.resource, path: pathOf(file) });
   }
   return steps;
 }

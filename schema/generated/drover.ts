@@ -72,5 +72,9 @@ export interface DroverFile {
      * Hosts worked on at once (default 20).
      */
     concurrency?: number;
+    /**
+     * A name for this repository, unique among the repositories that manage a host. Each keeps its own inventory of managed resources on the host (/var/lib/drover/inventory.d/<name>; /var/lib/drover/inventory without a name), so several repositories can prune on one host without removing each other's resources.
+     */
+    repository?: string;
   };
 }

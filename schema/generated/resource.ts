@@ -93,11 +93,11 @@ export interface FileResource {
    */
   mode?: string;
   /**
-   * Owning user name (default: the connecting user, usually root).
+   * Owning user name. When not given, drover leaves the owner alone: what it creates belongs to the user the apply runs as (the connecting user; root with sudo) and an existing path keeps its owner, which is not compared.
    */
   owner?: string;
   /**
-   * Owning group name (default: the owner's primary group).
+   * Owning group name. When not given, drover leaves the group alone: what it creates gets the primary group of the user the apply runs as and an existing path keeps its group, which is not compared.
    */
   group?: string;
   /**
@@ -142,15 +142,15 @@ export interface DirectoryResource {
    */
   path: string;
   /**
-   * Permission bits as an octal string, quoted so YAML keeps it a string: "0644", "0755", "2775".
+   * Permission bits as an octal string of 3 or 4 digits, quoted so YAML keeps it a string: "0644", "0755", "2775", "1777". When not given, drover leaves the mode alone: what it creates gets 0644 (a directory 0755) and an existing path keeps its mode, which is not compared.
    */
   mode?: string;
   /**
-   * Owning user name (default: the connecting user, usually root).
+   * Owning user name. When not given, drover leaves the owner alone: what it creates belongs to the user the apply runs as (the connecting user; root with sudo) and an existing path keeps its owner, which is not compared.
    */
   owner?: string;
   /**
-   * Owning group name (default: the owner's primary group).
+   * Owning group name. When not given, drover leaves the group alone: what it creates gets the primary group of the user the apply runs as and an existing path keeps its group, which is not compared.
    */
   group?: string;
   /**
@@ -199,7 +199,7 @@ export interface SymlinkResource {
    */
   target?: string;
   /**
-   * Owning user name (default: the connecting user, usually root).
+   * Owning user name. When not given, drover leaves the owner alone: what it creates belongs to the user the apply runs as (the connecting user; root with sudo) and an existing path keeps its owner, which is not compared.
    */
   owner?: string;
   /**
@@ -478,11 +478,11 @@ export interface CommandResource {
    */
   creates?: string;
   /**
-   * Guard: a shell check; skip the command when it exits 0.
+   * Guard: a shell check; skip the command when it exits 0. The probe checks it before the run; a verdict to skip is checked again right before the command only when an earlier step of the run can change it: a resource in `dependsOn` (say so there), a path or name the check mentions, or anything under `cwd`.
    */
   unless?: string;
   /**
-   * Guard: a shell check; run the command only when it exits 0.
+   * Guard: a shell check; run the command only when it exits 0. The probe checks it before the run; a verdict to skip is checked again right before the command only when an earlier step of the run can change it: a resource in `dependsOn` (say so there), a path or name the check mentions, or anything under `cwd`.
    */
   onlyIf?: string;
   /**
@@ -551,6 +551,12 @@ export interface GitResource {
    */
   identityFile?: string;
   /**
+   * known_hosts lines (`git.example.com ssh-ed25519 AAAA...`, e.g. from `ssh-keyscan`) for an ssh repository: the server's key must be one of them (StrictHostKeyChecking=yes), in the probe and in apply. Without them, git's own known_hosts are used, and with an identityFile a server seen for the first time is accepted.
+   *
+   * @minItems 1
+   */
+  knownHosts?: [string, ...string[]];
+  /**
    * Ids (`kind:key`) of resources that must be converged before this one, e.g. `["package:nginx"]`. Without it, kind order and declaration order apply.
    */
   dependsOn?: string[];
@@ -596,11 +602,11 @@ export interface SecretResource {
    */
   charset?: 'alnum' | 'hex' | 'base64url' | 'printable';
   /**
-   * Owning user name (default: the connecting user, usually root).
+   * Owning user name. When not given, drover leaves the owner alone: what it creates belongs to the user the apply runs as (the connecting user; root with sudo) and an existing path keeps its owner, which is not compared.
    */
   owner?: string;
   /**
-   * Owning group name (default: the owner's primary group).
+   * Owning group name. When not given, drover leaves the group alone: what it creates gets the primary group of the user the apply runs as and an existing path keeps its group, which is not compared.
    */
   group?: string;
   /**
@@ -653,11 +659,11 @@ export interface SshKeyResource {
    */
   comment?: string;
   /**
-   * Owning user name (default: the connecting user, usually root).
+   * Owning user name. When not given, drover leaves the owner alone: what it creates belongs to the user the apply runs as (the connecting user; root with sudo) and an existing path keeps its owner, which is not compared.
    */
   owner?: string;
   /**
-   * Owning group name (default: the owner's primary group).
+   * Owning group name. When not given, drover leaves the group alone: what it creates gets the primary group of the user the apply runs as and an existing path keeps its group, which is not compared.
    */
   group?: string;
   /**
@@ -698,7 +704,7 @@ export interface CronResource {
    */
   schedule?: string;
   /**
-   * The shell command to run.
+   * The shell command to run, on one line, as sh would read it: drover escapes each `%` for cron (which would otherwise cut the command there). A `\` right before a `%` cannot pass through cron; write the `%` alone.
    */
   command?: string;
   /**

@@ -62,8 +62,8 @@ beforeAll(async () => {
   fleet = await startFleet({ count: 1, name: 'e2e-cut' });
   repo = await mkdtemp(join(tmpdir(), 'drover-e2e-cut-'));
   await mkdir(join(repo, 'hosts'));
-  await mkdir(join(repo, 'scripts/pre/regen_f10_txt'), { recursive: true });
-  await writeFile(join(repo, 'scripts/pre/regen_f10_txt/10-cut.sh'), CUT_HOOK, { mode: 0o755 });
+  await mkdir(join(repo, 'scripts/pre/regen_srv_cut_f10_txt'), { recursive: true });
+  await writeFile(join(repo, 'scripts/pre/regen_srv_cut_f10_txt/10-cut.sh'), CUT_HOOK, { mode: 0o755 });
   await writeFile(join(repo, 'drover.yaml'), 'defaults:\n  user: root\n');
   await writeRepo('v1', false);
   expect((await run('reconcile', '--yes')).code).toBe(0);

@@ -134,7 +134,7 @@ describe('examples/django-app on real systemd hosts', () => {
     const run = await drover('reconcile', '--yes', '--output', 'json');
     expect(run.code).toBe(0);
     for (const name of HOSTS) {
-      expect(changedSteps(run)[name]).toEqual(['backup_local_settings_py', 'regen_local_settings_py', 'restart_mysite']);
+      expect(changedSteps(run)[name]).toEqual(['backup_etc_django_local_settings_py', 'regen_etc_django_local_settings_py', 'restart_mysite']);
       expect(await secretOf(name)).toBe(secrets.get(name));
       expect(await on(name, 'stat -c "%a %U %G" /etc/django/local_settings.py; grep -c "edited by hand" /etc/django/local_settings.py || :'))
         .toBe('640 root django\n0\n');
@@ -146,7 +146,7 @@ describe('examples/django-app on real systemd hosts', () => {
     await patchHostFile(repo, 'django-prod', { params: { django: { workers: 4 } } });
     const run = await drover('reconcile', '--yes', '--output', 'json');
     expect(run.code).toBe(0);
-    expect(changedSteps(run)).toEqual({ 'django-prod': ['backup_mysite_conf', 'regen_mysite_conf', 'restart_mysite'], 'django-staging': undefined });
+    expect(changedSteps(run)).toEqual({ 'django-prod': ['backup_etc_supervisor_conf_d_mysite_conf', 'regen_etc_supervisor_conf_d_mysite_conf', 'restart_mysite'], 'django-staging': undefined });
     const [prod, staging] = await Promise.all(HOSTS.map(pids));
     expect(prod!.mysite).not.toBe(before[0]!.mysite);
     expect({ ...prod, mysite: '' }).toEqual({ ...before[0], mysite: '' });
@@ -162,7 +162,7 @@ describe('examples/django-app on real systemd hosts', () => {
     const run = await drover('reconcile', '--yes', '--output', 'json');
     expect(run.code).toBe(0);
     expect(changedSteps(run)).toEqual({
-      'django-prod': undefined, 'django-staging': ['backup_sites_available_mysite', 'regen_sites_available_mysite', 'reload_nginx'],
+      'django-prod': undefined, 'django-staging': ['backup_etc_nginx_sites_available_mysite', 'regen_etc_nginx_sites_available_mysite', 'reload_nginx'],
     });
     const after = await pids('django-staging');
     expect(after.nginxWorkers).not.toBe(before.nginxWorkers);
@@ -180,7 +180,7 @@ describe('examples/django-app on real systemd hosts', () => {
     const run = await drover('reconcile', '--yes', '--output', 'json');
     expect(run.code).toBe(0);
     for (const [i, name] of HOSTS.entries()) {
-      expect(changedSteps(run)[name]).toEqual(['install_git_app', 'restart_mysite']);
+      expect(changedSteps(run)[name]).toEqual(['install_git_opt_django_app', 'restart_mysite']);
       expect(await on(name, 'runuser -u django -- git -C /opt/django/app rev-parse HEAD')).toBe(`${head}\n`);
       const after = await pids(name);
       expect(after.mysite).not.toBe(before[i]!.mysite);

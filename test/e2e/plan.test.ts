@@ -79,10 +79,10 @@ describe('drover plan on real hosts', () => {
     const changed = h2?.plan.steps.filter((s) => s.action !== 'none').map((s) => [s.name, s.action, s.reasons.join('; ')]);
     expect(changed).toEqual([
       ['install_user_demo', 'create', 'user demo absent -> present'],
-      ['install_dir_demo', 'update', 'mode 0700 -> 0755; owner UNKNOWN -> demo; group UNKNOWN -> demo'],
+      ['install_dir_srv_demo', 'update', 'mode 0700 -> 0755; owner UNKNOWN -> demo; group UNKNOWN -> demo'],
       ['aptget_drover_demo', 'create', 'package drover-demo absent -> present'],
-      ['backup_app_conf', 'update', expect.stringMatching(/^keep the current content \(sha256 [0-9a-f]{8}\)/) as unknown as string],
-      ['regen_app_conf', 'update', expect.stringMatching(/^content sha256 [0-9a-f]{8} -> [0-9a-f]{8}; mode 0644 -> 0640$/) as unknown as string],
+      ['backup_srv_demo_app_conf', 'update', expect.stringMatching(/^keep the current content \(sha256 [0-9a-f]{8}\)/) as unknown as string],
+      ['regen_srv_demo_app_conf', 'update', expect.stringMatching(/^content sha256 [0-9a-f]{8} -> [0-9a-f]{8}; mode 0644 -> 0640$/) as unknown as string],
     ]);
 
     const hostPlan = JSON.stringify(h2?.plan, null, 2).replace(/[0-9a-f]{64}/g, 'SHA256');
@@ -103,7 +103,7 @@ describe('drover plan on real hosts', () => {
             "notifies": []
           },
           {
-            "name": "install_dir_demo",
+            "name": "install_dir_srv_demo",
             "phase": "install",
             "group": "setup_demo",
             "resource": "directory:/srv/demo",
@@ -129,7 +129,7 @@ describe('drover plan on real hosts', () => {
             "notifies": []
           },
           {
-            "name": "backup_app_conf",
+            "name": "backup_srv_demo_app_conf",
             "phase": "backup",
             "group": "setup_demo",
             "resource": "file:/srv/demo/app.conf",
@@ -141,7 +141,7 @@ describe('drover plan on real hosts', () => {
             "notifies": []
           },
           {
-            "name": "regen_app_conf",
+            "name": "regen_srv_demo_app_conf",
             "phase": "regen",
             "group": "setup_demo",
             "resource": "file:/srv/demo/app.conf",
@@ -178,10 +178,10 @@ describe('drover plan on real hosts', () => {
       ~ host2 (127.77.S.2:22): 2 to create, 2 to update, 0 to delete, 0 unchanged
           setup_demo
             + install_user_demo              user demo absent -> present
-            ~ install_dir_demo               mode 0700 -> 0755; owner UNKNOWN -> demo; group UNKNOWN -> demo
+            ~ install_dir_srv_demo           mode 0700 -> 0755; owner UNKNOWN -> demo; group UNKNOWN -> demo
             + aptget_drover_demo             package drover-demo absent -> present
-            ~ backup_app_conf                keep the current content (sha256 XXXXXXXX) in the host's backup store
-            ~ regen_app_conf                 content sha256 XXXXXXXX -> 906412c3; mode 0644 -> 0640
+            ~ backup_srv_demo_app_conf       keep the current content (sha256 XXXXXXXX) in the host's backup store
+            ~ regen_srv_demo_app_conf        content sha256 XXXXXXXX -> 906412c3; mode 0644 -> 0640
                 --- /srv/demo/app.conf (host)
                 +++ /srv/demo/app.conf (desired)
                 @@ -1,3 +1,2 @@
@@ -261,13 +261,13 @@ describe('drover facts and drover steps on real hosts', () => {
     expect(run.stdout.replace(/sha256 [0-9a-f]{8}/g, 'sha256 XXXXXXXX')).toMatchInlineSnapshot(`
       "host2: steps, grouped by their setup_ step
       setup_demo
-        install_user_demo   would change: user demo absent -> present
-        install_dir_demo    would change: mode 0700 -> 0755; owner UNKNOWN -> demo; group UNKNOWN -> demo
-        aptget_drover_demo  would change: package drover-demo absent -> present
-        backup_app_conf     would change: keep the current content (sha256 XXXXXXXX) in the host's backup store
-        regen_app_conf      would change: content sha256 XXXXXXXX -> 906412c3; mode 0644 -> 0640
+        install_user_demo         would change: user demo absent -> present
+        install_dir_srv_demo      would change: mode 0700 -> 0755; owner UNKNOWN -> demo; group UNKNOWN -> demo
+        aptget_drover_demo        would change: package drover-demo absent -> present
+        backup_srv_demo_app_conf  would change: keep the current content (sha256 XXXXXXXX) in the host's backup store
+        regen_srv_demo_app_conf   would change: content sha256 XXXXXXXX -> 906412c3; mode 0644 -> 0640
       on demand (drover run HOST restore_x [--revision N])
-        restore_app_conf    put /srv/demo/app.conf back as before drover
+        restore_srv_demo_app_conf  put /srv/demo/app.conf back as before drover
       "
     `);
   });

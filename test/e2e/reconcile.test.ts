@@ -57,7 +57,7 @@ describe('drover reconcile (examples/quickstart on a real host)', () => {
     const body = JSON.parse(fix.stdout) as { hosts: { apply?: { steps: { name: string; status: string }[] }; verify?: { inSync: boolean } }[] };
     expect(fix.code).toBe(0);
     const changed = body.hosts[0]?.apply?.steps.filter((s) => s.status === 'changed').map((s) => s.name);
-    expect(changed).toEqual(['backup_hello_txt', 'regen_hello_txt']);
+    expect(changed).toEqual(['backup_srv_quickstart_hello_txt', 'regen_srv_quickstart_hello_txt']);
     expect(body.hosts[0]?.verify?.inSync).toBe(true);
     expect(await sshRun(fleet, 'host1', 'stat -c %a /srv/quickstart/hello.txt')).toBe('644\n');
   });
@@ -66,10 +66,10 @@ describe('drover reconcile (examples/quickstart on a real host)', () => {
 describe('drover run HOST STEP', () => {
   it('runs one named step and nothing else', async () => {
     await sshRun(fleet, 'host1', 'echo tampered > /srv/quickstart/hello.txt && echo tampered > /etc/motd');
-    const run = await runDrover(['run', 'web1', 'regen_hello_txt', repo, '--yes', ...fleetSshFlags(fleet)]);
+    const run = await runDrover(['run', 'web1', 'regen_srv_quickstart_hello_txt', repo, '--yes', ...fleetSshFlags(fleet)]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/changed\s+regen_hello_txt/);
-    expect(run.stdout).not.toContain('regen_motd');
+    expect(run.stdout).toMatch(/changed\s+regen_srv_quickstart_hello_txt/);
+    expect(run.stdout).not.toContain('regen_etc_motd');
     expect(await sshRun(fleet, 'host1', 'head -n 1 /srv/quickstart/hello.txt; cat /etc/motd')).toBe('Hello from drover!\ntampered\n');
   });
 

@@ -149,7 +149,7 @@ describe('examples/web-fleet on systemd hosts', () => {
     await patchHostFile(repo, 'web2', { data: { banner: 'Fresh banner' } });
     const content = await reconcile(['web2']);
     expect(content.code).toBe(0);
-    expect(steps(content, 'web2')).toEqual(['pre:setup_apache/10-log-start.sh', 'backup_index_html', 'regen_index_html', 'post:setup_apache/10-log-done.sh']);
+    expect(steps(content, 'web2')).toEqual(['pre:setup_apache/10-log-start.sh', 'backup_var_www_example_index_html', 'regen_var_www_example_index_html', 'post:setup_apache/10-log-done.sh']);
     expect((await index(host2.address, 8080)).body).toContain('<h1>Fresh banner</h1>');
     expect(await apache('host2')).toEqual(start);
 
@@ -185,7 +185,7 @@ describe('examples/web-fleet on systemd hosts', () => {
     const run = await reconcile(['web2']);
     expect(run.code).toBe(3);
     expect(steps(run, 'web2', 'failed')).toEqual(['pre:regen_apache/10-configtest.sh']);
-    expect(steps(run, 'web2', 'restored')).toEqual(['regen_index_html']);
+    expect(steps(run, 'web2', 'restored')).toEqual(['regen_var_www_example_index_html']);
     expect(await sshRun(fleet, 'host2', `cat ${SITE}; cat ${INDEX}`)).toBe(before.site + before.index);
     expect(await apache('host2')).toEqual(before.apache);
     expect((await index(host2.address, 8080)).body).toContain('<title>www2.example.com</title>');
@@ -242,9 +242,9 @@ describe('web3 (platform rhel) without a RHEL host', () => {
     const plan = planHost(web3, observed);
     expect(plan.steps.map((s) => `${s.name} ${s.action}: ${s.resource}`)).toMatchInlineSnapshot(`
       [
-        "install_dir_example create: directory:/var/www/example",
+        "install_dir_var_www_example create: directory:/var/www/example",
         "yum_httpd create: package:httpd",
-        "regen_index_html create: file:/var/www/example/index.html",
+        "regen_var_www_example_index_html create: file:/var/www/example/index.html",
         "regen_apache create: file:/etc/httpd/conf.d/example.conf",
         "regen_apache create: line:/etc/httpd/conf/httpd.conf:^Listen ",
         "install_service_httpd create: service:httpd",

@@ -3,11 +3,10 @@
  * An action builder is a pure function (resource, step, context) -> ActionScript.
  */
 import { DroverError } from '../../../manifests/errors.js';
-import type { DesiredResource, DesiredState } from '../../../manifests/types.js';
+import { specFields, type DesiredResource, type DesiredState } from '../../../manifests/types.js';
 import type { Fact, ObservedState } from '../../facts/types.js';
-import type { PlanStep } from '../../plan/types.js';
 import { shellQuote } from '../../transport/shell.js';
-import type { ActionScript } from '../types.js';
+import { isMode, normaliseMode } from '../../../manifests/modes.js';
 
 /** Inputs an action builder may use beyond its resource and step. */
 export interface ActionContext {
@@ -27,15 +26,13 @@ export interface ActionContext {
   maybeNotified?: boolean;
 }
 
-/** One action builder. */
-export type ActionBuilder = (resource: DesiredResource, step: PlanStep, context: ActionContext) => ActionScript;
 
 /** Quotes one sh word. */
 export const q = shellQuote;
 
 /** A string field of the resource's spec (numbers as text), or undefined. */
 export function field(resource: DesiredResource, name: string): string | undefined {
-  const value = resource.spec[name];
+  const value = specFields(resource)[name];
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
 }
 
@@ -59,8 +56,8 @@ export function invalid(resource: DesiredResource, message: string): DroverError
 export function modeWord(resource: DesiredResource, name = 'mode'): string {
   const mode = field(resource, name);
   if (mode === undefined) return "''";
-  if (!/^[0-7]{3,4}$/.test(mode)) throw invalid(resource, `${name} ${JSON.stringify(mode)} is not an octal mode`);
-  return mode.padStart(4, '0');
+  if (!isMode(mode)) throw invalid(resource, `${name} ${JSON.stringify(mode)} is not an octal mode of 3 or 4 digits`);
+  return normaliseMode(mode);
 }
 
 /** A quoted owner/group word, or `''` when not declared. */

@@ -46,7 +46,7 @@ function presentGuard(path: string): string {
 }
 
 /** file: write content atomically (substituting secrets on the host), fix attributes only, or remove. */
-export function fileAction(resource: DesiredResource, step: PlanStep, context: ActionContext): ActionScript {
+export function fileAction(resource: DesiredResource<'file'>, step: PlanStep, context: ActionContext): ActionScript {
   const path = pathOf(resource);
   if (resource.spec.state === 'absent') return { script: `_rmfile ${q(path)}`, guard: presentGuard(path) };
   const mode = modeWord(resource);
@@ -60,7 +60,7 @@ export function fileAction(resource: DesiredResource, step: PlanStep, context: A
 }
 
 /** directory: mkdir -p, then mode and owner (recursively when declared); absent: rmdir (only an empty directory). */
-export function directoryAction(resource: DesiredResource): ActionScript {
+export function directoryAction(resource: DesiredResource<'directory'>): ActionScript {
   const p = q(pathOf(resource));
   if (resource.spec.state === 'absent') {
     return { script: lines(
@@ -84,7 +84,7 @@ export function directoryAction(resource: DesiredResource): ActionScript {
 }
 
 /** symlink: a new link under a temp name in the same directory, renamed over the path (`ln -sfn`, atomically). */
-export function symlinkAction(resource: DesiredResource): ActionScript {
+export function symlinkAction(resource: DesiredResource<'symlink'>): ActionScript {
   const path = pathOf(resource);
   const p = q(path);
   if (resource.spec.state === 'absent') {
@@ -120,7 +120,7 @@ export const LINE_AWK = [
 ].join('\n');
 
 /** line: awk into a temp file in the same directory (keeping the file's mode and owner), then rename. */
-export function lineAction(resource: DesiredResource): ActionScript {
+export function lineAction(resource: DesiredResource<'line'>): ActionScript {
   const path = field(resource, 'path') ?? resource.key.split(':')[0]!;
   const p = q(path);
   const absent = resource.spec.state === 'absent';

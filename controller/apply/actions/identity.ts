@@ -5,18 +5,32 @@
 import type { DesiredResource } from '../../../manifests/types.js';
 import type { UserFact } from '../../facts/types.js';
 import { defaultSecretPath, secretPath } from '../../facts/files.js';
-import type { GroupResource, SecretResource, SshKeyResource, UserResource } from '../../../schema/generated/resource.js';
+import type { SecretResource } from '../../../schema/generated/resource.js';
 import type { PlanStep } from '../../plan/types.js';
 import type { ActionScript } from '../types.js';
 import { fail, factOf, field, invalid, lines, modeWord, nameWord, pathOf, q, type ActionContext } from './common.js';
 import { putCommand } from './files.js';
 
-function userOptions(spec: UserResource, fact: UserFact | undefined): string[] {
+/**
+ * A declared uid/gid as a number (undefined when not declared). Throws E_APPLY_INVALID for anything but
+ * decimal digits: the value goes to useradd/groupadd, where `10 -o` would be two options.
+ */
+function numericId(resource: DesiredResource, name: 'uid' | 'gid'): number | undefined {
+  const value = field(resource, name);
+  if (value === undefined) return undefined;
+  if (!/^\d{1,10}$/.test(value)) throw invalid(resource, `${name} ${JSON.stringify(value)} is not a number`);
+  return Number(value);
+}
+
+function userOptions(resource: DesiredResource<'user'>, fact: UserFact | undefined): string[] {
+  const spec = resource.spec;
   const changed = <T>(want: T | undefined, have: T | undefined): want is T => want !== undefined && (fact === undefined || want !== have);
   const words: string[] = [];
-  if (changed(spec.uid === undefined ? undefined : Number(spec.uid), fact?.uid)) words.push('-u', String(spec.uid));
+  const uid = numericId(resource, 'uid');
+  const gid = numericId(resource, 'gid');
+  if (changed(uid, fact?.uid)) words.push('-u', q(String(uid)));
   if (spec.group !== undefined && changed(spec.group, fact?.primaryGroup)) words.push('-g', q(spec.group));
-  else if (spec.group === undefined && changed(spec.gid === undefined ? undefined : Number(spec.gid), fact?.gid)) words.push('-g', String(spec.gid));
+  else if (spec.group === undefined && changed(gid, fact?.gid)) words.push('-g', q(String(gid)));
   if (spec.groups !== undefined && (fact === undefined || groupsDiffer(spec.groups, fact))) words.push('-G', q(spec.groups.join(',') || ''));
   if (changed(spec.shell, fact?.shell)) words.push('-s', q(spec.shell));
   if (changed(spec.home, fact?.home)) words.push('-d', q(spec.home));
@@ -30,27 +44,28 @@ function groupsDiffer(want: readonly string[], fact: UserFact): boolean {
 }
 
 /** user: useradd (system, home, shell, groups), usermod for what differs, userdel (home kept) when absent. */
-export function userAction(resource: DesiredResource, step: PlanStep, context: ActionContext): ActionScript {
-  const spec = resource.spec as unknown as UserResource;
+export function userAction(resource: DesiredResource<'user'>, step: PlanStep, context: ActionContext): ActionScript {
+  const spec = resource.spec;
   const name = q(spec.name);
   if (spec.state === 'absent') return { script: `userdel -- ${name}` };
   const fact = factOf(context, resource, 'user');
   if (step.action === 'create' || !fact?.exists) {
-    const words = ['useradd', ...userOptions(spec, undefined)];
+    const words = ['useradd', ...userOptions(resource, undefined)];
     if (spec.system === true) words.push('-r');
     words.push((spec.createHome ?? spec.system !== true) ? '-m' : '-M');
     return { script: `${words.join(' ')} -- ${name}` };
   }
-  const options = userOptions(spec, fact);
+  const options = userOptions(resource, fact);
   return { script: options.length > 0 ? `usermod ${options.join(' ')} -- ${name}` : ':' };
 }
 
 /** group: groupadd / groupmod -g / groupdel. */
-export function groupAction(resource: DesiredResource, step: PlanStep): ActionScript {
-  const spec = resource.spec as unknown as GroupResource;
+export function groupAction(resource: DesiredResource<'group'>, step: PlanStep): ActionScript {
+  const spec = resource.spec;
   const name = q(spec.name);
   if (spec.state === 'absent') return { script: `groupdel -- ${name}` };
-  const gid = spec.gid === undefined ? [] : ['-g', String(Number(spec.gid))];
+  const id = numericId(resource, 'gid');
+  const gid = id === undefined ? [] : ['-g', q(String(id))];
   if (step.action === 'create') return { script: ['groupadd', ...gid, ...(spec.system ? ['-r'] : []), '--', name].join(' ') };
   return { script: gid.length > 0 ? `groupmod ${gid.join(' ')} -- ${name}` : ':' };
 }
@@ -64,8 +79,8 @@ const CHARSETS: Record<NonNullable<SecretResource['charset']>, string> = {
  * mode and owner are set before any byte lands, then hard-linked into place (never replaces a file that
  * appeared meanwhile). An existing secret only gets its mode and owner fixed. The value is never printed.
  */
-export function secretAction(resource: DesiredResource, _step: PlanStep, context: ActionContext): ActionScript {
-  const spec = resource.spec as unknown as SecretResource;
+export function secretAction(resource: DesiredResource<'secret'>, _step: PlanStep, context: ActionContext): ActionScript {
+  const spec = resource.spec;
   const path = secretPath(spec.name, context.desired.resources);
   const p = q(path);
   const length = Number(spec.length ?? 50);
@@ -97,8 +112,8 @@ export function secretAction(resource: DesiredResource, _step: PlanStep, context
  * to the key (the parent is created 0700 for the owner when missing); the pair is then renamed into place,
  * public half first. An existing key is never regenerated, only its mode/owner fixed. Records the public half.
  */
-export function sshKeyAction(resource: DesiredResource): ActionScript {
-  const spec = resource.spec as unknown as SshKeyResource;
+export function sshKeyAction(resource: DesiredResource<'ssh_key'>): ActionScript {
+  const spec = resource.spec;
   const path = pathOf(resource);
   const p = q(path);
   const pub = q(`${path}.pub`);

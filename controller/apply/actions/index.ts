@@ -5,7 +5,7 @@
 import type { DesiredResource, ResourceKind } from '../../../manifests/types.js';
 import type { PlanStep } from '../../plan/types.js';
 import type { ActionScript } from '../types.js';
-import type { ActionBuilder, ActionContext } from './common.js';
+import type { ActionContext } from './common.js';
 import { directoryAction, fileAction, lineAction, symlinkAction } from './files.js';
 import { groupAction, secretAction, sshKeyAction, userAction } from './identity.js';
 import { commandAction, serviceAction } from './runtime.js';
@@ -16,7 +16,12 @@ export { backupAction, backupIndexName, restoreAction, restorePristineAction, te
 export { installPackages, removePackages } from './system.js';
 export { handlerAction } from './runtime.js';
 
-const BUILDERS: Record<Exclude<ResourceKind, 'package'>, ActionBuilder> = {
+type WorkKind = Exclude<ResourceKind, 'package'>;
+
+/** An action builder for resources of kind K. */
+type KindBuilder<K extends ResourceKind> = (resource: DesiredResource<K>, step: PlanStep, context: ActionContext) => ActionScript;
+
+const BUILDERS: { [K in WorkKind]: KindBuilder<K> } = {
   file: fileAction,
   directory: directoryAction,
   symlink: symlinkAction,
@@ -38,5 +43,6 @@ const BUILDERS: Record<Exclude<ResourceKind, 'package'>, ActionBuilder> = {
  */
 export function buildWorkAction(resource: DesiredResource, step: PlanStep, context: ActionContext): ActionScript {
   if (resource.kind === 'package') throw new Error('package steps are batched by the assembler');
-  return BUILDERS[resource.kind](resource, step, context);
+  // BUILDERS[kind] takes resources of that kind; TypeScript cannot pair the two through the index.
+  return (BUILDERS[resource.kind] as KindBuilder<WorkKind>)(resource, step, context);
 }

@@ -2,9 +2,10 @@
  * Actions of runtime kinds: services (systemd, supervisor, runit), their notified restart/reload
  * handlers, and guarded commands (guards re-checked on the host right before the command runs).
  */
+import { runCommandSh } from '../../transport/host-sh.js';
 import type { DesiredResource } from '../../../manifests/types.js';
 import { RUNIT_SERVICE_DIR, serviceManager, unitName } from '../../facts/services.js';
-import type { CommandResource, ServiceResource } from '../../../schema/generated/resource.js';
+import type { CommandResource } from '../../../schema/generated/resource.js';
 import type { PlanStep } from '../../plan/types.js';
 import { UNCHANGED_EXIT } from '../sh-lib.js';
 import type { ActionScript } from '../types.js';
@@ -50,8 +51,8 @@ function runitServiceScript(name: string, options: { enabled: boolean; running: 
  * service: systemd `enable`/`disable` (works offline too), then `start`/`stop` when systemd runs;
  * supervisor: once supervisord answers, `reread` + `update`, then start/stop; runit: link /etc/sv/<name> into the service dir, wait for runsv, `sv start|stop` (disabled: stop, unlink).
  */
-export function serviceAction(resource: DesiredResource): ActionScript {
-  const spec = resource.spec as unknown as ServiceResource;
+export function serviceAction(resource: DesiredResource<'service'>): ActionScript {
+  const spec = resource.spec;
   const running = (spec.state ?? 'running') === 'running';
   const enabled = spec.enabled ?? true;
   const name = q(spec.name);
@@ -81,8 +82,8 @@ export function serviceAction(resource: DesiredResource): ActionScript {
  * A notified service's handler: restart (or reload) it. A supervisor program's changed config is applied
  * first (reread + update). Unchanged (not failed) where the manager cannot act now: systemd not running as PID 1.
  */
-export function handlerAction(resource: DesiredResource): ActionScript {
-  const spec = resource.spec as unknown as ServiceResource;
+export function handlerAction(resource: DesiredResource<'service'>): ActionScript {
+  const spec = resource.spec;
   const reload = spec.onNotify === 'reload';
   const name = q(spec.name);
   switch (serviceManager(resource)) {
@@ -112,35 +113,17 @@ export function handlerAction(resource: DesiredResource): ActionScript {
   }
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** sh prefix giving a command (or its guard) its cwd and environment, as the probe does for guards. */
-function commandSetup(spec: CommandResource): string[] {
-  const parts: string[] = [];
-  if (spec.cwd !== undefined) parts.push(`cd ${q(spec.cwd)} || exit 126`);
-  for (const [k, v] of Object.entries(spec.env ?? {})) {
-    if (ENV_NAME.test(k) && !k.startsWith('_')) parts.push(`export ${k}=${q(String(v))}`);
-  }
-  return parts;
-}
-
-/**
- * Runs `command` with the resource's cwd, env, user (runuser) and timeout (0 = none); exits with its status.
- * `timeout` runs inside the user switch: it can only run programs, not the script's `_asuser` function.
- */
+/** Runs `command` with the resource's cwd, env, user and timeout (0 = none), as the probe runs guards; exits with its status. */
 function runAs(spec: CommandResource, command: string, seconds: number): string {
-  const as = `_asuser ${q(spec.user ?? '')}`;
-  const sh = `sh -c ${q(command)}`;
-  const run = seconds === 0 ? `${as} ${sh}` : `if command -v timeout >/dev/null 2>&1; then ${as} timeout ${seconds} ${sh}; else ${as} ${sh}; fi`;
-  return `( ${[...commandSetup(spec), run].join('; ')} )`;
+  return runCommandSh({ cwd: spec.cwd, env: spec.env, user: spec.user }, command, seconds);
 }
 
 /**
  * command: runs `run` (cwd, env, user, timeout). Its guards (`creates`, `unless`, `onlyIf`) are checked
  * again on the host right before it runs, unless it runs because it was notified or `always` is set.
  */
-export function commandAction(resource: DesiredResource, _step: PlanStep, context: ActionContext): ActionScript {
-  const spec = resource.spec as unknown as CommandResource;
+export function commandAction(resource: DesiredResource<'command'>, _step: PlanStep, context: ActionContext): ActionScript {
+  const spec = resource.spec;
   const timeout = spec.timeout === undefined ? 0 : Math.max(1, Math.ceil(Number(spec.timeout)));
   const guardSeconds = timeout === 0 ? 30 : Math.min(timeout, 30);
   const conditions: string[] = [];

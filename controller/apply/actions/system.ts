@@ -4,22 +4,22 @@
  */
 import type { DesiredResource } from '../../../manifests/types.js';
 import { cronPath } from '../../facts/cron.js';
+import { gitSshEnv, writeKnownHosts } from '../../facts/git.js';
 import { procSysPath, sysctlPersistPath } from '../../facts/sysctl.js';
 import type { PackageManager } from '../../facts/types.js';
 import { cronFileContent, normaliseSysctl, sysctlFileContent } from '../../plan/managed-files.js';
 import type { PlanStep } from '../../plan/types.js';
-import type { CronResource, GitResource, PackageResource, SysctlResource } from '../../../schema/generated/resource.js';
 import { UNCHANGED_EXIT } from '../sh-lib.js';
 import type { ActionScript } from '../types.js';
-import { factOf, fail, field, invalid, lines, pathOf, q, type ActionContext } from './common.js';
+import { factOf, fail, invalid, lines, pathOf, q, type ActionContext } from './common.js';
 import { putCommand } from './files.js';
 
 const PACKAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9.+_:@-]*$/;
 const VERSION = /^[A-Za-z0-9.+~:_*-]+$/;
 
 /** The package-manager argument installing one package at its pin. */
-function packageWord(resource: DesiredResource, manager: PackageManager): string {
-  const spec = resource.spec as unknown as PackageResource;
+function packageWord(resource: DesiredResource<'package'>, manager: PackageManager): string {
+  const spec = resource.spec;
   if (!PACKAGE_NAME.test(spec.name)) throw invalid(resource, `package name ${JSON.stringify(spec.name)} is not valid`);
   if (spec.version === undefined) return spec.name;
   if (!VERSION.test(spec.version)) throw invalid(resource, `version ${JSON.stringify(spec.version)} is not valid`);
@@ -43,7 +43,7 @@ const APT_RETRY = "'Unable to locate package|has no installation candidate|Faile
  * missing or older than a day, and once more when the install fails for want of fresh lists; no
  * recommends; DEBIAN_FRONTEND=noninteractive; config files kept. dnf/yum: `-y install`. apk: `add`.
  */
-export function installPackages(resources: readonly DesiredResource[], manager: PackageManager): ActionScript {
+export function installPackages(resources: readonly DesiredResource<'package'>[], manager: PackageManager): ActionScript {
   const words = resources.map((r) => q(packageWord(r, manager))).join(' ');
   switch (manager) {
     case 'apt': {
@@ -63,9 +63,9 @@ export function installPackages(resources: readonly DesiredResource[], manager: 
 }
 
 /** Removes `resources` with ONE package-manager call (apt-get remove: configuration files are kept). */
-export function removePackages(resources: readonly DesiredResource[], manager: PackageManager): ActionScript {
+export function removePackages(resources: readonly DesiredResource<'package'>[], manager: PackageManager): ActionScript {
   const names = resources.map((r) => {
-    const name = (r.spec as unknown as PackageResource).name;
+    const name = r.spec.name;
     if (!PACKAGE_NAME.test(name)) throw invalid(r, `package name ${JSON.stringify(name)} is not valid`);
     return q(name);
   }).join(' ');
@@ -78,16 +78,16 @@ export function removePackages(resources: readonly DesiredResource[], manager: P
 }
 
 /** cron: /etc/cron.d/drover-<name> (where the probe looks), 0644 root:root, written atomically; absent: removed. */
-export function cronAction(resource: DesiredResource, _step: PlanStep, context: ActionContext): ActionScript {
-  const spec = resource.spec as unknown as CronResource;
+export function cronAction(resource: DesiredResource<'cron'>, _step: PlanStep, context: ActionContext): ActionScript {
+  const spec = resource.spec;
   const path = cronPath(spec.name);
   if (spec.state === 'absent') return { script: `_rmfile ${q(path)}` };
   return { script: putCommand({ path, bytes: Buffer.from(cronFileContent(spec)), mode: '0644', owner: 'root', group: 'root', secrets: [], context }) };
 }
 
 /** sysctl: the live value (`sysctl -w`, else a write to /proc/sys) when it differs, and the persistence file. */
-export function sysctlAction(resource: DesiredResource, _step: PlanStep, context: ActionContext): ActionScript {
-  const spec = resource.spec as unknown as SysctlResource;
+export function sysctlAction(resource: DesiredResource<'sysctl'>, _step: PlanStep, context: ActionContext): ActionScript {
+  const spec = resource.spec;
   const proc = procSysPath(spec.key);
   if (proc === undefined) throw invalid(resource, `sysctl key ${JSON.stringify(spec.key)} is not valid`);
   const fact = factOf(context, resource, 'sysctl');
@@ -107,19 +107,23 @@ export function sysctlAction(resource: DesiredResource, _step: PlanStep, context
  * git: clone when the checkout is missing (into an absent or empty directory), then as the resource's user:
  * set origin, fetch the ref, check it out (a branch as a local branch, anything else detached) discarding
  * local changes in tracked files. Unchanged (exit 100) when HEAD did not move and nothing was discarded.
+ * Over ssh, `knownHosts` are the only host keys accepted; without them a new key is accepted, a changed one never.
  */
-export function gitAction(resource: DesiredResource): ActionScript {
-  const spec = resource.spec as unknown as GitResource;
+export function gitAction(resource: DesiredResource<'git'>): ActionScript {
+  const spec = resource.spec;
   const path = pathOf(resource);
   const p = q(path);
   const ref = spec.ref ?? 'HEAD';
   const depth = spec.depth === undefined ? '' : ` --depth ${Number(spec.depth)}`;
-  const identity = field(resource, 'identityFile');
+  const ssh = { identityFile: spec.identityFile, knownHosts: spec.knownHosts };
+  const sshEnv = gitSshEnv(ssh, '_TMP', 'accept-new');
   // safe.directory through the environment reaches the git processes git spawns too (local upload-pack).
-  const env = ['GIT_TERMINAL_PROMPT=0', 'GIT_CONFIG_COUNT=1', 'GIT_CONFIG_KEY_0=safe.directory', "GIT_CONFIG_VALUE_0='*'", ...(identity === undefined ? [] : [`GIT_SSH_COMMAND=${q(`ssh -i ${q(identity)} -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new`)}`])];
+  const env = ['GIT_TERMINAL_PROMPT=0', 'GIT_CONFIG_COUNT=1', 'GIT_CONFIG_KEY_0=safe.directory', "GIT_CONFIG_VALUE_0='*'", ...(sshEnv ? [sshEnv] : [])];
   const git = `_asuser ${q(spec.user ?? '')} env ${env.join(' ')} git`;
   const sha = /^[0-9a-f]{40}$/.test(ref);
   return { script: lines(
+    // The declared host keys, in a file the step's EXIT trap removes (_TMP).
+    spec.knownHosts !== undefined && `${writeKnownHosts(spec.knownHosts, '_TMP')} || exit 1`,
     `_g() { ${git} "$@"; }`,
     `if [ ! -e ${p}/.git ]; then`,
     `  if [ -e ${p} ] && [ -n "$(ls -A ${p} 2>/dev/null)" ]; then ${fail(`${path} exists and is not a git checkout`)}; fi`,

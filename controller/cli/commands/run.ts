@@ -29,7 +29,7 @@ export function registerRun(program: Command, io: CliIo): void {
     .command('run')
     .description('run one named step (see drover steps) and what it needs on one host')
     .argument('<host>', 'inventory host name')
-    .argument('<step>', 'step name, e.g. regen_nginx_conf, setup_nginx, test_nginx_http or restore_nginx_conf')
+    .argument('<step>', 'step name, e.g. regen_etc_nginx_nginx_conf, setup_nginx, test_nginx_http or restore_etc_nginx_nginx_conf')
     .argument('[repo]', 'manifest repository directory', '.')
     .option('--dry-run', 'only show what the step would change; change nothing')
     .option('-y, --yes', 'apply without asking for confirmation')

@@ -1,15 +1,13 @@
 import type { PathFact } from '../../facts/types.js';
 import type { Verdict } from '../types.js';
+import { normaliseMode } from '../../../manifests/modes.js';
 
 /** Shortens a sha256 for reasons: the first 8 hex digits. */
 export function short(sha: string | undefined): string {
   return sha === undefined ? 'none' : sha.slice(0, 8);
 }
 
-/** Normalises an octal mode string to four digits: "644" -> "0644". */
-export function normaliseMode(mode: string): string {
-  return mode.padStart(4, '0');
-}
+export { normaliseMode } from '../../../manifests/modes.js';
 
 /** Reasons for mode/owner/group differences between declared attributes and a path fact. */
 export function attributeReasons(spec: { mode?: string; owner?: string; group?: string }, fact: PathFact): string[] {

@@ -1,19 +1,24 @@
 import type { DesiredResource } from '../../../manifests/types.js';
 import type { DirectoryFact, FileFact, LineFact, SymlinkFact } from '../../facts/types.js';
-import type { DirectoryResource, FileResource, LineResource, SymlinkResource } from '../../../schema/generated/resource.js';
 import { UNCHANGED, type Verdict } from '../types.js';
+import { parentOf } from '../../facts/files.js';
 import { attributeReasons, normaliseMode, short, updateIf, wrongType } from './common.js';
 
-/** Compares a file resource: content sha256, mode, owner, group. */
-export function compareFile(resource: DesiredResource, fact: FileFact): Verdict {
-  const spec = resource.spec as unknown as FileResource;
+/**
+ * Compares a file resource: content sha256, mode, owner, group. A file whose parent directory is missing
+ * (and not made by an earlier step in `pathsTouched`) says that apply creates it.
+ */
+export function compareFile(resource: DesiredResource<'file'>, fact: FileFact, pathsTouched: ReadonlySet<string>): Verdict {
+  const spec = resource.spec;
   if (spec.state === 'absent') {
     return fact.exists ? { action: 'delete', reasons: [`${fact.type} present -> absent`] } : UNCHANGED;
   }
   const want = resource.content?.sha256;
   if (!fact.exists) {
     const attrs = [spec.mode && `mode ${normaliseMode(spec.mode)}`, spec.owner && `owner ${spec.owner}`].filter(Boolean);
-    return { action: 'create', reasons: [`file absent -> content sha256 ${short(want)}${attrs.length ? `, ${attrs.join(', ')}` : ''}`] };
+    const parent = parentOf(spec.path);
+    const parentReason = fact.parentMissing && !pathsTouched.has(parent) ? [`parent directory ${parent} absent -> created (mode 0755, like mkdir -p)`] : [];
+    return { action: 'create', reasons: [`file absent -> content sha256 ${short(want)}${attrs.length ? `, ${attrs.join(', ')}` : ''}`, ...parentReason] };
   }
   if (fact.type !== 'file') return { action: 'update', reasons: [wrongType(fact, 'file')] };
   const reasons = fact.sha256 === want ? [] : [`content sha256 ${short(fact.sha256)} -> ${short(want)}`];
@@ -21,8 +26,8 @@ export function compareFile(resource: DesiredResource, fact: FileFact): Verdict 
 }
 
 /** Compares a directory resource: exists, mode, owner, group (and entries below when recursive). */
-export function compareDirectory(resource: DesiredResource, fact: DirectoryFact): Verdict {
-  const spec = resource.spec as unknown as DirectoryResource;
+export function compareDirectory(resource: DesiredResource<'directory'>, fact: DirectoryFact): Verdict {
+  const spec = resource.spec;
   if (spec.state === 'absent') {
     return fact.exists ? { action: 'delete', reasons: [`${fact.type} present -> absent`] } : UNCHANGED;
   }
@@ -34,8 +39,8 @@ export function compareDirectory(resource: DesiredResource, fact: DirectoryFact)
 }
 
 /** Compares a symlink resource: the stored target. */
-export function compareSymlink(resource: DesiredResource, fact: SymlinkFact): Verdict {
-  const spec = resource.spec as unknown as SymlinkResource;
+export function compareSymlink(resource: DesiredResource<'symlink'>, fact: SymlinkFact): Verdict {
+  const spec = resource.spec;
   if (spec.state === 'absent') {
     return fact.exists ? { action: 'delete', reasons: [`${fact.type} present -> absent`] } : UNCHANGED;
   }
@@ -47,8 +52,8 @@ export function compareSymlink(resource: DesiredResource, fact: SymlinkFact): Ve
 }
 
 /** Compares a line resource: the line present (replacing regexp matches) or absent. */
-export function compareLine(resource: DesiredResource, fact: LineFact): Verdict {
-  const spec = resource.spec as unknown as LineResource;
+export function compareLine(resource: DesiredResource<'line'>, fact: LineFact): Verdict {
+  const spec = resource.spec;
   if (fact.regexpError) return { action: 'update', reasons: [`regexp ${spec.regexp} is not valid for the host's awk`] };
   if (spec.state === 'absent') {
     const n = spec.regexp !== undefined ? fact.matches : fact.lineCount;

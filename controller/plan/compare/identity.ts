@@ -1,12 +1,11 @@
 import type { DesiredResource } from '../../../manifests/types.js';
 import type { GroupFact, SecretFact, SshKeyFact, UserFact } from '../../facts/types.js';
-import type { GroupResource, SecretResource, SshKeyResource, UserResource } from '../../../schema/generated/resource.js';
 import { UNCHANGED, type Verdict } from '../types.js';
 import { normaliseMode, updateIf } from './common.js';
 
 /** Compares a user: exists, uid, primary group, supplementary groups, shell, home, comment. */
-export function compareUser(resource: DesiredResource, fact: UserFact): Verdict {
-  const spec = resource.spec as unknown as UserResource;
+export function compareUser(resource: DesiredResource<'user'>, fact: UserFact): Verdict {
+  const spec = resource.spec;
   if (spec.state === 'absent') return fact.exists ? { action: 'delete', reasons: [`user ${spec.name} present -> absent`] } : UNCHANGED;
   if (!fact.exists) return { action: 'create', reasons: [`user ${spec.name} absent -> present`] };
   const reasons: string[] = [];
@@ -28,8 +27,8 @@ function groupReasons(want: readonly string[], fact: UserFact): string[] {
 }
 
 /** Compares a group: exists, gid. */
-export function compareGroup(resource: DesiredResource, fact: GroupFact): Verdict {
-  const spec = resource.spec as unknown as GroupResource;
+export function compareGroup(resource: DesiredResource<'group'>, fact: GroupFact): Verdict {
+  const spec = resource.spec;
   if (spec.state === 'absent') return fact.exists ? { action: 'delete', reasons: [`group ${spec.name} present -> absent`] } : UNCHANGED;
   if (!fact.exists) return { action: 'create', reasons: [`group ${spec.name} absent -> present`] };
   return updateIf(spec.gid !== undefined && fact.gid !== Number(spec.gid) ? [`gid ${fact.gid} -> ${spec.gid}`] : []);
@@ -39,8 +38,8 @@ export function compareGroup(resource: DesiredResource, fact: GroupFact): Verdic
  * Compares a secret: existence and file attributes; a generated one never by value, one the
  * repository keeps by whether the host's value matches (never showing either).
  */
-export function compareSecret(resource: DesiredResource, fact: SecretFact): Verdict {
-  const spec = resource.spec as unknown as SecretResource;
+export function compareSecret(resource: DesiredResource<'secret'>, fact: SecretFact): Verdict {
+  const spec = resource.spec;
   const kept = resource.value !== undefined ? `secrets/${spec.name}.age` : undefined;
   if (!fact.exists) {
     return { action: 'create', reasons: [kept ? `secret ${spec.name} absent -> written from ${kept}` : `secret ${spec.name} absent -> generated on the host (${spec.length ?? 50} characters)`] };
@@ -55,8 +54,8 @@ export function compareSecret(resource: DesiredResource, fact: SecretFact): Verd
 }
 
 /** Compares an SSH key pair: generated when absent, never regenerated. */
-export function compareSshKey(resource: DesiredResource, fact: SshKeyFact): Verdict {
-  const spec = resource.spec as unknown as SshKeyResource;
+export function compareSshKey(resource: DesiredResource<'ssh_key'>, fact: SshKeyFact): Verdict {
+  const spec = resource.spec;
   if (!fact.exists) return { action: 'create', reasons: [`ssh key ${spec.path} absent -> generated on the host (${spec.type ?? 'ed25519'})`] };
   const reasons: string[] = [];
   if (spec.owner !== undefined && fact.owner !== spec.owner) reasons.push(`owner ${fact.owner} -> ${spec.owner}`);

@@ -1,4 +1,4 @@
-import type { DesiredResource } from '../../../manifests/types.js';
+import type { DesiredResource, DesiredResourceOf, ResourceKind } from '../../../manifests/types.js';
 import type { Fact } from '../../facts/types.js';
 import { DroverError } from '../../../manifests/errors.js';
 import type { Verdict } from '../types.js';
@@ -9,28 +9,33 @@ import { compareCommand, compareService, type RunContext } from './runtime.js';
 
 export type { RunContext } from './runtime.js';
 
+/** The fact of a resource's own kind; throws DroverError E_FACT_MISSING (internal) when the observation has none. */
+function factOf<K extends ResourceKind>(resource: DesiredResourceOf<K>, fact: Fact | undefined): Extract<Fact, { kind: K }> {
+  if (fact?.kind !== resource.kind) {
+    throw new DroverError('E_FACT_MISSING', `no ${resource.kind} fact observed for ${resource.id}`, { kind: 'internal' });
+  }
+  return fact as Extract<Fact, { kind: K }>;
+}
+
 /**
  * Compares one resource with its fact. Throws DroverError E_FACT_MISSING (internal) when the
  * observation has no fact of the resource's kind: plan and probe disagree, a bug.
  */
 export function compareResource(resource: DesiredResource, fact: Fact | undefined, ctx: RunContext): Verdict {
-  if (fact?.kind !== resource.kind) {
-    throw new DroverError('E_FACT_MISSING', `no ${resource.kind} fact observed for ${resource.id}`, { kind: 'internal' });
-  }
-  switch (fact.kind) {
-    case 'package': return comparePackage(resource, fact);
-    case 'file': return compareFile(resource, fact);
-    case 'directory': return compareDirectory(resource, fact);
-    case 'symlink': return compareSymlink(resource, fact);
-    case 'line': return compareLine(resource, fact);
-    case 'user': return compareUser(resource, fact);
-    case 'group': return compareGroup(resource, fact);
-    case 'service': return compareService(resource, fact, ctx);
-    case 'command': return compareCommand(resource, fact, ctx);
-    case 'git': return compareGit(resource, fact);
-    case 'secret': return compareSecret(resource, fact);
-    case 'ssh_key': return compareSshKey(resource, fact);
-    case 'cron': return compareCron(resource, fact);
-    case 'sysctl': return compareSysctl(resource, fact);
+  switch (resource.kind) {
+    case 'package': return comparePackage(resource, factOf(resource, fact));
+    case 'file': return compareFile(resource, factOf(resource, fact), ctx.pathsTouched);
+    case 'directory': return compareDirectory(resource, factOf(resource, fact));
+    case 'symlink': return compareSymlink(resource, factOf(resource, fact));
+    case 'line': return compareLine(resource, factOf(resource, fact));
+    case 'user': return compareUser(resource, factOf(resource, fact));
+    case 'group': return compareGroup(resource, factOf(resource, fact));
+    case 'service': return compareService(resource, factOf(resource, fact), ctx);
+    case 'command': return compareCommand(resource, factOf(resource, fact), ctx);
+    case 'git': return compareGit(resource, factOf(resource, fact));
+    case 'secret': return compareSecret(resource, factOf(resource, fact));
+    case 'ssh_key': return compareSshKey(resource, factOf(resource, fact));
+    case 'cron': return compareCron(resource, factOf(resource, fact));
+    case 'sysctl': return compareSysctl(resource, factOf(resource, fact));
   }
 }

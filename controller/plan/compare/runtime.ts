@@ -2,6 +2,7 @@ import type { DesiredResource } from '../../../manifests/types.js';
 import type { CommandFact, ServiceFact } from '../../facts/types.js';
 import type { CommandResource, ServiceResource } from '../../../schema/generated/resource.js';
 import { UNCHANGED, type Verdict } from '../types.js';
+import { guardEffects, type EarlierChange } from './guard-effects.js';
 
 /** What earlier steps of the same plan will do, for compares that depend on it. */
 export interface RunContext {
@@ -15,11 +16,15 @@ export interface RunContext {
   pathsTouched: ReadonlySet<string>;
   /** Some package is installed or changed earlier in this run (it may bring service units). */
   packagesChange: boolean;
+  /** The steps before this one that change (or may change) their resource, in run order. */
+  earlier: readonly EarlierChange[];
+  /** Ids this resource depends on, directly or through others. */
+  dependsOn: ReadonlySet<string>;
 }
 
 /** Compares a service: enabled at boot and running/stopped now. */
-export function compareService(resource: DesiredResource, fact: ServiceFact, ctx: RunContext): Verdict {
-  const spec = resource.spec as unknown as ServiceResource;
+export function compareService(resource: DesiredResource<'service'>, fact: ServiceFact, ctx: RunContext): Verdict {
+  const spec = resource.spec;
   if (!fact.known) {
     if (ctx.packagesChange) {
       return { action: 'create', reasons: [`service ${spec.name} not installed yet -> comes with a package installed earlier in this run${describeWanted(spec)}`] };
@@ -44,11 +49,12 @@ function describeWanted(spec: ServiceResource): string {
 }
 
 /**
- * Decides whether a command runs. Guards were evaluated by the probe before any change; when an
- * earlier step of this run changes something, a "skip" verdict may be stale, so it is "may change".
+ * Decides whether a command runs. Guards were evaluated by the probe before any change; when an earlier
+ * step of this run can change what a guard looks at (see guard-effects.ts), a "skip" verdict may be stale,
+ * so it is "may change", naming those steps.
  */
-export function compareCommand(resource: DesiredResource, fact: CommandFact, ctx: RunContext): Verdict {
-  const spec = resource.spec as unknown as CommandResource;
+export function compareCommand(resource: DesiredResource<'command'>, fact: CommandFact, ctx: RunContext): Verdict {
+  const spec = resource.spec;
   const definite = ctx.notifiedBy.filter((id) => !ctx.uncertain.has(id));
   if (definite.length > 0) return { action: 'update', reasons: [`runs: notified by ${definite.join(', ')}`] };
   const verdict = guardVerdict(spec, fact, ctx);
@@ -71,10 +77,11 @@ function guardVerdict(spec: CommandResource, fact: CommandFact, ctx: RunContext)
       ? { action: 'update', reasons: [`runs: ${runReasons.join('; ')}`], mayChange: `${spec.creates} is written by an earlier step of this run; decided at run time` }
       : { action: 'update', reasons: [`runs: ${runReasons.join('; ')}`] };
   }
-  if (ctx.changed.size > 0 && (spec.unless !== undefined || spec.onlyIf !== undefined)) {
-    return { action: 'update', reasons: [], mayChange: `guard checked before earlier steps of this run (${skipReasons.join('; ')}); decided at run time` };
-  }
-  return UNCHANGED;
+  const guards = [spec.unless, spec.onlyIf].filter((g): g is string => g !== undefined).join('\n');
+  const effects = guards === '' ? [] : guardEffects({ text: guards, cwd: spec.cwd }, ctx.dependsOn, ctx.earlier);
+  if (effects.length === 0) return UNCHANGED;
+  const shown = effects.length > 3 ? [...effects.slice(0, 3), `${effects.length - 3} more`] : effects;
+  return { action: 'update', reasons: [], mayChange: `${skipReasons.join('; ')} before this run, but ${shown.join(', ')} ${effects.length > 1 ? 'run' : 'runs'} earlier; decided at run time` };
 }
 
 /** True when an earlier step of this run writes `path` or a directory above it. */

@@ -1,6 +1,5 @@
 import type { DesiredResource } from '../../../manifests/types.js';
 import type { CronFact, GitFact, PackageFact, SysctlFact } from '../../facts/types.js';
-import type { CronResource, GitResource, PackageResource, SysctlResource } from '../../../schema/generated/resource.js';
 import { UNCHANGED, type Verdict } from '../types.js';
 import { cronFileContent, normaliseSysctl, sha256Hex, sysctlFileContent } from '../managed-files.js';
 import { scrubSecrets } from '../../../manifests/errors.js';
@@ -14,8 +13,8 @@ export function versionMatches(installed: string, pin: string): boolean {
 }
 
 /** Compares a package: installed, version pin. */
-export function comparePackage(resource: DesiredResource, fact: PackageFact): Verdict {
-  const spec = resource.spec as unknown as PackageResource;
+export function comparePackage(resource: DesiredResource<'package'>, fact: PackageFact): Verdict {
+  const spec = resource.spec;
   if (spec.state === 'absent') {
     return fact.installed ? { action: 'delete', reasons: [`package ${spec.name} ${fact.version} -> absent`] } : UNCHANGED;
   }
@@ -27,8 +26,8 @@ export function comparePackage(resource: DesiredResource, fact: PackageFact): Ve
 }
 
 /** Compares a git checkout: present, origin URL, commit against the ref (resolved on the host when the fact has it). */
-export function compareGit(resource: DesiredResource, fact: GitFact): Verdict {
-  const spec = resource.spec as unknown as GitResource;
+export function compareGit(resource: DesiredResource<'git'>, fact: GitFact): Verdict {
+  const spec = resource.spec;
   const ref = spec.ref ?? 'HEAD';
   // The fact's URL is scrubbed of credentials; compare and show the desired one the same way.
   const repo = scrubSecrets(spec.repo);
@@ -46,8 +45,8 @@ export function compareGit(resource: DesiredResource, fact: GitFact): Verdict {
 }
 
 /** Compares a cron entry by the hash of the file drover writes for it. */
-export function compareCron(resource: DesiredResource, fact: CronFact): Verdict {
-  const spec = resource.spec as unknown as CronResource;
+export function compareCron(resource: DesiredResource<'cron'>, fact: CronFact): Verdict {
+  const spec = resource.spec;
   if (spec.state === 'absent') return fact.exists ? { action: 'delete', reasons: [`cron entry ${spec.name} present -> absent`] } : UNCHANGED;
   const want = sha256Hex(cronFileContent(spec));
   if (!fact.exists) return { action: 'create', reasons: [`cron entry absent -> ${spec.schedule} ${spec.command}`] };
@@ -59,8 +58,8 @@ export function compareCron(resource: DesiredResource, fact: CronFact): Verdict 
 }
 
 /** Compares a sysctl key: the live value and, when persisted, the drover sysctl.d file. */
-export function compareSysctl(resource: DesiredResource, fact: SysctlFact): Verdict {
-  const spec = resource.spec as unknown as SysctlResource;
+export function compareSysctl(resource: DesiredResource<'sysctl'>, fact: SysctlFact): Verdict {
+  const spec = resource.spec;
   if (!fact.exists) return { action: 'update', reasons: [`sysctl ${spec.key} does not exist on this kernel`] };
   const value = normaliseSysctl(spec.value);
   const reasons: string[] = [];

@@ -48,7 +48,7 @@ describe('drover controller: commits converge the hosts they affect', () => {
 
     const second = await remote.commit({ 'hosts/web2.yaml': hostFile(fleet.hosts[1]!, 'two\n') }, 'only web2');
     const web2 = await waitForHost(ctl, 'web2', (r) => r.lastAppliedRevision === revisionOf(second) && r.status === 'Synced', 'applied the second commit');
-    expect(web2.history[0]).toMatchObject({ trigger: 'revision', result: 'applied', revision: revisionOf(second), changedSteps: ['backup_managed_txt', 'regen_managed_txt'] });
+    expect(web2.history[0]).toMatchObject({ trigger: 'revision', result: 'applied', revision: revisionOf(second), changedSteps: ['backup_srv_ctl_managed_txt', 'regen_srv_ctl_managed_txt'] });
     expect(await sshRun(fleet, 'host2', 'cat /srv/ctl/managed.txt')).toBe('two\n');
     for (const name of ['web1', 'web3']) {
       const record = await waitForHost(ctl, name, (r) => r.lastAppliedRevision === revisionOf(second), 'moved to the second commit');

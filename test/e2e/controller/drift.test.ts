@@ -49,13 +49,13 @@ describe('drover controller: drift by hand', () => {
     const tamperedAt = Date.now();
 
     const healed = await waitForHost(ctl, 'healed', (r) => r.history[0]?.startedAt !== undefined && r.history[0].startedAt > tamperedAt && r.history[0].result === 'applied', 'repaired');
-    expect(healed.history[0]).toMatchObject({ trigger: 'drift', dryRun: false, changedSteps: ['backup_managed_txt', 'regen_managed_txt'] });
+    expect(healed.history[0]).toMatchObject({ trigger: 'drift', dryRun: false, changedSteps: ['backup_srv_ctl_managed_txt', 'regen_srv_ctl_managed_txt'] });
     expect(healed.status).toBe('Synced');
     expect(await sshRun(fleet, 'host2', 'cat /srv/ctl/managed.txt')).toBe('declared\n');
 
     const reported = await waitForHost(ctl, 'reported', (r) => r.status === 'OutOfSync', 'drift reported');
     expect(reported.history[0]).toMatchObject({ trigger: 'drift', dryRun: true, result: 'drift', changedSteps: [] });
-    expect(reported.lastPlan?.steps.map((s) => s.name)).toEqual(['backup_managed_txt', 'regen_managed_txt']);
+    expect(reported.lastPlan?.steps.map((s) => s.name)).toEqual(['backup_srv_ctl_managed_txt', 'regen_srv_ctl_managed_txt']);
     expect(reported.reason).toContain('reported, not applied');
     expect(await sshRun(fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('by-hand\n');
 

@@ -104,7 +104,7 @@ describe('applyPlan converges a host from scratch', () => {
     const counting = new CountingTransport(t);
     const desired = desiredState('host1', resources('user = app\npassword = {{drover-secret:db}}\n'));
     const { result } = await converge(desired, counting);
-    expect(statuses(result)).toMatchObject({ install_secret_db: 'unchanged', backup_db_conf: 'changed', regen_db_conf: 'changed' });
+    expect(statuses(result)).toMatchObject({ install_secret_db: 'unchanged', backup_srv_app_db_conf: 'changed', regen_srv_app_db_conf: 'changed' });
     expect(await sh(t, 'cat /srv/app/db.conf; cat /var/lib/drover/secrets/db')).toBe(`user = app\npassword = ${secret}\n${secret}\n`);
     for (const run of counting.runs) expect(run.stdout.toString()).not.toContain(secret);
     expect(JSON.stringify(result)).not.toContain(secret);

@@ -54,8 +54,8 @@ describe('a failing step', () => {
     const { result } = await converge(desiredState('host1', failing), t);
     expect(result.ok).toBe(false);
     expect(statuses(result)).toEqual({
-      install_dir_f: 'unchanged', backup_a_conf: 'changed', regen_a_conf: 'restored', backup_b_conf: 'changed', regen_b_conf: 'restored',
-      regen_c_conf: 'restored', install_command_boom: 'failed', install_command_reload: 'skipped',
+      install_dir_srv_f: 'unchanged', backup_srv_f_a_conf: 'changed', regen_srv_f_a_conf: 'restored', backup_srv_f_b_conf: 'changed', regen_srv_f_b_conf: 'restored',
+      regen_srv_f_c_conf: 'restored', install_command_boom: 'failed', install_command_reload: 'skipped',
     });
     expect(result.steps.find((s) => s.status === 'failed')?.stderr).toBe('boom-stderr');
     expect(result.restored.sort()).toEqual(['/srv/f/a.conf', '/srv/f/b.conf', '/srv/f/c.conf']);

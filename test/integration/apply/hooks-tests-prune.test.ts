@@ -34,7 +34,7 @@ describe('hooks and tests', () => {
       file('/srv/hk/app.conf', content),
     ]);
     const hook = (phase: 'pre' | 'post', step: string) => ({ phase, step, name: `${phase}.sh`, script: `echo "${phase} $DROVER_STEP $DROVER_HOST" >> /srv/hooks.log\n` });
-    state.hooks = [hook('pre', 'setup_web'), hook('post', 'setup_web'), hook('pre', 'regen_app_conf'), hook('post', 'regen_app_conf')];
+    state.hooks = [hook('pre', 'setup_web'), hook('post', 'setup_web'), hook('pre', 'regen_srv_hk_app_conf'), hook('post', 'regen_srv_hk_app_conf')];
     state.tests = [
       { role: 'web', name: 'config', command: 'grep -qx ok /srv/hk/app.conf', origin },
       { role: 'web', name: 'ssh', tcp: { host: fleet.hosts[0]!.address, port: 22 }, origin },
@@ -46,18 +46,18 @@ describe('hooks and tests', () => {
   it('runs hooks around their step and group only when they do work, and tests after apply', async () => {
     const { result } = await converge(desired('ok\n'), t);
     expect(result.steps.map((s) => [s.name, s.status])).toEqual([
-      ['pre:setup_web/pre.sh', 'changed'], ['install_dir_hk', 'changed'], ['post:setup_web/post.sh', 'changed'],
-      ['pre:regen_app_conf/pre.sh', 'changed'], ['regen_app_conf', 'changed'], ['post:regen_app_conf/post.sh', 'changed'],
+      ['pre:setup_web/pre.sh', 'changed'], ['install_dir_srv_hk', 'changed'], ['post:setup_web/post.sh', 'changed'],
+      ['pre:regen_srv_hk_app_conf/pre.sh', 'changed'], ['regen_srv_hk_app_conf', 'changed'], ['post:regen_srv_hk_app_conf/post.sh', 'changed'],
       ['test_web_config', 'unchanged'], ['test_web_ssh', 'unchanged'], ['test_web_http', 'failed'],
     ]);
     expect(result.ok).toBe(false);
     expect(result.steps.at(-1)?.stderr).toBe('drover: http://127.0.0.1:9/ answered HTTP 000, expected 200');
-    expect(await sh(t, 'cat /srv/hooks.log')).toBe('pre setup_web host1\npost setup_web host1\npre regen_app_conf host1\npost regen_app_conf host1\n');
+    expect(await sh(t, 'cat /srv/hooks.log')).toBe('pre setup_web host1\npost setup_web host1\npre regen_srv_hk_app_conf host1\npost regen_srv_hk_app_conf host1\n');
 
     const again = await converge(desired('ok\n'), t);
-    expect(statuses(again.result)).toEqual({ install_dir_hk: 'unchanged', regen_app_conf: 'unchanged', test_web_config: 'unchanged', test_web_ssh: 'unchanged', test_web_http: 'failed' });
+    expect(statuses(again.result)).toEqual({ install_dir_srv_hk: 'unchanged', regen_srv_hk_app_conf: 'unchanged', test_web_config: 'unchanged', test_web_ssh: 'unchanged', test_web_http: 'failed' });
     const failing = await converge(desired('broken\n'), t);
-    expect(statuses(failing.result)).toMatchObject({ regen_app_conf: 'changed', test_web_config: 'failed' });
+    expect(statuses(failing.result)).toMatchObject({ regen_srv_hk_app_conf: 'changed', test_web_config: 'failed' });
     expect(await sh(t, 'cat /srv/hk/app.conf; wc -l < /srv/hooks.log')).toBe('broken\n6\n');
   });
 });
@@ -88,7 +88,7 @@ describe('pruning', () => {
 
     const on = await converge(withPrune(kept, true), t);
     expect(statuses(on.result)).toEqual({
-      install_dir_p: 'unchanged', regen_keep_conf: 'unchanged',
+      install_dir_srv_p: 'unchanged', regen_srv_p_keep_conf: 'unchanged',
       clean_directory_srv_p_empty: 'changed', clean_directory_srv_p_full: 'unchanged', clean_symlink_srv_p_link: 'changed', clean_cron_old: 'changed',
     });
     expect(await sh(t, 'ls /srv/p /srv/p/full; ls /etc/cron.d | grep -c drover || :')).toBe('/srv/p:\ndrop.conf\nfull\nkeep.conf\nunmanaged\n\n/srv/p/full:\nuser-file\n0\n');

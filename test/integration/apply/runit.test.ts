@@ -79,7 +79,7 @@ describe('a runit service', () => {
     const { result } = await converge(desired('LEVEL=1\n'), t);
     expect(result.ok).toBe(true);
     expect(acted(result)).toEqual({
-      install_dir_hello: 'changed', regen_run: 'changed', regen_hello_conf: 'changed', install_service_hello: 'changed', restart_hello: 'changed',
+      install_dir_etc_sv_hello: 'changed', regen_etc_sv_hello_run: 'changed', regen_etc_hello_conf: 'changed', install_service_hello: 'changed', restart_hello: 'changed',
     });
     expect(await svStatus()).toMatch(/^run: hello: \(pid \d+\) Ns\n$/);
     expect(await sh(t, 'readlink /etc/service/hello; stat -c %a /etc/sv/hello/run')).toBe('/etc/sv/hello\n755\n');
@@ -99,12 +99,12 @@ describe('a runit service', () => {
   it('is restarted when its config changes, not when an unrelated file changes', async () => {
     const before = await pid();
     const { result } = await converge(desired('LEVEL=2\n'), t);
-    expect(acted(result)).toMatchObject({ regen_hello_conf: 'changed', restart_hello: 'changed' });
+    expect(acted(result)).toMatchObject({ regen_etc_hello_conf: 'changed', restart_hello: 'changed' });
     const after = await pid();
     expect(after).not.toBe(before);
     expect(await sh(t, `tr '\\0' '\\n' < /proc/${after}/environ | grep LEVEL`)).toBe('LEVEL=2\n');
     const unrelated = await converge(desired('LEVEL=2\n', {}, [file('/etc/unrelated.conf', 'x\n')]), t);
-    expect(acted(unrelated.result)).toEqual({ regen_unrelated_conf: 'changed' });
+    expect(acted(unrelated.result)).toEqual({ regen_etc_unrelated_conf: 'changed' });
     expect(await pid()).toBe(after);
   });
 
@@ -131,7 +131,7 @@ describe('a runit service', () => {
 
   it('is linked and started again, in sync at once', async () => {
     const { result } = await converge(desired('LEVEL=3\n'), t);
-    expect(acted(result)).toMatchObject({ regen_hello_conf: 'changed', install_service_hello: 'changed', restart_hello: 'changed' });
+    expect(acted(result)).toMatchObject({ regen_etc_hello_conf: 'changed', install_service_hello: 'changed', restart_hello: 'changed' });
     expect(await svStatus()).toMatch(/^run: hello: /);
     expect((await verifyConverged(desired('LEVEL=3\n'), t)).inSync).toBe(true);
   });

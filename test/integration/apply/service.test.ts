@@ -42,7 +42,7 @@ describe('a systemd service', () => {
   it('is installed, enabled and started from scratch (daemon-reload for the new unit)', async () => {
     const { result } = await converge(desired('LEVEL=1\n'), t);
     expect(result.ok).toBe(true);
-    expect(statuses(result)).toEqual({ regen_drover_demo_service: 'changed', regen_drover_demo_conf: 'changed', install_service_drover_demo: 'changed', restart_drover_demo: 'changed' });
+    expect(statuses(result)).toEqual({ regen_etc_systemd_system_drover_demo_service: 'changed', regen_etc_drover_demo_conf: 'changed', install_service_drover_demo: 'changed', restart_drover_demo: 'changed' });
     expect(await sh(t, 'systemctl is-enabled drover-demo.service; systemctl is-active drover-demo.service')).toBe('enabled\nactive\n');
     expect((await verifyConverged(desired('LEVEL=1\n'), t)).inSync).toBe(true);
   });
@@ -57,7 +57,7 @@ describe('a systemd service', () => {
   it('is restarted once when its config changed, and then left alone', async () => {
     const before = await started();
     const { result } = await converge(desired('LEVEL=2\n'), t);
-    expect(statuses(result)).toMatchObject({ backup_drover_demo_conf: 'changed', regen_drover_demo_conf: 'changed', restart_drover_demo: 'changed' });
+    expect(statuses(result)).toMatchObject({ backup_etc_drover_demo_conf: 'changed', regen_etc_drover_demo_conf: 'changed', restart_drover_demo: 'changed' });
     const after = await started();
     expect(after).not.toBe(before);
     expect(await sh(t, 'tr "\\0" "\\n" < /proc/$(systemctl show -p MainPID --value drover-demo.service)/environ | grep LEVEL')).toBe('LEVEL=2\n');

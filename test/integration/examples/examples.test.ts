@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRepository } from '../../../manifests/index.js';
-import type { DesiredResource, DesiredState } from '../../../manifests/types.js';
+import { specFields, type DesiredResource, type DesiredState } from '../../../manifests/types.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const examplesDir = join(repoRoot, 'examples');
@@ -58,7 +58,7 @@ function managedFrom(r: DesiredResource): string | undefined {
 
 /** One line per resource: its id, plus the template (variant) and secrets of files and any step override. */
 function describeResource(r: DesiredResource): string {
-  const from = typeof r.spec.template === 'string' ? r.spec.template : undefined;
+  const from = r.kind === 'file' ? r.spec.template : undefined;
   const secrets = r.content?.secrets.length ? ` secrets=${r.content.secrets.join(',')}` : '';
   return `${r.id}${from ? ` <- ${from}` : ''}${secrets}${r.step ? ` [${r.step}]` : ''}`;
 }
@@ -108,7 +108,7 @@ describe('examples/', () => {
       const { hosts } = await load(example);
       const files = hosts.flatMap((h) => h.resources).filter((r) => managedFrom(r) !== undefined);
       expect(files.length).toBeGreaterThan(0);
-      for (const r of files) expect(managedFrom(r), r.id).toBe(r.spec.template);
+      for (const r of files) expect(managedFrom(r), r.id).toBe(r.kind === 'file' ? r.spec.template : undefined);
     });
 
     it('has a README and a $schema header on every YAML file pointing at the right schema', () => {
@@ -198,7 +198,7 @@ describe('examples/web-fleet', () => {
     expect(problems).toEqual([]);
     const [web2, web3] = ['web2', 'web3'].map((name) => hosts.find((h) => h.host.name === name)!);
     expect(text(web2!, '/etc/apache2/ports.conf')).toContain('\nListen 127.0.0.3:8080\n');
-    expect(resource(web3!, 'line:/etc/httpd/conf/httpd.conf:^Listen ').spec.line).toBe('Listen 127.0.0.4:80');
+    expect(specFields(resource(web3!, 'line:/etc/httpd/conf/httpd.conf:^Listen ')).line).toBe('Listen 127.0.0.4:80');
     expect(web2!.tests.map((t) => t.tcp ?? t.http?.url)).toEqual([undefined, { host: '127.0.0.3', port: 8080 }, 'http://127.0.0.3:8080/']);
   });
 

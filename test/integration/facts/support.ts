@@ -5,7 +5,8 @@ import type { DesiredResource, DesiredState, ResourceKind } from '../../../manif
 
 /** A resource as the manifest loader would produce it (origin and links left empty). */
 export function resource(kind: ResourceKind, key: string, spec: Record<string, unknown>, extra: Partial<DesiredResource> = {}): DesiredResource {
-  return { id: `${kind}:${key}`, kind, key, spec: { kind, ...spec }, origin: { file: 'hosts/test.yaml', line: 1, col: 1 }, dependsOn: [], notify: [], ...extra };
+  // Test data is not checked against the schema: tests may build resources the loader would refuse.
+  return { id: `${kind}:${key}`, kind, key, spec: { kind, ...spec }, origin: { file: 'hosts/test.yaml', line: 1, col: 1 }, dependsOn: [], notify: [], ...extra } as DesiredResource;
 }
 
 /** A DesiredState for host `name` holding `resources`. */

@@ -31,7 +31,7 @@ describe('reconcileHost', () => {
     const result = await reconcileHost({ desired: desired('one\n'), transport: connect, mode: 'plan', withTexts: true, onPhase: (p) => phases.push(p) });
     expect(result.outcome).toBe('drift');
     expect(phases).toEqual(['connect', 'observe', 'plan']);
-    expect(result.plan?.steps.filter((s) => s.action !== 'none').map((s) => s.name)).toEqual(['install_dir_rh', 'regen_motd']);
+    expect(result.plan?.steps.filter((s) => s.action !== 'none').map((s) => s.name)).toEqual(['install_dir_srv_rh', 'regen_srv_rh_motd']);
     expect(result.texts?.['file:/srv/rh/motd']).toEqual({ after: 'one\n' });
     expect(result.apply).toBeUndefined();
     expect(await sshRun(fleet, 'host1', 'test -e /srv/rh/motd && echo yes || echo no')).toBe('no\n');

@@ -52,7 +52,7 @@ function resourceOf(r: ResourceFixture): DesiredResource {
   return {
     origin: { file: 'hosts/web1.yaml', line: 1, col: 1 }, dependsOn: [], notify: [], ...r, kind, key,
     spec: { ...(keyField ? { [keyField]: key } : {}), ...r.spec, kind },
-  };
+  } as DesiredResource;
 }
 
 function stepOf(resource: DesiredResource | undefined, step: Partial<PlanStep> = {}): PlanStep {
@@ -79,9 +79,9 @@ export function runActionCase(c: ActionCase): { guard?: string; script: string; 
 
 function build(c: ActionCase, resources: DesiredResource[], context: Parameters<typeof buildWorkAction>[2], observed: ObservedState): ActionScript {
   switch (c.builder ?? 'work') {
-    case 'install': return installPackages(resources, observed.platform.packageManager);
-    case 'remove': return removePackages(resources, observed.platform.packageManager);
-    case 'handler': return handlerAction(resources[0]!);
+    case 'install': return installPackages(resources as DesiredResource<'package'>[], observed.platform.packageManager);
+    case 'remove': return removePackages(resources as DesiredResource<'package'>[], observed.platform.packageManager);
+    case 'handler': return handlerAction(resources[0] as DesiredResource<'service'>);
     case 'test': return testAction({ ...c.test!, origin: { file: 'roles/x.yaml', line: 1, col: 1 } });
     case 'backup': return backupAction(c.target!, c.keep ?? 5);
     case 'restore': return restoreAction(c.target!, c.keep ?? 1);

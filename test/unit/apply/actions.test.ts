@@ -26,6 +26,16 @@ describe('values the host must never see', () => {
     expect(() => buildWorkAction(bad, step, context)).toThrow(/not an octal mode/);
   });
 
+  it('refuses a uid or gid that is not a number, and quotes the ones it passes to useradd/groupadd', () => {
+    const user = (spec: Record<string, unknown>) => buildWorkAction(resource('user', 'app', { name: 'app', ...spec }), { ...step, kind: 'user' }, context).script;
+    const group = (spec: Record<string, unknown>) => buildWorkAction(resource('group', 'app', { name: 'app', ...spec }), { ...step, kind: 'group' }, context).script;
+    expect(() => user({ uid: '1000; touch /pwned' })).toThrow(/uid "1000; touch \/pwned" is not a number/);
+    expect(() => user({ gid: '$(id)' })).toThrow(/gid "\$\(id\)" is not a number/);
+    expect(() => group({ gid: '10 -o' })).toThrow(/gid "10 -o" is not a number/);
+    expect(user({ uid: 1001, gid: '1002' })).toBe('useradd -u 1001 -g 1002 -m -- app');
+    expect(group({ gid: 1003 })).toBe('groupadd -g 1003 -- app');
+  });
+
   it('refuses a secret length out of range', () => {
     const bad = resource('secret', 'k', { name: 'k', length: 0 });
     expect(() => buildWorkAction(bad, { ...step, kind: 'secret' }, context)).toThrow(/out of range/);

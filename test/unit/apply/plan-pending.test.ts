@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Fact, ObservedState } from '../../../controller/facts/types.js';
 import { planHost } from '../../../controller/plan/plan-host.js';
 import { desiredState, resource } from '../../integration/facts/support.js';
-import type { ResourceKind } from '../../../manifests/types.js';
+import { specFields, type ResourceKind } from '../../../manifests/types.js';
 
 interface PendingCase {
   name: string;
@@ -40,7 +40,7 @@ describe('planHost with pending notifications (fixture plan-pending.json)', () =
       const observed: ObservedState = {
         host: 'web1', observedAt: '', pending: c.pending,
         platform: { id: 'debian', family: 'debian', version: '12', packageManager: 'apt', initSystem: 'systemd' },
-        resources: Object.fromEntries(c.resources.map((r, i) => [r.id, factOf(resources[i]!.kind, r.changed === true, resources[i]!.spec)])),
+        resources: Object.fromEntries(c.resources.map((r, i) => [r.id, factOf(resources[i]!.kind, r.changed === true, specFields(resources[i]!))])),
       };
       const plan = planHost(desiredState('web1', resources), observed);
       const work = plan.steps.filter((s) => s.action !== 'none' && s.phase !== 'backup');

@@ -33,8 +33,8 @@ describe('renderHostPlan', () => {
     expect(text).toMatchInlineSnapshot(`
       "~ web1 (10.0.0.1:22): 0 to create, 1 to update, 0 to delete, 2 unchanged
           setup_web1
-            ~ backup_nginx_conf              keep the current content (sha256 11111111) in the host's backup store
-            ~ regen_nginx_conf               content sha256 11111111 -> 22222222; mode 0644 -> 0600; owner root -> www-data
+            ~ backup_etc_nginx_nginx_conf    keep the current content (sha256 11111111) in the host's backup store
+            ~ regen_etc_nginx_nginx_conf     content sha256 11111111 -> 22222222; mode 0644 -> 0600; owner root -> www-data
                 --- /etc/nginx/nginx.conf (host)
                 +++ /etc/nginx/nginx.conf (desired)
                 @@ -1,7 +1,7 @@
@@ -62,8 +62,8 @@ describe('renderHostPlan', () => {
     expect(text).toMatchInlineSnapshot(`
       "~ web1 (10.0.0.1:22): 0 to create, 1 to update, 0 to delete, 1 unchanged
           setup_web1
-            ~ backup_settings_local_py       keep the current content (sha256 11111111) in the host's backup store
-            ~ regen_settings_local_py        content sha256 11111111 -> 22222222
+            ~ backup_srv_django_settings_local_py keep the current content (sha256 11111111) in the host's backup store
+            ~ regen_srv_django_settings_local_py  content sha256 11111111 -> 22222222
                 --- /srv/django/settings_local.py (host)
                 +++ /srv/django/settings_local.py (desired)
                 @@ -1,3 +1,3 @@
@@ -87,8 +87,8 @@ describe('renderHostPlan', () => {
     expect(text).toMatchInlineSnapshot(`
       "~ web1 (10.0.0.1:22): 0 to create, 1 to update, 0 to delete, 1 unchanged
           setup_web1
-            ~ backup_settings_local_py       keep the current content (sha256 11111111) in the host's backup store
-            ~ regen_settings_local_py        content sha256 11111111 -> 22222222
+            ~ backup_srv_django_settings_local_py keep the current content (sha256 11111111) in the host's backup store
+            ~ regen_srv_django_settings_local_py  content sha256 11111111 -> 22222222
                 (secret changed)"
     `);
     expect(text).not.toContain('sup3r-old-s3cret');
@@ -105,8 +105,8 @@ describe('renderHostPlan', () => {
     expect(text).toMatchInlineSnapshot(`
       "~ web1 (10.0.0.1:22): 0 to create, 1 to update, 0 to delete, 1 unchanged
           setup_web1
-            ~ backup_settings_local_py       keep the current content (sha256 11111111) in the host's backup store
-            ~ regen_settings_local_py        content sha256 11111111 -> 22222222
+            ~ backup_srv_django_settings_local_py keep the current content (sha256 11111111) in the host's backup store
+            ~ regen_srv_django_settings_local_py  content sha256 11111111 -> 22222222
                 --- /srv/django/settings_local.py (host)
                 +++ /srv/django/settings_local.py (desired)
                 @@ -1,1 +1,2 @@
@@ -126,7 +126,7 @@ describe('renderHostPlan', () => {
     expect(text).toMatchInlineSnapshot(`
       "~ web1 (10.0.0.1:22): 1 to create, 5 to update, 1 to delete, 1 unchanged
           setup_web1
-            ~ regen_mime_types               content sha256 33333333 -> 44444444
+            ~ regen_etc_nginx_mime_types            content sha256 33333333 -> 44444444
                 --- /etc/nginx/mime.types (host)
                 +++ /etc/nginx/mime.types (desired)
                 @@ -1,3 +1,3 @@
@@ -134,20 +134,20 @@ describe('renderHostPlan', () => {
                 -  text/html html;
                 +  text/html html htm;
                  }
-            - regen_default                  symlink present -> absent
-            + regen_app_env                  file absent -> content sha256 55555555, mode 0640, owner app
+            - regen_etc_nginx_sites_enabled_default symlink present -> absent
+            + regen_etc_app_app_env                 file absent -> content sha256 55555555, mode 0640, owner app
                 --- /etc/app/app.env (host)
                 +++ /etc/app/app.env (desired)
                 @@ -0,0 +1,2 @@
                 +PORT=8000
                 +WORKERS=4
-            ~ regen_logging_ini              mode 0600 -> 0644
-            ~ backup_configure_app           keep the current content (sha256 33333333) in the host's backup store
-            ~ configure_app                  content sha256 33333333 -> 77777777
-            ~ backup_logo_png                keep the current content (sha256 33333333) in the host's backup store
-            ~ regen_logo_png                 content sha256 33333333 -> 88888888
+            ~ regen_etc_app_logging_ini             mode 0600 -> 0644
+            ~ backup_configure_app                  keep the current content (sha256 33333333) in the host's backup store
+            ~ configure_app                         content sha256 33333333 -> 77777777
+            ~ backup_etc_app_logo_png               keep the current content (sha256 33333333) in the host's backup store
+            ~ regen_etc_app_logo_png                content sha256 33333333 -> 88888888
                 (binary content: sha256 33333333 -> 88888888)
-            ~ regen_motd                     directory at the path -> file"
+            ~ regen_etc_app_motd                    directory at the path -> file"
     `);
   });
 
@@ -156,8 +156,8 @@ describe('renderHostPlan', () => {
     expect(text).toMatchInlineSnapshot(`
       "~ web1 (10.0.0.1:22): 0 to create, 1 to update, 0 to delete, 2 unchanged
           setup_web1
-            ~ backup_nginx_conf              keep the current content (sha256 11111111) in the host's backup store
-            ~ regen_nginx_conf               content sha256 11111111 -> 22222222; mode 0644 -> 0600; owner root -> www-data
+            ~ backup_etc_nginx_nginx_conf    keep the current content (sha256 11111111) in the host's backup store
+            ~ regen_etc_nginx_nginx_conf     content sha256 11111111 -> 22222222; mode 0644 -> 0600; owner root -> www-data
                 (no diff: the current content was not fetched)
             ~ restart_nginx                  restart nginx: notified by file:/etc/nginx/nginx.conf"
     `);
@@ -178,8 +178,8 @@ describe('renderHostPlan', () => {
     expect(text).toMatchInlineSnapshot(`
       "~ web1 (10.0.0.1:22): 0 to create, 1 to update, 0 to delete, 2 unchanged
           setup_web1
-            ~ backup_nginx_conf              keep the current content (sha256 11111111) in the host's backup store
-            ~ regen_nginx_conf               content sha256 11111111 -> 22222222; mode 0644 -> 0600; owner root -> www-data
+            ~ backup_etc_nginx_nginx_conf    keep the current content (sha256 11111111) in the host's backup store
+            ~ regen_etc_nginx_nginx_conf     content sha256 11111111 -> 22222222; mode 0644 -> 0600; owner root -> www-data
                 --- /etc/nginx/nginx.conf (host)
                 +++ /etc/nginx/nginx.conf (desired)
                 @@ -1,40 +1,40 @@
@@ -194,15 +194,17 @@ describe('renderHostPlan', () => {
   });
 
   it('marks steps decided at run time with ?', () => {
-    expect(renderHostPlan(planned('command-guards'), { color: false })).toMatchInlineSnapshot(`
-      "~ web1 (10.0.0.1:22): 0 to create, 4 to update, 0 to delete, 2 may change, 3 unchanged
+    expect(renderHostPlan(planned('command-guard-effects'), { color: false })).toMatchInlineSnapshot(`
+      "~ web1 (10.0.0.1:22): 3 to create, 1 to update, 0 to delete, 4 may change, 3 unchanged
           setup_web1
-            ~ install_command_venv           runs: /srv/app/venv/bin/python absent
-            ~ install_command_enable_site    runs: unless \`a2query -s app\` failed (exit 1)
-            ~ install_command_flush_cache    runs: onlyIf \`test -d /var/cache/app\` succeeded
-            ~ install_command_heartbeat      runs on every apply (always: true)
-            ? install_command_locale_gen     may change: guard checked before earlier steps of this run (unless \`locale -a | grep -q en_US.utf8\` succeeded); decided at run time
-            ? install_command_sync_assets    may change: guard checked before earlier steps of this run (onlyIf \`test -d /srv/app/assets\` failed (exit 1)); decided at run time"
+            + install_user_app               user app absent -> present
+            + aptget_locales                 package locales absent -> present
+            + regen_etc_app_rotate_now       file absent -> content sha256 22222222
+            ? install_command_locale_gen     may change: unless \`locale -a | grep -qx en_US.utf8\` succeeded before this run, but aptget_locales (dependsOn package:locales) runs earlier; decided at run time
+            ? install_command_rotate_keys    may change: onlyIf \`test -f /etc/app/rotate-now\` failed (exit 1) before this run, but regen_etc_app_rotate_now (the guard looks at /etc/app/rotate-now) runs earlier; decided at run time
+            ? install_command_own_data       may change: unless \`test "$(stat -c %U /srv/app/data)" = app\` succeeded before this run, but install_user_app (the guard names app) runs earlier; decided at run time
+            ~ install_command_bootstrap      runs: /var/lib/app/bootstrapped absent
+            ? install_command_migrate        may change: unless \`/usr/local/bin/migrate --check\` succeeded before this run, but install_user_app (dependsOn user:app), install_command_bootstrap (dependsOn command:bootstrap) run earlier; decided at run time"
     `);
   });
 
@@ -218,8 +220,8 @@ describe('renderHostPlan', () => {
     expect(showAnsi(colored)).toMatchInlineSnapshot(`
       "<33>~ web1 (10.0.0.1:22): 0 to create, 1 to update, 0 to delete, 2 unchanged<0>
           setup_web1
-      <33>      ~ backup_nginx_conf              keep the current content (sha256 11111111) in the host's backup store<0>
-      <33>      ~ regen_nginx_conf               content sha256 11111111 -> 22222222; mode 0644 -> 0600; owner root -> www-data<0>
+      <33>      ~ backup_etc_nginx_nginx_conf    keep the current content (sha256 11111111) in the host's backup store<0>
+      <33>      ~ regen_etc_nginx_nginx_conf     content sha256 11111111 -> 22222222; mode 0644 -> 0600; owner root -> www-data<0>
                 --- /etc/nginx/nginx.conf (host)
                 +++ /etc/nginx/nginx.conf (desired)
                 @@ -1,7 +1,7 @@
@@ -241,7 +243,7 @@ describe('renderHostPlan', () => {
     const hostile = 'a\n\x1b[2J\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07 \x1b[8mhidden\x1b[0m\rover\u009b31m\x7f\u202egnp.exe\tend\n';
     const view = planned('file-change');
     if (!('plan' in view)) throw new Error('planned');
-    const regen = view.plan.steps.find((s) => s.name === 'regen_nginx_conf')!;
+    const regen = view.plan.steps.find((s) => s.name === 'regen_etc_nginx_nginx_conf')!;
     regen.reasons = ['content of /etc/\x1b]0;owned\x07nginx.conf changed'];
     regen.resource = 'file:/etc/nginx/\x1b[1Anginx.conf';
     view.texts = { [regen.resource]: { before: 'a\n', after: hostile } };
@@ -254,8 +256,8 @@ describe('renderHostPlan', () => {
     expect(renderHostPlan(view, { color: false })).toMatchInlineSnapshot(`
       "~ web1 (10.0.0.1:22): 0 to create, 1 to update, 0 to delete, 2 unchanged
           setup_web1
-            ~ backup_nginx_conf              keep the current content (sha256 11111111) in the host's backup store
-            ~ regen_nginx_conf               content of /etc/\\e]0;owned\\anginx.conf changed
+            ~ backup_etc_nginx_nginx_conf    keep the current content (sha256 11111111) in the host's backup store
+            ~ regen_etc_nginx_nginx_conf     content of /etc/\\e]0;owned\\anginx.conf changed
                 --- /etc/nginx/\\e[1Anginx.conf (host)
                 +++ /etc/nginx/\\e[1Anginx.conf (desired)
                 @@ -1,1 +1,2 @@
@@ -264,7 +266,7 @@ describe('renderHostPlan', () => {
             ~ restart_nginx                  restart nginx: notified by file:/etc/nginx/nginx.conf"
     `);
     const failed: PlanView = { host: 'web3', address: '10.0.0.3:22', error: { code: 'E_AUTH', message: 'denied \x1b]0;hi\x07', unreachable: false } };
-    expect(renderHostPlan(failed, { color: false })).toMatchInlineSnapshot(`"! web3 (10.0.0.3:22): not planned: denied \\e]0;hi\\a"`);
+    expect(renderHostPlan(failed, { color: false })).toMatchInlineSnapshot(`"! web3 (10.0.0.3:22): refused: denied \\e]0;hi\\a"`);
   });
 
   it('prints one line for a host that could not be observed', () => {

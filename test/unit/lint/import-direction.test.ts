@@ -51,6 +51,8 @@ const cases: [file: string, code: string, broken: boolean][] = [
   ['controller/facts/x.ts', "import { y } from '../transport/ssh.js';", true],
   ['controller/facts/x.ts', "import { y } from './observe.js';", true],
   ['controller/facts/x.ts', "import { y } from '../transport/shell.js';", false],
+  ['controller/facts/x.ts', "import { y } from '../transport/host-sh.js';", false],
+  ['controller/facts/x.ts', "import { y } from '../transport/pool.js';", true],
   ['controller/facts/observe.ts', "import type { y } from '../transport/types.js';", false],
 ];
 

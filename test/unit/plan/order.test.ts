@@ -18,7 +18,7 @@ describe('resource order and step names (fixtures)', () => {
         return;
       }
       expect(orderResources(resources).map((r) => r.id)).toEqual(expected.order);
-      expect(Object.fromEntries(nameSteps(resources, 'apt'))).toEqual(expected.steps);
+      expect(Object.fromEntries(nameSteps(resources, 'debian'))).toEqual(expected.steps);
     });
   }
 });

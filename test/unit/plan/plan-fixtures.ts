@@ -52,7 +52,7 @@ function resourceOf(r: ResourceFixture): DesiredResource {
   return {
     origin: { file: 'hosts/web1.yaml', line: 1, col: 1 }, dependsOn: [], notify: [],
     ...r, kind, key, spec,
-  };
+  } as DesiredResource;
 }
 
 function hostOf(host: Partial<HostInfo> & { name: string }): HostInfo {

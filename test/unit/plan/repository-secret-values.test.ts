@@ -46,7 +46,7 @@ describe('a secret whose value the repository keeps (secrets/<name>.age)', () =>
     const plan = planHost(c.desired, c.observed);
     expect(plan.steps.filter((s) => s.action !== 'none').map((s) => [s.name, s.action, s.reasons, s.content?.before])).toEqual([
       ['install_secret_django_key', 'update', ['value differs from secrets/django_key.age -> replaced (values not shown)'], undefined],
-      ['regen_settings_local_py', 'update', ['secret django_key gets a new value from secrets/django_key.age -> content rewritten'], undefined],
+      ['regen_srv_django_settings_local_py', 'update', ['secret django_key gets a new value from secrets/django_key.age -> content rewritten'], undefined],
     ]);
     expect(JSON.stringify(plan)).not.toContain(VALUE);
   });
