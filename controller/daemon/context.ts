@@ -12,6 +12,7 @@ import type { WorkQueue } from './queue.js';
 import type { HostRecord, RunRecord, Trigger } from './records.js';
 import type { SyncRuns } from './runs.js';
 import type { StateStore } from './state.js';
+import type { DriftFacts } from './schedule.js';
 import type { StatusContext } from './status.js';
 import type { PendingTriggers } from './triggers.js';
 
@@ -43,6 +44,8 @@ export interface DaemonContext {
   breakers: HostBreakers;
   syncRuns: SyncRuns;
   events: DaemonEvents;
+  /** What the drift schedule reads of each host's record, kept current by every save (no record copies per tick). */
+  driftFacts: Map<string, DriftFacts>;
   /** The fleet at the newest good revision; undefined until one is accepted. */
   fleet(): FleetRevision | undefined;
   /** Aborted when running applies must stop (the shutdown grace period is over). */
@@ -77,4 +80,13 @@ export function statusContext(ctx: DaemonContext, host: string): StatusContext {
 export function selfHeals(ctx: DaemonContext, host: string): boolean {
   const mode = ctx.fleet()?.hosts.get(host)?.host.reconcile?.mode;
   return mode === undefined ? ctx.settings.selfHeal : mode === 'selfHeal';
+}
+
+/** The fields of a record the drift schedule reads. */
+export function driftFactsOf(record: HostRecord): DriftFacts {
+  const facts: DriftFacts = { host: record.host, suspended: record.suspended };
+  if (record.removedAt !== undefined) facts.removedAt = record.removedAt;
+  if (record.running !== undefined) facts.running = record.running;
+  if (record.lastAttemptAt !== undefined) facts.lastAttemptAt = record.lastAttemptAt;
+  return facts;
 }

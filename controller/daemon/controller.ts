@@ -15,7 +15,7 @@ import { createGitSource, type GitSource } from '../source/index.js';
 import { HostBreakers } from './breaker.js';
 import { systemClock, systemRandom, type Clock, type Random } from './clock.js';
 import { createConnections } from './connections.js';
-import type { DaemonContext, DaemonEvents } from './context.js';
+import { driftFactsOf, type DaemonContext, type DaemonEvents } from './context.js';
 import { createDriftLoop } from './drift.js';
 import { validateRevision, type GateResult } from './gate.js';
 import { fleetRevision, type FleetRevision } from './fleet.js';
@@ -85,6 +85,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const ctx: DaemonContext = {
     queue: new WorkQueue({ clock, random, backoff: settings.retry }),
     pending: new PendingTriggers(), store, clock, log,
+    driftFacts: new Map(store.hosts().map((r) => [r.host, driftFactsOf(r)])),
     connections: createConnections({ pool, clock, idleMs: settings.idleConnectionMs }),
     breakers: new HostBreakers(clock, { threshold: settings.circuitBreaker.failures, cooldownMs: settings.circuitBreaker.cooldownMs }),
     syncRuns: new SyncRuns(), events,

@@ -5,7 +5,6 @@
  */
 import type { Timer } from './clock.js';
 import { selfHeals, type DaemonContext } from './context.js';
-import { newHostRecord } from './records.js';
 import { driftChecksDue } from './schedule.js';
 
 /** The drift timer. */
@@ -24,7 +23,7 @@ export function createDriftLoop(ctx: DaemonContext): DriftLoop {
     const fleet = ctx.fleet();
     let wait = interval;
     if (fleet) {
-      const facts = [...fleet.hosts.keys()].map((h) => ctx.store.host(h) ?? newHostRecord(h));
+      const facts = [...fleet.hosts.keys()].map((h) => ctx.driftFacts.get(h) ?? { host: h, suspended: false });
       const now = ctx.clock.now();
       const { due, nextDueAt } = driftChecksDue(facts, now, interval);
       for (const host of due) {
@@ -32,8 +31,9 @@ export function createDriftLoop(ctx: DaemonContext): DriftLoop {
         ctx.pending.add(host, 'drift', { apply: selfHeals(ctx, host) });
         ctx.queue.add(host);
       }
-      // Hosts just queued are due again only after their run; look again within the interval.
-      wait = Math.max(10, Math.min(interval, (nextDueAt ?? now + interval) - now));
+      // Hosts just queued are due again only after their run; look again within the interval, but not more
+      // often than a few times per interval (hosts falling due close together are checked together).
+      wait = Math.max(Math.min(1000, interval / 4), Math.min(interval, (nextDueAt ?? now + interval) - now));
     }
     timer = ctx.clock.setTimer(wait, tick);
   };

@@ -84,7 +84,13 @@ export function createSourceLoop(options: SourceLoopOptions): SourceLoop {
     delete now.rejected;
     await store.saveController({ ...now, lastGoodRevision: revision.name });
     log.info({ revision: revision.name }, 'revision accepted');
-    await options.onAccepted(gate);
+    try {
+      await options.onAccepted(gate);
+    } catch (err) {
+      // Not installed (a state write failed): the next fetch hands the same revision on again.
+      seen = undefined;
+      throw err;
+    }
   }
 
   async function reject(gate: Extract<GateResult, { accepted: false }>): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import type { DesiredState } from '../../manifests/types.js';
 import { reconcileHost, REFUSED_CODES, type HostRunResult } from '../reconcile/reconcile-host.js';
-import { statusContext, type DaemonContext } from './context.js';
+import { driftFactsOf, statusContext, type DaemonContext } from './context.js';
 import { finishRun, startRun } from './host-record.js';
 import { newHostRecord, type HostRecord, type RunRecord } from './records.js';
 import { withStatus } from './status.js';
@@ -41,6 +41,7 @@ export async function saveHost(ctx: DaemonContext, record: HostRecord): Promise<
 function storeHost(ctx: DaemonContext, record: HostRecord): { saved: HostRecord; written: Promise<void> } {
   const saved = withStatus(record, statusContext(ctx, record.host));
   const written = ctx.store.saveHost(saved);
+  ctx.driftFacts.set(saved.host, driftFactsOf(saved));
   ctx.events.recordSaved?.(saved);
   return { saved, written };
 }
