@@ -16,7 +16,7 @@ export interface ScaffoldSources {
 /** Files stored under another name in the package: npm drops `.gitignore` files when publishing. */
 const RENAMED: Record<string, string> = { gitignore: '.gitignore' };
 
-const SCHEMA_LINE = /^(# yaml-language-server: \$schema=)\S*?([a-z]+\.schema\.json)\s*$/m;
+const SCHEMA_LINE = /^(# yaml-language-server: \$schema=)\S*?([a-z]+\.schema\.json)[ \t]*$/m;
 
 /**
  * Points a file's yaml-language-server comment at schema/ of the new repository, relative to the
