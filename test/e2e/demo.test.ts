@@ -83,9 +83,12 @@ afterAll(async () => {
 
 describe('npm run demo -- --keep', () => {
   it('1: the first convergence puts every host on the first commit of the remote', () => {
-    const facts = step(1).facts as { revision: string; hosts: Record<string, { status: string; revision: string }> };
+    const facts = step(1).facts as { revision: string; hosts: Record<string, { status: string; revision: string }>; web1Run: { result: string; revision: string; changedSteps: string[] } };
     expect(facts.revision).toBe(`main@sha1:${remoteCommits()[0]}`);
     expect(facts.hosts).toEqual(Object.fromEntries(['web1', 'web2', 'web3'].map((h) => [h, { status: 'Synced', revision: facts.revision }])));
+    // web1's converging run installed the package, made the directory and wrote both files.
+    expect(facts.web1Run).toMatchObject({ result: 'applied', revision: facts.revision });
+    expect(facts.web1Run.changedSteps).toEqual(expect.arrayContaining(['aptget_tree', expect.stringMatching(/hello_txt$/), expect.stringMatching(/motd$/)]));
   });
 
   it('2: a commit announced by a signed webhook converges every host to it', () => {

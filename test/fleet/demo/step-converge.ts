@@ -1,5 +1,5 @@
 /** Steps 1 and 2: the first convergence, then a commit announced by a signed webhook. */
-import { sendWebhook, webhookCommand } from './controller.js';
+import { liveHost, sendWebhook, webhookCommand } from './controller.js';
 import { editFiles, sshHost } from './commands.js';
 import { revisionOf, shortRevision, type DemoStep } from './context.js';
 import { hostFacts, showHosts, waitAllSynced } from './hosts-view.js';
@@ -15,8 +15,13 @@ export const firstConvergence: DemoStep = async (ctx) => {
   const hosts = await waitAllSynced(ctx, revision, 120_000);
   const ms = Date.now() - started;
   showHosts(ctx, hosts);
+  const web1 = await liveHost(ctx.ctl, ctx.world.hosts[0]!);
+  const run = web1.history.find((r) => r.result === 'applied');
+  expectThat(run !== undefined, `${web1.host}: no applied run in its history`);
+  shown(`curl -s -H "Authorization: Bearer $(cat ${ctx.world.tokenFile})" ${ctx.ctl.url}/api/v1/hosts/${web1.host}   # .history[]: the run that converged it`);
+  output(`trigger ${run.trigger}, result ${run.result}, changed ${run.changedSteps.join(', ')}`);
   note(`every host Synced on ${shortRevision(revision)} (${(ms / 1000).toFixed(1)} s after the listener came up)`);
-  return { revision, hosts: hostFacts(hosts), ms };
+  return { revision, hosts: hostFacts(hosts), ms, web1Run: run };
 };
 
 const NEW_TEXT = 'Hello from drover, announced by a webhook!';
