@@ -64,6 +64,7 @@ async function start(parts: Parts, reporter: Reporter): Promise<DemoContext> {
   const world = parts.world = await createWorld(fleet);
   note(`web1..web3 are ${fleet.hosts.map((h) => h.address).join(', ')}; the remote is ${world.remote.bare}, a clone in ${world.remote.work}`);
   say('starting the controller: it follows main of that remote (HTTP API, status page, /metrics on loopback)');
+  note('(drover below is this checkout\'s CLI: npx drover, or node bin/drover.js)');
   shown(`cat ${world.configFile}`);
   output(await readFile(world.configFile, 'utf8'));
   shown(`drover controller --config ${world.configFile} &`);

@@ -1,4 +1,6 @@
 /** `npm run demo -- --keep`: what is left running, how to reach it, and commands to try. */
+import { join } from 'node:path';
+import { ROOT } from '../../integration/cli/run-cli.js';
 import type { DemoContext } from './context.js';
 import { webhookCommand } from './controller.js';
 import { DEMO_DRIFT_INTERVAL } from './setup.js';
@@ -17,7 +19,8 @@ export function printKeepInfo(ctx: DemoContext): void {
     `manifests     ${world.remote.work} (a clone; push goes to ${world.remote.bare}, which the controller follows)`,
     `hosts         ${world.hosts.map((h, i) => `${h}=${fleet.hosts[i]!.address}`).join(' ')}; ssh -F ${fleet.sshConfigFile} host1`,
     '',
-    'Try (drover is `npx drover` in this checkout):',
+    'Try:',
+    `  alias drover='node ${join(ROOT, 'bin/drover.js')}'`,
     `  export DROVER_URL=${ctl.url} DROVER_TOKEN_FILE=${world.tokenFile}`,
     `  drover hosts --controller ${ctl.url}`,
     '  drover sync --host web1 --dry-run --wait',

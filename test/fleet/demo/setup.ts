@@ -37,6 +37,11 @@ async function seedFromQuickstart(remote: GitRemote, fleet: Fleet): Promise<stri
     await patchHostFile(remote.work, name, { address: fleet.hosts[i]!.address });
   }
   await remote.commit({}, 'quickstart on three hosts');
+  // The commands the demo prints (git commit -am, git push) must work as typed in the clone, on a
+  // machine whose git knows no user yet.
+  await git(remote.work, 'branch', '-q', '--set-upstream-to=origin/main');
+  await git(remote.work, 'config', 'user.name', 'drover demo');
+  await git(remote.work, 'config', 'user.email', 'demo@drover.invalid');
   return hosts;
 }
 
