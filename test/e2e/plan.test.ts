@@ -261,11 +261,11 @@ describe('drover facts and drover steps on real hosts', () => {
     expect(run.stdout.replace(/sha256 [0-9a-f]{8}/g, 'sha256 XXXXXXXX')).toMatchInlineSnapshot(`
       "host2: steps, grouped by their setup_ step
       setup_demo
-        install_user_demo         would change: user demo absent -> present
-        install_dir_srv_demo      would change: mode 0700 -> 0755; owner UNKNOWN -> demo; group UNKNOWN -> demo
-        aptget_drover_demo        would change: package drover-demo absent -> present
-        backup_srv_demo_app_conf  would change: keep the current content (sha256 XXXXXXXX) in the host's backup store
-        regen_srv_demo_app_conf   would change: content sha256 XXXXXXXX -> 906412c3; mode 0644 -> 0640
+        install_user_demo          would change: user demo absent -> present
+        install_dir_srv_demo       would change: mode 0700 -> 0755; owner UNKNOWN -> demo; group UNKNOWN -> demo
+        aptget_drover_demo         would change: package drover-demo absent -> present
+        backup_srv_demo_app_conf   would change: keep the current content (sha256 XXXXXXXX) in the host's backup store
+        regen_srv_demo_app_conf    would change: content sha256 XXXXXXXX -> 906412c3; mode 0644 -> 0640
       on demand (drover run HOST restore_x [--revision N])
         restore_srv_demo_app_conf  put /srv/demo/app.conf back as before drover
       "
