@@ -58,6 +58,10 @@ describe('webhooks', () => {
     expect(answer.json).toEqual({ ignored: true, reason: 'push to refs/heads/feature, the controller follows refs/heads/main' });
     const other = await request(`${ctl.url}/hooks/github`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-hub-signature-256': signature('{}') }, body: '{}' });
     expect(other.json).toEqual({ ignored: true, reason: 'issues event is not a push' });
+    // GitHub's form encoding: the signature covers the raw form body, the JSON is in `payload`.
+    const form = `payload=${encodeURIComponent(JSON.stringify({ ref: 'refs/heads/other' }))}`;
+    const encoded = await request(`${ctl.url}/hooks/github`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'push', 'x-hub-signature-256': signature(form) }, body: form });
+    expect(encoded.json).toEqual({ ignored: true, reason: 'push to refs/heads/other, the controller follows refs/heads/main' });
   });
 
   it('converges a fresh commit after a validly signed GitHub push', async () => {
@@ -90,7 +94,7 @@ describe('webhooks', () => {
     const count = (provider: string, result: string): number =>
       Number(new RegExp(`^drover_webhook_requests_total\\{provider="${provider}",result="${result}"\\} (\\d+)$`, 'm').exec(metrics.text)?.[1]);
     expect(count('github', 'unauthorized')).toBe(1);
-    expect(count('github', 'ignored')).toBe(3);
+    expect(count('github', 'ignored')).toBe(4);
     expect(count('github', 'accepted')).toBe(1);
     expect(count('gitlab', 'accepted')).toBe(1);
     expect(count('generic', 'accepted')).toBe(1);
