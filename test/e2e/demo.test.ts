@@ -144,12 +144,17 @@ describe('npm run demo -- --keep', () => {
     expect(metrics).toContain('drover_manifest_valid 1');
   });
 
-  it('leaves the controller running on the last good revision and prints its URLs, token and commands to try', async () => {
+  it('leaves the controller running on the last good revision, its status page up, and prints its URLs, token and commands to try', async () => {
     const status = await api<{ revisions: { lastGood: string }; validation: { state: string } }>('/api/v1/status');
     expect(status.revisions.lastGood).toBe(`main@sha1:${remoteCommits()[3]}`);
     expect(status.validation.state).toBe('valid');
     const { hosts } = await api<{ hosts: HostView[] }>('/api/v1/hosts');
     expect(hosts.map((h) => [h.host, h.status])).toEqual([['web1', 'Synced'], ['web2', 'Synced'], ['web3', 'Synced']]);
+    const page = await fetch(`${report.url}/`, { headers: { authorization: `Bearer ${token}` } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    for (const host of ['web1', 'web2', 'web3']) expect(html).toContain(host);
     expect(stdout).toContain(`status page   ${report.url}/ `);
     expect(stdout).toContain(`metrics       ${report.url}/metrics`);
     expect(stdout).toContain(`token         ${token} `);
