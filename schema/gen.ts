@@ -1,14 +1,16 @@
 /**
- * `npm run gen`: writes schema/generated/*.ts (types) and docs/manifest-reference.md from the
+ * `npm run gen`: writes schema/generated/*.ts (types), docs/manifest-reference.md and
+ * docs/controller-config.md from the
  * JSON Schemas. Removes generated files that no schema produces any more. Commit the result.
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { generateTypes } from './generate.js';
-import { renderReference } from './reference.js';
+import { renderConfigReference, renderReference } from './reference.js';
 
 const generatedDir = fileURLToPath(new URL('./generated/', import.meta.url));
 const referenceFile = fileURLToPath(new URL('../docs/manifest-reference.md', import.meta.url));
+const configReferenceFile = fileURLToPath(new URL('../docs/controller-config.md', import.meta.url));
 
 async function main(): Promise<void> {
   const files = await generateTypes();
@@ -18,7 +20,8 @@ async function main(): Promise<void> {
   }
   for (const [name, contents] of files) await writeFile(new URL(name, new URL('./generated/', import.meta.url)), contents);
   await writeFile(referenceFile, renderReference());
-  console.log(`wrote ${files.size} files to schema/generated/ and docs/manifest-reference.md`);
+  await writeFile(configReferenceFile, renderConfigReference());
+  console.log(`wrote ${files.size} files to schema/generated/, docs/manifest-reference.md and docs/controller-config.md`);
 }
 
 await main();

@@ -1,82 +1,117 @@
 /**
- * `npm run demo`: drover's main job on the embedded example, against a real throwaway host.
+ * `npm run demo`: drover's main job, the GitOps loop, on the embedded example in about a minute.
  * First prepares the machine (prepare-machine.sh: as root on Debian/Ubuntu it installs what is
  * missing, saying what and why; otherwise it says what to install, and the demo exits 1 having
- * changed nothing). Then starts one isolated OpenSSH host of the test fleet, points a copy
- * of examples/quickstart at it, and runs the built CLI as a user would: a dry run (the plan), the
- * apply, a dry run that finds the host in sync, drift made by hand, and its repair. Every command is
- * printed before it runs. The host and the copy are removed at the end; the machine's own sshd is
- * never started and nothing binds *:22.
- * Exit status: 0 when every step did what it should, 1 otherwise (with what went wrong).
+ * changed nothing). Then starts three throwaway OpenSSH hosts (the test fleet), a bare Git remote
+ * seeded from examples/quickstart with web1..web3 pointed at them, and `drover controller` with its
+ * HTTP API, status page and /metrics on loopback and a webhook secret, and shows, printing what a
+ * user would type: (1) the first convergence, (2) a commit announced by a signed webhook, (3) a bad
+ * commit rejected whole, (4) drift repaired, (5) `drover sync --wait` and `drover hosts --controller`,
+ * (6) /metrics. Everything is removed at the end; the machine's own sshd is never started.
+ *
+ * Flags: `--keep` leaves it running (URLs, token, commands to try) until Ctrl-C; `--report FILE`
+ * writes what each step observed as JSON (for the e2e test).
+ * Exit status: 0 when every step did what it shows, 1 otherwise (with what went wrong).
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { DroverError } from '../../manifests/errors.js';
 import { ROOT } from '../integration/cli/run-cli.js';
-import { copyExample } from '../support/example-repo.js';
 import { startFleet, type Fleet } from './index.js';
+import { startController, type DemoController } from './demo/controller.js';
+import type { DemoContext, DemoStep } from './demo/context.js';
+import { printKeepInfo, nextSignal } from './demo/keep.js';
+import { Reporter, note, output, say, shown } from './demo/say.js';
+import { createWorld, removeWorld, type DemoWorld } from './demo/setup.js';
+import { cliClients, metrics } from './demo/step-cli.js';
+import { firstConvergence, webhookCommit } from './demo/step-converge.js';
+import { driftRepaired } from './demo/step-drift.js';
+import { badCommit } from './demo/step-reject.js';
 
-const PREPARE_SCRIPT = join(ROOT, 'test/fleet/prepare-machine.sh');
-
-interface DemoStep {
-  title: string;
-  args: string[];
-  /** The exit status this step must end with (SPEC §5: 2 is drift found by a dry run). */
-  expect: number;
-}
-
-const bold = process.stdout.isTTY && !process.env.NO_COLOR;
-
-function say(text: string): void {
-  process.stdout.write(bold ? `\n\x1b[1m== ${text}\x1b[0m\n` : `\n== ${text}\n`);
-}
-
-function drover(step: DemoStep, flags: string[]): void {
-  say(step.title);
-  process.stdout.write(`$ drover ${step.args.join(' ')}\n`);
-  const run = spawnSync(process.execPath, [join(ROOT, 'bin/drover.js'), ...step.args, ...flags], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (run.status !== step.expect) throw new Error(`\`drover ${step.args.join(' ')}\` exited with ${run.status}, expected ${step.expect}`);
-}
-
-function sshOnHost(fleet: Fleet, command: string): void {
-  process.stdout.write(`$ ssh web1 ${JSON.stringify(command)}\n`);
-  const run = spawnSync('ssh', ['-F', fleet.sshConfigFile, '-o', 'BatchMode=yes', 'host1', command], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (run.status !== 0) throw new Error(`ssh ${command}: exit ${run.status}`);
-}
+const STEPS: [number, string, DemoStep][] = [
+  [1, 'first convergence', firstConvergence],
+  [2, 'a commit announced by a signed webhook', webhookCommit],
+  [3, 'a bad commit rejected whole', badCommit],
+  [4, 'drift found and repaired', driftRepaired],
+  [5, 'drover sync --wait and drover hosts --controller', cliClients],
+  [6, '/metrics', metrics],
+];
 
 /** Runs prepare-machine.sh (the one preparation CI uses too); false when the machine is not ready. */
 function prepareMachine(): boolean {
-  const run = spawnSync('bash', [PREPARE_SCRIPT, '--quiet'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  return run.status === 0;
+  return spawnSync('bash', [join(ROOT, 'test/fleet/prepare-machine.sh'), '--quiet'], { stdio: ['ignore', 'inherit', 'inherit'] }).status === 0;
+}
+
+async function runSteps(ctx: DemoContext): Promise<void> {
+  for (const [step, title, run] of STEPS) {
+    try {
+      ctx.reporter.step({ step, title, ok: true, facts: await run(ctx) });
+    } catch (err) {
+      ctx.reporter.step({ step, title, ok: false, facts: {}, error: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
+  }
+}
+
+/** The running parts, for cleanup whatever happens. */
+interface Parts { fleet?: Fleet; world?: DemoWorld; ctl?: DemoController }
+
+async function start(parts: Parts, reporter: Reporter): Promise<DemoContext> {
+  say('starting three throwaway OpenSSH hosts and a Git remote seeded from examples/quickstart');
+  const fleet = parts.fleet = await startFleet({ count: 3, name: 'demo' });
+  const world = parts.world = await createWorld(fleet);
+  note(`web1..web3 are ${fleet.hosts.map((h) => h.address).join(', ')}; the remote is ${world.remote.bare}, a clone in ${world.remote.work}`);
+  say('starting the controller: it follows main of that remote (HTTP API, status page, /metrics on loopback)');
+  note('(drover below is this checkout\'s CLI: npx drover, or node bin/drover.js)');
+  shown(`cat ${world.configFile}`);
+  output(await readFile(world.configFile, 'utf8'));
+  shown(`drover controller --config ${world.configFile} &`);
+  const ctl = parts.ctl = await startController(world);
+  process.on('exit', () => ctl.process.child.kill('SIGKILL'));
+  note(`listening on ${ctl.url} (status page ${ctl.url}/, API ${ctl.url}/api/v1, metrics ${ctl.url}/metrics)`);
+  reporter.update({ url: ctl.url, tokenFile: world.tokenFile, workDir: world.remote.work, tempDir: world.dir });
+  return { fleet, world, ctl, reporter };
+}
+
+async function cleanup(parts: Parts): Promise<void> {
+  const code = parts.ctl ? await parts.ctl.process.stop() : 0;
+  await parts.fleet?.stop();
+  await removeWorld(parts.world);
+  if (code !== 0) throw new Error(`the controller exited with ${code} on SIGTERM, expected 0: ${parts.ctl?.process.stderr()}`);
 }
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { keep: { type: 'boolean' }, report: { type: 'string' } } });
+  const reporter = new Reporter(values.report);
   if (!prepareMachine()) {
     process.stderr.write('demo stopped: this machine lacks what the demo needs (see above); nothing was changed.\n');
+    reporter.update({ phase: 'failed' });
     process.exitCode = 1;
     return;
   }
-  say('starting a throwaway OpenSSH host (drover\'s test fleet)');
-  const fleet = await startFleet({ count: 1, name: 'demo' });
-  let repo: string | undefined;
+  const parts: Parts = {};
+  const signal = nextSignal();
   try {
-    const host = fleet.hosts[0]!;
-    repo = await copyExample('quickstart', { web1: { address: host.address } });
-    process.stdout.write(`web1 is ${host.address}:22; the manifests are a copy of examples/quickstart in ${repo}\n`);
-    const flags = ['--known-hosts', fleet.knownHostsFile, '-i', fleet.clientKeyFile];
-    drover({ title: 'what would change (exit 2: drift)', args: ['reconcile', '--dry-run', repo], expect: 2 }, flags);
-    drover({ title: 'converge the host', args: ['reconcile', repo, '--yes'], expect: 0 }, flags);
-    drover({ title: 'a second look: nothing to do (exit 0)', args: ['reconcile', '--dry-run', repo], expect: 0 }, flags);
-    say('drift made by hand on the host');
-    sshOnHost(fleet, 'echo edited by hand > /srv/quickstart/hello.txt');
-    drover({ title: 'the plan shows exactly that drift', args: ['reconcile', '--dry-run', repo], expect: 2 }, flags);
-    drover({ title: 'repair it (the old content is kept in the backup store)', args: ['reconcile', repo, '--yes'], expect: 0 }, flags);
-    say('done: the host converged, stayed converged, and drift was repaired');
+    const interrupted = signal.then((s) => { throw new Error(`interrupted by ${s}`); });
+    interrupted.catch(() => undefined); // handled by the races below; without them (--keep) it is the way out
+    const ctx = await Promise.race([start(parts, reporter), interrupted]);
+    await Promise.race([runSteps(ctx), interrupted]);
+    say('done: every step behaved as shown');
+    if (values.keep) {
+      printKeepInfo(ctx);
+      reporter.update({ phase: 'keeping' });
+      await signal;
+      note('\nstopping the controller and the hosts, removing the remote ...');
+    }
+  } catch (err) {
+    reporter.update({ phase: 'failed' });
+    throw err;
   } finally {
-    await fleet.stop();
-    if (repo) rmSync(repo, { recursive: true, force: true });
+    await cleanup(parts);
   }
+  reporter.update({ phase: 'done' });
 }
 
 try {
@@ -85,8 +120,10 @@ try {
   const message = err instanceof DroverError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
   process.stderr.write(`demo failed: ${message}\n`);
   if (err instanceof DroverError && err.code === 'E_FLEET_PREREQ') {
-    process.stderr.write('The demo runs a real OpenSSH host on this machine: run it as root (sudo npm run demo) on Debian or Ubuntu,\n'
+    process.stderr.write('The demo runs real OpenSSH hosts on this machine: run it as root (sudo npm run demo) on Debian or Ubuntu,\n'
       + 'which installs what it needs, or try `npx drover validate examples/quickstart` to see the manifests only.\n');
   }
   process.exitCode = 1;
 }
+// Signal listeners would keep nothing alive, but say so: the demo ends here.
+process.exit();

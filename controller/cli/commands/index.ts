@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
+import { registerInit } from './init.js';
 import { registerValidate } from './validate.js';
 import { registerHosts } from './hosts.js';
 import { registerPlan } from './plan.js';
@@ -15,6 +16,7 @@ import { registerRollout } from './rollout.js';
 
 /** Adds every drover subcommand to `program`. */
 export function registerCommands(program: Command, io: CliIo): void {
+  registerInit(program, io);
   registerValidate(program, io);
   registerHosts(program, io);
   registerPlan(program, io);

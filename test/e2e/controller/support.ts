@@ -116,16 +116,17 @@ export interface ControllerProcess {
 
 /**
  * Starts `drover controller --config <dir>/drover.config.yaml` with `config` written there, or, without
- * `config`, `drover controller ARGS` (the embedded defaults) in `dir`.
+ * `config`, `drover controller ARGS` (the embedded defaults) in `dir`. `detached` puts it in a process
+ * group of its own, so a Ctrl-C on the terminal reaches only the caller, which then stops it with SIGTERM.
  */
-export async function startControllerProcess(options: { dir: string; config?: string; args?: string[]; stateDir: string }): Promise<ControllerProcess> {
+export async function startControllerProcess(options: { dir: string; config?: string; args?: string[]; stateDir: string; detached?: boolean }): Promise<ControllerProcess> {
   const file = join(options.dir, 'drover.config.yaml');
   if (options.config !== undefined) await writeFile(file, options.config);
   const given = options.args ?? [];
   // A free port for the HTTP listener unless the test chose one: controllers run side by side.
   const args = options.config !== undefined ? ['--config', file] : [...given, ...(given.includes('--listen') ? [] : ['--listen', '127.0.0.1:0'])];
   const child = spawn(process.execPath, [join(ROOT, 'bin/drover.js'), 'controller', ...args], {
-    cwd: options.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: options.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false,
   });
   const events: LogEvent[] = [];
   const listeners = new Set<() => void>();

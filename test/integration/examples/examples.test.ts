@@ -19,6 +19,7 @@ const examplesDir = join(repoRoot, 'examples');
 const EXPECTED_HOSTS: Record<string, string[]> = {
   'django-app': ['django-prod', 'django-staging'],
   quickstart: ['web1'],
+  starter: ['web1'],
   'web-fleet': ['web1', 'web2', 'web3'],
 };
 
@@ -115,7 +116,7 @@ describe('examples/', () => {
       expect(existsSync(join(root, 'README.md'))).toBe(true);
       for (const file of yamlFiles(root)) {
         const rel = relative(root, file);
-        const kind = rel === 'drover.yaml' ? 'drover' : SCHEMA_BY_DIR[rel.split('/')[0]!];
+        const kind = rel === 'drover.yaml' ? 'drover' : rel === 'drover.config.yaml' ? 'config' : SCHEMA_BY_DIR[rel.split('/')[0]!];
         const header = /^# yaml-language-server: \$schema=(\S+)\n/.exec(readFileSync(file, 'utf8'));
         expect(header, rel).not.toBeNull();
         expect(resolve(dirname(file), header![1]!), rel).toBe(join(repoRoot, 'schema', `${kind}.schema.json`));

@@ -1,10 +1,11 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { generateTypes } from '../../../schema/generate.js';
-import { renderReference } from '../../../schema/reference.js';
+import { renderConfigReference, renderReference } from '../../../schema/reference.js';
 
 const generatedDir = new URL('../../../schema/generated/', import.meta.url);
 const referenceFile = new URL('../../../docs/manifest-reference.md', import.meta.url);
+const configReferenceFile = new URL('../../../docs/controller-config.md', import.meta.url);
 const STALE = 'is stale: run `npm run gen` and commit the result';
 
 describe('generated files', () => {
@@ -19,6 +20,13 @@ describe('generated files', () => {
 
   it('docs/manifest-reference.md is what renderReference() produces', async () => {
     expect(await readFile(referenceFile, 'utf8'), `docs/manifest-reference.md ${STALE}`).toBe(renderReference());
+  });
+
+  it('docs/controller-config.md is what renderConfigReference() produces, with every key of the config schema', async () => {
+    const text = await readFile(configReferenceFile, 'utf8');
+    expect(text, `docs/controller-config.md ${STALE}`).toBe(renderConfigReference());
+    const schema = JSON.parse(await readFile(new URL('../../../schema/config.schema.json', import.meta.url), 'utf8')) as { properties: Record<string, unknown> };
+    for (const key of Object.keys(schema.properties)) expect(text, key).toContain(`| \`${key}\``);
   });
 
   it('exports the agreed type names, each declared once', async () => {
