@@ -41,7 +41,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
     if (!host) throw unknownHosts([request.params.name], api.hosts());
     return host;
   });
-  app.post<{ Body: { hosts?: string[]; dryRun?: boolean } }>('/api/v1/sync', { schema: { body: SYNC_BODY }, bodyLimit: options.bodyLimit }, async (request, reply) => {
+  app.post<{ Body: { hosts?: string[]; dryRun?: boolean; overrideWindow?: boolean } }>('/api/v1/sync', { schema: { body: SYNC_BODY }, bodyLimit: options.bodyLimit }, async (request, reply) => {
     requireReady();
     const live = api.hosts();
     const wanted = request.body.hosts;
@@ -54,7 +54,9 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
         throw new HttpError(409, 'E_HOST_SUSPENDED', `${suspended.join(', ')} ${suspended.length === 1 ? 'is' : 'are'} suspended; resume first (POST /api/v1/hosts/NAME/resume or drover resume NAME)`);
       }
     }
-    const { runId } = api.sync({ ...(wanted?.length ? { hosts: wanted } : {}), dryRun: request.body.dryRun ?? false, trigger: 'manual' });
+    const { runId } = api.sync({ ...(wanted?.length ? { hosts: wanted } : {}), dryRun: request.body.dryRun ?? false, trigger: 'manual',
+      ...(request.body.overrideWindow ? { overrideWindow: true } : {}),
+    });
     options.onSync?.();
     return reply.code(202).header('location', `/api/v1/runs/${runId}`).send({ runId });
   });

@@ -1,0 +1,81 @@
+/**
+ * /api/v1 commands over the real controller API (createApi on a real context and state store in a
+ * temp dir, no SSH): sync options, rollout resume, hosts owned by another shard, config-suspended hosts.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DesiredState } from '../../../../manifests/types.js';
+import { createApi } from '../../../../controller/daemon/api.js';
+import { HostBreakers } from '../../../../controller/daemon/breaker.js';
+import type { Connections } from '../../../../controller/daemon/connections.js';
+import type { DaemonContext } from '../../../../controller/daemon/context.js';
+import type { FleetRevision } from '../../../../controller/daemon/fleet.js';
+import { buildHttpApp } from '../../../../controller/daemon/http/server.js';
+import { createLogger } from '../../../../controller/daemon/log.js';
+import { WorkQueue } from '../../../../controller/daemon/queue.js';
+import { SyncRuns } from '../../../../controller/daemon/runs.js';
+import { openStateStore } from '../../../../controller/daemon/state.js';
+import { PendingTriggers } from '../../../../controller/daemon/triggers.js';
+import { ManualClock } from '../../../support/manual-clock.js';
+
+let dir: string;
+let app: FastifyInstance;
+let ctx: DaemonContext;
+
+/** Hosts a and b are this replica's (shard 0 of 2); c belongs to shard 1. */
+const FLEET: FleetRevision = {
+  revision: 'main@sha1:1', commit: '1',
+  hosts: new Map(['a', 'b'].map((n) => [n, { host: { name: n } } as unknown as DesiredState])),
+  hashes: new Map([['a', 'h'], ['b', 'h']]),
+  shard: { index: 0, count: 2 },
+  others: new Map([['c', 1]]),
+};
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'drover-api-routes-'));
+  const clock = new ManualClock();
+  const { store } = await openStateStore(dir);
+  const log = createLogger({ level: 'silent' });
+  ctx = {
+    queue: new WorkQueue({ clock, random: () => 0.5, backoff: { baseMs: 1000, maxMs: 60_000 } }),
+    pending: new PendingTriggers(), store, clock, log, driftFacts: new Map(),
+    connections: {} as Connections,
+    breakers: new HostBreakers(clock, { threshold: 5, cooldownMs: 60_000 }),
+    syncRuns: new SyncRuns(), events: {}, fleet: () => FLEET, stopRuns: new AbortController().signal,
+    settings: { runTimeoutMs: 60_000, selfHeal: false, driftIntervalMs: 60_000, suspendedByConfig: new Set(['b']) },
+    newRunId: () => 'run-1',
+  };
+  const api = createApi(ctx, { triggerFetch: async () => {}, saveHost: async (r) => { await store.saveHost(r); return r; } });
+  app = await buildHttpApp({
+    api, log, startedAt: 0,
+    settings: { listen: '127.0.0.1:0', source: { url: 'file:///repo', ref: { branch: 'main' } } } as Parameters<typeof buildHttpApp>[0]['settings'],
+  });
+});
+
+afterEach(async () => {
+  await app?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object });
+
+describe('POST /api/v1/sync', () => {
+  it('passes overrideWindow to the controller', async () => {
+    const res = await post('/api/v1/sync', { hosts: ['a'], overrideWindow: true });
+    expect(res.statusCode, res.body).toBe(202);
+    expect(ctx.pending.take('a')).toMatchObject({ overrideWindow: true });
+  });
+  it('does not override windows unless asked', async () => {
+    expect((await post('/api/v1/sync', { hosts: ['a'] })).statusCode).toBe(202);
+    expect(ctx.pending.take('a')?.overrideWindow).toBeUndefined();
+  });
+  it('refuses a non-boolean overrideWindow, naming the field', async () => {
+    const res = await post('/api/v1/sync', { overrideWindow: 'yes' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/body\.overrideWindow: must be boolean/);
+  });
+});
+
