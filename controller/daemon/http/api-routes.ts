@@ -1,5 +1,6 @@
 /**
- * /api/v1: status, hosts, one host, sync (202 {runId}), run progress, suspend and resume. Every
+ * /api/v1: status, hosts, one host, sync (202 {runId}), run progress, suspend and resume, and
+ * resuming a halted rollout. Every
  * route needs the bearer token (checked before the body is read); answers are JSON built from the
  * controller's read/command interface only.
  */
@@ -9,7 +10,7 @@ import type { SourceSettings } from '../../config/types.js';
 import type { ControllerApi, HostView } from '../api.js';
 import type { Auth } from './auth.js';
 import { HttpError } from './errors.js';
-import { HOST_PARAMS, RUN_PARAMS, SYNC_BODY } from './schemas.js';
+import { HOST_PARAMS, ROLLOUT_RESUME_BODY, RUN_PARAMS, SYNC_BODY } from './schemas.js';
 
 /** What the API routes need. */
 export interface ApiRouteOptions {
@@ -72,6 +73,14 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
       return { host: await api[verb](request.params.name) };
     });
   }
+  // Rollouts are kept in the state directory, so a halted one can be resumed before a first fetch too.
+  // No body at all means every lane, like `{}`.
+  app.post<{ Body: { lane?: string } }>('/api/v1/rollout/resume', {
+    schema: { body: ROLLOUT_RESUME_BODY }, bodyLimit: options.bodyLimit,
+    preValidation: async (request) => {
+      request.body ??= {};
+    },
+  }, async (request) => ({ rollouts: api.resumeRollout(request.body.lane === undefined ? {} : { lane: request.body.lane }) }));
 }
 
 function unknownHosts(names: string[], live: HostView[]): HttpError {

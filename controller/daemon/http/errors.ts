@@ -28,6 +28,7 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   E_RUN_UNKNOWN: 404,
   E_HOST_SUSPENDED: 409,
   E_SUSPENDED_BY_CONFIG: 409,
+  E_ROLLOUT_NOT_HALTED: 409,
   E_NOT_READY: 503,
 };
 

@@ -79,3 +79,24 @@ describe('POST /api/v1/sync', () => {
   });
 });
 
+describe('POST /api/v1/rollout/resume', () => {
+  it.each([
+    ['no coordinator', {}],
+    ['one lane', { lane: 'default' }],
+  ])('answers 409 E_ROLLOUT_NOT_HALTED when nothing is halted (%s)', async (_name, body) => {
+    const res = await post('/api/v1/rollout/resume', body);
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().error.code).toBe('E_ROLLOUT_NOT_HALTED');
+  });
+  it('takes a request without a body as every lane', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/rollout/resume' });
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().error).toMatchObject({ code: 'E_ROLLOUT_NOT_HALTED', message: 'no rollout is halted; nothing to resume' });
+  });
+  it('refuses a bad lane, naming the field', async () => {
+    const res = await post('/api/v1/rollout/resume', { lane: 7 });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/body\.lane: must be string/);
+  });
+});
+
