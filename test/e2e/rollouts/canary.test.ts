@@ -94,7 +94,7 @@ describe('staged rollout with a canary wave', () => {
     const url = listening.url as string;
     const refusedHttp = await runDrover(['rollout', 'resume', '--controller', url]);
     expect(refusedHttp.code).toBe(1);
-    expect(refusedHttp.stderr).toMatch(/E_ROLLOUT_NOT_HALTED.*no rollout is halted.*HTTP 409/);
+    expect(refusedHttp.stderr).toMatch(/^drover: no rollout is halted; nothing to resume \(POST \/api\/v1\/rollout\/resume, HTTP 409\)$/m);
     const next = await env.remote.commit(hostFiles(env.fleet.hosts, (n) => (canary.includes(n) ? 'broken v4\n' : 'good v4\n')), 'canary breaks');
     await ctl!.waitFor(async () => (loadRollouts(stateDir())[0]?.halted && loadRollouts(stateDir())[0]?.revision === revisionOf(next) ? true : undefined), 'halted at v4');
     for (const n of others) expect(await fileOn(n)).toBe('good v3\n');
