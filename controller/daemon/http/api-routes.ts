@@ -31,6 +31,11 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
   app.addHook('onSend', async (_request, reply) => {
     void reply.header('cache-control', 'no-store');
   });
+  /** Hosts this replica does not reconcile: E_HOST_OTHER_SHARD (421) naming the owner when another replica does, else unknown. */
+  const notLive = (names: string[], live: HostView[]): Error => {
+    for (const name of names) api.host(name);
+    return unknownHosts(names, live);
+  };
   /** Before a first good revision no host is known: say that rather than "unknown host". */
   const requireReady = (): void => {
     if (!api.status().ready) throw new DroverError('E_NOT_READY', 'no valid revision loaded yet; try again once the first fetch has succeeded (GET /readyz)', { kind: 'transient' });
@@ -49,7 +54,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
     if (wanted?.length) {
       const byName = new Map(live.map((h) => [h.host, h]));
       const unknown = [...new Set(wanted)].filter((name) => !byName.has(name));
-      if (unknown.length) throw unknownHosts(unknown, live);
+      if (unknown.length) throw notLive(unknown, live);
       const suspended = [...new Set(wanted)].filter((name) => byName.get(name)!.suspended);
       if (suspended.length) {
         throw new HttpError(409, 'E_HOST_SUSPENDED', `${suspended.join(', ')} ${suspended.length === 1 ? 'is' : 'are'} suspended; resume first (POST /api/v1/hosts/NAME/resume or drover resume NAME)`);
@@ -69,7 +74,8 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
   for (const verb of ['suspend', 'resume'] as const) {
     app.post<{ Params: { name: string } }>(`/api/v1/hosts/:name/${verb}`, { schema: { params: HOST_PARAMS }, bodyLimit: options.bodyLimit }, async (request) => {
       requireReady();
-      if (!api.hosts().some((h) => h.host === request.params.name)) throw unknownHosts([request.params.name], api.hosts());
+      const live = api.hosts();
+      if (!live.some((h) => h.host === request.params.name)) throw notLive([request.params.name], live);
       return { host: await api[verb](request.params.name) };
     });
   }

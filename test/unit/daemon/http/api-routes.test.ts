@@ -79,6 +79,29 @@ describe('POST /api/v1/sync', () => {
   });
 });
 
+describe('hosts another shard owns', () => {
+  it.each([
+    ['sync', '/api/v1/sync', { hosts: ['c'] }],
+    ['suspend', '/api/v1/hosts/c/suspend', {}],
+    ['resume', '/api/v1/hosts/c/resume', {}],
+  ])('%s answers 421 naming the owning shard', async (_name, url, body) => {
+    const res = await post(url, body);
+    expect(res.statusCode, res.body).toBe(421);
+    expect(res.json().error).toMatchObject({ code: 'E_HOST_OTHER_SHARD', shard: { index: 1, count: 2 } });
+    expect(res.json().error.message).toMatch(/c belongs to shard 1\/2/);
+  });
+  it('GET /api/v1/hosts/c answers 421 too', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/hosts/c' });
+    expect(res.statusCode).toBe(421);
+    expect(res.json().error.shard).toEqual({ index: 1, count: 2 });
+  });
+  it('a host no shard knows is still 404', async () => {
+    const res = await post('/api/v1/sync', { hosts: ['zz'] });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('E_HOST_UNKNOWN');
+  });
+});
+
 describe('POST /api/v1/rollout/resume', () => {
   it.each([
     ['no coordinator', {}],
