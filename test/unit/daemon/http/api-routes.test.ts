@@ -123,3 +123,15 @@ describe('POST /api/v1/rollout/resume', () => {
   });
 });
 
+describe('hosts suspended by the config (suspendedHosts)', () => {
+  it('show as Suspended before any run', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/hosts' });
+    const b = (res.json().hosts as { host: string; status: string; suspended: boolean }[]).find((h) => h.host === 'b');
+    expect(b).toMatchObject({ status: 'Suspended', suspended: true });
+  });
+  it('get 409 on sync', async () => {
+    const res = await post('/api/v1/sync', { hosts: ['b'] });
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().error.code).toBe('E_HOST_SUSPENDED');
+  });
+});
