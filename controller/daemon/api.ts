@@ -73,7 +73,10 @@ export interface ControllerApi {
 
 /** Builds the API over the controller's parts. */
 export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promise<void>; saveHost: (r: HostRecord) => Promise<HostRecord> }): ControllerApi {
-  const view = (record: HostRecord): HostView => {
+  const view = (stored: HostRecord): HostView => {
+    // A host in the config's suspendedHosts is Suspended from the start, not only once the worker
+    // has met it and saved it so (until then a sync would be accepted and the status look wrong).
+    const record = !stored.suspended && ctx.settings.suspendedByConfig.has(stored.host) ? { ...stored, suspended: true } : stored;
     const { history: _history, desiredHash: _hash, ...rest } = record;
     return { ...rest, ...deriveStatus(record, statusContext(ctx, record.host)) };
   };

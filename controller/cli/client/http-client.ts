@@ -4,6 +4,7 @@
  */
 import { DroverError } from '../../../manifests/errors.js';
 import type { HostDetail, HostView } from '../../daemon/api.js';
+import type { RolloutView } from '../../daemon/rollouts.js';
 import type { SyncRun } from '../../daemon/runs.js';
 import type { ControllerEndpoint } from './endpoint.js';
 
@@ -19,10 +20,12 @@ export interface ControllerClient {
   status(): Promise<StatusAnswer>;
   hosts(): Promise<HostView[]>;
   host(name: string): Promise<HostDetail>;
-  sync(request: { hosts?: string[]; dryRun?: boolean }): Promise<{ runId: string }>;
+  sync(request: { hosts?: string[]; dryRun?: boolean; overrideWindow?: boolean }): Promise<{ runId: string }>;
   run(id: string): Promise<SyncRun>;
   suspend(name: string): Promise<HostView>;
   resume(name: string): Promise<HostView>;
+  /** Resumes halted rollouts (one lane, default all); the rollouts after it. */
+  resumeRollout(request: { lane?: string }): Promise<RolloutView[]>;
 }
 
 /** A client of `endpoint`. */
@@ -61,5 +64,6 @@ export function createControllerClient(endpoint: ControllerEndpoint): Controller
     run: (id) => call('GET', `/api/v1/runs/${encodeURIComponent(id)}`),
     suspend: async (name) => (await call<{ host: HostView }>('POST', `${hostPath(name)}/suspend`)).host,
     resume: async (name) => (await call<{ host: HostView }>('POST', `${hostPath(name)}/resume`)).host,
+    resumeRollout: async (request) => (await call<{ rollouts: RolloutView[] }>('POST', '/api/v1/rollout/resume', request)).rollouts,
   };
 }

@@ -11,12 +11,13 @@ import { renderTable } from '../table.js';
 interface SyncFlags extends EndpointFlags {
   host?: string[];
   dryRun?: boolean;
+  overrideWindow?: boolean;
   wait?: boolean;
   output: string;
 }
 
 /**
- * `drover sync [--host H]... [--dry-run] [--wait]`: asks a running controller to sync now
+ * `drover sync [--host H]... [--dry-run] [--override-window] [--wait]`: asks a running controller to sync now
  * (POST /api/v1/sync) and prints the run id. With --wait it follows the run (progress on stderr),
  * prints a summary and exits like `drover reconcile`: 0 converged or in sync, 2 drift on a dry run,
  * 3 some hosts failed, 1 error (every host failed, or the controller refused the request).
@@ -27,12 +28,14 @@ export function registerSync(program: Command, io: CliIo): void {
     .description('ask a running controller to reconcile now (all hosts, or --host ones)')
     .option('--host <name>', 'host to sync (repeatable, or a comma list; default every host)', collect)
     .option('--dry-run', 'plan only: report drift, change nothing')
+    .option('--override-window', 'apply now even outside the hosts\' maintenance windows')
     .option('--wait', 'follow the run until every host is done; exit 0 in sync/converged, 2 drift (dry run), 3 some failed, 1 error')
     .option('-o, --output <format>', 'text or json (the final run with --wait)', 'text'))
     .action(async (opts: SyncFlags, self: Command) => {
       const client = createControllerClient(await resolveEndpoint(io, opts));
       const hosts = (opts.host ?? []).flatMap((h) => h.split(',')).map((h) => h.trim()).filter(Boolean);
-      const { runId } = await client.sync({ ...(hosts.length ? { hosts } : {}), dryRun: opts.dryRun === true });
+      const { runId } = await client.sync({ ...(hosts.length ? { hosts } : {}), dryRun: opts.dryRun === true,
+        ...(opts.overrideWindow ? { overrideWindow: true } : {}) });
       if (!opts.wait) {
         println(io, opts.output === 'json' ? JSON.stringify({ runId }) : runId);
         return;

@@ -1,5 +1,6 @@
 /**
- * /api/v1: status, hosts, one host, sync (202 {runId}), run progress, suspend and resume. Every
+ * /api/v1: status, hosts, one host, sync (202 {runId}), run progress, suspend and resume, and
+ * resuming a halted rollout. Every
  * route needs the bearer token (checked before the body is read); answers are JSON built from the
  * controller's read/command interface only.
  */
@@ -9,7 +10,7 @@ import type { SourceSettings } from '../../config/types.js';
 import type { ControllerApi, HostView } from '../api.js';
 import type { Auth } from './auth.js';
 import { HttpError } from './errors.js';
-import { HOST_PARAMS, RUN_PARAMS, SYNC_BODY } from './schemas.js';
+import { HOST_PARAMS, ROLLOUT_RESUME_BODY, RUN_PARAMS, SYNC_BODY } from './schemas.js';
 
 /** What the API routes need. */
 export interface ApiRouteOptions {
@@ -30,6 +31,11 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
   app.addHook('onSend', async (_request, reply) => {
     void reply.header('cache-control', 'no-store');
   });
+  /** Hosts this replica does not reconcile: E_HOST_OTHER_SHARD (421) naming the owner when another replica does, else unknown. */
+  const notLive = (names: string[], live: HostView[]): Error => {
+    for (const name of names) api.host(name);
+    return unknownHosts(names, live);
+  };
   /** Before a first good revision no host is known: say that rather than "unknown host". */
   const requireReady = (): void => {
     if (!api.status().ready) throw new DroverError('E_NOT_READY', 'no valid revision loaded yet; try again once the first fetch has succeeded (GET /readyz)', { kind: 'transient' });
@@ -41,20 +47,22 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
     if (!host) throw unknownHosts([request.params.name], api.hosts());
     return host;
   });
-  app.post<{ Body: { hosts?: string[]; dryRun?: boolean } }>('/api/v1/sync', { schema: { body: SYNC_BODY }, bodyLimit: options.bodyLimit }, async (request, reply) => {
+  app.post<{ Body: { hosts?: string[]; dryRun?: boolean; overrideWindow?: boolean } }>('/api/v1/sync', { schema: { body: SYNC_BODY }, bodyLimit: options.bodyLimit }, async (request, reply) => {
     requireReady();
     const live = api.hosts();
     const wanted = request.body.hosts;
     if (wanted?.length) {
       const byName = new Map(live.map((h) => [h.host, h]));
       const unknown = [...new Set(wanted)].filter((name) => !byName.has(name));
-      if (unknown.length) throw unknownHosts(unknown, live);
+      if (unknown.length) throw notLive(unknown, live);
       const suspended = [...new Set(wanted)].filter((name) => byName.get(name)!.suspended);
       if (suspended.length) {
         throw new HttpError(409, 'E_HOST_SUSPENDED', `${suspended.join(', ')} ${suspended.length === 1 ? 'is' : 'are'} suspended; resume first (POST /api/v1/hosts/NAME/resume or drover resume NAME)`);
       }
     }
-    const { runId } = api.sync({ ...(wanted?.length ? { hosts: wanted } : {}), dryRun: request.body.dryRun ?? false, trigger: 'manual' });
+    const { runId } = api.sync({ ...(wanted?.length ? { hosts: wanted } : {}), dryRun: request.body.dryRun ?? false, trigger: 'manual',
+      ...(request.body.overrideWindow ? { overrideWindow: true } : {}),
+    });
     options.onSync?.();
     return reply.code(202).header('location', `/api/v1/runs/${runId}`).send({ runId });
   });
@@ -66,10 +74,19 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
   for (const verb of ['suspend', 'resume'] as const) {
     app.post<{ Params: { name: string } }>(`/api/v1/hosts/:name/${verb}`, { schema: { params: HOST_PARAMS }, bodyLimit: options.bodyLimit }, async (request) => {
       requireReady();
-      if (!api.hosts().some((h) => h.host === request.params.name)) throw unknownHosts([request.params.name], api.hosts());
+      const live = api.hosts();
+      if (!live.some((h) => h.host === request.params.name)) throw notLive([request.params.name], live);
       return { host: await api[verb](request.params.name) };
     });
   }
+  // Rollouts are kept in the state directory, so a halted one can be resumed before a first fetch too.
+  // No body at all means every lane, like `{}`.
+  app.post<{ Body: { lane?: string } }>('/api/v1/rollout/resume', {
+    schema: { body: ROLLOUT_RESUME_BODY }, bodyLimit: options.bodyLimit,
+    preValidation: async (request) => {
+      request.body ??= {};
+    },
+  }, async (request) => ({ rollouts: api.resumeRollout(request.body.lane === undefined ? {} : { lane: request.body.lane }) }));
 }
 
 function unknownHosts(names: string[], live: HostView[]): HttpError {

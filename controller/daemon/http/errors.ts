@@ -5,10 +5,11 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { DroverError } from '../../../manifests/errors.js';
+import { HostOtherShardError, type Shard } from '../shard.js';
 
-/** The JSON body of every error answer. */
+/** The JSON body of every error answer (`shard`: the replica that owns the host, with E_HOST_OTHER_SHARD). */
 export interface ErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; shard?: Shard };
 }
 
 /** An error with the HTTP status it answers with. */
@@ -28,6 +29,7 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   E_RUN_UNKNOWN: 404,
   E_HOST_SUSPENDED: 409,
   E_SUSPENDED_BY_CONFIG: 409,
+  E_ROLLOUT_NOT_HALTED: 409,
   E_NOT_READY: 503,
 };
 
@@ -43,6 +45,11 @@ const FASTIFY_ERRORS: Readonly<Record<string, { code: string; message: (e: Fasti
 /** The answer for `err`: status and body. */
 export function errorAnswer(err: unknown): { status: number; body: ErrorBody; internal: boolean } {
   if (err instanceof HttpError) return answer(err.statusCode, err.code, err.message);
+  // 421 Misdirected Request: the host is real but another replica answers for it; say which.
+  if (err instanceof HostOtherShardError) {
+    const { body, ...rest } = answer(421, err.code, err.message);
+    return { ...rest, body: { error: { ...body.error, shard: { index: err.owner.index, count: err.owner.count } } } };
+  }
   if (err instanceof DroverError && STATUS_OF_CODE[err.code] !== undefined) return answer(STATUS_OF_CODE[err.code]!, err.code, err.message);
   const e = err as Partial<FastifyError> & { statusCode?: number };
   if (e.validation) return answer(400, 'E_INVALID_REQUEST', validationMessage(e.validation, e.validationContext ?? 'request'));

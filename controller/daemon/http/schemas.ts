@@ -13,7 +13,15 @@ export const SYNC_BODY = {
   properties: {
     hosts: { type: 'array', items: HOST_NAME, maxItems: 10_000 },
     dryRun: { type: 'boolean' },
+    overrideWindow: { type: 'boolean' },
   },
+} as const;
+
+/** POST /api/v1/rollout/resume */
+export const ROLLOUT_RESUME_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { lane: { type: 'string', minLength: 1, maxLength: 253 } },
 } as const;
 
 /** :name in /api/v1/hosts/:name */

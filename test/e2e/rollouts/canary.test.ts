@@ -2,7 +2,8 @@
  * Staged rollouts by a real `drover controller` on 10 real fleet hosts: a canary wave of 2 whose health
  * check fails halts the rollout and the other 8 are untouched (OutOfSync, held, shown by `drover hosts
  * --state-dir` and the metrics); a fixing commit resumes it wave by wave, percentage waves taking the
- * expected hosts in a stable order; a canary-only failure is resumed by hand with `drover rollout resume`.
+ * expected hosts in a stable order; a canary-only failure is resumed by hand with `drover rollout resume`
+ * (refused while nothing is halted, from the state directory and over HTTP; resumed over HTTP).
  */
 import { describe, expect, it } from 'vitest';
 import { runDrover } from '../../integration/cli/run-cli.js';
@@ -88,11 +89,17 @@ describe('staged rollout with a canary wave', () => {
     const refused = await runDrover(['rollout', 'resume', '--state-dir', stateDir()]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/no halted rollout/);
+    // The same request over HTTP (POST /api/v1/rollout/resume): 409 E_ROLLOUT_NOT_HALTED, exit 1.
+    const listening = await ctl!.waitForEvent((e) => typeof e.url === 'string' && e.msg.startsWith('HTTP API listening'), 'the HTTP listener');
+    const url = listening.url as string;
+    const refusedHttp = await runDrover(['rollout', 'resume', '--controller', url]);
+    expect(refusedHttp.code).toBe(1);
+    expect(refusedHttp.stderr).toMatch(/^drover: no rollout is halted; nothing to resume \(POST \/api\/v1\/rollout\/resume, HTTP 409\)$/m);
     const next = await env.remote.commit(hostFiles(env.fleet.hosts, (n) => (canary.includes(n) ? 'broken v4\n' : 'good v4\n')), 'canary breaks');
     await ctl!.waitFor(async () => (loadRollouts(stateDir())[0]?.halted && loadRollouts(stateDir())[0]?.revision === revisionOf(next) ? true : undefined), 'halted at v4');
     for (const n of others) expect(await fileOn(n)).toBe('good v3\n');
-    const resumed = await runDrover(['rollout', 'resume', '--state-dir', stateDir()]);
-    expect(resumed.code).toBe(0);
+    const resumed = await runDrover(['rollout', 'resume', '--controller', url]);
+    expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/rollout default: resumed; wave wave-2 of main@sha1:/);
     for (const n of others) await waitForHost(ctl!, n, (r) => r.status === 'Synced' && r.lastAppliedRevision === revisionOf(next), 'synced at v4 after the resume');
     for (const n of others) expect(await fileOn(n)).toBe('good v4\n');

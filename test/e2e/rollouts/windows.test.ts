@@ -1,14 +1,15 @@
 /**
  * Maintenance windows on real fleet hosts. The controller (in-process: startController, its real API,
  * real git): a commit made inside a deny window is planned, not applied (OutOfSync, reason
- * OutsideWindow, files untouched), and a sync with overrideWindow applies it. `drover reconcile` holds
- * the same hosts (exit 2) unless --override-window.
+ * OutsideWindow, files untouched), and `drover sync --override-window` over its real HTTP listener
+ * applies it. `drover reconcile` holds the same hosts (exit 2) unless --override-window.
  */
 import { describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadControllerConfig } from '../../../controller/config/index.js';
 import { startController, type RunningController } from '../../../controller/daemon/controller.js';
+import { startHttpServer, type HttpServer } from '../../../controller/daemon/http/server.js';
 import { createLogger } from '../../../controller/daemon/log.js';
 import { resolveSshSettings } from '../../../controller/reconcile/ssh-settings.js';
 import { runDrover } from '../../integration/cli/run-cli.js';
@@ -18,12 +19,16 @@ import { hostFiles, repoFiles } from './support.js';
 
 const env = useControllerEnv({ count: 2, name: 'rollout-windows' });
 let controller: RunningController | undefined;
+let http: HttpServer | undefined;
 // Opens every minute for an hour: always inside, whenever the test runs.
 const denyAlways = { windows: [{ deny: true, cron: '* * * * *', duration: '1h' }] };
 
 const fileOn = (i: number): Promise<string> => sshRun(env.fleet, `host${i + 1}`, 'cat /srv/ctl/managed.txt');
 
-env.onTeardown(async () => controller?.stop());
+env.onTeardown(async () => {
+  await http?.close();
+  await controller?.stop();
+});
 
 describe('maintenance windows', () => {
   it('the controller holds a commit made inside a deny window; a sync with overrideWindow applies it', async () => {
@@ -31,7 +36,9 @@ describe('maintenance windows', () => {
     await writeFile(join(env.dir, 'drover.config.yaml'), controllerConfig({ remote: env.remote, fleet: env.fleet, stateDir: env.stateDir }));
     const settings = await loadControllerConfig({ cwd: env.dir, env: {}, isRoot: false });
     const ssh = resolveSshSettings({ env: {}, knownHosts: env.fleet.knownHostsFile, identities: [env.fleet.clientKeyFile], connectTimeoutSeconds: 3 });
-    controller = await startController({ settings, ssh, log: createLogger({ level: 'silent' }) });
+    const log = createLogger({ level: 'silent' });
+    controller = await startController({ settings, ssh, log });
+    http = await startHttpServer({ api: controller, settings, log, startedAt: Date.now() });
     await until(() => (controller!.hosts().length === 2 && controller!.hosts().every((h) => h.status === 'Synced' && h.lastAppliedRevision === revisionOf(first)) ? true : undefined));
 
     const held = await env.remote.commit({ 'drover.yaml': JSON.stringify(denyAlways), ...hostFiles(env.fleet.hosts, 'good v2\n') }, 'inside the deny window');
@@ -45,13 +52,15 @@ describe('maintenance windows', () => {
     const body = JSON.parse(shown.stdout) as { hosts: { host: string; status: string; reason: string }[] };
     expect(body.hosts.map((h) => [h.host, h.status, h.reason.split(':')[0]])).toEqual([['h01', 'OutOfSync', 'OutsideWindow'], ['h02', 'OutOfSync', 'OutsideWindow']]);
 
-    const { runId } = controller.sync({ hosts: ['h01'], overrideWindow: true });
-    const run = await until(() => (controller!.run(runId)?.state === 'done' ? controller!.run(runId) : undefined));
-    expect(run.hosts.h01).toMatchObject({ result: 'applied' });
+    const synced = await runDrover(['sync', '--wait', '--override-window', '--host', 'h01', '--controller', http.url]);
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(synced.stdout).toMatch(/h01\s+applied\s+main@sha1:/);
     expect(controller.host('h01')).toMatchObject({ status: 'Synced', lastAppliedRevision: revisionOf(held) });
     expect(await fileOn(0)).toBe('good v2\n');
     expect(controller.host('h02')).toMatchObject({ status: 'OutOfSync' });
     expect(await fileOn(1)).toBe('good v1\n');
+    await http.close();
+    http = undefined;
     await controller.stop();
     controller = undefined;
   });

@@ -4,6 +4,7 @@ import { DroverError } from '../../../../manifests/errors.js';
 import type { ControllerStatus } from '../../../../controller/daemon/api.js';
 import { errorAnswer, HttpError } from '../../../../controller/daemon/http/errors.js';
 import { readiness } from '../../../../controller/daemon/http/health.js';
+import { HostOtherShardError } from '../../../../controller/daemon/shard.js';
 
 const STARTED = 1_000;
 const status = (source: Partial<ControllerStatus['source']>, ready = false): Pick<ControllerStatus, 'source' | 'ready'> =>
@@ -32,6 +33,8 @@ describe('errorAnswer', () => {
     [new DroverError('E_HOST_UNKNOWN', 'unknown host "a"'), 404, 'E_HOST_UNKNOWN'],
     [new DroverError('E_SUSPENDED_BY_CONFIG', 'x'), 409, 'E_SUSPENDED_BY_CONFIG'],
     [new DroverError('E_NOT_READY', 'x', { kind: 'transient' }), 503, 'E_NOT_READY'],
+    [new DroverError('E_ROLLOUT_NOT_HALTED', 'x'), 409, 'E_ROLLOUT_NOT_HALTED'],
+    [new HostOtherShardError('c', { index: 1, count: 3 }, { index: 0, count: 3 }), 421, 'E_HOST_OTHER_SHARD'],
     [Object.assign(new Error('too big'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }), 413, 'E_BODY_TOO_LARGE'],
     [Object.assign(new Error('rate'), { statusCode: 429 }), 429, 'E_RATE_LIMITED'],
     [new Error('secret internals'), 500, 'E_INTERNAL'],
@@ -40,5 +43,9 @@ describe('errorAnswer', () => {
     expect(answer.status).toBe(status);
     expect(answer.body.error.code).toBe(code);
     expect(answer.body.error.message).not.toContain('secret internals');
+  });
+  it('names the owning shard of a host another replica reconciles', () => {
+    const answer = errorAnswer(new HostOtherShardError('c', { index: 1, count: 3 }, { index: 0, count: 3 }));
+    expect(answer.body.error).toMatchObject({ shard: { index: 1, count: 3 }, message: expect.stringMatching(/^c belongs to shard 1\/3, not to this replica \(shard 0\/3\)/) });
   });
 });
