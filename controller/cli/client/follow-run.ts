@@ -26,15 +26,18 @@ export async function followRun(client: ControllerClient, runId: string, progres
 }
 
 /**
- * The exit code for a finished run, as `drover reconcile` gives it: 1 when every host failed (or was
- * unreachable, or interrupted, or skipped while its circuit breaker is open), 3 when some did, 2 when
- * a dry run found drift, else 0. Suspended hosts (skipped on purpose) count for nothing.
+ * The exit code for a finished run, as `drover reconcile` gives it: 3 when hosts failed, some or all
+ * (failed, unreachable, interrupted, or skipped while their circuit breaker is open), 2 when drift is
+ * left (a dry run, or hosts held back by a maintenance window or a rollout wave), else 0. Suspended
+ * hosts (skipped on purpose) count for nothing. 1 is left for errors that stop the command.
  */
 export function runExitCode(run: SyncRun): number {
   const hosts = Object.values(run.hosts).filter((h) => !(h.result === 'skipped' && h.reason === 'suspended'));
   const results = hosts.map((h) => h.result);
   const failed = results.filter((r) => r === 'failed' || r === 'unreachable' || r === 'interrupted' || r === 'skipped').length;
-  if (failed > 0) return failed === results.length ? ExitCode.error : ExitCode.partial;
-  if (run.dryRun && results.includes('drift')) return ExitCode.drift;
+  // As `drover reconcile`: 3 whenever hosts failed, however many; 2 when drift is left (a dry run, or
+  // hosts held back from applying by a maintenance window or a rollout wave).
+  if (failed > 0) return ExitCode.partial;
+  if (results.includes('drift')) return ExitCode.drift;
   return ExitCode.ok;
 }

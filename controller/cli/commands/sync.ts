@@ -19,8 +19,9 @@ interface SyncFlags extends EndpointFlags {
 /**
  * `drover sync [--host H]... [--dry-run] [--override-window] [--wait]`: asks a running controller to sync now
  * (POST /api/v1/sync) and prints the run id. With --wait it follows the run (progress on stderr),
- * prints a summary and exits like `drover reconcile`: 0 converged or in sync, 2 drift on a dry run,
- * 3 some hosts failed, 1 error (every host failed, or the controller refused the request).
+ * prints a summary and exits like `drover reconcile`: 0 converged or in sync, 2 drift left (a dry run,
+ * or hosts held back by a window or a wave), 3 hosts failed (some or all), 1 an error (bad flags, the
+ * controller refused the request or cannot be reached).
  */
 export function registerSync(program: Command, io: CliIo): void {
   endpointOptions(program
