@@ -17,6 +17,7 @@ import type { DesiredState, HookScript, RepositorySettings } from './types.js';
 import { readPolicies, type RepositoryPolicies } from './policies.js';
 import { mergeRollbackOnFailedTests } from './merge-rollback.js';
 import { createManifestValidator, validateFile, type ManifestValidator } from './validate.js';
+import { createYielder, mapYielding } from './yield.js';
 
 /** A loaded repository. `hosts` is complete and trustworthy only when `problems` is empty. */
 export interface LoadedRepository {
@@ -43,19 +44,21 @@ export interface LoadOptions {
 }
 
 /**
- * Reads and validates the whole repository. Never throws for bad input (problems are
+ * Reads and validates the whole repository, giving the event loop a turn every few ms between files
+ * and hosts (so a controller keeps answering while it loads a revision). Never throws for bad input (problems are
  * collected); throws DroverError E_REPO_NOT_FOUND when root is not a directory and
  * E_HOST_UNKNOWN when `options.hosts` names a host without a hosts/<name>.yaml.
  */
 export async function loadRepository(root: string, options: LoadOptions = {}): Promise<LoadedRepository> {
-  const files = await readRepositoryFiles(root);
+  const pause = createYielder();
+  const files = await readRepositoryFiles(root, pause);
   const problems = createProblemList();
   for (const p of files.problems) problems.add(p);
   const validator = options.validator ?? createManifestValidator();
   if (files.settings) validateFile({ source: files.settings, validate: validator.drover, problems });
-  for (const source of files.hosts) validateFile({ source, validate: validator.host, problems });
-  for (const source of files.groups) validateFile({ source, validate: validator.group, problems });
-  for (const source of files.roles) validateFile({ source, validate: validator.role, problems });
+  for (const [sources, validate] of [[files.hosts, validator.host], [files.groups, validator.group], [files.roles, validator.role]] as const) {
+    await mapYielding(sources, pause, (source) => validateFile({ source, validate, problems }));
+  }
   const settings = (files.settings?.value ?? {}) as RawSettings;
   const inventory = buildInventory({ hosts: files.hosts, groups: files.groups, roles: files.roles, problems });
   checkRoleReferences(inventory, files.settings, problems);
@@ -66,7 +69,7 @@ export async function loadRepository(root: string, options: LoadOptions = {}): P
     inventory, settings, engine: createTemplateEngine(root), validator, problems, hooks: files.hooks, repositorySettings,
     keptSecrets: new Set(files.secrets),
   };
-  const hosts = names.flatMap((name) => buildHost(name, ctx) ?? []);
+  const hosts = (await mapYielding(names, pause, (name) => buildHost(name, ctx))).flatMap((h) => h ?? []);
   const policies = readPolicies({ ...(files.settings ? { settings: files.settings } : {}), groups: inventory.groups, problems });
   return {
     root, hosts,

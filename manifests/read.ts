@@ -11,6 +11,7 @@ import type { HookScript } from './types.js';
 import { describeValue } from './messages.js';
 import { checkSecretsDir } from './secrets-dir.js';
 import { locateInside, outsideMessage } from './templates.js';
+import { createYielder, mapYielding, type Yielder } from './yield.js';
 
 /** A segment of a path into a YAML document: a mapping key or a list index. */
 export type PathSegment = string | number;
@@ -112,8 +113,11 @@ function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
-/** Reads the repository at `root`. Throws DroverError E_REPO_NOT_FOUND when `root` is not a directory. */
-export async function readRepositoryFiles(root: string): Promise<RepositoryFiles> {
+/**
+ * Reads the repository at `root`, letting the event loop run (through `pause`) between parsed files.
+ * Throws DroverError E_REPO_NOT_FOUND when `root` is not a directory.
+ */
+export async function readRepositoryFiles(root: string, pause: Yielder = createYielder()): Promise<RepositoryFiles> {
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) {
     throw new DroverError('E_REPO_NOT_FOUND', `manifest repository not found: ${root} is not a directory`);
@@ -121,9 +125,9 @@ export async function readRepositoryFiles(root: string): Promise<RepositoryFiles
   const problems: ManifestProblem[] = [];
   const [settings, hosts, groups, roles, hooks, secrets] = await Promise.all([
     readSettings(root, problems),
-    readYamlDir(root, 'hosts', problems),
-    readYamlDir(root, 'groups', problems),
-    readYamlDir(root, 'roles', problems),
+    readYamlDir(root, 'hosts', problems, pause),
+    readYamlDir(root, 'groups', problems, pause),
+    readYamlDir(root, 'roles', problems, pause),
     readHooks(root, problems),
     checkSecretsDir(root),
   ]);
@@ -137,14 +141,14 @@ async function readSettings(root: string, problems: ManifestProblem[]): Promise<
   return parseYamlFile({ file: 'drover.yaml', name: 'drover', text, problems });
 }
 
-async function readYamlDir(root: string, dir: string, problems: ManifestProblem[]): Promise<SourceFile[]> {
+async function readYamlDir(root: string, dir: string, problems: ManifestProblem[], pause: Yielder): Promise<SourceFile[]> {
   const entries = await listFiles(join(root, dir));
   const names = entries.filter((e) => e.endsWith('.yaml')).sort();
   for (const misnamed of entries.filter((e) => e.endsWith('.yml'))) {
     problems.push({ file: `${dir}/${misnamed}`, line: 0, col: 0, path: '', message: `ignored: drover reads only .yaml files; rename it to ${misnamed.slice(0, -4)}.yaml` });
   }
   const texts = await mapInBatches(names, 64, (n) => readFile(join(root, dir, n), 'utf8'));
-  return names.map((n, i) => parseYamlFile({ file: `${dir}/${n}`, name: n.slice(0, -5), text: texts[i]!, problems }));
+  return mapYielding(names, pause, (n, i) => parseYamlFile({ file: `${dir}/${n}`, name: n.slice(0, -5), text: texts[i]!, problems }));
 }
 
 async function listFiles(dir: string): Promise<string[]> {
