@@ -17,7 +17,7 @@ import type { DesiredState, HookScript, RepositorySettings } from './types.js';
 import { readPolicies, type RepositoryPolicies } from './policies.js';
 import { mergeRollbackOnFailedTests } from './merge-rollback.js';
 import { createManifestValidator, validateFile, type ManifestValidator } from './validate.js';
-import { createYielder, mapYielding } from './yield.js';
+import { createYielder, mapYielding, type Yielder } from './yield.js';
 
 /** A loaded repository. `hosts` is complete and trustworthy only when `problems` is empty. */
 export interface LoadedRepository {
@@ -41,6 +41,8 @@ export interface LoadOptions {
   hosts?: string[];
   /** Validators compiled once and reused across loads (see createManifestValidator()). */
   validator?: ManifestValidator;
+  /** Called between files and hosts to give the event loop a turn (default: createYielder(), every ~8 ms). */
+  yielder?: Yielder;
 }
 
 /**
@@ -50,7 +52,7 @@ export interface LoadOptions {
  * E_HOST_UNKNOWN when `options.hosts` names a host without a hosts/<name>.yaml.
  */
 export async function loadRepository(root: string, options: LoadOptions = {}): Promise<LoadedRepository> {
-  const pause = createYielder();
+  const pause = options.yielder ?? createYielder();
   const files = await readRepositoryFiles(root, pause);
   const problems = createProblemList();
   for (const p of files.problems) problems.add(p);
