@@ -3,16 +3,16 @@
  * reasons and unified diffs of file contents (secrets masked, binary summarised, long diffs
  * cut), then a summary table. Pure: strings in, string out.
  */
-import { createTwoFilesPatch } from 'diff';
+import { fileDiffLines, MAX_DIFF_EDIT_LINES } from '../reconcile/file-diff.js';
 import type { FileTexts, HostFailure, Plan, PlanStep } from '../reconcile/types.js';
+import { renderTable } from './table.js';
+import { failureWord } from './render-apply.js';
+import { escapeControl as safe } from './terminal-text.js';
 
 /** What the renderer needs of a planned host (HostPlanResult fits). */
 export type PlanView =
   | { host: string; address: string; plan: Plan; texts?: Record<string, FileTexts> }
   | { host: string; address: string; error: HostFailure };
-import { renderTable } from './table.js';
-import { failureWord } from './render-apply.js';
-import { escapeControl as safe } from './terminal-text.js';
 
 export interface RenderOptions {
   color: boolean;
@@ -20,7 +20,6 @@ export interface RenderOptions {
   maxDiffLines?: number;
 }
 
-const SECRET_PLACEHOLDER = /\{\{drover-secret:[A-Za-z0-9_.-]+\}\}/g;
 const SYMBOL: Record<string, string> = { create: '+', update: '~', delete: '-', none: ' ' };
 const COLOR: Record<string, string> = { '+': '32', '~': '33', '-': '31', '?': '36', '!': '31' };
 
@@ -29,13 +28,8 @@ function paint(text: string, symbol: string, color: boolean): string {
   return color && code ? `\x1b[${code}m${text}\x1b[0m` : text;
 }
 
-/** Masks secret placeholders so no secret-bearing line shows a value. */
-export function maskSecrets(text: string): string {
-  return text.replace(SECRET_PLACEHOLDER, '(secret)');
-}
-
 /** Past this many differing lines (the edit distance) no diff is computed or shown. */
-export const MAX_EDIT_LINES = 300;
+export const MAX_EDIT_LINES = MAX_DIFF_EDIT_LINES;
 
 /** Why a host has no plan: `not observed` (unreachable), `refused` (host key, credentials), else `not planned`. */
 function notPlanned(error: HostFailure): string {
@@ -76,53 +70,14 @@ function renderStep(step: PlanStep, texts: FileTexts | undefined, options: Rende
   return lines;
 }
 
-function renderContent(step: PlanStep, texts: FileTexts | undefined, options: RenderOptions): string[] {
-  const content = step.content;
-  if (!content || content.before === content.after) return [];
-  const indent = (l: string): string => `          ${l}`;
-  if (content.binary) return [indent(`(binary content: sha256 ${content.before?.slice(0, 8) ?? 'none'} -> ${content.after.slice(0, 8)})`)];
-  if (!texts) return [];
-  // An existing file whose text was not fetched (too large, unreadable) must not diff as if it were empty.
-  if (texts.before === undefined && content.before !== undefined) return [indent('(no diff: the current content was not fetched)')];
-  const path = step.resource.replace(/^file:/, '');
-  const patch = createTwoFilesPatch(`${path} (host)`, `${path} (desired)`, maskSecrets(texts.before ?? ''), maskSecrets(texts.after), undefined, undefined,
-    { context: 3, maxEditLength: MAX_EDIT_LINES });
-  // Diffing texts that differ everywhere costs O(n * d); past the cap nobody reads the diff anyway.
-  if (patch === undefined) return [indent(`(diff not shown: more than ${MAX_EDIT_LINES} lines differ)`)];
-  // Escaped line by line (after the diff, so a lone \r still differs): only drover's colors reach the terminal.
-  const lines = patch.split('\n').slice(1).filter((l) => l !== '' && !l.startsWith('\\ No newline')).map(safe);
-  const header = lines.slice(0, 2);
-  const body = content.secrets.length > 0 ? hideSecretChanges(lines.slice(2)) : lines.slice(2);
-  if (!body.some((l) => /^[+-]/.test(l))) return content.secrets.length > 0 ? [indent('(secret changed)')] : [];
-  const max = options.maxDiffLines ?? 60;
-  const shown = [...header.map(indent), ...body.slice(0, max).map((l) => indent(paint(l, l.charAt(0), options.color)))];
-  if (body.length > max) shown.push(indent(`... ${body.length - max} more diff lines hidden`));
-  return shown;
-}
-
 /**
- * The host's old text holds placeholders only where it held the current secret values; a changed
- * block whose new side gets a secret while its old side has no placeholder may show an old secret
- * in clear, so that block becomes one `(secret changed)` line.
+ * The file's diff as reconcile/file-diff.ts computes it for the API too (masked, capped, cut), escaped
+ * line by line so only drover's colours reach the terminal, indented, and coloured past its header.
  */
-function hideSecretChanges(hunks: string[]): string[] {
-  const out: string[] = [];
-  let block: string[] = [];
-  const flush = (): void => {
-    const risky = block.some((l) => l.startsWith('+') && l.includes('(secret)')) && block.some((l) => l.startsWith('-') && !l.includes('(secret)'));
-    out.push(...(risky ? ['(secret changed)'] : block));
-    block = [];
-  };
-  for (const line of hunks) {
-    if (/^[+-]/.test(line)) {
-      block.push(line);
-      continue;
-    }
-    flush();
-    out.push(line);
-  }
-  flush();
-  return out;
+function renderContent(step: PlanStep, texts: FileTexts | undefined, options: RenderOptions): string[] {
+  const lines = fileDiffLines(step, texts, options.maxDiffLines === undefined ? {} : { maxLines: options.maxDiffLines }).map(safe);
+  const headed = lines[0]?.startsWith('--- ') === true;
+  return lines.map((l, i) => `          ${headed && i >= 2 ? paint(l, l.charAt(0), options.color) : l}`);
 }
 
 /** Renders the summary table of all hosts. */

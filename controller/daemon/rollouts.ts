@@ -133,7 +133,7 @@ export class RolloutCoordinator {
   }
 
   /** `host` will not run for `revision` (suspended): its wave does not wait for it. */
-  skip(host: string, revision: string): void {
+  leaveWave(host: string, revision: string): void {
     const lane = this.laneOf(host);
     if (!lane || lane.revision !== revision || lane.results[host] !== undefined) return;
     this.record(host, revision, { host, outcome: 'in-sync', durationMs: 0, phaseDurationsMs: {} });

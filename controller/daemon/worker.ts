@@ -62,7 +62,7 @@ async function processHost(ctx: DaemonContext, host: string): Promise<void> {
     if (!record.suspended) await saveHost(ctx, { ...record, suspended: true });
     ctx.syncRuns.finished(why.runIds, host, { result: 'skipped', reason: 'suspended' });
     // A suspended host leaves its rollout wave (it would wait for it forever).
-    ctx.rollouts?.skip(host, fleet.revision);
+    ctx.rollouts?.leaveWave(host, fleet.revision);
     ctx.queue.forget(host);
     return;
   }
