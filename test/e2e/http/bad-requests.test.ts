@@ -4,38 +4,24 @@
  * `{error: {code, message}}`, starts no run, triggers no fetch and changes no file in the state
  * directory (sha256 of every file before and after the whole table).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rm } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../fleet/index.js';
-import { createRemote, hostFile, tempDir, waitForHost, type GitRemote } from '../controller/support.js';
-import { API_TOKEN, WEBHOOK_SECRET, digestTree, request, signature, startHttpController, type Answer, type HttpController } from './support.js';
+import { hostFile, waitForHost, useControllerEnv } from '../controller/support.js';
+import { API_TOKEN, WEBHOOK_SECRET, digestTree, request, signature, startHttpControllerIn, type Answer, type HttpController } from './support.js';
 
-let fleet: Fleet;
-let remote: GitRemote;
-let dir: string;
+const env = useControllerEnv({ count: 2, name: 'http-bad' });
 let ctl: HttpController;
 
 beforeAll(async () => {
-  fleet = await startFleet({ count: 2, name: 'http-bad' });
-  remote = await createRemote();
-  dir = await tempDir();
-  await remote.commit({ 'hosts/web1.yaml': hostFile(fleet.hosts[0]!, 'one\n'), 'hosts/web2.yaml': hostFile(fleet.hosts[1]!, 'one\n') });
-  const stateDir = join(dir, 'state');
+  await env.remote.commit({ 'hosts/web1.yaml': hostFile(env.fleet.hosts[0]!, 'one\n'), 'hosts/web2.yaml': hostFile(env.fleet.hosts[1]!, 'one\n') });
+  const stateDir = join(env.dir, 'state');
   // No polling and no drift checks during the test: only a request could change the state.
-  ctl = await startHttpController({ dir, remote, fleet, stateDir, extra: { source: { url: remote.bare, branch: 'main', interval: '1h' } } });
+  ctl = await startHttpControllerIn(env, { stateDir, extra: { source: { url: env.remote.bare, branch: 'main', interval: '1h' } } });
   for (const name of ['web1', 'web2']) await waitForHost(ctl, name, (r) => r.status === 'Synced', 'synced');
   const suspended = await request(`${ctl.url}/api/v1/hosts/web2/suspend`, { method: 'POST', token: true });
   expect(suspended.status).toBe(200);
   // A newer commit waits in the remote: a fetch triggered by mistake would record it.
-  await remote.commit({ 'hosts/web1.yaml': hostFile(fleet.hosts[0]!, 'two\n') }, 'not fetched');
-});
-
-afterAll(async () => {
-  await ctl?.stop();
-  await fleet?.stop();
-  await remote?.cleanup();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await env.remote.commit({ 'hosts/web1.yaml': hostFile(env.fleet.hosts[0]!, 'two\n') }, 'not fetched');
 });
 
 type Case = [name: string, path: string, init: RequestInit & { token?: boolean | string }, status: number, code: string, says?: RegExp];

@@ -9,20 +9,17 @@
  */
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { stringify } from 'yaml';
-import { startFleet, type Fleet } from '../../fleet/index.js';
 import { ROOT } from '../../integration/cli/run-cli.js';
 import { launchChromium, type Browser } from '../../support/browser.js';
 import { sshRun } from '../../support/ssh.js';
-import { createRemote, hostFile, tempDir, waitForHost, type GitRemote } from '../controller/support.js';
-import { API_TOKEN, postJson, request, startHttpController, type HttpController } from './support.js';
+import { hostFile, waitForHost, useControllerEnv } from '../controller/support.js';
+import { API_TOKEN, postJson, request, startHttpControllerIn, type HttpController } from './support.js';
 
-let fleet: Fleet;
-let remote: GitRemote;
-let dir: string;
+const env = useControllerEnv({ count: 3, name: 'http-page' });
 let ctl: HttpController;
 let browser: Browser;
 let page: Page;
@@ -31,11 +28,8 @@ let secretValue = '';
 const HOSTILE = '<script>window.pwned=1</script><b>bold</b>';
 
 beforeAll(async () => {
-  fleet = await startFleet({ count: 3, name: 'http-page' });
-  remote = await createRemote();
-  dir = await tempDir();
   const failing = stringify({
-    address: fleet.hosts[2]!.address,
+    address: env.fleet.hosts[2]!.address,
     resources: [{ kind: 'command', name: 'breaks', run: `echo '${HOSTILE}' >&2; exit 3`, always: true }],
   });
   // web2 also gets a generated secret inside a config file: its diffs must never show the value.
@@ -45,20 +39,19 @@ beforeAll(async () => {
       { kind: 'file', path: '/srv/ctl/app.conf', template: 'app.conf', dependsOn: ['secret:app_key'] },
     ],
   });
-  await remote.commit({
-    'hosts/web1.yaml': hostFile(fleet.hosts[0]!, 'one\n'), 'hosts/web2.yaml': hostFile(fleet.hosts[1]!, 'one\n', { roles: ['app'] }), 'hosts/web3.yaml': failing,
+  await env.remote.commit({
+    'hosts/web1.yaml': hostFile(env.fleet.hosts[0]!, 'one\n'), 'hosts/web2.yaml': hostFile(env.fleet.hosts[1]!, 'one\n', { roles: ['app'] }), 'hosts/web3.yaml': failing,
     'roles/app.yaml': app, 'templates/app/default/app.conf': "key={{ secret('app_key') }}\nmode=one\n",
   });
-  ctl = await startHttpController({
-    dir, remote, fleet, stateDir: join(dir, 'state'),
-    extra: { source: { url: remote.bare, branch: 'main', interval: '1h' }, retry: { baseSeconds: 600, maxSeconds: 600 } },
+  ctl = await startHttpControllerIn(env, {
+    extra: { source: { url: env.remote.bare, branch: 'main', interval: '1h' }, retry: { baseSeconds: 600, maxSeconds: 600 } },
   });
   await waitForHost(ctl, 'web1', (r) => r.status === 'Synced', 'synced');
   await waitForHost(ctl, 'web3', (r) => r.status === 'Failed', 'failed');
   await waitForHost(ctl, 'web2', (r) => r.status === 'Synced', 'synced');
   // web2 drifts by hand; a dry run finds it (the controller only reports drift: selfHeal is off).
-  await sshRun(fleet, 'host2', 'echo edited > /srv/ctl/managed.txt; sed -i s/mode=one/mode=edited/ /srv/ctl/app.conf');
-  secretValue = (await sshRun(fleet, 'host2', 'head -n1 /var/lib/drover/secrets/app_key')).trim();
+  await sshRun(env.fleet, 'host2', 'echo edited > /srv/ctl/managed.txt; sed -i s/mode=one/mode=edited/ /srv/ctl/app.conf');
+  secretValue = (await sshRun(env.fleet, 'host2', 'head -n1 /var/lib/drover/secrets/app_key')).trim();
   expect(secretValue).toMatch(/^[A-Za-z0-9]{32}$/);
   expect((await postJson(`${ctl.url}/api/v1/sync`, { hosts: ['web2'], dryRun: true })).status).toBe(202);
   await waitForHost(ctl, 'web2', (r) => r.status === 'OutOfSync' && r.lastPlan?.inSync === false, 'drift found');
@@ -69,10 +62,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await ctl?.stop();
-  await fleet?.stop();
-  await remote?.cleanup();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 const rowText = (host: string): Promise<string[]> => page.locator(`tr[data-host="${host}"] td`).allInnerTexts();
@@ -107,7 +96,7 @@ describe('the status page', () => {
     expect(await badgeColour('web1')).toBe('rgb(26, 127, 55)');
     expect(await badgeColour('web2')).toBe('rgb(154, 103, 0)');
     expect(await badgeColour('web3')).toBe('rgb(207, 34, 46)');
-    expect(await page.locator('#source').innerText()).toContain(remote.bare);
+    expect(await page.locator('#source').innerText()).toContain(env.remote.bare);
     await mkdir(join(ROOT, 'test/artifacts'), { recursive: true });
     await page.screenshot({ path: join(ROOT, 'test/artifacts/status-page.png'), fullPage: true });
   });

@@ -8,7 +8,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Fleet } from '../../fleet/index.js';
-import { controllerConfig, startControllerProcess, type ControllerProcess, type GitRemote } from '../controller/support.js';
+import { controllerConfig, startControllerProcess, type ControllerEnv, type ControllerProcess, type GitRemote } from '../controller/support.js';
 
 /** The token and webhook secret every HTTP test controller uses. */
 export const API_TOKEN = 'test-api-token-0123456789abcdef';
@@ -34,6 +34,19 @@ export async function startHttpController(options: { dir: string; remote: GitRem
   const ctl = await startControllerProcess({ dir: options.dir, config, stateDir: options.stateDir });
   const event = await ctl.waitForEvent((e) => typeof e.url === 'string' && e.msg.startsWith('HTTP API listening'), 'the HTTP listener');
   return Object.assign(ctl, { url: event.url as string, dir: options.dir });
+}
+
+/**
+ * startHttpController on a useControllerEnv() set-up (its fleet, remote and dir; state in `stateDir`,
+ * default env.stateDir), stopped in the env's afterAll before the fleet goes.
+ */
+export async function startHttpControllerIn(env: ControllerEnv, options: { stateDir?: string; extra?: Record<string, unknown> } = {}): Promise<HttpController> {
+  const ctl = await startHttpController({
+    dir: env.dir, remote: env.remote, fleet: env.fleet, stateDir: options.stateDir ?? env.stateDir,
+    ...(options.extra ? { extra: options.extra } : {}),
+  });
+  env.onTeardown(() => ctl.stop());
+  return ctl;
 }
 
 /** An answer: status, headers and the parsed JSON body (undefined when not JSON). */

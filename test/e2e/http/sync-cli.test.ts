@@ -4,46 +4,32 @@
  * `drover reconcile` gives them, concurrent syncs coalesced into fewer runs (never two at once),
  * and suspend/resume kept across a controller restart.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rm } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { startFleet, type Fleet } from '../../fleet/index.js';
 import { runDrover } from '../../integration/cli/run-cli.js';
 import { sshRun } from '../../support/ssh.js';
-import { createRemote, hostFile, hostRecord, tempDir, waitForHost, type GitRemote } from '../controller/support.js';
-import { postJson, request, startHttpController, type HttpController } from './support.js';
+import { hostFile, hostRecord, waitForHost, useControllerEnv } from '../controller/support.js';
+import { postJson, request, startHttpControllerIn, type HttpController } from './support.js';
 
-let fleet: Fleet;
-let remote: GitRemote;
-let dir: string;
+const env = useControllerEnv({ count: 2, name: 'http-sync' });
 let ctl: HttpController;
-const stateDir = (): string => join(dir, 'state');
+const stateDir = (): string => join(env.dir, 'state');
 // No polling, no drift checks, a breaker that stays closed: every run below is one the test asked for.
-const extra = (): Record<string, unknown> => ({ source: { url: remote.bare, branch: 'main', interval: '1h' }, circuitBreaker: { failures: 1000, cooldownSeconds: 1 } });
+const extra = (): Record<string, unknown> => ({ source: { url: env.remote.bare, branch: 'main', interval: '1h' }, circuitBreaker: { failures: 1000, cooldownSeconds: 1 } });
 
 beforeAll(async () => {
-  fleet = await startFleet({ count: 2, name: 'http-sync' });
-  remote = await createRemote();
-  dir = await tempDir();
-  await remote.commit({
-    'hosts/web1.yaml': hostFile(fleet.hosts[0]!, 'one\n'),
-    'hosts/web2.yaml': hostFile(fleet.hosts[1]!, 'one\n'),
+  await env.remote.commit({
+    'hosts/web1.yaml': hostFile(env.fleet.hosts[0]!, 'one\n'),
+    'hosts/web2.yaml': hostFile(env.fleet.hosts[1]!, 'one\n'),
     // Nothing listens on port 1: this host is always unreachable.
     'hosts/down1.yaml': stringify({ address: '127.0.0.1', port: 1, resources: [{ kind: 'directory', path: '/srv/ctl' }] }),
   });
-  ctl = await startHttpController({ dir, remote, fleet, stateDir: stateDir(), extra: extra() });
+  ctl = await startHttpControllerIn(env, { extra: extra() });
   for (const name of ['web1', 'web2']) await waitForHost(ctl, name, (r) => r.status === 'Synced', 'synced');
 });
 
-afterAll(async () => {
-  await ctl?.stop();
-  await fleet?.stop();
-  await remote?.cleanup();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-const drover = (args: string[]) => runDrover(args, { cwd: dir, env: { DROVER_URL: ctl.url, DROVER_TOKEN_FILE: join(dir, 'api-token') } });
+const drover = (args: string[]) => runDrover(args, { cwd: env.dir, env: { DROVER_URL: ctl.url, DROVER_TOKEN_FILE: join(env.dir, 'api-token') } });
 
 describe('drover sync --wait', () => {
   it('exits 0 when the hosts are in sync', async () => {
@@ -55,15 +41,15 @@ describe('drover sync --wait', () => {
   });
 
   it('exits 2 on a dry run that finds drift, then 0 once a sync repaired it', async () => {
-    await sshRun(fleet, 'host1', 'echo edited > /srv/ctl/managed.txt');
+    await sshRun(env.fleet, 'host1', 'echo edited > /srv/ctl/managed.txt');
     const dry = await drover(['sync', '--wait', '--dry-run', '--host', 'web1']);
     expect(dry.code, dry.stderr).toBe(2);
     expect(dry.stdout).toMatch(/web1\s+drift/);
-    expect(await sshRun(fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('edited\n');
+    expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('edited\n');
     const apply = await drover(['sync', '--wait', '--host', 'web1']);
     expect(apply.code, apply.stderr).toBe(0);
     expect(apply.stdout).toMatch(/web1\s+applied/);
-    expect(await sshRun(fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('one\n');
+    expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('one\n');
   });
 
   it('exits 3 when hosts fail, some or all of them', async () => {
@@ -79,7 +65,7 @@ describe('drover sync --wait', () => {
     const unknown = await drover(['sync', '--wait', '--host', 'nope']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/unknown host "nope"/);
-    const away = await runDrover(['sync', '--controller', 'http://127.0.0.1:1'], { cwd: dir });
+    const away = await runDrover(['sync', '--controller', 'http://127.0.0.1:1'], { cwd: env.dir });
     expect(away.code).toBe(1);
     expect(away.stderr).toMatch(/cannot reach the controller at http:\/\/127\.0\.0\.1:1/);
   });
@@ -119,7 +105,7 @@ describe('suspend and resume', () => {
     expect(refused.stderr).toMatch(/web2 is suspended; resume first/);
 
     await restart();
-    const afterRestart = await drover(['hosts', '--controller', ctl.url, '--token-file', join(dir, 'api-token'), '--output', 'json']);
+    const afterRestart = await drover(['hosts', '--controller', ctl.url, '--token-file', join(env.dir, 'api-token'), '--output', 'json']);
     const hosts = (JSON.parse(afterRestart.stdout) as { hosts: { host: string; status: string; suspended: boolean }[] }).hosts;
     expect(hosts.find((h) => h.host === 'web2')).toMatchObject({ status: 'Suspended', suspended: true });
     expect((await drover(['hosts', '--controller', ctl.url])).stdout).toMatch(/web2\s+Suspended/);
@@ -138,6 +124,6 @@ describe('suspend and resume', () => {
 /** Stops the controller and starts it again on the same state; resolves once it is ready. */
 async function restart(): Promise<void> {
   expect(await ctl.stop()).toBe(0);
-  ctl = await startHttpController({ dir, remote, fleet, stateDir: stateDir(), extra: extra() });
+  ctl = await startHttpControllerIn(env, { extra: extra() });
   await ctl.waitFor(async () => ((await request(`${ctl.url}/readyz`)).status === 200 ? true : undefined), 'ready after the restart');
 }

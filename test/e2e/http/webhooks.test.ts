@@ -4,33 +4,18 @@
  * pings and pushes to other branches answer 202 `ignored` with the reason; GitLab's token and the
  * generic signature trigger a fetch too; /metrics on the same listener counts each call.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../fleet/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sshRun } from '../../support/ssh.js';
-import { controllerRecord, createRemote, hostFile, revisionOf, tempDir, waitForHost, type GitRemote } from '../controller/support.js';
-import { WEBHOOK_SECRET, digestTree, githubPush, request, signature, startHttpController, type HttpController } from './support.js';
+import { controllerRecord, hostFile, revisionOf, waitForHost, useControllerEnv } from '../controller/support.js';
+import { WEBHOOK_SECRET, digestTree, githubPush, request, signature, startHttpControllerIn, type HttpController } from './support.js';
 
-let fleet: Fleet;
-let remote: GitRemote;
-let dir: string;
+const env = useControllerEnv({ count: 2, name: 'http-hooks' });
 let ctl: HttpController;
 
 beforeAll(async () => {
-  fleet = await startFleet({ count: 2, name: 'http-hooks' });
-  remote = await createRemote();
-  dir = await tempDir();
-  await remote.commit({ 'hosts/web1.yaml': hostFile(fleet.hosts[0]!, 'one\n'), 'hosts/web2.yaml': hostFile(fleet.hosts[1]!, 'one\n') });
-  ctl = await startHttpController({ dir, remote, fleet, stateDir: join(dir, 'state'), extra: { source: { url: remote.bare, branch: 'main', interval: '1h' } } });
+  await env.remote.commit({ 'hosts/web1.yaml': hostFile(env.fleet.hosts[0]!, 'one\n'), 'hosts/web2.yaml': hostFile(env.fleet.hosts[1]!, 'one\n') });
+  ctl = await startHttpControllerIn(env, { extra: { source: { url: env.remote.bare, branch: 'main', interval: '1h' } } });
   for (const name of ['web1', 'web2']) await waitForHost(ctl, name, (r) => r.status === 'Synced', 'synced');
-});
-
-afterAll(async () => {
-  await ctl?.stop();
-  await fleet?.stop();
-  await remote?.cleanup();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 const newest = async (): Promise<string | undefined> => (await controllerRecord(ctl.stateDir))?.newestRevision;
@@ -38,7 +23,7 @@ const newest = async (): Promise<string | undefined> => (await controllerRecord(
 describe('webhooks', () => {
   it('refuses a badly signed push of a fresh commit and changes nothing', async () => {
     const fetchedBefore = await newest();
-    await remote.commit({ 'hosts/web1.yaml': hostFile(fleet.hosts[0]!, 'two\n') }, 'pushed, bad webhook');
+    await env.remote.commit({ 'hosts/web1.yaml': hostFile(env.fleet.hosts[0]!, 'two\n') }, 'pushed, bad webhook');
     const before = await digestTree(ctl.stateDir);
     const answer = await githubPush(ctl.url, 'refs/heads/main', 'not-the-secret');
     expect(answer.status).toBe(401);
@@ -65,27 +50,27 @@ describe('webhooks', () => {
   });
 
   it('converges a fresh commit after a validly signed GitHub push', async () => {
-    const commit = await remote.commit({ 'hosts/web1.yaml': hostFile(fleet.hosts[0]!, 'three\n') }, 'pushed, good webhook');
+    const commit = await env.remote.commit({ 'hosts/web1.yaml': hostFile(env.fleet.hosts[0]!, 'three\n') }, 'pushed, good webhook');
     const answer = await githubPush(ctl.url, 'refs/heads/main');
     expect(answer.status).toBe(202);
     expect(answer.json).toEqual({ ignored: false, fetch: 'triggered', ref: 'refs/heads/main' });
     const web1 = await waitForHost(ctl, 'web1', (r) => r.lastAppliedRevision === revisionOf(commit) && r.status === 'Synced', 'converged to the pushed commit');
     expect(web1.history[0]).toMatchObject({ trigger: 'revision', result: 'applied', revision: revisionOf(commit) });
-    expect(await sshRun(fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('three\n');
+    expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('three\n');
   });
 
   it('fetches on a GitLab push with the right token and on a signed generic hook', async () => {
-    const gitlabCommit = await remote.commit({ 'hosts/web2.yaml': hostFile(fleet.hosts[1]!, 'gitlab\n') }, 'gitlab');
+    const gitlabCommit = await env.remote.commit({ 'hosts/web2.yaml': hostFile(env.fleet.hosts[1]!, 'gitlab\n') }, 'gitlab');
     const body = JSON.stringify({ object_kind: 'push', ref: 'refs/heads/main' });
     const gitlab = await request(`${ctl.url}/hooks/gitlab`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': WEBHOOK_SECRET }, body });
     expect(gitlab.status).toBe(202);
     await waitForHost(ctl, 'web2', (r) => r.lastAppliedRevision === revisionOf(gitlabCommit), 'converged after the GitLab hook');
 
-    const genericCommit = await remote.commit({ 'hosts/web2.yaml': hostFile(fleet.hosts[1]!, 'generic\n') }, 'generic');
+    const genericCommit = await env.remote.commit({ 'hosts/web2.yaml': hostFile(env.fleet.hosts[1]!, 'generic\n') }, 'generic');
     const generic = await request(`${ctl.url}/hooks/generic`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signature('{}') }, body: '{}' });
     expect(generic.json).toEqual({ ignored: false, fetch: 'triggered' });
     await waitForHost(ctl, 'web2', (r) => r.lastAppliedRevision === revisionOf(genericCommit), 'converged after the generic hook');
-    expect(await sshRun(fleet, 'host2', 'cat /srv/ctl/managed.txt')).toBe('generic\n');
+    expect(await sshRun(env.fleet, 'host2', 'cat /srv/ctl/managed.txt')).toBe('generic\n');
   });
 
   it('counts each webhook by provider and outcome in /metrics on the API listener', async () => {
