@@ -1,30 +1,29 @@
 /**
- * The one error base of drover. Every failure a user can meet is a DroverError with a
- * stable `code` and a `kind` that tells callers what to do with it:
- * - `stalled`: needs a human (bad manifest, host key mismatch); do not retry until input changes;
- * - `transient`: may go away by itself (timeout, refused connection); retry with backoff;
- * - `internal`: a bug; print the stack.
+ * The one error base of drover. Every failure a user can meet is a DroverError with a stable `code`
+ * from the registry (error-codes.ts), which also says its `kind`: what a caller does with it
+ * (retry with backoff, wait for a human, give up at this revision, or report a bug).
  * Adapters turn library errors into these; the CLI prints `message` (one line) for known errors.
  */
-export type ErrorKind = 'stalled' | 'transient' | 'internal';
+import { ERROR_CODES, type ErrorCode, type ErrorKind } from './error-codes.js';
+
+export { ERROR_CODES, errorSpec, isErrorCode, type ErrorCode, type ErrorKind, type ErrorSpec } from './error-codes.js';
 
 export interface DroverErrorOptions {
-  kind?: ErrorKind;
   cause?: unknown;
   /** Host the error happened on, when there is one. */
   host?: string;
 }
 
 export class DroverError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly kind: ErrorKind;
   readonly host: string | undefined;
 
-  constructor(code: string, message: string, options: DroverErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: DroverErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DroverError';
     this.code = code;
-    this.kind = options.kind ?? 'stalled';
+    this.kind = ERROR_CODES[code].kind;
     this.host = options.host;
   }
 }

@@ -80,7 +80,7 @@ function prepareRef(node: Node & { $ref: string }, doc: JsonSchema, state: Prepa
   }
   if (typeof target.title === 'string') {
     if (targetDoc !== state.root) {
-      throw new DroverError('E_SCHEMA_REF', `titled definition ${$ref} must be local to be named once`, { kind: 'internal' });
+      throw new DroverError('E_SCHEMA_REF', `titled definition ${$ref} must be local to be named once`);
     }
     return { $ref };
   }

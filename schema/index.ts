@@ -90,14 +90,14 @@ export interface ResolvedSchema {
 export function resolveSchemaRef(ref: string, doc: JsonSchema): ResolvedSchema {
   const [file, pointer = ''] = ref.split('#');
   const name = file ? (Object.keys(schemas) as SchemaName[]).find((key) => `${key}.schema.json` === file) : undefined;
-  if (file && !name) throw new DroverError('E_SCHEMA_REF', `unknown schema file in $ref ${ref}`, { kind: 'internal' });
+  if (file && !name) throw new DroverError('E_SCHEMA_REF', `unknown schema file in $ref ${ref}`);
   const base: JsonSchema = name ? schemas[name] : doc;
   let node: unknown = base;
   for (const segment of pointer.split('/').filter(Boolean)) {
     node = typeof node === 'object' && node !== null ? (node as JsonSchema)[segment] : undefined;
   }
   if (typeof node !== 'object' || node === null || Array.isArray(node)) {
-    throw new DroverError('E_SCHEMA_REF', `unresolvable $ref ${ref}`, { kind: 'internal' });
+    throw new DroverError('E_SCHEMA_REF', `unresolvable $ref ${ref}`);
   }
   return { node: node as JsonSchema, doc: base, file: name };
 }

@@ -95,15 +95,15 @@ export async function runHostScript(args: {
   });
   if (result.code !== 0) {
     const detail = scrubSecrets(result.stderr.toString('utf8').trim()).slice(-2000) || '(no stderr)';
-    if (result.code === MISSING_TOOL_EXIT) throw new DroverError('E_HOST_UNSUPPORTED', `${transport.host}: ${detail.replace(/^drover: /, '')}`, { kind: 'stalled', host: transport.host });
+    if (result.code === MISSING_TOOL_EXIT) throw new DroverError('E_HOST_UNSUPPORTED', `${transport.host}: ${detail.replace(/^drover: /, '')}`, { host: transport.host });
     const code = result.code === BUSY_EXIT ? 'E_APPLY_BUSY' : 'E_APPLY_FAILED';
-    throw new DroverError(code, `${transport.host}: apply script exited with status ${result.code}: ${detail}`, { kind: 'transient', host: transport.host });
+    throw new DroverError(code, `${transport.host}: apply script exited with status ${result.code}: ${detail}`, { host: transport.host });
   }
   try {
     return parseReport(result.stdout.toString('utf8'), { token: args.token, entries: args.entries });
   } catch (error) {
     if (!(error instanceof DroverError)) throw error;
-    throw new DroverError(error.code, `${transport.host}: ${error.message}`, { kind: error.kind, host: transport.host, cause: error });
+    throw new DroverError(error.code, `${transport.host}: ${error.message}`, { host: transport.host, cause: error });
   }
 }
 

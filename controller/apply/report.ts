@@ -27,7 +27,7 @@ interface Raw {
 }
 
 function reportError(message: string): DroverError {
-  return new DroverError('E_APPLY_OUTPUT', `apply report: ${message}`, { kind: 'internal' });
+  return new DroverError('E_APPLY_OUTPUT', `apply report: ${message}`);
 }
 
 function index(field: string | undefined, count: number): number {

@@ -115,7 +115,7 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
       return record && { ...view(record), history: record.history };
     },
     sync(request) {
-      if (!ctx.fleet()) throw new DroverError('E_NOT_READY', 'no valid revision loaded yet; try again once the first fetch has succeeded', { kind: 'transient' });
+      if (!ctx.fleet()) throw new DroverError('E_NOT_READY', 'no valid revision loaded yet; try again once the first fetch has succeeded');
       const hosts = request.hosts?.length ? [...new Set(request.hosts)] : live();
       hosts.forEach(known);
       const dryRun = request.dryRun ?? false;

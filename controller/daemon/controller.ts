@@ -137,7 +137,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     drift.stop();
     ctx.queue.shutDown();
     await sourceLoop.stop();
-    const grace = clock.setTimer(settings.shutdownGraceMs, () => stopController.abort(new DroverError('E_SHUTDOWN', 'the controller stopped before the run ended', { kind: 'transient' })));
+    const grace = clock.setTimer(settings.shutdownGraceMs, () => stopController.abort(new DroverError('E_SHUTDOWN', 'the controller stopped before the run ended')));
     await ctx.queue.drained();
     grace.cancel();
     await Promise.all(workers);

@@ -47,7 +47,7 @@ export async function startMetricsServer(options: { metrics: DroverMetrics; list
     await app.listen({ host, port });
   } catch (err) {
     await app.close();
-    throw new DroverError('E_LISTEN', `cannot listen on ${options.listen} for metrics: ${(err as Error).message}`, { kind: 'transient', cause: err });
+    throw new DroverError('E_LISTEN', `cannot listen on ${options.listen} for metrics: ${(err as Error).message}`, { cause: err });
   }
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;

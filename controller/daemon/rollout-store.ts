@@ -21,7 +21,7 @@ export function loadRollouts(stateDir: string): RolloutProgress[] {
   try {
     return (JSON.parse(readFileSync(file, 'utf8')) as { lanes?: RolloutProgress[] }).lanes ?? [];
   } catch (err) {
-    throw new DroverError('E_STATE_CORRUPT', `${file}: ${(err as Error).message}; remove the file to forget the rollouts`, { kind: 'stalled' });
+    throw new DroverError('E_STATE_CORRUPT', `${file}: ${(err as Error).message}; remove the file to forget the rollouts`);
   }
 }
 

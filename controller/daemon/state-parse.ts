@@ -73,7 +73,7 @@ function checker(file: string) {
 }
 
 function corrupt(message: string): DroverError {
-  return new DroverError('E_STATE_CORRUPT', `damaged state file ${message}; ${FIX}`, { kind: 'stalled' });
+  return new DroverError('E_STATE_CORRUPT', `damaged state file ${message}; ${FIX}`);
 }
 
 function optional(value: unknown, type: 'string' | 'number'): boolean {

@@ -71,7 +71,7 @@ export async function openStateStore(stateDir: string): Promise<{ store: StateSt
 /** Throws E_STATE_HOST_NAME unless `name` can be a host record's file name. */
 export function assertHostName(name: string): void {
   if (!HOST_NAME.test(name)) {
-    throw new DroverError('E_STATE_HOST_NAME', `"${name}" cannot name a host record: host names are letters, digits, "-" and "."`, { kind: 'internal' });
+    throw new DroverError('E_STATE_HOST_NAME', `"${name}" cannot name a host record: host names are letters, digits, "-" and "."`);
   }
 }
 
@@ -163,7 +163,7 @@ export class StateStore {
   private chain(file: string, op: () => Promise<void>): Promise<void> {
     const previous = this.writes.get(file) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(op).catch((error: unknown) => {
-      throw new DroverError('E_STATE_WRITE', `cannot write ${file}: ${(error as Error).message}`, { kind: 'transient', cause: error });
+      throw new DroverError('E_STATE_WRITE', `cannot write ${file}: ${(error as Error).message}`, { cause: error });
     });
     this.writes.set(file, next);
     void next.catch(() => undefined).then(() => {

@@ -87,7 +87,7 @@ _ent() { if command -v getent >/dev/null 2>&1; then getent "$1" "$2"; else _K=$2
 
 /** The error a parser throws on output it cannot read (a bug or a broken host tool). */
 export function probeOutputError(section: string, message: string): DroverError {
-  return new DroverError('E_PROBE_OUTPUT', `probe section "${section}": ${message}`, { kind: 'internal' });
+  return new DroverError('E_PROBE_OUTPUT', `probe section "${section}": ${message}`);
 }
 
 /** Decodes an `x<hex>` field to a string (invalid UTF-8 bytes become `\xNN`); throws on a malformed field. */

@@ -24,8 +24,9 @@ const MAX_STDERR = 2000;
 
 function probeFailed(host: string, code: number, stderr: Buffer): DroverError {
   const text = scrubSecrets(stderr.toString('utf8').trim()).slice(-MAX_STDERR) || '(no stderr)';
-  const kind = /\bsudo\b/.test(text) ? 'stalled' : 'transient';
-  return new DroverError('E_PROBE_FAILED', `${host}: probe exited with status ${code}: ${text}`, { kind, host });
+  // sudo refusing (a password asked, the user not allowed) needs a human; anything else may pass on a retry.
+  const sudo = /\bsudo\b/.test(text);
+  return new DroverError(sudo ? 'E_PROBE_SUDO' : 'E_PROBE_FAILED', `${host}: probe exited with status ${code}: ${text}`, { host });
 }
 
 /**
@@ -55,6 +56,6 @@ export async function observeHost(desired: DesiredState, transport: Transport, o
     return observed;
   } catch (error) {
     if (!(error instanceof DroverError)) throw error;
-    throw new DroverError(error.code, `${host}: ${error.message}`, { kind: error.kind, host, cause: error });
+    throw new DroverError(error.code, `${host}: ${error.message}`, { host, cause: error });
   }
 }

@@ -68,7 +68,7 @@ function inShellSection(name: string, body: string): string {
  */
 export function buildProbe(resources: readonly DesiredResource[], options: ProbeOptions): string {
   if (!/^[A-Za-z0-9]{16,}$/.test(options.token)) {
-    throw new DroverError('E_PROBE_TOKEN', 'probe token must be at least 16 letters or digits', { kind: 'internal' });
+    throw new DroverError('E_PROBE_TOKEN', 'probe token must be at least 16 letters or digits');
   }
   const context: FragmentContext = { all: resources, guardTimeoutSec: options.guardTimeoutSec ?? DEFAULT_GUARD_TIMEOUT_SEC };
   const sections = [inShellSection(PLATFORM_SECTION, platformFragment())];

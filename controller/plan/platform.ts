@@ -21,6 +21,6 @@ export function checkPlatform(desired: DesiredState, observed: ObservedState): v
     'E_PLATFORM_MISMATCH',
     `${declared.name}: declared platform ${declaredText}, but the host runs ${seenText}; nothing planned for it: `
       + `correct \`platform:\` for ${declared.name} in the manifests or point it at a ${declared.family}-family host`,
-    { kind: 'stalled', host: declared.name },
+    { host: declared.name },
   );
 }

@@ -73,7 +73,7 @@ export function createHostPool(options: HostPoolOptions): TransportPool {
   return new TransportPool({
     connect: async (name) => {
       const host = options.lookup(name);
-      if (host === undefined) throw new DroverError('E_HOST_UNKNOWN', `${name} is not in the inventory`, { kind: 'stalled' });
+      if (host === undefined) throw new DroverError('E_HOST_UNKNOWN', `${name} is not in the inventory`);
       const started = now();
       const transport = await connectHost(host, options.ssh);
       options.onConnected?.(name, now() - started);

@@ -21,7 +21,7 @@ export async function readAccepted(file: string): Promise<Accepted | undefined> 
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new DroverError('E_SOURCE_STATE', `cannot read ${file}: ${(error as Error).message}; fix its permissions`, { kind: 'stalled' });
+    throw new DroverError('E_SOURCE_STATE', `cannot read ${file}: ${(error as Error).message}; fix its permissions`);
   }
   try {
     const data = JSON.parse(text) as Partial<Accepted>;
@@ -29,7 +29,7 @@ export async function readAccepted(file: string): Promise<Accepted | undefined> 
   } catch {
     // reported below
   }
-  throw new DroverError('E_SOURCE_STATE', `${file} is not {"ref": "...", "commit": "<40 hex>"}: restore it, or remove it to accept the fetched commit as the new base`, { kind: 'stalled' });
+  throw new DroverError('E_SOURCE_STATE', `${file} is not {"ref": "...", "commit": "<40 hex>"}: restore it, or remove it to accept the fetched commit as the new base`);
 }
 
 /** Writes the accepted file atomically (atomic-file.ts: temp file, fsync, rename, fsync of the dir). */

@@ -3,7 +3,7 @@
  * LC_ALL=C, so its messages are stable enough to classify. Every message is scrubbed of URL
  * credentials and of the token before it leaves.
  */
-import { DroverError, scrubSecrets } from '../../manifests/errors.js';
+import { DroverError, scrubSecrets, type ErrorCode } from '../../manifests/errors.js';
 import { scrubToken } from './git-env.js';
 import type { GitCommandFailure } from './git-run.js';
 import type { UrlKind } from './url.js';
@@ -22,28 +22,28 @@ export interface FetchContext {
   token?: string;
 }
 
-type Rule = { code: string; kind: 'stalled' | 'transient'; test: RegExp; hint: (ctx: FetchContext) => string };
+type Rule = { code: ErrorCode; test: RegExp; hint: (ctx: FetchContext) => string };
 
 const RULES: Rule[] = [
   {
-    code: 'E_SOURCE_HOST_KEY', kind: 'stalled',
+    code: 'E_SOURCE_HOST_KEY',
     test: /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for \S+ has changed|No \S+ host key is known/,
     hint: (c) => `the server's host key is not in the known_hosts file ${c.knownHostsFile ?? '(ssh default)'} or does not match it; check the server's key fingerprint out of band and add it to that file (drover never trusts a host key on first use)`,
   },
   {
-    code: 'E_SOURCE_AUTH', kind: 'stalled',
+    code: 'E_SOURCE_AUTH',
     test: /Permission denied \(|Authentication failed|could not read (Username|Password)|returned error: 40[13]|access denied/i,
     hint: (c) => c.urlKind === 'ssh'
       ? `the server refused the deploy key${c.sshKeyFile ? ` ${c.sshKeyFile}` : ''}; add its public half to the repository's deploy keys, or fix sshKeyFile`
       : `the server refused the credentials; check that the token (tokenFile/tokenEnv) is set and may read the repository`,
   },
   {
-    code: 'E_SOURCE_REF_NOT_FOUND', kind: 'stalled',
+    code: 'E_SOURCE_REF_NOT_FOUND',
     test: /couldn't find remote ref|not our ref|unadvertised object|no such remote ref|unknown revision|bad object|Needed a single revision/,
     hint: (c) => `${c.ref} does not exist in ${c.url}; check the ref in the source settings, or push it`,
   },
   {
-    code: 'E_SOURCE_TIMEOUT', kind: 'transient',
+    code: 'E_SOURCE_TIMEOUT',
     test: /timed out|Operation timed out/i,
     hint: (c) => `no answer within ${c.timeoutMs} ms; check that the server is up and reachable, or raise the source's timeout (the fetch is retried)`,
   },
@@ -82,5 +82,5 @@ export function fetchError(failure: GitCommandFailure, ctx: FetchContext): Drove
   const code = rule?.code ?? 'E_SOURCE_FETCH';
   const hint = rule ? rule.hint(ctx) : `check that the URL is right and the server reachable; the last fetched revision stays in use and the fetch is retried`;
   const message = scrub(`${ctx.action} failed (${detail}): ${hint}`, ctx.token);
-  return new DroverError(code, message, { kind: rule?.kind ?? 'transient' });
+  return new DroverError(code, message);
 }

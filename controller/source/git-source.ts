@@ -79,7 +79,6 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       'E_SOURCE_NON_FAST_FORWARD',
       `${describeRef(spec.ref)} of ${displayUrl(url)} was rewritten: ${commit} does not descend from the last accepted commit ${accepted.commit}. ` +
         `Push a commit on top of ${accepted.commit.slice(0, 12)}, or set allowNonFastForward to accept the rewrite`,
-      { kind: 'stalled' },
     );
   }
 
@@ -90,7 +89,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       if (error instanceof DroverError) throw error;
       // Disk full, a time-out: the next fetch tries again; the snapshots already made stay.
       const why = error instanceof Error ? error.message : String(error);
-      throw new DroverError('E_SOURCE_SNAPSHOT', `writing the snapshot of ${commit} below ${paths.snapshots} failed (${why}): check free space and permissions there`, { kind: 'transient' });
+      throw new DroverError('E_SOURCE_SNAPSHOT', `writing the snapshot of ${commit} below ${paths.snapshots} failed (${why}): check free space and permissions there`);
     }
   }
 

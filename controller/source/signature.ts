@@ -16,14 +16,13 @@ export async function verifyCommitSignature(git: Git, options: { commit: string;
   } catch (error) {
     const failure = error as GitCommandFailure;
     if (failure.timedOut) {
-      throw new DroverError('E_SOURCE_TIMEOUT', `verifying the signature of ${what} timed out: raise the source's timeout`, { kind: 'transient' });
+      throw new DroverError('E_SOURCE_TIMEOUT', `verifying the signature of ${what} timed out: raise the source's timeout`);
     }
     const said = failure.output.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 2).join('; ');
     throw new DroverError(
       'E_SOURCE_SIGNATURE',
       `${what} is not signed by a key in ${allowedSignersFile} (git verify-commit: ${said || 'no signature'}); ` +
         `sign the commit with an allowed key (git commit -S with gpg.format=ssh), or add the signer's public key to that file`,
-      { kind: 'stalled' },
     );
   }
 }

@@ -80,7 +80,6 @@ async function refuseEscapingSymlinks(dir: string, commit: string): Promise<void
     'E_SOURCE_UNSAFE_SYMLINK',
     `commit ${commit} has symlinks that point outside the repository: ${links.join(', ')}; ` +
       'replace them with the files themselves or with links inside the repository, and push a new commit',
-    { kind: 'stalled' },
   );
 }
 

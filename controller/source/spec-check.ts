@@ -48,6 +48,6 @@ export function sourceSpecProblems(spec: SourceSpec): string[] {
 export function assertSourceSpec(spec: SourceSpec): void {
   const problems = sourceSpecProblems(spec);
   if (problems.length > 0) {
-    throw new DroverError('E_SOURCE_CONFIG', scrub(`invalid source settings: ${problems.join('; ')}`, spec.token), { kind: 'stalled' });
+    throw new DroverError('E_SOURCE_CONFIG', scrub(`invalid source settings: ${problems.join('; ')}`, spec.token));
   }
 }

@@ -3,7 +3,7 @@
  * each naming the host and a one-line reason.
  */
 import { constants } from 'node:os';
-import { DroverError } from '../../manifests/errors.js';
+import { DroverError, type ErrorCode } from '../../manifests/errors.js';
 import { TransportErrorCodes as C } from './types.js';
 
 /** An error as ssh2 and net emit them: `level` from ssh2, `code` from the socket layer. */
@@ -12,28 +12,26 @@ export interface LowLevelError extends Error {
   code?: string;
 }
 
-/** Builds a transport DroverError for `host` with the given code, reason and kind. */
+/** Builds a transport DroverError for `host` with the given code and reason (its kind is the registry's). */
 export function transportError(options: {
   host: string;
-  code: string;
+  code: ErrorCode;
   reason: string;
-  kind: 'stalled' | 'transient';
   cause?: unknown;
 }): DroverError {
   return new DroverError(options.code, `${options.host}: ${options.reason}`, {
-    kind: options.kind,
     host: options.host,
     cause: options.cause,
   });
 }
 
-const SOCKET_CODES: Record<string, { code: string; kind: 'stalled' | 'transient'; reason: string }> = {
-  ECONNREFUSED: { code: C.refused, kind: 'transient', reason: 'connection refused' },
-  ETIMEDOUT: { code: C.timeout, kind: 'transient', reason: 'connect timed out' },
-  EHOSTUNREACH: { code: C.unreachable, kind: 'transient', reason: 'host unreachable' },
-  ENETUNREACH: { code: C.unreachable, kind: 'transient', reason: 'network unreachable' },
-  ENOTFOUND: { code: C.unreachable, kind: 'transient', reason: 'name does not resolve' },
-  EAI_AGAIN: { code: C.unreachable, kind: 'transient', reason: 'name resolution failed (temporary)' },
+const SOCKET_CODES: Record<string, { code: ErrorCode; reason: string }> = {
+  ECONNREFUSED: { code: C.refused, reason: 'connection refused' },
+  ETIMEDOUT: { code: C.timeout, reason: 'connect timed out' },
+  EHOSTUNREACH: { code: C.unreachable, reason: 'host unreachable' },
+  ENETUNREACH: { code: C.unreachable, reason: 'network unreachable' },
+  ENOTFOUND: { code: C.unreachable, reason: 'name does not resolve' },
+  EAI_AGAIN: { code: C.unreachable, reason: 'name resolution failed (temporary)' },
 };
 
 /**
@@ -46,13 +44,13 @@ export function mapConnectError(host: string, err: LowLevelError, target: string
   if (socket) return transportError({ host, ...socket, reason: `${socket.reason} (${target})`, cause: err });
   if (err.level === 'client-authentication') {
     const what = tried.length > 0 ? `; tried ${tried.join(', ')}: authorise one of them for this user on the host` : '';
-    return transportError({ host, code: C.auth, kind: 'stalled', reason: `all authentication methods failed (${target})${what}`, cause: err });
+    return transportError({ host, code: C.auth, reason: `all authentication methods failed (${target})${what}`, cause: err });
   }
   if (err.level === 'client-timeout') {
-    return transportError({ host, code: C.timeout, kind: 'transient', reason: `connect timed out (${target})`, cause: err });
+    return transportError({ host, code: C.timeout, reason: `connect timed out (${target})`, cause: err });
   }
   if (err.level === 'handshake' || err.level === 'protocol') {
-    return transportError({ host, code: C.protocol, kind: 'stalled', reason: `SSH handshake failed (${target}): ${err.message}`, cause: err });
+    return transportError({ host, code: C.protocol, reason: `SSH handshake failed (${target}): ${err.message}`, cause: err });
   }
   return lostError(host, err);
 }
@@ -60,17 +58,17 @@ export function mapConnectError(host: string, err: LowLevelError, target: string
 /** E_CONNECTION_LOST (transient) for `host`, keeping the low-level message as the reason. */
 export function lostError(host: string, err?: Error): DroverError {
   const why = err ? `: ${err.message}` : '';
-  return transportError({ host, code: C.lost, kind: 'transient', reason: `connection lost${why}`, cause: err });
+  return transportError({ host, code: C.lost, reason: `connection lost${why}`, cause: err });
 }
 
 /** E_COMMAND_TIMEOUT (transient): the command ran past its timeout and was killed. */
 export function commandTimeoutError(host: string, timeoutMs: number): DroverError {
-  return transportError({ host, code: C.commandTimeout, kind: 'transient', reason: `command timed out after ${timeoutMs} ms and was killed` });
+  return transportError({ host, code: C.commandTimeout, reason: `command timed out after ${timeoutMs} ms and was killed` });
 }
 
 /** E_CANCELLED (stalled: retrying would not help, the caller asked to stop). */
 export function cancelledError(host: string): DroverError {
-  return transportError({ host, code: C.cancelled, kind: 'stalled', reason: 'command cancelled' });
+  return transportError({ host, code: C.cancelled, reason: 'command cancelled' });
 }
 
 /** Exit status for a process killed by `signal` (name with or without SIG): 128 + number, or -1. */

@@ -7,7 +7,6 @@ import { spawn } from 'node:child_process';
 import type { DroverError } from '../../manifests/errors.js';
 import { cancelledError, commandTimeoutError, lostError, signalExitCode, transportError } from './errors.js';
 import type { RunOptions, RunResult, Transport, UploadOptions } from './types.js';
-import { TransportErrorCodes as C } from './types.js';
 import { buildUploadScript, uploadFailure } from './upload-script.js';
 
 /** Options of createLocalTransport. */
@@ -76,7 +75,7 @@ function runLocal(args: { host: string; command: string; sudo: boolean; options:
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.stdin.on('error', () => undefined);
-    child.on('error', (err) => settle(() => reject(transportError({ host, code: C.unreachable, kind: 'stalled', reason: `cannot start ${argv[0]}: ${err.message}`, cause: err }))));
+    child.on('error', (err) => settle(() => reject(transportError({ host, code: 'E_HOST_UNSUPPORTED', reason: `cannot start ${argv[0]}: ${err.message}`, cause: err }))));
     child.on('close', (code, signal) => {
       const status = code ?? signalExitCode(signal);
       settle(() => resolve({ code: status, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) }));

@@ -60,7 +60,7 @@ export async function openSshConnection(options: SshOptions): Promise<SshConnect
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       for (const c of pending) c.end();
-      reject(transportError({ host: options.host, code: C.timeout, kind: 'transient', reason: `connect timed out after ${timeoutMs} ms (${target(options)})` }));
+      reject(transportError({ host: options.host, code: C.timeout, reason: `connect timed out after ${timeoutMs} ms (${target(options)})` }));
     }, timeoutMs);
   });
   try {
@@ -86,7 +86,7 @@ async function openChain(options: SshOptions, pending: SshConnection[]): Promise
 function forwardOut(jump: Client, options: SshOptions): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     jump.forwardOut('127.0.0.1', 0, options.address, options.port ?? 22, (err, stream) => {
-      if (err) reject(transportError({ host: options.host, code: C.unreachable, kind: 'transient', reason: `jump host could not reach ${target(options)}: ${err.message}`, cause: err }));
+      if (err) reject(transportError({ host: options.host, code: C.unreachable, reason: `jump host could not reach ${target(options)}: ${err.message}`, cause: err }));
       else resolve(stream);
     });
   });
@@ -139,10 +139,10 @@ function verifyHostKey(knownHosts: KnownHosts, options: SshOptions, key: Buffer)
   if (check.verdict === 'match') return undefined;
   const where = `${target(options)} in ${options.knownHostsFile}`;
   if (check.verdict === 'unknown') {
-    return transportError({ host: options.host, code: C.hostKeyUnknown, kind: 'stalled', reason: `host key is not known for ${where}; refusing to connect` });
+    return transportError({ host: options.host, code: C.hostKeyUnknown, reason: `host key is not known for ${where}; refusing to connect` });
   }
   const why = check.verdict === 'revoked' ? `presented a key marked @revoked (line ${check.line})` : `presented a different host key than line ${check.line}`;
-  return transportError({ host: options.host, code: C.hostKeyMismatch, kind: 'stalled', reason: `${why} for ${where}; refusing to connect (possible man-in-the-middle)` });
+  return transportError({ host: options.host, code: C.hostKeyMismatch, reason: `${why} for ${where}; refusing to connect (possible man-in-the-middle)` });
 }
 
 /** Host key algorithms of the types known for the host go first, so the server presents a key we can check. */
@@ -175,10 +175,10 @@ async function readKnownHosts(options: SshOptions): Promise<KnownHosts> {
       const reason = `known_hosts file ${file} does not exist, so no host key can be verified; refusing to connect. ` +
         `Add the host's key with \`ssh-keyscan -p ${options.port ?? 22} ${options.address} >> ${file}\` (and compare its fingerprint ` +
         'with the one the host shows), or point drover at another file (--known-hosts, DROVER_KNOWN_HOSTS)';
-      throw transportError({ host: options.host, code: C.hostKeyUnknown, kind: 'stalled', reason, cause: err });
+      throw transportError({ host: options.host, code: C.hostKeyUnknown, reason, cause: err });
     }
     const reason = `cannot read known_hosts file ${options.knownHostsFile}: ${(err as Error).message}`;
-    throw transportError({ host: options.host, code: C.hostKeyUnknown, kind: 'stalled', reason, cause: err });
+    throw transportError({ host: options.host, code: C.hostKeyUnknown, reason, cause: err });
   }
 }
 
@@ -191,11 +191,11 @@ async function authMethods(options: SshOptions): Promise<{ methods: AnyAuthMetho
   const tried: string[] = [];
   for (const file of options.privateKeyFiles ?? []) {
     const key = await readFile(file).catch((err: Error) => {
-      throw transportError({ host: options.host, code: C.auth, kind: 'stalled', reason: `cannot read private key ${file}: ${err.message}`, cause: err });
+      throw transportError({ host: options.host, code: C.auth, reason: `cannot read private key ${file}: ${err.message}`, cause: err });
     });
     const parsed = utils.parseKey(key);
     if (parsed instanceof Error) {
-      throw transportError({ host: options.host, code: C.auth, kind: 'stalled', reason: `cannot use private key ${file}: ${parsed.message}` });
+      throw transportError({ host: options.host, code: C.auth, reason: `cannot use private key ${file}: ${parsed.message}` });
     }
     methods.push({ type: 'publickey', username: options.user, key });
     tried.push(`public key ${file} (${parsed.type} ${fingerprint(parsed.getPublicSSH())})`);
@@ -205,7 +205,7 @@ async function authMethods(options: SshOptions): Promise<{ methods: AnyAuthMetho
     tried.push(`the keys of ssh-agent ${options.agent}`);
   }
   if (methods.length === 0) {
-    throw transportError({ host: options.host, code: C.auth, kind: 'stalled', reason: 'no private key file or agent configured' });
+    throw transportError({ host: options.host, code: C.auth, reason: 'no private key file or agent configured' });
   }
   return { methods, tried };
 }

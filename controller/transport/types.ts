@@ -18,6 +18,8 @@ export const TransportErrorCodes = {
   protocol: 'E_SSH_PROTOCOL',
   /** Upload script failed on the host (permission, missing directory, unknown owner, short read). */
   uploadFailed: 'E_UPLOAD_FAILED',
+  /** Upload cut short (short read, the shell killed): may pass on a retry. */
+  uploadCut: 'E_UPLOAD_CUT',
   /** Upload arguments refused before anything was sent (relative path, bad mode). */
   uploadInvalid: 'E_UPLOAD_INVALID',
 } as const;

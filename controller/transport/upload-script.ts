@@ -59,7 +59,7 @@ function ownerLines(options: UploadOptions): string[] {
 
 function validateUpload(path: string, options: UploadOptions): void {
   const fail = (why: string): never => {
-    throw new DroverError(TransportErrorCodes.uploadInvalid, `upload ${JSON.stringify(path)}: ${why}`, { kind: 'stalled' });
+    throw new DroverError(TransportErrorCodes.uploadInvalid, `upload ${JSON.stringify(path)}: ${why}`);
   };
   if (!path.startsWith('/') || path.endsWith('/')) fail('target path must be absolute and name a file');
   if (!/^0?[0-7]{3,4}$/.test(options.mode)) fail(`mode ${JSON.stringify(options.mode)} is not an octal mode`);
@@ -75,9 +75,9 @@ function validateUpload(path: string, options: UploadOptions): void {
  */
 export function uploadFailure(options: { host: string; path: string; code: number; stderr: Buffer }): DroverError {
   const detail = options.stderr.toString('utf8').trim().split('\n').slice(-3).join('; ') || `exit ${options.code}`;
-  const kind = options.code === UPLOAD_SHORT_EXIT || options.code > 128 ? 'transient' : 'stalled';
-  return new DroverError(TransportErrorCodes.uploadFailed, `${options.host}: upload of ${JSON.stringify(options.path)} failed: ${detail}`, {
-    kind,
+  // Cut short (a short read, a killed shell) may pass on a retry; a refusal (permissions, owner) needs a human.
+  const cut = options.code === UPLOAD_SHORT_EXIT || options.code > 128;
+  return new DroverError(cut ? TransportErrorCodes.uploadCut : TransportErrorCodes.uploadFailed, `${options.host}: upload of ${JSON.stringify(options.path)} failed: ${detail}`, {
     host: options.host,
   });
 }

@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DroverError } from '../../manifests/errors.js';
+import { FleetError } from './errors.js';
 import { ROOT } from '../integration/cli/run-cli.js';
 import { startFleet, type Fleet } from './index.js';
 import { startController, type DemoController } from './demo/controller.js';
@@ -117,9 +117,9 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (err) {
-  const message = err instanceof DroverError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+  const message = err instanceof FleetError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
   process.stderr.write(`demo failed: ${message}\n`);
-  if (err instanceof DroverError && err.code === 'E_FLEET_PREREQ') {
+  if (err instanceof FleetError && err.code === 'E_FLEET_PREREQ') {
     process.stderr.write('The demo runs real OpenSSH hosts on this machine: run it as root (sudo npm run demo) on Debian or Ubuntu,\n'
       + 'which installs what it needs, or try `npx drover validate examples/quickstart` to see the manifests only.\n');
   }

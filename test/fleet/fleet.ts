@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DroverError } from '../../manifests/errors.js';
+import { FleetError } from './errors.js';
 import { destroyFleetSync, listLiveRecords, reapStaleFleets, writeFleetRecord, type FleetRecord } from './cleanup.js';
 import { guardFleet } from './exit-guard.js';
 import { launchHost, stopHost, type LaunchedHost } from './host.js';
@@ -22,7 +22,7 @@ function validate(options: StartFleetOptions): void {
   for (const index of wrongHostKey) {
     if (!Number.isInteger(index) || index < 0 || index >= count) problems.push(`wrongHostKey index ${index} is not a host index`);
   }
-  if (problems.length > 0) throw new DroverError('E_FLEET_OPTIONS', `startFleet: ${problems.join('; ')}`, { kind: 'internal' });
+  if (problems.length > 0) throw new FleetError('E_FLEET_OPTIONS', `startFleet: ${problems.join('; ')}`);
 }
 
 /**
@@ -38,7 +38,7 @@ export async function startFleet(options: StartFleetOptions): Promise<Fleet> {
   checkFleetPrerequisites({ systemd });
   reapStaleFleets();
   const owner = identify(process.pid);
-  if (!owner) throw new DroverError('E_FLEET_INTERNAL', 'cannot read /proc/self/stat', { kind: 'internal' });
+  if (!owner) throw new FleetError('E_FLEET_INTERNAL', 'cannot read /proc/self/stat');
   const claim = claimSlot({ owner, dirFor: (slot) => join(FLEET_ROOT, `s${slot}-${options.name ?? `fleet${slot}`}`) });
   const record: FleetRecord = { name: options.name ?? `fleet${claim.slot}`, claim, systemd, hosts: [] };
   try {

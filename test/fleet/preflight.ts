@@ -1,6 +1,6 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { DroverError } from '../../manifests/errors.js';
+import { FleetError } from './errors.js';
 import { wildcardPort22Taken } from './listeners.js';
 
 /** The machine binaries a fleet host needs. */
@@ -8,14 +8,14 @@ export const SSHD_PATH = '/usr/sbin/sshd';
 export const SYSTEMD_PATH = '/lib/systemd/systemd';
 
 /**
- * Throws a DroverError `E_FLEET_PREREQ` naming what is missing for a test fleet on this
+ * Throws a FleetError `E_FLEET_PREREQ` naming what is missing for a test fleet on this
  * machine: Linux, root, sshd, unshare, ssh-keygen, a free port 22 on the loopback
  * addresses, and for systemd hosts systemd plus the cgroup hierarchies it needs.
  * Never returns silently when something is missing, so tests needing the fleet fail.
  */
 export function checkFleetPrerequisites(options: { systemd: boolean }): void {
   if (process.platform !== 'linux') {
-    throw new DroverError('E_FLEET_PREREQ', `cannot start a test fleet; missing: Linux (this is ${process.platform})`);
+    throw new FleetError('E_FLEET_PREREQ', `cannot start a test fleet; missing: Linux (this is ${process.platform})`);
   }
   const missing: string[] = [];
   if (typeof process.getuid === 'function' && process.getuid() !== 0) missing.push('root (uid 0)');
@@ -30,7 +30,7 @@ export function checkFleetPrerequisites(options: { systemd: boolean }): void {
     missing.push('a free port 22 on loopback addresses (something listens on *:22: if it is the machine\'s sshd, stop it (systemctl stop ssh.service ssh.socket) or give it a ListenAddress)');
   }
   if (missing.length > 0) {
-    throw new DroverError('E_FLEET_PREREQ', `cannot start a test fleet; missing: ${missing.join('; ')}`);
+    throw new FleetError('E_FLEET_PREREQ', `cannot start a test fleet; missing: ${missing.join('; ')}`);
   }
 }
 

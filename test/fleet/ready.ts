@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { execFile } from 'node:child_process';
-import { DroverError } from '../../manifests/errors.js';
+import { FleetError } from './errors.js';
 import { findHostInit, hostLog, type LaunchedHost } from './host.js';
 import { listeningSockets } from './proc.js';
 
@@ -23,9 +23,8 @@ export function readSshBanner(options: { address: string; port: number; timeoutM
   });
 }
 
-function startFailure(host: LaunchedHost, why: string): DroverError {
-  return new DroverError('E_FLEET_HOST_START', `fleet host ${host.endpoint.name} (${host.endpoint.address}) ${why}; its output:\n${hostLog(host)}`, {
-    kind: 'internal',
+function startFailure(host: LaunchedHost, why: string): FleetError {
+  return new FleetError('E_FLEET_HOST_START', `fleet host ${host.endpoint.name} (${host.endpoint.address}) ${why}; its output:\n${hostLog(host)}`, {
     host: host.endpoint.name,
   });
 }
@@ -38,7 +37,7 @@ function startFailure(host: LaunchedHost, why: string): DroverError {
  */
 export async function waitForHosts(hosts: LaunchedHost[], options: { deadline: number }): Promise<void> {
   let pending = hosts;
-  const banners: Promise<DroverError | undefined>[] = [];
+  const banners: Promise<FleetError | undefined>[] = [];
   for (let pause = 10; pending.length > 0; pause = Math.min(pause * 2, 100)) {
     const listening = listeningSockets();
     for (const host of pending) {
@@ -55,7 +54,7 @@ export async function waitForHosts(hosts: LaunchedHost[], options: { deadline: n
 }
 
 /** Resolves (never rejects, so an early throw above leaves no unhandled rejection) to the failure, if any. */
-async function confirmBanner(host: LaunchedHost): Promise<DroverError | undefined> {
+async function confirmBanner(host: LaunchedHost): Promise<FleetError | undefined> {
   if (!(await readSshBanner({ address: host.endpoint.address, port: host.endpoint.port, timeoutMs: 10_000 }))) {
     return startFailure(host, 'listens but sent no SSH banner');
   }

@@ -1,7 +1,7 @@
 import { linkSync, mkdirSync, readFileSync, readdirSync, renameSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { DroverError } from '../../manifests/errors.js';
+import { FleetError } from './errors.js';
 import { isRunning, listeningSockets, type ProcessIdentity } from './proc.js';
 
 const TMPFS_MAGIC = 0x01021994;
@@ -76,7 +76,7 @@ export function claimSlot(options: { owner: ProcessIdentity; dirFor: (slot: numb
     if (!slotInUse(slot)) return claim;
     unlinkSync(slotPath(slot));
   }
-  throw new DroverError('E_FLEET_NO_SLOT', `all ${SLOT_COUNT} fleet slots in ${SLOTS_DIR} are held by running processes`);
+  throw new FleetError('E_FLEET_NO_SLOT', `all ${SLOT_COUNT} fleet slots in ${SLOTS_DIR} are held by running processes`);
 }
 
 /** True when something (a service, a fleet of an older layout) already listens on the slot's addresses or ports. */

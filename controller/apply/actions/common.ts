@@ -49,7 +49,7 @@ export function factOf<K extends Fact['kind']>(context: ActionContext, resource:
 
 /** An error for a resource the engine cannot act on (bad value that validation let through). */
 export function invalid(resource: DesiredResource, message: string): DroverError {
-  return new DroverError('E_APPLY_INVALID', `${resource.id}: ${message}`, { kind: 'stalled' });
+  return new DroverError('E_APPLY_INVALID', `${resource.id}: ${message}`);
 }
 
 /** A checked octal mode word (`0644`), or `''` when not declared. Throws E_APPLY_INVALID for anything else. */

@@ -2,7 +2,7 @@
  * A small JSON client of the controller's /api/v1 (Node's fetch). Errors become DroverError: the
  * controller's own `{error: {code, message}}` keeps its code; a refused connection says which URL.
  */
-import { DroverError } from '../../../manifests/errors.js';
+import { DroverError, isErrorCode } from '../../../manifests/errors.js';
 import type { HostDetail, HostView } from '../../daemon/api.js';
 import type { RolloutView } from '../../daemon/rollouts.js';
 import type { SyncRun } from '../../daemon/runs.js';
@@ -39,7 +39,7 @@ export function createControllerClient(endpoint: ControllerEndpoint): Controller
       response = await fetch(`${endpoint.url}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new DroverError('E_CONTROLLER_UNREACHABLE', `cannot reach the controller at ${endpoint.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, { kind: 'transient' });
+      throw new DroverError('E_CONTROLLER_UNREACHABLE', `cannot reach the controller at ${endpoint.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
     }
     const text = await response.text();
     let parsed: unknown;
@@ -50,8 +50,10 @@ export function createControllerClient(endpoint: ControllerEndpoint): Controller
     }
     if (!response.ok) {
       const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new DroverError(error?.code ?? `E_HTTP_${response.status}`, `${error?.message ?? `HTTP ${response.status}`} (${method} ${path}, HTTP ${response.status})`,
-        { kind: response.status >= 500 ? 'transient' : 'stalled' });
+      // A code this CLI does not know (a newer controller) is kept in the message, under E_CONTROLLER_ANSWER.
+      const code = error?.code !== undefined && isErrorCode(error.code) ? error.code : 'E_CONTROLLER_ANSWER';
+      const unknown = code === error?.code || error?.code === undefined ? '' : ` [${error.code}]`;
+      throw new DroverError(code, `${error?.message ?? `HTTP ${response.status}`}${unknown} (${method} ${path}, HTTP ${response.status})`);
     }
     return parsed as T;
   };

@@ -24,5 +24,5 @@ export function packageRoot(from: string = fileURLToPath(import.meta.url)): stri
     if (isDroverPackage(dir)) return dir;
     if (dirname(dir) === dir) break;
   }
-  throw new DroverError('E_INTERNAL', `drover's package.json not found above ${from}; reinstall drover`, { kind: 'internal' });
+  throw new DroverError('E_INTERNAL', `drover's package.json not found above ${from}; reinstall drover`);
 }

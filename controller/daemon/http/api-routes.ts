@@ -9,7 +9,6 @@ import { DroverError, scrubSecrets } from '../../../manifests/errors.js';
 import type { SourceSettings } from '../../config/types.js';
 import type { ControllerApi, HostView } from '../api.js';
 import type { Auth } from './auth.js';
-import { HttpError } from './errors.js';
 import { HOST_PARAMS, ROLLOUT_RESUME_BODY, RUN_PARAMS, SYNC_BODY } from './schemas.js';
 
 /** What the API routes need. */
@@ -38,7 +37,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
   };
   /** Before a first good revision no host is known: say that rather than "unknown host". */
   const requireReady = (): void => {
-    if (!api.status().ready) throw new DroverError('E_NOT_READY', 'no valid revision loaded yet; try again once the first fetch has succeeded (GET /readyz)', { kind: 'transient' });
+    if (!api.status().ready) throw new DroverError('E_NOT_READY', 'no valid revision loaded yet; try again once the first fetch has succeeded (GET /readyz)');
   };
   app.get('/api/v1/status', async () => statusView(api, options.source));
   app.get('/api/v1/hosts', async () => ({ hosts: api.hosts() }));
@@ -57,7 +56,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
       if (unknown.length) throw notLive(unknown, live);
       const suspended = [...new Set(wanted)].filter((name) => byName.get(name)!.suspended);
       if (suspended.length) {
-        throw new HttpError(409, 'E_HOST_SUSPENDED', `${suspended.join(', ')} ${suspended.length === 1 ? 'is' : 'are'} suspended; resume first (POST /api/v1/hosts/NAME/resume or drover resume NAME)`);
+        throw new DroverError('E_HOST_SUSPENDED', `${suspended.join(', ')} ${suspended.length === 1 ? 'is' : 'are'} suspended; resume first (POST /api/v1/hosts/NAME/resume or drover resume NAME)`);
       }
     }
     const { runId } = api.sync({ ...(wanted?.length ? { hosts: wanted } : {}), dryRun: request.body.dryRun ?? false, trigger: 'manual',
@@ -68,7 +67,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
   });
   app.get<{ Params: { id: string } }>('/api/v1/runs/:id', { schema: { params: RUN_PARAMS } }, async (request) => {
     const run = api.run(request.params.id);
-    if (!run) throw new HttpError(404, 'E_RUN_UNKNOWN', `no run ${request.params.id} (runs are kept in memory: the newest 200, until the controller restarts)`);
+    if (!run) throw new DroverError('E_RUN_UNKNOWN', `no run ${request.params.id} (runs are kept in memory: the newest 200, until the controller restarts)`);
     return run;
   });
   for (const verb of ['suspend', 'resume'] as const) {
@@ -89,11 +88,11 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
   }, async (request) => ({ rollouts: api.resumeRollout(request.body.lane === undefined ? {} : { lane: request.body.lane }) }));
 }
 
-function unknownHosts(names: string[], live: HostView[]): HttpError {
+function unknownHosts(names: string[], live: HostView[]): DroverError {
   const known = live.map((h) => h.host);
   const list = names.map((n) => JSON.stringify(n)).join(', ');
   const hint = known.length ? `known hosts: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}` : 'no hosts are known yet';
-  return new HttpError(404, 'E_HOST_UNKNOWN', `unknown host${names.length === 1 ? '' : 's'} ${list} (${hint})`);
+  return new DroverError('E_HOST_UNKNOWN', `unknown host${names.length === 1 ? '' : 's'} ${list} (${hint})`);
 }
 
 /** GET /api/v1/status: the source, revisions, validation, fetches, host counts and queue. */

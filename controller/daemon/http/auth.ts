@@ -4,10 +4,10 @@
  * constant-time over SHA-256 digests (equal lengths, so the length of the token leaks nothing).
  * With no token configured everything is open: the listener is then loopback-only (listen.ts).
  */
+import { DroverError } from '../../../manifests/errors.js';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Secret } from '../../config/secret.js';
-import { HttpError } from './errors.js';
 
 /** Name of the status page's session cookie. */
 export const SESSION_COOKIE = 'drover_session';
@@ -27,7 +27,7 @@ export interface Auth {
   tokenMatches(token: string): boolean;
   /** The session cookie value for a logged-in browser (derived from the token, never the token itself). */
   sessionValue(): string;
-  /** Throws HttpError 401 unless the request carries the bearer token. */
+  /** Throws E_UNAUTHENTICATED (401) unless the request carries the bearer token. */
   requireBearer(request: FastifyRequest): void;
   /** True when the request carries the bearer token or a valid session cookie (page routes). */
   pageAllowed(request: FastifyRequest): boolean;
@@ -49,8 +49,8 @@ export function createAuth(token: Secret | undefined): Auth {
     requireBearer(request) {
       if (!token) return;
       const given = bearerOf(request);
-      if (given === undefined) throw new HttpError(401, 'E_UNAUTHENTICATED', 'this endpoint needs the API token: send Authorization: Bearer <token>');
-      if (!tokenMatches(given)) throw new HttpError(401, 'E_UNAUTHENTICATED', 'the bearer token is not the API token');
+      if (given === undefined) throw new DroverError('E_UNAUTHENTICATED', 'this endpoint needs the API token: send Authorization: Bearer <token>');
+      if (!tokenMatches(given)) throw new DroverError('E_UNAUTHENTICATED', 'the bearer token is not the API token');
     },
     pageAllowed(request) {
       if (!token) return true;

@@ -4,7 +4,7 @@
  * schema validation) and rate limiting. A 5xx never carries the internal message (it is logged).
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { DroverError } from '../../../manifests/errors.js';
+import { DroverError, errorSpec, type ErrorCode } from '../../../manifests/errors.js';
 import { HostOtherShardError, type Shard } from '../shard.js';
 
 /** The JSON body of every error answer (`shard`: the replica that owns the host, with E_HOST_OTHER_SHARD). */
@@ -12,29 +12,8 @@ export interface ErrorBody {
   error: { code: string; message: string; shard?: Shard };
 }
 
-/** An error with the HTTP status it answers with. */
-export class HttpError extends DroverError {
-  readonly statusCode: number;
-
-  constructor(statusCode: number, code: string, message: string) {
-    super(code, message);
-    this.name = 'HttpError';
-    this.statusCode = statusCode;
-  }
-}
-
-/** HTTP status of the controller API's DroverError codes (anything else is a 500). */
-const STATUS_OF_CODE: Readonly<Record<string, number>> = {
-  E_HOST_UNKNOWN: 404,
-  E_RUN_UNKNOWN: 404,
-  E_HOST_SUSPENDED: 409,
-  E_SUSPENDED_BY_CONFIG: 409,
-  E_ROLLOUT_NOT_HALTED: 409,
-  E_NOT_READY: 503,
-};
-
 /** fastify's error codes -> our codes and a message a person can act on. */
-const FASTIFY_ERRORS: Readonly<Record<string, { code: string; message: (e: FastifyError) => string }>> = {
+const FASTIFY_ERRORS: Readonly<Record<string, { code: ErrorCode; message: (e: FastifyError) => string }>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'E_BODY_TOO_LARGE', message: () => 'the request body is larger than this endpoint accepts' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'E_UNSUPPORTED_MEDIA_TYPE', message: (e) => `${e.message}; send Content-Type: application/json` },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'E_BAD_REQUEST', message: () => 'the body is empty but Content-Type says JSON; send a JSON object, e.g. {}' },
@@ -44,13 +23,13 @@ const FASTIFY_ERRORS: Readonly<Record<string, { code: string; message: (e: Fasti
 
 /** The answer for `err`: status and body. */
 export function errorAnswer(err: unknown): { status: number; body: ErrorBody; internal: boolean } {
-  if (err instanceof HttpError) return answer(err.statusCode, err.code, err.message);
   // 421 Misdirected Request: the host is real but another replica answers for it; say which.
   if (err instanceof HostOtherShardError) {
     const { body, ...rest } = answer(421, err.code, err.message);
     return { ...rest, body: { error: { ...body.error, shard: { index: err.owner.index, count: err.owner.count } } } };
   }
-  if (err instanceof DroverError && STATUS_OF_CODE[err.code] !== undefined) return answer(STATUS_OF_CODE[err.code]!, err.code, err.message);
+  // Our own errors answer with their registry status; a 500 is a bug or a state write: its message stays in the log.
+  if (err instanceof DroverError && errorSpec(err.code).http !== 500) return answer(errorSpec(err.code).http, err.code, err.message);
   const e = err as Partial<FastifyError> & { statusCode?: number };
   if (e.validation) return answer(400, 'E_INVALID_REQUEST', validationMessage(e.validation, e.validationContext ?? 'request'));
   const known = e.code ? FASTIFY_ERRORS[e.code] : undefined;
@@ -74,7 +53,7 @@ function validationMessage(errors: NonNullable<FastifyError['validation']>, cont
   return `${[...new Set(parts)].join('; ')}${hint}`;
 }
 
-function answer(status: number, code: string, message: string): { status: number; body: ErrorBody; internal: boolean } {
+function answer(status: number, code: ErrorCode, message: string): { status: number; body: ErrorBody; internal: boolean } {
   return { status, body: { error: { code, message } }, internal: false };
 }
 

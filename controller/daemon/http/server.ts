@@ -107,7 +107,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     await app.listen({ host: address.host, port: address.port });
   } catch (err) {
     await app.close();
-    throw new DroverError('E_LISTEN', `cannot listen on ${settings.listen}: ${(err as Error).message}`, { kind: 'transient', cause: err });
+    throw new DroverError('E_LISTEN', `cannot listen on ${settings.listen}: ${(err as Error).message}`, { cause: err });
   }
   const bound = app.server.address();
   const url = urlOf({ host: address.host, port: typeof bound === 'object' && bound ? bound.port : address.port }, settings.tls !== undefined);

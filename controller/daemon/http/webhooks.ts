@@ -4,11 +4,11 @@
  * else answers 202 `{ignored: true, reason}`. Raw bodies are kept as buffers here only (an
  * encapsulated plugin), rate-limited per client address.
  */
+import { DroverError } from '../../../manifests/errors.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ControllerApi } from '../api.js';
 import type { SourceRef } from '../../config/types.js';
 import type { Secret } from '../../config/secret.js';
-import { HttpError } from './errors.js';
 import { WEBHOOK_PROVIDERS, decideWebhook, signatureProblem, type WebhookProvider } from './webhook-events.js';
 
 /** Outcome of one webhook call, as drover_webhook_requests_total{result} counts it. */
@@ -37,14 +37,14 @@ export async function registerWebhooks(app: FastifyInstance, options: WebhookOpt
       const count = (outcome: WebhookOutcome): void => options.onWebhook?.(provider, outcome);
       if (!options.secret) {
         count('unauthorized');
-        throw new HttpError(403, 'E_WEBHOOK_DISABLED', 'webhooks are off: set webhookSecretFile or webhookSecretEnv in the controller config');
+        throw new DroverError('E_WEBHOOK_DISABLED', 'webhooks are off: set webhookSecretFile or webhookSecretEnv in the controller config');
       }
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const problem = signatureProblem(provider, request.headers, raw, options.secret.reveal());
       if (problem) {
         count('unauthorized');
         request.log.warn({ provider, problem }, 'webhook refused');
-        throw new HttpError(401, 'E_WEBHOOK_SIGNATURE', `${problem}; nothing was triggered`);
+        throw new DroverError('E_WEBHOOK_SIGNATURE', `${problem}; nothing was triggered`);
       }
       let payload: unknown;
       try {
@@ -73,12 +73,12 @@ function parsePayload(request: FastifyRequest, raw: Buffer): unknown {
   let text = raw.toString('utf8');
   if (type === 'application/x-www-form-urlencoded') text = new URLSearchParams(text).get('payload') ?? '';
   else if (type !== 'application/json' && !(type === '' && text === '')) {
-    throw new HttpError(415, 'E_UNSUPPORTED_MEDIA_TYPE', `Content-Type ${type || '(none)'} is not accepted; send application/json`);
+    throw new DroverError('E_UNSUPPORTED_MEDIA_TYPE', `Content-Type ${type || '(none)'} is not accepted; send application/json`);
   }
   if (text === '') return {};
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new HttpError(400, 'E_BAD_JSON', `the webhook body is not valid JSON: ${(err as Error).message}`);
+    throw new DroverError('E_BAD_JSON', `the webhook body is not valid JSON: ${(err as Error).message}`);
   }
 }

@@ -12,7 +12,7 @@ export type { RunContext } from './runtime.js';
 /** The fact of a resource's own kind; throws DroverError E_FACT_MISSING (internal) when the observation has none. */
 function factOf<K extends ResourceKind>(resource: DesiredResourceOf<K>, fact: Fact | undefined): Extract<Fact, { kind: K }> {
   if (fact?.kind !== resource.kind) {
-    throw new DroverError('E_FACT_MISSING', `no ${resource.kind} fact observed for ${resource.id}`, { kind: 'internal' });
+    throw new DroverError('E_FACT_MISSING', `no ${resource.kind} fact observed for ${resource.id}`);
   }
   return fact as Extract<Fact, { kind: K }>;
 }

@@ -89,7 +89,7 @@ describe('reconcileHost', () => {
     const controller = new AbortController();
     const running = reconcileHost({
       desired: slow, transport: connect, mode: 'apply', withTexts: false,
-      onPhase: (p) => { if (p === 'apply') setImmediate(() => controller.abort(new DroverError('E_SHUTDOWN', 'the controller is shutting down', { kind: 'transient' }))); },
+      onPhase: (p) => { if (p === 'apply') setImmediate(() => controller.abort(new DroverError('E_SHUTDOWN', 'the controller is shutting down'))); },
       signal: controller.signal,
     });
     const result = await running;

@@ -41,7 +41,7 @@ describe('renderApplyResult', () => {
   });
 
   it('calls a host whose key changed refused, not unreachable', () => {
-    const error = toHostFailure(new DroverError('E_HOST_KEY_MISMATCH', 'web1: presented a different host key than line 3', { kind: 'stalled' }));
+    const error = toHostFailure(new DroverError('E_HOST_KEY_MISMATCH', 'web1: presented a different host key than line 3'));
     expect(error.unreachable).toBe(false);
     const r: HostApplyResult = { host: 'web1', address: '10.0.0.1:22', error, durationMs: 1 };
     expect(renderApplyResult(r)).toBe('! web1 (10.0.0.1:22): refused: web1: presented a different host key than line 3');
@@ -49,7 +49,7 @@ describe('renderApplyResult', () => {
   });
 
   it('still calls a host that does not answer unreachable', () => {
-    const error = toHostFailure(new DroverError('E_CONNECT_REFUSED', 'web1: connection refused', { kind: 'transient' }));
+    const error = toHostFailure(new DroverError('E_CONNECT_REFUSED', 'web1: connection refused'));
     expect(renderApplyResult({ host: 'web1', address: '10.0.0.1:22', error, durationMs: 1 })).toBe('! web1 (10.0.0.1:22): unreachable: web1: connection refused');
   });
 });

@@ -13,9 +13,9 @@ function fakeTransport(host: string, serial: number, outcomes: ('ok' | 'lost' | 
       const outcome = outcomes.shift() ?? 'ok';
       if (outcome === 'lost') {
         fake.connected = false;
-        throw new DroverError('E_CONNECTION_LOST', `${host}: connection lost`, { kind: 'transient', host });
+        throw new DroverError('E_CONNECTION_LOST', `${host}: connection lost`, { host });
       }
-      if (outcome === 'timeout') throw new DroverError('E_COMMAND_TIMEOUT', `${host}: timed out`, { kind: 'transient', host });
+      if (outcome === 'timeout') throw new DroverError('E_COMMAND_TIMEOUT', `${host}: timed out`, { host });
       return { code: 0, stdout: Buffer.from(String(serial)), stderr: Buffer.alloc(0) };
     },
     async upload(): Promise<void> {},
@@ -34,7 +34,7 @@ function poolWith(outcomes: ('ok' | 'lost' | 'timeout')[], failFirstConnect = fa
     connect: async (host) => {
       if (fail) {
         fail = false;
-        throw new DroverError('E_CONNECT_REFUSED', `${host}: refused`, { kind: 'transient', host });
+        throw new DroverError('E_CONNECT_REFUSED', `${host}: refused`, { host });
       }
       const t = fakeTransport(host, made.length + 1, outcomes);
       made.push(t);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DroverError } from '../../../../manifests/errors.js';
 import type { ControllerStatus } from '../../../../controller/daemon/api.js';
-import { errorAnswer, HttpError } from '../../../../controller/daemon/http/errors.js';
+import { errorAnswer } from '../../../../controller/daemon/http/errors.js';
 import { readiness } from '../../../../controller/daemon/http/health.js';
 import { HostOtherShardError } from '../../../../controller/daemon/shard.js';
 
@@ -29,10 +29,11 @@ describe('readiness', () => {
 
 describe('errorAnswer', () => {
   it.each([
-    [new HttpError(409, 'E_HOST_SUSPENDED', 'x'), 409, 'E_HOST_SUSPENDED'],
+    [new DroverError('E_HOST_SUSPENDED', 'x'), 409, 'E_HOST_SUSPENDED'],
+    [new DroverError('E_STATE_WRITE', 'secret internals'), 500, 'E_INTERNAL'],
     [new DroverError('E_HOST_UNKNOWN', 'unknown host "a"'), 404, 'E_HOST_UNKNOWN'],
     [new DroverError('E_SUSPENDED_BY_CONFIG', 'x'), 409, 'E_SUSPENDED_BY_CONFIG'],
-    [new DroverError('E_NOT_READY', 'x', { kind: 'transient' }), 503, 'E_NOT_READY'],
+    [new DroverError('E_NOT_READY', 'x'), 503, 'E_NOT_READY'],
     [new DroverError('E_ROLLOUT_NOT_HALTED', 'x'), 409, 'E_ROLLOUT_NOT_HALTED'],
     [new HostOtherShardError('c', { index: 1, count: 3 }, { index: 0, count: 3 }), 421, 'E_HOST_OTHER_SHARD'],
     [Object.assign(new Error('too big'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }), 413, 'E_BODY_TOO_LARGE'],
