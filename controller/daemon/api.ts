@@ -6,12 +6,12 @@
 import { DroverError, formatProblem } from '../../manifests/errors.js';
 import { didYouMean } from '../../manifests/messages.js';
 import { statusContext, type DaemonContext } from './context.js';
-import type { QueueCounts } from './queue.js';
-import { HOST_STATUSES, newHostRecord, type ControllerRecord, type HostRecord, type HostStatus, type RunRecord } from './records.js';
-import type { SyncRun } from './runs.js';
-import type { RolloutView } from './rollouts.js';
-import { HostOtherShardError } from './shard.js';
-import { deriveStatus } from './status.js';
+import type { QueueCounts } from './work/queue.js';
+import { HOST_STATUSES, newHostRecord, type ControllerRecord, type HostRecord, type HostStatus, type RunRecord } from './state/records.js';
+import type { SyncRun } from './work/runs.js';
+import type { RolloutView } from './rollouts/rollouts.js';
+import { HostOtherShardError } from './revisions/shard.js';
+import { deriveStatus } from './state/status.js';
 
 /** A host as the API shows it (no history). */
 export type HostView = Omit<HostRecord, 'history' | 'desiredHash'>;

@@ -3,19 +3,19 @@
  * the revision handler and the drift loop (no module-level state anywhere).
  */
 import type { HostRunResult } from '../reconcile/reconcile-host.js';
-import type { HostBreakers } from './breaker.js';
+import type { HostBreakers } from './work/breaker.js';
 import type { Clock } from './clock.js';
 import type { Connections } from './connections.js';
-import type { FleetRevision } from './fleet.js';
+import type { FleetRevision } from './revisions/fleet.js';
 import type { Logger } from './log.js';
-import type { WorkQueue } from './queue.js';
-import type { HostRecord, RunRecord, Trigger } from './records.js';
-import type { SyncRuns } from './runs.js';
-import type { StateStore } from './state.js';
-import type { DriftFacts } from './schedule.js';
-import type { StatusContext } from './status.js';
-import type { RolloutCoordinator, RolloutView } from './rollouts.js';
-import type { PendingTriggers } from './triggers.js';
+import type { WorkQueue } from './work/queue.js';
+import type { HostRecord, RunRecord, Trigger } from './state/records.js';
+import type { SyncRuns } from './work/runs.js';
+import type { StateStore } from './state/state.js';
+import type { DriftFacts } from './work/schedule.js';
+import type { StatusContext } from './state/status.js';
+import type { RolloutCoordinator, RolloutView } from './rollouts/rollouts.js';
+import type { PendingTriggers } from './work/triggers.js';
 
 /** Hooks for metrics and tests; each is optional and must not throw. */
 export interface DaemonEvents {

@@ -1,6 +1,6 @@
 /**
  * The panels of drover's Grafana dashboard, built with @grafana/grafana-foundation-sdk. Every
- * query reads only drover's own metrics (controller/daemon/metrics.ts) and filters hosts with the
+ * query reads only drover's own metrics (controller/daemon/metrics/metrics.ts) and filters hosts with the
  * dashboard's `$host` variable; `$datasource` is the Prometheus data source variable.
  */
 import * as common from '@grafana/grafana-foundation-sdk/common';

@@ -4,8 +4,8 @@
  * files keep changing size), printing a line after each (the count
  * goes on from the record found, so web1's history length always equals min(50, its count)). Runs until killed.
  */
-import { openStateStore } from '../../controller/daemon/state.js';
-import { newHostRecord, withRun } from '../../controller/daemon/records.js';
+import { openStateStore } from '../../controller/daemon/state/state.js';
+import { newHostRecord, withRun } from '../../controller/daemon/state/records.js';
 
 /** Enough changed steps that a record is ~0.5 MB: a torn write, if writes could tear, would be likely. */
 const STEPS = Array.from({ length: 200 }, (_, i) => `file:/etc/app/conf.d/${i}.conf`);

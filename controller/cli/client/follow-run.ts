@@ -2,7 +2,7 @@
  * Follows a sync run until every host is done (`drover sync --wait`): one progress line per host
  * change on stderr, then the exit code `drover reconcile` would give for the same results.
  */
-import type { SyncRun } from '../../daemon/runs.js';
+import type { SyncRun } from '../../daemon/work/runs.js';
 import { ExitCode } from '../exit-codes.js';
 import type { ControllerClient } from './http-client.js';
 

@@ -4,8 +4,8 @@
  */
 import { DroverError, isErrorCode } from '../../../manifests/errors.js';
 import type { HostDetail, HostView } from '../../daemon/api.js';
-import type { RolloutView } from '../../daemon/rollouts.js';
-import type { SyncRun } from '../../daemon/runs.js';
+import type { RolloutView } from '../../daemon/rollouts/rollouts.js';
+import type { SyncRun } from '../../daemon/work/runs.js';
 import type { ControllerEndpoint } from './endpoint.js';
 
 /** What `GET /api/v1/status` answers (the fields the CLI reads). */

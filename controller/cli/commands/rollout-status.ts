@@ -1,5 +1,5 @@
 import { heldReason, isReleased, phaseOf } from '../../rollout/index.js';
-import { loadRollouts } from '../../daemon/rollout-store.js';
+import { loadRollouts } from '../../daemon/rollouts/rollout-store.js';
 
 /**
  * The rollouts of a state directory for `drover hosts --state-dir`: one line per lane (phase, wave,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DroverError } from '../../../manifests/errors.js';
-import { loadRollouts, requestResume } from '../../daemon/rollout-store.js';
+import { loadRollouts, requestResume } from '../../daemon/rollouts/rollout-store.js';
 import { createControllerClient } from '../client/http-client.js';
 import { resolveEndpoint, type EndpointFlags } from '../client/endpoint.js';
 import { endpointOptions } from '../client/options.js';

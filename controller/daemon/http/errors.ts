@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { DroverError, errorSpec, type ErrorCode } from '../../../manifests/errors.js';
-import { HostOtherShardError, type Shard } from '../shard.js';
+import { HostOtherShardError, type Shard } from '../revisions/shard.js';
 
 /** The JSON body of every error answer (`shard`: the replica that owns the host, with E_HOST_OTHER_SHARD). */
 export interface ErrorBody {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { stringify } from 'yaml';
 import { startFleet, type Fleet, type FleetHost, type StartFleetOptions } from '../../fleet/index.js';
 import { ROOT } from '../../integration/cli/run-cli.js';
-import type { ControllerRecord, HostRecord } from '../../../controller/daemon/records.js';
+import type { ControllerRecord, HostRecord } from '../../../controller/daemon/state/records.js';
 
 const run = promisify(execFile);
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loadControllerConfig } from '../../../controller/config/index.js';
 import { startController } from '../../../controller/daemon/controller.js';
 import { createLogger } from '../../../controller/daemon/log.js';
-import { movedHosts, ownerShard } from '../../../controller/daemon/shard.js';
+import { movedHosts, ownerShard } from '../../../controller/daemon/revisions/shard.js';
 import { resolveSshSettings } from '../../../controller/reconcile/ssh-settings.js';
 import { startFleet, type Fleet } from '../../fleet/index.js';
 import { sshRun } from '../../support/ssh.js';

@@ -11,8 +11,8 @@ import { parseExposition } from '../../support/exposition.js';
 import { freePort } from '../../support/prometheus.js';
 import { sshRun } from '../../support/ssh.js';
 import { hostRecord, revisionOf, waitForHost, type ControllerProcess, useControllerEnv } from '../controller/support.js';
-import type { HostRecord } from '../../../controller/daemon/records.js';
-import { loadRollouts } from '../../../controller/daemon/rollout-store.js';
+import type { HostRecord } from '../../../controller/daemon/state/records.js';
+import { loadRollouts } from '../../../controller/daemon/rollouts/rollout-store.js';
 import { hostFiles, hostNames, repoFiles } from './support.js';
 
 const env = useControllerEnv({ count: 10, name: 'rollout-canary' });

@@ -1,5 +1,5 @@
 /** Step 4: drift made by hand on one host is found by the drift check and repaired (selfHeal). */
-import type { RunRecord } from '../../../controller/daemon/records.js';
+import type { RunRecord } from '../../../controller/daemon/state/records.js';
 import { liveHost } from './controller.js';
 import { sshHost } from './commands.js';
 import type { DemoStep } from './context.js';

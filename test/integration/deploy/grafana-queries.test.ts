@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { createMetrics } from '../../../controller/daemon/metrics.js';
+import { createMetrics } from '../../../controller/daemon/metrics/metrics.js';
 import { declaredFamilies } from '../../support/exposition.js';
 import { dashboardQueries, metricNames, substituteGrafanaVariables } from '../../support/promql.js';
 import { requirePrometheus, runPromtool } from '../../support/promtool.js';
@@ -42,7 +42,7 @@ describe('the PromQL of the dashboard and the alert rules', () => {
     expect((await runPromtool(['check', 'rules', file])).code).not.toBe(0);
   });
 
-  it('reads only metrics that controller/daemon/metrics.ts defines', () => {
+  it('reads only metrics that controller/daemon/metrics/metrics.ts defines', () => {
     expect(defined.has('drover_host_status')).toBe(true);
     for (const { where, expr } of queries) {
       const names = metricNames(substituteGrafanaVariables(expr));

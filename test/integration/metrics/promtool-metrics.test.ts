@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createMetrics } from '../../../controller/daemon/metrics.js';
+import { createMetrics } from '../../../controller/daemon/metrics/metrics.js';
 import { parseExposition } from '../../support/exposition.js';
 import { requirePrometheus, runPromtool } from '../../support/promtool.js';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { listenUrl } from '../../../controller/cli/client/endpoint.js';
 import { runExitCode } from '../../../controller/cli/client/follow-run.js';
-import type { SyncRun } from '../../../controller/daemon/runs.js';
+import type { SyncRun } from '../../../controller/daemon/work/runs.js';
 
 const run = (dryRun: boolean, results: [string, string?][]): SyncRun => ({
   id: 'sync-1', dryRun, createdAt: 0, state: 'done',

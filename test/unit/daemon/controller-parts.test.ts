@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
-import { affectedHosts, desiredHash } from '../../../controller/daemon/fingerprint.js';
-import { inShard } from '../../../controller/daemon/fleet.js';
-import { finishRun, startRun } from '../../../controller/daemon/host-record.js';
+import { affectedHosts, desiredHash } from '../../../controller/daemon/revisions/fingerprint.js';
+import { inShard } from '../../../controller/daemon/revisions/fleet.js';
+import { finishRun, startRun } from '../../../controller/daemon/state/host-record.js';
 import { createLogger, formatLine } from '../../../controller/daemon/log.js';
-import { newHostRecord, type RunRecord } from '../../../controller/daemon/records.js';
-import { PendingTriggers } from '../../../controller/daemon/triggers.js';
+import { newHostRecord, type RunRecord } from '../../../controller/daemon/state/records.js';
+import { PendingTriggers } from '../../../controller/daemon/work/triggers.js';
 import { createConnections } from '../../../controller/daemon/connections.js';
 import { Secret } from '../../../controller/config/secret.js';
 import { TransportPool } from '../../../controller/transport/pool.js';

@@ -1,13 +1,13 @@
 /**
- * Rendezvous sharding (controller/daemon/shard.ts) and where a replica's shard comes from
+ * Rendezvous sharding (controller/daemon/revisions/shard.ts) and where a replica's shard comes from
  * (shard-spec.ts), on fixtures: 1,000 realistic host names and golden weights computed with
  * coreutils' sha256sum (the assignment must never change between versions).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fleetRevision } from '../../../controller/daemon/fleet.js';
-import { inShard, movedHosts, ownerShard, shardWeight } from '../../../controller/daemon/shard.js';
-import { parseShard, podOrdinal, resolveShard } from '../../../controller/daemon/shard-spec.js';
+import { fleetRevision } from '../../../controller/daemon/revisions/fleet.js';
+import { inShard, movedHosts, ownerShard, shardWeight } from '../../../controller/daemon/revisions/shard.js';
+import { parseShard, podOrdinal, resolveShard } from '../../../controller/daemon/revisions/shard-spec.js';
 import { desiredState } from '../../integration/apply/support.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/deploy/${name}`, import.meta.url), 'utf8');

@@ -3,7 +3,7 @@
  * host with its coloured status, applied revision, last run and drift count.
  */
 import type { ControllerStatus, HostView } from '../../api.js';
-import { HOST_STATUSES } from '../../records.js';
+import { HOST_STATUSES } from '../../state/records.js';
 import { html, type Html } from './html.js';
 import { ago, driftCount, shortRevision } from './format.js';
 import { statusBadge } from './layout.js';

@@ -3,7 +3,7 @@
  * their reasons), and the bounded run history.
  */
 import type { HostDetail } from '../../api.js';
-import type { RunRecord } from '../../records.js';
+import type { RunRecord } from '../../state/records.js';
 import { html, type Html } from './html.js';
 import { ago, isoTime, shortRevision } from './format.js';
 import { statusBadge } from './layout.js';

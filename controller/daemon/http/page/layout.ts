@@ -2,7 +2,7 @@
  * The status page's frame: one inline stylesheet (no external assets), a header, and a
  * `<meta http-equiv=refresh>` so the page follows the fleet without any script.
  */
-import type { HostStatus } from '../../records.js';
+import type { HostStatus } from '../../state/records.js';
 import { Html, html } from './html.js';
 
 /** Colours of host statuses (text on a tinted badge). */

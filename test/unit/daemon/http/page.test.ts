@@ -4,8 +4,8 @@ import { escapeHtml, html } from '../../../../controller/daemon/http/page/html.j
 import { ago, driftCount, shortRevision } from '../../../../controller/daemon/http/page/format.js';
 import { fleetBody } from '../../../../controller/daemon/http/page/fleet.js';
 import { hostBody } from '../../../../controller/daemon/http/page/host.js';
-import { HOST_STATUSES } from '../../../../controller/daemon/records.js';
-import { newHostRecord } from '../../../../controller/daemon/records.js';
+import { HOST_STATUSES } from '../../../../controller/daemon/state/records.js';
+import { newHostRecord } from '../../../../controller/daemon/state/records.js';
 
 describe('html', () => {
   it('escapes values, keeps literal markup and nested Html, joins arrays', () => {

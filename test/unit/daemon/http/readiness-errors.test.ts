@@ -4,7 +4,7 @@ import { DroverError } from '../../../../manifests/errors.js';
 import type { ControllerStatus } from '../../../../controller/daemon/api.js';
 import { errorAnswer } from '../../../../controller/daemon/http/errors.js';
 import { readiness } from '../../../../controller/daemon/http/health.js';
-import { HostOtherShardError } from '../../../../controller/daemon/shard.js';
+import { HostOtherShardError } from '../../../../controller/daemon/revisions/shard.js';
 
 const STARTED = 1_000;
 const status = (source: Partial<ControllerStatus['source']>, ready = false): Pick<ControllerStatus, 'source' | 'ready'> =>
@@ -32,6 +32,7 @@ describe('errorAnswer', () => {
     [new DroverError('E_HOST_SUSPENDED', 'x'), 409, 'E_HOST_SUSPENDED'],
     [new DroverError('E_STATE_WRITE', 'secret internals'), 500, 'E_INTERNAL'],
     [new DroverError('E_HOST_UNKNOWN', 'unknown host "a"'), 404, 'E_HOST_UNKNOWN'],
+    [new DroverError('E_UNAUTHENTICATED', 'x'), 401, 'E_UNAUTHENTICATED'],
     [new DroverError('E_SUSPENDED_BY_CONFIG', 'x'), 409, 'E_SUSPENDED_BY_CONFIG'],
     [new DroverError('E_NOT_READY', 'x'), 503, 'E_NOT_READY'],
     [new DroverError('E_ROLLOUT_NOT_HALTED', 'x'), 409, 'E_ROLLOUT_NOT_HALTED'],

@@ -1,0 +1,87 @@
+/**
+ * What a newly accepted revision does to the fleet: hosts whose desired state changed (or that need
+ * re-observing after a crash) are queued to apply; hosts it does not affect move to it without a run;
+ * hosts gone from the inventory leave the queue, their connection and the live status, never to be
+ * touched again (their record is kept, marked removed).
+ */
+import type { DesiredState } from '../../../manifests/types.js';
+import type { DaemonContext } from '../context.js';
+import { affectedHosts } from './fingerprint.js';
+import type { FleetRevision } from './fleet.js';
+import type { HostRecord } from '../state/records.js';
+import { saveHost } from '../work/worker.js';
+
+/** Installs `next` as the fleet (through `setFleet`) and queues what it affects. */
+export async function applyRevision(ctx: DaemonContext, next: FleetRevision, setFleet: (fleet: FleetRevision) => void): Promise<{ affected: string[]; unaffected: string[]; removed: string[] }> {
+  const previous = ctx.fleet();
+  const records = new Map(ctx.store.hosts().map((r) => [r.host, r]));
+  const before = previous?.hashes ?? hashesOfRecords(records);
+  const { affected, unaffected } = affectedHosts(before, next.hashes);
+  // A host held back by a rollout or window is still on an older state: it has the revision to apply too.
+  for (const host of unaffected) {
+    const hash = records.get(host)?.desiredHash;
+    if (hash !== undefined && hash !== next.hashes.get(host) && !affected.includes(host)) affected.push(host);
+  }
+  setFleet(next);
+  const removed = [...records.values()].filter((r) => r.removedAt === undefined && !next.hosts.has(r.host)).map((r) => r.host);
+  for (const host of removed) await removeHost(ctx, host);
+  for (const host of unaffected) {
+    const record = records.get(host);
+    if (record && interrupted(record)) affected.push(host);
+    else if (record) await moveWithoutRun(ctx, record, next.revision);
+  }
+  const releasedNow = new Set(ctx.rollouts ? ctx.rollouts.onRevision(next, affected) : affected);
+  for (const host of affected) {
+    const record = records.get(host);
+    if (record?.removedAt !== undefined) {
+      const back = { ...record };
+      delete back.removedAt;
+      await saveHost(ctx, back);
+    }
+    if (previous && connectionChanged(previous.hosts.get(host), next.hosts.get(host))) await ctx.connections.drop(host);
+    if (!releasedNow.has(host) && !(record && interrupted(record))) continue;
+    ctx.pending.add(host, record && interrupted(record) ? 'startup' : 'revision', { apply: true });
+    ctx.queue.add(host);
+  }
+  const untouched = unaffected.filter((h) => !affected.includes(h));
+  ctx.log.info({ revision: next.revision, affected: affected.length, unaffected: untouched.length, removed: removed.length },
+    `revision ${next.revision}: ${affected.length} host${affected.length === 1 ? '' : 's'} to reconcile`);
+  return { affected, unaffected: untouched, removed };
+}
+
+/**
+ * A host whose last run a killed controller cut short (recovered at start): re-observe it first. A run
+ * going on right now (`running` set in this process) is not one: a new revision simply queues the host.
+ */
+function interrupted(record: HostRecord): boolean {
+  return record.running === undefined && record.history[0]?.result === 'interrupted';
+}
+
+/** Hash of each live host's last converged desired state (after a restart there is no previous fleet). */
+function hashesOfRecords(records: ReadonlyMap<string, HostRecord>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of records.values()) if (r.removedAt === undefined && r.desiredHash !== undefined) out.set(r.host, r.desiredHash);
+  return out;
+}
+
+/** A host the revision does not change is on it already, if its last run left it in sync. */
+async function moveWithoutRun(ctx: DaemonContext, record: HostRecord, revision: string): Promise<void> {
+  const last = record.history[0]?.result;
+  if (last !== 'in-sync' && last !== 'applied') return;
+  if (record.lastAppliedRevision === revision) return;
+  await saveHost(ctx, { ...record, lastAppliedRevision: revision });
+}
+
+async function removeHost(ctx: DaemonContext, host: string): Promise<void> {
+  ctx.queue.remove(host);
+  ctx.syncRuns.finished(ctx.pending.drop(host), host, { result: 'skipped', reason: 'left the inventory' });
+  ctx.breakers.remove(host);
+  await ctx.connections.drop(host);
+  await ctx.store.markRemoved(host, ctx.clock.now());
+  ctx.log.info({ host }, `${host} left the inventory: no longer reconciled`);
+}
+
+function connectionChanged(a: DesiredState | undefined, b: DesiredState | undefined): boolean {
+  if (!a || !b) return false;
+  return a.host.address !== b.host.address || a.host.port !== b.host.port || a.host.user !== b.host.user || a.host.sudo !== b.host.sudo;
+}

@@ -1,0 +1,39 @@
+/**
+ * Which hosts a revision affects: a stable hash of each host's DesiredState. Origins (file, line,
+ * column) are left out, so a comment or a reordered file changes no host; everything that reaches
+ * the host (resources, contents, tests, hooks, settings, connection fields, repository secret values
+ * by their keyed digest) is in.
+ */
+import { createHash } from 'node:crypto';
+import type { DesiredState } from '../../../manifests/types.js';
+import { SecretValue } from '../../../manifests/secret-value.js';
+
+/** sha256 (hex) of the host's desired state, independent of key order and of source positions. */
+export function desiredHash(desired: DesiredState): string {
+  return createHash('sha256').update(stableJson(desired)).digest('hex');
+}
+
+function stableJson(value: unknown): string {
+  // A repository secret counts by its keyed digest: a new value in secrets/*.age changes the host.
+  if (value instanceof SecretValue) return JSON.stringify(`secret:${value.digest()}`);
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([k, v]) => k !== 'origin' && v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Hosts of `next` whose desired state differs from `previous` (by name -> hash), and hosts of
+ * `previous` that are gone. Hosts new in `next` are affected.
+ */
+export function affectedHosts(previous: ReadonlyMap<string, string>, next: ReadonlyMap<string, string>): { affected: string[]; unaffected: string[]; removed: string[] } {
+  const affected: string[] = [];
+  const unaffected: string[] = [];
+  for (const [host, hash] of next) (previous.get(host) === hash ? unaffected : affected).push(host);
+  const removed = [...previous.keys()].filter((h) => !next.has(h));
+  return { affected, unaffected, removed };
+}

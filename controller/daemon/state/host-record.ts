@@ -1,0 +1,70 @@
+/**
+ * How a host's record changes when a run starts and when it ends (pure: record in, record out).
+ * The record keeps facts (results, revisions, errors); status.ts derives the status from them.
+ */
+import { fileDiffLines } from '../../reconcile/file-diff.js';
+import type { HostRunResult } from '../../reconcile/reconcile-host.js';
+import type { FileTexts, Plan } from '../../reconcile/types.js';
+import { withRun, type HostRecord, type PlanSummary, type RunRecord } from './records.js';
+
+/** `record` with `run` in progress (stored before the run starts: a killed controller finds it). */
+export function startRun(record: HostRecord, run: RunRecord): HostRecord {
+  return { ...record, running: run };
+}
+
+/** What the run was about, beyond its result. */
+export interface FinishContext {
+  run: RunRecord;
+  result: HostRunResult;
+  now: number;
+  /** Hash of the desired state the run worked from. */
+  desiredHash: string;
+}
+
+/**
+ * `record` after the run, in one record (stored in one atomic write, so `running` and the history
+ * never disagree): history, revisions, last plan and error, failure count. The status is derived by
+ * the caller (status.ts).
+ */
+export function finishRun(record: HostRecord, ctx: FinishContext): HostRecord {
+  const { run, result, now } = ctx;
+  const ended: RunRecord = { ...run, endedAt: now, result: result.outcome, changedSteps: changedSteps(result) };
+  const next: HostRecord = { ...withRun(record, ended), lastAttemptedRevision: run.revision, lastAttemptAt: now };
+  delete next.running;
+  const plan = result.verify ?? result.plan;
+  // The texts were fetched for `result.plan`: diffs only when that is the plan kept.
+  if (plan) next.lastPlan = summarisePlan(plan, run.revision, plan === result.plan ? result.texts : undefined);
+  if (result.outcome === 'failed' || result.outcome === 'unreachable') {
+    const error = result.error ?? { code: 'E_INTERNAL', message: 'failed without an error', unreachable: false };
+    next.lastError = {
+      code: error.code, message: error.message, at: now,
+      ...(error.step ? { step: error.step } : {}), ...(error.stderrTail ? { stderrTail: error.stderrTail } : {}),
+    };
+    next.consecutiveFailures = record.consecutiveFailures + 1;
+    return next;
+  }
+  next.consecutiveFailures = 0;
+  delete next.lastError;
+  if (result.outcome === 'drift') return next;
+  next.lastSuccessAt = now;
+  next.desiredHash = ctx.desiredHash;
+  next.lastAppliedRevision = run.revision;
+  return next;
+}
+
+/**
+ * Step names, reasons and counts of a plan, plus each file step's masked diff when `texts` (the
+ * host's current file texts, secrets already masked on the host) are given.
+ */
+export function summarisePlan(plan: Plan, revision: string, texts?: Record<string, FileTexts>): PlanSummary {
+  const steps = plan.steps.filter((s) => s.action !== 'none').map((s) => {
+    const diff = texts ? fileDiffLines(s, texts[s.resource]) : [];
+    return { name: s.name, action: s.action, reasons: s.reasons, ...(diff.length ? { diff } : {}) };
+  });
+  const counts: Record<string, number> = { ...plan.summary };
+  return { revision, inSync: plan.inSync, steps, counts };
+}
+
+function changedSteps(result: HostRunResult): string[] {
+  return (result.apply?.steps ?? []).filter((s) => s.status === 'changed').map((s) => s.name);
+}

@@ -1,0 +1,100 @@
+/**
+ * What the daemon remembers: one HostRecord per host and one ControllerRecord for the source, as stored
+ * by state.ts (`hosts/<name>.json`, `controller.json`). Plain JSON data; the pure helpers here build and
+ * update records without I/O.
+ */
+import type { ManifestProblem } from '../../../manifests/errors.js';
+
+/** A host's status, derived from facts by status.ts. */
+export type HostStatus = 'Synced' | 'OutOfSync' | 'Progressing' | 'Failed' | 'Unreachable' | 'Suspended' | 'Rejected';
+
+/** Every HostStatus, in the order status.ts gives them precedence (first wins). */
+export const HOST_STATUSES: readonly HostStatus[] = ['Suspended', 'Progressing', 'Rejected', 'Unreachable', 'Failed', 'OutOfSync', 'Synced'];
+
+/** Why a run was started. */
+export type Trigger = 'revision' | 'drift' | 'manual' | 'webhook' | 'retry' | 'startup';
+
+/** How a run ended; `interrupted` = the controller stopped (was killed) during it. */
+export type RunResult = 'in-sync' | 'drift' | 'applied' | 'failed' | 'unreachable' | 'interrupted';
+
+/** One run of one host. */
+export interface RunRecord {
+  id: string;
+  trigger: Trigger;
+  revision: string;
+  startedAt: number;
+  endedAt?: number;
+  dryRun: boolean;
+  result?: RunResult;
+  changedSteps: string[];
+}
+
+/**
+ * The last plan of a host, summarised: step names, reasons and counts, and for file steps of a
+ * plan-only run the unified diff masked as `drover plan` masks it (reconcile/file-diff.ts): secret
+ * values never appear.
+ */
+export interface PlanSummary {
+  revision: string;
+  inSync: boolean;
+  steps: { name: string; action: string; reasons: string[]; diff?: string[] }[];
+  counts: Record<string, number>;
+}
+
+/** Everything the daemon keeps about one host (`hosts/<name>.json`). */
+export interface HostRecord {
+  host: string;
+  status: HostStatus;
+  reason: string;
+  suspended: boolean;
+  lastAttemptedRevision?: string;
+  lastAppliedRevision?: string;
+  lastAttemptAt?: number;
+  lastSuccessAt?: number;
+  lastPlan?: PlanSummary;
+  lastError?: { code: string; message: string; step?: string; stderrTail?: string; at: number };
+  consecutiveFailures: number;
+  /** Set (and stored) before a run starts; a record loaded with it set was left by a killed controller. */
+  running?: RunRecord;
+  /** Newest first, at most HISTORY_LIMIT runs. */
+  history: RunRecord[];
+  /** When the host left the inventory; the record is kept for a while and the host never touched again. */
+  removedAt?: number;
+  /**
+   * Hash of the desired state (daemon/revisions/fingerprint.ts) the host last converged to or was found in sync
+   * with: a new revision with the same hash for this host needs no run.
+   */
+  desiredHash?: string;
+}
+
+/** What the daemon keeps about its source (`controller.json`). */
+export interface ControllerRecord {
+  /** Newest revision fetched, valid or not. */
+  newestRevision?: string;
+  /** Newest revision that passed the validation gate: the one hosts are reconciled to. */
+  lastGoodRevision?: string;
+  /** The newest revision when it failed validation (not retried until the branch moves), with its problems. */
+  rejected?: { revision: string; problems: ManifestProblem[]; at: number };
+  lastFetchAt?: number;
+  lastFetchSuccessAt?: number;
+  lastFetchError?: { code: string; message: string; at: number };
+  consecutiveFetchFailures: number;
+}
+
+/** Runs kept in a HostRecord's history. */
+export const HISTORY_LIMIT = 50;
+
+/** The record of a host never seen before: not observed yet, nothing in its history. */
+export function newHostRecord(host: string): HostRecord {
+  return { host, status: 'OutOfSync', reason: 'not observed yet', suspended: false, consecutiveFailures: 0, history: [] };
+}
+
+/** The record of a controller that never fetched. */
+export function newControllerRecord(): ControllerRecord {
+  return { consecutiveFetchFailures: 0 };
+}
+
+/** `record` with `run` added as the newest history entry, the history cut to HISTORY_LIMIT. */
+export function withRun(record: HostRecord, run: RunRecord): HostRecord {
+  return { ...record, history: [run, ...record.history].slice(0, HISTORY_LIMIT) };
+}

@@ -1,0 +1,192 @@
+/**
+ * The daemon's durable state, in `<stateDir>`:
+ * - `controller.json`: the source (newest and last good revision, rejected revision, fetch times/errors);
+ * - `hosts/<name>.json`: one HostRecord per host (status, revisions, last plan and error, history).
+ * Every write replaces the whole file atomically (source/atomic-file.ts), so a crash leaves each file
+ * old or new, never torn. Everything is loaded at start and served from memory; writes go through to
+ * disk.
+ *
+ * JSON files rather than SQLite (better-sqlite3): no native module to build or ship (13.x does not even
+ * run on Node 20), one small file per host written only when that host changes (no write amplification
+ * across the fleet, no WAL to checkpoint), and an operator can read or repair the state with `cat`/`jq`.
+ * What SQLite would add, transactions across hosts, is not needed: no write spans two hosts.
+ */
+import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DroverError } from '../../../manifests/errors.js';
+import { removeFileDurably, TEMP_FILE, writeFileAtomic } from '../../source/atomic-file.js';
+import { newControllerRecord, HISTORY_LIMIT, type ControllerRecord, type HostRecord } from './records.js';
+import { parseControllerRecord, parseHostRecord } from './state-parse.js';
+
+/** Same rule as the inventory's host names (manifests/inventory.ts), so a name is always a safe file name. */
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** Everything read from a state directory. */
+export interface LoadedState {
+  controller: ControllerRecord;
+  hosts: Map<string, HostRecord>;
+  /** Leftover temp files of interrupted writes (paths); their target files are intact. */
+  strayTempFiles: string[];
+  /** Other entries of `hosts/` that are not `<host name>.json` (paths), ignored. */
+  ignoredFiles: string[];
+}
+
+/**
+ * Reads a state directory without changing it (for `drover hosts` next to a running controller).
+ * A missing directory reads as empty. Throws E_STATE_CORRUPT naming the first damaged file.
+ */
+export async function loadState(stateDir: string): Promise<LoadedState> {
+  const controllerFile = join(stateDir, 'controller.json');
+  const controllerText = await readOptional(controllerFile);
+  const loaded: LoadedState = {
+    controller: controllerText === undefined ? newControllerRecord() : parseControllerRecord(controllerText, controllerFile),
+    hosts: new Map(), strayTempFiles: [], ignoredFiles: [],
+  };
+  for (const entry of await listOptional(stateDir)) {
+    if (TEMP_FILE.test(entry)) loaded.strayTempFiles.push(join(stateDir, entry));
+  }
+  const hostsDir = join(stateDir, 'hosts');
+  for (const entry of (await listOptional(hostsDir)).sort()) {
+    const path = join(hostsDir, entry);
+    const name = entry.endsWith('.json') ? entry.slice(0, -'.json'.length) : '';
+    if (TEMP_FILE.test(entry)) loaded.strayTempFiles.push(path);
+    else if (!HOST_NAME.test(name)) loaded.ignoredFiles.push(path);
+    else loaded.hosts.set(name, parseHostRecord(await readFile(path, 'utf8'), path, name));
+  }
+  return loaded;
+}
+
+/**
+ * Opens the store the daemon writes: creates the directories, loads everything (see loadState) and
+ * deletes the stray temp files it reports. Throws E_STATE_CORRUPT (the daemon must not start over a
+ * damaged state) or the fs error when the directory cannot be created.
+ */
+export async function openStateStore(stateDir: string): Promise<{ store: StateStore; loaded: LoadedState }> {
+  await mkdir(join(stateDir, 'hosts'), { recursive: true });
+  const loaded = await loadState(stateDir);
+  for (const path of loaded.strayTempFiles) await removeFileDurably(path);
+  return { store: new StateStore(stateDir, loaded), loaded };
+}
+
+/** Throws E_STATE_HOST_NAME unless `name` can be a host record's file name. */
+export function assertHostName(name: string): void {
+  if (!HOST_NAME.test(name)) {
+    throw new DroverError('E_STATE_HOST_NAME', `"${name}" cannot name a host record: host names are letters, digits, "-" and "."`);
+  }
+}
+
+/**
+ * The state in memory, written through to disk. Reads return copies; a save replaces the record in
+ * memory at once and on disk when the returned promise resolves. Writes of one file happen in call
+ * order; a failed write rejects with E_STATE_WRITE (transient) naming the file.
+ */
+export class StateStore {
+  private controllerRecord: ControllerRecord;
+  private readonly records: Map<string, HostRecord>;
+  private readonly writes = new Map<string, Promise<void>>();
+
+  constructor(readonly dir: string, loaded: Pick<LoadedState, 'controller' | 'hosts'>) {
+    this.controllerRecord = loaded.controller;
+    this.records = new Map(loaded.hosts);
+  }
+
+  /** The source's record. */
+  controller(): ControllerRecord {
+    return structuredClone(this.controllerRecord);
+  }
+
+  /** One host's record, removed or not; undefined when there is none. */
+  host(name: string): HostRecord | undefined {
+    const record = this.records.get(name);
+    return record && structuredClone(record);
+  }
+
+  /**
+   * One host's record with only its newest run left in `history` (a copy), or undefined: what status
+   * derivation and the API's host list need, without copying 50 runs per host on every request.
+   */
+  latestHost(name: string): HostRecord | undefined {
+    const record = this.records.get(name);
+    return record && structuredClone({ ...record, history: record.history.slice(0, 1) });
+  }
+
+  /** Every host record (removed ones too), sorted by name. */
+  hosts(): HostRecord[] {
+    return [...this.records.keys()].sort().map((name) => structuredClone(this.records.get(name) as HostRecord));
+  }
+
+  /** Stores the source's record. */
+  saveController(record: ControllerRecord): Promise<void> {
+    this.controllerRecord = structuredClone(record);
+    return this.write(join(this.dir, 'controller.json'), record);
+  }
+
+  /** Stores a host's record (its history cut to HISTORY_LIMIT). Throws E_STATE_HOST_NAME for a bad name. */
+  saveHost(record: HostRecord): Promise<void> {
+    assertHostName(record.host);
+    const kept = structuredClone({ ...record, history: record.history.slice(0, HISTORY_LIMIT) });
+    this.records.set(record.host, kept);
+    return this.write(this.hostFile(record.host), kept);
+  }
+
+  /** Marks a host as gone from the inventory at `at` (kept until purged); no-op when unknown or marked. */
+  async markRemoved(name: string, at: number): Promise<void> {
+    const record = this.records.get(name);
+    if (record && record.removedAt === undefined) await this.saveHost({ ...record, removedAt: at });
+  }
+
+  /** Deletes the records removed at least `retentionMs` before `now`; returns their names. */
+  async purgeRemoved(now: number, retentionMs: number): Promise<string[]> {
+    const expired = [...this.records.values()]
+      .filter((r) => r.removedAt !== undefined && r.removedAt + retentionMs <= now)
+      .map((r) => r.host);
+    for (const name of expired) this.records.delete(name);
+    await Promise.all(expired.map((name) => this.chain(this.hostFile(name), () => removeFileDurably(this.hostFile(name)))));
+    return expired;
+  }
+
+  /** Resolves when every write started so far has finished (before exit). */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.writes.values()]);
+  }
+
+  private hostFile(name: string): string {
+    return join(this.dir, 'hosts', `${name}.json`);
+  }
+
+  private write(file: string, data: unknown): Promise<void> {
+    const text = `${JSON.stringify(data, null, 2)}\n`;
+    return this.chain(file, () => writeFileAtomic(file, text));
+  }
+
+  /** Runs `op` after the previous operation on `file`, so the last call's contents win on disk. */
+  private chain(file: string, op: () => Promise<void>): Promise<void> {
+    const previous = this.writes.get(file) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(op).catch((error: unknown) => {
+      throw new DroverError('E_STATE_WRITE', `cannot write ${file}: ${(error as Error).message}`, { cause: error });
+    });
+    this.writes.set(file, next);
+    void next.catch(() => undefined).then(() => {
+      if (this.writes.get(file) === next) this.writes.delete(file);
+    });
+    return next;
+  }
+}
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function listOptional(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
