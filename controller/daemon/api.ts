@@ -12,6 +12,8 @@ import type { SyncRun } from './work/runs.js';
 import type { RolloutView } from './rollouts/rollouts.js';
 import { HostOtherShardError } from './revisions/shard.js';
 import { deriveStatus } from './state/status.js';
+import { updateHost } from './state/update-host.js';
+import { enqueue } from './work/enqueue.js';
 
 /** A host as the API shows it (no history). */
 export type HostView = Omit<HostRecord, 'history' | 'desiredHash'>;
@@ -72,7 +74,7 @@ export interface ControllerApi {
 }
 
 /** Builds the API over the controller's parts. */
-export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promise<void>; saveHost: (r: HostRecord) => Promise<HostRecord> }): ControllerApi {
+export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promise<void> }): ControllerApi {
   const view = (stored: HostRecord): HostView => {
     // A host in the config's suspendedHosts is Suspended from the start, not only once the worker
     // has met it and saved it so (until then a sync would be accepted and the status look wrong).
@@ -121,8 +123,7 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
       const dryRun = request.dryRun ?? false;
       const run = ctx.syncRuns.create(hosts, { dryRun, now: ctx.clock.now() });
       for (const host of hosts) {
-        ctx.pending.add(host, request.trigger ?? 'manual', { apply: !dryRun, runId: run.id, ...(request.overrideWindow ? { overrideWindow: true } : {}) });
-        ctx.queue.add(host);
+        enqueue(ctx, host, { trigger: request.trigger ?? 'manual', apply: !dryRun, runId: run.id, ...(request.overrideWindow ? { overrideWindow: true } : {}) });
       }
       ctx.log.info({ runId: run.id, hosts: hosts.length, dryRun, trigger: request.trigger ?? 'manual' }, 'sync requested');
       ctx.events.syncRequested?.(request.trigger ?? 'manual');
@@ -131,7 +132,8 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
     run: (id) => ctx.syncRuns.get(id),
     async suspend(name) {
       known(name);
-      const saved = await deps.saveHost({ ...(ctx.store.host(name) ?? newHostRecord(name)), suspended: true });
+      const { saved, written } = updateHost(ctx, name, (r) => ({ ...r, suspended: true }));
+      await written;
       ctx.log.info({ host: name }, `${name} suspended`);
       return view(saved);
     },
@@ -140,10 +142,10 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
       if (ctx.settings.suspendedByConfig.has(name)) {
         throw new DroverError('E_SUSPENDED_BY_CONFIG', `${name} is suspended by the controller config (suspendedHosts); remove it there and restart the controller`);
       }
-      const saved = await deps.saveHost({ ...(ctx.store.host(name) ?? newHostRecord(name)), suspended: false });
+      const { saved, written } = updateHost(ctx, name, (r) => ({ ...r, suspended: false }));
+      await written;
       // An explicit resume reconciles at once, like a manual sync: the host applies the newest good revision.
-      ctx.pending.add(name, 'manual', { apply: true });
-      ctx.queue.add(name);
+      enqueue(ctx, name, { trigger: 'manual', apply: true });
       ctx.log.info({ host: name }, `${name} resumed`);
       return view(saved);
     },

@@ -2,7 +2,7 @@
  * What the controller's pieces share: one object built by controller.ts and passed to the worker,
  * the revision handler and the drift loop (no module-level state anywhere).
  */
-import type { HostRunResult } from '../reconcile/reconcile-host.js';
+import type { RunHostResult } from '../reconcile/types.js';
 import type { HostBreakers } from './work/breaker.js';
 import type { Clock } from './clock.js';
 import type { Connections } from './connections.js';
@@ -22,7 +22,7 @@ export interface DaemonEvents {
   /** A new revision passed the gate; its hosts are about to be queued. */
   revisionAccepted?: (revision: string) => void;
   runStarted?: (host: string, run: RunRecord) => void;
-  runFinished?: (host: string, run: RunRecord, result: HostRunResult) => void;
+  runFinished?: (host: string, run: RunRecord, result: RunHostResult) => void;
   recordSaved?: (record: HostRecord) => void;
   /** Each fetch of the source: `revision` (its name) when it succeeded, the error code when not. */
   fetched?: (fetch: { ok: boolean; atMs: number; revision?: string; code?: string }) => void;

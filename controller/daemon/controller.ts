@@ -29,7 +29,8 @@ import { recoverAfterCrash } from './state/status.js';
 import { PendingTriggers } from './work/triggers.js';
 import { createApi, type ControllerApi } from './api.js';
 import { RolloutCoordinator } from './rollouts/rollouts.js';
-import { runWorker, saveHost } from './work/worker.js';
+import { runWorker } from './work/worker.js';
+import { enqueue } from './work/enqueue.js';
 
 /** How long the record of a host that left the inventory is kept (its history stays readable). */
 const REMOVED_RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -101,10 +102,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   ctx.rollouts = new RolloutCoordinator({
     clock, log, stateDir: settings.stateDir, fleet: () => fleet,
     release: (hosts) => {
-      for (const host of hosts) {
-        ctx.pending.add(host, 'revision', { apply: true });
-        ctx.queue.add(host);
-      }
+      for (const host of hosts) enqueue(ctx, host, { trigger: 'revision', apply: true });
     },
     ...(events.rolloutChanged ? { changed: events.rolloutChanged } : {}),
   });
@@ -130,7 +128,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   drift.start();
   ctx.rollouts.start();
   log.info({ stateDir: settings.stateDir, concurrency: settings.concurrency, selfHeal: settings.selfHeal }, 'controller started');
-  const api = createApi(ctx, { triggerFetch: () => sourceLoop.triggerFetch(), saveHost: (r) => saveHost(ctx, r) });
+  const api = createApi(ctx, { triggerFetch: () => sourceLoop.triggerFetch() });
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
     log.info({ graceMs: settings.shutdownGraceMs }, 'stopping: no new runs; runs in progress get the grace period');

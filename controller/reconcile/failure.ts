@@ -1,37 +1,59 @@
-import { DroverError, scrubSecrets } from '../../manifests/errors.js';
+/**
+ * The one mapping from what went wrong while working on a host to the HostFailure every caller shows,
+ * stores and decides on (the CLI, the daemon's worker, the API). The registry (docs/errors.md) says
+ * what each code means; this module only words the host-specific part.
+ */
+import { DroverError, errorSpec, scrubSecrets } from '../../manifests/errors.js';
 import type { ApplyResult } from '../apply/types.js';
-import { TransportErrorCodes } from '../transport/types.js';
 import type { HostFailure } from './types.js';
 
-/**
- * The network did not let us talk to the host. A host that answered but was refused (host key unknown or
- * changed, authentication failed) is not unreachable: it failed, and needs a human, not retries.
- */
-const UNREACHABLE = new Set<string>([
-  TransportErrorCodes.refused, TransportErrorCodes.timeout, TransportErrorCodes.lost, TransportErrorCodes.unreachable,
-]);
+/** Where the run was when it failed. */
+export interface FailureContext {
+  /** The apply had been sent to the host: a lost connection then does not make the host unreachable. */
+  sent?: boolean;
+  /** The run's signal: when it aborted, its reason is why the run failed (shutdown), or a timeout. */
+  signal?: AbortSignal;
+}
 
-/** Turns anything thrown while working on a host into a HostFailure (messages scrubbed of secrets). */
-export function toHostFailure(err: unknown): HostFailure {
-  if (err instanceof DroverError) {
-    return { code: err.code, message: scrubSecrets(err.message), unreachable: UNREACHABLE.has(err.code) };
-  }
+const DETACHED = 'the run goes on on the host by itself and either finishes or restores the files it changed: `drover plan` shows where it ended';
+
+/**
+ * Turns anything thrown while working on a host into a HostFailure, messages scrubbed of credentials.
+ * A stopped run says why (the signal's reason: a DroverError such as E_SHUTDOWN, else E_RUN_TIMEOUT).
+ * Once the apply was sent, nothing is `unreachable`: the run goes on on the host by itself (detached),
+ * and a lost connection or a stop says so.
+ */
+export function toHostFailure(err: unknown, context: FailureContext = {}): HostFailure {
+  const stopped = context.signal?.aborted === true;
+  const failure = stopped ? stopFailure(context.signal!.reason) : thrownFailure(err);
+  if (!context.sent) return failure;
+  const detached = stopped || failure.code === 'E_CONNECTION_LOST';
+  const during = failure.code === 'E_CONNECTION_LOST' ? ' during apply' : '';
+  return { ...failure, unreachable: false, ...(detached ? { message: `${failure.message}${during}; ${DETACHED}` } : {}) };
+}
+
+function thrownFailure(err: unknown): HostFailure {
+  if (err instanceof DroverError) return { code: err.code, message: scrubSecrets(err.message), unreachable: errorSpec(err.code).unreachable === true };
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'E_INTERNAL', message: scrubSecrets(message), unreachable: false };
 }
 
+function stopFailure(reason: unknown): HostFailure {
+  if (reason instanceof DroverError) return thrownFailure(reason);
+  return { code: 'E_RUN_TIMEOUT', message: 'the run took longer than its timeout (runTimeout) and was stopped', unreachable: false };
+}
+
 /**
- * A failure once the run was sent to the host. A lost connection then does not make the host unreachable:
- * the run goes on there by itself (detached) and either finishes or restores what it changed. The host
- * failed; a plan shows where it ended.
+ * The failure of an apply that reported a failed step: E_TEST_FAILED when only checks ran (an in-sync
+ * host's health check), else E_STEP_FAILED saying what was restored. Names the step and keeps its output.
  */
-export function toApplyFailure(err: unknown): HostFailure {
-  const error = toHostFailure(err);
-  if (error.code !== TransportErrorCodes.lost) return error;
-  return {
-    ...error, unreachable: false,
-    message: `${error.message} during apply; the run goes on on the host by itself and either finishes or restores the files it changed: \`drover plan\` shows where it ended`,
-  };
+export function stepFailure(apply: ApplyResult, options: { checksOnly: boolean }): HostFailure {
+  const failed = apply.steps.find((s) => s.status === 'failed');
+  const where = { ...(failed ? { step: failed.name } : {}), ...(failed?.stderr ? { stderrTail: failed.stderr } : {}) };
+  if (options.checksOnly) return { code: 'E_TEST_FAILED', unreachable: false, message: applyFailureSummary(apply), ...where };
+  const restored = apply.restored.length ? `; restored ${apply.restored.join(', ')}` : '';
+  const notRestored = apply.notRestored.length ? `; NOT restored: ${apply.notRestored.join(', ')}` : '';
+  return { code: 'E_STEP_FAILED', unreachable: false, message: `step ${failed?.name ?? '(unknown)'} failed${restored}${notRestored}`, ...where };
 }
 
 /** Why an apply did not succeed, in one line: the first failed step and the last line of its output. */

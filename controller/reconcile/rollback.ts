@@ -58,18 +58,6 @@ export async function rollBackRun(args: {
   return report;
 }
 
-/**
- * For `drover reconcile`: when the host asks for it and `apply` failed only at its checks, rolls the run
- * back and returns the failure to report (the check's output in the message, as the CLI shows messages);
- * undefined otherwise (nothing done). Throws transport errors like applyPlan.
- */
-export async function rollBackIfAsked(args: { desired: DesiredState; observed: ObservedState; plan: Plan; apply: ApplyResult; transport: Transport }): Promise<HostFailure | undefined> {
-  if (!args.desired.host.rollbackOnFailedTests || !failedOnlyAtTests(args.plan, args.apply)) return undefined;
-  const failure = rolledBackFailure(args.apply, await rollBackRun(args));
-  const output = failure.stderrTail?.trimEnd().split('\n').slice(-8).map((l) => `\n        | ${l}`).join('') ?? '';
-  return { code: failure.code, unreachable: false, message: `${failure.message}${output}` };
-}
-
 /** The run's error after a rollback: `E_ROLLED_BACK` naming the failed check, with its output. */
 export function rolledBackFailure(apply: ApplyResult, report: RollbackReport): HostFailure & { step?: string; stderrTail?: string } {
   const failed = apply.steps.find((s) => s.status === 'failed');

@@ -9,9 +9,10 @@ import {
   assignWaves, hostsByLane, judge, recordResult, startRollout, windowVerdict, windowsOf,
   type AssignedWave, type RolloutProgress,
 } from '../rollout/index.js';
-import { applyHosts, type ApplyHostsOptions } from './apply-hosts.js';
+import { applyHosts, type HostsOptions } from './hosts.js';
+import { converged, heldResult } from './pipeline.js';
 import type { Session } from './session.js';
-import type { HostApplyResult, HostPlanResult } from './types.js';
+import type { HostPlanResult, HostResult } from './types.js';
 
 /** How a lane's rollout went. */
 export interface LaneReport {
@@ -22,8 +23,12 @@ export interface LaneReport {
 }
 
 /** Options: applyHosts' plus the clock (windows) and a wait (pauses between waves). */
-export interface RolloutHostsOptions extends Omit<ApplyHostsOptions, 'planned'> {
+export interface RolloutHostsOptions extends HostsOptions {
   planned: HostPlanResult[];
+  /** Every selected host's desired state (groups, windows), planned or not. */
+  desired: DesiredState[];
+  /** Also run the checks of hosts already in sync (hosts in a wave always do). */
+  runTests?: boolean;
   session: Pick<Session, 'policies' | 'members'>;
   now: () => number;
   wait: (ms: number) => Promise<void>;
@@ -37,13 +42,13 @@ export interface RolloutHostsOptions extends Omit<ApplyHostsOptions, 'planned'> 
  * Applies the planned hosts as the policies say. Results are in the order of `planned`; held hosts
  * have `held` set and no `apply`. Never rejects (like applyHosts).
  */
-export async function applyWithPolicies(options: RolloutHostsOptions): Promise<{ results: HostApplyResult[]; lanes: LaneReport[] }> {
+export async function applyWithPolicies(options: RolloutHostsOptions): Promise<{ results: HostResult[]; lanes: LaneReport[] }> {
   const byName = new Map(options.desired.map((d) => [d.host.name, d]));
-  const results = new Map<string, HostApplyResult>();
+  const results = new Map<string, HostResult>();
   const toApply: HostPlanResult[] = [];
   for (const p of options.planned) {
     const held = 'plan' in p && !p.plan.inSync && !options.overrideWindow ? closedWindow(byName.get(p.host), options) : undefined;
-    if (held && 'plan' in p) results.set(p.host, { host: p.host, address: p.address, plan: p.plan, held, durationMs: 0 });
+    if (held && 'plan' in p) results.set(p.host, heldResult(p, held));
     else toApply.push(p);
   }
   // Without the controller's memory of what each host converged to, every host is in the rollout: one in
@@ -67,7 +72,7 @@ function closedWindow(desired: DesiredState | undefined, options: RolloutHostsOp
   return verdict.open ? undefined : verdict.reason;
 }
 
-async function rollLane(args: { lane: string; waves: AssignedWave[]; planned: HostPlanResult[]; results: Map<string, HostApplyResult>; options: RolloutHostsOptions }): Promise<LaneReport> {
+async function rollLane(args: { lane: string; waves: AssignedWave[]; planned: HostPlanResult[]; results: Map<string, HostResult>; options: RolloutHostsOptions }): Promise<LaneReport> {
   const { lane, waves, options } = args;
   let progress: RolloutProgress = startRollout({ lane, revision: 'working tree', waves, now: options.now() });
   for (const wave of waves) {
@@ -78,7 +83,7 @@ async function rollLane(args: { lane: string; waves: AssignedWave[]; planned: Ho
     const planned = args.planned.filter((p) => wave.hosts.includes(p.host));
     for (const r of await applyHosts({ ...options, planned, runTests: true })) {
       args.results.set(r.host, r);
-      progress = recordResult(progress, r.host, succeeded(r) ? { ok: true } : { ok: false, reason: failureText(r) }, options.now());
+      progress = recordResult(progress, r.host, converged(r) ? { ok: true } : { ok: false, reason: failureText(r) }, options.now());
     }
     progress = judge(progress, options.now());
   }
@@ -86,9 +91,9 @@ async function rollLane(args: { lane: string; waves: AssignedWave[]; planned: Ho
   for (const p of args.planned) {
     if (!inLane.has(p.host) || args.results.has(p.host)) continue;
     // A later wave of a halted rollout: drifted hosts are held, in-sync ones stay as they are; unplanned ones keep their error.
-    if (!('plan' in p)) args.results.set(p.host, p);
-    else if (p.plan.inSync) args.results.set(p.host, { host: p.host, address: p.address, plan: p.plan, durationMs: 0 });
-    else args.results.set(p.host, { host: p.host, address: p.address, plan: p.plan, held: `RolloutHalted: ${progress.halted?.reason ?? 'halted'}`, durationMs: 0 });
+    if ('error' in p) args.results.set(p.host, p);
+    else if (p.plan.inSync) args.results.set(p.host, { host: p.host, address: p.address, outcome: 'in-sync', plan: p.plan, durationMs: 0, phaseDurationsMs: p.phaseDurationsMs });
+    else args.results.set(p.host, heldResult(p, `RolloutHalted: ${progress.halted?.reason ?? 'halted'}`));
   }
   return {
     lane, waves: waves.map(({ name, hosts, budget }) => ({ name, hosts, budget })),
@@ -96,15 +101,10 @@ async function rollLane(args: { lane: string; waves: AssignedWave[]; planned: Ho
   };
 }
 
-/** A host passed its wave: it converged and its checks passed. */
-function succeeded(r: HostApplyResult): boolean {
-  if ('error' in r) return false;
-  return r.apply?.ok !== false && r.verify?.inSync !== false;
-}
-
-function failureText(r: HostApplyResult): string {
-  if ('error' in r) return `${r.error.code}: ${r.error.message.split('\n')[0]}`;
-  const failed = r.apply?.steps.find((s) => s.status === 'failed');
+/** Why a host did not pass its wave: the failed step (or check) with its exit code, else the error. */
+function failureText(r: HostResult): string {
+  const failed = r.error?.code === 'E_ROLLED_BACK' ? undefined : r.apply?.steps.find((s) => s.status === 'failed');
   if (failed) return `${failed.name} failed${failed.exitCode !== undefined ? ` (exit ${failed.exitCode})` : ''}`;
-  return 'not converged';
+  if (r.error?.code === 'E_NOT_CONVERGED') return 'not converged';
+  return r.error ? `${r.error.code}: ${r.error.message.split('\n')[0]}` : 'not converged';
 }

@@ -1,6 +1,8 @@
+import type { DesiredState } from '../../manifests/types.js';
 import type { Plan } from '../plan/types.js';
 import type { ObservedState } from '../facts/types.js';
 import type { ApplyResult } from '../apply/types.js';
+import type { Transport } from '../transport/types.js';
 
 /** Old and new text of a file, for diffs; `before` absent when the file does not exist yet. */
 export interface FileTexts {
@@ -8,43 +10,101 @@ export interface FileTexts {
   after: string;
 }
 
-/** Why a host could not be planned or applied. `unreachable` is set for transport failures. */
+/**
+ * Why a host could not be planned, applied or checked. `code` is a code of the error registry
+ * (docs/errors.md), which says what happens next; `unreachable` is set for network failures before
+ * anything was sent to the host. `step` and `stderrTail` name the failed step and its output.
+ */
 export interface HostFailure {
   code: string;
   message: string;
   unreachable: boolean;
+  step?: string;
+  stderrTail?: string;
 }
 
-/** The result of planning one host, or why it could not be planned. */
-export type HostPlanResult =
-  | { host: string; address: string; plan: Plan; observed: ObservedState; texts?: Record<string, FileTexts>; durationMs: number }
-  | { host: string; address: string; error: HostFailure; durationMs: number };
+/** A phase of a host's run, reported through `onPhase` as it starts. */
+export type HostPhase = 'connect' | 'observe' | 'plan' | 'apply' | 'verify';
 
-/** Progress events, one per phase change of a host, for live output. */
+/** The phases whose duration a result keeps. */
+export type TimedPhase = 'observe' | 'plan' | 'apply' | 'verify';
+
+/** One host to work on: its desired state and how to reach it. */
+export interface HostTarget {
+  desired: DesiredState;
+  /** The host's transport (from a TransportPool, so the connection stays warm across phases). */
+  transport: () => Promise<Transport>;
+  onPhase?: (phase: HostPhase) => void;
+  /** Stops the run (per-run timeout, shutdown): the transport rejects; a run sent to the host finishes or restores there. */
+  signal?: AbortSignal;
+}
+
+/**
+ * How a host's run ended:
+ * - `in-sync`: nothing to change (and its checks passed, when they ran);
+ * - `drift`: changes found, not applied (a plan-only run);
+ * - `applied`: changed, and a fresh observation is in sync;
+ * - `held`: changes found, not applied on purpose (`held` says why: a window, a halted rollout);
+ * - `failed`: planning, a step, a check or the convergence failed (`error` says which);
+ * - `unreachable`: the network did not let drover talk to the host before anything was sent.
+ */
+export type HostOutcome = 'in-sync' | 'drift' | 'applied' | 'held' | 'failed' | 'unreachable';
+
+/** What one host's run found and did. Plain data; repository secret values are masked. */
+export interface HostResult {
+  host: string;
+  /** `address:port`, as shown to people. */
+  address: string;
+  outcome: HostOutcome;
+  /** Absent when the host could not be planned. */
+  plan?: Plan;
+  /** What ran on the host: the apply, or only the checks of an in-sync host. */
+  apply?: ApplyResult;
+  /** The plan from a fresh observation after the apply (in sync when the host converged). */
+  verify?: Plan;
+  /** Old and new texts of the files the plan changes, for diffs (when asked for). */
+  texts?: Record<string, FileTexts>;
+  /** Why a host with changes was not applied (outcome `held`). */
+  held?: string;
+  /** Set for outcomes `failed` and `unreachable`. */
+  error?: HostFailure;
+  durationMs: number;
+  phaseDurationsMs: Partial<Record<TimedPhase, number>>;
+}
+
+/** The result of both phases run back to back (reconcileHost): never `held`, which only a caller decides. */
+export type RunHostResult = HostResult & { outcome: Exclude<HostOutcome, 'held'> };
+
+/** A host after the first phase (observe and plan): what the second phase (apply) works from. */
+export interface PlannedHost {
+  host: string;
+  address: string;
+  desired: DesiredState;
+  observed: ObservedState;
+  plan: Plan;
+  texts?: Record<string, FileTexts>;
+  /** When the run started (performance.now()), so the second phase reports the whole run's duration. */
+  startedAt: number;
+  /** How long the first phase took. */
+  durationMs: number;
+  phaseDurationsMs: Partial<Record<TimedPhase, number>>;
+}
+
+/** A host the first phase could not plan (unreachable, refused, the probe failed): its run's result. */
+export interface UnplannedHost extends Omit<HostResult, 'plan' | 'apply' | 'verify' | 'texts' | 'held' | 'error'> {
+  outcome: 'failed' | 'unreachable';
+  error: HostFailure;
+}
+
+/** The first phase's answer for one host: planned, or why not (tell them apart with `'error' in r`). */
+export type HostPlanResult = PlannedHost | UnplannedHost;
+
+/** Progress events for live output: a phase starting, or the host done (or failed) with a word on how. */
 export interface ProgressEvent {
   host: string;
-  phase: 'connect' | 'observe' | 'plan' | 'apply' | 'verify' | 'done' | 'failed';
+  phase: HostPhase | 'done' | 'failed';
   detail?: string;
 }
-
-/** The result of reconciling (applying) one host. */
-export type HostApplyResult =
-  | {
-    host: string;
-    address: string;
-    plan: Plan;
-    /** Absent when the plan was already in sync (nothing ran). */
-    apply?: ApplyResult;
-    /** The plan after apply, from a fresh observation: in sync when the host converged. */
-    verify?: Plan;
-    /** Not applied, and why (`OutsideWindow: ...`, `RolloutHalted: ...`): the host stays out of sync. */
-    held?: string;
-    durationMs: number;
-  }
-  | { host: string; address: string; error: HostFailure; durationMs: number };
-
-/** A host that was planned (the success side of HostPlanResult). */
-export type PlannedHost = Extract<HostPlanResult, { plan: Plan }>;
 
 // The types callers of the reconcile phases see (the CLI and the daemon import them from here, never from the
 // modules below: the import direction is checked by the lint rule in eslint.config.js).

@@ -6,7 +6,7 @@
 import { loadValidRepository } from '../../manifests/index.js';
 import type { DesiredState } from '../../manifests/types.js';
 import { connectHost } from '../../controller/reconcile/connect.js';
-import { planHosts } from '../../controller/reconcile/plan-hosts.js';
+import { planHosts } from '../../controller/reconcile/hosts.js';
 import { resolveSshSettings } from '../../controller/reconcile/ssh-settings.js';
 import { TransportPool } from '../../controller/transport/pool.js';
 import type { Fleet } from '../fleet/index.js';

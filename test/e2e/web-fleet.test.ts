@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fact, ObservedState } from '../../controller/facts/types.js';
 import { planHost } from '../../controller/plan/plan-host.js';
-import type { HostApplyResult } from '../../controller/reconcile/types.js';
+import type { HostResult } from '../../controller/reconcile/types.js';
 import { loadRepository } from '../../manifests/index.js';
 import type { DesiredResource } from '../../manifests/types.js';
 import { startFleet, type Fleet, type FleetHost } from '../fleet/index.js';
@@ -48,18 +48,18 @@ afterAll(async () => {
   if (repo) await rm(repo, { recursive: true, force: true });
 });
 
-interface ReconcileRun { code: number | null; hosts: HostApplyResult[]; stderr: string }
+interface ReconcileRun { code: number | null; hosts: HostResult[]; stderr: string }
 
 async function reconcile(hosts: string[]): Promise<ReconcileRun> {
   const run = await runDrover(['reconcile', repo, '--yes', '--output', 'json', ...hosts.flatMap((h) => ['--host', h]), ...fleetSshFlags(fleet)]);
-  const body = JSON.parse(run.stdout) as { hosts: HostApplyResult[] };
+  const body = JSON.parse(run.stdout) as { hosts: HostResult[] };
   return { code: run.code, hosts: body.hosts, stderr: run.stderr };
 }
 
 /** Steps of one host's apply with the given status, in order (`changed` by default). */
 function steps(run: ReconcileRun, host: string, status = 'changed'): string[] {
   const r = run.hosts.find((h) => h.host === host);
-  if (!r || 'error' in r) throw new Error(`${host}: ${JSON.stringify(r)}`);
+  if (!r?.apply) throw new Error(`${host}: ${JSON.stringify(r)}`);
   return (r.apply?.steps ?? []).filter((s) => s.status === status).map((s) => s.name);
 }
 

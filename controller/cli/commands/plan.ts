@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { planHosts } from '../../reconcile/plan-hosts.js';
+import { planHosts } from '../../reconcile/hosts.js';
 import { openSession, type Session } from '../../reconcile/session.js';
-import type { HostPlanResult } from '../../reconcile/types.js';
+import type { HostPlanResult, UnplannedHost } from '../../reconcile/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CliIo, println, useColor } from '../io.js';
 import { parseOutput, resolveRepo, setExitCode } from '../context.js';
@@ -82,7 +82,7 @@ export async function runPlan(io: CliIo, repo: string, opts: PlanOptions): Promi
 /** Prints plans as text (with summary table) or JSON. */
 export function printPlans(io: CliIo, results: HostPlanResult[], output: 'text' | 'json'): void {
   if (output === 'json') {
-    const hosts = results.map((r) => ('plan' in r ? { host: r.host, address: r.address, plan: r.plan, durationMs: r.durationMs } : r));
+    const hosts = results.map((r) => ('plan' in r ? { host: r.host, address: r.address, plan: r.plan, durationMs: r.durationMs } : unplannedJson(r)));
     println(io, JSON.stringify({ hosts, exitCode: exitCodeOf(results) }, null, 2));
     return;
   }
@@ -90,6 +90,11 @@ export function printPlans(io: CliIo, results: HostPlanResult[], output: 'text' 
   for (const r of results) println(io, renderHostPlan(r, { color }));
   println(io);
   println(io, renderSummary(results));
+}
+
+/** An unplanned host as `--output json` shows it (the fields it always had). */
+function unplannedJson(r: UnplannedHost): object {
+  return { host: r.host, address: r.address, error: r.error, durationMs: r.durationMs };
 }
 
 /**

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { applyWithPolicies, type LaneReport } from '../../reconcile/rollout-hosts.js';
-import type { HostApplyResult } from '../../reconcile/types.js';
+import { converged } from '../../reconcile/pipeline.js';
+import type { HostResult } from '../../reconcile/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CliIo, println } from '../io.js';
 import { parseOutput, setExitCode } from '../context.js';
 import { confirmed } from '../confirm.js';
 import { createProgress } from '../progress.js';
-import { hostSucceeded, renderApplyResult, renderApplySummary } from '../render-apply.js';
+import { renderApplyResult, renderApplySummary } from '../render-apply.js';
 import { addPlanOptions, planSelected, printPlans, runPlan, type PlanOptions } from './plan.js';
 
 /**
@@ -53,7 +54,7 @@ async function runReconcile(io: CliIo, repo: string, opts: PlanOptions): Promise
   }
 }
 
-function printApply(io: CliIo, results: HostApplyResult[], output: 'text' | 'json', lanes: LaneReport[]): void {
+function printApply(io: CliIo, results: HostResult[], output: 'text' | 'json', lanes: LaneReport[]): void {
   if (output === 'json') {
     println(io, JSON.stringify({ hosts: results, rollouts: lanes, exitCode: applyExitCode(results) }, null, 2));
     return;
@@ -71,8 +72,8 @@ function printApply(io: CliIo, results: HostApplyResult[], output: 'text' | 'jso
  * 0 when every host converged (or was in sync), 3 when any host failed, however many (SPEC §5); 2 when none
  * failed but some were held (outside their window, or a halted rollout's later waves): drift remains.
  */
-export function applyExitCode(results: HostApplyResult[]): number {
-  const held = (r: HostApplyResult): boolean => 'held' in r && r.held !== undefined;
-  if (!results.every((r) => held(r) || hostSucceeded(r))) return ExitCode.partial;
+export function applyExitCode(results: HostResult[]): number {
+  const held = (r: HostResult): boolean => r.outcome === 'held';
+  if (!results.every((r) => held(r) || converged(r))) return ExitCode.partial;
   return results.some(held) ? ExitCode.drift : ExitCode.ok;
 }

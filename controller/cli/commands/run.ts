@@ -5,7 +5,8 @@ import type { PlannedHost } from '../../reconcile/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CliIo, println, useColor } from '../io.js';
 import { renderHostPlan } from '../render-plan.js';
-import { hostSucceeded, renderApplyResult } from '../render-apply.js';
+import { renderApplyResult } from '../render-apply.js';
+import { converged } from '../../reconcile/pipeline.js';
 import { setExitCode } from '../context.js';
 import { confirmed } from '../confirm.js';
 import { addSshOptions, positiveInt } from '../ssh-options.js';
@@ -59,8 +60,7 @@ export function registerRun(program: Command, io: CliIo): void {
 }
 
 async function runStep(io: CliIo, run: PlannedRun, planned: PlannedHost, step: string, opts: RunOptions): Promise<number> {
-  const desired = run.session.hosts[0]!;
-  const narrowed = narrowToStep(planned, desired, step);
+  const narrowed = narrowToStep(planned, step);
   const checks = narrowed.plan.steps.filter((s) => s.phase === 'test');
   if (checks.length === narrowed.plan.steps.length) {
     for (const c of checks) println(io, `  ${planned.host} (${planned.address}): ${c.name}: ${c.reasons.join('; ')}`);
@@ -73,7 +73,7 @@ async function runStep(io: CliIo, run: PlannedRun, planned: PlannedHost, step: s
     println(io, 'Nothing applied.');
     return ExitCode.error;
   }
-  const result = await applyStep(run.session, narrowed, desired);
+  const result = await applyStep(run.session, narrowed);
   println(io, renderApplyResult(result));
-  return hostSucceeded(result) ? ExitCode.ok : ExitCode.partial;
+  return converged(result) ? ExitCode.ok : ExitCode.partial;
 }

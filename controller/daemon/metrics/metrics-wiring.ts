@@ -3,7 +3,7 @@
  * runs, connects, syncs), and a scrape hook that pulls what is (the live hosts with statuses
  * derived now, the queue depth).
  */
-import type { HostRunResult } from '../../reconcile/reconcile-host.js';
+import type { RunHostResult } from '../../reconcile/types.js';
 import type { ControllerApi } from '../api.js';
 import type { DaemonEvents } from '../context.js';
 import { changedResources } from './metric-inputs.js';
@@ -22,7 +22,7 @@ export function metricsEvents(metrics: DroverMetrics): DaemonEvents {
   };
 }
 
-function recordRun(metrics: DroverMetrics, run: RunRecord, result: HostRunResult): void {
+function recordRun(metrics: DroverMetrics, run: RunRecord, result: RunHostResult): void {
   metrics.recordReconcile({
     result: result.outcome, dryRun: run.dryRun, trigger: run.trigger, durationMs: result.durationMs,
     phaseDurationsMs: result.phaseDurationsMs, changes: changedResources(result.plan, result.apply),

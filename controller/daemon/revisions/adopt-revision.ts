@@ -9,7 +9,8 @@ import type { DaemonContext } from '../context.js';
 import { affectedHosts } from './fingerprint.js';
 import type { FleetRevision } from './fleet.js';
 import type { HostRecord } from '../state/records.js';
-import { saveHost } from '../work/worker.js';
+import { updateHost } from '../state/update-host.js';
+import { enqueue } from '../work/enqueue.js';
 
 /** Installs `next` as the fleet (through `setFleet`) and queues what it affects. */
 export async function applyRevision(ctx: DaemonContext, next: FleetRevision, setFleet: (fleet: FleetRevision) => void): Promise<{ affected: string[]; unaffected: string[]; removed: string[] }> {
@@ -28,20 +29,15 @@ export async function applyRevision(ctx: DaemonContext, next: FleetRevision, set
   for (const host of unaffected) {
     const record = records.get(host);
     if (record && interrupted(record)) affected.push(host);
-    else if (record) await moveWithoutRun(ctx, record, next.revision);
+    else if (record) await moveWithoutRun(ctx, host, next.revision);
   }
   const releasedNow = new Set(ctx.rollouts ? ctx.rollouts.onRevision(next, affected) : affected);
   for (const host of affected) {
     const record = records.get(host);
-    if (record?.removedAt !== undefined) {
-      const back = { ...record };
-      delete back.removedAt;
-      await saveHost(ctx, back);
-    }
+    if (record?.removedAt !== undefined) await updateHost(ctx, host, withoutRemovedAt).written;
     if (previous && connectionChanged(previous.hosts.get(host), next.hosts.get(host))) await ctx.connections.drop(host);
     if (!releasedNow.has(host) && !(record && interrupted(record))) continue;
-    ctx.pending.add(host, record && interrupted(record) ? 'startup' : 'revision', { apply: true });
-    ctx.queue.add(host);
+    enqueue(ctx, host, { trigger: record && interrupted(record) ? 'startup' : 'revision', apply: true });
   }
   const untouched = unaffected.filter((h) => !affected.includes(h));
   ctx.log.info({ revision: next.revision, affected: affected.length, unaffected: untouched.length, removed: removed.length },
@@ -64,12 +60,21 @@ function hashesOfRecords(records: ReadonlyMap<string, HostRecord>): Map<string, 
   return out;
 }
 
-/** A host the revision does not change is on it already, if its last run left it in sync. */
-async function moveWithoutRun(ctx: DaemonContext, record: HostRecord, revision: string): Promise<void> {
-  const last = record.history[0]?.result;
-  if (last !== 'in-sync' && last !== 'applied') return;
-  if (record.lastAppliedRevision === revision) return;
-  await saveHost(ctx, { ...record, lastAppliedRevision: revision });
+/**
+ * A host the revision does not change is on it already, if its last run left it in sync. Decided on the
+ * newest record (a run may have finished since the revision came in), never on a copy taken before.
+ */
+async function moveWithoutRun(ctx: DaemonContext, host: string, revision: string): Promise<void> {
+  await updateHost(ctx, host, (record) => {
+    const last = record.history[0]?.result;
+    if (record.running || (last !== 'in-sync' && last !== 'applied') || record.lastAppliedRevision === revision) return undefined;
+    return { ...record, lastAppliedRevision: revision };
+  }).written;
+}
+
+function withoutRemovedAt(record: HostRecord): HostRecord {
+  const { removedAt: _removedAt, ...rest } = record;
+  return rest;
 }
 
 async function removeHost(ctx: DaemonContext, host: string): Promise<void> {

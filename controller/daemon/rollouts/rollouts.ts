@@ -10,7 +10,7 @@ import {
   assignWaves, heldReason, hostsByLane, isReleased, phaseOf, recordResult, resumeRollout, startRollout, waveOf, windowVerdict, windowsOf,
   type RolloutPhase, type RolloutProgress, type WaveResult,
 } from '../../rollout/index.js';
-import type { HostRunResult } from '../../reconcile/reconcile-host.js';
+import type { HostResult } from '../../reconcile/types.js';
 import { removeFileDurably } from '../../source/atomic-file.js';
 import { loadRollouts, RESUME_REQUEST_FILE, saveRollouts } from './rollout-store.js';
 import type { Clock, Timer } from '../clock.js';
@@ -118,7 +118,7 @@ export class RolloutCoordinator {
   }
 
   /** An apply run of `host` at `revision` ended: it counts for its wave, which may pass or halt. */
-  record(host: string, revision: string, result: HostRunResult): void {
+  record(host: string, revision: string, result: Pick<HostResult, 'outcome' | 'error'>): void {
     const lane = this.laneOf(host);
     if (!lane || lane.revision !== revision) return;
     const outcome: WaveResult = result.outcome === 'applied' || result.outcome === 'in-sync'
@@ -136,7 +136,7 @@ export class RolloutCoordinator {
   leaveWave(host: string, revision: string): void {
     const lane = this.laneOf(host);
     if (!lane || lane.revision !== revision || lane.results[host] !== undefined) return;
-    this.record(host, revision, { host, outcome: 'in-sync', durationMs: 0, phaseDurationsMs: {} });
+    this.record(host, revision, { outcome: 'in-sync' });
   }
 
   /** Resumes halted rollouts (one lane, or all); E_ROLLOUT_NOT_HALTED when none is halted. */

@@ -3,7 +3,7 @@
  * The record keeps facts (results, revisions, errors); status.ts derives the status from them.
  */
 import { fileDiffLines } from '../../reconcile/file-diff.js';
-import type { HostRunResult } from '../../reconcile/reconcile-host.js';
+import type { RunHostResult } from '../../reconcile/types.js';
 import type { FileTexts, Plan } from '../../reconcile/types.js';
 import { withRun, type HostRecord, type PlanSummary, type RunRecord } from './records.js';
 
@@ -15,7 +15,7 @@ export function startRun(record: HostRecord, run: RunRecord): HostRecord {
 /** What the run was about, beyond its result. */
 export interface FinishContext {
   run: RunRecord;
-  result: HostRunResult;
+  result: RunHostResult;
   now: number;
   /** Hash of the desired state the run worked from. */
   desiredHash: string;
@@ -65,6 +65,6 @@ export function summarisePlan(plan: Plan, revision: string, texts?: Record<strin
   return { revision, inSync: plan.inSync, steps, counts };
 }
 
-function changedSteps(result: HostRunResult): string[] {
+function changedSteps(result: RunHostResult): string[] {
   return (result.apply?.steps ?? []).filter((s) => s.status === 'changed').map((s) => s.name);
 }

@@ -75,19 +75,35 @@ export function assertHostName(name: string): void {
   }
 }
 
+/** Whether the state can be written: `failing` is set from a failed write until a write succeeds again. */
+export interface WriteHealth {
+  failing?: { since: number; file: string; message: string };
+  failures: number;
+}
+
 /**
- * The state in memory, written through to disk. Reads return copies; a save replaces the record in
- * memory at once and on disk when the returned promise resolves. Writes of one file happen in call
- * order; a failed write rejects with E_STATE_WRITE (transient) naming the file.
+ * The state in memory, written through to disk. Reads return copies. A host's record has one writer:
+ * the store. Callers change it with updateHost(name, change), where `change` gets the newest record
+ * (never a copy taken before an await) and returns the next one; memory changes at once, the disk when
+ * `written` resolves. Writes of one file happen in call order and each writes the whole newest record,
+ * so after a failed write (E_STATE_WRITE, transient, naming the file) the next one catches up.
  */
 export class StateStore {
   private controllerRecord: ControllerRecord;
   private readonly records: Map<string, HostRecord>;
   private readonly writes = new Map<string, Promise<void>>();
+  private readonly health: WriteHealth = { failures: 0 };
+  private readonly now: () => number;
 
-  constructor(readonly dir: string, loaded: Pick<LoadedState, 'controller' | 'hosts'>) {
+  constructor(readonly dir: string, loaded: Pick<LoadedState, 'controller' | 'hosts'>, options: { now?: () => number } = {}) {
     this.controllerRecord = loaded.controller;
     this.records = new Map(loaded.hosts);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Whether writes are failing now (readiness, metrics), and how many have failed since the start. */
+  writeHealth(): WriteHealth {
+    return structuredClone(this.health);
   }
 
   /** The source's record. */
@@ -121,18 +137,35 @@ export class StateStore {
     return this.write(join(this.dir, 'controller.json'), record);
   }
 
-  /** Stores a host's record (its history cut to HISTORY_LIMIT). Throws E_STATE_HOST_NAME for a bad name. */
+  /**
+   * Changes a host's record: `change` gets a copy of the newest one (`fresh(name)` when there is none) and
+   * returns the next one, or undefined to leave it. Memory holds the result at once (`saved`); `written`
+   * resolves once it is on disk and rejects with E_STATE_WRITE when it cannot be. Throws E_STATE_HOST_NAME
+   * for a bad name.
+   */
+  updateHost(name: string, change: (current: HostRecord) => HostRecord | undefined, fresh: (name: string) => HostRecord): { saved: HostRecord; written: Promise<void> } {
+    assertHostName(name);
+    const current = this.records.get(name);
+    const next = change(structuredClone(current ?? fresh(name)));
+    if (next === undefined) return { saved: structuredClone(current ?? fresh(name)), written: Promise.resolve() };
+    const kept = structuredClone({ ...next, host: name, history: next.history.slice(0, HISTORY_LIMIT) });
+    this.records.set(name, kept);
+    return { saved: structuredClone(kept), written: this.write(this.hostFile(name), kept) };
+  }
+
+  /**
+   * Replaces a host's record whole, for whoever owns the state alone (crash recovery at start, tools and
+   * tests); a running controller changes records with updateHost. Throws E_STATE_HOST_NAME for a bad name.
+   */
   saveHost(record: HostRecord): Promise<void> {
-    assertHostName(record.host);
-    const kept = structuredClone({ ...record, history: record.history.slice(0, HISTORY_LIMIT) });
-    this.records.set(record.host, kept);
-    return this.write(this.hostFile(record.host), kept);
+    return this.updateHost(record.host, () => record, () => record).written;
   }
 
   /** Marks a host as gone from the inventory at `at` (kept until purged); no-op when unknown or marked. */
   async markRemoved(name: string, at: number): Promise<void> {
     const record = this.records.get(name);
-    if (record && record.removedAt === undefined) await this.saveHost({ ...record, removedAt: at });
+    if (record === undefined || record.removedAt !== undefined) return;
+    await this.updateHost(name, (r) => ({ ...r, removedAt: at }), () => record).written;
   }
 
   /** Deletes the records removed at least `retentionMs` before `now`; returns their names. */
@@ -162,8 +195,13 @@ export class StateStore {
   /** Runs `op` after the previous operation on `file`, so the last call's contents win on disk. */
   private chain(file: string, op: () => Promise<void>): Promise<void> {
     const previous = this.writes.get(file) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(op).catch((error: unknown) => {
-      throw new DroverError('E_STATE_WRITE', `cannot write ${file}: ${(error as Error).message}`, { cause: error });
+    const next = previous.catch(() => undefined).then(op).then(() => {
+      delete this.health.failing;
+    }, (error: unknown) => {
+      const message = `cannot write ${file}: ${(error as Error).message}`;
+      this.health.failures++;
+      this.health.failing ??= { since: this.now(), file, message };
+      throw new DroverError('E_STATE_WRITE', message, { cause: error });
     });
     this.writes.set(file, next);
     void next.catch(() => undefined).then(() => {

@@ -6,6 +6,7 @@
 import type { Timer } from '../clock.js';
 import { selfHeals, type DaemonContext } from '../context.js';
 import { driftChecksDue } from './schedule.js';
+import { enqueue } from './enqueue.js';
 
 /** The drift timer. */
 export interface DriftLoop {
@@ -28,8 +29,7 @@ export function createDriftLoop(ctx: DaemonContext): DriftLoop {
       const { due, nextDueAt } = driftChecksDue(facts, now, interval);
       for (const host of due) {
         if (ctx.pending.has(host) || ctx.settings.suspendedByConfig.has(host)) continue;
-        ctx.pending.add(host, 'drift', { apply: selfHeals(ctx, host) });
-        ctx.queue.add(host);
+        enqueue(ctx, host, { trigger: 'drift', apply: selfHeals(ctx, host) });
       }
       // Hosts just queued are due again only after their run; look again within the interval, but not more
       // often than a few times per interval (hosts falling due close together are checked together).

@@ -4,7 +4,8 @@
  * outcomes (never rejections).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconcileHost, type HostPhase } from '../../../controller/reconcile/reconcile-host.js';
+import { reconcileHost } from '../../../controller/reconcile/pipeline.js';
+import type { HostPhase } from '../../../controller/reconcile/types.js';
 import { connectSsh } from '../../../controller/transport/ssh.js';
 import { DroverError } from '../../../manifests/errors.js';
 import { startFleet, type Fleet } from '../../fleet/index.js';

@@ -2,17 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import { exitCodeOf } from '../../../controller/cli/commands/plan.js';
 import { applyExitCode } from '../../../controller/cli/commands/reconcile.js';
-import type { HostApplyResult, HostPlanResult, Plan } from '../../../controller/reconcile/types.js';
+import type { DesiredState } from '../../../manifests/types.js';
+import type { HostPlanResult, HostResult, Plan, UnplannedHost } from '../../../controller/reconcile/types.js';
 import type { ObservedState } from '../../../controller/reconcile/types.js';
 
 const observed: ObservedState = { host: 'h', platform: { id: 'debian', family: 'debian', version: '12', packageManager: 'apt', initSystem: 'other' }, resources: {}, observedAt: '' } as ObservedState;
 const plan = (inSync: boolean): Plan => ({ host: 'h', steps: [], summary: { create: inSync ? 0 : 1, update: 0, delete: 0, unchanged: 0, mayChange: 0 }, inSync });
-const planned = (host: string, inSync: boolean): HostPlanResult => ({ host, address: 'a:22', plan: plan(inSync), observed, durationMs: 0 });
-const unreachable = (host: string): HostPlanResult & HostApplyResult => ({ host, address: 'a:22', error: { code: 'E_CONNECT_REFUSED', message: 'refused', unreachable: true }, durationMs: 0 });
-const applied = (host: string, ok: boolean): HostApplyResult => ({
-  host, address: 'a:22', plan: plan(false), durationMs: 0,
+const planned = (host: string, inSync: boolean): HostPlanResult => ({ host, address: 'a:22', desired: {} as DesiredState, plan: plan(inSync), observed, startedAt: 0, durationMs: 0, phaseDurationsMs: {} });
+const unreachable = (host: string): UnplannedHost => ({ host, address: 'a:22', outcome: 'unreachable', error: { code: 'E_CONNECT_REFUSED', message: 'refused', unreachable: true }, durationMs: 0, phaseDurationsMs: {} });
+const applied = (host: string, ok: boolean): HostResult => ({
+  host, address: 'a:22', outcome: ok ? 'applied' : 'failed', plan: plan(false), durationMs: 0, phaseDurationsMs: {},
   apply: { host, ok, steps: [], restored: [], notRestored: [], publicKeys: [], roundTrips: 1, durationMs: 0 },
-  verify: plan(ok),
+  verify: plan(ok), ...(ok ? {} : { error: { code: 'E_STEP_FAILED', message: 'x', unreachable: false } }),
 });
 
 describe('plan exit codes', () => {

@@ -1,13 +1,16 @@
 /** How apply results read (issue 11 items 15 and 28): a failed host says why; a failed test shows its exit code and output. */
 import { describe, expect, it } from 'vitest';
 import { renderApplyResult, renderApplySummary } from '../../../controller/cli/render-apply.js';
-import { toHostFailure } from '../../../controller/reconcile/failure.js';
-import type { ApplyResult, HostApplyResult, Plan, StepResult } from '../../../controller/reconcile/types.js';
+import { stepFailure, toHostFailure } from '../../../controller/reconcile/failure.js';
+import type { ApplyResult, HostResult, Plan, StepResult } from '../../../controller/reconcile/types.js';
 import { DroverError } from '../../../manifests/errors.js';
 
 const plan = (inSync: boolean): Plan => ({ host: 'web1', steps: [], summary: { create: 0, update: inSync ? 0 : 1, delete: 0, unchanged: 1, mayChange: 0 }, inSync });
 const apply = (steps: StepResult[], ok: boolean): ApplyResult => ({ host: 'web1', ok, steps, restored: [], notRestored: [], publicKeys: [], roundTrips: 1, durationMs: 5 });
-const result = (inSync: boolean, a: ApplyResult): HostApplyResult => ({ host: 'web1', address: '10.0.0.1:22', plan: plan(inSync), apply: a, durationMs: 5 });
+const result = (inSync: boolean, a: ApplyResult): HostResult => ({
+  host: 'web1', address: '10.0.0.1:22', outcome: a.ok ? (inSync ? 'in-sync' : 'applied') : 'failed', plan: plan(inSync), apply: a, durationMs: 5, phaseDurationsMs: {},
+  ...(a.ok ? {} : { error: stepFailure(a, { checksOnly: inSync }) }),
+});
 
 describe('renderApplyResult', () => {
   it('shows a failed test with its exit code and output', () => {
@@ -43,13 +46,13 @@ describe('renderApplyResult', () => {
   it('calls a host whose key changed refused, not unreachable', () => {
     const error = toHostFailure(new DroverError('E_HOST_KEY_MISMATCH', 'web1: presented a different host key than line 3'));
     expect(error.unreachable).toBe(false);
-    const r: HostApplyResult = { host: 'web1', address: '10.0.0.1:22', error, durationMs: 1 };
+    const r: HostResult = { host: 'web1', address: '10.0.0.1:22', outcome: 'failed', error, durationMs: 1, phaseDurationsMs: {} };
     expect(renderApplyResult(r)).toBe('! web1 (10.0.0.1:22): refused: web1: presented a different host key than line 3');
     expect(renderApplySummary([r])).toMatch(/web1\s+refused\s/);
   });
 
   it('still calls a host that does not answer unreachable', () => {
     const error = toHostFailure(new DroverError('E_CONNECT_REFUSED', 'web1: connection refused'));
-    expect(renderApplyResult({ host: 'web1', address: '10.0.0.1:22', error, durationMs: 1 })).toBe('! web1 (10.0.0.1:22): unreachable: web1: connection refused');
+    expect(renderApplyResult({ host: 'web1', address: '10.0.0.1:22', outcome: 'unreachable', error, durationMs: 1, phaseDurationsMs: {} })).toBe('! web1 (10.0.0.1:22): unreachable: web1: connection refused');
   });
 });

@@ -15,7 +15,7 @@ import { createConnections } from '../../../controller/daemon/connections.js';
 import { Secret } from '../../../controller/config/secret.js';
 import { TransportPool } from '../../../controller/transport/pool.js';
 import { createLocalTransport } from '../../../controller/transport/local.js';
-import type { HostRunResult } from '../../../controller/reconcile/reconcile-host.js';
+import type { RunHostResult } from '../../../controller/reconcile/types.js';
 import { desiredState, file } from '../../integration/apply/support.js';
 import { ManualClock } from '../../support/manual-clock.js';
 
@@ -67,7 +67,7 @@ describe('startRun / finishRun', () => {
   const plan = { host: 'web1', inSync: false, summary: { create: 0, update: 1, delete: 0, unchanged: 0, mayChange: 0 }, steps: [
     { name: 'regen_motd', phase: 'regen' as const, group: 'setup_web1', resource: 'file:/etc/motd', kind: 'file' as const, action: 'update' as const, reasons: ['content differs'], notifies: [] },
   ] };
-  const result = (outcome: HostRunResult['outcome'], extra: Partial<HostRunResult> = {}): HostRunResult => ({ host: 'web1', outcome, durationMs: 5, phaseDurationsMs: {}, plan, ...extra });
+  const result = (outcome: RunHostResult['outcome'], extra: Partial<RunHostResult> = {}): RunHostResult => ({ host: 'web1', address: 'a:22', outcome, durationMs: 5, phaseDurationsMs: {}, plan, ...extra });
 
   it('an applied run: history, revisions, success, hash; running cleared', () => {
     const started = startRun(newHostRecord('web1'), run);

@@ -12,7 +12,7 @@ import type { DesiredState } from '../../../../manifests/types.js';
 import type { FleetRevision } from '../../../../controller/daemon/revisions/fleet.js';
 import { createLogger } from '../../../../controller/daemon/log.js';
 import { RolloutCoordinator } from '../../../../controller/daemon/rollouts/rollouts.js';
-import type { HostRunResult } from '../../../../controller/reconcile/reconcile-host.js';
+import type { RunHostResult } from '../../../../controller/reconcile/types.js';
 import { ManualClock } from '../../../support/manual-clock.js';
 
 const origin = { file: 'drover.yaml', line: 1, col: 1 };
@@ -25,8 +25,8 @@ function fleetAt(revision: string, options: { waves: RolloutWave[]; windows?: Wi
   return { revision, commit: revision, hosts, hashes: new Map(names.map((n) => [n, revision])), policies, members: { canary: ['a5'] }, others: new Map() };
 }
 
-const ok = (host: string): HostRunResult => ({ host, outcome: 'applied', durationMs: 1, phaseDurationsMs: {} });
-const failed = (host: string): HostRunResult => ({ host, outcome: 'failed', error: { code: 'E_TEST_FAILED', message: 'x', unreachable: false, step: 'test_x' }, durationMs: 1, phaseDurationsMs: {} });
+const ok = (host: string): RunHostResult => ({ host, address: 'a:22', outcome: 'applied', durationMs: 1, phaseDurationsMs: {} });
+const failed = (host: string): RunHostResult => ({ host, address: 'a:22', outcome: 'failed', error: { code: 'E_TEST_FAILED', message: 'x', unreachable: false, step: 'test_x' }, durationMs: 1, phaseDurationsMs: {} });
 
 let dir: string;
 let clock: ManualClock;

@@ -48,7 +48,7 @@ beforeEach(async () => {
     settings: { runTimeoutMs: 60_000, selfHeal: false, driftIntervalMs: 60_000, suspendedByConfig: new Set(['b']) },
     newRunId: () => 'run-1',
   };
-  const api = createApi(ctx, { triggerFetch: async () => {}, saveHost: async (r) => { await store.saveHost(r); return r; } });
+  const api = createApi(ctx, { triggerFetch: async () => {} });
   app = await buildHttpApp({
     api, log, startedAt: 0,
     settings: { listen: '127.0.0.1:0', source: { url: 'file:///repo', ref: { branch: 'main' } } } as Parameters<typeof buildHttpApp>[0]['settings'],

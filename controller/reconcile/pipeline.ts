@@ -1,0 +1,186 @@
+/**
+ * The host pipeline, in two phases that every caller loops over: `drover plan` runs the first,
+ * `drover reconcile` and `drover run` run the first for every host, ask, then the second; the daemon's
+ * worker runs both back to back (reconcileHost).
+ *   observeAndPlan: connect -> observe -> plan (-> fetch file texts for diffs)
+ *   applyPlanned:   apply -> (roll back) -> verify, or only the checks of an in-sync host
+ * Each phase returns a typed result and never rejects: a failure is an outcome with one HostFailure
+ * (failure.ts), and repository secret values are masked in everything it returns.
+ */
+import { performance } from 'node:perf_hooks';
+import { applyPlan, verifyConverged } from '../apply/index.js';
+import type { ApplyResult } from '../apply/types.js';
+import { observeHost } from '../facts/observe.js';
+import { planHost } from '../plan/plan-host.js';
+import type { Plan } from '../plan/types.js';
+import type { Transport } from '../transport/types.js';
+import { stepFailure, toHostFailure } from './failure.js';
+import { hasTests, runHostTests } from './host-tests.js';
+import { maskDeep } from './mask.js';
+import { failedOnlyAtTests, rollBackRun, rolledBackFailure } from './rollback.js';
+import { fetchFileTexts } from './texts.js';
+import type { HostOutcome, HostPlanResult, HostResult, HostTarget, PlannedHost, RunHostResult, TimedPhase, UnplannedHost } from './types.js';
+
+/**
+ * Connects, observes (one probe) and plans the host; with `withTexts`, fetches the old texts of the
+ * files the plan changes (one more round trip, only when there are some). Never rejects: a host that
+ * cannot be reached is `unreachable`, one that cannot be observed or planned `failed`.
+ */
+export async function observeAndPlan(target: HostTarget, options: { withTexts: boolean }): Promise<HostPlanResult> {
+  const startedAt = performance.now();
+  const phaseDurationsMs: PlannedHost['phaseDurationsMs'] = {};
+  try {
+    target.onPhase?.('connect');
+    const transport = await abortable(target.transport(), target.signal);
+    target.onPhase?.('observe');
+    const observed = await timed(phaseDurationsMs, 'observe', () => observeHost(target.desired, transport, signalOf(target)));
+    target.onPhase?.('plan');
+    const plan = await timed(phaseDurationsMs, 'plan', async () => planHost(target.desired, observed));
+    const texts = options.withTexts && !plan.inSync ? await fetchFileTexts(target.desired, plan, transport) : undefined;
+    // The desired state itself holds the secrets (and is not plain data): only what was found is masked.
+    const found = maskDeep({ observed, plan, ...(texts ? { texts } : {}) }, target.desired.repositorySecrets);
+    const durationMs = performance.now() - startedAt;
+    return { host: nameOf(target), address: addressOf(target), desired: target.desired, ...found, startedAt, durationMs, phaseDurationsMs };
+  } catch (err) {
+    const error = toHostFailure(err, signalOf(target));
+    return finish(target, { outcome: error.unreachable ? 'unreachable' : 'failed', error, phaseDurationsMs }, startedAt) as UnplannedHost;
+  }
+}
+
+/** What the second phase does with a planned host. */
+export interface ApplyOptions {
+  /** `plan`: change nothing (report drift); `apply`: converge. */
+  mode: 'apply' | 'plan';
+  /**
+   * Run the checks (test_ steps) of a host found in sync: a health check, in plan mode too (checks change
+   * nothing). A host that is applied runs its checks as part of the apply anyway.
+   */
+  runTests?: boolean;
+  /**
+   * The plan is a part of the host's plan (`drover run HOST STEP`): notifications pending from earlier runs
+   * that it does not settle stay pending, the inventory is left as is, and there is no re-observation.
+   */
+  partial?: boolean;
+}
+
+/**
+ * Applies a planned host's plan (the very plan shown to the user), rolls it back when the host asks for
+ * it (rollbackOnFailedTests) and only its checks failed, then re-observes to confirm it converged.
+ * An in-sync host runs only its checks (when asked). Never rejects (see HostOutcome for the results).
+ */
+export async function applyPlanned(planned: PlannedHost, target: HostTarget, options: ApplyOptions): Promise<HostResult> {
+  const { plan } = planned;
+  const run = { plan, ...(planned.texts ? { texts: planned.texts } : {}), phaseDurationsMs: { ...planned.phaseDurationsMs } };
+  const checks = plan.inSync && options.runTests === true && hasTests(plan);
+  if (!checks && (plan.inSync || options.mode === 'plan')) return finish(target, { ...run, outcome: plan.inSync ? 'in-sync' : 'drift' }, planned.startedAt);
+  let sent = false;
+  try {
+    const transport = await abortable(target.transport(), target.signal);
+    sent = true;
+    const found = checks
+      ? await runChecks(planned, target, transport, run.phaseDurationsMs)
+      : await converge(planned, target, transport, { ...options, phaseDurationsMs: run.phaseDurationsMs });
+    return finish(target, { ...run, ...found }, planned.startedAt);
+  } catch (err) {
+    const error = toHostFailure(err, { sent, ...signalOf(target) });
+    return finish(target, { ...run, outcome: error.unreachable ? 'unreachable' : 'failed', error }, planned.startedAt);
+  }
+}
+
+/**
+ * Both phases back to back (the daemon's unit of work): observe and plan, then apply (mode `apply`) or
+ * only report (mode `plan`), with the checks of an in-sync host when `runTests`. Never rejects.
+ */
+export async function reconcileHost(request: HostTarget & ApplyOptions & { withTexts: boolean }): Promise<RunHostResult> {
+  const first = await observeAndPlan(request, { withTexts: request.withTexts });
+  return ('error' in first ? first : applyPlanned(first, request, request)) as RunHostResult;
+}
+
+/** The one definition of a host that ended where it should be: in sync, or applied and verified. */
+export function converged(result: Pick<HostResult, 'outcome'>): boolean {
+  return result.outcome === 'in-sync' || result.outcome === 'applied';
+}
+
+/** The result of a host that has changes but is not applied on purpose (`reason`: a window, a halted rollout). */
+export function heldResult(planned: PlannedHost, reason: string): HostResult {
+  const { host, address, plan, texts, phaseDurationsMs } = planned;
+  return { host, address, outcome: 'held', plan, ...(texts ? { texts } : {}), held: reason, durationMs: 0, phaseDurationsMs };
+}
+
+type Found = Pick<HostResult, 'outcome' | 'apply' | 'verify' | 'error'>;
+
+async function runChecks(planned: PlannedHost, target: HostTarget, transport: Transport, durations: HostResult['phaseDurationsMs']): Promise<Found> {
+  target.onPhase?.('verify');
+  const { desired, observed, plan } = planned;
+  const apply = await timed(durations, 'verify', () => runHostTests({ desired, observed, plan, transport, ...signalOf(target) }));
+  return apply.ok ? { outcome: 'in-sync', apply } : { outcome: 'failed', apply, error: stepFailure(apply, { checksOnly: true }) };
+}
+
+async function converge(planned: PlannedHost, target: HostTarget, transport: Transport, options: ApplyOptions & { phaseDurationsMs: HostResult['phaseDurationsMs'] }): Promise<Found> {
+  const { desired, observed, plan } = planned;
+  const durations = options.phaseDurationsMs;
+  target.onPhase?.('apply');
+  const apply = await timed(durations, 'apply', () => applyPlan({
+    desired, observed, plan, transport, options: { ...(options.partial ? { partial: true } : {}), ...signalOf(target) },
+  }));
+  if (!apply.ok) return { outcome: 'failed', apply, error: await failedApply(planned, apply, transport, target) };
+  if (options.partial) return { outcome: 'applied', apply };
+  target.onPhase?.('verify');
+  const verify = await timed(durations, 'verify', () => verifyConverged(desired, transport, signalOf(target)));
+  if (verify.inSync) return { outcome: 'applied', apply, verify };
+  return { outcome: 'failed', apply, verify, error: notConverged(verify) };
+}
+
+/** A failed apply: rolled back when the host asks for it and only its checks failed, else the failed step. */
+async function failedApply(planned: PlannedHost, apply: ApplyResult, transport: Transport, target: HostTarget): Promise<NonNullable<Found['error']>> {
+  const { desired, observed, plan } = planned;
+  if (!desired.host.rollbackOnFailedTests || !failedOnlyAtTests(plan, apply)) return stepFailure(apply, { checksOnly: false });
+  return rolledBackFailure(apply, await rollBackRun({ desired, observed, plan, apply, transport, ...signalOf(target) }));
+}
+
+function notConverged(verify: Plan): NonNullable<Found['error']> {
+  const left = verify.steps.filter((s) => s.action !== 'none').map((s) => s.name);
+  return { code: 'E_NOT_CONVERGED', unreachable: false, message: `applied, but a fresh observation still differs: ${left.join(', ')}` };
+}
+
+function finish(target: HostTarget, result: Omit<HostResult, 'host' | 'address' | 'durationMs'> & { outcome: HostOutcome }, startedAt: number): HostResult {
+  const full: HostResult = { host: nameOf(target), address: addressOf(target), ...result, durationMs: performance.now() - startedAt };
+  // Tool output and errors may quote a repository secret (secrets/*.age): masked before anything stores or shows them.
+  return maskDeep(full, target.desired.repositorySecrets);
+}
+
+async function timed<T>(durations: Partial<Record<TimedPhase, number>>, phase: TimedPhase, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    durations[phase] = (durations[phase] ?? 0) + performance.now() - started;
+  }
+}
+
+function nameOf(target: HostTarget): string {
+  return target.desired.host.name;
+}
+
+function addressOf(target: HostTarget): string {
+  return `${target.desired.host.address}:${target.desired.host.port}`;
+}
+
+function signalOf(target: Pick<HostTarget, 'signal'>): { signal?: AbortSignal } {
+  return target.signal ? { signal: target.signal } : {};
+}
+
+/** Rejects when `signal` aborts first (a connect has no signal of its own). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) {
+      promise.catch(() => undefined);
+      reject(signal.reason as Error);
+      return;
+    }
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
