@@ -1,5 +1,5 @@
 /**
- * Merge order of host fields, data and roles (SPEC §2, docs/design.md "Merge order"):
+ * Merge order of host fields, data and roles (docs/design.md "Merge order"):
  * drover.yaml defaults < groups (outer before inner, then the host's `groups:` order) < host.
  */
 import type { SourceFile } from './read.js';

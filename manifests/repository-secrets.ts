@@ -1,5 +1,5 @@
 /**
- * Secrets the repository keeps, age-encrypted (SPEC §2 `secrets/`): `secrets/<name>.age`, one
+ * Secrets the repository keeps, age-encrypted (`secrets/` of the repository, docs/manifest-reference.md): `secrets/<name>.age`, one
  * value per file, encrypted to the recipients listed in `secrets/recipients.txt`. They are
  * decrypted in memory only (never written to the controller's disk) with an age identity, and
  * delivered to the host as the value of the `secret` resource of that name.

@@ -3,7 +3,7 @@
  * reasons and unified diffs of file contents (secrets masked, binary summarised, long diffs
  * cut), then a summary table. Pure: strings in, string out.
  */
-import { fileDiffLines, MAX_DIFF_EDIT_LINES } from '../reconcile/file-diff.js';
+import { fileDiffLines } from '../reconcile/file-diff.js';
 import type { FileTexts, HostFailure, Plan, PlanStep } from '../reconcile/types.js';
 import { renderTable } from './table.js';
 import { failureWord } from './render-apply.js';
@@ -27,9 +27,6 @@ function paint(text: string, symbol: string, color: boolean): string {
   const code = COLOR[symbol];
   return color && code ? `\x1b[${code}m${text}\x1b[0m` : text;
 }
-
-/** Past this many differing lines (the edit distance) no diff is computed or shown. */
-export const MAX_EDIT_LINES = MAX_DIFF_EDIT_LINES;
 
 /** Why a host has no plan: `not observed` (unreachable), `refused` (host key, credentials), else `not planned`. */
 function notPlanned(error: HostFailure): string {

@@ -11,6 +11,7 @@ import { parseDuration } from './duration.js';
 import type { ConfigProblems } from './errors.js';
 import { Secret } from './secret.js';
 import type { AgeIdentity, ControllerSettings, SourceRef, SourceSettings } from './types.js';
+import { parseShardText } from './shard.js';
 
 /** What resolution needs from the process. */
 export interface ResolveContext {
@@ -71,8 +72,8 @@ export async function resolveConfig(config: ControllerConfig, ctx: ResolveContex
     settings.ssh.identityFiles = await Promise.all(config.sshIdentityFiles.map((f, i) => readable(['sshIdentityFiles', String(i)], f) as Promise<string>));
   }
   if (config.shard !== undefined) {
-    const [index, count] = config.shard.split('/').map(Number) as [number, number];
-    settings.shard = { index, count };
+    const parsed = parseShardText(config.shard);
+    if (!('problem' in parsed)) settings.shard = parsed;
   }
   const api = await readSecret({ file: config.apiTokenFile, env: config.apiTokenEnv, at: 'apiToken' }, { ...ctx, path, problems });
   if (api) settings.apiToken = api;

@@ -8,6 +8,7 @@ import { schemaIds } from '../../schema/index.js';
 import { manifestAjv } from '../../schema/standalone.js';
 import type { ControllerConfig } from '../../schema/generated/config.js';
 import type { ConfigProblems } from './errors.js';
+import { parseShardText } from './shard.js';
 
 let compiled: ValidateFunction | undefined;
 
@@ -40,8 +41,8 @@ export function checkConfigRules(config: ControllerConfig, problems: ConfigProbl
   }
   if (auth.tokenFile !== undefined && auth.tokenEnv !== undefined) problems.at(['source', 'auth', 'tokenEnv'], 'give one of tokenFile and tokenEnv', { key: true });
   if (config.shard !== undefined) {
-    const [index, count] = config.shard.split('/').map(Number) as [number, number];
-    if (index >= count) problems.at(['shard'], `shard index ${index} is out of range: with ${count} shards use 0..${count - 1}`);
+    const parsed = parseShardText(config.shard);
+    if ('problem' in parsed) problems.at(['shard'], parsed.problem);
   }
   const retry = config.retry;
   if (retry?.baseSeconds !== undefined && retry.maxSeconds !== undefined && retry.baseSeconds > retry.maxSeconds) {

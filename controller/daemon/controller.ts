@@ -3,15 +3,13 @@
  * state store together, and exposes the small read/command interface the CLI and the HTTP API use
  * (see ControllerApi). Each piece lives in its own module; this one only connects them.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { DroverError } from '../../manifests/errors.js';
 import type { ManifestValidator } from '../../manifests/validate.js';
 import { createManifestValidator } from '../../manifests/validate.js';
 import type { ControllerSettings } from '../config/index.js';
 import { createHostPool } from '../reconcile/session.js';
 import type { SshSettings } from '../reconcile/ssh-settings.js';
-import { createGitSource, type GitSource } from '../source/index.js';
+import { createGitSource, parseRevisionName, type GitSource } from '../source/index.js';
 import { HostBreakers } from './work/breaker.js';
 import { systemClock, systemRandom, type Clock, type Random } from './clock.js';
 import { createConnections } from './connections.js';
@@ -116,7 +114,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     await store.purgeRemoved(clock.now(), REMOVED_RETENTION_MS);
     await source.pruneSnapshots(keptCommits(ctx, next)).catch((err: unknown) => log.warn({ err }, 'pruning old snapshots failed'));
   };
-  const restored = await restoreLastGood({ settings, store, log, validator, accept: onAccepted });
+  const restored = await restoreLastGood({ settings, store, source, log, validator, accept: onAccepted });
   if (restored) events.revisionJudged?.(restored, true);
   const sourceLoop = createSourceLoop({
     source, store, clock, random, log, intervalMs: settings.source.intervalMs, jitterMs: settings.source.jitterMs,
@@ -163,7 +161,7 @@ function sourceSpec(settings: ControllerSettings): Parameters<typeof createGitSo
 function keptCommits(ctx: DaemonContext, next: FleetRevision): Set<string> {
   const keep = new Set([next.commit]);
   for (const record of ctx.store.hosts()) {
-    const commit = /sha1:([0-9a-f]{40})$/.exec(record.lastAppliedRevision ?? '')?.[1];
+    const commit = parseRevisionName(record.lastAppliedRevision ?? '')?.commit;
     if (commit) keep.add(commit);
   }
   return keep;
@@ -175,16 +173,14 @@ function keptCommits(ctx: DaemonContext, next: FleetRevision): Set<string> {
  * its name when it was accepted again.
  */
 async function restoreLastGood(options: {
-  settings: ControllerSettings; store: StateStore; log: Logger; validator: ManifestValidator; accept: (gate: AcceptedRevision) => Promise<void>;
+  settings: ControllerSettings; store: StateStore; source: GitSource; log: Logger; validator: ManifestValidator; accept: (gate: AcceptedRevision) => Promise<void>;
 }): Promise<string | undefined> {
   const name = options.store.controller().lastGoodRevision;
-  const commit = /sha1:([0-9a-f]{40})$/.exec(name ?? '')?.[1];
-  if (!name || !commit) return undefined;
-  const dir = join(options.settings.stateDir, 'source', 'snapshots', commit, options.settings.source.path ?? '');
-  if (!existsSync(dir)) return undefined;
-  const gate = await validateRevision({ name, commit, dir, fetchedAt: 0 }, options.validator, options.settings.ageIdentity);
+  const revision = name === undefined ? undefined : await options.source.storedRevision(name);
+  if (!revision) return undefined;
+  const gate = await validateRevision(revision, options.validator, options.settings.ageIdentity);
   if (!gate.accepted) return undefined;
-  options.log.info({ revision: name }, 'last good revision restored from its snapshot');
+  options.log.info({ revision: revision.name }, 'last good revision restored from its snapshot');
   await options.accept(gate);
-  return name;
+  return revision.name;
 }

@@ -3,7 +3,7 @@ import { findCycles, prerequisites } from '../../manifests/dependencies.js';
 import type { DesiredResource, ResourceKind } from '../../manifests/types.js';
 
 /**
- * Kind order (SPEC §3): identities first, then places, packages, content, services, commands.
+ * Kind order (docs/manifest-reference.md): identities first, then places, packages, content, services, commands.
  * A package comes after users and directories so that owners exist; commands come last
  * because they usually need everything else (a virtualenv needs the checkout).
  */

@@ -3,6 +3,7 @@
  * (docs/controller-design.md, "Source"). The phases of a fetch: fetch into the bare mirror ->
  * resolve the commit -> fast-forward check -> signature check -> snapshot -> record as accepted.
  */
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DroverError } from '../../manifests/errors.js';
 import { readAccepted, writeAccepted, type Accepted } from './accepted.js';
@@ -10,7 +11,7 @@ import { fetchError, type FetchContext } from './errors.js';
 import { gitEnvironment } from './git-env.js';
 import { GitCommandFailure, runGit } from './git-run.js';
 import { ensureMirror, fetchRef, isAncestor, keepAccepted, removeStaleLocks, resolveCommit, type Git } from './mirror.js';
-import { describeRef, mirrorRef, revisionName } from './ref.js';
+import { describeRef, mirrorRef, parseRevisionName, revisionName } from './ref.js';
 import { verifyCommitSignature } from './signature.js';
 import { materialiseSnapshot, pruneSnapshotDirs } from './snapshot.js';
 import { assertSourceSpec } from './spec-check.js';
@@ -122,5 +123,12 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         }),
       ),
     pruneSnapshots: (keep) => exclusive(() => pruneSnapshotDirs(paths.snapshots, keep)),
+    async storedRevision(name) {
+      const commit = parseRevisionName(name)?.commit;
+      if (commit === undefined) return undefined;
+      const dir = join(paths.snapshots, commit, spec.path ?? '');
+      const found = await stat(dir).then((s) => s.isDirectory(), () => false);
+      return found ? { name, commit, dir, fetchedAt: 0 } : undefined;
+    },
   };
 }

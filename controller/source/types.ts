@@ -47,6 +47,11 @@ export interface GitSource {
   fetchRevision(): Promise<Revision>;
   /** Removes snapshots whose commit is not in `keep` (and leftovers of interrupted ones). */
   pruneSnapshots(keep: ReadonlySet<string>): Promise<void>;
+  /**
+   * The revision `name` (`main@sha1:<hex>`) from the snapshot kept on disk, without fetching (a restart
+   * with the remote down); undefined when the name is malformed or its snapshot is gone. `fetchedAt` is 0.
+   */
+  storedRevision(name: string): Promise<Revision | undefined>;
 }
 
 /** The part of the daemon's Clock the source needs (source does not import the daemon). */

@@ -17,11 +17,6 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Joins words into one command line, quoting each with shellQuote. */
-export function shellJoin(words: readonly string[]): string {
-  return words.map(shellQuote).join(' ');
-}
-
 /**
  * Wraps a POSIX sh command line so it runs under `sh -c` (the login shell of the remote user may
  * be anything), or under `sudo -n sh -c` when `sudo` is set. `sudo -n` never prompts: a missing

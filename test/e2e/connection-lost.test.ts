@@ -1,5 +1,5 @@
 /**
- * The SSH connection dies while `drover reconcile` applies (SPEC §8): a hook script armed by the test
+ * The SSH connection dies while `drover reconcile` applies (docs/reliability.md): a hook script armed by the test
  * kills drover's sshd session from the host side half-way through the run. The CLI reports the host
  * failed with the lost connection; on the host the run goes on by itself, so every file ends either
  * wholly old or wholly new, never partial, with no temp file left; when a later step fails, the files

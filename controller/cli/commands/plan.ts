@@ -98,7 +98,7 @@ function unplannedJson(r: UnplannedHost): object {
 }
 
 /**
- * As for apply (SPEC §5): 3 when any host could not be planned (unreachable, refused), however many;
+ * As for apply: 3 when any host could not be planned (unreachable, refused), however many;
  * otherwise 2 on drift, 0 when all are in sync. 1 is only for errors that stop the whole command.
  */
 export function exitCodeOf(results: HostPlanResult[]): number {

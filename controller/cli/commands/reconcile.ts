@@ -69,7 +69,7 @@ function printApply(io: CliIo, results: HostResult[], output: 'text' | 'json', l
 }
 
 /**
- * 0 when every host converged (or was in sync), 3 when any host failed, however many (SPEC §5); 2 when none
+ * 0 when every host converged (or was in sync), 3 when any host failed, however many; 2 when none
  * failed but some were held (outside their window, or a halted rollout's later waves): drift remains.
  */
 export function applyExitCode(results: HostResult[]): number {

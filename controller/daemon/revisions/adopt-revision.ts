@@ -9,6 +9,7 @@ import type { DaemonContext } from '../context.js';
 import { affectedHosts } from './fingerprint.js';
 import type { FleetRevision } from './fleet.js';
 import type { HostRecord } from '../state/records.js';
+import { needsReobservation } from '../state/status.js';
 import { updateHost } from '../state/update-host.js';
 import { enqueue } from '../work/enqueue.js';
 
@@ -28,7 +29,7 @@ export async function applyRevision(ctx: DaemonContext, next: FleetRevision, set
   for (const host of removed) await removeHost(ctx, host);
   for (const host of unaffected) {
     const record = records.get(host);
-    if (record && interrupted(record)) affected.push(host);
+    if (record && needsReobservation(record)) affected.push(host);
     else if (record) await moveWithoutRun(ctx, host, next.revision);
   }
   const releasedNow = new Set(ctx.rollouts ? ctx.rollouts.onRevision(next, affected) : affected);
@@ -36,21 +37,13 @@ export async function applyRevision(ctx: DaemonContext, next: FleetRevision, set
     const record = records.get(host);
     if (record?.removedAt !== undefined) await updateHost(ctx, host, withoutRemovedAt).written;
     if (previous && connectionChanged(previous.hosts.get(host), next.hosts.get(host))) await ctx.connections.drop(host);
-    if (!releasedNow.has(host) && !(record && interrupted(record))) continue;
-    enqueue(ctx, host, { trigger: record && interrupted(record) ? 'startup' : 'revision', apply: true });
+    if (!releasedNow.has(host) && !(record && needsReobservation(record))) continue;
+    enqueue(ctx, host, { trigger: record && needsReobservation(record) ? 'startup' : 'revision', apply: true });
   }
   const untouched = unaffected.filter((h) => !affected.includes(h));
   ctx.log.info({ revision: next.revision, affected: affected.length, unaffected: untouched.length, removed: removed.length },
     `revision ${next.revision}: ${affected.length} host${affected.length === 1 ? '' : 's'} to reconcile`);
   return { affected, unaffected: untouched, removed };
-}
-
-/**
- * A host whose last run a killed controller cut short (recovered at start): re-observe it first. A run
- * going on right now (`running` set in this process) is not one: a new revision simply queues the host.
- */
-function interrupted(record: HostRecord): boolean {
-  return record.running === undefined && record.history[0]?.result === 'interrupted';
 }
 
 /** Hash of each live host's last converged desired state (after a restart there is no previous fleet). */

@@ -5,6 +5,7 @@
  * environment and the hostname are arguments.
  */
 import { DroverError } from '../../../manifests/errors.js';
+import { parseShardText } from '../../config/shard.js';
 import type { Shard } from './shard.js';
 
 /** The environment variable holding the replica count in Kubernetes. */
@@ -15,13 +16,9 @@ export const REPLICAS_ENV = 'DROVER_REPLICAS';
  * (e.g. `--shard`) and how to fix the value.
  */
 export function parseShard(text: string, origin: string): Shard {
-  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
-  if (!match) throw invalid(`${origin} ${JSON.stringify(text)} is not INDEX/COUNT; write e.g. 0/3 (the first of 3 replicas)`);
-  const index = Number(match[1]);
-  const count = Number(match[2]);
-  if (count < 1) throw invalid(`${origin} ${text}: the count must be at least 1`);
-  if (index >= count) throw invalid(`${origin} ${text}: shard index ${index} is out of range; with ${count} shards use 0..${count - 1}`);
-  return { index, count };
+  const parsed = parseShardText(text);
+  if ('problem' in parsed) throw invalid(`${origin} ${parsed.problem}`);
+  return parsed;
 }
 
 /**

@@ -48,8 +48,3 @@ export class HostOtherShardError extends DroverError {
     this.owner = owner;
   }
 }
-
-/** The hosts that moved to another shard when the count changed from `before` to `after`. */
-export function movedHosts(hosts: readonly string[], before: number, after: number): string[] {
-  return hosts.filter((h) => ownerShard(h, before) !== ownerShard(h, after));
-}

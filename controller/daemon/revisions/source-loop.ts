@@ -12,6 +12,7 @@ import type { DaemonEvents } from '../context.js';
 import { validateRevision, type GateResult } from './validate-revision.js';
 import type { Logger } from '../log.js';
 import type { StateStore } from '../state/state.js';
+import { nextFetchAt } from '../work/schedule.js';
 
 /** What the loop needs. */
 export interface SourceLoopOptions {
@@ -56,7 +57,8 @@ export function createSourceLoop(options: SourceLoopOptions): SourceLoop {
   const schedule = (): void => {
     if (stopped) return;
     timer?.cancel();
-    timer = clock.setTimer(options.intervalMs + Math.floor(options.random() * options.jitterMs), () => void fetchNow());
+    const at = nextFetchAt(clock.now(), { intervalMs: options.intervalMs, jitterMs: options.jitterMs, random: options.random });
+    timer = clock.setTimer(at - clock.now(), () => void fetchNow());
   };
 
   async function fetchOnce(): Promise<void> {

@@ -139,18 +139,19 @@ export class StateStore {
 
   /**
    * Changes a host's record: `change` gets a copy of the newest one (`fresh(name)` when there is none) and
-   * returns the next one, or undefined to leave it. Memory holds the result at once (`saved`); `written`
-   * resolves once it is on disk and rejects with E_STATE_WRITE when it cannot be. Throws E_STATE_HOST_NAME
-   * for a bad name.
+   * returns the next one, or undefined to leave it. Memory holds a copy of the result at once; `saved` is
+   * the result itself (the caller's); `written` resolves once it is on disk and rejects with E_STATE_WRITE
+   * when it cannot be. Throws E_STATE_HOST_NAME for a bad name.
    */
   updateHost(name: string, change: (current: HostRecord) => HostRecord | undefined, fresh: (name: string) => HostRecord): { saved: HostRecord; written: Promise<void> } {
     assertHostName(name);
     const current = this.records.get(name);
-    const next = change(structuredClone(current ?? fresh(name)));
-    if (next === undefined) return { saved: structuredClone(current ?? fresh(name)), written: Promise.resolve() };
-    const kept = structuredClone({ ...next, host: name, history: next.history.slice(0, HISTORY_LIMIT) });
+    const next = change(current ? structuredClone(current) : fresh(name));
+    if (next === undefined) return { saved: current ? structuredClone(current) : fresh(name), written: Promise.resolve() };
+    const saved = { ...next, host: name, history: next.history.slice(0, HISTORY_LIMIT) };
+    const kept = structuredClone(saved);
     this.records.set(name, kept);
-    return { saved: structuredClone(kept), written: this.write(this.hostFile(name), kept) };
+    return { saved, written: this.write(this.hostFile(name), kept) };
   }
 
   /**

@@ -64,9 +64,13 @@ export function recoverAfterCrash(record: HostRecord): { record: HostRecord; int
   return { record: { ...recovered, ...deriveStatus(recovered, {}) }, interrupted };
 }
 
-/** Whether the host's state on disk is unknown since a run was cut short: observe it before anything else. */
+/**
+ * Whether a run was cut short by a controller stop (after recoverAfterCrash) and not followed by another:
+ * the host's state is unknown, so it is observed before anything else. A record with `running` set has a
+ * run going on right now in this process (recovery has cleared every older one): that run observes it.
+ */
 export function needsReobservation(record: HostRecord): boolean {
-  return record.running !== undefined || record.history[0]?.result === 'interrupted';
+  return record.running === undefined && record.history[0]?.result === 'interrupted';
 }
 
 function progressReason(run: RunRecord): string {

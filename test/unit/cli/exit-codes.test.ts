@@ -1,4 +1,4 @@
-/** Exit codes (SPEC §5, issue 11 item 14): 3 means "hosts failed" however many; 1 only stops the whole command. */
+/** Exit codes (README "Exit codes", issue 11 item 14): 3 means "hosts failed" however many; 1 only stops the whole command. */
 import { describe, expect, it } from 'vitest';
 import { exitCodeOf } from '../../../controller/cli/commands/plan.js';
 import { applyExitCode } from '../../../controller/cli/commands/reconcile.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_EDIT_LINES, renderHostPlan, renderSummary } from '../../../controller/cli/render-plan.js';
+import { renderHostPlan, renderSummary } from '../../../controller/cli/render-plan.js';
+import { MAX_DIFF_EDIT_LINES as MAX_EDIT_LINES } from '../../../controller/reconcile/file-diff.js';
 import { planHost } from '../../../controller/plan/plan-host.js';
 import type { FileTexts } from '../../../controller/reconcile/types.js';
 import type { PlanView } from '../../../controller/cli/render-plan.js';

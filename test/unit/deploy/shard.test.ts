@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fleetRevision } from '../../../controller/daemon/revisions/fleet.js';
-import { inShard, movedHosts, ownerShard, shardWeight } from '../../../controller/daemon/revisions/shard.js';
+import { inShard, ownerShard, shardWeight } from '../../../controller/daemon/revisions/shard.js';
+import { movedHosts } from '../../support/shards.js';
 import { parseShard, podOrdinal, resolveShard } from '../../../controller/daemon/revisions/shard-spec.js';
 import { desiredState } from '../../integration/apply/support.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { shellJoin, shellQuote, wrapCommand } from '../../../controller/transport/shell.js';
+import { shellQuote, wrapCommand } from '../../../controller/transport/shell.js';
 
 const cases = JSON.parse(
   readFileSync(join(import.meta.dirname, '../../fixtures/transport/shell-quote.json'), 'utf8'),
@@ -16,10 +16,6 @@ describe('shellQuote', () => {
 
   it('refuses NUL', () => {
     expect(() => shellQuote('a\0b')).toThrow(/NUL/);
-  });
-
-  it('joins words', () => {
-    expect(shellJoin(['rm', '-f', 'a b'])).toBe("rm -f 'a b'");
   });
 
   it('wraps commands in sh -c, with sudo -n when asked', () => {

@@ -1,10 +1,11 @@
 /** Small formatting helpers of the status page (pure). */
+import { parseRevisionName } from '../../../source/index.js';
 
 /** `main@sha1:0123456789...` -> `main@0123456` (full value kept for the title attribute). */
 export function shortRevision(revision: string | undefined): string {
   if (!revision) return '-';
-  const m = /^(.*?)@?sha1:([0-9a-f]{40})$/.exec(revision);
-  return m ? `${m[1] ? `${m[1]}@` : ''}${m[2]!.slice(0, 7)}` : revision;
+  const parsed = parseRevisionName(revision);
+  return parsed ? `${parsed.ref ? `${parsed.ref}@` : ''}${parsed.commit.slice(0, 7)}` : revision;
 }
 
 /** "12s ago", "5m ago", "3h ago", "2d ago"; "-" without a time. */

@@ -188,8 +188,9 @@ describe('state store', () => {
     // The controller is killed here; a new one opens the same directory.
     const { store } = await openStateStore(dir);
     const loaded = store.host('web1') as HostRecord;
-    expect(needsReobservation(loaded)).toBe(true);
+    expect(needsReobservation(loaded)).toBe(false);
     const { record } = recoverAfterCrash(loaded);
+    expect(needsReobservation(record)).toBe(true);
     await store.saveHost(record);
 
     const after = (await loadState(dir)).hosts.get('web1') as HostRecord;
