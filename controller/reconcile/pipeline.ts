@@ -71,8 +71,10 @@ export interface ApplyOptions {
 export async function applyPlanned(planned: PlannedHost, target: HostTarget, options: ApplyOptions): Promise<HostResult> {
   const { plan } = planned;
   const run = { plan, ...(planned.texts ? { texts: planned.texts } : {}), phaseDurationsMs: { ...planned.phaseDurationsMs } };
-  const checks = plan.inSync && options.runTests === true && hasTests(plan);
-  if (!checks && (plan.inSync || options.mode === 'plan')) return finish(target, { ...run, outcome: plan.inSync ? 'in-sync' : 'drift' }, planned.startedAt);
+  // A part of the plan (drover run STEP) always goes to the host: its checks run even when nothing changes.
+  const checks = plan.inSync && options.runTests === true && hasTests(plan) && !options.partial;
+  const nothingToSend = plan.inSync ? !options.partial : options.mode === 'plan';
+  if (!checks && nothingToSend) return finish(target, { ...run, outcome: plan.inSync ? 'in-sync' : 'drift' }, planned.startedAt);
   let sent = false;
   try {
     const transport = await abortable(target.transport(), target.signal);
@@ -123,8 +125,8 @@ async function converge(planned: PlannedHost, target: HostTarget, transport: Tra
   const apply = await timed(durations, 'apply', () => applyPlan({
     desired, observed, plan, transport, options: { ...(options.partial ? { partial: true } : {}), ...signalOf(target) },
   }));
-  if (!apply.ok) return { outcome: 'failed', apply, error: await failedApply(planned, apply, transport, target) };
-  if (options.partial) return { outcome: 'applied', apply };
+  if (!apply.ok) return { outcome: 'failed', apply, error: options.partial ? stepFailure(apply, { checksOnly: false }) : await failedApply(planned, apply, transport, target) };
+  if (options.partial) return { outcome: plan.inSync ? 'in-sync' : 'applied', apply };
   target.onPhase?.('verify');
   const verify = await timed(durations, 'verify', () => verifyConverged(desired, transport, signalOf(target)));
   if (verify.inSync) return { outcome: 'applied', apply, verify };
