@@ -25,7 +25,9 @@ type Style = 'text' | 'markdown';
 function ratioCell(j: Judged, style: Style): string {
   if (j.verdict === 'none') return '-';
   const mark = { worse: style === 'text' ? ' WORSE' : ' **worse**', better: ' better', same: '' }[j.verdict];
-  return `${formatRatio(j.ratio)}${mark}`;
+  // One sample on a side shows no spread: the mark then only says "more than NOISE apart".
+  const single = j.verdict !== 'same' && Math.min(j.figure.current.length, j.figure.baseline?.length ?? 0) < 2;
+  return `${formatRatio(j.ratio)}${mark}${single ? '?' : ''}`;
 }
 
 function goalValue(j: Judged): string {
@@ -56,7 +58,7 @@ export function legend(runsNote: string): string[] {
   const pct = Math.round(NOISE * 100);
   return [
     `CURRENT and BASELINE are medians of each figure's samples (${runsNote}); the two builds were measured in the same run, taking turns (A B, B A, ...), so machine load falls on both alike.`,
-    `RATIO = current / baseline (below 1: the current build is faster or smaller). WORSE: the current median is more than ${pct}% above the baseline's median and above the baseline's highest sample, i.e. beyond the noise the baseline showed; better: the mirror image; no mark: the same within noise.`,
+    `RATIO = current / baseline (below 1: the current build is faster or smaller). WORSE: the current median is more than ${pct}% above the baseline's median and above the baseline's highest sample, i.e. beyond the noise the baseline showed; better: the mirror image; no mark: the same within noise. WORSE? / better?: a figure of one sample per build (no spread to judge the noise by): only more than ${pct}% apart, run again before believing it.`,
     'GOAL / MET?: the project\'s goal for the current build and its value (a ratio when the goal is relative to another figure of the same run). A figure without a baseline says why in the notes.',
   ];
 }

@@ -83,16 +83,24 @@ async function latencyWindow(ctl: BuildController, work?: () => Promise<unknown>
   return { result, count };
 }
 
-/** The three latency windows of one controller: idle, during reconciles, during syncs. */
-async function latencies(ctl: BuildController, stage: Stage, into: HttpBench): Promise<void> {
-  log(`HTTP (${ctl.build.name}): GET /api/v1/hosts at 200 requests/s for 10 s, idle; during reconciles; during syncs`);
-  const idle = (await latencyWindow(ctl)).result;
-  const busy = await latencyWindow(ctl, () => webhookToConverged(ctl, stage));
-  const syncs = await latencyWindow(ctl, () => syncEveryHost(ctl));
-  const r = busy.result;
-  into.idle = { p50: idle.latency.p50, p99: idle.latency.p99 };
-  into.latency = { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, rate: r.requests.average, reconciles: busy.count };
-  into.syncs = { p50: syncs.result.latency.p50, p99: syncs.result.latency.p99, max: syncs.result.latency.max, count: syncs.count };
+/** The three latency windows, each taken by every controller in turn: idle, during reconciles, during syncs. */
+async function latencies(ctls: readonly BuildController[], stage: Stage, out: HttpBench[]): Promise<void> {
+  const order = (w: number): number[] => turnOrder(ctls.map((_, k) => k), w);
+  for (const k of order(0)) {
+    log(`HTTP (${ctls[k]!.build.name}): GET /api/v1/hosts at 200 requests/s for 10 s, the controller idle`);
+    const idle = (await latencyWindow(ctls[k]!)).result;
+    out[k]!.idle = { p50: idle.latency.p50, p99: idle.latency.p99 };
+  }
+  for (const k of order(1)) {
+    log(`HTTP (${ctls[k]!.build.name}): the same while reconciles run back to back`);
+    const { result: r, count } = await latencyWindow(ctls[k]!, () => webhookToConverged(ctls[k]!, stage));
+    out[k]!.latency = { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, rate: r.requests.average, reconciles: count };
+  }
+  for (const k of order(2)) {
+    log(`HTTP (${ctls[k]!.build.name}): the same while syncs of every host (no new revision) run back to back`);
+    const { result: r, count } = await latencyWindow(ctls[k]!, () => syncEveryHost(ctls[k]!));
+    out[k]!.syncs = { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, count };
+  }
 }
 
 async function startAll(builds: readonly Build[], fleet: Fleet, stage: Stage, dir: string, first: string): Promise<BuildController[]> {
@@ -135,7 +143,7 @@ export async function benchHttp(options: { hosts: number; runs: number; builds: 
         log(`run ${i + 1} (${ctls[k]!.build.name}): webhook -> ${options.hosts} hosts converged ${ms(run.converged)} (revision accepted after ${ms(run.accepted)})`);
       }
     }
-    for (const k of turnOrder(ctls.map((_, n) => n), options.runs)) await latencies(ctls[k]!, stage, out[k]!);
+    await latencies(ctls, stage, out);
     return out;
   } finally {
     for (const ctl of ctls) await ctl.stop();

@@ -20,7 +20,7 @@ const run = {
 };
 
 describe('the comparison table', () => {
-  it('renders as text: medians, ratio with WORSE/better marks, goal and met', () => {
+  it('renders as text: medians, ratio with WORSE/better marks (WORSE? on single samples), goal and met', () => {
     expect(`${guardText(judged, '3 runs')}\n`).toBe(read('guard-table.txt'));
   });
 
