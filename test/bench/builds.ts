@@ -84,9 +84,16 @@ function provideModules(dir: string, log: (line: string) => void): string {
   return describeDependencies(diff, true);
 }
 
+/** The commit `ref` names (full sha); throws a message saying what to do when it names none. */
+export function resolveCommit(ref: string): string {
+  const resolved = run('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], ROOT);
+  if (!resolved.ok) throw new Error(`baseline "${ref}" is not a commit of this repository: name one with --baseline REF, or measure the current build alone with --baseline none`);
+  return resolved.out;
+}
+
 /** Checks `ref` out into a temporary worktree and builds it; throws (after removing it) when that fails. */
 export function prepareBaseline(ref: string, log: (line: string) => void): Baseline {
-  const sha = must('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], ROOT);
+  const sha = resolveCommit(ref);
   const short = sha.slice(0, 7);
   const temp = mkdtempSync(join(tmpdir(), 'drover-bench-baseline-'));
   const dir = join(temp, 'drover');

@@ -18,7 +18,7 @@
  */
 import { cpus } from 'node:os';
 import { parseBenchArgs, USAGE, type BenchArgs } from './args.js';
-import { baselineRef, buildAt, currentBuild, prepareBaseline, ROOT, type Baseline, type Build } from './builds.js';
+import { baselineRef, buildAt, currentBuild, prepareBaseline, resolveCommit, ROOT, type Baseline, type Build } from './builds.js';
 import { reportGuard } from './guard.js';
 import { loadAverage } from './machine.js';
 import { settingsFromEnv, type Settings } from './settings.js';
@@ -61,10 +61,17 @@ async function main(argv: string[]): Promise<void> {
   const settings = settingsFromEnv();
   const startedAt = new Date().toISOString();
   const command = ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' ');
+  const ref = baselineRef(args.baseline);
+  try {
+    if (ref) resolveCommit(ref);
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exitCode = 2;
+    return;
+  }
   log('building the current checkout (npm run build)');
   buildAt(ROOT);
   const builds: Build[] = [currentBuild()];
-  const ref = baselineRef(args.baseline);
   const baseline = ref ? prepareBaseline(ref, log) : undefined;
   if (baseline) {
     removeOnSignal(baseline);
