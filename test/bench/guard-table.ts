@@ -63,9 +63,11 @@ export function legend(runsNote: string): string[] {
   ];
 }
 
-/** Per-figure notes (`- name: note`), e.g. why a figure has no baseline. */
+/** The figures' notes (`- name, name: note`, figures with the same note on one line), e.g. why a figure has no baseline. */
 export function noteLines(judged: readonly Judged[]): string[] {
-  return judged.filter((j) => j.figure.note).map((j) => `- ${j.figure.name}: ${j.figure.note}`);
+  const byNote = new Map<string, string[]>();
+  for (const j of judged) if (j.figure.note) byNote.set(j.figure.note, [...(byNote.get(j.figure.note) ?? []), j.figure.name]);
+  return [...byNote].map(([note, names]) => `- ${names.join('; ')}: ${note}`);
 }
 
 /** The samples behind each median, as `min / median / max (n)` per build (for the terminal log and a collapsed markdown block). */

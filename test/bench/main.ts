@@ -30,7 +30,7 @@ const log = (line: string): void => console.error(`[bench] ${line}`);
 function runsNote(args: BenchArgs, settings: Settings): string {
   const parts: string[] = [];
   if (args.suites.includes('start')) parts.push(`${settings.startRuns} rounds for the start figures`);
-  if (args.suites.some((s) => s !== 'start')) parts.push(`${settings.runs} runs (BENCH_RUNS) for the others`);
+  if (args.suites.some((s) => s !== 'start')) parts.push(`${settings.runs} run${settings.runs === 1 ? '' : 's'} (BENCH_RUNS) for the others`);
   if (args.suites.some((s) => s === 'controller' || s === 'http')) parts.push('one sample each of the controller process\'s RSS and of the HTTP percentiles (each from a 10 s window)');
   return parts.join('; ');
 }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GUARD_END, GUARD_START, guardSection, guardSectionOf, replaceGuardSection } from '../../bench/guard-markdown.js';
-import { formatRatio, formatValue, guardText, markdownTable } from '../../bench/guard-table.js';
+import { formatRatio, formatValue, guardText, markdownTable, noteLines } from '../../bench/guard-table.js';
 import { judgeAll, type Figure } from '../../bench/verdict.js';
 
 const dir = join(import.meta.dirname, '../../fixtures/bench');
@@ -31,6 +31,15 @@ describe('the comparison table', () => {
   it('formats each unit, and a missing value as -', () => {
     expect([formatValue(41.4, 'ms'), formatValue(2340, 'ms'), formatValue(153600, 'kB'), formatValue(0.456, '%'), formatValue(Number.NaN, 'ms')]).toEqual(['41 ms', '2.34 s', '150 MB', '0.46%', '-']);
     expect([formatRatio(1.234), formatRatio(Number.NaN)]).toEqual(['1.23x', '-']);
+  });
+
+  it('gives figures that share a note one line', () => {
+    const shared = judgeAll([
+      { name: 'a', unit: 'ms', current: [1], note: 'current build only' },
+      { name: 'b', unit: 'ms', current: [1], note: 'current build only' },
+      { name: 'c', unit: 'ms', current: [1], note: 'other' },
+    ]);
+    expect(noteLines(shared)).toEqual(['- a; b: current build only', '- c: other']);
   });
 
   it('escapes pipes in markdown cells', () => {
