@@ -17,10 +17,12 @@ import { createLogger } from '../../controller/daemon/log.js';
 import { resolveSshSettings } from '../../controller/reconcile/ssh-settings.js';
 import { startFleet, type Fleet } from '../fleet/index.js';
 import { controllerConfig, createRemote, type GitRemote, until } from '../e2e/controller/support.js';
-import { ROOT } from '../integration/cli/run-cli.js';
+import type { Build } from './builds.js';
 import { benchRoleYaml, writeBenchRepository } from './fleet-repo.js';
 import { generateRepository } from './gen-repo.js';
-import { median, ms } from './stats.js';
+import { mb, median, ms } from './stats.js';
+import { turnOrder, type Figure } from './verdict.js';
+import { controllerFigures, type RssFigures } from './controller-figures.js';
 import { openWarmChecker } from './warm.js';
 
 /** How long the RSS measurement lets the controller sit idle after loading the inventory. */
@@ -76,8 +78,8 @@ async function warmDriftCheck(running: Running): Promise<number> {
   return elapsed;
 }
 
-/** Peak RSS (kB) of a `drover controller` process following a generated repository of `hosts` hosts (all suspended). */
-async function controllerRss(hosts: number, resourcesPerHost: number): Promise<{ hwmKb: number; rssKb: number }> {
+/** Peak RSS (kB) of `build`'s `drover controller` process following a generated repository of `hosts` hosts (all suspended). */
+async function controllerRss(build: Build, hosts: number, resourcesPerHost: number): Promise<RssFigures> {
   const remote = await createRemote();
   const dir = await mkdtemp(join(tmpdir(), 'drover-bench-rss-'));
   try {
@@ -87,7 +89,7 @@ async function controllerRss(hosts: number, resourcesPerHost: number): Promise<{
     const stateDir = join(dir, 'state');
     // Suspended: the generated addresses are not real hosts; the inventory, state and queue are.
     await writeFile(join(dir, 'drover.config.yaml'), JSON.stringify({ source: { url: remote.bare, branch: 'main', interval: '1h' }, stateDir, listen: '127.0.0.1:0', suspendedHosts: names, logLevel: 'warn', driftInterval: '1h' }));
-    const child = spawn(process.execPath, [join(ROOT, 'bin/drover.js'), 'controller', '--config', join(dir, 'drover.config.yaml')], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [build.bin, 'controller', '--config', join(dir, 'drover.config.yaml')], { stdio: 'ignore' });
     try {
       for (;;) {
         const count = (await readdir(join(stateDir, 'hosts')).catch(() => [])).length;
@@ -110,8 +112,19 @@ async function controllerRss(hosts: number, resourcesPerHost: number): Promise<{
   }
 }
 
-/** Runs the controller benchmark and writes its section of docs/benchmarks.md. */
-export async function benchController(options: { hosts: number; runs: number; out: string }): Promise<void> {
+/** The controller RSS of every build (taking turns) for 1,000 hosts x `resourcesPerHost`: settled and peak, one sample each. */
+async function rssOfBuilds(builds: readonly Build[], resourcesPerHost: number, turn: number): Promise<Map<Build, RssFigures>> {
+  const out = new Map<Build, RssFigures>();
+  for (const b of turnOrder(builds, turn)) {
+    const r = await controllerRss(b, 1000, resourcesPerHost);
+    out.set(b, r);
+    log(`controller RSS (${b.name}), 1,000 hosts x ${resourcesPerHost}: ${mb(r.rssKb)} (peak ${mb(r.hwmKb)})`);
+  }
+  return out;
+}
+
+/** Runs the controller benchmark, writes its section of docs/benchmarks.md (the current build's figures) and returns the figures of every build. */
+export async function benchController(options: { hosts: number; runs: number; out: string; builds: readonly Build[] }): Promise<Figure[]> {
   log(`starting a fleet of ${options.hosts} hosts`);
   const fleet = await startFleet({ count: options.hosts, name: 'bench-ctl' });
   const remote = await createRemote();
@@ -145,8 +158,10 @@ export async function benchController(options: { hosts: number; runs: number; ou
     await rm(dir, { recursive: true, force: true });
   }
   log('controller RSS with 1,000 hosts in the inventory (50, then 10 resources per host)');
-  const rss = await controllerRss(1000, 50);
-  const light = await controllerRss(1000, 10);
+  const heavyByBuild = await rssOfBuilds(options.builds, 50, 0);
+  const lightByBuild = await rssOfBuilds(options.builds, 10, 1);
+  const rss = heavyByBuild.get(options.builds[0]!)!;
+  const light = lightByBuild.get(options.builds[0]!)!;
   const rows = [
     [`commit -> ${options.hosts} hosts converged (1 file each, warm)`, ms(median(converge)), 'under 1 s', median(converge) < 1000 ? 'met' : '**missed**'],
     [`warm drift check of ${options.hosts} hosts (running controller)`, ms(median(drift)), 'under 0.2 s', median(drift) < 200 ? 'met' : '**missed**'],
@@ -175,6 +190,7 @@ export async function benchController(options: { hosts: number; runs: number; ou
     MARK_END,
   ].join('\n'));
   console.log(`wrote the controller section of ${options.out}`);
+  return controllerFigures(options.hosts, { converge, drift, library }, heavyByBuild, lightByBuild, options.builds);
 }
 
 /** Replaces (or appends) the controller section of the benchmarks document. */

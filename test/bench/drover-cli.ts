@@ -1,31 +1,33 @@
 /**
  * drover's cold side of the benchmark: the built CLI run as a user runs it (`node bin/drover.js
  * reconcile ...`, so Node start-up, loading the repository and connecting all count), measured with
- * its peak RSS, and its summary table read back to check what it did.
+ * its peak RSS, and its summary table read back to check what it did. `bin` picks the build (the
+ * current checkout's or the baseline's worktree, see builds.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Fleet, FleetHost } from '../fleet/index.js';
 import { runMeasured, type CommandResult } from './measure.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
-/** Builds dist/ (`npm run build`) so bin/drover.js runs the current sources; throws when the build fails. */
-export function buildCli(): void {
-  const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
+/** How to run the CLI: the fleet's files, the repository, the mode, and which build's bin/drover.js (default: this checkout's). */
+export interface DroverRun {
+  repo: string;
+  fleet: Pick<Fleet, 'knownHostsFile' | 'clientKeyFile'>;
+  mode: 'dry-run' | 'apply';
+  bin?: string;
 }
 
 /** The drover command line for a mode: `reconcile --dry-run` or `reconcile --yes`. */
-export function droverArgs(options: { repo: string; fleet: Pick<Fleet, 'knownHostsFile' | 'clientKeyFile'>; mode: 'dry-run' | 'apply' }): string[] {
+export function droverArgs(options: DroverRun): string[] {
   return [
-    join(root, 'bin', 'drover.js'), 'reconcile', options.mode === 'dry-run' ? '--dry-run' : '--yes', options.repo,
+    options.bin ?? join(root, 'bin', 'drover.js'), 'reconcile', options.mode === 'dry-run' ? '--dry-run' : '--yes', options.repo,
     '--known-hosts', options.fleet.knownHostsFile, '-i', options.fleet.clientKeyFile,
   ];
 }
 
 /** Runs the CLI once, measured, under /usr/bin/time for its peak RSS. */
-export function runDrover(options: { repo: string; fleet: Fleet; mode: 'dry-run' | 'apply' }): Promise<CommandResult> {
+export function runDrover(options: DroverRun): Promise<CommandResult> {
   return runMeasured({ command: process.execPath, args: droverArgs(options), rss: true });
 }
 

@@ -1,37 +1,28 @@
 /**
- * `npm run bench -- controller` (the HTTP part, issue 13's Benchmark), against a real `drover
- * controller` process (bin/drover.js), a real bare remote and the test fleet:
+ * `npm run bench -- http` (also the end of `controller`; issue 13's Benchmark): a real `drover
+ * controller` process per build (each build's own bin/drover.js, see controller-process.ts), a real
+ * bare remote and the test fleet. The controllers do not poll (interval 1h), so only the one a
+ * webhook is posted to fetches; they run side by side and take turns:
  * - webhook -> converged: a signed GitHub push of a commit changing one file on each host, timed from
  *   the POST until the last host applied it (the controller's own log times; goal < 1 s at the median);
- * - GET /api/v1/hosts latency at 200 requests/s (autocannon) while 20-host reconciles run back to back
- *   (goal p99 < 50 ms).
+ * - GET /api/v1/hosts latency at 200 requests/s (autocannon): idle, while 20-host reconciles run back
+ *   to back (goal p99 < 50 ms), and during syncs of every host.
  * Nothing here asserts a time: the goals are reported as met or missed.
  */
 import autocannon from 'autocannon';
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { loadavg } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { renderTable } from '../../controller/cli/table.js';
 import { startFleet, type Fleet } from '../fleet/index.js';
 import { createRemote, revisionOf, tempDir, type GitRemote } from '../e2e/controller/support.js';
-import { API_TOKEN, githubPush, startHttpController, type HttpController } from '../e2e/http/support.js';
+import { API_TOKEN, githubPush } from '../e2e/http/support.js';
+import type { Build } from './builds.js';
+import { startBuildController, type BuildController } from './controller-process.js';
 import { benchRoleYaml, writeBenchRepository } from './fleet-repo.js';
-import { median, ms } from './stats.js';
+import type { HttpBench } from './http-report.js';
+import { ms } from './stats.js';
+import { turnOrder } from './verdict.js';
 
 const log = (line: string): void => console.error(`[bench] ${line}`);
-
-/** What the HTTP benchmark measured. */
-export interface HttpBench {
-  hosts: number;
-  webhookToConverged: number[];
-  /** Of which: POST -> revision accepted (fetch, snapshot, validation). */
-  webhookToAccepted: number[];
-  latency: { p50: number; p99: number; max: number; requests: number; non2xx: number; errors: number; rate: number; reconciles: number };
-  /** The same load with no reconcile running. */
-  idle: { p50: number; p99: number };
-  /** The same load during syncs of every host at the same revision (observe + plan, no fetch, no validation). */
-  syncs: { p50: number; p99: number; max: number; count: number };
-}
 
 /** One webhook -> converged: ms from the POST to the revision's acceptance (fetch + validation), and to the last host applied. */
 interface Converged {
@@ -39,17 +30,25 @@ interface Converged {
   converged: number;
 }
 
-/** Commits version `v` (one file changed on every host), posts the webhook and times it (controller log times). */
-async function webhookToConverged(ctl: HttpController, remote: GitRemote, hosts: number, v: number): Promise<Converged> {
+/** Shared by every measurement: the hosts, the remote, and the commit counter. */
+interface Stage {
+  hosts: number;
+  remote: GitRemote;
+  version: number;
+}
+
+/** Commits the next version (one file changed on every host), posts the webhook to `ctl` and times it (controller log times). */
+async function webhookToConverged(ctl: BuildController, stage: Stage): Promise<Converged> {
+  const v = ++stage.version;
   const role = benchRoleYaml().replace('"file 0 of {{ host.name }}\\n"', `"file 0 of {{ host.name }} v${v}\\n"`);
-  const revision = revisionOf(await remote.commit({ 'roles/bench.yaml': role }, `v${v}`));
+  const revision = revisionOf(await stage.remote.commit({ 'roles/bench.yaml': role }, `v${v}`));
   const from = ctl.events.length;
   const posted = Date.now();
   const answer = await githubPush(ctl.url, 'refs/heads/main');
   if (answer.status !== 202) throw new Error(`webhook answered ${answer.status}: ${answer.text}`);
-  const done = await ctl.waitFor(async () => {
+  const done = await ctl.waitFor(() => {
     const finished = ctl.events.slice(from).filter((e) => e.phase === 'done' && e.revision === revision);
-    return finished.length >= hosts ? finished : undefined;
+    return finished.length >= stage.hosts ? finished : undefined;
   }, `${revision} applied on every host`);
   const failed = done.filter((e) => e.result !== 'applied');
   if (failed.length) throw new Error(`not applied: ${failed.map((e) => `${String(e.host)} ${String(e.result)}`).join(', ')}`);
@@ -58,128 +57,98 @@ async function webhookToConverged(ctl: HttpController, remote: GitRemote, hosts:
 }
 
 /** POST /api/v1/sync of every host; resolves when the run is done. */
-async function syncEveryHost(ctl: HttpController): Promise<void> {
+async function syncEveryHost(ctl: BuildController): Promise<void> {
   const headers = { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' };
   const { runId } = (await (await fetch(`${ctl.url}/api/v1/sync`, { method: 'POST', headers, body: '{}' })).json()) as { runId: string };
-  for (;;) {
+  await ctl.waitFor(async () => {
     const run = (await (await fetch(`${ctl.url}/api/v1/runs/${runId}`, { headers })).json()) as { state: string };
-    if (run.state === 'done') return;
-    await new Promise((r) => setTimeout(r, 20));
+    return run.state === 'done' ? true : undefined;
+  }, `sync run ${runId} done`);
+}
+
+/** GET /api/v1/hosts at 200 requests/s for 10 s while `work` runs back to back (none: the controller idle); the result and how often `work` ran. */
+async function latencyWindow(ctl: BuildController, work?: () => Promise<unknown>): Promise<{ result: autocannon.Result; count: number }> {
+  let loading = true;
+  let count = 0;
+  const load = autocannon({ url: `${ctl.url}/api/v1/hosts`, overallRate: 200, connections: 10, duration: 10, headers: { authorization: `Bearer ${API_TOKEN}` } });
+  const busy = (async () => {
+    while (work && loading) {
+      await work();
+      count++;
+    }
+  })();
+  const result = await load;
+  loading = false;
+  await busy;
+  return { result, count };
+}
+
+/** The three latency windows, each taken by every controller in turn: idle, during reconciles, during syncs. */
+async function latencies(ctls: readonly BuildController[], stage: Stage, out: HttpBench[]): Promise<void> {
+  const order = (w: number): number[] => turnOrder(ctls.map((_, k) => k), w);
+  for (const k of order(0)) {
+    log(`HTTP (${ctls[k]!.build.name}): GET /api/v1/hosts at 200 requests/s for 10 s, the controller idle`);
+    const idle = (await latencyWindow(ctls[k]!)).result;
+    out[k]!.idle = { p50: idle.latency.p50, p99: idle.latency.p99 };
+  }
+  for (const k of order(1)) {
+    log(`HTTP (${ctls[k]!.build.name}): the same while reconciles run back to back`);
+    const { result: r, count } = await latencyWindow(ctls[k]!, () => webhookToConverged(ctls[k]!, stage));
+    out[k]!.latency = { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, rate: r.requests.average, reconciles: count };
+  }
+  for (const k of order(2)) {
+    log(`HTTP (${ctls[k]!.build.name}): the same while syncs of every host (no new revision) run back to back`);
+    const { result: r, count } = await latencyWindow(ctls[k]!, () => syncEveryHost(ctls[k]!));
+    out[k]!.syncs = { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, count };
   }
 }
 
-/** Runs both measurements on a fleet of `hosts`. */
-export async function benchHttp(options: { hosts: number; runs: number }): Promise<HttpBench> {
-  log(`HTTP: starting a fleet of ${options.hosts} hosts`);
-  const fleet: Fleet = await startFleet({ count: options.hosts, name: 'bench-http' });
-  const remote = await createRemote();
-  const dir = await tempDir();
-  let ctl: HttpController | undefined;
-  try {
-    await writeBenchRepository(remote.work, fleet);
-    const first = revisionOf(await remote.commit({}, 'bench'));
-    ctl = await startHttpController({
-      dir, remote, fleet, stateDir: join(dir, 'state'),
-      extra: { source: { url: remote.bare, branch: 'main', interval: '1h' }, concurrency: options.hosts, runTimeout: '120s' },
+async function startAll(builds: readonly Build[], fleet: Fleet, stage: Stage, dir: string, first: string): Promise<BuildController[]> {
+  const ctls: BuildController[] = [];
+  for (const build of builds) {
+    const home = join(dir, build.name);
+    await mkdir(home, { recursive: true });
+    const ctl = await startBuildController(build, {
+      dir: home, remote: stage.remote, fleet, stateDir: join(home, 'state'),
+      extra: { source: { url: stage.remote.bare, branch: 'main', interval: '1h' }, concurrency: stage.hosts, runTimeout: '120s' },
     });
-    await ctl.waitFor(async () => (ctl!.events.filter((e) => e.phase === 'done' && e.revision === first).length >= options.hosts ? true : undefined), 'first revision everywhere');
-    let version = 1;
-    const converge: number[] = [];
-    const accept: number[] = [];
+    ctls.push(ctl);
+    await ctl.waitFor(() => (ctl.events.filter((e) => e.phase === 'done' && e.revision === first).length >= stage.hosts ? true : undefined), 'first revision everywhere');
+  }
+  return ctls;
+}
+
+const emptyBench = (hosts: number): HttpBench => ({
+  hosts, webhookToConverged: [], webhookToAccepted: [],
+  latency: { p50: 0, p99: 0, max: 0, requests: 0, non2xx: 0, errors: 0, rate: 0, reconciles: 0 }, idle: { p50: 0, p99: 0 }, syncs: { p50: 0, p99: 0, max: 0, count: 0 },
+});
+
+/** Runs both measurements on a fleet of `hosts` for every build (taking turns); the results in the builds' order. */
+export async function benchHttp(options: { hosts: number; runs: number; builds: readonly Build[] }): Promise<HttpBench[]> {
+  log(`HTTP: starting a fleet of ${options.hosts} hosts`);
+  const fleet = await startFleet({ count: options.hosts, name: 'bench-http' });
+  const stage: Stage = { hosts: options.hosts, remote: await createRemote(), version: 1 };
+  const dir = await tempDir();
+  let ctls: BuildController[] = [];
+  try {
+    await writeBenchRepository(stage.remote.work, fleet);
+    const first = revisionOf(await stage.remote.commit({}, 'bench'));
+    ctls = await startAll(options.builds, fleet, stage, dir, first);
+    const out = options.builds.map(() => emptyBench(options.hosts));
     for (let i = 0; i < options.runs; i++) {
-      const run = await webhookToConverged(ctl, remote, options.hosts, ++version);
-      converge.push(run.converged);
-      accept.push(run.accepted);
-      log(`run ${i + 1}: webhook -> ${options.hosts} hosts converged ${ms(run.converged)} (revision accepted after ${ms(run.accepted)})`);
+      for (const k of turnOrder(ctls.map((_, n) => n), i)) {
+        const run = await webhookToConverged(ctls[k]!, stage);
+        out[k]!.webhookToConverged.push(run.converged);
+        out[k]!.webhookToAccepted.push(run.accepted);
+        log(`run ${i + 1} (${ctls[k]!.build.name}): webhook -> ${options.hosts} hosts converged ${ms(run.converged)} (revision accepted after ${ms(run.accepted)})`);
+      }
     }
-    log('GET /api/v1/hosts at 200 requests/s for 10 s, the controller idle (the floor on this machine now)');
-    const idle = await autocannon({ url: `${ctl.url}/api/v1/hosts`, overallRate: 200, connections: 10, duration: 10, headers: { authorization: `Bearer ${API_TOKEN}` } });
-    log('GET /api/v1/hosts at 200 requests/s for 10 s while reconciles run back to back');
-    let loading = true;
-    let reconciles = 0;
-    const load = autocannon({ url: `${ctl.url}/api/v1/hosts`, overallRate: 200, connections: 10, duration: 10, headers: { authorization: `Bearer ${API_TOKEN}` } });
-    const busy = (async () => {
-      while (loading) {
-        await webhookToConverged(ctl!, remote, options.hosts, ++version);
-        reconciles++;
-      }
-    })();
-    const result = await load;
-    loading = false;
-    await busy;
-    log('GET /api/v1/hosts at 200 requests/s for 10 s while syncs of every host (no new revision) run back to back');
-    let syncing = true;
-    let syncs = 0;
-    const during = autocannon({ url: `${ctl.url}/api/v1/hosts`, overallRate: 200, connections: 10, duration: 10, headers: { authorization: `Bearer ${API_TOKEN}` } });
-    const syncLoop = (async () => {
-      while (syncing) {
-        await syncEveryHost(ctl!);
-        syncs++;
-      }
-    })();
-    const syncResult = await during;
-    syncing = false;
-    await syncLoop;
-    return {
-      hosts: options.hosts, webhookToConverged: converge, webhookToAccepted: accept,
-      latency: {
-        p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, requests: result.requests.total,
-        non2xx: result.non2xx, errors: result.errors, rate: result.requests.average, reconciles,
-      },
-      idle: { p50: idle.latency.p50, p99: idle.latency.p99 },
-      syncs: { p50: syncResult.latency.p50, p99: syncResult.latency.p99, max: syncResult.latency.max, count: syncs },
-    };
+    await latencies(ctls, stage, out);
+    return out;
   } finally {
-    await ctl?.stop();
+    for (const ctl of ctls) await ctl.stop();
     await fleet.stop();
-    await remote.cleanup();
+    await stage.remote.cleanup();
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-/** The markdown lines of the HTTP figures (a table and notes). */
-export function httpSection(b: HttpBench, runs: number): string[] {
-  const converged = median(b.webhookToConverged);
-  const rows = [
-    [`webhook POST -> ${b.hosts} hosts converged (1 file each, warm; median of ${runs})`, ms(converged), 'under 1 s', converged < 1000 ? 'met' : '**missed**'],
-    ['  of which POST -> revision fetched, validated, accepted', ms(median(b.webhookToAccepted)), '', ''],
-    [`GET /api/v1/hosts p99 at 200 req/s during ${b.hosts}-host reconciles`, `${b.latency.p99} ms`, 'under 50 ms', b.latency.p99 < 50 ? 'met' : '**missed**'],
-    ['  p50 / max', `${b.latency.p50} / ${b.latency.max} ms`, '', ''],
-    ['  p50 / p99 / max during syncs of every host (no new revision)', `${b.syncs.p50} / ${b.syncs.p99} / ${b.syncs.max} ms (${b.syncs.count} syncs)`, '', ''],
-    ['  p50 / p99 with the controller idle, just before', `${b.idle.p50} / ${b.idle.p99} ms`, '', ''],
-    ['  requests (non-2xx, errors), reconciles meanwhile', `${b.latency.requests} (${b.latency.non2xx}, ${b.latency.errors}), ${b.latency.reconciles}`, '', ''],
-  ];
-  // The latencies come from one 10 s window each, the webhook figures from `runs` runs.
-  const table = renderTable(['MEASURE', 'FIGURE', 'GOAL', ''], rows);
-  return [
-    '```', table, '```', '',
-    '- webhook -> converged: a real `drover controller` process (bin/drover.js) that does not poll (interval 1h); a commit changes one',
-    '  file on every host, then a signed GitHub push webhook is POSTed; timed from the POST to the last host\'s `done` log event',
-    '  (fetch, validation, observe, plan, apply, verify; warm SSH connections).',
-    `- latency: autocannon (10 connections, 200 requests/s overall, 10 s) against GET /api/v1/hosts with the token, while the`,
-    '  benchmark commits and posts webhooks back to back, so 20-host reconciles run during the whole window; the same load',
-    '  against the idle controller just before gives the floor of this machine at that moment; the same load during syncs of',
-    '  every host at the same revision (POST /api/v1/sync back to back: observe + plan, no fetch, no validation) separates',
-    '  the cost of reconciling from that of fetching and validating new revisions.',
-    `- load average when done: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores, shared with other work: compare).`,
-    ...(b.idle.p99 >= 50 ? ['- the idle controller\'s p99 alone is over the 50 ms goal: the machine was too busy for these figures to judge the goals; run again on a quiet machine.'] : []),
-  ];
-}
-
-const HTTP_START = '<!-- bench:http -->';
-const HTTP_END = '<!-- /bench:http -->';
-
-/**
- * Puts the HTTP figures inside the controller section of `file` (before its end marker, replacing
- * earlier HTTP figures), so the main bench keeps them with that section.
- */
-export async function writeHttpSection(file: string, b: HttpBench, runs: number): Promise<void> {
-  const block = [HTTP_START, '', `### The HTTP API (${new Date().toISOString()})`, '', ...httpSection(b, runs), HTTP_END].join('\n');
-  let text = await readFile(file, 'utf8').catch(() => '');
-  const start = text.indexOf(HTTP_START);
-  const end = text.indexOf(HTTP_END);
-  if (start >= 0 && end > start) text = `${text.slice(0, start)}${text.slice(end + HTTP_END.length)}`.replace(/\n{3,}/g, '\n\n');
-  const controllerEnd = text.indexOf('<!-- /bench:controller -->');
-  text = controllerEnd >= 0 ? `${text.slice(0, controllerEnd)}${block}\n${text.slice(controllerEnd)}` : `${text.trimEnd()}\n\n${block}\n`;
-  await writeFile(file, text);
 }

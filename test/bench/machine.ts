@@ -7,9 +7,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { VERSION } from '../../controller/cli/main.js';
 
-/** Installs `ansible` and `time` with apt-get when their commands are missing; throws when that fails. */
-export function ensureTools(log: (line: string) => void): void {
-  const missing = [['ansible', '/usr/bin/ansible-playbook'], ['time', '/usr/bin/time']].filter(([, bin]) => !existsSync(bin!)).map(([pkg]) => pkg!);
+/** Installs `time` (and `ansible` unless `ansible: false`) with apt-get when their commands are missing; throws when that fails. */
+export function ensureTools(log: (line: string) => void, options: { ansible?: boolean } = {}): void {
+  const wanted = [['time', '/usr/bin/time'], ...(options.ansible === false ? [] : [['ansible', '/usr/bin/ansible-playbook']])];
+  const missing = wanted.filter(([, bin]) => !existsSync(bin!)).map(([pkg]) => pkg!);
   if (missing.length === 0) return;
   log(`installing ${missing.join(' ')} (apt-get install -y)`);
   const run = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });

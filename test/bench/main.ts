@@ -1,136 +1,97 @@
 /**
- * `npm run bench [-- COMMAND]`: drover's benchmarks (a script, not a test; the full run takes many
- * minutes, most of it Ansible). Needs root, openssh-server (the test fleet) and Debian's packages
- * ansible and time (installed when absent).
- *   (none) | all  drover vs Ansible on BENCH_HOSTS (20) hosts, then drover alone at BENCH_SCALE
- *                 (50,200) hosts; prints the tables and writes BENCH_OUT (docs/benchmarks.md)
- *   ansible       only the comparison;   scale   only drover at larger fleets
- *   observe       cold and warm observation against the floor (20 and 50 hosts)
- *   load          loading + validating a generated repository of 1,000 hosts x 50 resources
- *   controller    the running controller: commit -> converged, warm drift check (BENCH_HOSTS hosts), RSS with
- *                 1,000 hosts, then its HTTP API: webhook -> converged, GET /api/v1/hosts p99 under load; writes
- *                 its own section of BENCH_OUT (kept by the other commands)
- *   http          only the HTTP API figures (into the controller section)
- *   scale-controller  one controller with BENCH_SCALE_HOSTS (1,000) real hosts: warm drift sweep, RSS, idle
- *                 CPU next to the ssh floor; its own section of BENCH_OUT (kept too)
- * BENCH_RUNS (3) runs of everything, medians reported. Nothing here asserts a time: the goals are
- * reported as met or missed.
+ * `npm run bench -- [suite...] [--baseline REF|none] [--markdown FILE]`: drover's benchmarks (a
+ * script, not a test). Builds the current checkout and, unless `--baseline none`, a baseline commit
+ * (default: the last tag, else HEAD~20) in a temporary git worktree, runs the suites with both
+ * builds taking turns, and ends with a table of every figure beside the baseline's: the ratio, a
+ * mark when it is worse beyond noise, the goal and whether it is met. Nothing here asserts a time.
+ * Suites (default all; see docs/benchmarks.md):
+ *   all | ansible   drover vs Ansible on BENCH_HOSTS (20) hosts (all: then scale, and rewrites BENCH_OUT)
+ *   drover          drover's CLI rounds and warm check on BENCH_HOSTS hosts, without Ansible
+ *   scale           drover's no-op dry run at BENCH_SCALE (50,200) hosts
+ *   observe         cold and warm observation against the floor (20 and 50 hosts)
+ *   load            loading + validating a generated repository of 1,000 hosts x 50 resources
+ *   start           `drover --version` and `drover validate` against `node -e 0`, no fleet (BENCH_START_RUNS, 15)
+ *   controller      the running controller (then its HTTP API); http: only the HTTP API
+ *   scale-controller  one controller with BENCH_SCALE_HOSTS (1,000) real hosts
+ * The fleet suites need root, openssh-server and Debian's `time` (and `ansible` for all/ansible),
+ * installed when absent. BENCH_RUNS (3) runs of every fleet figure, medians reported.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { renderTable } from '../../controller/cli/table.js';
-import { startFleet } from '../fleet/index.js';
-import { compareTools, type Comparison } from './compare.js';
-import { benchController, controllerSection } from './controller.js';
-import { benchHttp, httpSection, writeHttpSection } from './http.js';
-import { buildCli } from './drover-cli.js';
-import { describeMachine, ensureTools, loadAverage } from './machine.js';
-import { benchObserve, observeRows } from './observe.js';
-import { comparisonTable, evaluateGoals, goalLines, renderMarkdown, scaleTable } from './report.js';
-import { scaleDryRun, type ScaleResult } from './scale.js';
-import { benchScaleController, scaleControllerSection } from './scale-controller.js';
+import { cpus } from 'node:os';
+import { parseBenchArgs, USAGE, type BenchArgs } from './args.js';
+import { baselineRef, buildAt, currentBuild, prepareBaseline, resolveCommit, ROOT, type Baseline, type Build } from './builds.js';
+import { reportGuard } from './guard.js';
+import { loadAverage } from './machine.js';
+import { settingsFromEnv, type Settings } from './settings.js';
+import { RUNNERS } from './suites.js';
+import { mergeFigures, type Figure } from './verdict.js';
 
-const here = import.meta.dirname;
 const log = (line: string): void => console.error(`[bench] ${line}`);
 
-function benchLoad(): void {
-  console.log('## load + validate a generated repository (1,000 hosts x 50 resources)\n');
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'load.ts'), '1000', '50'], { encoding: 'utf8' });
-  console.log((run.stdout + run.stderr).trim());
-  console.log();
+function runsNote(args: BenchArgs, settings: Settings): string {
+  const parts: string[] = [];
+  if (args.suites.includes('start')) parts.push(`${settings.startRuns} rounds for the start figures`);
+  if (args.suites.some((s) => s !== 'start')) parts.push(`${settings.runs} run${settings.runs === 1 ? '' : 's'} (BENCH_RUNS) for the others`);
+  if (args.suites.some((s) => s === 'controller' || s === 'http')) parts.push('one sample each of the controller process\'s RSS and of the HTTP percentiles (each from a 10 s window)');
+  return parts.join('; ');
 }
 
-async function benchObservation(runs: number): Promise<void> {
-  console.log(`## observe fleet hosts (medians of ${runs} runs, alternating)\n`);
-  const fleet = await startFleet({ count: 50, name: 'bench' });
-  try {
-    const rows: string[][] = [];
-    for (const n of [20, 50]) rows.push(...observeRows(await benchObserve(fleet, n, runs)));
-    console.log(renderTable(['HOSTS', 'FLOOR (ssh true)', 'DROVER COLD', 'COLD/FLOOR', 'DROVER WARM'], rows));
-  } finally {
-    await fleet.stop();
+/** Removes the baseline's worktree when the run is interrupted (the finally below does it otherwise). */
+function removeOnSignal(baseline: Baseline): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      baseline.remove();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
   }
 }
 
-interface Settings {
-  runs: number;
-  hosts: number;
-  scale: number[];
-  out: string;
-}
-
-function settingsFromEnv(): Settings {
-  const runs = Number(process.env.BENCH_RUNS ?? 3);
-  const hosts = Number(process.env.BENCH_HOSTS ?? 20);
-  const scale = (process.env.BENCH_SCALE ?? '50,200').split(',').filter(Boolean).map(Number);
-  const bad = [runs, hosts, ...scale].filter((n) => !Number.isInteger(n) || n < 1 || n > 254);
-  if (bad.length > 0) throw new Error(`BENCH_RUNS, BENCH_HOSTS and BENCH_SCALE must be integers 1..254 (got ${bad.join(', ')})`);
-  return { runs, hosts, scale, out: process.env.BENCH_OUT ?? join(here, '..', '..', 'docs', 'benchmarks.md') };
-}
-
-async function benchTools(options: { settings: Settings; compare: boolean; scale: boolean; write: boolean }): Promise<void> {
-  const { settings } = options;
-  const startedAt = new Date();
-  ensureTools(log);
-  const machine = describeMachine();
-  log('building the CLI (npm run build)');
-  buildCli();
-  const count = Math.max(options.compare ? settings.hosts : 1, ...(options.scale ? settings.scale : [1]));
-  log(`starting a fleet of ${count} hosts`);
-  const fleet = await startFleet({ count, name: 'bench' });
-  let comparison: Comparison | undefined;
-  const scale: ScaleResult[] = [];
+async function main(argv: string[]): Promise<void> {
+  let args: BenchArgs;
   try {
-    if (options.compare) {
-      comparison = await compareTools({ fleet, count: settings.hosts, runs: settings.runs, log });
-      console.log(`\n${comparisonTable(comparison)}\n`);
+    args = parseBenchArgs(argv);
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exitCode = 2;
+    return;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const settings = settingsFromEnv();
+  const startedAt = new Date().toISOString();
+  const command = ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' ');
+  const ref = baselineRef(args.baseline);
+  try {
+    if (ref) resolveCommit(ref);
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exitCode = 2;
+    return;
+  }
+  log('building the current checkout (npm run build)');
+  buildAt(ROOT);
+  const builds: Build[] = [currentBuild()];
+  const baseline = ref ? prepareBaseline(ref, log) : undefined;
+  if (baseline) {
+    removeOnSignal(baseline);
+    builds.push(baseline.build);
+  }
+  const loadAtStart = loadAverage();
+  try {
+    let figures: Figure[] = [];
+    for (const suite of args.suites) {
+      log(`suite ${suite}${baseline ? ` (current and baseline ${baseline.build.describe})` : ''}`);
+      figures = mergeFigures(figures, await RUNNERS[suite]({ settings, builds, command, log }), suite);
     }
-    if (options.scale) {
-      for (const n of settings.scale) scale.push(await scaleDryRun({ fleet, count: n, runs: settings.runs, log }));
-      console.log(`${scaleTable(scale)}\n`);
-    }
+    await reportGuard(figures, {
+      command, startedAt, runsNote: runsNote(args, settings),
+      builds: [`current: ${builds[0]!.describe}`, baseline ? `baseline: ${baseline.build.describe}` : 'baseline: none (--baseline none)'],
+      notes: [...(baseline?.notes ?? []), `Node.js ${process.version}; load average at start ${loadAtStart}, at end ${loadAverage()} (${cpus().length} cores, shared with other work: compare)`],
+    }, args.markdown);
   } finally {
-    await fleet.stop();
+    baseline?.remove();
   }
-  console.log(goalLines(evaluateGoals(comparison, scale)).join('\n'));
-  if (!options.write) return;
-  machine.push(['load average at end', loadAverage()]);
-  const durationS = (Date.now() - startedAt.getTime()) / 1000;
-  const command = `npm run bench${process.argv[2] ? ` -- ${process.argv[2]}` : ''} (BENCH_RUNS=${settings.runs} BENCH_HOSTS=${settings.hosts} BENCH_SCALE=${settings.scale.join(',')})`;
-  let kept = '';
-  try {
-    const text = readFileSync(settings.out, 'utf8');
-    kept = [controllerSection(text), scaleControllerSection(text)].filter(Boolean).join('\n\n');
-  } catch {
-    // no document yet
-  }
-  const markdown = renderMarkdown({ comparison, scale, machine, startedAt, durationS, command });
-  writeFileSync(settings.out, kept ? `${markdown.trimEnd()}\n\n${kept}\n` : markdown);
-  console.log(`\nwrote ${settings.out}`);
 }
 
-const command = process.argv[2] ?? 'all';
-const settings = settingsFromEnv();
-switch (command) {
-  case 'all': await benchTools({ settings, compare: true, scale: true, write: true }); break;
-  case 'ansible': await benchTools({ settings, compare: true, scale: false, write: process.env.BENCH_OUT !== undefined }); break;
-  case 'scale': await benchTools({ settings, compare: false, scale: true, write: process.env.BENCH_OUT !== undefined }); break;
-  case 'observe': await benchObservation(settings.runs); break;
-  case 'load': benchLoad(); break;
-  case 'controller': {
-    await benchController({ hosts: settings.hosts, runs: settings.runs, out: settings.out });
-    const http = await benchHttp({ hosts: settings.hosts, runs: settings.runs });
-    console.log(`\n${httpSection(http, settings.runs).join('\n')}\n`);
-    await writeHttpSection(settings.out, http, settings.runs);
-    break;
-  }
-  case 'http': {
-    const http = await benchHttp({ hosts: settings.hosts, runs: settings.runs });
-    console.log(`\n${httpSection(http, settings.runs).join('\n')}\n`);
-    await writeHttpSection(settings.out, http, settings.runs);
-    break;
-  }
-  case 'scale-controller': await benchScaleController({ target: Number(process.env.BENCH_SCALE_HOSTS ?? 1000), runs: settings.runs, out: settings.out }); break;
-  default: throw new Error(`unknown bench command "${command}" (all, ansible, scale, observe, load, controller, http, scale-controller)`);
-}
+await main(process.argv.slice(2));
