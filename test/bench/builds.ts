@@ -121,6 +121,9 @@ export function prepareBaseline(ref: string, log: (line: string) => void): Basel
 }
 
 /** Imports module `path` (relative to dist/, e.g. `manifests/index.js`) of a build: the in-process benches measure that build's code. */
-export async function importFrom<T>(build: Build, path: string): Promise<T> {
-  return (await import(pathToFileURL(join(build.dist, path)).href)) as T;
+export async function importFrom<T>(build: Build, path: string | readonly string[]): Promise<T> {
+  // A module that moved between the builds is named by each of its paths, newest first.
+  const paths = typeof path === 'string' ? [path] : path;
+  const found = paths.find((p) => existsSync(join(build.dist, p))) ?? paths[0]!;
+  return (await import(pathToFileURL(join(build.dist, found)).href)) as T;
 }

@@ -1,7 +1,7 @@
 /**
  * The fleet suites' samples as figures for the comparison table (pure): drover's CLI scenarios and
  * warm check on N hosts (compare.ts) and the no-op dry run at larger fleets (scale.ts), each with the
- * baseline's samples when a baseline ran, and the SPEC §9 goals that apply.
+ * baseline's samples when a baseline ran, and drover's performance goals that apply.
  */
 import type { Comparison, Scenario } from './compare.js';
 import type { Sample } from './measure.js';

@@ -1,5 +1,5 @@
 /**
- * The benchmark's desired state (SPEC §9), written for drover as a manifest repository: per host
+ * The benchmark's desired state (per host: 5 directories, 30 small files, 1 template), written for drover as a manifest repository: per host
  * 5 directories, 30 small files whose content names the host, and 1 template (host name, address,
  * a loop over the directories). ansible.ts writes the same state as a playbook.
  */

@@ -1,6 +1,6 @@
 /**
  * The benchmark's output: one table of medians with ratios drover/Ansible and drover/floor, the
- * scale table, the SPEC §9 goals met or missed, and docs/benchmarks.md (machine, versions, exact
+ * scale table, drover's performance goals met or missed, and docs/benchmarks.md (machine, versions, exact
  * commands, the generated configuration of both tools).
  */
 import { renderTable } from '../../controller/cli/table.js';
@@ -46,14 +46,14 @@ export function scaleTable(results: ScaleResult[]): string {
   return renderTable(['HOSTS', 'FLOOR', 'DROVER NO-OP DRY RUN', 'DROVER/FLOOR', 'CPU FLOOR', 'CPU DROVER', 'DROVER PEAK RSS (each run)'], rows);
 }
 
-/** One SPEC §9 goal and whether this run met it. */
+/** One performance goal and whether this run met it. */
 export interface Goal {
   goal: string;
   measured: string;
   met: boolean;
 }
 
-/** The goals of SPEC §9 that this run measured. */
+/** drover's performance goals that this run measured. */
 export function evaluateGoals(c: Comparison | undefined, scale: ScaleResult[]): Goal[] {
   const goals: Goal[] = [];
   if (c) {
@@ -106,7 +106,7 @@ export function renderMarkdown(input: ReportInput): string {
     parts.push(`## ${c.hosts} hosts, drover and Ansible (${c.runs} run${c.runs === 1 ? '' : 's'} each, medians, alternating which tool goes first)`, '', fence(comparisonTable(c)), '');
   }
   if (input.scale.length > 0) parts.push(`## drover alone: no-op dry run at larger fleets (${input.scale[0]!.dry.length} run${input.scale[0]!.dry.length === 1 ? '' : 's'} each, medians)`, '', fence(scaleTable(input.scale)), '');
-  parts.push('## Goals (SPEC §9)', '', ...evaluateGoals(c, input.scale).map((g) => `- ${g.met ? 'met' : '**missed**'}: ${g.goal}: ${g.measured}`), '');
+  parts.push('## Goals', '', ...evaluateGoals(c, input.scale).map((g) => `- ${g.met ? 'met' : '**missed**'}: ${g.goal}: ${g.measured}`), '');
   parts.push(...methodSection(c?.hosts ?? 20), '');
   return parts.join('\n');
 }

@@ -28,7 +28,7 @@ async function libraryOf(build: Build | undefined): Promise<Library> {
   const [m, c, p, s, t] = await Promise.all([
     importFrom<typeof import('../../manifests/index.js')>(build, 'manifests/index.js'),
     importFrom<typeof import('../../controller/reconcile/connect.js')>(build, 'controller/reconcile/connect.js'),
-    importFrom<typeof import('../../controller/reconcile/plan-hosts.js')>(build, 'controller/reconcile/plan-hosts.js'),
+    importFrom<typeof import('../../controller/reconcile/hosts.js')>(build, ['controller/reconcile/hosts.js', 'controller/reconcile/plan-hosts.js']),
     importFrom<typeof import('../../controller/reconcile/ssh-settings.js')>(build, 'controller/reconcile/ssh-settings.js'),
     importFrom<typeof import('../../controller/transport/pool.js')>(build, 'controller/transport/pool.js'),
   ]);
