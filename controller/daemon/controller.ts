@@ -7,7 +7,7 @@ import { DroverError } from '../../manifests/errors.js';
 import type { ManifestValidator } from '../../manifests/validate.js';
 import { createManifestValidator } from '../../manifests/validate.js';
 import type { ControllerSettings } from '../config/index.js';
-import { createHostPool } from '../reconcile/session.js';
+import { createHostPool, type HostPoolOptions } from '../reconcile/session.js';
 import type { SshSettings } from '../reconcile/ssh-settings.js';
 import { createGitSource, parseRevisionName, type GitSource } from '../source/index.js';
 import { HostBreakers } from './work/breaker.js';
@@ -45,6 +45,8 @@ export interface ControllerOptions {
   events?: DaemonEvents;
   /** The Git source (default: createGitSource over `<stateDir>/source`). */
   source?: GitSource;
+  /** Opens a host's transport (default: SSH, or the local transport for address `localhost`). */
+  connect?: HostPoolOptions['connect'];
 }
 
 /** A running controller: its API, and how to stop it. */
@@ -79,7 +81,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const events = options.events ?? {};
   const pool = createHostPool({
     ssh: options.ssh, lookup: (name) => fleet?.hosts.get(name)?.host, now: () => clock.now(),
-    ...(events.connected ? { onConnected: events.connected } : {}),
+    ...(events.connected ? { onConnected: events.connected } : {}), ...(options.connect ? { connect: options.connect } : {}),
   });
   let counter = 0;
   const ctx: DaemonContext = {

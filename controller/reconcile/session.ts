@@ -61,6 +61,8 @@ export interface HostPoolOptions {
   /** Called after each connect with the time it took (metrics); `now` is the clock in ms (default performance.now). */
   onConnected?: (host: string, ms: number) => void;
   now?: () => number;
+  /** Opens a host's transport (default connectHost: SSH, or the local transport for `localhost`). */
+  connect?: (host: HostInfo, ssh: SshSettings) => Promise<Transport>;
 }
 
 /**
@@ -75,7 +77,7 @@ export function createHostPool(options: HostPoolOptions): TransportPool {
       const host = options.lookup(name);
       if (host === undefined) throw new DroverError('E_HOST_UNKNOWN', `${name} is not in the inventory`);
       const started = now();
-      const transport = await connectHost(host, options.ssh);
+      const transport = await (options.connect ?? connectHost)(host, options.ssh);
       options.onConnected?.(name, now() - started);
       return transport;
     },

@@ -19,6 +19,11 @@ export interface FinishContext {
   now: number;
   /** Hash of the desired state the run worked from. */
   desiredHash: string;
+  /**
+   * The newest good revision now and this host's desired-state hash in it: a revision accepted while the
+   * run went on that does not change the host leaves it on that revision too (it moved no host that was running).
+   */
+  newest?: { revision: string; desiredHash?: string };
 }
 
 /**
@@ -48,7 +53,7 @@ export function finishRun(record: HostRecord, ctx: FinishContext): HostRecord {
   if (result.outcome === 'drift') return next;
   next.lastSuccessAt = now;
   next.desiredHash = ctx.desiredHash;
-  next.lastAppliedRevision = run.revision;
+  next.lastAppliedRevision = ctx.newest?.desiredHash === ctx.desiredHash ? ctx.newest.revision : run.revision;
   return next;
 }
 

@@ -89,7 +89,11 @@ async function runTurn(ctx: DaemonContext, turn: Turn): Promise<TurnEnd> {
   const result = await runHost(ctx, { host, run, desired: turn.desired, healthCheck });
   if (!run.dryRun) ctx.rollouts?.record(host, run.revision, result);
   ctx.breakers.record(host, result.outcome !== 'unreachable');
-  const { saved, written } = updateHost(ctx, host, (r) => finishRun(r, { run, result, now: ctx.clock.now(), desiredHash: turn.desiredHash }));
+  const newest = ctx.fleet();
+  const { saved, written } = updateHost(ctx, host, (r) => finishRun(r, {
+    run, result, now: ctx.clock.now(), desiredHash: turn.desiredHash,
+    ...(newest ? { newest: { revision: newest.revision, desiredHash: newest.hashes.get(host) } } : {}),
+  }));
   // The result is known (and readable) now; the host is handed back to the queue once it is on disk.
   logFinished(ctx, run, result, saved);
   ctx.syncRuns.finished(why.runIds, host, { result: result.outcome, reason: saved.reason, revision: run.revision });

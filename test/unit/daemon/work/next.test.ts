@@ -1,0 +1,38 @@
+/** What the worker does after a host's turn (work/next.ts): one decision from the outcome and the registry's kind of its error. */
+import { describe, expect, it } from 'vitest';
+import { nextAfterTurn, quarantined, type TurnEnd } from '../../../../controller/daemon/work/next.js';
+
+const end = (over: Partial<TurnEnd>): TurnEnd => ({ trigger: 'revision', apply: true, now: 1_000, stopping: false, ...over });
+
+describe('nextAfterTurn', () => {
+  it.each<[string, Partial<TurnEnd>, object]>([
+    ['success forgets the backoff', { outcome: 'applied' }, { action: 'forget' }],
+    ['a plan-only run found drift: done too', { outcome: 'drift', apply: false }, { action: 'forget' }],
+    ['held by a window: applies when it opens', { outcome: 'drift', windowOpensAt: 61_000 }, { action: 'after', delayMs: 60_000, apply: true, trigger: 'revision' }],
+    ['a transient error backs off, as a retry', { outcome: 'failed', errorCode: 'E_STEP_FAILED' }, { action: 'backoff', trigger: 'retry', apply: true }],
+    ['a bug backs off too', { outcome: 'failed', errorCode: 'E_PROBE_OUTPUT' }, { action: 'backoff' }],
+    ['an unknown code is read as a bug', { outcome: 'failed', errorCode: 'E_FROM_AN_OLD_VERSION' }, { action: 'backoff' }],
+    ['unreachable with the breaker open: the trial', { outcome: 'unreachable', errorCode: 'E_CONNECT_REFUSED', breakerTrialAt: 31_000 }, { action: 'trial', delayMs: 30_000, trigger: 'retry' }],
+    ['unreachable, breaker closed: backoff', { outcome: 'unreachable', errorCode: 'E_CONNECT_TIMEOUT' }, { action: 'backoff' }],
+    ['a refused host key needs a human', { outcome: 'failed', errorCode: 'E_HOST_KEY_MISMATCH' }, { action: 'forget' }],
+    ['a failed SSH handshake needs a human (not retried with backoff)', { outcome: 'failed', errorCode: 'E_SSH_PROTOCOL', breakerTrialAt: 5_000 }, { action: 'forget' }],
+    ['rolled back: not again at this revision', { outcome: 'failed', errorCode: 'E_ROLLED_BACK' }, { action: 'forget' }],
+    ['the breaker cooling down: the same run at the trial', { skipped: 'breaker', trigger: 'manual', apply: false, breakerTrialAt: 9_000 }, { action: 'trial', delayMs: 8_000, trigger: 'manual', apply: false }],
+    ['suspended or gone', { skipped: 'forget' }, { action: 'forget' }],
+    ['stopping: nothing queued again', { outcome: 'failed', errorCode: 'E_SHUTDOWN', stopping: true }, { action: 'forget' }],
+  ])('%s', (_name, over, expected) => {
+    expect(nextAfterTurn(end(over))).toMatchObject(expected);
+  });
+});
+
+describe('quarantined', () => {
+  it('holds back only retries and drift checks of the revision a terminal error ended', () => {
+    const last = { code: 'E_ROLLED_BACK', revision: 'main@sha1:a' };
+    expect(quarantined(last, 'main@sha1:a', 'drift')).toBe(true);
+    expect(quarantined(last, 'main@sha1:a', 'retry')).toBe(true);
+    expect(quarantined(last, 'main@sha1:a', 'manual')).toBe(false);
+    expect(quarantined(last, 'main@sha1:b', 'drift')).toBe(false);
+    expect(quarantined({ code: 'E_STEP_FAILED', revision: 'main@sha1:a' }, 'main@sha1:a', 'drift')).toBe(false);
+    expect(quarantined(undefined, 'main@sha1:a', 'drift')).toBe(false);
+  });
+});
