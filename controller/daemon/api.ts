@@ -33,6 +33,8 @@ export interface ControllerStatus {
   queue: QueueCounts;
   /** Staged rollouts of the newest good revision, one per lane (`default` or a group with its own policy). */
   rollouts: RolloutView[];
+  /** Whether the state dir takes writes: `failing` from a failed write until one succeeds (readiness, metrics). */
+  state: { writable: boolean; writeFailures: number; failing?: { since: number; message: string } };
 }
 
 /** What a sync asks for. */
@@ -73,6 +75,12 @@ export interface ControllerApi {
   resumeRollout(request?: { lane?: string }): RolloutView[];
 }
 
+function stateHealth(ctx: DaemonContext): ControllerStatus['state'] {
+  const health = ctx.store.writeHealth();
+  const failing = health.failing && { since: health.failing.since, message: health.failing.message };
+  return { writable: !failing, writeFailures: health.failures, ...(failing ? { failing } : {}) };
+}
+
 /** Builds the API over the controller's parts. */
 export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promise<void> }): ControllerApi {
   const view = (stored: HostRecord): HostView => {
@@ -107,6 +115,7 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
         hosts: { total: hosts.length, byStatus },
         queue: ctx.queue.counts(),
         rollouts: ctx.rollouts?.views() ?? [],
+        state: stateHealth(ctx),
       };
     },
     // The list shows no history: copy only the newest run (the status needs it), not all 50 per host.

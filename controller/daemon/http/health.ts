@@ -1,7 +1,8 @@
 /**
  * GET /healthz (the process answers) and GET /readyz: 200 once the state is loaded (the API exists)
  * and this process has fetched and judged a first revision (accepted, or rejected with its
- * problems); 503 with the reason before that. No token needed: they show no configuration.
+ * problems); 503 with the reason before that, and while the state dir refuses writes (a full or read-only
+ * disk: runs are retried, nothing is lost, but nothing is recorded either). No token needed: they show no configuration.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ControllerApi } from '../api.js';
@@ -17,6 +18,7 @@ export interface Readiness {
 export function readiness(api: Pick<ControllerApi, 'status'>, startedAt: number): Readiness {
   const status = api.status();
   const s = status.source;
+  if (status.state.failing) return { ready: false, reason: `the state cannot be written (${status.state.failing.message}); runs are retried with backoff until it can` };
   if (status.ready && s.lastGoodRevision) return { ready: true, reason: `revision ${s.lastGoodRevision} loaded`, revision: s.lastGoodRevision };
   if (s.rejected && s.rejected.at >= startedAt) {
     return { ready: true, reason: `revision ${s.rejected.revision} was rejected (${s.rejected.problems.length} problem(s)); no good revision yet`, revision: s.rejected.revision };

@@ -38,6 +38,7 @@ export function scrapeController(metrics: DroverMetrics, controller: Pick<Contro
     metrics.replaceHosts(controller.hosts());
     const status = controller.status();
     metrics.setQueueDepth(status.queue.queued);
+    metrics.setStateWrites(status.state);
     metrics.rollouts.replace(status.rollouts);
   });
 }

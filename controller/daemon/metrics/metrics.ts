@@ -56,6 +56,7 @@ export class DroverMetrics {
   private readonly m: MetricSet;
   private readonly hosts: HostMetrics;
   private readonly scrapeHooks: (() => void)[] = [];
+  private stateWriteFailures = 0;
   /** `drover_rollout_wave` and `drover_rollout_halted` (replace them with each lane's rollout). */
   readonly rollouts: RolloutMetrics;
 
@@ -156,6 +157,14 @@ export class DroverMetrics {
     this.m.queueDepth.set(depth);
   }
 
+  /** Whether the state dir takes writes now, and how many writes have failed since the start (a running total). */
+  setStateWrites(state: { writable: boolean; writeFailures: number }): void {
+    this.m.stateWritable.set(state.writable ? 1 : 0);
+    const seen = this.stateWriteFailures;
+    if (state.writeFailures > seen) this.m.stateWriteFailures.inc(state.writeFailures - seen);
+    this.stateWriteFailures = Math.max(seen, state.writeFailures);
+  }
+
   /** One sync request (API, CLI, webhook, schedule), by what asked for it. */
   countSync(trigger: MetricTrigger): void {
     this.m.syncs.inc({ trigger: requireLabel('drover_sync_requests_total{trigger}', TRIGGERS, trigger) });
@@ -197,6 +206,8 @@ function defineMetrics(registry: Registry) {
     sshConnect: new Histogram({ name: 'drover_ssh_connect_duration_seconds', help: 'Time SSH connections took to be ready.', buckets: CONNECT_BUCKETS, registers }),
     sshErrors: new Counter({ name: 'drover_ssh_errors_total', help: 'SSH errors, by reason.', labelNames: ['reason'], registers }),
     queueDepth: new Gauge({ name: 'drover_queue_depth', help: 'Host runs waiting in the work queue.', registers }),
+    stateWritable: new Gauge({ name: 'drover_state_writable', help: 'Whether the state dir takes writes (0 from a failed write until one succeeds).', registers }),
+    stateWriteFailures: new Counter({ name: 'drover_state_write_failures_total', help: 'Writes of state files that failed (disk full, read-only).', registers }),
     syncs: new Counter({ name: 'drover_sync_requests_total', help: 'Sync requests, by trigger.', labelNames: ['trigger'], registers }),
     webhooks: new Counter({ name: 'drover_webhook_requests_total', help: 'Webhook calls, by provider and result.', labelNames: ['provider', 'result'], registers }),
     driftInterval: new Gauge({ name: 'drover_drift_interval_seconds', help: 'The drift check interval in force.', registers }),
@@ -218,4 +229,6 @@ function initialiseCounters(m: MetricSet): void {
   for (const trigger of TRIGGERS) m.syncs.inc({ trigger }, 0);
   for (const provider of WEBHOOK_PROVIDERS) for (const result of WEBHOOK_RESULTS) m.webhooks.inc({ provider, result }, 0);
   m.queueDepth.set(0);
+  m.stateWritable.set(1);
+  m.stateWriteFailures.inc(0);
 }

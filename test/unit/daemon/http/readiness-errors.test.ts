@@ -7,9 +7,11 @@ import { readiness } from '../../../../controller/daemon/http/health.js';
 import { HostOtherShardError } from '../../../../controller/daemon/revisions/shard.js';
 
 const STARTED = 1_000;
-const status = (source: Partial<ControllerStatus['source']>, ready = false): Pick<ControllerStatus, 'source' | 'ready'> =>
-  ({ ready, source: { consecutiveFetchFailures: 0, ...source } });
-const api = (s: Pick<ControllerStatus, 'source' | 'ready'>) => ({ status: () => s as ControllerStatus });
+type Seen = Pick<ControllerStatus, 'source' | 'ready' | 'state'>;
+const writable: ControllerStatus['state'] = { writable: true, writeFailures: 0 };
+const status = (source: Partial<ControllerStatus['source']>, ready = false, state = writable): Seen =>
+  ({ ready, source: { consecutiveFetchFailures: 0, ...source }, state });
+const api = (s: Seen) => ({ status: () => s as ControllerStatus });
 
 describe('readiness', () => {
   it.each([
@@ -19,6 +21,9 @@ describe('readiness', () => {
     ['the first fetch failed', status({ lastFetchError: { code: 'E_SOURCE_FETCH', message: 'no route', at: 2_000 } }), false, /^the first fetch failed: E_SOURCE_FETCH: no route$/],
     ['a revision loaded', status({ lastGoodRevision: 'main@sha1:c' }, true), true, /^revision main@sha1:c loaded$/],
     ['the first revision rejected', status({ rejected: { revision: 'main@sha1:d', problems: ['x'], at: 2_000 } }), true, /was rejected \(1 problem/],
+    ['the state refuses writes (a full disk), with a revision loaded',
+      status({ lastGoodRevision: 'main@sha1:c' }, true, { writable: false, writeFailures: 3, failing: { since: 5, message: 'cannot write /s/hosts/web1.json: ENOSPC' } }),
+      false, /^the state cannot be written \(cannot write \/s\/hosts\/web1.json: ENOSPC\); runs are retried/],
     ['a rejection from an earlier process', status({ rejected: { revision: 'main@sha1:d', problems: [], at: 10 } }), false, /^waiting/],
   ])('%s', (_name, s, ready, reason) => {
     const r = readiness(api(s), STARTED);
