@@ -62,6 +62,7 @@ export const ERROR_CODES = {
   // The controller's state
   E_STATE_CORRUPT: command('stalled', 500, 'A state file is damaged; the controller does not start over it. The message names the file: repair it or remove it (that host is then observed afresh).'),
   E_STATE_WRITE: host('transient', 'A state file could not be written (disk full, read-only). Runs are retried with backoff and /readyz says not ready until writes succeed again.'),
+  E_STATE_LOCKED: command('stalled', 409, 'Another controller holds the state dir (its pid, host and API address are named). Stop it, or give this one another stateDir; a holder that died leaves no lock behind.'),
   E_STATE_HOST_NAME: command('internal', 500, 'A host name cannot name a state file (a bug: the inventory allows only safe names).'),
   // The Git source
   E_SOURCE_CONFIG: command('stalled', 400, 'The source settings are invalid (URL, ref, credentials); the message lists each problem.'),

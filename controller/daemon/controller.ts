@@ -22,6 +22,8 @@ import { WorkQueue } from './work/queue.js';
 import { applyRevision } from './revisions/adopt-revision.js';
 import { SyncRuns } from './work/runs.js';
 import { createSourceLoop } from './revisions/source-loop.js';
+import { mkdir } from 'node:fs/promises';
+import { acquireStateLock, type StateLock } from './state/lock.js';
 import { openStateStore, type StateStore } from './state/state.js';
 import { recoverAfterCrash } from './state/status.js';
 import { PendingTriggers } from './work/triggers.js';
@@ -51,6 +53,8 @@ export interface ControllerOptions {
 
 /** A running controller: its API, and how to stop it. */
 export interface RunningController extends ControllerApi {
+  /** Records the API's address in the state dir's lock, so a second controller's refusal names it. */
+  noteAddress(address: string): Promise<void>;
   /**
    * Graceful stop: no new fetch or run; runs in progress get `shutdownGraceMs` to finish, then are
    * stopped (a run already sent to a host finishes or restores there by itself); state flushed;
@@ -60,15 +64,27 @@ export interface RunningController extends ControllerApi {
 }
 
 /**
- * Opens the state (recovering runs a killed controller left), starts the source loop, `concurrency`
- * workers and the drift loop. Throws E_STATE_CORRUPT for a damaged state and E_SOURCE_CONFIG for a
- * bad source; everything after start is logged and retried, never thrown.
+ * Takes the state dir's lock, opens the state (recovering runs a killed controller left), starts the
+ * source loop, `concurrency` workers and the drift loop. Throws E_STATE_LOCKED when another controller
+ * holds the state dir, E_STATE_CORRUPT for a damaged state and E_SOURCE_CONFIG for a bad source;
+ * everything after start is logged and retried, never thrown.
  */
 export async function startController(options: ControllerOptions): Promise<RunningController> {
+  await mkdir(options.settings.stateDir, { recursive: true });
+  const lock = await acquireStateLock(options.settings.stateDir);
+  try {
+    return await startLocked(options, lock);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(options: ControllerOptions, lock: StateLock): Promise<RunningController> {
   const { settings, log } = options;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? systemRandom;
-  const { store, loaded } = await openStateStore(settings.stateDir);
+  const { store, loaded } = await openStateStore(settings.stateDir, { now: () => clock.now() });
   if (loaded.strayTempFiles.length) log.warn({ files: loaded.strayTempFiles }, 'removed leftovers of interrupted state writes');
   for (const record of loaded.hosts.values()) {
     const { record: recovered, interrupted } = recoverAfterCrash(record);
@@ -142,9 +158,10 @@ export async function startController(options: ControllerOptions): Promise<Runni
     await ctx.rollouts?.stop();
     await store.flush();
     await ctx.connections.closeAll();
+    await lock.release();
     log.info('controller stopped');
   };
-  return { ...api, stop: () => (stopping ??= stop()) };
+  return { ...api, noteAddress: (address) => lock.noteAddress(address), stop: () => (stopping ??= stop()) };
 }
 
 function sourceSpec(settings: ControllerSettings): Parameters<typeof createGitSource>[0]['spec'] {

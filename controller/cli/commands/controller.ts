@@ -108,6 +108,7 @@ async function runController(io: CliIo, settings: ControllerSettings, opts: Cont
     await metricsServer?.close();
     throw err;
   });
+  await controller.noteAddress(http.url);
   await new Promise<void>((resolve) => {
     const onSignal = (signal: string): void => {
       signals.removeListener('SIGTERM', onSignal);

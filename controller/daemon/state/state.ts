@@ -61,11 +61,11 @@ export async function loadState(stateDir: string): Promise<LoadedState> {
  * deletes the stray temp files it reports. Throws E_STATE_CORRUPT (the daemon must not start over a
  * damaged state) or the fs error when the directory cannot be created.
  */
-export async function openStateStore(stateDir: string): Promise<{ store: StateStore; loaded: LoadedState }> {
+export async function openStateStore(stateDir: string, options: { now?: () => number } = {}): Promise<{ store: StateStore; loaded: LoadedState }> {
   await mkdir(join(stateDir, 'hosts'), { recursive: true });
   const loaded = await loadState(stateDir);
   for (const path of loaded.strayTempFiles) await removeFileDurably(path);
-  return { store: new StateStore(stateDir, loaded), loaded };
+  return { store: new StateStore(stateDir, loaded, options), loaded };
 }
 
 /** Throws E_STATE_HOST_NAME unless `name` can be a host record's file name. */
