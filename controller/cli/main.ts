@@ -8,6 +8,8 @@ import { VERSION } from './version.js';
 
 /** drover's version (kept in version.ts so command modules need not import main). */
 export { VERSION } from './version.js';
+/** For bin/drover.js: stack traces name the TypeScript sources, not the bundle's chunks (see stack-traces.ts). */
+export { mapStackTraces } from './stack-traces.js';
 
 /**
  * Runs the drover command line with `argv` (without node and script) and resolves with the exit code.
