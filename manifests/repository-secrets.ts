@@ -4,7 +4,7 @@
  * decrypted in memory only (never written to the controller's disk) with an age identity, and
  * delivered to the host as the value of the `secret` resource of that name.
  */
-import { Decrypter, Encrypter, armor } from 'age-encryption';
+import type { Decrypter, Encrypter, armor } from 'age-encryption';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,6 +18,14 @@ export const SECRETS_DIR = 'secrets';
 export const RECIPIENTS_FILE = 'secrets/recipients.txt';
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+/**
+ * age-encryption (with its post-quantum ciphers, ~70 modules), imported when a secret is encrypted or
+ * decrypted rather than by every importer of the manifests module (drover validate needs none of it).
+ */
+async function loadAge(): Promise<{ Decrypter: typeof Decrypter; Encrypter: typeof Encrypter; armor: typeof armor }> {
+  return import('age-encryption');
+}
 
 /** Names of the secrets the repository keeps (secrets/<name>.age), sorted. */
 export async function listRepositorySecrets(root: string): Promise<string[]> {
@@ -48,20 +56,21 @@ export async function decryptRepositorySecrets(options: { root: string; identiti
   if (!options.identities) {
     throw new DroverError('E_SECRET_IDENTITY', `the repository keeps encrypted secrets (${names.map((n) => `${SECRETS_DIR}/${n}.age`).join(', ')}) and no age identity was given: pass --age-identity FILE, or set DROVER_AGE_IDENTITY_FILE (a file) or DROVER_AGE_IDENTITY (the key itself), or ageIdentityFile in the controller config; nothing was changed`);
   }
-  const decrypter = new Decrypter();
+  const age = await loadAge();
+  const decrypter = new age.Decrypter();
   for (const identity of options.identities) decrypter.addIdentity(identity);
   // Digests keyed by the identity: stable across loads, useless to anyone without the key.
   const digestKey = createHash('sha256').update(`drover secret digest\n${options.identities.join('\n')}`).digest();
-  for (const name of names) values.set(name, await decryptOne(decrypter, { ...options, name, digestKey }));
+  for (const name of names) values.set(name, await decryptOne(decrypter, age.armor, { ...options, name, digestKey }));
   return values;
 }
 
-async function decryptOne(decrypter: Decrypter, options: { root: string; name: string; origin: string; digestKey: Buffer }): Promise<SecretValue> {
+async function decryptOne(decrypter: Decrypter, ageArmor: typeof armor, options: { root: string; name: string; origin: string; digestKey: Buffer }): Promise<SecretValue> {
   const { root, name, origin } = options;
   const file = `${SECRETS_DIR}/${name}.age`;
   let text: string;
   try {
-    text = await decrypter.decrypt(decodeAgeFile(await readFile(join(root, file))), 'text');
+    text = await decrypter.decrypt(decodeAgeFile(await readFile(join(root, file)), ageArmor), 'text');
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     throw new DroverError('E_SECRET_DECRYPT', `cannot decrypt ${file} with the age identity from ${origin} (${why}); is its public key in ${RECIPIENTS_FILE}, and was the file encrypted to it (drover secrets set ${name})? Nothing was changed`);
@@ -74,9 +83,9 @@ async function decryptOne(decrypter: Decrypter, options: { root: string; name: s
 }
 
 /** Raw age bytes of a file that is either binary age or ASCII-armored. */
-function decodeAgeFile(bytes: Buffer): Uint8Array {
+function decodeAgeFile(bytes: Buffer, ageArmor: typeof armor): Uint8Array {
   const text = bytes.toString('latin1');
-  return text.trimStart().startsWith('-----BEGIN AGE ENCRYPTED FILE-----') ? armor.decode(text) : new Uint8Array(bytes);
+  return text.trimStart().startsWith('-----BEGIN AGE ENCRYPTED FILE-----') ? ageArmor.decode(text) : new Uint8Array(bytes);
 }
 
 /**
@@ -88,10 +97,11 @@ export async function encryptSecret(options: { root: string; name: string; value
   const { root, name, value } = options;
   if (!NAME.test(name)) throw new DroverError('E_USAGE', `secret name "${name}": use letters, digits, "_", "." and "-" (it is also the name of secret('${name}') in templates)`);
   const recipients = await readRecipients(root);
-  const encrypter = new Encrypter();
+  const age = await loadAge();
+  const encrypter = new age.Encrypter();
   for (const r of recipients) encrypter.addRecipient(r);
   const file = `${SECRETS_DIR}/${name}.age`;
-  const text = armor.encode(await encrypter.encrypt(value));
+  const text = age.armor.encode(await encrypter.encrypt(value));
   await mkdir(join(root, SECRETS_DIR), { recursive: true });
   const temp = join(root, SECRETS_DIR, `.${name}.age.${randomBytes(4).toString('hex')}`);
   try {

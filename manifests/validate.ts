@@ -7,8 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { schemaIds } from '../schema/index.js';
-import { COMPILED_VALIDATORS, manifestAjv } from '../schema/standalone.js';
+import { COMPILED_VALIDATORS } from '../schema/compiled-validators.js';
 import { explainErrors, pointerToPath, valueAt, type Explained } from './explain.js';
 import type { ProblemList } from './problems.js';
 import type { PathSegment, SourceFile } from './read.js';
@@ -25,12 +24,16 @@ export interface ManifestValidator {
 
 const compiled = join(import.meta.dirname, '../schema', COMPILED_VALIDATORS);
 
+// Ajv (~100 modules) is loaded only to compile the schemas, i.e. when there are no precompiled validators.
+const compiler = existsSync(compiled) ? undefined : await Promise.all([import('../schema/standalone.js'), import('../schema/index.js')]);
+
 /**
  * The validators, compiled once; reuse the result across loads (e.g. in the controller). The built
  * CLI loads them precompiled by `npm run build` (schema/standalone.ts); from source they are compiled.
  */
 export function createManifestValidator(): ManifestValidator {
-  if (existsSync(compiled)) return createRequire(import.meta.url)(compiled) as ManifestValidator;
+  if (!compiler) return createRequire(import.meta.url)(compiled) as ManifestValidator;
+  const [{ manifestAjv }, { schemaIds }] = compiler;
   const ajv = manifestAjv();
   const get = (id: string): ValidateFunction => {
     const validate = ajv.getSchema(id);

@@ -11,8 +11,8 @@ import { createValidator, schemaIds } from './index.js';
 /** The validators of the manifest formats, by name. */
 export const MANIFEST_FORMATS = ['drover', 'host', 'group', 'role', 'resource'] as const;
 
-/** File name of the compiled validators, next to the built schema module. */
-export const COMPILED_VALIDATORS = 'validators.cjs';
+/** File name of the compiled validators, next to the built schema module (see compiled-validators.ts). */
+export { COMPILED_VALIDATORS } from './compiled-validators.js';
 
 /**
  * The Ajv instance the manifest validators come from: createValidator() plus verbose errors (they

@@ -4,19 +4,22 @@ import { ExitCode } from './exit-codes.js';
 import { type CliIo, eprintln, processIo } from './io.js';
 import { registerCommands } from './commands/index.js';
 import { escapeLines } from './terminal-text.js';
+import { VERSION } from './version.js';
 
-/** drover's version, shown by `drover --version` and in build_info. */
-export const VERSION = '0.1.0';
+/** drover's version (kept in version.ts so command modules need not import main). */
+export { VERSION } from './version.js';
+/** For bin/drover.js: stack traces name the TypeScript sources, not the bundle's chunks (see stack-traces.ts). */
+export { mapStackTraces } from './stack-traces.js';
 
 /**
  * Runs the drover command line with `argv` (without node and script) and resolves with the exit code.
  * Never throws: known errors print one line, bugs print their stack.
  */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const program = buildProgram(io);
   const result: { code: number } = { code: ExitCode.ok };
-  program.setOptionValue('__result', result);
   try {
+    const program = await buildProgram(argv, io);
+    program.setOptionValue('__result', result);
     await program.parseAsync(argv, { from: 'user' });
     return result.code;
   } catch (err) {
@@ -24,7 +27,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
 }
 
-function buildProgram(io: CliIo): Command {
+/** The drover program for `argv`: only the command it runs is loaded (see registerCommands). */
+async function buildProgram(argv: string[], io: CliIo): Promise<Command> {
   const program = new Command('drover')
     .description('Keep plain Linux hosts in the state a Git repository declares.')
     .version(VERSION, '-V, --version')
@@ -34,7 +38,7 @@ function buildProgram(io: CliIo): Command {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
-  registerCommands(program, io);
+  await registerCommands(program, io, argv);
   for (const cmd of program.commands) {
     cmd.exitOverride().showSuggestionAfterError(true).configureOutput(program.configureOutput());
   }

@@ -23,9 +23,9 @@ describe('README.md', () => {
     for (const name of shown) expect(Object.keys(pkg.scripts), name).toContain(name);
   });
 
-  it('shows only drover subcommands that exist', () => {
+  it('shows only drover subcommands that exist', async () => {
     const program = new Command('drover');
-    registerCommands(program, processIo());
+    await registerCommands(program, processIo());
     const known = program.commands.map((c) => c.name());
     const shown = [...readme.matchAll(/^\s*(?:\$ )?(?:npx )?drover ([a-z]+)/gm)].map((m) => m[1]!);
     expect(shown.length).toBeGreaterThan(10);

@@ -15,7 +15,7 @@ import { resolveSshSettings } from '../../reconcile/ssh-settings.js';
 import { setExitCode } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CliIo, eprintln } from '../io.js';
-import { VERSION } from '../main.js';
+import { VERSION } from '../version.js';
 import { collect } from '../select.js';
 
 interface ControllerFlags {
