@@ -1,5 +1,5 @@
 /**
- * Readable stack traces from the bundled CLI (dist/cli/, see build/bundle.ts) without paying for them at
+ * Readable stack traces from the bundled CLI (dist/cli/, see deploy/npm/bundle.ts) without paying for them at
  * start-up: `--enable-source-maps` reads and parses the source map of every chunk as it loads (~40 ms for
  * `drover validate`); this reads a chunk's map only when a stack trace passes through that chunk.
  */
