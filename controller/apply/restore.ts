@@ -41,7 +41,8 @@ async function runRestore(args: RestoreArgs, action: ActionScript): Promise<Step
   const token = `drover${randomBytes(12).toString('hex')}`;
   const name = args.name ?? `restore_${slug(args.path.split('/').pop() ?? args.path)}`;
   const entries: ScriptEntry[] = [{ name, resource: `file:${args.path}`, role: 'step', runs: true }];
-  const script = assembleMain({ token, functions: [`_s0() {\n${action.script}\nexit 0\n}`], calls: ['_go 0 _s0'], onSuccess: [] });
+  // A restore's own output quotes no declared secret; the default secrets dir is still masked (resources: []).
+  const script = assembleMain({ token, functions: [`_s0() {\n${action.script}\nexit 0\n}`], calls: ['_go 0 _s0'], onSuccess: [], resources: [] });
   const report = await runHostScript({
     transport: args.transport, files: [{ name: 'run.sh', content: Buffer.from(script) }], entries, token, ...(args.signal ? { signal: args.signal } : {}),
   });

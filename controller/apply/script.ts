@@ -14,6 +14,7 @@ import { fail, lines, notifiedOnHost, pathOf, q } from './actions/common.js';
 import { inventoryContent, inventoryIds } from './inventory.js';
 import { cleanAction } from './prune.js';
 import { DROVER_STATE_DIR, inventoryPath, PENDING_PATH } from '../facts/drover-state.js';
+import { heldSecretsShell, MASK_AWK } from '../facts/files.js';
 import { APPLY_SH_LIBRARY, BACKUP_DIR, PRISTINE_DIR, UNCHANGED_EXIT } from './sh-lib.js';
 import type { ActionScript } from './types.js';
 import type { TarEntry } from './tar.js';
@@ -190,21 +191,32 @@ _step() { _I=$1; _rec b "$_I" "$(_now)"
   ( set -e; _TMP=; _k=0; trap '[ -z "$_TMP" ] || rm -rf -- "$_TMP"' EXIT; trap 'exit 143' TERM; trap 'exit 130' INT; "$2" ) > "$W/o" 2>&1 < /dev/null
   _rc=$?; _rec e "$_I" "$_rc" "$(_now)"
   case $_rc in 0|100) return 0;; esac
-  _rec o "$_I" "x$(tail -c 4000 "$W/o" | _hx)"; return 1; }
+  _rec o "$_I" "x$(_masked < "$W/o" | tail -c 4000 | _hx)"; return 1; }
 _go() { [ "$_ok" = 1 ] || return 0; _step "$@"; [ $? = 0 ] || _ok=0; }
 _check() { [ "$_ok" = 1 ] || return 0; _step "$@"; }`;
 
 /**
+ * `_masked`: stdin to stdout with every secret the host holds replaced by its placeholder, so a failed
+ * step's output never carries one off the host (a command printing a generated secret, a config file
+ * quoted in an error). The secrets are listed when it runs: one the run itself generated is masked too.
+ */
+function maskFunction(resources: readonly DesiredResource[]): string[] {
+  return [`_MASK=${q(MASK_AWK)}`, '_masked() {', ...heldSecretsShell(resources).map((l) => `  ${l}`), '  _NL=1 awk "$_MASK"; }'];
+}
+
+/**
  * The whole script around step functions: header, library, driver, `calls` (each `_go I _sI`), then on
  * success `onSuccess` lines, else the restore of every journalled file; finally the log on stdout.
+ * `resources`: the host's resources, whose secrets a failed step's output is masked of.
  */
-export function assembleMain(args: { token: string; functions: readonly string[]; calls: readonly string[]; onSuccess: readonly string[]; inventory?: string }): string {
+export function assembleMain(args: { token: string; functions: readonly string[]; calls: readonly string[]; onSuccess: readonly string[]; inventory?: string; resources: readonly DesiredResource[] }): string {
   return lines(
     '_main() {',
     `_T=${args.token}; W=$1; _L="$W/log"; _DD=${DROVER_STATE_DIR}; _PF=${PENDING_PATH}; _BD=${BACKUP_DIR}; _PD=${PRISTINE_DIR}; _INV=${q(args.inventory ?? inventoryPath(undefined))}`,
     'LC_ALL=C; export LC_ALL; PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"; export PATH',
     "umask 022; trap '' HUP; : > \"$_L\"",
     APPLY_SH_LIBRARY,
+    ...maskFunction(args.resources),
     DRIVER.trim(),
     ...args.functions,
     '_ok=1',
@@ -253,7 +265,7 @@ export function buildHostScript(args: BuildScriptArgs): HostScript {
   // A whole plan settles every notification; a part of it (drover run) only those its steps settled (_pend_del).
   const clearPending = args.partial ? [] : ['rm -f "$_PF"'];
   const script = assembleMain({
-    token: args.token, functions: a.functions, calls: a.calls, inventory: inventoryPath(args.desired.settings.repository),
+    token: args.token, functions: a.functions, calls: a.calls, inventory: inventoryPath(args.desired.settings.repository), resources: args.desired.resources,
     onSuccess: [...clearPending, ...(inventory ? [inventory] : []), ...a.tests],
   });
   const needsRun = a.functions.length > 0 || (!args.partial && (args.observed.pending ?? []).length > 0) || writeInventory;

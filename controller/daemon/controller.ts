@@ -70,7 +70,7 @@ export interface RunningController extends ControllerApi {
  * everything after start is logged and retried, never thrown.
  */
 export async function startController(options: ControllerOptions): Promise<RunningController> {
-  await mkdir(options.settings.stateDir, { recursive: true });
+  await mkdir(options.settings.stateDir, { recursive: true, mode: 0o700 });
   const lock = await acquireStateLock(options.settings.stateDir);
   try {
     return await startLocked(options, lock);

@@ -147,3 +147,26 @@ export const filesDomain: FactDomain = {
   fragment: filesFragment,
   parse: parseFiles,
 };
+
+/**
+ * Shell lines exporting `_S<i>` (file) / `_N<i>` (name) for every secret on the host and `_SN`, as
+ * MASK_AWK reads them: the declared secret resources, then every regular file in the default
+ * secrets directory (named by its file name).
+ */
+export function heldSecretsShell(resources: readonly DesiredResource[]): string[] {
+  const declared = resources.filter((r) => r.kind === 'secret');
+  const lines = ['_SN=0'];
+  for (const r of declared) {
+    lines.push(`_SN=$((_SN + 1)); export "_S$_SN=${escapeDq(secretPath(r.key, resources))}" "_N$_SN=${escapeDq(r.key)}"`);
+  }
+  lines.push(
+    `for _f in ${q(defaultSecretPath(''))}*; do [ -f "$_f" ] && [ ! -L "$_f" ] || continue`,
+    '  _SN=$((_SN + 1)); export "_S$_SN=$_f" "_N$_SN=${_f##*/}"; done; export _SN',
+  );
+  return lines;
+}
+
+/** A value for inside double quotes in sh. */
+function escapeDq(text: string): string {
+  return text.replace(/[\\"$`]/g, (c) => `\\${c}`);
+}

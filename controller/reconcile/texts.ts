@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DesiredState } from '../../manifests/types.js';
-import { MASK_AWK, defaultSecretPath, secretPath } from '../facts/files.js';
+import { MASK_AWK, heldSecretsShell } from '../facts/files.js';
 import type { Plan } from '../plan/types.js';
 import { shellQuote as q } from '../transport/shell.js';
 import type { Transport } from '../transport/types.js';
@@ -25,7 +25,7 @@ export async function fetchFileTexts(desired: DesiredState, plan: Plan, transpor
   const existing = files.filter((f) => plan.steps.some((s) => s.resource === f.id && s.action === 'update'));
   if (existing.length === 0) return texts;
   const token = `drover-${randomBytes(6).toString('hex')}`;
-  const lines = [`_MASK=${q(MASK_AWK)}`, ...heldSecrets(desired)];
+  const lines = [`_MASK=${q(MASK_AWK)}`, ...heldSecretsShell(desired.resources)];
   existing.forEach((f, i) => {
     const path = q(f.key);
     lines.push(
@@ -44,27 +44,4 @@ export async function fetchFileTexts(desired: DesiredState, plan: Plan, transpor
     if (entry) entry.before = maskRepositorySecrets(Buffer.from(out[n + 1] ?? '', 'hex').toString('utf8'), desired.repositorySecrets);
   }
   return texts;
-}
-
-/**
- * Shell lines exporting `_S<i>` (file) / `_N<i>` (name) for every secret on the host and `_SN`, as
- * MASK_AWK reads them: the declared secret resources, then every regular file in the default
- * secrets directory (named by its file name).
- */
-function heldSecrets(desired: DesiredState): string[] {
-  const declared = desired.resources.filter((r) => r.kind === 'secret');
-  const lines = ['_SN=0'];
-  for (const r of declared) {
-    lines.push(`_SN=$((_SN + 1)); export "_S$_SN=${escapeDq(secretPath(r.key, desired.resources))}" "_N$_SN=${escapeDq(r.key)}"`);
-  }
-  lines.push(
-    `for _f in ${q(defaultSecretPath(''))}*; do [ -f "$_f" ] && [ ! -L "$_f" ] || continue`,
-    '  _SN=$((_SN + 1)); export "_S$_SN=$_f" "_N$_SN=${_f##*/}"; done; export _SN',
-  );
-  return lines;
-}
-
-/** A value for inside double quotes in sh. */
-function escapeDq(text: string): string {
-  return text.replace(/[\\"$`]/g, (c) => `\\${c}`);
 }

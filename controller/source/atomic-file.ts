@@ -13,10 +13,10 @@ export const TEMP_FILE = /^\..+\.[0-9a-f]{8}\.tmp$/;
 
 /**
  * Replaces `file` with `contents`: writes a temp file in the same directory (created with `mode`, less
- * the umask), fsyncs it, renames it over `file`, fsyncs the directory. On failure the temp file is
- * removed and `file` is unchanged; rejects with the fs error.
+ * the umask; default 0600: state may quote what hosts printed), fsyncs it, renames it over `file`,
+ * fsyncs the directory. On failure the temp file is removed and `file` is unchanged; rejects with the fs error.
  */
-export async function writeFileAtomic(file: string, contents: string, mode = 0o666): Promise<void> {
+export async function writeFileAtomic(file: string, contents: string, mode = 0o600): Promise<void> {
   const dir = dirname(file);
   const temp = join(dir, `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
   try {

@@ -28,7 +28,7 @@ export function loadRollouts(stateDir: string): RolloutProgress[] {
 /** Leaves a request to resume halted rollouts (one lane, or all) for the controller using `stateDir`. */
 export async function requestResume(stateDir: string, lane?: string): Promise<string> {
   const file = join(stateDir, RESUME_REQUEST_FILE);
-  await writeFileAtomic(file, `${JSON.stringify(lane === undefined ? {} : { lane })}\n`);
+  await writeFileAtomic(file, `${JSON.stringify(lane === undefined ? {} : { lane })}\n`, 0o644);
   return file;
 }
 

@@ -11,7 +11,7 @@
  * across the fleet, no WAL to checkpoint), and an operator can read or repair the state with `cat`/`jq`.
  * What SQLite would add, transactions across hosts, is not needed: no write spans two hosts.
  */
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DroverError } from '../../../manifests/errors.js';
 import { removeFileDurably, TEMP_FILE, writeFileAtomic } from '../../source/atomic-file.js';
@@ -62,7 +62,11 @@ export async function loadState(stateDir: string): Promise<LoadedState> {
  * damaged state) or the fs error when the directory cannot be created.
  */
 export async function openStateStore(stateDir: string, options: { now?: () => number } = {}): Promise<{ store: StateStore; loaded: LoadedState }> {
-  await mkdir(join(stateDir, 'hosts'), { recursive: true });
+  // Only the controller's user reads its state, whatever the umask: records quote what hosts printed.
+  for (const dir of [stateDir, join(stateDir, 'hosts')]) {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+  }
   const loaded = await loadState(stateDir);
   for (const path of loaded.strayTempFiles) await removeFileDurably(path);
   return { store: new StateStore(stateDir, loaded, options), loaded };

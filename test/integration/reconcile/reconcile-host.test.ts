@@ -78,6 +78,25 @@ describe('reconcileHost', () => {
     expect(result.error?.stderrTail).toContain('kaputt');
   });
 
+  it("a failing command's output leaves the host with every secret there masked: generated in this run, declared, or left in the secrets dir", async () => {
+    await sshRun(fleet, 'host1', 'mkdir -p /var/lib/drover/secrets && printf "left-behind-value-0123\\n" > /var/lib/drover/secrets/old');
+    const leaky = desiredState('host1', [
+      resource('secret', 'gen', { name: 'gen', length: 24 }),
+      resource('command', 'leak', {
+        name: 'leak', always: true, dependsOn: ['secret:gen'],
+        run: 'echo "gen=$(cat /var/lib/drover/secrets/gen)" >&2; echo "old=$(cat /var/lib/drover/secrets/old)"; exit 2',
+      }),
+    ]);
+    const result = await reconcileHost({ desired: leaky, transport: connect, mode: 'apply', withTexts: false });
+    const generated = (await sshRun(fleet, 'host1', 'cat /var/lib/drover/secrets/gen')).trim();
+    expect(generated).toHaveLength(24);
+    expect(result.error).toMatchObject({ code: 'E_STEP_FAILED' });
+    expect(result.error?.stderrTail).toContain('gen={{drover-secret:gen}}');
+    expect(result.error?.stderrTail).toContain('old={{drover-secret:old}}');
+    expect(JSON.stringify(result)).not.toContain(generated);
+    expect(JSON.stringify(result)).not.toContain('left-behind-value-0123');
+  });
+
   it('an unreachable host is an outcome, not a rejection', async () => {
     const transport = () => connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!, { port: 1, address: '127.0.0.1', connectTimeoutMs: 2000 }));
     const result = await reconcileHost({ desired: desired('x\n'), transport, mode: 'apply', withTexts: false });

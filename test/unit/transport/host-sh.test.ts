@@ -13,7 +13,7 @@ describe('one host shell library for the probe and the apply script', () => {
     name: 'migrate', run: './manage.py migrate', cwd: '/srv/app', user: 'app', env: { MODE: 'prod' }, unless: 'test -f .migrated', timeout: 20,
   });
   const probe = buildProbe([command], { token: 'droverunit0123456789', guardTimeoutSec: 30 });
-  const apply = assembleMain({ token: 'droverunit0123456789', functions: [], calls: [], onSuccess: [] });
+  const apply = assembleMain({ token: 'droverunit0123456789', functions: [], calls: [], onSuccess: [], resources: [] });
 
   it('both carry the library once, and define none of its functions a second time', () => {
     expect(probe).toContain(HOST_SH_LIBRARY);

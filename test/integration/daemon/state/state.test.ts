@@ -1,10 +1,10 @@
 /** The state store on a real filesystem (a temp dir per test). */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DroverError } from '../../../../manifests/errors.js';
-import { HISTORY_LIMIT, newHostRecord, withRun, type HostRecord, type RunRecord } from '../../../../controller/daemon/state/records.js';
+import { HISTORY_LIMIT, newControllerRecord, newHostRecord, withRun, type HostRecord, type RunRecord } from '../../../../controller/daemon/state/records.js';
 import { loadState, openStateStore } from '../../../../controller/daemon/state/state.js';
 import { needsReobservation, recoverAfterCrash } from '../../../../controller/daemon/state/status.js';
 
@@ -55,6 +55,23 @@ describe('state store', () => {
     expect(again.hosts.get('web1')).toEqual(web1());
     expect(JSON.parse(await readFile(join(dir, 'hosts', 'web1.json'), 'utf8'))).toEqual(web1());
     expect(store.hosts().map((h) => h.host)).toEqual(['db-1.example.com', 'web1']);
+  });
+
+  it('keeps the state to its user whatever the umask: the dirs 0700, the files 0600', async () => {
+    const old = process.umask(0);
+    try {
+      await chmod(dir, 0o755);
+      const { store } = await openStateStore(dir);
+      await store.saveHost(web1());
+      await store.saveController({ ...newControllerRecord(), newestRevision: REV });
+    } finally {
+      process.umask(old);
+    }
+    const mode = async (path: string): Promise<string> => ((await stat(path)).mode & 0o777).toString(8);
+    expect(await mode(dir)).toBe('700');
+    expect(await mode(join(dir, 'hosts'))).toBe('700');
+    expect(await mode(join(dir, 'hosts', 'web1.json'))).toBe('600');
+    expect(await mode(join(dir, 'controller.json'))).toBe('600');
   });
 
   it('returns copies: changing a returned record changes nothing stored', async () => {
