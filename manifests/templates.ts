@@ -8,6 +8,7 @@ import { join, relative, sep } from 'node:path';
 import nunjucks from 'nunjucks';
 import { didYouMean } from './messages.js';
 import { guardEnvironment, guardTemplateRuntime } from './template-sandbox.js';
+import { boundedRange, budgetTemplateRuntime, checkFilterArguments, RENDER_LIMITS, repositoryBudget, withinBudget, type RenderLimits } from './template-budget.js';
 import { createSecretTokens, type SecretAwareText } from './template-secrets.js';
 
 export type { SecretAwareText } from './template-secrets.js';
@@ -58,9 +59,14 @@ export function isTemplated(text: string): boolean {
 
 const WHOLE_EXPRESSION = /^\{\{((?:(?!\}\}|\{\{).)*)\}\}$/s;
 
-/** An engine for the repository at `root`; includes are restricted to its templates/ directory. */
-export function createTemplateEngine(root: string): TemplateEngine {
+/**
+ * An engine for the repository at `root`; includes are restricted to its templates/ directory, and its
+ * renders keep to `limits` (template-budget.ts; RENDER_LIMITS unless a test gives smaller ones).
+ */
+export function createTemplateEngine(root: string, limits: RenderLimits = RENDER_LIMITS): TemplateEngine {
   guardTemplateRuntime();
+  budgetTemplateRuntime();
+  const budget = repositoryBudget(limits);
   const files = new Map<string, Buffer>();
   const exists = new Map<string, 'file' | 'missing' | string>();
   const realRoot = realOrSelf(root);
@@ -96,7 +102,11 @@ export function createTemplateEngine(root: string): TemplateEngine {
   };
   const env = new nunjucks.Environment([loader as unknown as nunjucks.ILoader], { throwOnUndefined: true, autoescape: false });
   const tokens = createSecretTokens();
-  guardEnvironment(env, tokens.checkFilter);
+  guardEnvironment(env, (name, args) => {
+    checkFilterArguments(args);
+    tokens.checkFilter(name, args);
+  });
+  env.addGlobal('range', boundedRange(env.getGlobal('range') as Parameters<typeof boundedRange>[0]));
   const inline = new Map<string, nunjucks.Template>();
   const compile = (source: string): nunjucks.Template => {
     let template = inline.get(source);
@@ -106,7 +116,7 @@ export function createTemplateEngine(root: string): TemplateEngine {
   /** Runs a compile (`runtime` false) or a render: nunjucks counts lines from 1 in the first and from 0 in the second. */
   const run = <T>(where: { source?: string; file?: string }, context: TemplateContext, fn: () => T, runtime: boolean): T => {
     try {
-      return fn();
+      return runtime ? withinBudget(budget, fn) : fn();
     } catch (error) {
       throw toFailure(error, { inlineSource: where.source, readText, context, file: where.file, offset: runtime ? 1 : 0 });
     }
