@@ -125,6 +125,7 @@ export const ERROR_CODES = {
   E_BAD_REQUEST: command('stalled', 400, 'The request is malformed; the message says how.'),
   E_BAD_JSON: command('stalled', 400, 'The request body is not valid JSON.'),
   E_INVALID_REQUEST: command('stalled', 400, 'The request does not match the endpoint\'s schema; the message names each field.'),
+  E_URI_TOO_LONG: command('stalled', 414, 'A part of the request path is longer than any host name or id can be.'),
   E_BODY_TOO_LARGE: command('stalled', 413, 'The request body is larger than the endpoint accepts.'),
   E_UNSUPPORTED_MEDIA_TYPE: command('stalled', 415, 'The request body is not JSON; send Content-Type: application/json.'),
   E_RATE_LIMITED: command('transient', 429, 'Too many requests (or failed logins) from this client; retry later.'),

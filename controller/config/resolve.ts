@@ -3,7 +3,7 @@
  * file's directory; command-line values relative to the working directory), credentials read from
  * their files or environment variables, and the state directory chosen.
  */
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ControllerConfig } from '../../schema/generated/config.js';
@@ -75,9 +75,10 @@ export async function resolveConfig(config: ControllerConfig, ctx: ResolveContex
     const parsed = parseShardText(config.shard);
     if (!('problem' in parsed)) settings.shard = parsed;
   }
-  const api = await readSecret({ file: config.apiTokenFile, env: config.apiTokenEnv, at: 'apiToken' }, { ...ctx, path, problems });
+  const warn = (message: string): void => { (settings.warnings ??= []).push(message); };
+  const api = await readSecret({ file: config.apiTokenFile, env: config.apiTokenEnv, at: 'apiToken', minLength: MIN_SECRET_LENGTH }, { ...ctx, path, problems, warn });
   if (api) settings.apiToken = api;
-  const webhook = await readSecret({ file: config.webhookSecretFile, env: config.webhookSecretEnv, at: 'webhookSecret' }, { ...ctx, path, problems });
+  const webhook = await readSecret({ file: config.webhookSecretFile, env: config.webhookSecretEnv, at: 'webhookSecret', minLength: MIN_SECRET_LENGTH }, { ...ctx, path, problems, warn });
   if (webhook) settings.webhookSecret = webhook;
   const age = await resolveAgeIdentity(config, { env: ctx.env, path, problems });
   if (age) settings.ageIdentity = age;
@@ -150,26 +151,38 @@ export function isLocalPath(url: string): boolean {
   return !/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^[^/@\s]+@[^/:\s]+:/.test(url);
 }
 
+/**
+ * A secret from its file (warning when others may read it) or environment variable. `minLength`: a
+ * shorter one is a problem (a token guessed in a few tries protects nothing).
+ */
 async function readSecret(
-  spec: { file: string | undefined; env: string | undefined; at: string | string[] },
-  h: { path: (p: string) => string; env: Record<string, string | undefined>; problems: ConfigProblems },
+  spec: { file: string | undefined; env: string | undefined; at: string | string[]; minLength?: number },
+  h: { path: (p: string) => string; env: Record<string, string | undefined>; problems: ConfigProblems; warn?: (message: string) => void },
 ): Promise<Secret | undefined> {
   const base = Array.isArray(spec.at) ? spec.at.slice(0, -1) : [];
   const stem = Array.isArray(spec.at) ? spec.at[spec.at.length - 1]! : spec.at;
+  const where = spec.file !== undefined ? `${stem}File` : `${stem}Env`;
+  let value: string | undefined;
   if (spec.file !== undefined) {
     const full = h.path(spec.file);
     const text = await readFile(full, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      h.problems.at([...base, `${stem}File`], unreadable(spec.file!, err));
+      h.problems.at([...base, where], unreadable(spec.file!, err));
       return undefined;
     });
-    const value = text?.trim();
-    if (text !== undefined && !value) h.problems.at([...base, `${stem}File`], `${spec.file} is empty; write the ${stem} into it`);
-    return value ? new Secret(value) : undefined;
+    value = text?.trim();
+    if (text !== undefined && !value) h.problems.at([...base, where], `${spec.file} is empty; write the ${stem} into it`);
+    const mode = value ? (await stat(full)).mode & 0o777 : 0;
+    if ((mode & 0o077) !== 0) h.warn?.(`${spec.file} (${stem}) can be read by others than its owner (mode ${mode.toString(8)}); chmod 600 it`);
+  } else if (spec.env !== undefined) {
+    value = h.env[spec.env]?.trim();
+    if (!value) h.problems.at([...base, where], `environment variable ${spec.env} is not set (or empty); set it to the ${stem}, or use ${stem}File`);
   }
-  if (spec.env !== undefined) {
-    const value = h.env[spec.env]?.trim();
-    if (!value) h.problems.at([...base, `${stem}Env`], `environment variable ${spec.env} is not set (or empty); set it to the ${stem}, or use ${stem}File`);
-    return value ? new Secret(value) : undefined;
+  if (value && spec.minLength !== undefined && value.length < spec.minLength) {
+    h.problems.at([...base, where], `the ${stem} is ${value.length} characters; use at least ${spec.minLength} random ones (e.g. \`openssl rand -hex 24\`)`);
+    return undefined;
   }
-  return undefined;
+  return value ? new Secret(value) : undefined;
 }
+
+/** The shortest API token or webhook secret accepted. */
+const MIN_SECRET_LENGTH = 16;

@@ -57,6 +57,8 @@ export interface ControllerSettings {
   ssh: { knownHostsFile?: string; identityFiles?: string[]; connectTimeoutMs: number };
   shard?: { index: number; count: number };
   suspendedHosts: string[];
+  /** What the config allows but should not be (a token file others can read): logged at start. */
+  warnings?: string[];
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 }
 

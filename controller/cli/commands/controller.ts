@@ -90,6 +90,7 @@ async function runController(io: CliIo, settings: ControllerSettings, opts: Cont
     ...(knownHosts === undefined ? {} : { knownHosts }), ...(identities === undefined ? {} : { identities }),
   });
   log.info({ config: settings.configFile ?? '(embedded default)', source: { url: settings.source.url, ref: settings.source.ref }, ...(settings.shard ? { shard: `${settings.shard.index}/${settings.shard.count}` } : {}) }, 'starting');
+  for (const warning of settings.warnings ?? []) log.warn({ config: settings.configFile }, warning);
   // Refuse an open API on the network before anything starts.
   checkListenAllowed(settings.listen, settings.apiToken !== undefined);
   const startedAt = Date.now();

@@ -19,6 +19,8 @@ const FASTIFY_ERRORS: Readonly<Record<string, { code: ErrorCode; message: (e: Fa
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'E_BAD_REQUEST', message: () => 'the body is empty but Content-Type says JSON; send a JSON object, e.g. {}' },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'E_BAD_JSON', message: (e) => `the body is not valid JSON: ${e.message}` },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'E_BAD_REQUEST', message: () => 'Content-Length does not match the body' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'E_URI_TOO_LONG', message: () => 'a part of the path is longer than any host name or id can be' },
+  FST_ERR_BAD_URL: { code: 'E_BAD_REQUEST', message: () => 'the URL is malformed (bad percent-encoding?)' },
 };
 
 /** The answer for `err`: status and body. */

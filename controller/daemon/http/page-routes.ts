@@ -2,14 +2,14 @@
  * The status page: GET / (the fleet), GET /hosts/NAME (one host), GET|POST /login and POST /logout.
  * Server-rendered HTML with everything escaped, no script, no external asset (a strict
  * Content-Security-Policy says so to the browser), refreshed by a meta tag. Access needs the API
- * token: as a bearer header, or given once in the login form, which sets an HttpOnly,
- * SameSite=Strict session cookie derived from the token.
+ * token: as a bearer header, or given once in the login form, which opens a session (a random id in
+ * an HttpOnly, SameSite=Strict cookie; logout ends it, and it expires).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { scrubSecrets } from '../../../manifests/errors.js';
 import type { SourceSettings } from '../../config/types.js';
 import type { ControllerApi } from '../api.js';
-import { SESSION_COOKIE, type Auth } from './auth.js';
+import { SESSION_COOKIE, SESSION_SECONDS, type Auth } from './auth.js';
 import { html } from './page/html.js';
 import { fleetBody } from './page/fleet.js';
 import { hostBody } from './page/host.js';
@@ -76,15 +76,17 @@ export async function registerPageRoutes(app: FastifyInstance, options: PageRout
   }, async (request, reply) => {
     const token = typeof request.body === 'object' && request.body ? request.body.token : undefined;
     if (!auth.required) return reply.code(303).header('location', '/').send();
-    if (typeof token !== 'string' || !auth.tokenMatches(token)) {
+    if (typeof token !== 'string' || !auth.tokenMatches(token, request)) {
       request.log.warn('status page login refused');
       return send(reply, 401, 'Log in', loginBody('That is not the API token.'), 0);
     }
-    const cookie = `${SESSION_COOKIE}=${auth.sessionValue()}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200${options.secure ? '; Secure' : ''}`;
+    const cookie = `${SESSION_COOKIE}=${auth.openSession()}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${options.secure ? '; Secure' : ''}`;
     return reply.code(303).header('set-cookie', cookie).header('location', '/').send();
   });
-  app.post('/logout', async (_request, reply) =>
-    reply.code(303).header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${options.secure ? '; Secure' : ''}`).header('location', '/login').send());
+  app.post('/logout', async (request, reply) => {
+    auth.closeSession(request);
+    return reply.code(303).header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${options.secure ? '; Secure' : ''}`).header('location', '/login').send();
+  });
 }
 
 function describeRef(ref: SourceSettings['ref']): string {

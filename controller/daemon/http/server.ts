@@ -5,14 +5,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { DroverError } from '../../../manifests/errors.js';
 import type { ControllerSettings } from '../../config/types.js';
 import type { ControllerApi } from '../api.js';
 import type { Logger } from '../log.js';
 import { registerApiRoutes } from './api-routes.js';
 import { createAuth } from './auth.js';
-import { installErrorHandlers } from './errors.js';
+import { errorAnswer, installErrorHandlers } from './errors.js';
 import { registerHealth } from './health.js';
 import { checkListenAllowed, urlOf } from './listen.js';
 import { registerPageRoutes } from './page-routes.js';
@@ -73,6 +73,12 @@ export async function buildHttpApp(options: HttpServerOptions): Promise<FastifyI
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.apiBodyBytes,
     ajv: { customOptions: AJV_OPTIONS },
+    // Errors the router meets before any route (a path parameter of 5,000 characters, a malformed URL)
+    // answer in drover's shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const { status, body } = errorAnswer(error);
+      void (reply as unknown as FastifyReply).code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(body);
+    },
     ...(https ? { https } : {}),
   }) as unknown as FastifyInstance;
   installErrorHandlers(app);
@@ -80,7 +86,7 @@ export async function buildHttpApp(options: HttpServerOptions): Promise<FastifyI
     global: false,
     errorResponseBuilder: (_request, context) => Object.assign(new Error(`too many requests: at most ${context.max} a minute from one address; retry in ${Math.ceil(context.ttl / 1000)} s`), { statusCode: 429 }),
   });
-  const auth = createAuth(settings.apiToken);
+  const auth = createAuth(settings.apiToken, { now: options.now ?? Date.now, failuresPerMinute: limits.loginsPerMinute });
   const now = options.now ?? Date.now;
   registerHealth(app, api, options.startedAt);
   await app.register(async (scope) => registerApiRoutes(scope, { api, auth, source: settings.source, bodyLimit: limits.apiBodyBytes, ...(options.onSync ? { onSync: options.onSync } : {}) }));

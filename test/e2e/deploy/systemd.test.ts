@@ -22,7 +22,7 @@ import { git, hostFile } from '../controller/support.js';
 const run = promisify(execFile);
 const UNIT = join(ROOT, 'deploy/systemd/drover.service');
 const KEY = '/etc/drover/id_ed25519';
-const API_TOKEN = 'tok-e2e-7f3a9c';
+const API_TOKEN = 'tok-e2e-7f3a9c-5d1e0b42';
 /** systemctl start, with the service's journal on stderr when it fails. */
 const START = 'systemctl start drover || { journalctl -u drover --no-pager -o cat | tail -30 >&2; exit 1; }';
 

@@ -12,7 +12,7 @@ import { ConfigInvalidError, defaultStateDir, loadControllerConfig } from '../..
 import { caseNames, expectedText, fixturesDir } from '../manifests/fixtures.js';
 
 const base = fixturesDir('config');
-const env = { DROVER_TEST_API_TOKEN: 'api-token-value', HOME: '/home/nobody' };
+const env = { DROVER_TEST_API_TOKEN: 'api-token-value-0123', HOME: '/home/nobody' };
 
 async function errorsOf(promise: Promise<unknown>): Promise<string> {
   const err = await promise.then(() => undefined, (e: unknown) => e);
@@ -64,12 +64,17 @@ describe('loadControllerConfig', () => {
     expect(text).toMatch(/^yaml-syntax\/drover\.config\.yaml:\d+:\d+ {2}\. {2}YAML syntax error/);
   });
 
+  it('refuses an API token too short to protect anything, naming where it came from', async () => {
+    const text = await errorsOf(loadControllerConfig({ cwd: join(base, 'valid-full'), env: { ...env, DROVER_TEST_API_TOKEN: 'x' }, isRoot: false }));
+    expect(text).toMatch(/^drover\.config\.yaml:\d+:\d+ {2}apiTokenEnv {2}the apiToken is 1 characters; use at least 16 random ones/m);
+  });
+
   it('never shows a credential when the settings are logged, printed or serialised', async () => {
     const settings = await loadControllerConfig({ cwd: join(base, 'valid-full'), env, isRoot: false });
     const shown = [JSON.stringify(settings), inspect(settings, { depth: 10 }), String(settings.apiToken), `${settings.source.token}`].join('\n');
-    for (const secret of ['s3cr3t-git-token', 'hook-secret', 'api-token-value']) expect(shown).not.toContain(secret);
+    for (const secret of ['s3cr3t-git-token', 'hook-secret', 'api-token-value-0123']) expect(shown).not.toContain(secret);
     expect(settings.source.token?.reveal()).toBe('s3cr3t-git-token');
-    expect(settings.apiToken?.reveal()).toBe('api-token-value');
+    expect(settings.apiToken?.reveal()).toBe('api-token-value-0123');
   });
 });
 

@@ -135,3 +135,11 @@ describe('hosts suspended by the config (suspendedHosts)', () => {
     expect(res.json().error.code).toBe('E_HOST_SUSPENDED');
   });
 });
+
+describe('paths longer than any name', () => {
+  it.each(['/api/v1/hosts/', '/api/v1/runs/', '/hosts/'])('%s<5,000 characters> answers 414 in drover\'s error shape', async (prefix) => {
+    const res = await app.inject({ method: 'GET', url: `${prefix}${'a'.repeat(5000)}` });
+    expect(res.statusCode).toBe(414);
+    expect(res.json()).toEqual({ error: { code: 'E_URI_TOO_LONG', message: 'a part of the path is longer than any host name or id can be' } });
+  });
+});

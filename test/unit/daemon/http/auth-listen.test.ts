@@ -1,11 +1,11 @@
 /** Token checks, cookies and where the API may listen (pure). */
 import { describe, expect, it } from 'vitest';
 import { Secret } from '../../../../controller/config/secret.js';
-import { constantTimeEqual, cookieValue, createAuth } from '../../../../controller/daemon/http/auth.js';
+import { constantTimeEqual, cookieValue, createAuth, SESSION_SECONDS } from '../../../../controller/daemon/http/auth.js';
 import { checkListenAllowed, isLoopback, parseListenAddress } from '../../../../controller/daemon/http/listen.js';
 import type { FastifyRequest } from 'fastify';
 
-const req = (headers: Record<string, string>): FastifyRequest => ({ headers }) as unknown as FastifyRequest;
+const req = (headers: Record<string, string>, ip = '127.0.0.1'): FastifyRequest => ({ headers, ip }) as unknown as FastifyRequest;
 
 describe('constantTimeEqual', () => {
   it.each([['a', 'a', true], ['a', 'b', false], ['', '', true], ['token', 'token ', false], ['long'.repeat(100), 'long', false]])('%s vs %s', (a, b, eq) => {
@@ -22,11 +22,30 @@ describe('createAuth', () => {
     if (ok) expect(check).not.toThrow();
     else expect(check).toThrow(expect.objectContaining({ code: 'E_UNAUTHENTICATED' }));
   });
-  it('accepts the session cookie on pages, never the raw token as cookie', () => {
-    expect(auth.pageAllowed(req({ cookie: `a=b; drover_session=${auth.sessionValue()}` }))).toBe(true);
-    expect(auth.pageAllowed(req({ cookie: 'drover_session=tok' }))).toBe(false);
-    expect(auth.pageAllowed(req({}))).toBe(false);
-    expect(auth.sessionValue()).not.toContain('tok');
+  it('accepts a live session on pages: random per login, ended by logout, expired after its time; never the raw token as cookie', () => {
+    let now = 1_000_000;
+    const sessions = createAuth(new Secret('tok'), { now: () => now });
+    const first = sessions.openSession();
+    const second = sessions.openSession();
+    expect(first).not.toBe(second);
+    expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(sessions.pageAllowed(req({ cookie: `a=b; drover_session=${first}` }))).toBe(true);
+    expect(sessions.pageAllowed(req({ cookie: 'drover_session=tok' }))).toBe(false);
+    expect(sessions.pageAllowed(req({}))).toBe(false);
+    sessions.closeSession(req({ cookie: `drover_session=${first}` }));
+    expect(sessions.pageAllowed(req({ cookie: `drover_session=${first}` }))).toBe(false);
+    expect(sessions.pageAllowed(req({ cookie: `drover_session=${second}` }))).toBe(true);
+    now += SESSION_SECONDS * 1000;
+    expect(sessions.pageAllowed(req({ cookie: `drover_session=${second}` }))).toBe(false);
+  });
+  it('refuses an address that sent too many wrong tokens, even with the right one, until the minute is over', () => {
+    let now = 0;
+    const limited = createAuth(new Secret('tok'), { now: () => now, failuresPerMinute: 3 });
+    for (let i = 0; i < 3; i++) expect(() => limited.requireBearer(req({ authorization: 'Bearer nope' }))).toThrow(expect.objectContaining({ code: 'E_UNAUTHENTICATED' }));
+    expect(() => limited.requireBearer(req({ authorization: 'Bearer tok' }))).toThrow(expect.objectContaining({ code: 'E_RATE_LIMITED' }));
+    expect(() => limited.requireBearer(req({ authorization: 'Bearer tok' }, '10.0.0.9'))).not.toThrow();
+    now += 60_000;
+    expect(() => limited.requireBearer(req({ authorization: 'Bearer tok' }))).not.toThrow();
   });
   it('allows everything when no token is configured', () => {
     const open = createAuth(undefined);
