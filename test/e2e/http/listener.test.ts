@@ -99,7 +99,7 @@ describe('the listener', () => {
     expect((await httpsGet(`${url}/api/v1/status`, ca, {})).status).toBe(401);
     const login = await httpsGet(`${url}/login`, ca, { 'content-type': 'application/x-www-form-urlencoded' }, `token=${API_TOKEN}`);
     expect(login.status).toBe(303);
-    expect(login.headers['set-cookie']?.[0]).toMatch(/^drover_session=[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
+    expect(login.headers['set-cookie']?.[0]).toMatch(/^drover_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
     await expect(fetch(url.replace('https:', 'http:') + '/healthz')).rejects.toThrow();
   });
 });
