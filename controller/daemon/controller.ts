@@ -19,7 +19,7 @@ import { validateRevision, type GateResult } from './revisions/validate-revision
 import { fleetRevision, type FleetRevision } from './revisions/fleet.js';
 import type { Logger } from './log.js';
 import { WorkQueue } from './work/queue.js';
-import { applyRevision } from './revisions/adopt-revision.js';
+import { adoptRevision } from './revisions/adopt-revision.js';
 import { SyncRuns } from './work/runs.js';
 import { createSourceLoop } from './revisions/source-loop.js';
 import { mkdir } from 'node:fs/promises';
@@ -128,7 +128,7 @@ async function startLocked(options: ControllerOptions, lock: StateLock): Promise
     ctx.events.revisionAccepted?.(gate.revision.name);
     const next = fleetRevision({ revision: gate.revision.name, commit: gate.revision.commit, hosts: gate.hosts, ...(settings.shard ? { shard: settings.shard } : {}),
       ...(gate.policies ? { policies: gate.policies } : {}), ...(gate.members ? { members: gate.members } : {}) });
-    await applyRevision(ctx, next, (f) => (fleet = f));
+    await adoptRevision(ctx, next, (f) => (fleet = f));
     await store.purgeRemoved(clock.now(), REMOVED_RETENTION_MS);
     await source.pruneSnapshots(keptCommits(ctx, next)).catch((err: unknown) => log.warn({ err }, 'pruning old snapshots failed'));
   };

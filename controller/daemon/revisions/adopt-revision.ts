@@ -14,7 +14,7 @@ import { updateHost } from '../state/update-host.js';
 import { enqueue } from '../work/enqueue.js';
 
 /** Installs `next` as the fleet (through `setFleet`) and queues what it affects. */
-export async function applyRevision(ctx: DaemonContext, next: FleetRevision, setFleet: (fleet: FleetRevision) => void): Promise<{ affected: string[]; unaffected: string[]; removed: string[] }> {
+export async function adoptRevision(ctx: DaemonContext, next: FleetRevision, setFleet: (fleet: FleetRevision) => void): Promise<{ affected: string[]; unaffected: string[]; removed: string[] }> {
   const previous = ctx.fleet();
   const records = new Map(ctx.store.hosts().map((r) => [r.host, r]));
   const before = previous?.hashes ?? hashesOfRecords(records);
