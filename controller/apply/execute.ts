@@ -47,13 +47,16 @@ function missingTool(what: string, why: string): string {
  * every run holds the lock for its whole life, so no other run dir belongs to a live run.
  */
 export function runCommand(token: string): string {
+  // probe.sh, when the run carries one, observes what the run left while the lock is still held.
+  const verify = `if [ $_rc = 0 ] && [ -f "$_w/probe.sh" ]; then echo ${token} verify; sh "$_w/probe.sh" < /dev/null; fi`;
   const body = [
     `_w=${DROVER_STATE_DIR}/.run-${token}`,
     `mkdir -p -m 0755 ${DROVER_STATE_DIR} || exit 1`,
     `exec 9> ${DROVER_STATE_DIR}/lock; flock -n 9 || { echo "drover: another apply is running on this host" >&2; exit ${BUSY_EXIT}; }`,
     `for _o in ${DROVER_STATE_DIR}/.run-*; do if [ -d "$_o" ] && [ ! -L "$_o" ]; then rm -rf -- "$_o"; fi; done`,
     'mkdir -m 0700 "$_w" && (cd "$_w" && tar -xf -) && sh "$_w/run.sh" "$_w"',
-    '_rc=$?; cd / && rm -rf "$_w"; exit $_rc',
+    `_rc=$?; ${verify}`,
+    'cd / && rm -rf "$_w"; exit $_rc',
   ].join('\n');
   return [
     'umask 077',
@@ -86,7 +89,7 @@ function notRun(built: HostScript): StepResult[] {
  */
 export async function runHostScript(args: {
   transport: Transport; files: TarEntry[]; entries: readonly ScriptEntry[]; token: string; signal?: AbortSignal; timeoutMs?: number;
-}): Promise<ParsedReport> {
+}): Promise<ParsedReport & { verifyOutput?: string }> {
   const { transport } = args;
   const result = await transport.run(runCommand(args.token), {
     stdin: buildTar(args.files),
@@ -99,8 +102,11 @@ export async function runHostScript(args: {
     const code = result.code === BUSY_EXIT ? 'E_APPLY_BUSY' : 'E_APPLY_FAILED';
     throw new DroverError(code, `${transport.host}: apply script exited with status ${result.code}: ${detail}`, { host: transport.host });
   }
+  const out = result.stdout.toString('utf8');
+  const marker = out.indexOf(`\n${args.token} verify\n`);
   try {
-    return parseReport(result.stdout.toString('utf8'), { token: args.token, entries: args.entries });
+    const report = parseReport(marker < 0 ? out : out.slice(0, marker + 1), { token: args.token, entries: args.entries });
+    return marker < 0 ? report : { ...report, verifyOutput: out.slice(marker + args.token.length + 9) };
   } catch (error) {
     if (!(error instanceof DroverError)) throw error;
     throw new DroverError(error.code, `${transport.host}: ${error.message}`, { host: transport.host, cause: error });
@@ -131,8 +137,10 @@ export async function applyPlan(args: ApplyPlanArgs): Promise<ApplyResult> {
     steps.forEach((s) => options.onStep?.(s));
     return { host, ok: true, steps, restored: [], notRestored: [], publicKeys: publicKeys(args, built, undefined), roundTrips: 0, durationMs: performance.now() - started };
   }
+  // probe.sh goes before run.sh: an archive cut short never holds the script to run (script.ts).
+  const files = options.verifyProbe === undefined ? built.files : [{ name: 'probe.sh', content: Buffer.from(options.verifyProbe) }, ...built.files];
   const report = await runHostScript({
-    transport: args.transport, files: built.files, entries: built.entries, token,
+    transport: args.transport, files, entries: built.entries, token,
     ...(options.signal ? { signal: options.signal } : {}), ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
   });
   report.steps.forEach((s) => options.onStep?.(s));
@@ -140,5 +148,6 @@ export async function applyPlan(args: ApplyPlanArgs): Promise<ApplyResult> {
   return {
     host, ok, steps: report.steps, restored: report.restored, notRestored: report.notRestored,
     publicKeys: publicKeys(args, built, report), roundTrips: 1, durationMs: performance.now() - started,
+    ...(report.verifyOutput !== undefined ? { verifyOutput: report.verifyOutput } : {}),
   };
 }

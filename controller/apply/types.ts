@@ -45,6 +45,8 @@ export interface ApplyResult {
   publicKeys: PublicKeyReport[];
   /** Transport run() calls the apply made (0 for a dry run or an in-sync plan). */
   roundTrips: number;
+  /** The output of `verifyProbe` run on the host right after a run that exited cleanly (see ApplyOptions). */
+  verifyOutput?: string;
   durationMs: number;
 }
 
@@ -63,6 +65,11 @@ export interface ApplyOptions {
    * from earlier runs that it does not settle stay pending, and the inventory is left as it is. Default false.
    */
   partial?: boolean;
+  /**
+   * A probe script (facts/observe.ts hostProbe) the host runs right after the steps, still holding the
+   * apply lock, so the state the run left comes back in the same round trip (`verifyOutput`).
+   */
+  verifyProbe?: string;
 }
 
 /**

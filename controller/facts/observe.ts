@@ -29,27 +29,29 @@ function probeFailed(host: string, code: number, stderr: Buffer): DroverError {
   return new DroverError(sudo ? 'E_PROBE_SUDO' : 'E_PROBE_FAILED', `${host}: probe exited with status ${code}: ${text}`, { host });
 }
 
-/**
- * Runs one probe for `desired` through `transport` (exactly one `run()`: `sh -s` with the script on
- * stdin; the transport adds sudo where the host needs it) and returns the ObservedState.
- * Throws: transport errors unchanged; E_PROBE_FAILED when the probe exits non-zero (stderr in the
- * message; `stalled` when sudo refused, else `transient`); E_PROBE_OUTPUT (internal) when the
- * output cannot be parsed. Never retries.
- */
-export async function observeHost(desired: DesiredState, transport: Transport, options: ObserveOptions = {}): Promise<ObservedState> {
-  const host = desired.host.name;
+/** A probe for a host: the sh script and the token its output is framed with. */
+export interface HostProbe {
+  token: string;
+  script: string;
+}
+
+/** The probe of every fact `desired`'s resources need (pure but for the random token). */
+export function hostProbe(desired: DesiredState, options: Pick<ObserveOptions, 'guardTimeoutSec'> = {}): HostProbe {
   const token = `drover${randomBytes(12).toString('hex')}`;
   const script = buildProbe(desired.resources, {
     token, guardTimeoutSec: options.guardTimeoutSec, droverState: true, inventoryPath: inventoryPath(desired.settings.repository),
   });
-  const result = await transport.run('sh -s', {
-    stdin: script,
-    timeoutMs: options.timeoutMs ?? 120_000,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  if (result.code !== 0) throw probeFailed(host, result.code, result.stderr);
+  return { token, script };
+}
+
+/**
+ * The ObservedState in a probe's output (from observeHost, or run at the end of an apply).
+ * Throws E_PROBE_OUTPUT (internal) when the output cannot be parsed.
+ */
+export function parseObservation(desired: DesiredState, probe: HostProbe, stdout: string): ObservedState {
+  const host = desired.host.name;
   try {
-    const facts = parseProbeOutput(result.stdout.toString('utf8'), { token, resources: desired.resources });
+    const facts = parseProbeOutput(stdout, { token: probe.token, resources: desired.resources });
     const observed: ObservedState = { host, platform: facts.platform, resources: facts.resources, observedAt: new Date().toISOString() };
     if (facts.pending !== undefined) observed.pending = facts.pending;
     if (facts.inventory !== undefined) observed.inventory = facts.inventory;
@@ -58,4 +60,22 @@ export async function observeHost(desired: DesiredState, transport: Transport, o
     if (!(error instanceof DroverError)) throw error;
     throw new DroverError(error.code, `${host}: ${error.message}`, { host, cause: error });
   }
+}
+
+/**
+ * Runs one probe for `desired` through `transport` (exactly one `run()`: `sh -s` with the script on
+ * stdin; the transport adds sudo where the host needs it) and returns the ObservedState.
+ * Throws: transport errors unchanged; E_PROBE_FAILED when the probe exits non-zero (stderr in the
+ * message; E_PROBE_SUDO when sudo refused); E_PROBE_OUTPUT (internal) when the output cannot be
+ * parsed. Never retries.
+ */
+export async function observeHost(desired: DesiredState, transport: Transport, options: ObserveOptions = {}): Promise<ObservedState> {
+  const probe = hostProbe(desired, options);
+  const result = await transport.run('sh -s', {
+    stdin: probe.script,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (result.code !== 0) throw probeFailed(desired.host.name, result.code, result.stderr);
+  return parseObservation(desired, probe, result.stdout.toString('utf8'));
 }

@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { applyPlan, verifyConverged } from '../apply/index.js';
 import type { ApplyResult } from '../apply/types.js';
-import { observeHost } from '../facts/observe.js';
+import { hostProbe, observeHost, parseObservation } from '../facts/observe.js';
 import { planHost } from '../plan/plan-host.js';
 import type { Plan } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
@@ -121,14 +121,18 @@ async function runChecks(planned: PlannedHost, target: HostTarget, transport: Tr
 async function converge(planned: PlannedHost, target: HostTarget, transport: Transport, options: ApplyOptions & { phaseDurationsMs: HostResult['phaseDurationsMs'] }): Promise<Found> {
   const { desired, observed, plan } = planned;
   const durations = options.phaseDurationsMs;
+  // The host observes what the run left at the end of the same round trip (the verify probe).
+  const probe = options.partial ? undefined : hostProbe(desired);
   target.onPhase?.('apply');
-  const apply = await timed(durations, 'apply', () => applyPlan({
-    desired, observed, plan, transport, options: { ...(options.partial ? { partial: true } : {}), ...signalOf(target) },
+  const { verifyOutput, ...apply } = await timed(durations, 'apply', () => applyPlan({
+    desired, observed, plan, transport, options: { ...(options.partial ? { partial: true } : {}), ...(probe ? { verifyProbe: probe.script } : {}), ...signalOf(target) },
   }));
   if (!apply.ok) return { outcome: 'failed', apply, error: options.partial ? stepFailure(apply, { checksOnly: false }) : await failedApply(planned, apply, transport, target) };
-  if (options.partial) return { outcome: plan.inSync ? 'in-sync' : 'applied', apply };
+  if (!probe) return { outcome: plan.inSync ? 'in-sync' : 'applied', apply };
   target.onPhase?.('verify');
-  const verify = await timed(durations, 'verify', () => verifyConverged(desired, transport, signalOf(target)));
+  const verify = await timed(durations, 'verify', async () => verifyOutput === undefined
+    ? verifyConverged(desired, transport, signalOf(target))
+    : planHost(desired, parseObservation(desired, probe, verifyOutput)));
   if (verify.inSync) return { outcome: 'applied', apply, verify };
   return { outcome: 'failed', apply, verify, error: notConverged(verify) };
 }

@@ -15,7 +15,7 @@ describe('deploy/prometheus/drover-alerts.yaml', () => {
   it('passes `promtool check rules`', async () => {
     const result = await runPromtool(['check', 'rules', RULES]);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(/SUCCESS: 9 rules found/);
+    expect(result.stdout).toMatch(/SUCCESS: 10 rules found/);
     expect(result.code).toBe(0);
   });
 
@@ -32,6 +32,7 @@ describe('deploy/prometheus/drover-alerts.yaml', () => {
     expect(rules.map((r) => r.alert).sort()).toEqual([
       'DroverControllerAbsent', 'DroverControllerDown', 'DroverHostFailed', 'DroverHostNotReconciled', 'DroverHostOutOfSync',
       'DroverHostUnreachable', 'DroverManifestsInvalid', 'DroverRolloutHalted', 'DroverSourceFetchFailing',
+      'DroverStateNotWritable',
     ]);
     for (const rule of rules) {
       expect(['critical', 'warning'], rule.alert).toContain(rule.labels?.severity);

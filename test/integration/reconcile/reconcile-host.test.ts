@@ -38,9 +38,16 @@ describe('reconcileHost', () => {
     expect(await sshRun(fleet, 'host1', 'test -e /srv/rh/motd && echo yes || echo no')).toBe('no\n');
   });
 
-  it('apply mode: applies, verifies, and a second run is in sync', async () => {
+  it('apply mode: applies, verifies in the same round trip, and a second run is in sync', async () => {
     const phases: HostPhase[] = [];
-    const result = await reconcileHost({ desired: desired('two\n'), transport: connect, mode: 'apply', withTexts: false, onPhase: (p) => phases.push(p) });
+    let runs = 0;
+    const counted = async () => {
+      const t = await connect();
+      return { ...t, host: t.host, close: () => t.close(), upload: t.upload.bind(t), run: (c: string, o?: Parameters<typeof t.run>[1]) => { runs++; return t.run(c, o); } };
+    };
+    const result = await reconcileHost({ desired: desired('two\n'), transport: counted, mode: 'apply', withTexts: false, onPhase: (p) => phases.push(p) });
+    // One probe, then one run that applies and observes what it left: no third round trip to verify.
+    expect(runs).toBe(2);
     expect(result.error).toBeUndefined();
     expect(result.outcome).toBe('applied');
     expect(phases).toEqual(['connect', 'observe', 'plan', 'apply', 'verify']);
