@@ -3,15 +3,23 @@
  * machine states like a brand-new one, each inside a fleet host (an overlay of this machine, so
  * nothing it installs reaches the machine). Packages come from the machine's apt lists and
  * /var/cache/apt/archives (.ci/run pre-downloads), so no network is needed.
+ * The hosts do not see this machine's /tmp, where the checkout may be: the script (and for the demo,
+ * its entry file and tsx) is copied into each host over SSH.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../cli/run-cli.js';
 import { startFleet, type Fleet } from '../../fleet/index.js';
 import { tcpListeners, type TcpListener } from '../../fleet/listeners.js';
-import { sshRun } from '../../support/ssh.js';
+import { copyToHost, sshRun } from '../../support/ssh.js';
 
-const SCRIPT = join(ROOT, 'test/fleet/prepare-machine.sh');
+/** Where each host gets the parts of this checkout it runs (same layout). */
+const CHECKOUT = '/opt/drover-checkout';
+const SCRIPT_FILE = 'test/fleet/prepare-machine.sh';
+const SCRIPT = `${CHECKOUT}/${SCRIPT_FILE}`;
+/** What `npm run demo` needs besides the script (and tsx) to get as far as its refusal: its entry and the two files that loads first. */
+const DEMO_ENTRY = ['package.json', 'test/fleet/demo.ts', 'test/fleet/demo/say.ts', 'test/integration/cli/run-cli.ts'];
 /** One line per package: `name status` (`ii` installed, `un`/absent otherwise). */
 const PACKAGES = "for p in openssh-server curl; do printf '%s %s\\n' $p \"$(dpkg-query -W -f '${db:Status-Abbrev}' $p 2>/dev/null | tr -d ' ')\"; done";
 /** Every package's name, version and state: equal before and after means apt changed nothing. */
@@ -42,11 +50,24 @@ function captured(command: string): string[] {
   ];
 }
 
+/** `name` and the packages it needs, as installed in node_modules (with the optional ones present). */
+function installedClosure(name: string, found = new Set<string>()): Set<string> {
+  const manifest = join(ROOT, 'node_modules', name, 'package.json');
+  if (found.has(name) || !existsSync(manifest)) return found;
+  found.add(name);
+  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: object; optionalDependencies?: object };
+  for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) installedClosure(dep, found);
+  return found;
+}
+
 describe('prepare-machine.sh on a fresh machine (inside fleet hosts)', () => {
   let fleet: Fleet;
 
   beforeAll(async () => {
     fleet = await startFleet({ count: 3, name: 'fresh-machine' });
+    // The second host runs the demo as well.
+    const tsx = [...installedClosure('tsx')].map((name) => `node_modules/${name}`);
+    await Promise.all(fleet.hosts.map((h, i) => copyToHost(fleet, h.name, ROOT, i === 1 ? [SCRIPT_FILE, ...DEMO_ENTRY, ...tsx] : [SCRIPT_FILE], CHECKOUT)));
   });
   afterAll(async () => {
     await fleet?.stop();
@@ -96,7 +117,7 @@ describe('prepare-machine.sh on a fresh machine (inside fleet hosts)', () => {
       'apt-get purge -y -q curl >/dev/null 2>&1; echo "@purge $?"',
       `echo "@dpkg $(${DPKG_STATE})"`,
       ...captured(`${NOBODY} bash ${SCRIPT}`).map((l) => l.replaceAll('/tmp/prep.', '/tmp/script.')),
-      `cd ${ROOT} && ${NOBODY} env HOME=/tmp node --import tsx test/fleet/demo.ts >/tmp/demo.out 2>/tmp/demo.err; echo "@demoexit $?"`,
+      `cd ${CHECKOUT} && ${NOBODY} env HOME=/tmp ${process.execPath} --import tsx test/fleet/demo.ts >/tmp/demo.out 2>/tmp/demo.err; echo "@demoexit $?"`,
       "sed 's/^/@demoerr /' /tmp/demo.err; sed 's/^/@demoout /' /tmp/demo.out",
       `echo "@dpkg $(${DPKG_STATE})"`,
       'echo "@shm $(ls -A /dev/shm | wc -l)"',
