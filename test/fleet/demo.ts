@@ -24,10 +24,10 @@ import { parseArgs } from 'node:util';
 import { ROOT } from '../integration/cli/run-cli.js';
 import { Reporter } from './demo/say.js';
 
-/** Runs prepare-machine.sh (the one preparation CI uses too); false when the machine is not ready. */
+/** Runs prepare-machine.sh for the demo's packages (the one preparation CI uses too); false when the machine is not ready. */
 function prepareMachine(): boolean {
   const script = join(ROOT, 'test/fleet/prepare-machine.sh');
-  return spawnSync('bash', [script, '--quiet'], { stdio: ['ignore', 'inherit', 'inherit'] }).status === 0;
+  return spawnSync('bash', [script, '--demo', '--quiet'], { stdio: ['ignore', 'inherit', 'inherit'] }).status === 0;
 }
 
 const { values } = parseArgs({ options: { keep: { type: 'boolean' }, report: { type: 'string' } } });
