@@ -7,6 +7,10 @@
 #   build-offline.sh WORK_DIR REPO_DIR     (WORK_DIR keeps the chroots and the image storage)
 # Prints the image's config (user, entrypoint, healthcheck, volumes) and `drover --version` run in it.
 set -eu
+# In a mount namespace of its own: the chroots' /proc, /sys and /dev mounts end with this process,
+# even when it is killed, and never show outside (where `rm -rf WORK` would descend into them).
+if [ -z "${DROVER_BUILD_NS:-}" ]; then DROVER_BUILD_NS=1 exec unshare --mount --propagation private /bin/sh "$0" "$@"; fi
+mkdir -p "$1"
 WORK=$(realpath "$1")
 REPO=$(realpath "$2")
 TOOLS=$WORK/tools          # Debian + buildah: where the build runs
@@ -15,8 +19,27 @@ DBS=${DEBOOTSTRAP_DIR:-/usr/share/debootstrap}
 DEBOOTSTRAP=${DEBOOTSTRAP:-debootstrap}
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
-[ -x "$TOOLS/usr/bin/buildah" ] || DEBOOTSTRAP_DIR=$DBS "$DEBOOTSTRAP" --variant=minbase --include=buildah,ca-certificates,crun bookworm "$TOOLS" "$MIRROR"
-[ -x "$BASE/usr/bin/apt-get" ] || DEBOOTSTRAP_DIR=$DBS "$DEBOOTSTRAP" --variant=minbase bookworm "$BASE" "$MIRROR"
+# One build at a time in WORK (test runs of several checkouts share /var/tmp/drover-image).
+exec 9>"$WORK/lock"
+flock 9
+
+# A chroot is reused only when debootstrap finished it (its marker file): an interrupted or failed one
+# is made again from scratch, never used half-configured (buildah unpacked, its policy.json not).
+chroot_of() {  # DIR [--include=...]
+  dir=$1; shift
+  [ -e "$dir/.drover-debootstrap-done" ] && return 0
+  # What an older, killed build left mounted there is unmounted (in this namespace only), and rm stays
+  # on the one file system: never into a bind-mounted /dev or /sys.
+  awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done
+  rm -rf --one-file-system "$dir"
+  DEBOOTSTRAP_DIR=$DBS "$DEBOOTSTRAP" --variant=minbase "$@" bookworm "$dir" "$MIRROR"
+  : > "$dir/.drover-debootstrap-done"
+}
+# debootstrap does not resolve virtual packages: buildah's golang-github-containers-common needs a
+# container-network-stack, so name one (netavark), or dpkg leaves it unconfigured, without
+# /etc/containers/policy.json (chroot isolation never uses the network stack).
+chroot_of "$TOOLS" --include=buildah,ca-certificates,crun,netavark
+chroot_of "$BASE"
 
 # Node 20 as the official image has it: /usr/local/bin/node, npm under /usr/local/lib/node_modules.
 install -D -m 0755 "$(command -v node)" "$BASE/usr/local/bin/node"
@@ -38,11 +61,6 @@ rm -rf "$TOOLS/src" && mkdir -p "$TOOLS/src" "$TOOLS/base"
 git -C "$REPO" archive HEAD | tar -x -C "$TOOLS/src"
 cp /etc/resolv.conf "$TOOLS/etc/resolv.conf"
 
-cleanup() {
-  for m in base dev sys proc; do umount -l "$TOOLS/$m" 2>/dev/null || true; done
-  umount -l "$TOOLS" 2>/dev/null || true
-}
-trap cleanup EXIT
 # The chroot's / must be a mount point: containers/storage remounts it while it unpacks layers.
 mount --bind "$TOOLS" "$TOOLS"
 mount --make-private "$TOOLS"

@@ -34,6 +34,12 @@ let host2: FleetHost;
 beforeAll(async () => {
   fleet = await startFleet({ count: 2, systemd: true, name: 'e2e-web' });
   [host1, host2] = fleet.hosts as [FleetHost, FleetHost];
+  // Debian's apache2 starts Apache on `Listen 80` (*:80) as it installs it; drover's restart then moves
+  // it to the configured address. The hosts share one network, where *:80 of one host is port 80 of
+  // all: converged together, host2's packaged Apache kept web1's from binding its own address whenever
+  // host2's apt finished first (seen under load). So host1 starts Apache as Debian does, and host2 is
+  // a machine where apt starts no service (a policy-rc.d, as container images have): drover starts it.
+  await sshRun(fleet, host2.name, "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d");
   // The hosts share one network: each Apache listens on its host's own address. web3 (rhel) is
   // pointed at a Debian host on purpose.
   repo = await copyExample('web-fleet', {

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Prepares this machine for drover's demo and tests: installs from the distribution's packages what
-# the throwaway OpenSSH hosts (test/fleet/), the Git source and the tests need. It never starts the
+# Prepares this machine for drover's demo or tests: installs from the distribution's packages what the
+# throwaway OpenSSH hosts (test/fleet/), the Git source and the tests need. It never starts the
 # machine's own sshd, and stops and disables the one it installs, so nothing binds *:22 (the fleet
 # hosts listen on 127.77.x.y:22 and start sshd themselves, whatever ssh.service says).
-# Called by `npm run demo` and by .ci/run, so the two cannot drift apart; the package list is here only.
+# Called by `npm run demo` (--demo), `npm test` and .ci/run, so they cannot drift apart; the package
+# lists are here only. docs/developing.md explains the policy.
 #
-#   prepare-machine.sh [--quiet] [--with-e2e-debs]
+#   prepare-machine.sh [--demo] [--quiet] [--with-e2e-debs]
+#
+#   --demo           only what the demo needs (plain hosts, a Git remote, curl); without it, also what
+#                    only the tests need (systemd hosts, sudo, Prometheus, Chromium, debootstrap, ...)
+#   --quiet          no closing "ready" line (what it installs, and why, is always printed)
+#   --with-e2e-debs  also download the .debs the end-to-end tests install on fleet hosts (CI)
 #
 # Exit 0: ready (or already ready). Exit 1: something is missing and cannot be installed here (not
 # root, not Debian/Ubuntu, apt-get failed); the message says what to install, and nothing changed.
@@ -15,24 +21,33 @@ export DEBIAN_FRONTEND=noninteractive
 
 quiet=0
 e2e_debs=0
+purpose=tests    # or demo: says whom the packages are for, and picks the list
 for arg in "$@"; do
   case "$arg" in
+    --demo) purpose=demo ;;
     --quiet) quiet=1 ;;
     --with-e2e-debs) e2e_debs=1 ;;
     *) echo "prepare-machine: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
 
-# What needs each package: the demo (one plain host), the controller demo (plus a local Git remote),
-# and the tests (systemd hosts, sudo transport, HTTP checks, process checks).
+# The demo: three plain hosts (sshd in namespaces), a local Git remote, the curl commands it prints.
+demo_packages=(openssh-server openssh-client util-linux git curl)
+# The tests, on top: systemd hosts, the sudo transport, per-host networks, process checks, and tools
+# that only a test uses.
+test_packages=(systemd sudo iproute2 procps prometheus chromium debootstrap)
+packages=("${demo_packages[@]}")
+[ $purpose = tests ] && packages+=("${test_packages[@]}")
+
+# What needs each package.
 declare -A needed_for=(
   [openssh-server]="the test hosts' sshd"
   [openssh-client]="ssh, ssh-keygen"
   [util-linux]="unshare"
-  [systemd]="systemd test hosts"
   [git]="the Git source"
-  [sudo]="sudo transport tests"
   [curl]="HTTP checks"
+  [systemd]="systemd test hosts"
+  [sudo]="sudo transport tests"
   [iproute2]="per-host networks"
   [procps]="process checks"
   [prometheus]="the metrics, alert rule and dashboard tests (prometheus, promtool)"
@@ -44,10 +59,10 @@ declare -A probe=(
   [openssh-server]=/usr/sbin/sshd
   [openssh-client]=ssh-keygen
   [util-linux]=unshare
-  [systemd]=/lib/systemd/systemd
   [git]=git
-  [sudo]=sudo
   [curl]=curl
+  [systemd]=/lib/systemd/systemd
+  [sudo]=sudo
   [iproute2]=ip
   [procps]=pgrep
   [prometheus]=promtool
@@ -64,7 +79,7 @@ have() {
 
 missing_packages() {
   local pkg
-  for pkg in "${!probe[@]}"; do have "${probe[$pkg]}" || echo "$pkg"; done | sort
+  for pkg in "${packages[@]}"; do have "${probe[$pkg]}" || echo "$pkg"; done | sort
 }
 
 is_debian_like() {
@@ -78,7 +93,9 @@ is_debian_like() {
 
 refuse() {
   local list="$1" reasons="$2"
-  echo "drover's demo and tests need these packages, which are missing: $list ($reasons)." >&2
+  local needs="drover's tests need"
+  [ $purpose = demo ] && needs="drover's demo needs"
+  echo "$needs these packages, which are missing: $list ($reasons)." >&2
   if ! is_debian_like || ! command -v apt-get >/dev/null 2>&1; then
     echo "This is not Debian or Ubuntu: install the equivalent packages with your distribution's package manager, then run this again as root." >&2
   else
@@ -148,7 +165,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! is_debian_like || ! command -v apt-get >/dev/null 2>&1; then
     refuse "${missing[*]}" "$reasons"
   fi
-  echo "prepare-machine: installing ${missing[*]} from the distribution's packages, for drover's demo and tests ($reasons)"
+  echo "prepare-machine: installing ${missing[*]} from the distribution's packages, for drover's $purpose ($reasons)"
   install_packages "${missing[@]}" || exit 1
   mapfile -t still < <(missing_packages)
   [ ${#still[@]} -eq 0 ] || { echo "prepare-machine: still missing after apt-get install: ${still[*]}" >&2; exit 1; }
@@ -181,5 +198,5 @@ if [ $e2e_debs = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1
     || echo "warning: could not pre-download openssh-server curl; the fresh-machine check will download them" >&2
 fi
 
-[ $quiet = 1 ] || echo "prepare-machine: this machine is ready for drover's test hosts"
+[ $quiet = 1 ] || echo "prepare-machine: this machine is ready for drover's $purpose"
 exit 0

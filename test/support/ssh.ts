@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { shellQuote } from '../../controller/transport/shell.js';
 import type { Fleet } from '../fleet/index.js';
 
 /**
@@ -13,6 +14,19 @@ export function sshRun(fleet: Pick<Fleet, 'sshConfigFile'>, host: string, comman
     if (stdin !== undefined) child.stdin?.end(stdin);
     else child.stdin?.end();
   });
+}
+
+/**
+ * Copies `paths` (files or directories relative to `fromDir` on this machine) into `toDir` on a fleet
+ * host, as a tar stream through the SSH session. A host does not see this machine's /tmp (it has a
+ * fresh one), where a checkout may well be: what a host needs from it goes over SSH, never as a path.
+ */
+export async function copyToHost(fleet: Pick<Fleet, 'sshConfigFile'>, host: string, fromDir: string, paths: string[], toDir: string): Promise<void> {
+  const tar = await new Promise<Buffer>((resolve, reject) => {
+    execFile('tar', ['-c', '-C', fromDir, '--', ...paths], { encoding: 'buffer', maxBuffer: 256 << 20 },
+      (err, stdout, stderr) => (err ? reject(new Error(`tar of ${paths.join(' ')} in ${fromDir}: ${err.message}\n${stderr.toString()}`)) : resolve(stdout)));
+  });
+  await sshRun(fleet, host, `mkdir -p ${shellQuote(toDir)} && tar -x -C ${shellQuote(toDir)}`, tar);
 }
 
 /** CLI flags that let drover reach the fleet's hosts. */

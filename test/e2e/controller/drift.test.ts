@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sshRun } from '../../support/ssh.js';
-import { hostFile, revisionOf, waitForHost, useControllerEnv } from './support.js';
+import type { RunRecord } from '../../../controller/daemon/state/records.js';
+import { hostFile, hostRecord, revisionOf, waitForHost, useControllerEnv } from './support.js';
 
 const env = useControllerEnv({ count: 3, name: 'ctl-drift' });
 
@@ -20,12 +21,18 @@ describe('drover controller: drift by hand', () => {
     for (const name of ['reported', 'healed']) {
       await waitForHost(ctl, name, (r) => r.status === 'Synced' && r.lastAppliedRevision === revisionOf(commit), 'synced');
     }
+    // The repair is told by the history, not by the clock: a run missing from the history taken before
+    // the edit, that found something. (Checks start every 300 ms: one may begin and see the edit before
+    // the test, still closing its ssh session, could read the time of the edit.)
+    const before = new Set((await hostRecord(env.stateDir, 'healed'))!.history.map((r) => r.id));
     await sshRun(env.fleet, 'host1', 'echo by-hand > /srv/ctl/managed.txt');
     await sshRun(env.fleet, 'host2', 'echo by-hand > /srv/ctl/managed.txt');
-    const tamperedAt = Date.now();
 
-    const healed = await waitForHost(ctl, 'healed', (r) => r.history[0]?.startedAt !== undefined && r.history[0].startedAt > tamperedAt && r.history[0].result === 'applied', 'repaired');
-    expect(healed.history[0]).toMatchObject({ trigger: 'drift', dryRun: false, changedSteps: ['backup_srv_ctl_managed_txt', 'regen_srv_ctl_managed_txt'] });
+    const isRepair = (run: RunRecord): boolean => !before.has(run.id) && run.result !== undefined && run.result !== 'in-sync';
+    const healed = await waitForHost(ctl, 'healed', (r) => r.history.some(isRepair), 'repaired');
+    expect(healed.history.find(isRepair)).toMatchObject({
+      trigger: 'drift', dryRun: false, result: 'applied', changedSteps: ['backup_srv_ctl_managed_txt', 'regen_srv_ctl_managed_txt'],
+    });
     expect(healed.status).toBe('Synced');
     expect(await sshRun(env.fleet, 'host2', 'cat /srv/ctl/managed.txt')).toBe('declared\n');
 
