@@ -3,6 +3,7 @@
  * DroverErrors (mapped by code), fastify's own errors (bad JSON, too large, wrong content type,
  * schema validation) and rate limiting. A 5xx never carries the internal message (it is logged).
  */
+import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { DroverError, errorSpec, type ErrorCode } from '../../../manifests/errors.js';
 import { HostOtherShardError, type Shard } from '../revisions/shard.js';
@@ -61,14 +62,36 @@ function answer(status: number, code: ErrorCode, message: string): { status: num
 
 /** Installs the error and not-found handlers on `app`. */
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((err, request, reply) => {
+  app.setErrorHandler(async (err, request, reply) => {
     const { status, body, internal } = errorAnswer(err);
+    if (body.error.code === 'E_BODY_TOO_LARGE') await drainBody(request.raw);
     if (internal) request.log.error({ err }, 'request failed');
     if (status === 401) void reply.header('www-authenticate', 'Bearer realm="drover"');
     return sendError(reply, status, body);
   });
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, 404, { error: { code: 'E_NOT_FOUND', message: `no such endpoint: ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` } }));
+}
+
+/** The most of a refused body read and dropped so its sender can read the 413; a larger one is cut off. */
+const DRAIN_BYTES = 16 * 1024 * 1024;
+const DRAIN_MS = 10_000;
+
+/**
+ * Reads and drops what is left of a body that is too large (up to DRAIN_BYTES, for DRAIN_MS at most).
+ * Answering while the client still writes, then closing, makes the kernel reset the connection, and
+ * the client loses the 413 and sees EPIPE or ECONNRESET instead: the lingering close of Apache and nginx.
+ */
+async function drainBody(raw: IncomingMessage): Promise<void> {
+  if (raw.complete || raw.destroyed) return;
+  await new Promise<void>((resolve) => {
+    let seen = 0;
+    const done = (): void => { clearTimeout(timer); raw.off('data', onData); raw.off('end', done); raw.off('error', done); raw.off('close', done); resolve(); };
+    const onData = (chunk: Buffer): void => { seen += chunk.length; if (seen > DRAIN_BYTES) done(); };
+    const timer = setTimeout(done, DRAIN_MS);
+    raw.on('data', onData).on('end', done).on('error', done).on('close', done);
+    raw.resume();
+  });
 }
 
 function sendError(reply: FastifyReply, status: number, body: ErrorBody): FastifyReply {

@@ -5,6 +5,7 @@
  * directory (sha256 of every file before and after the whole table).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { hostFile, waitForHost, useControllerEnv } from '../controller/support.js';
 import { API_TOKEN, WEBHOOK_SECRET, digestTree, request, signature, startHttpControllerIn, type Answer, type HttpController } from './support.js';
@@ -115,5 +116,35 @@ describe('bad HTTP requests against a real controller', () => {
     expect(later.filter((e) => e.msg === 'webhook refused')).toHaveLength(8);
     expect(JSON.stringify(later)).not.toContain(API_TOKEN);
     expect(JSON.stringify(later)).not.toContain(WEBHOOK_SECRET);
+  });
+
+  it('reads and drops an 8 MiB body before its 413, so the sender gets the answer, not a reset', async () => {
+    const url = new URL(`${ctl.url}/hooks/github`);
+    const body = Buffer.alloc(8 * 1024 * 1024, 'x');
+    const head = `POST /hooks/github HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\n`
+      + `x-github-event: push\r\nx-hub-signature-256: ${signature('{}')}\r\ncontent-length: ${body.length}\r\n\r\n`;
+    const { answer, writeError } = await new Promise<{ answer: string; writeError?: string }>((resolve) => {
+      const socket = connect(Number(url.port), url.hostname);
+      const chunks: Buffer[] = [];
+      let writeError: string | undefined;
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.on('error', (e: NodeJS.ErrnoException) => { writeError = e.code ?? e.message; });
+      socket.on('close', () => resolve({ answer: Buffer.concat(chunks).toString('utf8'), writeError }));
+      socket.write(head);
+      // The whole body, 64 KiB at a time as the socket takes it: the server answers when it has read it all.
+      let sent = 0;
+      const more = (): void => {
+        while (sent < body.length) {
+          const piece = body.subarray(sent, sent + 64 * 1024);
+          sent += piece.length;
+          if (!socket.write(piece)) { socket.once('drain', more); return; }
+        }
+      };
+      more();
+    });
+    expect(writeError).toBeUndefined();
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toMatch(/connection: close/i);
+    expect(answer).toContain('"code":"E_BODY_TOO_LARGE"');
   });
 });
