@@ -27,13 +27,21 @@ export function prerequisites(resources: readonly DesiredResource[]): Map<string
  * first id. Empty when the resources can be ordered.
  */
 export function findCycles(resources: readonly DesiredResource[]): string[][] {
-  const prereqs = prerequisites(resources);
+  return graphCycles(resources.map((r) => r.id), prerequisites(resources));
+}
+
+/**
+ * Every cycle of a directed graph (`edges`: id -> the ids it points at), one per strongly connected part,
+ * each as the ids along one cycle (`[a, b, a]`), in the order of `ids` of their first id. Empty when the
+ * graph is acyclic. Shared by resource ordering and host ordering (`after:`, host-order.ts).
+ */
+export function graphCycles(ids: readonly string[], edges: ReadonlyMap<string, readonly string[]>): string[][] {
   const cycles: string[][] = [];
-  for (const part of stronglyConnected(resources.map((r) => r.id), prereqs)) {
+  for (const part of stronglyConnected(ids, edges)) {
     const inPart = new Set(part);
     const first = part[0]!;
-    if (part.length === 1 && !(prereqs.get(first) ?? []).includes(first)) continue;
-    cycles.push(cycleFrom(first, (id) => (prereqs.get(id) ?? []).filter((d) => inPart.has(d))));
+    if (part.length === 1 && !(edges.get(first) ?? []).includes(first)) continue;
+    cycles.push(cycleFrom(first, (id) => (edges.get(id) ?? []).filter((d) => inPart.has(d))));
   }
   return cycles;
 }
@@ -50,7 +58,7 @@ function cycleFrom(start: string, next: (id: string) => string[]): string[] {
 }
 
 /** Tarjan's strongly connected components; each part lists its ids in the order of `ids`. */
-function stronglyConnected(ids: readonly string[], edges: Map<string, string[]>): string[][] {
+function stronglyConnected(ids: readonly string[], edges: ReadonlyMap<string, readonly string[]>): string[][] {
   const order = new Map(ids.map((id, i) => [id, i]));
   const index = new Map<string, number>();
   const low = new Map<string, number>();

@@ -16,6 +16,7 @@ import { createTemplateEngine, type TemplateEngine } from './templates.js';
 import type { DesiredState, HookScript, RepositorySettings } from './types.js';
 import { readPolicies, type RepositoryPolicies } from './policies.js';
 import { mergeRollbackOnFailedTests } from './merge-rollback.js';
+import { resolveAfter } from './host-order.js';
 import { createManifestValidator, validateFile, type ManifestValidator } from './validate.js';
 import { createYielder, mapYielding, type Yielder } from './yield.js';
 
@@ -72,6 +73,11 @@ export async function loadRepository(root: string, options: LoadOptions = {}): P
     keptSecrets: new Set(files.secrets),
   };
   const hosts = (await mapYielding(names, pause, (name) => buildHost(name, ctx))).flatMap((h) => h ?? []);
+  const after = resolveAfter({ inventory, rolesOf: (name) => rolesOf(name, inventory, settings), problems });
+  for (const desired of hosts) {
+    const own = after.get(desired.host.name);
+    if (own) desired.host.after = own;
+  }
   const policies = readPolicies({ ...(files.settings ? { settings: files.settings } : {}), groups: inventory.groups, problems });
   return {
     root, hosts,
@@ -122,6 +128,14 @@ function checkPlatformParams(inventory: Inventory, problems: ProblemList): void 
       checkDeclaredParams({ source: role, path: ['platforms', key, 'params'], values: override?.params, role, problems });
     }
   }
+}
+
+/** The roles of a host in merge order (for `after:` entries of roles, also of hosts not built in this load). */
+function rolesOf(name: string, inventory: Inventory, settings: RawSettings): string[] {
+  const [host] = nodeOf(name, inventory.hosts.get(name));
+  if (!host) return [];
+  const groups = inventory.groupsOf(name).flatMap((g) => nodeOf(g, inventory.groups.get(g)));
+  return collectRoles({ settings, groups, host }, (r) => inventory.roles.get(r)?.value !== undefined).map((use) => use.name);
 }
 
 function nodeOf(name: string, source: SourceFile | undefined): NodeSource[] {

@@ -27,6 +27,8 @@ export interface RawReconcilePolicy {
 /** Fields shared by host and group files. */
 export interface RawNode {
   reconcile?: RawReconcilePolicy;
+  /** Hosts (or `group:NAME`) this one is applied after (host-order.ts). */
+  after?: (string | null)[];
   roles?: (RawRoleEntry | null)[];
   params?: Record<string, Record<string, unknown>>;
   data?: Record<string, unknown>;
@@ -64,6 +66,7 @@ export interface RawParam {
 /** roles/<name>.yaml */
 export interface RawRole {
   description?: string;
+  after?: (string | null)[];
   params?: Record<string, RawParam | null>;
   resources?: (RawResource | null)[];
   tests?: (RawTest | null)[];

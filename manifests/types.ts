@@ -45,6 +45,11 @@ export interface HostInfo {
   reconcile?: { mode: 'report' | 'selfHeal' };
   /** Put the run's files back when test_* checks fail after an apply (host > groups > roles); absent = false. */
   rollbackOnFailedTests?: boolean;
+  /**
+   * Hosts this one is applied after (`after:` of the host, its groups and roles, groups expanded; sorted):
+   * for a new revision it is applied only once they are Synced on it. Absent when none.
+   */
+  after?: string[];
 }
 
 /** File content after rendering. `secrets` lists secret names whose placeholders the text holds. */

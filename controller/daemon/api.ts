@@ -10,13 +10,17 @@ import type { QueueCounts } from './work/queue.js';
 import { HOST_STATUSES, newHostRecord, type ControllerRecord, type HostRecord, type HostStatus, type RunRecord } from './state/records.js';
 import type { SyncRun } from './work/runs.js';
 import type { RolloutView } from './rollouts/rollouts.js';
+import type { WaitingForHosts } from '../rollout/index.js';
 import { HostOtherShardError } from './revisions/shard.js';
 import { deriveStatus } from './state/status.js';
 import { updateHost } from './state/update-host.js';
 import { enqueue } from './work/enqueue.js';
 
-/** A host as the API shows it (no history). */
-export type HostView = Omit<HostRecord, 'history' | 'desiredHash'>;
+/**
+ * A host as the API shows it (no history). `waitingFor`: the hosts it is `after:` that are not Synced on
+ * the revision it is to apply, while it is held for them (its reason then starts `waiting for`).
+ */
+export type HostView = Omit<HostRecord, 'history' | 'desiredHash'> & { waitingFor?: WaitingForHosts };
 
 /** A host with its run history (newest first). */
 export interface HostDetail extends HostView {
@@ -88,7 +92,8 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
     // has met it and saved it so (until then a sync would be accepted and the status look wrong).
     const record = !stored.suspended && ctx.settings.suspendedByConfig.has(stored.host) ? { ...stored, suspended: true } : stored;
     const { history: _history, desiredHash: _hash, ...rest } = record;
-    return { ...rest, ...deriveStatus(record, statusContext(ctx, record.host)) };
+    const waitingFor = ctx.dependencies?.reason(record.host);
+    return { ...rest, ...deriveStatus(record, statusContext(ctx, record.host)), ...(waitingFor ? { waitingFor } : {}) };
   };
   const live = (): string[] => [...(ctx.fleet()?.hosts.keys() ?? [])].sort();
   // A host another replica owns is named with its owner, so a client (or a router) can ask that one.

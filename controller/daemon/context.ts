@@ -16,6 +16,8 @@ import type { DriftFacts } from './work/schedule.js';
 import type { StatusContext } from './state/status.js';
 import type { RolloutCoordinator, RolloutView } from './rollouts/rollouts.js';
 import type { PendingTriggers } from './work/triggers.js';
+import type { DependencyHolds } from './work/dependencies.js';
+import { waitingText } from '../rollout/index.js';
 
 /** Hooks for metrics and tests; each is optional and must not throw. */
 export interface DaemonEvents {
@@ -63,10 +65,24 @@ export interface DaemonContext {
   newRunId(): string;
   /** Staged rollouts and maintenance windows (absent: every host applies at once). */
   rollouts?: RolloutCoordinator;
+  /** Hosts held until the hosts they are `after:` are Synced (absent: none wait). */
+  dependencies?: DependencyHolds;
 }
 
 /** The facts status.ts needs about `host` beyond its record. */
 export function statusContext(ctx: DaemonContext, host: string): StatusContext {
+  const status = sourceStatusContext(ctx, host);
+  const waiting = ctx.dependencies?.reason(host);
+  const held = ctx.rollouts?.heldReason(host) ?? (waiting && waitingText(waiting));
+  if (held !== undefined) status.held = held;
+  return status;
+}
+
+/**
+ * The status context without the reasons a host is held (revision, rejection, breaker): what another
+ * host's `after:` needs to know whether this one is Synced, without following holds from host to host.
+ */
+export function sourceStatusContext(ctx: DaemonContext, host: string): StatusContext {
   const source = ctx.store.controller();
   const status: StatusContext = {};
   if (source.lastGoodRevision !== undefined) status.desiredRevision = source.lastGoodRevision;
@@ -78,8 +94,6 @@ export function statusContext(ctx: DaemonContext, host: string): StatusContext {
   const breaker = ctx.breakers.state(host);
   const trialAt = ctx.breakers.trialAt(host);
   status.breaker = { phase: breaker.phase, failures: breaker.failures, ...(trialAt === undefined ? {} : { trialAt }) };
-  const held = ctx.rollouts?.heldReason(host);
-  if (held !== undefined) status.held = held;
   return status;
 }
 

@@ -30,6 +30,7 @@ import { PendingTriggers } from './work/triggers.js';
 import { createApi, type ControllerApi } from './api.js';
 import { RolloutCoordinator } from './rollouts/rollouts.js';
 import { runWorker } from './work/worker.js';
+import { DependencyHolds } from './work/dependencies.js';
 import { enqueue } from './work/enqueue.js';
 
 /** How long the record of a host that left the inventory is kept (its history stays readable). */
@@ -115,6 +116,7 @@ async function startLocked(options: ControllerOptions, lock: StateLock): Promise
     },
     newRunId: () => `${clock.now().toString(36)}-${(++counter).toString(36)}`,
   };
+  ctx.dependencies = new DependencyHolds(ctx);
   ctx.rollouts = new RolloutCoordinator({
     clock, log, stateDir: settings.stateDir, fleet: () => fleet,
     release: (hosts) => {

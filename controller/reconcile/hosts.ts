@@ -6,7 +6,9 @@
 import pLimit from 'p-limit';
 import type { DesiredState } from '../../manifests/types.js';
 import { applyFailureSummary } from './failure.js';
-import { applyPlanned, observeAndPlan } from './pipeline.js';
+import { applyPlanned, heldResult, observeAndPlan } from './pipeline.js';
+import type { HostOrder } from './host-order.js';
+import { waitingText, type WaitingForHosts } from '../rollout/index.js';
 import type { HostPlanResult, HostResult, HostTarget, ProgressEvent, Transport } from './types.js';
 
 /** How to reach the hosts and how many to work on at once. */
@@ -31,14 +33,27 @@ export async function planHosts(options: HostsOptions & { hosts: DesiredState[];
  * Applies every planned host (the second phase: apply, roll back when asked, verify); a host that could
  * not be planned passes through as it is. `runTests` also runs the checks of hosts already in sync.
  */
-export async function applyHosts(options: HostsOptions & { planned: HostPlanResult[]; runTests?: boolean }): Promise<HostResult[]> {
+export async function applyHosts(options: HostsOptions & { planned: HostPlanResult[]; runTests?: boolean; order?: HostOrder }): Promise<HostResult[]> {
   const limit = pLimit(Math.max(1, options.concurrency));
-  return Promise.all(options.planned.map((planned) => limit(async () => {
-    if ('error' in planned) return planned;
-    const result = await applyPlanned(planned, targetOf(planned.desired, options), { mode: 'apply', ...(options.runTests ? { runTests: true } : {}) });
-    report(options, result.host, result.error ? { failed: result.apply ? applyFailureSummary(result.apply) : result.error.message } : { done: doneWord(result) });
+  return Promise.all(options.planned.map(async (planned) => {
+    // Waiting for the hosts it is after happens outside the limit: a waiting host holds no slot.
+    const blocked = 'error' in planned ? undefined : await options.order?.blockedBy(planned.host);
+    const result = await limit(() => applyOne(planned, blocked, options));
+    options.order?.settle(result);
     return result;
-  })));
+  }));
+}
+
+async function applyOne(planned: HostPlanResult, blocked: WaitingForHosts | undefined, options: HostsOptions & { runTests?: boolean }): Promise<HostResult> {
+  if ('error' in planned) return planned;
+  if (blocked && !planned.plan.inSync) {
+    const held = heldResult(planned, waitingText(blocked));
+    report(options, held.host, { done: `held: ${held.held}` });
+    return held;
+  }
+  const result = await applyPlanned(planned, targetOf(planned.desired, options), { mode: 'apply', ...(options.runTests ? { runTests: true } : {}) });
+  report(options, result.host, result.error ? { failed: result.apply ? applyFailureSummary(result.apply) : result.error.message } : { done: doneWord(result) });
+  return result;
 }
 
 function targetOf(desired: DesiredState, options: HostsOptions): HostTarget {

@@ -2,15 +2,17 @@
  * `drover reconcile` under the repository's rollout policy and maintenance windows, so a rollout can be
  * rehearsed without the controller: hosts outside their windows are held (planned, not applied); the
  * hosts go wave by wave (per lane), each wave's hosts converge and pass their checks (in-sync ones too), and a
- * wave over its failure budget halts the rollout: the hosts of later waves are held.
+ * wave over its failure budget halts the rollout: the hosts of later waves are held. Hosts go after the
+ * hosts they are `after:` (host-order.ts); a wave takes a host no earlier than those (orderWaves).
  */
 import type { DesiredState } from '../../manifests/types.js';
 import {
-  assignWaves, hostsByLane, judge, recordResult, startRollout, windowVerdict, windowsOf,
+  assignWaves, hostsByLane, judge, orderWaves, recordResult, startRollout, windowVerdict, windowsOf,
   type AssignedWave, type RolloutProgress,
 } from '../rollout/index.js';
 import { applyHosts, type HostsOptions } from './hosts.js';
 import { converged, heldResult } from './pipeline.js';
+import { HostOrder } from './host-order.js';
 import type { Session } from './session.js';
 import type { HostPlanResult, HostResult } from './types.js';
 
@@ -46,10 +48,14 @@ export async function applyWithPolicies(options: RolloutHostsOptions): Promise<{
   const byName = new Map(options.desired.map((d) => [d.host.name, d]));
   const results = new Map<string, HostResult>();
   const toApply: HostPlanResult[] = [];
+  // Hosts run after the hosts they are `after:` (in this run); every host of the run is settled once.
+  const order = new HostOrder(options.planned.flatMap((p) => byName.get(p.host) ?? []));
   for (const p of options.planned) {
     const held = 'plan' in p && !p.plan.inSync && !options.overrideWindow ? closedWindow(byName.get(p.host), options) : undefined;
-    if (held && 'plan' in p) results.set(p.host, heldResult(p, held));
-    else toApply.push(p);
+    if (held && 'plan' in p) {
+      results.set(p.host, heldResult(p, held));
+      order.settle(results.get(p.host)!);
+    } else toApply.push(p);
   }
   // Without the controller's memory of what each host converged to, every host is in the rollout: one in
   // sync passes its wave only if its checks pass (a canary left broken by an earlier run still halts).
@@ -57,10 +63,10 @@ export async function applyWithPolicies(options: RolloutHostsOptions): Promise<{
   const inLane = new Set([...lanes.values()].flatMap((l) => l.hosts));
   const free = toApply.filter((p) => !inLane.has(p.host));
   const reports = await Promise.all([
-    applyHosts({ ...options, planned: free }).then((rs) => { rs.forEach((r) => results.set(r.host, r)); return undefined; }),
+    applyHosts({ ...options, planned: free, order }).then((rs) => { rs.forEach((r) => results.set(r.host, r)); return undefined; }),
     ...[...lanes.entries()].map(([lane, { policy, hosts }]) => {
-      const waves = assignWaves({ hosts, policy, members: options.session.members });
-      return rollLane({ lane, waves, planned: toApply, results, options });
+      const waves = orderWaves(assignWaves({ hosts, policy, members: options.session.members }), (h) => byName.get(h)?.host.after ?? []);
+      return rollLane({ lane, waves, planned: toApply, results, options: { ...options, order } });
     }),
   ]);
   return { results: options.planned.map((p) => results.get(p.host)!), lanes: reports.filter((r): r is LaneReport => r !== undefined) };
@@ -72,7 +78,7 @@ function closedWindow(desired: DesiredState | undefined, options: RolloutHostsOp
   return verdict.open ? undefined : verdict.reason;
 }
 
-async function rollLane(args: { lane: string; waves: AssignedWave[]; planned: HostPlanResult[]; results: Map<string, HostResult>; options: RolloutHostsOptions }): Promise<LaneReport> {
+async function rollLane(args: { lane: string; waves: AssignedWave[]; planned: HostPlanResult[]; results: Map<string, HostResult>; options: RolloutHostsOptions & { order: HostOrder } }): Promise<LaneReport> {
   const { lane, waves, options } = args;
   let progress: RolloutProgress = startRollout({ lane, revision: 'working tree', waves, now: options.now() });
   for (const wave of waves) {
@@ -94,6 +100,7 @@ async function rollLane(args: { lane: string; waves: AssignedWave[]; planned: Ho
     if ('error' in p) args.results.set(p.host, p);
     else if (p.plan.inSync) args.results.set(p.host, { host: p.host, address: p.address, outcome: 'in-sync', plan: p.plan, durationMs: 0, phaseDurationsMs: p.phaseDurationsMs });
     else args.results.set(p.host, heldResult(p, `RolloutHalted: ${progress.halted?.reason ?? 'halted'}`));
+    options.order.settle(args.results.get(p.host)!);
   }
   return {
     lane, waves: waves.map(({ name, hosts, budget }) => ({ name, hosts, budget })),

@@ -6,3 +6,7 @@ export {
   heldHosts, heldReason, isReleased, judge, phaseOf, recordResult, resumeRollout, startRollout, waveOf,
   type RolloutPhase, type RolloutProgress, type WaveResult,
 } from './progress.js';
+export {
+  isWaitingText, orderWaves, waitingFor, waitingText,
+  type AwaitedHost, type DependencyLookup, type WaitingForHosts,
+} from './dependencies.js';

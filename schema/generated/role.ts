@@ -33,6 +33,10 @@ export interface RoleFile {
    */
   rollbackOnFailedTests?: boolean;
   /**
+   * Hosts this one is applied after: host names, or `group:NAME` for every member of a group (a database before its app servers). For a new revision, the host is applied only once each of them is Synced on that same revision; until then the controller plans it only and reports it OutOfSync with reason `waiting for NAME`, and `drover reconcile` runs hosts in this order (a failed one holds those after it). Entries of the host, its groups and its roles add up; cycles are errors. See docs/rollouts.md.
+   */
+  after?: string[];
+  /**
    * Overrides applied when the host's platform (or its family: debian, rhel, alpine) matches.
    */
   platforms?: {

@@ -40,8 +40,8 @@ export function driftedResources(plan: HostMetricsRecord['lastPlan']): number {
   return create + update + remove;
 }
 
-/** Reasons of hosts kept from applying on purpose (a maintenance window, a staged rollout). */
-const HELD_REASONS = /^(OutsideWindow|RolloutHalted|RolloutPaused|WaitingForWave):/;
+/** Reasons of hosts kept from applying on purpose (a maintenance window, a staged rollout, hosts it is `after:`). */
+const HELD_REASONS = /^(OutsideWindow|RolloutHalted|RolloutPaused|WaitingForWave):|^waiting for /;
 
 const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
 

@@ -74,6 +74,7 @@ async function removeHost(ctx: DaemonContext, host: string): Promise<void> {
   ctx.queue.remove(host);
   ctx.syncRuns.finished(ctx.pending.drop(host), host, { result: 'skipped', reason: 'left the inventory' });
   ctx.breakers.remove(host);
+  ctx.dependencies?.forget(host);
   await ctx.connections.drop(host);
   await ctx.store.markRemoved(host, ctx.clock.now());
   ctx.log.info({ host }, `${host} left the inventory: no longer reconciled`);

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DroverError } from '../../../manifests/errors.js';
 import {
-  assignWaves, heldReason, hostsByLane, isReleased, phaseOf, recordResult, resumeRollout, startRollout, waveOf, windowVerdict, windowsOf,
+  assignWaves, heldReason, hostsByLane, orderWaves, isReleased, phaseOf, recordResult, resumeRollout, startRollout, waveOf, windowVerdict, windowsOf,
   type RolloutPhase, type RolloutProgress, type WaveResult,
 } from '../../rollout/index.js';
 import type { HostResult } from '../../reconcile/types.js';
@@ -77,7 +77,8 @@ export class RolloutCoordinator {
       const kept = this.lanes.get(lane);
       next.set(lane, kept?.revision === fleet.revision ? kept : startRollout({
         lane, revision: fleet.revision, now: this.deps.clock.now(),
-        waves: assignWaves({ hosts, policy, members: fleet.members ?? {} }),
+        // A host never waits for a later wave: it goes in the wave of the latest host it is `after:`.
+        waves: orderWaves(assignWaves({ hosts, policy, members: fleet.members ?? {} }), (h) => fleet.hosts.get(h)?.host.after ?? []),
       }));
     }
     this.lanes = next;

@@ -13,6 +13,7 @@ import type { HostRecord, RunRecord } from '../state/records.js';
 import { updateHost } from '../state/update-host.js';
 import { requeue } from './enqueue.js';
 import { nextAfterTurn, quarantined, type TurnEnd } from './next.js';
+import { releaseWaiters } from './dependencies.js';
 import type { PendingRun } from './triggers.js';
 
 /** Loops until the queue shuts down; never rejects. */
@@ -72,8 +73,10 @@ async function runTurn(ctx: DaemonContext, turn: Turn): Promise<TurnEnd> {
   const record = ctx.store.host(host);
   // A rollout wave not yet released, or a closed maintenance window, turns an apply into a plan.
   const policy = why.apply ? ctx.rollouts?.gate(host, { overrideWindow: why.overrideWindow === true }) : undefined;
+  // A host whose `after:` hosts are not Synced on this revision plans only; their finished runs release it.
+  const waiting = why.apply && policy?.apply !== false ? ctx.dependencies?.gate(host) : undefined;
   const last = record?.lastError && { code: record.lastError.code, ...(record.lastAttemptedRevision ? { revision: record.lastAttemptedRevision } : {}) };
-  const apply = why.apply && policy?.apply !== false && !quarantined(last, turn.revision, why.trigger);
+  const apply = why.apply && policy?.apply !== false && waiting === undefined && !quarantined(last, turn.revision, why.trigger);
   const run: RunRecord = { id: ctx.newRunId(), trigger: why.trigger, revision: turn.revision, startedAt: ctx.clock.now(), dryRun: !apply, changedSteps: [] };
   // `running` is on disk before an apply, so a killed controller re-observes the host; a plan-only run
   // changes nothing on the host, so it skips that write (drift checks stay one write per host).
@@ -96,6 +99,7 @@ async function runTurn(ctx: DaemonContext, turn: Turn): Promise<TurnEnd> {
   }));
   // The result is known (and readable) now; the host is handed back to the queue once it is on disk.
   logFinished(ctx, run, result, saved);
+  releaseWaiters(ctx, host);
   ctx.syncRuns.finished(why.runIds, host, { result: result.outcome, reason: saved.reason, revision: run.revision });
   ctx.events.runFinished?.(host, run, result);
   const onDisk = await stored(ctx, host, () => undefined, 'after the run', written);
