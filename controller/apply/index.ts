@@ -4,7 +4,7 @@
  */
 export { applyPlan, runCommand, runHostScript, BUSY_EXIT, MISSING_TOOL_EXIT, type ApplyPlanArgs } from './execute.js';
 export { verifyConverged } from './verify.js';
-export { restoreFromBackup, restoreFromPristine, type RestoreArgs } from './restore.js';
+export { restoreFromBackup, restoreFromPristine, restorePurged, type RestoreArgs } from './restore.js';
 export { buildHostScript, stepRuns, type HostScript, type ScriptEntry, type BuildScriptArgs } from './script.js';
 export { inventoryIds } from './inventory.js';
 export { restoreAction, backupIndexName } from './actions/index.js';

@@ -1,5 +1,5 @@
 /**
- * The removal each clean_* step performs (the steps themselves are planned by plan/clean.ts), done
+ * The removal each clean_* and purge_* step performs (the steps are planned by plan/clean.ts and purge.ts), done
  * conservatively: a file only while it is a regular file (backed up first), a symlink only while it is
  * a symlink, a directory only when empty, a cron entry's file, a sysctl key's persistence file (the
  * live value is left).
@@ -28,4 +28,18 @@ export function cleanAction(id: string, backups: number): ActionScript {
         `_rmfile ${p}`,
       ) };
   }
+}
+
+/**
+ * The sh text of a purge_ step (plan/purge.ts): the undeclared entry of an owned directory goes, a file
+ * kept in the backup store first (`keep` revisions), a symlink's target recorded; both are listed for
+ * `restore_dir_*` (purgedRestoreAction). Reports unchanged when the entry is gone or changed type.
+ */
+export function purgeAction(entry: { path: string; type: 'file' | 'symlink' }, dir: string, backups: number): ActionScript {
+  return { script: `_purge ${q(entry.path)} ${entry.type === 'symlink' ? 'l' : 'f'} ${Math.max(1, backups)} ${backupIndexName(entry.path)} ${backupIndexName(dir)}` };
+}
+
+/** restore_dir_*: puts back every entry purged from `dir` that is still absent (files from the backup store). */
+export function purgedRestoreAction(dir: string): ActionScript {
+  return { script: `_unpurge ${backupIndexName(dir)} ${q(dir)}` };
 }

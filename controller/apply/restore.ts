@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { slug } from '../plan/naming.js';
 import type { Transport } from '../transport/types.js';
 import { restoreAction, restorePristineAction } from './actions/checks.js';
+import { purgedRestoreAction } from './prune.js';
 import { runHostScript } from './execute.js';
 import { assembleMain, type ScriptEntry } from './script.js';
 import type { ActionScript, StepResult } from './types.js';
@@ -35,6 +36,15 @@ export async function restoreFromBackup(args: RestoreArgs & { revision?: number 
  */
 export async function restoreFromPristine(args: RestoreArgs): Promise<StepResult> {
   return runRestore(args, restorePristineAction(args.path));
+}
+
+/**
+ * Puts back every entry purged from the owned directory `path` (purge_ steps) that is still absent: files
+ * from the backup store with their mode and owner, symlinks with their target. Resolves with the step's
+ * result (`failed` when nothing was ever purged there). Throws like restoreFromBackup.
+ */
+export async function restorePurged(args: RestoreArgs): Promise<StepResult> {
+  return runRestore({ ...args, name: args.name ?? `restore_dir_${slug(args.path)}` }, purgedRestoreAction(args.path));
 }
 
 async function runRestore(args: RestoreArgs, action: ActionScript): Promise<StepResult> {

@@ -12,7 +12,7 @@ import {
 } from './actions/index.js';
 import { fail, lines, notifiedOnHost, pathOf, q } from './actions/common.js';
 import { inventoryContent, inventoryIds } from './inventory.js';
-import { cleanAction } from './prune.js';
+import { cleanAction, purgeAction } from './prune.js';
 import { DROVER_STATE_DIR, inventoryPath, PENDING_PATH } from '../facts/drover-state.js';
 import { heldSecretsShell, MASK_AWK } from '../facts/files.js';
 import { APPLY_SH_LIBRARY, BACKUP_DIR, PRISTINE_DIR, UNCHANGED_EXIT } from './sh-lib.js';
@@ -53,6 +53,7 @@ export interface BuildScriptArgs {
 
 /** A step with work to do on the host (tests always run, after the rest). */
 export function stepRuns(step: PlanStep): boolean {
+  if (step.report === true) return false;
   return step.phase === 'test' || step.action !== 'none' || step.mayChange !== undefined;
 }
 
@@ -111,6 +112,7 @@ function actionFor(a: Assembly, step: PlanStep): ActionScript {
     return test ? testAction(test) : { script: fail(`no test ${step.resource}`) };
   }
   const resource = a.byId.get(step.resource);
+  if (step.purge !== undefined && resource !== undefined) return purgeAction(step.purge, pathOf(resource), a.args.desired.settings.backups);
   if (resource === undefined && step.action === 'delete') return cleanAction(step.resource, a.args.desired.settings.backups);
   if (resource === undefined) return { script: fail(`no resource ${step.resource} in the desired state`) };
   if (step.phase === 'backup') return backupAction(pathOf(resource), a.args.desired.settings.backups);

@@ -104,5 +104,28 @@ _restore_backup() { _ix="$_BD/index/$2"; [ -f "$_ix" ] || { echo "drover: no bac
   _parent "$1"; _undo "$1" && _mktmp "$1" && chmod "$3" "$_TMP" && chown "$4:$5" "$_TMP" && cat -- "$_BD/$2" > "$_TMP" && mv -f -- "$_TMP" "$1" && _TMP=; }
 `;
 
+/**
+ * Entries purged from owned directories (purge.ts): each kept as `$_DD/purged/<sha256 of dir>/<sha256 of
+ * path>/` holding `path` and, for a symlink, `target` (a file's content and attributes go to the backup
+ * store, under the same index name). `_purge PATH f|l KEEP INDEX DIRHASH` removes one (journalled, so a
+ * failed run puts it back); `_unpurge DIRHASH DIR` puts back every purged entry that is still absent.
+ */
+const PURGE = String.raw`
+_purge() { _p=$1; _rd="$_DD/purged/$5"
+  if [ "$2" = l ]; then [ -L "$_p" ] || exit 100; else _reg "$_p" || exit 100; fi
+  mkdir -p "$_rd" && chmod 0700 "$_DD/purged" && _pt=$(mktemp -d "$_rd/.drover-tmp.XXXXXX") || return 1
+  if ! { printf '%s' "$_p" > "$_pt/path" && if [ "$2" = l ]; then readlink -- "$_p" > "$_pt/target"; else _backup "$_p" "$3" "$4"; fi; }; then rm -rf -- "$_pt"; return 1; fi
+  _undo "$_p" || { rm -rf -- "$_pt"; return 1; }
+  rm -rf -- "$_rd/$4"; mv -- "$_pt" "$_rd/$4" && rm -f -- "$_p"; }
+_unpurge() { _rd="$_DD/purged/$1"; _n=0
+  [ -d "$_rd" ] || { echo "drover: nothing was purged from $2 on this host" >&2; return 1; }
+  for _e in "$_rd"/*; do [ -f "$_e/path" ] || continue; _p=$(cat "$_e/path"; echo x); _p=@{_p%x}
+    if [ -e "$_p" ] || [ -L "$_p" ]; then rm -rf -- "$_e"; continue; fi
+    if [ -f "$_e/target" ]; then _tg=$(cat "$_e/target"); _undo "$_p" && ln -s -- "$_tg" "$_p" || return 1
+    else _restore_backup "$_p" "@{_e##*/}" 1 || return 1; fi
+    rm -rf -- "$_e"; _n=$((_n + 1)); done
+  echo "drover: $_n entries of $2 put back"; [ "$_n" -gt 0 ] || exit 100; }
+`;
+
 /** The library text, in dependency order. */
-export const APPLY_SH_LIBRARY = `${HOST_SH_LIBRARY}\n${[CORE, UNDO, FILES, STATE].join('').trim().replace(/@\{/g, '${')}`;
+export const APPLY_SH_LIBRARY = `${HOST_SH_LIBRARY}\n${[CORE, UNDO, FILES, STATE, PURGE].join('').trim().replace(/@\{/g, '${')}`;

@@ -41,9 +41,10 @@ export function renderHostPlan(result: PlanView, options: RenderOptions): string
   }
   const { plan } = result;
   const s = plan.summary;
+  const reported = s.reported ? `; ${s.reported} reported, not changed` : '';
   const head = plan.inSync
-    ? `  ${plan.host} (${result.address}): in sync (${s.unchanged} resources)`
-    : `~ ${plan.host} (${result.address}): ${s.create} to create, ${s.update} to update, ${s.delete} to delete${s.mayChange ? `, ${s.mayChange} may change` : ''}, ${s.unchanged} unchanged`;
+    ? `  ${plan.host} (${result.address}): in sync (${s.unchanged} resources)${reported}`
+    : `~ ${plan.host} (${result.address}): ${s.create} to create, ${s.update} to update, ${s.delete} to delete${s.mayChange ? `, ${s.mayChange} may change` : ''}, ${s.unchanged} unchanged${reported}`;
   const lines = [paint(safe(head), plan.inSync ? ' ' : '~', options.color)];
   const shown = plan.steps.filter((step) => step.action !== 'none' || step.mayChange);
   // Step names carry whole paths: the reasons start in one column per host, past its longest name.
@@ -82,7 +83,8 @@ export function renderSummary(results: PlanView[]): string {
   const rows = results.map((r) => {
     if ('error' in r) return [r.host, failureWord(r.error), '-', '-', '-', '-', r.error.code];
     const s = r.plan.summary;
-    return [r.host, r.plan.inSync ? 'in sync' : 'drift', String(s.create), String(s.update), String(s.delete), String(s.unchanged), s.mayChange ? `${s.mayChange} may change` : ''];
+    const notes = [s.mayChange ? `${s.mayChange} may change` : '', s.reported ? `${s.reported} reported` : ''].filter(Boolean).join(', ');
+    return [r.host, r.plan.inSync ? 'in sync' : 'drift', String(s.create), String(s.update), String(s.delete), String(s.unchanged), notes];
   });
   return renderTable(['HOST', 'STATUS', 'CREATE', 'UPDATE', 'DELETE', 'UNCHANGED', 'NOTE'], rows.map((row) => row.map(safe)));
 }

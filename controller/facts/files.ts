@@ -1,6 +1,7 @@
 /**
  * File, directory and symlink facts: one batched lstat for all paths, one batched sha256sum for
- * regular files, readlink for symlinks, and a `find` for recursive directories.
+ * regular files, readlink for symlinks, a `find` for recursive directories, and the entries of
+ * directories drover owns (`purge`, dir-entries.ts).
  * Files whose desired content holds secret placeholders are hashed after the secret values (read
  * on the host, inside awk) are replaced back by their placeholders: the value never leaves awk.
  */
@@ -11,6 +12,7 @@ import {
   type FactDomain, type FragmentContext, type ProbeRecord, type ProbeSection,
 } from './common.js';
 import type { DirectoryFact, Fact, FileFact, SymlinkFact } from './types.js';
+import { entriesLines, parseEntries } from './dir-entries.js';
 
 /** Where a secret lives on the host when its resource does not say. */
 export function defaultSecretPath(name: string): string {
@@ -98,6 +100,7 @@ function parentLines(resources: readonly DesiredResource[]): string[] {
 export function filesFragment(resources: readonly DesiredResource[], context: FragmentContext): string {
   return [
     ...statLines(resources.map(targetPath)), ...hashLines(resources, context), ...symlinkAndTreeLines(resources), ...parentLines(resources),
+    ...entriesLines(resources),
   ].join('\n');
 }
 
@@ -113,6 +116,8 @@ function factFor(section: string, r: DesiredResource, records: readonly ProbeRec
     const tree = single(section, records, 'r');
     const fact: DirectoryFact = { kind: 'directory', ...base };
     if (tree) fact.recursiveDrift = tree.fields[0] === '1';
+    const entries = base.type === 'directory' ? parseEntries(section, records) : undefined;
+    if (entries) fact.entries = entries;
     return fact;
   }
   const fact: FileFact = { kind: 'file', ...base };

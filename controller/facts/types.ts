@@ -63,11 +63,19 @@ export interface FileFact extends PathFact {
   parentMissing?: boolean;
 }
 
+/** One entry directly in a directory: its name (no slash) and lstat type. */
+export interface DirEntry {
+  name: string;
+  type: 'file' | 'symlink' | 'directory' | 'other';
+}
+
 /** A managed directory: lstat of its path. */
 export interface DirectoryFact extends PathFact {
   kind: 'directory';
   /** Only for `recursive: true` with mode/owner/group declared: some entry below differs. */
   recursiveDrift?: boolean;
+  /** Only for `purge` (true or report) on an existing directory: its entries, sorted by name. */
+  entries?: DirEntry[];
 }
 
 /** A managed symlink: lstat of its path and the stored target. */

@@ -1,6 +1,7 @@
 import { wantsAbsent, type DesiredResource, type DesiredState } from '../../manifests/types.js';
 import type { ObservedState } from '../facts/types.js';
 import { withCleanSteps } from './clean.js';
+import { withPurgeSteps } from './purge.js';
 import { compareResource, type RunContext } from './compare/index.js';
 import { dependsOnClosure, type EarlierChange } from './compare/guard-effects.js';
 import { groupName, nameSteps, slug, workPhase } from './naming.js';
@@ -16,7 +17,8 @@ const PATH_KINDS = new Set(['file', 'directory', 'git', 'symlink']);
  * Steps come in resource order (dependsOn, kind, declaration); a file whose content changes
  * gets a backup step before it; notified services get one handler step each, after all work
  * steps; role tests come last. With settings.prune, what the host's inventory lists and the manifests
- * no longer declare gets a clean step before the handlers. Throws DroverError E_DEPENDENCY_CYCLE on
+ * no longer declare gets a clean step before the handlers, and so does each undeclared entry of a
+ * directory with `purge` (purge.ts; `purge: report` steps are listed, never run, and leave `inSync`). Throws DroverError E_DEPENDENCY_CYCLE on
  * dependsOn cycles, E_PLATFORM_MISMATCH when the host is not of its declared platform family.
  */
 export function planHost(desired: DesiredState, observed: ObservedState): Plan {
@@ -55,8 +57,8 @@ export function planHost(desired: DesiredState, observed: ObservedState): Plan {
   const handlers = handlerSteps(ordered, notifiers, observed, desired.host.name);
   steps.push(...handlers.map((h) => (pending.has(h.resource) ? h : withUncertainTriggers(h, uncertain))));
   steps.push(...testSteps(desired));
-  const all = withCleanSteps(desired, observed, steps);
-  return { host: desired.host.name, steps: all, summary: summarise(all), inSync: all.every((s) => s.action === 'none' && !s.mayChange) };
+  const all = withPurgeSteps(desired, observed, withCleanSteps(desired, observed, steps));
+  return { host: desired.host.name, steps: all, summary: summarise(all), inSync: all.every((s) => s.report === true || (s.action === 'none' && !s.mayChange)) };
 }
 
 /** A notified command that an earlier run recorded as pending on the host (and did not run) runs now. */
@@ -157,12 +159,14 @@ function describeTest(t: DesiredState['tests'][number]): string {
 
 /** Counts a plan's work steps by action (backups, handlers and tests are not counted). */
 export function summarise(steps: PlanStep[]): PlanSummary {
-  const work = steps.filter((s) => s.phase === 'install' || s.phase === 'regen' || s.phase === 'clean');
+  const work = steps.filter((s) => (s.phase === 'install' || s.phase === 'regen' || s.phase === 'clean') && s.report !== true);
+  const reported = steps.filter((s) => s.report === true).length;
   return {
     create: work.filter((s) => s.action === 'create').length,
     update: work.filter((s) => s.action === 'update' && !s.mayChange).length,
     delete: work.filter((s) => s.action === 'delete').length,
     unchanged: work.filter((s) => s.action === 'none' && s.mayChange === undefined).length,
     mayChange: steps.filter((s) => s.mayChange !== undefined).length,
+    ...(reported > 0 ? { reported } : {}),
   };
 }

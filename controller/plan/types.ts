@@ -36,6 +36,13 @@ export interface PlanStep {
   triggeredBy?: string[];
   /** For file-like steps: content hashes before and after (never the content of secrets). */
   content?: { before?: string; after: string; secrets: string[]; binary: boolean };
+  /** For purge_ steps (purge.ts): the undeclared entry of an owned directory that the step removes. */
+  purge?: { path: string; type: 'file' | 'symlink' };
+  /**
+   * Listed, never run (`purge: report`): what drover would change, reported as drift of the host's
+   * status and plan, yet not counted against `inSync` (applying would change nothing there).
+   */
+  report?: true;
 }
 
 export interface PlanSummary {
@@ -45,6 +52,8 @@ export interface PlanSummary {
   unchanged: number;
   /** Steps whose outcome is only known at run time. */
   mayChange: number;
+  /** Steps only reported, never run (`purge: report`); absent when none. */
+  reported?: number;
 }
 
 export interface Plan {

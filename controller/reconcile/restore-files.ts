@@ -1,6 +1,7 @@
 import { DroverError } from '../../manifests/errors.js';
 import type { DesiredState } from '../../manifests/types.js';
-import { restoreFromBackup, restoreFromPristine } from '../apply/index.js';
+import { restoreFromBackup, restoreFromPristine, restorePurged } from '../apply/index.js';
+import { slug } from '../plan/naming.js';
 import { pathOf } from '../apply/actions/common.js';
 import type { StepResult } from '../apply/types.js';
 import type { Plan } from '../plan/types.js';
@@ -14,10 +15,13 @@ export interface RestoreStep {
   group: string;
   resource: string;
   path: string;
+  /** A directory with `purge: true`: the step puts back the entries purged from it (`restore_dir_<path>`). */
+  purged?: true;
 }
 
 /**
- * One restore_<x> per managed file, named after its work step (`regen_motd` -> `restore_motd`), in plan order.
+ * One restore_<x> per managed file, named after its work step (`regen_motd` -> `restore_motd`), in plan order,
+ * then one restore_dir_<path> per directory with `purge: true` (what purge_ steps removed there).
  * Files sharing a step name (`step:`) share the restore step.
  */
 export function restoreSteps(plan: Plan, desired: DesiredState): RestoreStep[] {
@@ -27,6 +31,11 @@ export function restoreSteps(plan: Plan, desired: DesiredState): RestoreStep[] {
     const file = files.get(s.resource);
     if (file === undefined || (s.phase !== 'regen' && s.phase !== 'install')) continue;
     steps.push({ name: `restore_${s.name.replace(/^regen_/, '')}`, phase: 'restore', group: s.group, resource: s.resource, path: pathOf(file) });
+  }
+  for (const r of desired.resources) {
+    if (r.kind !== 'directory' || r.spec.purge !== true) continue;
+    const group = plan.steps.find((s) => s.resource === r.id)?.group ?? `setup_${slug(r.role ?? desired.host.name)}`;
+    steps.push({ name: `restore_dir_${slug(pathOf(r))}`, phase: 'restore', group, resource: r.id, path: pathOf(r), purged: true });
   }
   return steps;
 }
@@ -53,7 +62,8 @@ export async function restoreFiles(args: { transport: Transport; desired: Desire
   const results: StepResult[] = [];
   for (const step of args.steps) {
     const target = { transport: args.transport, path: step.path, name: step.name };
-    results.push(args.revision === undefined ? await restoreFromPristine(target) : await restoreFromBackup({ ...target, revision: args.revision }));
+    if (step.purged) results.push(await restorePurged(target));
+    else results.push(args.revision === undefined ? await restoreFromPristine(target) : await restoreFromBackup({ ...target, revision: args.revision }));
   }
   return maskDeep(results, secretsOf(args.desired));
 }

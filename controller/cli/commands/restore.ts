@@ -31,7 +31,10 @@ export async function runRestore(io: CliIo, request: RestoreRequest): Promise<nu
   const { planned, desired, step, revision } = request;
   const steps = findRestoreSteps(planned.plan, desired, step);
   const what = revision === undefined ? 'as it was before drover first changed it (a file drover created is removed)' : `from backup revision ${revision} (1 = the latest)`;
-  for (const s of steps) println(io, `  ${planned.host} (${planned.address}): ${s.name}: put ${s.path} back ${what}`);
+  for (const s of steps) {
+    const text = s.purged ? `put back every entry purge removed from ${s.path} that is still absent (from the backup store)` : `put ${s.path} back ${what}`;
+    println(io, `  ${planned.host} (${planned.address}): ${s.name}: ${text}`);
+  }
   eprintln(io, SELF_HEAL_WARNING);
   if (request.dryRun) return ExitCode.drift;
   const question = `Restore ${steps.length} file${steps.length === 1 ? '' : 's'} on ${planned.host}?`;
@@ -48,7 +51,7 @@ export async function runRestore(io: CliIo, request: RestoreRequest): Promise<nu
     return ExitCode.partial;
   }
   for (const r of results) {
-    println(io, `    ${r.status === 'changed' ? 'restored' : r.status.padEnd(8)} ${r.name} (${r.resource.replace(/^file:/, '')})`);
+    println(io, `    ${r.status === 'changed' ? 'restored' : r.status.padEnd(8)} ${r.name} (${r.resource.replace(/^file:/, '')})${r.status === 'unchanged' ? ': nothing to put back' : ''}`);
     if (r.status === 'failed' && r.stderr) println(io, r.stderr.trimEnd().split('\n').slice(-8).map((l) => `        | ${l}`).join('\n'));
   }
   return results.every((r) => r.status === 'changed' || r.status === 'unchanged') ? ExitCode.ok : ExitCode.partial;

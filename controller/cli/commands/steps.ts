@@ -52,7 +52,8 @@ export function renderSteps(host: string, steps: PlanStep[], restores: RestoreSt
   for (const r of restores) {
     if (seen.has(r.name)) continue;
     seen.add(r.name);
-    lines.push(`  ${r.name.padEnd(width)}  put ${restores.filter((x) => x.name === r.name).map((x) => x.path).join(', ')} back as before drover`);
+    const what = r.purged ? `put back what purge removed from ${r.path}` : `put ${restores.filter((x) => x.name === r.name).map((x) => x.path).join(', ')} back as before drover`;
+    lines.push(`  ${r.name.padEnd(width)}  ${what}`);
   }
   return lines.join('\n');
 }

@@ -64,7 +64,7 @@ export function finishRun(record: HostRecord, ctx: FinishContext): HostRecord {
 export function summarisePlan(plan: Plan, revision: string, texts?: Record<string, FileTexts>): PlanSummary {
   const steps = plan.steps.filter((s) => s.action !== 'none').map((s) => {
     const diff = texts ? fileDiffLines(s, texts[s.resource]) : [];
-    return { name: s.name, action: s.action, reasons: s.reasons, ...(diff.length ? { diff } : {}) };
+    return { name: s.name, action: s.action, reasons: s.reasons, ...(diff.length ? { diff } : {}), ...(s.report ? { report: s.report } : {}) };
   });
   const counts: Record<string, number> = { ...plan.summary };
   return { revision, inSync: plan.inSync, steps, counts };

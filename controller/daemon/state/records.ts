@@ -37,7 +37,8 @@ export interface RunRecord {
 export interface PlanSummary {
   revision: string;
   inSync: boolean;
-  steps: { name: string; action: string; reasons: string[]; diff?: string[] }[];
+  /** `report`: listed only, never applied (`purge: report`). */
+  steps: { name: string; action: string; reasons: string[]; diff?: string[]; report?: true }[];
   counts: Record<string, number>;
 }
 

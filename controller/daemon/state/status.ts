@@ -104,7 +104,14 @@ function syncReason(record: HostRecord, last: RunRecord | undefined, desired: st
   if (desired !== undefined && current !== desired) {
     return { status: 'OutOfSync', reason: `not yet on ${desired} (last applied: ${record.lastAppliedRevision ?? 'none'})` };
   }
-  return { status: 'Synced', reason: `in sync with ${current}` };
+  return { status: 'Synced', reason: `in sync with ${current}${reportedText(record)}` };
+}
+
+/** `; 2 reported, not changed: purge_etc_cron_d_x, ...` for steps only reported (`purge: report`), else ``. */
+function reportedText(record: HostRecord): string {
+  const steps = (record.lastPlan?.steps ?? []).filter((s) => s.report === true).map((s) => s.name);
+  if (steps.length === 0) return '';
+  return `; ${steps.length} reported, not changed: ${steps.slice(0, 3).join(', ')}${steps.length > 3 ? ` (+${steps.length - 3} more)` : ''}`;
 }
 
 function driftText(record: HostRecord, last: RunRecord): string {

@@ -11,8 +11,11 @@ import type { Fact, ObservedState } from '../../../controller/facts/types.js';
 import type { PlanStep } from '../../../controller/plan/types.js';
 import { loadPlanCase, planCaseNames } from './plan-fixtures.js';
 
-/** Fixtures whose host matches its manifests; every other plan fixture has something to change. */
-const IN_SYNC_CASES = new Set(['in-sync', 'refresh-only-in-sync']);
+/**
+ * Fixtures whose host matches its manifests (directory-purge-report: entries only reported, `purge: report`,
+ * leave it in sync); every other plan fixture has something to change.
+ */
+const IN_SYNC_CASES = new Set(['in-sync', 'refresh-only-in-sync', 'directory-purge-report']);
 
 /**
  * Fact fields the plan does not compare, by kind, and why. Every other field of the in-sync facts
