@@ -12,7 +12,7 @@ import type { ObservedState } from '../facts/types.js';
 import { groupName, slug } from './naming.js';
 import type { PlanStep } from './types.js';
 
-/** Every path a resource of the host declares (what purge never removes). */
+/** Every path a resource of the host declares or makes (what purge never removes). */
 export function declaredPaths(resources: readonly DesiredResource[]): Set<string> {
   const out = new Set<string>();
   for (const r of resources) {
@@ -21,6 +21,8 @@ export function declaredPaths(resources: readonly DesiredResource[]): Set<string
     else if (r.kind === 'sysctl') out.add(sysctlPersistPath(r.key));
     else if (r.kind === 'secret') out.add(secretPath(r.key, resources));
     else if (r.kind === 'ssh_key') out.add(r.key).add(`${r.key}.pub`);
+    // What a command's guard looks for is its to make: purging it would run the command on every apply.
+    else if (r.kind === 'command' && typeof r.spec.creates === 'string') out.add(r.spec.creates);
     if (path !== undefined) out.add(path);
     else if (r.kind === 'file' || r.kind === 'directory' || r.kind === 'symlink' || r.kind === 'git') out.add(r.key);
   }

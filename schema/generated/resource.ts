@@ -158,7 +158,7 @@ export interface DirectoryResource {
    */
   recursive?: boolean;
   /**
-   * drover owns the directory's entries (Puppet's `purge => true`), e.g. /etc/sudoers.d, /etc/cron.d, sites-enabled: `true` removes every file and symlink directly in it that no resource of the host declares (each a `purge_<path>` step; a file is kept in the backup store first, and `drover run HOST restore_dir_<path>` brings them back); `report` only lists them in the plan and status and changes nothing. Subdirectories are never purged (default false).
+   * drover owns the directory's entries (Puppet's `purge => true`), e.g. /etc/sudoers.d, /etc/cron.d, sites-enabled: `true` removes every file and symlink directly in it that no resource of the host declares (nor a command's `creates`) (each a `purge_<path>` step; a file is kept in the backup store first, and `drover run HOST restore_dir_<path>` brings them back); `report` only lists them in the plan and status and changes nothing. Subdirectories are never purged (default false).
    */
   purge?: true | false | 'report';
   /**
