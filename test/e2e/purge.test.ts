@@ -115,6 +115,7 @@ describe('purge: true', () => {
   it('drover run restore_dir_<path> puts every purged entry back with its content, mode, owner or target', async () => {
     const steps = await drover('steps', 'web1');
     expect(steps.stdout).toMatch(/restore_dir_etc_sudoers_d\s+put back what purge removed from \/etc\/sudoers\.d/);
+    expect(steps.stdout).toMatch(/purge_etc_cron_d_by_hand\s+reported only: file \/etc\/cron\.d\/by-hand is not declared/);
     const restored = await drover('run', 'web1', 'restore_dir_etc_sudoers_d', repo, '--yes', ...fleetSshFlags(fleet));
     expectCode(restored, 0);
     expect(restored.stdout).toContain('restored restore_dir_etc_sudoers_d');

@@ -62,5 +62,6 @@ function status(s: PlanStep): string {
   if (s.phase === 'test') return `check: ${s.reasons.join('; ')}`;
   if (s.mayChange !== undefined && s.action === 'none') return `may change: ${s.mayChange}`;
   if (s.action === 'none') return 'in sync';
+  if (s.report) return `reported only: ${s.reasons.join('; ')}`;
   return `would ${s.action === 'delete' ? 'delete' : 'change'}: ${[...s.reasons, ...(s.mayChange ? [`may change: ${s.mayChange}`] : [])].join('; ')}`;
 }
