@@ -5,25 +5,12 @@
  * by their keyed digest) is in.
  */
 import { createHash } from 'node:crypto';
+import { stableJson } from '../../../manifests/stable-json.js';
 import type { DesiredState } from '../../../manifests/types.js';
-import { SecretValue } from '../../../manifests/secret-value.js';
 
 /** sha256 (hex) of the host's desired state, independent of key order and of source positions. */
 export function desiredHash(desired: DesiredState): string {
   return createHash('sha256').update(stableJson(desired)).digest('hex');
-}
-
-function stableJson(value: unknown): string {
-  // A repository secret counts by its keyed digest: a new value in secrets/*.age changes the host.
-  if (value instanceof SecretValue) return JSON.stringify(`secret:${value.digest()}`);
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([k, v]) => k !== 'origin' && v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 /**
