@@ -84,3 +84,14 @@ export function fetchError(failure: GitCommandFailure, ctx: FetchContext): Drove
   const message = scrub(`${ctx.action} failed (${detail}): ${hint}`, ctx.token);
   return new DroverError(code, message);
 }
+
+/**
+ * fetchError for a ref fetched to be previewed: a ref the remote does not have says what may be
+ * previewed instead of pointing at the source settings (the followed ref is not in question).
+ */
+export function previewFetchError(failure: GitCommandFailure, ctx: FetchContext): DroverError {
+  const error = fetchError(failure, ctx);
+  if (error.code !== 'E_SOURCE_REF_NOT_FOUND') return error;
+  const detail = failure.timedOut ? 'timed out' : gist(failure.output, RULES.find((r) => r.code === error.code));
+  return new DroverError(error.code, scrub(`${ctx.ref} does not exist in ${ctx.url} (${detail}): push it, or give a branch, a tag, a full ref such as refs/pull/12/head, or a 40-hex commit`, ctx.token));
+}

@@ -7,15 +7,16 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DroverError } from '../../manifests/errors.js';
 import { readAccepted, writeAccepted, type Accepted } from './accepted.js';
-import { fetchError, type FetchContext } from './errors.js';
+import { fetchError, previewFetchError, type FetchContext } from './errors.js';
 import { gitEnvironment } from './git-env.js';
 import { GitCommandFailure, runGit } from './git-run.js';
 import { ensureMirror, fetchRef, isAncestor, keepAccepted, removeStaleLocks, resolveCommit, type Git } from './mirror.js';
 import { describeRef, mirrorRef, parseRevisionName, revisionName } from './ref.js';
+import { PREVIEWS_DIR, fetchPreviewCommit, materialisePreview, previewRevisionName } from './preview-ref.js';
 import { verifyCommitSignature } from './signature.js';
 import { materialiseSnapshot, pruneSnapshotDirs } from './snapshot.js';
 import { assertSourceSpec } from './spec-check.js';
-import type { GitSource, Revision, SourceClock, SourceSpec } from './types.js';
+import type { GitSource, PreviewRevision, Revision, SourceClock, SourceSpec } from './types.js';
 import { absoluteUrl, classifyUrl, displayUrl, type UrlKind } from './url.js';
 
 /** Options of createGitSource. */
@@ -48,7 +49,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   const now = options.clock ? () => options.clock!.now() : Date.now;
   const kind = (classifyUrl(spec.url) as { kind: UrlKind }).kind;
   const url = absoluteUrl(spec.url, kind, process.cwd());
-  const paths = { mirror: join(workDir, 'mirror'), snapshots: join(workDir, 'snapshots'), accepted: join(workDir, 'accepted') };
+  const paths = { mirror: join(workDir, 'mirror'), snapshots: join(workDir, 'snapshots'), accepted: join(workDir, 'accepted'), previews: join(workDir, PREVIEWS_DIR) };
   const env = gitEnvironment(spec, process.env);
   const git: Git = (args, opts = {}) =>
     runGit({ cwd: opts.cwd ?? paths.mirror, args, env: { ...env, ...opts.env }, timeoutMs: spec.timeoutMs });
@@ -114,12 +115,31 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     return fetched(commit, dir);
   }
 
+  let firstPreview = true;
+  /** Fetches and materialises a ref to preview (see GitSource.fetchPreview); leftovers of an earlier process go first. */
+  async function fetchPreview(ref: string): Promise<PreviewRevision> {
+    if (firstPreview) await pruneSnapshotDirs(paths.previews, new Set());
+    firstPreview = false;
+    if (firstFetch) await removeStaleLocks(paths.mirror);
+    firstFetch = false;
+    await ensureMirror(git, paths.mirror);
+    const commit = await fetchPreviewCommit(git, url, ref);
+    const { root, remove } = await materialisePreview(git, { previewsDir: paths.previews, commit });
+    return { ref, name: previewRevisionName(ref, commit), commit, dir: join(root, spec.path ?? ''), fetchedAt: now(), remove };
+  }
+
   return {
     // A git failure the phases did not turn into a DroverError themselves is one of the fetch.
     fetchRevision: () =>
       exclusive(() =>
         fetchRevision().catch((error: unknown) => {
           throw error instanceof GitCommandFailure ? fetchError(error, context) : error;
+        }),
+      ),
+    fetchPreview: (ref) =>
+      exclusive(() =>
+        fetchPreview(ref).catch((error: unknown) => {
+          throw error instanceof GitCommandFailure ? previewFetchError(error, { ...context, ref: `ref ${JSON.stringify(ref)}`, action: `fetching ref ${JSON.stringify(ref)} to preview from ${displayUrl(url)}` }) : error;
         }),
       ),
     pruneSnapshots: (keep) => exclusive(() => pruneSnapshotDirs(paths.snapshots, keep)),

@@ -35,6 +35,14 @@ export interface Revision {
   fetchedAt: number;
 }
 
+/** A commit fetched to be previewed: its snapshot (`name` is `<ref>@sha1:<hex>`), which the caller removes when done. */
+export interface PreviewRevision extends Revision {
+  /** The ref as asked for. */
+  ref: string;
+  /** Removes the snapshot (the commit stays in the mirror until git collects it). */
+  remove(): Promise<void>;
+}
+
 /** A source of revisions; one per followed repository and ref. */
 export interface GitSource {
   /**
@@ -52,6 +60,14 @@ export interface GitSource {
    * with the remote down); undefined when the name is malformed or its snapshot is gone. `fetchedAt` is 0.
    */
   storedRevision(name: string): Promise<Revision | undefined>;
+  /**
+   * Fetches `ref` (a branch, tag, full ref such as `refs/pull/12/head`, or a 40-hex commit) of the
+   * followed repository to preview it: the followed ref and the accepted commit never move, and no
+   * signature or fast-forward check is made (a preview never applies). Serialised with fetchRevision.
+   * Throws E_SOURCE_REF_NOT_FOUND (no such ref on the remote), E_SOURCE_CONFIG (not a ref name), and
+   * fetchRevision's other errors.
+   */
+  fetchPreview(ref: string): Promise<PreviewRevision>;
 }
 
 /** The part of the daemon's Clock the source needs (source does not import the daemon). */

@@ -3,7 +3,9 @@ import { loadRepository } from '../../../manifests/index.js';
 import { formatProblem } from '../../../manifests/errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CliIo, eprintln, println } from '../io.js';
-import { parseOutput, resolveRepo, setExitCode } from '../context.js';
+import { DroverError } from '../../../manifests/errors.js';
+import { resolveRepo, setExitCode } from '../context.js';
+import { githubAnnotation } from '../github-annotations.js';
 import { escapeLines } from '../terminal-text.js';
 
 /** `drover validate [REPO]`: schema and semantic checks of a whole repository; touches no host. */
@@ -12,9 +14,9 @@ export function registerValidate(program: Command, io: CliIo): void {
     .command('validate')
     .description('check a manifest repository (schemas, references, templates); touches no host')
     .argument('[repo]', 'manifest repository directory', '.')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .option('-o, --output <format>', 'text, json, or github (GitHub Actions annotations on the problems\' lines)', 'text')
     .action(async (repo: string, opts: { output: string }, cmd: Command) => {
-      const output = parseOutput(opts.output);
+      const output = parseValidateOutput(opts.output);
       const root = await resolveRepo(io, repo, 'validate');
       const loaded = await loadRepository(root);
       const resources = loaded.hosts.reduce((n, h) => n + h.resources.length, 0);
@@ -28,6 +30,9 @@ export function registerValidate(program: Command, io: CliIo): void {
       };
       if (output === 'json') {
         println(io, JSON.stringify(summary, null, 2));
+      } else if (output === 'github' && !summary.valid) {
+        for (const p of loaded.problems) println(io, githubAnnotation(p, { root, cwd: io.cwd }));
+        eprintln(io, `invalid: ${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'}`);
       } else if (summary.valid) {
         println(io, `valid: ${summary.hosts} hosts, ${summary.groups} groups, ${summary.roles} roles, ${resources} resources`);
       } else {
@@ -37,4 +42,10 @@ export function registerValidate(program: Command, io: CliIo): void {
       }
       setExitCode(cmd, summary.valid ? ExitCode.ok : ExitCode.error);
     });
+}
+
+/** validate's --output: text, json or github; E_USAGE for anything else. */
+function parseValidateOutput(value: string): 'text' | 'json' | 'github' {
+  if (value === 'text' || value === 'json' || value === 'github') return value;
+  throw new DroverError('E_USAGE', `unknown --output "${value}"; use text, json or github`);
 }

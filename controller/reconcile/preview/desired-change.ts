@@ -6,7 +6,8 @@
  */
 import { stableJson } from '../../../manifests/stable-json.js';
 import type { DesiredState } from '../../../manifests/types.js';
-import type { PlanStep } from '../../plan/types.js';
+import { summarise } from '../../plan/plan-host.js';
+import type { Plan, PlanStep } from '../../plan/types.js';
 import type { HostChange } from './types.js';
 
 /** How a revision touches one host. */
@@ -48,6 +49,17 @@ export function fromChange(step: PlanStep, change: DesiredChange): boolean {
   if (change.change === 'added' || change.other.includes('hooks')) return true;
   const touched = new Set(change.resources);
   return touched.has(step.resource) || (step.triggeredBy ?? []).some((id) => touched.has(id));
+}
+
+/**
+ * `plan` as two plans of the same host: `own`, the steps that come from the change (fromChange), and
+ * `drift`, every other step; each with its own summary and in-sync flag. Pure.
+ */
+export function splitPlan(plan: Plan, change: DesiredChange): { own: Plan; drift: Plan } {
+  const part = (steps: PlanStep[]): Plan => ({
+    host: plan.host, steps, summary: summarise(steps), inSync: steps.every((s) => s.action === 'none' && s.mayChange === undefined),
+  });
+  return { own: part(plan.steps.filter((s) => fromChange(s, change))), drift: part(plan.steps.filter((s) => !fromChange(s, change))) };
 }
 
 /** Resource id (and test id) -> its stable text. */

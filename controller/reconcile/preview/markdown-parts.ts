@@ -14,6 +14,7 @@ export function titleLines(report: PreviewReport): string[] {
   const at = report.revision ? `Revision ${code(report.revision)}` : '';
   const base = report.base ? `changes compared with ${code(report.base)}` : '';
   if (at || base) lines.push(`${[at, base].filter(Boolean).join(', ')}.`, '');
+  if (report.unfinished) lines.push(`**Not done yet**: the preview is ${inline(report.unfinished)}; ask again in a moment.`);
   if (report.error) lines.push(`**The preview failed** (${code(report.error.code)}): ${inline(report.error.message)}`);
   const n = report.problems?.length ?? 0;
   if (n > 0) lines.push(`**The revision is invalid** (${count(n, 'problem')}); no host was planned:`, '');

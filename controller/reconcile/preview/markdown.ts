@@ -51,7 +51,7 @@ export function renderPreviewMarkdown(report: PreviewReport, options: MarkdownOp
   const problems = problemLines(report);
   const listed = problems.findIndex((line) => !add(line));
   if (listed >= 0) cuts.problems = problems.length - listed;
-  if (report.error || report.problems?.length) return finish(out, cuts, report, limit);
+  if (report.unfinished || report.error || report.problems?.length) return finish(out, cuts, report, limit);
   const shown = report.hosts.filter(notable);
   add(summaryLine(report));
   if (shown.length > 0) addTable(report, shown, add, cuts);

@@ -60,6 +60,8 @@ export interface PreviewReport {
   base?: string;
   /** The revision's validation problems, as `file:line:col  path  message` (no host is planned then). */
   problems?: string[];
+  /** Set while the preview is not done (`pending`, `running`): said instead of any host. */
+  unfinished?: string;
   /** The preview failed as a whole (the ref could not be fetched, say). */
   error?: { code: string; message: string };
   hosts: HostPreview[];

@@ -1,0 +1,69 @@
+/**
+ * Refs to preview: a branch, tag, full ref (`refs/pull/12/head`) or commit fetched into the source's
+ * mirror under a ref of its own, so the followed branch and the accepted commit never move, and
+ * materialised as a snapshot of its own below `<workDir>/previews/<id>/` that the caller removes.
+ */
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DroverError } from '../../manifests/errors.js';
+import { fetchRef, type Git } from './mirror.js';
+import { isCommitId, refNameProblem } from './ref.js';
+import { materialiseSnapshot, pruneSnapshotDirs } from './snapshot.js';
+
+/** Where previews' snapshots live below the source's workDir. */
+export const PREVIEWS_DIR = 'previews';
+
+/**
+ * Why `ref` cannot be previewed (a name git would refuse or read as an option), or undefined when it
+ * can: a 40-hex commit, or a branch, tag or full ref name.
+ */
+export function previewRefProblem(ref: string): string | undefined {
+  if (isCommitId(ref)) return undefined;
+  const problem = refNameProblem(ref);
+  return problem === undefined ? undefined : `ref ${JSON.stringify(ref)} ${problem}; give a branch, a tag, a full ref such as refs/pull/12/head, or a 40-hex commit`;
+}
+
+/** The revision name of a previewed commit: `feature@sha1:<hex>` (`refs/heads/` left out), `sha1:<hex>` for a commit. */
+export function previewRevisionName(ref: string, commit: string): string {
+  return isCommitId(ref) ? `sha1:${commit}` : `${ref.replace(/^refs\/heads\//, '')}@sha1:${commit}`;
+}
+
+/**
+ * Fetches `ref` from `url` into the mirror and resolves the commit it names. A branch, tag or full ref
+ * lands under a ref of its own (removed again once resolved); a commit is fetched by id. Rejects with
+ * git's failure (the caller classifies it); throws E_SOURCE_CONFIG for a name previewRefProblem refuses.
+ */
+export async function fetchPreviewCommit(git: Git, url: string, ref: string): Promise<string> {
+  const problem = previewRefProblem(ref);
+  if (problem) throw new DroverError('E_SOURCE_CONFIG', problem);
+  if (isCommitId(ref)) {
+    await fetchRef(git, url, { commit: ref });
+    return ref;
+  }
+  const local = `refs/drover/preview/${randomBytes(8).toString('hex')}`;
+  await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', url, `+${ref}:${local}`]);
+  try {
+    return (await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${local}^{commit}`])).trim();
+  } finally {
+    await git(['update-ref', '-d', local]).catch(() => undefined);
+  }
+}
+
+/**
+ * Materialises `commit` below `<previewsDir>/<random id>/` (read-only, as snapshot.ts does) and
+ * returns its directory and how to remove it. Throws E_SOURCE_UNSAFE_SYMLINK like any snapshot.
+ */
+export async function materialisePreview(git: Git, options: { previewsDir: string; commit: string }): Promise<{ root: string; remove: () => Promise<void> }> {
+  const home = join(options.previewsDir, randomBytes(8).toString('hex'));
+  const remove = async (): Promise<void> => {
+    await pruneSnapshotDirs(home, new Set());
+    await rm(home, { recursive: true, force: true });
+  };
+  try {
+    return { root: await materialiseSnapshot(git, { snapshotsDir: home, commit: options.commit }), remove };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+}
