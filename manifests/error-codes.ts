@@ -117,6 +117,8 @@ export const ERROR_CODES = {
   E_SUSPENDED_BY_CONFIG: command('stalled', 409, "The host is suspended by the controller config (suspendedHosts); remove it there and restart the controller."),
   E_ROLLOUT_NOT_HALTED: command('stalled', 409, 'No rollout is halted, so there is nothing to resume.'),
   E_RUN_UNKNOWN: command('stalled', 404, 'No sync run with that id (runs are kept for a while, then forgotten).'),
+  E_PREVIEW_UNKNOWN: command('stalled', 404, 'No preview with that id (previews are kept in memory for the config\'s previews.retention, the newest previews.keep, until the controller restarts). Start a new one.'),
+  E_PREVIEW_LIMIT: command('transient', 429, 'previews.keep previews are unfinished already; retry when some are done.'),
   E_NOT_FOUND: command('stalled', 404, 'No such endpoint.'),
   E_UNAUTHENTICATED: command('stalled', 401, 'The request has no valid token. Send Authorization: Bearer <token>.'),
   E_API_TOKEN_REQUIRED: command('stalled', 400, 'The API would listen on a non-loopback address without a token; set apiTokenFile.'),

@@ -15,6 +15,8 @@ import { HostOtherShardError } from './revisions/shard.js';
 import { deriveStatus } from './state/status.js';
 import { updateHost } from './state/update-host.js';
 import { enqueue } from './work/enqueue.js';
+import type { Previews } from './previews/previews.js';
+import type { PreviewRequest, PreviewView } from './previews/types.js';
 
 /**
  * A host as the API shows it (no history). `waitingFor`: the hosts it is `after:` that are not Synced on
@@ -77,6 +79,14 @@ export interface ControllerApi {
   triggerFetch(): Promise<void>;
   /** Resumes halted rollouts (one lane, default all) by hand; E_ROLLOUT_NOT_HALTED when none is halted. */
   resumeRollout(request?: { lane?: string }): RolloutView[];
+  /**
+   * Previews a ref: fetched now (the followed branch does not move), then every host observed and planned
+   * at its revision, never applied; resolves with the preview, pending. E_SOURCE_REF_NOT_FOUND (404) for an
+   * unknown ref, E_PREVIEW_LIMIT; see Previews.start.
+   */
+  startPreview(request: PreviewRequest): Promise<PreviewView>;
+  /** A preview by id; undefined when unknown or expired. */
+  preview(id: string): PreviewView | undefined;
 }
 
 function stateHealth(ctx: DaemonContext): ControllerStatus['state'] {
@@ -86,7 +96,7 @@ function stateHealth(ctx: DaemonContext): ControllerStatus['state'] {
 }
 
 /** Builds the API over the controller's parts. */
-export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promise<void> }): ControllerApi {
+export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promise<void>; previews?: Pick<Previews, 'start' | 'get'> }): ControllerApi {
   const view = (stored: HostRecord): HostView => {
     // A host in the config's suspendedHosts is Suspended from the start, not only once the worker
     // has met it and saved it so (until then a sync would be accepted and the status look wrong).
@@ -164,6 +174,11 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
       return view(saved);
     },
     triggerFetch: deps.triggerFetch,
+    startPreview(request) {
+      if (!deps.previews) throw new DroverError('E_INTERNAL', 'this controller was built without previews');
+      return deps.previews.start(request);
+    },
+    preview: (id) => deps.previews?.get(id),
     resumeRollout(request) {
       if (!ctx.rollouts) throw new DroverError('E_ROLLOUT_NOT_HALTED', 'no rollout is halted; nothing to resume');
       return ctx.rollouts.resume(request?.lane);

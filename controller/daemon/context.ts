@@ -3,6 +3,7 @@
  * the revision handler and the drift loop (no module-level state anywhere).
  */
 import type { RunHostResult } from '../reconcile/types.js';
+import type { PreviewView } from './previews/types.js';
 import type { HostBreakers } from './work/breaker.js';
 import type { Clock } from './clock.js';
 import type { Connections } from './connections.js';
@@ -36,6 +37,12 @@ export interface DaemonEvents {
   syncRequested?: (trigger: Trigger) => void;
   /** A staged rollout changed (a wave passed, halted, resumed, a new revision). */
   rolloutChanged?: (rollouts: RolloutView[]) => void;
+  /**
+   * A preview finished (`state` done or failed), once: the hook for reporting back to the forge (commit
+   * status, pull-request comment). `pullRequest` is set when a webhook started it; `hosts` are masked.
+   * A copy: changing it changes nothing.
+   */
+  previewFinished?: (preview: PreviewView) => void;
 }
 
 /** The controller's shared parts. */

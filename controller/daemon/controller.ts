@@ -32,6 +32,7 @@ import { RolloutCoordinator } from './rollouts/rollouts.js';
 import { runWorker } from './work/worker.js';
 import { DependencyHolds } from './work/dependencies.js';
 import { enqueue } from './work/enqueue.js';
+import { createPreviews } from './previews/previews.js';
 
 /** How long the record of a host that left the inventory is kept (its history stays readable). */
 const REMOVED_RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -146,16 +147,23 @@ async function startLocked(options: ControllerOptions, lock: StateLock): Promise
   drift.start();
   ctx.rollouts.start();
   log.info({ stateDir: settings.stateDir, concurrency: settings.concurrency, selfHeal: settings.selfHeal }, 'controller started');
-  const api = createApi(ctx, { triggerFetch: () => sourceLoop.triggerFetch() });
+  const previews = createPreviews({
+    ctx, source, validator, ssh: options.ssh, hostConcurrency: settings.concurrency,
+    ...(settings.ageIdentity ? { ageIdentity: settings.ageIdentity } : {}), ...(options.connect ? { connect: options.connect } : {}),
+    ...(settings.shard ? { shard: settings.shard } : {}), ...(settings.previews ? { limits: settings.previews } : {}),
+  });
+  const api = createApi(ctx, { triggerFetch: () => sourceLoop.triggerFetch(), previews });
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
     log.info({ graceMs: settings.shutdownGraceMs }, 'stopping: no new runs; runs in progress get the grace period');
     drift.stop();
     ctx.queue.shutDown();
+    const previewsStopped = previews.stop();
     await sourceLoop.stop();
     const grace = clock.setTimer(settings.shutdownGraceMs, () => stopController.abort(new DroverError('E_SHUTDOWN', 'the controller stopped before the run ended')));
     await ctx.queue.drained();
     grace.cancel();
+    await previewsStopped;
     await Promise.all(workers);
     await ctx.rollouts?.stop();
     await store.flush();

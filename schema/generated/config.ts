@@ -178,6 +178,23 @@ export interface ControllerConfig {
     cooldownSeconds?: number;
   };
   /**
+   * Previews of branches and pull requests (POST /api/v1/previews, pull-request webhooks): observe and plan every host at another revision, never apply.
+   */
+  previews?: {
+    /**
+     * Previews run at once; later ones wait (default 2). Each observes up to the top-level `concurrency` hosts at once.
+     */
+    concurrency?: number;
+    /**
+     * Previews kept in memory; the oldest finished one goes first, and a new one is refused while this many are unfinished (default 50).
+     */
+    keep?: number;
+    /**
+     * How long a finished preview can be read (default 1h).
+     */
+    retention?: string;
+  };
+  /**
    * known_hosts file every host key is verified against (default ~/.ssh/known_hosts); unknown or changed keys are refused.
    */
   sshKnownHostsFile?: string;

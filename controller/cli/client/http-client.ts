@@ -6,6 +6,7 @@ import { DroverError, isErrorCode } from '../../../manifests/errors.js';
 import type { HostDetail, HostView } from '../../daemon/api.js';
 import type { RolloutView } from '../../daemon/rollouts/rollouts.js';
 import type { SyncRun } from '../../daemon/work/runs.js';
+import type { PreviewView } from '../../daemon/previews/types.js';
 import type { ControllerEndpoint } from './endpoint.js';
 
 /** What `GET /api/v1/status` answers (the fields the CLI reads). */
@@ -26,6 +27,9 @@ export interface ControllerClient {
   resume(name: string): Promise<HostView>;
   /** Resumes halted rollouts (one lane, default all); the rollouts after it. */
   resumeRollout(request: { lane?: string }): Promise<RolloutView[]>;
+  /** Starts a preview of `ref` (POST /api/v1/previews); the preview, pending. */
+  startPreview(ref: string): Promise<Pick<PreviewView, 'previewId' | 'state' | 'ref' | 'revision' | 'commit' | 'base'>>;
+  preview(id: string): Promise<PreviewView>;
 }
 
 /** A client of `endpoint`. */
@@ -67,5 +71,7 @@ export function createControllerClient(endpoint: ControllerEndpoint): Controller
     suspend: async (name) => (await call<{ host: HostView }>('POST', `${hostPath(name)}/suspend`)).host,
     resume: async (name) => (await call<{ host: HostView }>('POST', `${hostPath(name)}/resume`)).host,
     resumeRollout: async (request) => (await call<{ rollouts: RolloutView[] }>('POST', '/api/v1/rollout/resume', request)).rollouts,
+    startPreview: (ref) => call('POST', '/api/v1/previews', { ref }),
+    preview: (id) => call('GET', `/api/v1/previews/${encodeURIComponent(id)}`),
   };
 }

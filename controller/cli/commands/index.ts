@@ -23,6 +23,7 @@ const MODULES = {
   secrets: async () => (await import('./secrets.js')).registerSecrets,
   controller: async () => (await import('./controller.js')).registerController,
   sync: async () => (await import('./sync.js')).registerSync,
+  preview: async () => (await import('./preview.js')).registerPreview,
   suspend: async () => (await import('./suspend.js')).registerSuspendResume,
   rollout: async () => (await import('./rollout.js')).registerRollout,
 } satisfies Record<string, () => Promise<Register>>;
@@ -57,6 +58,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'controller', module: 'controller', term: 'controller [options]',
     description: 'run the GitOps controller: follow a Git repository and keep every host converged' },
   { name: 'sync', module: 'sync', term: 'sync [options]', description: 'ask a running controller to reconcile now (all hosts, or --host ones)' },
+  { name: 'preview', module: 'preview', term: 'preview [options]',
+    description: 'ask a running controller what a branch or pull request would change on every host (never applies)' },
   { name: 'suspend', module: 'suspend', term: 'suspend [options] <host>', description: 'stop reconciling a host (a run in progress finishes)' },
   { name: 'resume', module: 'suspend', term: 'resume [options] <host>', description: 'reconcile a suspended host again, at once' },
   { name: 'rollout', module: 'rollout', term: 'rollout', description: 'staged rollouts (drover.yaml `rollout`)' },

@@ -38,5 +38,23 @@ export const RUN_PARAMS = {
   properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,100}$' } },
 } as const;
 
+/** POST /api/v1/previews: the ref to preview (checked further by previewRefProblem). */
+export const PREVIEW_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ref'],
+  properties: { ref: { type: 'string', minLength: 1, maxLength: 255 } },
+} as const;
+
+/** :id in /api/v1/previews/:id */
+export const PREVIEW_PARAMS = RUN_PARAMS;
+
+/** ?format= of GET /api/v1/previews/:id */
+export const PREVIEW_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { format: { type: 'string', enum: ['json', 'markdown'] } },
+} as const;
+
 /** The options fastify's ajv runs with. */
 export const AJV_OPTIONS = { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true } as const;

@@ -16,6 +16,7 @@ import { errorAnswer, installErrorHandlers } from './errors.js';
 import { registerHealth } from './health.js';
 import { checkListenAllowed, urlOf } from './listen.js';
 import { registerPageRoutes } from './page-routes.js';
+import { registerPreviewRoutes } from './preview-routes.js';
 import { AJV_OPTIONS } from './schemas.js';
 import { registerWebhooks, type WebhookOutcome } from './webhooks.js';
 import type { WebhookProvider } from './webhook-events.js';
@@ -90,8 +91,9 @@ export async function buildHttpApp(options: HttpServerOptions): Promise<FastifyI
   const now = options.now ?? Date.now;
   registerHealth(app, api, options.startedAt);
   await app.register(async (scope) => registerApiRoutes(scope, { api, auth, source: settings.source, bodyLimit: limits.apiBodyBytes, ...(options.onSync ? { onSync: options.onSync } : {}) }));
+  await app.register(async (scope) => registerPreviewRoutes(scope, { api, auth, bodyLimit: limits.apiBodyBytes }));
   await app.register(async (scope) => registerWebhooks(scope, {
-    api, secret: settings.webhookSecret, followed: settings.source.ref, bodyLimit: limits.webhookBodyBytes, rateLimitPerMinute: limits.webhooksPerMinute,
+    api, secret: settings.webhookSecret, followed: settings.source.ref, repository: settings.source.url, bodyLimit: limits.webhookBodyBytes, rateLimitPerMinute: limits.webhooksPerMinute,
     ...(options.onWebhook ? { onWebhook: options.onWebhook } : {}),
   }));
   await app.register(async (scope) => registerPageRoutes(scope, {

@@ -10,15 +10,18 @@ import type { ControllerApi } from '../api.js';
 import type { SourceRef } from '../../config/types.js';
 import type { Secret } from '../../config/secret.js';
 import { WEBHOOK_PROVIDERS, decideWebhook, signatureProblem, type WebhookProvider } from './webhook-events.js';
+import { decidePullRequest } from './pull-request-events.js';
 
 /** Outcome of one webhook call, as drover_webhook_requests_total{result} counts it. */
 export type WebhookOutcome = 'accepted' | 'ignored' | 'unauthorized' | 'invalid';
 
 /** What the webhook routes need. */
 export interface WebhookOptions {
-  api: Pick<ControllerApi, 'triggerFetch'>;
+  api: Pick<ControllerApi, 'triggerFetch' | 'startPreview'>;
   secret: Secret | undefined;
   followed: SourceRef;
+  /** The followed repository's URL: pull requests of other repositories are ignored. */
+  repository: string;
   bodyLimit: number;
   /** Requests per minute per client address. */
   rateLimitPerMinute: number;
@@ -53,7 +56,18 @@ export async function registerWebhooks(app: FastifyInstance, options: WebhookOpt
         count('invalid');
         throw err;
       }
-      const decision = decideWebhook(provider, request.headers, payload, options.followed);
+      const pullRequest = decidePullRequest(provider, request.headers, payload, { ref: options.followed, url: options.repository });
+      if (pullRequest?.action === 'preview') {
+        // Fetching the head commit is awaited, so a ref the remote does not have answers 404 to the forge.
+        const preview = await options.api.startPreview({ ref: pullRequest.ref, trigger: 'webhook', pullRequest: pullRequest.pullRequest }).catch((err: unknown) => {
+          count('invalid');
+          throw err;
+        });
+        count('accepted');
+        request.log.info({ provider, previewId: preview.previewId, revision: preview.revision }, 'webhook: previewing a pull request');
+        return reply.code(202).header('location', `/api/v1/previews/${preview.previewId}`).send({ ignored: false, preview: preview.previewId, revision: preview.revision });
+      }
+      const decision = pullRequest ?? decideWebhook(provider, request.headers, payload, options.followed);
       if (decision.action === 'ignore') {
         count('ignored');
         request.log.info({ provider, reason: decision.reason }, 'webhook ignored');
