@@ -117,13 +117,13 @@ export function createGitSource(options: GitSourceOptions): GitSource {
 
   let firstPreview = true;
   /** Fetches and materialises a ref to preview (see GitSource.fetchPreview); leftovers of an earlier process go first. */
-  async function fetchPreview(ref: string): Promise<PreviewRevision> {
+  async function fetchPreview(ref: string, holder?: string): Promise<PreviewRevision> {
     if (firstPreview) await pruneSnapshotDirs(paths.previews, new Set());
     firstPreview = false;
     if (firstFetch) await removeStaleLocks(paths.mirror);
     firstFetch = false;
     await ensureMirror(git, paths.mirror);
-    const commit = await fetchPreviewCommit(git, url, ref);
+    const commit = await fetchPreviewCommit(git, url, ref, holder);
     const { root, remove } = await materialisePreview(git, { previewsDir: paths.previews, commit });
     return { ref, name: previewRevisionName(ref, commit), commit, dir: join(root, spec.path ?? ''), fetchedAt: now(), remove };
   }
@@ -136,9 +136,9 @@ export function createGitSource(options: GitSourceOptions): GitSource {
           throw error instanceof GitCommandFailure ? fetchError(error, context) : error;
         }),
       ),
-    fetchPreview: (ref) =>
+    fetchPreview: (ref, holder) =>
       exclusive(() =>
-        fetchPreview(ref).catch((error: unknown) => {
+        fetchPreview(ref, holder).catch((error: unknown) => {
           throw error instanceof GitCommandFailure ? previewFetchError(error, { ...context, ref: `ref ${JSON.stringify(ref)}`, action: `fetching ref ${JSON.stringify(ref)} to preview from ${displayUrl(url)}` }) : error;
         }),
       ),

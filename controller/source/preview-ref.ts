@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DroverError } from '../../manifests/errors.js';
-import { fetchRef, type Git } from './mirror.js';
+import { fetchRef, hasCommit, type Git } from './mirror.js';
 import { isCommitId, refNameProblem } from './ref.js';
 import { materialiseSnapshot, pruneSnapshotDirs } from './snapshot.js';
 
@@ -31,16 +31,27 @@ export function previewRevisionName(ref: string, commit: string): string {
 
 /**
  * Fetches `ref` from `url` into the mirror and resolves the commit it names. A branch, tag or full ref
- * lands under a ref of its own (removed again once resolved); a commit is fetched by id. Rejects with
- * git's failure (the caller classifies it); throws E_SOURCE_CONFIG for a name previewRefProblem refuses.
+ * lands under a ref of its own (removed again once resolved); a commit is fetched by id, and when the
+ * remote neither serves it by id nor has it on a branch or tag, through `holder` (a ref holding it,
+ * such as a pull request's `refs/pull/12/head`). Rejects with git's failure (the caller classifies
+ * it); throws E_SOURCE_CONFIG for a name previewRefProblem refuses.
  */
-export async function fetchPreviewCommit(git: Git, url: string, ref: string): Promise<string> {
-  const problem = previewRefProblem(ref);
+export async function fetchPreviewCommit(git: Git, url: string, ref: string, holder?: string): Promise<string> {
+  const problem = previewRefProblem(ref) ?? (holder === undefined ? undefined : previewRefProblem(holder));
   if (problem) throw new DroverError('E_SOURCE_CONFIG', problem);
-  if (isCommitId(ref)) {
+  if (!isCommitId(ref)) return fetchNamed(git, url, ref);
+  try {
     await fetchRef(git, url, { commit: ref });
-    return ref;
+  } catch (error) {
+    if (holder === undefined) throw error;
+    await fetchNamed(git, url, holder).catch(() => undefined);
+    if (!(await hasCommit(git, ref))) throw error;
   }
+  return ref;
+}
+
+/** Fetches a branch, tag or full ref under a ref of its own, resolves its commit and drops that ref. */
+async function fetchNamed(git: Git, url: string, ref: string): Promise<string> {
   const local = `refs/drover/preview/${randomBytes(8).toString('hex')}`;
   await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', url, `+${ref}:${local}`]);
   try {

@@ -65,9 +65,10 @@ export interface GitSource {
    * followed repository to preview it: the followed ref and the accepted commit never move, and no
    * signature or fast-forward check is made (a preview never applies). Serialised with fetchRevision.
    * Throws E_SOURCE_REF_NOT_FOUND (no such ref on the remote), E_SOURCE_CONFIG (not a ref name), and
-   * fetchRevision's other errors.
+   * fetchRevision's other errors. `holder`: for a commit, a ref holding it, fetched when the remote
+   * does not serve the commit by id (a pull request's `refs/pull/12/head`).
    */
-  fetchPreview(ref: string): Promise<PreviewRevision>;
+  fetchPreview(ref: string, holder?: string): Promise<PreviewRevision>;
 }
 
 /** The part of the daemon's Clock the source needs (source does not import the daemon). */

@@ -11,7 +11,7 @@ import type { WebhookProvider } from './webhook-events.js';
 type Headers = Record<string, string | string[] | undefined>;
 
 /** What to do with a pull or merge request event. */
-export type PullRequestDecision = { action: 'preview'; ref: string; pullRequest: PullRequestInfo } | { action: 'ignore'; reason: string };
+export type PullRequestDecision = { action: 'preview'; ref: string; holder: string; pullRequest: PullRequestInfo } | { action: 'ignore'; reason: string };
 
 /** The followed repository and ref. */
 export interface Followed {
@@ -77,7 +77,10 @@ function decide(raw: Record<string, unknown>, urls: (string | undefined)[], foll
     provider: raw.provider as PullRequestInfo['provider'], number, headSha, action: text(raw.action)!,
     ...optional('headRef'), ...optional('baseRef'), ...optional('repository'), ...optional('url'),
   };
-  return { action: 'preview', ref: headSha, pullRequest };
+  // The head of a request from a fork is on no branch of the followed repository: the forge keeps it
+  // under a ref of the request, fetched when the remote does not serve the commit by id.
+  const holder = pullRequest.provider === 'github' ? `refs/pull/${number}/head` : `refs/merge-requests/${number}/head`;
+  return { action: 'preview', ref: headSha, holder, pullRequest };
 }
 
 /**

@@ -59,7 +59,7 @@ export async function registerWebhooks(app: FastifyInstance, options: WebhookOpt
       const pullRequest = decidePullRequest(provider, request.headers, payload, { ref: options.followed, url: options.repository });
       if (pullRequest?.action === 'preview') {
         // Fetching the head commit is awaited, so a ref the remote does not have answers 404 to the forge.
-        const preview = await options.api.startPreview({ ref: pullRequest.ref, trigger: 'webhook', pullRequest: pullRequest.pullRequest }).catch((err: unknown) => {
+        const preview = await options.api.startPreview({ ref: pullRequest.ref, holder: pullRequest.holder, trigger: 'webhook', pullRequest: pullRequest.pullRequest }).catch((err: unknown) => {
           count('invalid');
           throw err;
         });

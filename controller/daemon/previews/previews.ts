@@ -77,7 +77,7 @@ export function createPreviews(options: PreviewsOptions): Previews {
   return {
     async start(request) {
       if (stopping.signal.aborted) throw new DroverError('E_SHUTDOWN', 'the controller is stopping; no new preview');
-      const revision = await options.source.fetchPreview(request.ref);
+      const revision = await options.source.fetchPreview(request.ref, request.holder);
       const base = ctx.fleet()?.revision;
       const same = store.unfinished(revision.commit, base);
       if (same) {

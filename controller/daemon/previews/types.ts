@@ -29,6 +29,8 @@ export interface PullRequestInfo {
 export interface PreviewRequest {
   /** A branch, tag, full ref (refs/pull/12/head) or 40-hex commit of the followed repository. */
   ref: string;
+  /** For a commit: a ref holding it, fetched when the remote does not serve the commit by id (`refs/pull/12/head`). */
+  holder?: string;
   trigger?: 'api' | 'webhook';
   pullRequest?: PullRequestInfo;
 }

@@ -28,7 +28,7 @@ describe('decidePullRequest', () => {
   it('previews the head of an opened, synchronized or reopened GitHub pull request into the followed branch', () => {
     for (const action of ['opened', 'synchronize', 'reopened']) {
       expect(decidePullRequest('github', pr, githubEvent(action), followed)).toEqual({
-        action: 'preview', ref: SHA,
+        action: 'preview', ref: SHA, holder: 'refs/pull/7/head',
         pullRequest: { provider: 'github', number: 7, headSha: SHA, action, headRef: 'feature', baseRef: 'main', repository: 'ops/fleet', url: 'https://github.example/ops/fleet/pull/7' },
       });
     }
@@ -46,7 +46,7 @@ describe('decidePullRequest', () => {
 
   it('previews a GitLab merge request when it opens or gets new commits, not when only its title changes', () => {
     expect(decidePullRequest('gitlab', mr, gitlabEvent('update', { oldrev: 'b'.repeat(40) }), followed)).toMatchObject({
-      action: 'preview', ref: SHA, pullRequest: { provider: 'gitlab', number: 3, headRef: 'feature', baseRef: 'main' },
+      action: 'preview', ref: SHA, holder: 'refs/merge-requests/3/head', pullRequest: { provider: 'gitlab', number: 3, headRef: 'feature', baseRef: 'main' },
     });
     expect(decidePullRequest('gitlab', mr, gitlabEvent('open'), followed)).toMatchObject({ action: 'preview' });
     expect(decidePullRequest('gitlab', mr, gitlabEvent('update'), followed)).toEqual({ action: 'ignore', reason: 'merge request update without new commits' });
