@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostDetail, HostView } from '../../controller/daemon/api.js';
 import { ROOT } from '../integration/cli/run-cli.js';
 import { wildcardPort22Taken } from '../fleet/listeners.js';
+import { poll, PollAborted } from '../support/poll.js';
 import type { DemoReport, StepReport } from '../fleet/demo/say.js';
 
 const reportDir = mkdtempSync(join(tmpdir(), 'drover-demo-test-'));
@@ -31,16 +32,17 @@ function readReport(): DemoReport | undefined {
   }
 }
 
-/** Polls the report until the demo keeps running (or fails, or exits). */
-async function untilKeeping(): Promise<DemoReport> {
+/** Polls the report until the demo keeps running; fails at once when the demo fails or exits. */
+function untilKeeping(): Promise<DemoReport> {
   let ended = false;
   void exited.then(() => { ended = true; });
-  for (;;) {
+  return poll('the demo to get to --keep', () => {
     const current = readReport();
     if (current?.phase === 'keeping') return current;
-    if (current?.phase === 'failed' || ended) throw new Error(`the demo did not get to --keep:\n${stdout}\n${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+    if (current?.phase === 'failed' || ended) throw new PollAborted(`the demo did not get to --keep:\n${stdout}\n${stderr}`);
+    return undefined;
+    // The whole demo runs in beforeAll: up to a little under its 120 s hookTimeout (vitest.config.ts).
+  }, { everyMs: 200, timeoutMs: 110_000 });
 }
 
 function step(n: number): StepReport {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { guardFleet } from '../fleet/exit-guard.js';
+import { poll, PollAborted } from './poll.js';
 import { PROMETHEUS, requirePrometheus } from './promtool.js';
 
 /** A running test Prometheus. */
@@ -39,29 +40,6 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** Thrown by a probe to end pollUntil at once (the thing waited for can no longer happen). */
-export class PollAborted extends Error {}
-
-/**
- * Polls `probe` until it returns a value other than undefined, or throws `what` at `timeoutMs`.
- * A probe that throws is tried again (the server is not up yet), unless it throws PollAborted.
- */
-export async function pollUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      if (err instanceof PollAborted) throw err;
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 async function api<T>(url: string): Promise<T> {
@@ -117,10 +95,10 @@ async function launch(options: { targets: string[]; ruleFiles?: string[] }): Pro
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await pollUntil('Prometheus to be ready', async () => {
+    await poll('Prometheus to be ready', async () => {
       if (child.exitCode !== null) throw new PollAborted(`prometheus exited with ${child.exitCode}: ${log}`);
-      return (await fetch(`${url}/-/ready`)).ok ? true : undefined;
-    }, 30_000, 100);
+      return (await fetch(`${url}/-/ready`)).ok;
+    }, { timeoutMs: 30_000 });
   } catch (err) {
     await stop();
     throw err;

@@ -15,7 +15,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { FleetHost } from '../../fleet/index.js';
 import { writeRulesWithFor } from '../../support/alert-rules.js';
 import { parseExposition } from '../../support/exposition.js';
-import { freePort, pollUntil, startPrometheus, type TestPrometheus } from '../../support/prometheus.js';
+import { poll } from '../../support/poll.js';
+import { freePort, startPrometheus, type TestPrometheus } from '../../support/prometheus.js';
 import { dashboardQueries, substituteGrafanaVariables } from '../../support/promql.js';
 import { sshRun } from '../../support/ssh.js';
 import { revisionOf, type ControllerProcess, useControllerEnv } from './support.js';
@@ -73,7 +74,7 @@ beforeAll(async () => {
 
 describe('a real Prometheus scraping a real drover controller', () => {
   it('sees every host Synced on the commit, with the runs, changes and fetches that got them there', async () => {
-    await pollUntil('3 Synced hosts in Prometheus', async () => ((await value('sum(drover_host_status{status="Synced"})')) === 3 ? true : undefined), 90_000);
+    await poll('3 Synced hosts in Prometheus', () => value('sum(drover_host_status{status="Synced"})'), { until: (synced) => synced === 3, timeoutMs: 90_000 });
     const revisions = await prometheus!.query('drover_host_applied_revision_info');
     expect(revisions.map((s) => [s.metric.host, s.metric.revision]).sort()).toEqual(NAMES.map((n) => [n, revisionOf(commit)]));
     expect(await value('sum(drover_reconcile_total{result="applied",trigger="revision",dry_run="false"})')).toBeGreaterThanOrEqual(3);
@@ -87,8 +88,8 @@ describe('a real Prometheus scraping a real drover controller', () => {
 
   it('fires DroverHostUnreachable for a host that went away, and only for it', async () => {
     process.kill(env.fleet.hosts[2]!.pid, 'SIGKILL');
-    const alert = await pollUntil('DroverHostUnreachable to fire', async () =>
-      (await prometheus!.alerts()).find((a) => a.labels.alertname === 'DroverHostUnreachable' && a.state === 'firing'), 90_000);
+    const alert = await poll('DroverHostUnreachable to fire', async () =>
+      (await prometheus!.alerts()).find((a) => a.labels.alertname === 'DroverHostUnreachable' && a.state === 'firing'), { timeoutMs: 90_000 });
     expect(alert.labels).toMatchObject({ host: 'web3', severity: 'warning', job: 'drover', status: 'Unreachable' });
     expect(alert.annotations.summary).toBe('drover host web3 has been Unreachable for 15 minutes');
     expect((await prometheus!.alerts()).filter((a) => a.labels.alertname === 'DroverHostUnreachable').map((a) => a.labels.host)).toEqual(['web3']);
@@ -115,8 +116,8 @@ describe('a real Prometheus scraping a real drover controller', () => {
 
   it('drops every series of a host that leaves the inventory', async () => {
     const second = await env.remote.commit({ 'hosts/web3.yaml': null }, 'web3 leaves');
-    await pollUntil('the new revision in the scrape', async () => ((await scrape()).includes(revisionOf(second)) ? true : undefined), 60_000);
-    await pollUntil('web3 gone from the scrape', async () => (parseExposition(await scrape()).some((s) => s.labels.host === 'web3') ? undefined : true), 30_000);
+    await poll('the new revision in the scrape', async () => (await scrape()).includes(revisionOf(second)), { timeoutMs: 60_000 });
+    await poll('web3 gone from the scrape', async () => !parseExposition(await scrape()).some((s) => s.labels.host === 'web3'), { timeoutMs: 30_000 });
     const hosts = new Set(parseExposition(await scrape()).map((s) => s.labels.host).filter(Boolean));
     expect([...hosts].sort()).toEqual(['web1', 'web2']);
   });
@@ -125,18 +126,18 @@ describe('a real Prometheus scraping a real drover controller', () => {
     expect(await ctl!.stop()).toBe(0);
     ctl = await env.start({ extra });
     await ctl.waitForEvent((e) => e.msg === 'metrics listening', 'the metrics listener');
-    const samples = await pollUntil('a scrape with both hosts and a fetch', async () => {
+    const samples = await poll('a scrape with both hosts and a fetch', async () => {
       const parsed = parseExposition(await scrape());
       const fetched = parsed.some((s) => s.name === 'drover_source_fetch_total' && s.labels.result === 'success' && s.value > 0);
       return fetched && parsed.filter((s) => s.name === 'drover_host_drift_resources').length === 2 ? parsed : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
     expect(samples.find((s) => s.name === 'drover_manifest_valid')?.value).toBe(1);
   });
 
   it('fires DroverManifestsInvalid for a commit that does not validate', async () => {
     await env.remote.commit({ 'hosts/web1.yaml': 'address: [not, a, string]\n' }, 'broken');
-    const alert = await pollUntil('DroverManifestsInvalid to fire', async () =>
-      (await prometheus!.alerts()).find((a) => a.labels.alertname === 'DroverManifestsInvalid' && a.state === 'firing'), 60_000);
+    const alert = await poll('DroverManifestsInvalid to fire', async () =>
+      (await prometheus!.alerts()).find((a) => a.labels.alertname === 'DroverManifestsInvalid' && a.state === 'firing'), { timeoutMs: 60_000 });
     expect(alert.labels).toMatchObject({ severity: 'warning', job: 'drover' });
     expect(await value('drover_manifest_valid')).toBe(0);
   });

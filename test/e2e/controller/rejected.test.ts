@@ -32,7 +32,7 @@ describe('drover controller: an invalid commit', () => {
     ]);
     // Several more fetches of the same bad revision: it is not validated (nor logged) again.
     const seenAt = rejected.lastFetchSuccessAt!;
-    await ctl.waitFor(async () => ((await controllerRecord(stateDir))?.lastFetchSuccessAt ?? 0) > seenAt + 600 ? true : undefined, 'more fetches');
+    await ctl.waitFor(async () => ((await controllerRecord(stateDir))?.lastFetchSuccessAt ?? 0) > seenAt + 600, 'more fetches');
     expect(ctl.events.filter((e) => e.msg.startsWith('revision rejected'))).toHaveLength(1);
     const logged = ctl.events.find((e) => e.msg.startsWith('revision rejected'))!;
     expect(logged.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^hosts\/web2\.yaml:3:13 {2}resources\[0\]\.kind {2}.*"fiel"/)]));

@@ -13,6 +13,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { stringify } from 'yaml';
 import { startFleet, type Fleet, type FleetHost, type StartFleetOptions } from '../../fleet/index.js';
 import { ROOT } from '../../integration/cli/run-cli.js';
+import { poll, PollAborted, type NotYet, type PollOptions } from '../../support/poll.js';
 import type { ControllerRecord, HostRecord } from '../../../controller/daemon/state/records.js';
 
 const run = promisify(execFile);
@@ -106,8 +107,11 @@ export interface ControllerProcess {
   stderr(): string;
   /** Resolves with the first event (past or future) matching `match`; rejects when the process exits first. */
   waitForEvent(match: (e: LogEvent) => boolean, what: string): Promise<LogEvent>;
-  /** Polls until `check` returns a value (not undefined); rejects when the process exits first. */
-  waitFor<T>(check: () => Promise<T | undefined>, what: string): Promise<T>;
+  /**
+   * poll() (every 50 ms unless `options` say otherwise) until `check` returns a value (not undefined or
+   * false); rejects at once when the process exits first.
+   */
+  waitFor<T>(check: () => Promise<T | NotYet>, what: string, options?: PollOptions): Promise<T>;
   /** SIGTERM, then resolves with the exit code. */
   stop(): Promise<number | null>;
   /** Resolves with the exit code once the process has ended. */
@@ -129,7 +133,6 @@ export async function startControllerProcess(options: { dir: string; config?: st
     cwd: options.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false,
   });
   const events: LogEvent[] = [];
-  const listeners = new Set<() => void>();
   let stderr = '';
   let buffer = '';
   let ended = false;
@@ -144,42 +147,23 @@ export async function startControllerProcess(options: { dir: string; config?: st
         events.push({ msg: line });
       }
     }
-    for (const l of [...listeners]) l();
   });
   child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => {
     ended = true;
-    for (const l of [...listeners]) l();
     resolve(code);
   }));
-  const waitFor = <T>(check: () => Promise<T | undefined>, what: string): Promise<T> => new Promise<T>((resolve, reject) => {
-    let busy = false;
-    const done = (): void => {
-      listeners.delete(attempt);
-      clearInterval(timer);
-    };
-    const attempt = (): void => {
-      if (busy) return;
-      busy = true;
-      check().then((value) => {
-        busy = false;
-        if (value !== undefined) {
-          done();
-          resolve(value);
-        } else if (ended) {
-          done();
-          reject(new Error(`controller exited while waiting for ${what}\nstderr: ${stderr}\nlog: ${events.slice(-20).map((e) => JSON.stringify(e)).join('\n')}`));
-        }
-      }, (err: unknown) => {
-        done();
-        reject(err as Error);
-      });
-    };
-    listeners.add(attempt);
-    // State files change without a log line at times: look again every 50 ms too.
-    const timer = setInterval(attempt, 50);
-    attempt();
-  });
+  const waitFor = <T>(check: () => Promise<T | NotYet>, what: string, options: PollOptions = {}): Promise<T> => poll(what, async () => {
+    // Read after the exit too: the last state files and log lines are there by then.
+    const gone = ended;
+    const exitedWhile = (detail: string): PollAborted =>
+      new PollAborted(`controller exited while waiting for ${what}${detail}\nstderr: ${stderr}\nlog: ${events.slice(-20).map((e) => JSON.stringify(e)).join('\n')}`);
+    const value = await check().catch((error: unknown) => {
+      throw gone ? exitedWhile(` (${(error as Error).message})`) : error;
+    });
+    if (gone && (value === undefined || value === false)) throw exitedWhile('');
+    return value;
+  }, { everyMs: 50, ...options });
   return {
     child, stateDir: options.stateDir, events, exited,
     stderr: () => stderr,
@@ -223,13 +207,9 @@ export function revisionOf(commit: string): string {
   return `main@sha1:${commit}`;
 }
 
-/** Polls `check` (every `everyMs` ms) until it returns a value (not undefined); resolves with it. */
-export async function until<T>(check: () => T | undefined, everyMs = 20): Promise<T> {
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+/** poll() for test/bench, which polls every few ms and sets no limit (tests name what they wait for: poll()). */
+export function until<T>(check: () => T | undefined, everyMs = 20): Promise<T> {
+  return poll('a bench condition', check, { everyMs, timeoutMs: Infinity });
 }
 
 /** A temp dir for a test's config and state. */

@@ -10,7 +10,8 @@ import { startController, type RunningController } from '../../../controller/dae
 import { createLogger } from '../../../controller/daemon/log.js';
 import { resolveSshSettings } from '../../../controller/reconcile/ssh-settings.js';
 import { sshRun } from '../../support/ssh.js';
-import { controllerConfig, hostFile, revisionOf, useControllerEnv, until } from './support.js';
+import { poll } from '../../support/poll.js';
+import { controllerConfig, hostFile, revisionOf, useControllerEnv } from './support.js';
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 
@@ -49,7 +50,7 @@ describe('controller API and queue', () => {
   it('never runs one host twice at once under many triggers, coalesces them, and counts them', async () => {
     const commit = await env.remote.commit(Object.fromEntries(names.map((n, i) => [`hosts/${n}.yaml`, hostFile(env.fleet.hosts[i]!, 'v1\n')])));
     controller = await start();
-    await until(() => (controller!.hosts().every((h) => h.status === 'Synced' && h.lastAppliedRevision === revisionOf(commit)) && controller!.hosts().length === 2 ? true : undefined));
+    await poll('both hosts Synced at the commit', () => controller!.hosts().every((h) => h.status === 'Synced' && h.lastAppliedRevision === revisionOf(commit)) && controller!.hosts().length === 2);
     const before = controller.status().queue;
     const ids: string[] = [];
     const fetches: Promise<void>[] = [];
@@ -58,7 +59,7 @@ describe('controller API and queue', () => {
       if (i % 10 === 0) fetches.push(controller.triggerFetch());
     }
     await Promise.all(fetches);
-    const runs = await until(() => {
+    const runs = await poll('every sync done', () => {
       const all = ids.map((id) => controller!.run(id)!);
       return all.every((r) => r.state === 'done') ? all : undefined;
     });
@@ -75,7 +76,7 @@ describe('controller API and queue', () => {
   it('plans only on a dry-run sync', async () => {
     await sshRun(env.fleet, 'host1', 'echo drifted > /srv/ctl/managed.txt');
     const { runId } = controller!.sync({ hosts: ['web1'], dryRun: true });
-    const run = await until(() => (controller!.run(runId)?.state === 'done' ? controller!.run(runId) : undefined));
+    const run = await poll('the dry run done', () => controller!.run(runId), { until: (r) => r?.state === 'done' });
     expect(run?.hosts.web1?.result).toBe('drift');
     expect(controller!.host('web1')?.status).toBe('OutOfSync');
     expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('drifted\n');
@@ -97,7 +98,7 @@ describe('controller API and queue', () => {
     await started;
     const second = await env.remote.commit({ 'hosts/web2.yaml': slow('two', 'during two\n') }, 'pushed during the run');
     await controller!.triggerFetch();
-    const done = await until(() => {
+    const done = await poll('web2 Synced at the second commit', () => {
       const h = controller!.host('web2');
       return h?.lastAppliedRevision === revisionOf(second) && h.status === 'Synced' ? h : undefined;
     });
@@ -112,14 +113,14 @@ describe('controller API and queue', () => {
   it('keeps a host suspended across a restart, and resume reconciles it', async () => {
     await controller!.suspend('web1');
     const skipped = controller!.sync({ hosts: ['web1'] }).runId;
-    expect((await until(() => (controller!.run(skipped)?.state === 'done' ? controller!.run(skipped) : undefined)))?.hosts.web1?.result).toBe('skipped');
+    expect((await poll('the sync of the suspended host done', () => controller!.run(skipped), { until: (r) => r?.state === 'done' }))?.hosts.web1?.result).toBe('skipped');
     await controller!.stop();
     controller = await start();
-    await until(() => (controller!.status().ready ? true : undefined));
+    await poll('the restarted controller ready', () => controller!.status().ready);
     expect(controller.host('web1')?.status).toBe('Suspended');
     expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('drifted\n');
     await controller.resume('web1');
-    await until(() => (controller!.host('web1')?.status === 'Synced' ? true : undefined));
+    await poll('web1 Synced after resume', () => controller!.host('web1')?.status === 'Synced');
     expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('v1\n');
   });
 });

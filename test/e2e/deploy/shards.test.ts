@@ -15,6 +15,7 @@ import { ownerShard } from '../../../controller/daemon/revisions/shard.js';
 import { movedHosts } from '../../support/shards.js';
 import { resolveSshSettings } from '../../../controller/reconcile/ssh-settings.js';
 import { startFleet, type Fleet } from '../../fleet/index.js';
+import { poll } from '../../support/poll.js';
 import {
   controllerConfig, createRemote, hostFile, hostRecord, revisionOf, startControllerProcess, tempDir, waitForHost,
   type ControllerProcess, type GitRemote,
@@ -124,7 +125,7 @@ describe('sharded controllers', () => {
     const ssh = resolveSshSettings({ env: {}, knownHosts: fleet.knownHostsFile, identities: [fleet.clientKeyFile], connectTimeoutSeconds: 3 });
     const controller = await startController({ settings, ssh, log: createLogger({ level: 'silent' }) });
     try {
-      await waitUntil(() => controller.status().ready);
+      await poll('the in-process replica ready', () => controller.status().ready, { everyMs: 20 });
       expect(controller.hosts().map((h) => h.host)).toEqual(owned(index, 4));
       const mine = owned(index, 4)[0]!;
       expect(controller.host(mine)).toMatchObject({ host: mine, status: 'Synced' });
@@ -148,7 +149,3 @@ async function exportedHosts(ctl: ControllerProcess): Promise<string[]> {
   return [...new Set([...text.matchAll(/^drover_host_status\{[^}]*host="([^"]+)"/gm)].map((m) => m[1]!))].sort();
 }
 
-/** Polls `check` (every 20 ms) until it holds. */
-async function waitUntil(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
-}

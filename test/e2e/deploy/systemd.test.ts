@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { startFleet, type Fleet } from '../../fleet/index.js';
 import { ROOT } from '../../integration/cli/run-cli.js';
+import { poll, PollAborted, type NotYet } from '../../support/poll.js';
 import { sshRun } from '../../support/ssh.js';
 import { git, hostFile } from '../controller/support.js';
 
@@ -35,16 +36,23 @@ interface ShownHost { host: string; status: string; lastAppliedRevision?: string
 const shownHosts = async (): Promise<ShownHost[]> =>
   (JSON.parse(await on('drover hosts --state-dir /var/lib/drover --output json')) as { hosts: ShownHost[] }).hosts;
 
-/** Polls `check` until it returns a value; fails with `what` and the service's journal when the service died. */
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
+/** poll() for `check` (every 250 ms); ends at once, with the service's journal, when the service died. */
+function pollService<T>(what: string, check: () => Promise<T | NotYet>): Promise<T> {
+  return poll(what, async () => {
+    let value: T | NotYet;
+    let error: unknown;
+    try {
+      value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      error = err;
+    }
     // Restart=on-failure would hide a crash behind "activating": any restart is a failure here.
     const shown = await on('systemctl show -p ActiveState -p NRestarts drover');
-    if (/ActiveState=failed/.test(shown) || !/NRestarts=0\b/.test(shown)) throw new Error(`drover.service failed while waiting for ${what}:\n${await on('journalctl -u drover --no-pager | tail -40')}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+    if (/ActiveState=failed/.test(shown) || !/NRestarts=0\b/.test(shown)) throw new PollAborted(`drover.service failed while waiting for ${what}:\n${await on('journalctl -u drover --no-pager | tail -40')}`);
+    if (error) throw error;
+    return value;
+  }, { everyMs: 250 });
 }
 
 /** Commits `files` in the work clone and pushes to host1 over SSH; resolves with the commit. */
@@ -129,10 +137,10 @@ describe('drover.service on a systemd host', () => {
       const hosts = await shownHosts();
       return hosts.length === 2 && hosts.every((h) => h.status === 'Synced' && h.lastAppliedRevision === `main@sha1:${commit}`) ? hosts : undefined;
     };
-    await waitFor('both hosts synced at the first commit', synced(first));
+    await pollService('both hosts synced at the first commit', synced(first));
     for (const host of ['host2', 'host3']) expect(await sshRun(fleet, host, 'cat /srv/ctl/managed.txt')).toBe('one\n');
     const second = await push(hostsAt('two'), 'change both');
-    await waitFor('both hosts synced at the second commit', synced(second));
+    await pollService('both hosts synced at the second commit', synced(second));
     for (const host of ['host2', 'host3']) expect(await sshRun(fleet, host, 'cat /srv/ctl/managed.txt')).toBe('two\n');
     // The token came from the EnvironmentFile and is in no log line.
     expect(await on(`journalctl -u drover --no-pager -o cat | grep -c "${API_TOKEN}" || true`)).toMatch(/^0\s*$/);
@@ -147,8 +155,8 @@ describe('drover.service on a systemd host', () => {
     expect(shown.trim().split('\n').sort()).toEqual(['ActiveState=inactive', 'ExecMainStatus=0', 'Result=success']);
     expect(await on('journalctl -u drover --no-pager -o cat | grep -c "controller stopped"')).toMatch(/^1\s*$/);
     await on(START);
-    await waitFor('the last good revision restored', async () =>
-      (await on('journalctl -u drover --no-pager -o cat')).match(/"msg":"last good revision restored/g)?.length === 1 ? true : undefined);
+    await pollService('the last good revision restored', async () =>
+      (await on('journalctl -u drover --no-pager -o cat')).match(/"msg":"last good revision restored/g)?.length === 1);
     const after = await shownHosts();
     expect(after.map((h) => [h.host, h.status])).toEqual([['app1', 'Synced'], ['app2', 'Synced']]);
     expect(await on('cat /var/lib/drover/hosts/app1.json /var/lib/drover/hosts/app2.json')).toBe(before);

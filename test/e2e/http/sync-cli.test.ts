@@ -125,5 +125,5 @@ describe('suspend and resume', () => {
 async function restart(): Promise<void> {
   expect(await ctl.stop()).toBe(0);
   ctl = await startHttpControllerIn(env, { extra: extra() });
-  await ctl.waitFor(async () => ((await request(`${ctl.url}/readyz`)).status === 200 ? true : undefined), 'ready after the restart');
+  await ctl.waitFor(async () => (await request(`${ctl.url}/readyz`)).status === 200, 'ready after the restart');
 }

@@ -58,7 +58,7 @@ describe('staged rollout with a canary wave', () => {
       const r = await waitForHost(ctl!, n, (x) => x.status === 'Failed' && x.lastAttemptedRevision === revisionOf(bad), 'failed the health check');
       expect(r.lastError).toMatchObject({ code: 'E_STEP_FAILED', step: 'test_check_good' });
     }
-    await ctl!.waitFor(async () => (loadRollouts(stateDir())[0]?.halted ? true : undefined), 'the rollout halted');
+    await ctl!.waitFor(async () => loadRollouts(stateDir())[0]?.halted, 'the rollout halted');
     for (const n of others) {
       const r = (await hostRecord(stateDir(), n))!;
       expect(r.history.some((h) => h.revision === revisionOf(bad)), `${n} never ran for the bad commit`).toBe(false);
@@ -96,7 +96,7 @@ describe('staged rollout with a canary wave', () => {
     expect(refusedHttp.code).toBe(1);
     expect(refusedHttp.stderr).toMatch(/^drover: no rollout is halted; nothing to resume \(POST \/api\/v1\/rollout\/resume, HTTP 409\)$/m);
     const next = await env.remote.commit(hostFiles(env.fleet.hosts, (n) => (canary.includes(n) ? 'broken v4\n' : 'good v4\n')), 'canary breaks');
-    await ctl!.waitFor(async () => (loadRollouts(stateDir())[0]?.halted && loadRollouts(stateDir())[0]?.revision === revisionOf(next) ? true : undefined), 'halted at v4');
+    await ctl!.waitFor(async () => loadRollouts(stateDir())[0]?.halted && loadRollouts(stateDir())[0]?.revision === revisionOf(next), 'halted at v4');
     for (const n of others) expect(await fileOn(n)).toBe('good v3\n');
     const resumed = await runDrover(['rollout', 'resume', '--controller', url]);
     expect(resumed.code, resumed.stderr).toBe(0);

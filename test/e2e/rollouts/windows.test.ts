@@ -14,7 +14,8 @@ import { createLogger } from '../../../controller/daemon/log.js';
 import { resolveSshSettings } from '../../../controller/reconcile/ssh-settings.js';
 import { runDrover } from '../../integration/cli/run-cli.js';
 import { fleetSshFlags, sshRun } from '../../support/ssh.js';
-import { controllerConfig, revisionOf, useControllerEnv, until } from '../controller/support.js';
+import { poll } from '../../support/poll.js';
+import { controllerConfig, revisionOf, useControllerEnv } from '../controller/support.js';
 import { hostFiles, repoFiles } from './support.js';
 
 const env = useControllerEnv({ count: 2, name: 'rollout-windows' });
@@ -39,10 +40,10 @@ describe('maintenance windows', () => {
     const log = createLogger({ level: 'silent' });
     controller = await startController({ settings, ssh, log });
     http = await startHttpServer({ api: controller, settings, log, startedAt: Date.now() });
-    await until(() => (controller!.hosts().length === 2 && controller!.hosts().every((h) => h.status === 'Synced' && h.lastAppliedRevision === revisionOf(first)) ? true : undefined));
+    await poll('both hosts Synced at the first commit', () => controller!.hosts().length === 2 && controller!.hosts().every((h) => h.status === 'Synced' && h.lastAppliedRevision === revisionOf(first)));
 
     const held = await env.remote.commit({ 'drover.yaml': JSON.stringify(denyAlways), ...hostFiles(env.fleet.hosts, 'good v2\n') }, 'inside the deny window');
-    const hosts = await until(() => {
+    const hosts = await poll('both hosts held OutOfSync at the commit inside the window', () => {
       const all = controller!.hosts();
       return all.every((h) => h.status === 'OutOfSync' && h.lastAttemptedRevision === revisionOf(held)) ? all : undefined;
     });

@@ -12,6 +12,7 @@ import { connectSsh } from '../../../controller/transport/ssh.js';
 import type { Transport } from '../../../controller/transport/types.js';
 import type { DesiredResource, DesiredState } from '../../../manifests/types.js';
 import { startFleet, type Fleet } from '../../fleet/index.js';
+import { poll } from '../../support/poll.js';
 import { fleetSshOptions } from '../transport/fleet-options.js';
 import { converge, desiredState, file, resource, sh, statuses } from './support.js';
 
@@ -32,16 +33,8 @@ beforeAll(async () => {
   // Debian links ssh and default-syslog into the default runsvdir; a second sshd would share the
   // machine's network, so only drover's service runs. Then start the scanner as runit's stage 2 does.
   await sh(t, 'rm -f /etc/service/ssh /etc/service/default-syslog; setsid runsvdir -P /etc/service </dev/null >/dev/null 2>&1 &');
-  await pollUntil(async () => /^runsvdir -P \/etc\/service/m.test(await sh(t, 'ps -eo args')), 10_000);
+  await poll('runsvdir to scan /etc/service', () => sh(t, 'ps -eo args'), { until: (ps) => /^runsvdir -P \/etc\/service/m.test(ps), timeoutMs: 10_000 });
 }, 120_000);
-
-/** Polls `ready` every 100 ms until it holds (expect.poll works only inside a test). */
-async function pollUntil(ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  for (const end = Date.now() + timeoutMs; !(await ready());) {
-    if (Date.now() > end) throw new Error(`not ready after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 afterAll(async () => {
   await t?.close();

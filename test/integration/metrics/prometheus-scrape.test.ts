@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics, type DroverMetrics } from '../../../controller/daemon/metrics/metrics.js';
 import { startMetricsServer, type MetricsServer } from '../../../controller/daemon/metrics/metrics-server.js';
 import { writeRulesWithFor } from '../../support/alert-rules.js';
-import { pollUntil, startPrometheus, type TestPrometheus } from '../../support/prometheus.js';
+import { poll } from '../../support/poll.js';
+import { startPrometheus, type TestPrometheus } from '../../support/prometheus.js';
 import { dashboardQueries, substituteGrafanaVariables } from '../../support/promql.js';
 
 const DASHBOARD = JSON.parse(readFileSync(new URL('../../../deploy/grafana/drover-dashboard.json', import.meta.url), 'utf8'));
@@ -49,9 +50,9 @@ describe('metrics listener scraped by a real Prometheus', () => {
     for (const host of ['web1', 'web2', 'db1']) runOnce(host, 'Synced');
     metrics.setQueueDepth(1);
     metrics.rollouts.replace([{ lane: 'default', wave: 2, phase: 'Progressing' }]);
-    await pollUntil('a scrape with 3 hosts', async () => ((await prometheus.query('count(drover_host_drift_resources)'))[0]?.value[1] === '3' ? true : undefined));
+    await poll('a scrape with 3 hosts', () => prometheus.query('count(drover_host_drift_resources)'), { until: ([count]) => count?.value[1] === '3' });
     // rate() needs two scrapes holding the observations.
-    await pollUntil('three scrapes', async () => (Number((await prometheus.query('count_over_time(drover_build_info[1m])'))[0]?.value[1] ?? 0) >= 3 ? true : undefined));
+    await poll('three scrapes', () => prometheus.query('count_over_time(drover_build_info[1m])'), { until: ([count]) => Number(count?.value[1] ?? 0) >= 3 });
     for (const { where, expr } of dashboardQueries(DASHBOARD)) {
       const result = await prometheus.query(substituteGrafanaVariables(expr));
       expect(result.length, `${where}: ${expr}`).toBeGreaterThan(0);
@@ -61,7 +62,7 @@ describe('metrics listener scraped by a real Prometheus', () => {
   it('fires DroverHostUnreachable (for shortened to 2s) for the host that became Unreachable, and only for it', async () => {
     metrics.countSshError('E_CONNECT_REFUSED');
     metrics.setHostRecord({ host: 'web2', status: 'Unreachable', lastAppliedRevision: REVISION, lastAttemptAt: now() });
-    const alert = await pollUntil('DroverHostUnreachable to fire', async () =>
+    const alert = await poll('DroverHostUnreachable to fire', async () =>
       (await prometheus.alerts()).find((a) => a.labels.alertname === 'DroverHostUnreachable' && a.state === 'firing'));
     expect(alert.labels).toMatchObject({ host: 'web2', severity: 'warning', job: 'drover' });
     expect(alert.annotations.runbook).toMatch(/\S/);
@@ -70,7 +71,7 @@ describe('metrics listener scraped by a real Prometheus', () => {
 
   it('drops a host that left the inventory from what Prometheus reports now', async () => {
     metrics.retainHosts(new Set(['web1', 'web2']));
-    await pollUntil('db1 to go stale', async () => ((await prometheus.query('drover_host_status{host="db1"}')).length === 0 ? true : undefined));
+    await poll('db1 to go stale', () => prometheus.query('drover_host_status{host="db1"}'), { until: (samples) => samples.length === 0 });
     expect((await prometheus.query('count by (host) (drover_host_status)')).map((s) => s.metric.host).sort()).toEqual(['web1', 'web2']);
   });
 });

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { shellQuote } from '../../../controller/transport/shell.js';
 import type { Transport } from '../../../controller/transport/types.js';
+import { poll } from '../../support/poll.js';
 
 /** What the contract needs: the transport under test, an independent one to inspect the host, a scratch dir on the host. */
 export interface ContractContext {
@@ -23,14 +24,8 @@ export async function sh(t: Transport, command: string): Promise<string> {
   return result.stdout.toString().trim();
 }
 
-/** Polls `check` until it returns true (every 50 ms, up to `ms`); fails with `what` otherwise. */
-export async function waitFor(what: string, check: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** How long a transport has to start or end a command the tests wait for: poll() options. */
+export const SOON = { timeoutMs: 5_000, everyMs: 50 };
 
 /** Registers the shared transport cases; `ctx()` is called inside each test (after beforeAll). */
 export function describeTransportContract(ctx: () => ContractContext): void {
@@ -64,9 +59,9 @@ export function describeTransportContract(ctx: () => ContractContext): void {
     const running = async (): Promise<boolean> => (await inspect.run(`pgrep -f '[s]leep ${marker}'`)).code === 0;
     const pending = transport.run(`sleep ${marker}; echo never`, { timeoutMs: 1500 });
     const outcome = pending.catch((err: unknown) => err);
-    await waitFor('the command to start', running);
+    await poll('the command to start', running, SOON);
     expect(await outcome).toMatchObject({ code: 'E_COMMAND_TIMEOUT', kind: 'transient' });
-    await waitFor('the timed-out command to die', async () => !(await running()));
+    await poll('the timed-out command to die', async () => !(await running()), SOON);
   });
 
   it('rejects with E_CANCELLED when aborted', async () => {
@@ -77,10 +72,10 @@ export function describeTransportContract(ctx: () => ContractContext): void {
     const pending = transport.run(`sleep ${marker}`, { signal: controller.signal });
     const outcome = pending.catch((err: unknown) => err);
     // Aborted once the command runs (polled), not after a guessed delay.
-    await waitFor('the command to start', running);
+    await poll('the command to start', running, SOON);
     controller.abort();
     expect(await outcome).toMatchObject({ code: 'E_CANCELLED' });
-    await waitFor('the aborted command to die', async () => !(await running()));
+    await poll('the aborted command to die', async () => !(await running()), SOON);
   });
 
   it('uploads atomically with mode and owner set', async () => {

@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSsh } from '../../../controller/transport/ssh.js';
 import { startFleet, type Fleet } from '../../fleet/index.js';
-import { sh, waitFor } from './contract.js';
+import { poll } from '../../support/poll.js';
+import { sh, SOON } from './contract.js';
 import { acceptedLogins, fleetSshOptions } from './fleet-options.js';
 
 /** A TCP port on 127.0.0.1 that nothing listens on (bound, then released). */
@@ -79,7 +80,7 @@ describe('ssh connection setup against fleet hosts', () => {
     expect(error).toMatchObject({ code: 'E_CONNECT_TIMEOUT', kind: 'transient' });
     expect((error as Error).message).toContain('connect timed out after 400 ms');
     expect(silentSockets.length).toBeGreaterThan(0);
-    await waitFor('the abandoned connection to close', async () => silentSockets.every((s) => s.closed));
+    await poll('the abandoned connection to close', () => silentSockets.every((s) => s.closed), SOON);
   });
 
   it('maps rejected keys to E_AUTH', async () => {

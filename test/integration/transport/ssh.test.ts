@@ -5,7 +5,8 @@ import { TransportPool } from '../../../controller/transport/pool.js';
 import { connectSsh } from '../../../controller/transport/ssh.js';
 import type { Transport } from '../../../controller/transport/types.js';
 import { startFleet, type Fleet } from '../../fleet/index.js';
-import { describeTransportContract, sh, waitFor } from './contract.js';
+import { poll } from '../../support/poll.js';
+import { describeTransportContract, sh, SOON } from './contract.js';
 import { fleetSshOptions } from './fleet-options.js';
 
 const workDir = '/srv/drover-transport-test';
@@ -61,7 +62,7 @@ describe('ssh transport on a fleet host', () => {
       (err: unknown) => err,
     );
     const tempCount = (): Promise<string> => sh(inspect, `find ${workDir} -name '.drover-tmp.*' | wc -l`);
-    await waitFor('the temp file to receive data', async () => (await sh(inspect, `find ${workDir} -name '.drover-tmp.*' -size +1k | wc -l`)) === '1', 20_000);
+    await poll('the temp file to receive data', () => sh(inspect, `find ${workDir} -name '.drover-tmp.*' -size +1k | wc -l`), { ...SOON, until: (count) => count === '1', timeoutMs: 20_000 });
     // The upload script's parent is the sshd process serving that connection: kill it.
     await sh(inspect, `pid=$(pgrep -f '[d]rover-tmp.XXXXXX' | head -n 1); kill -9 $(ps -o ppid= -p "$pid")`);
     const err = await outcome;
@@ -69,7 +70,7 @@ describe('ssh transport on a fleet host', () => {
     expect(err).toMatchObject({ code: 'E_CONNECTION_LOST', kind: 'transient' });
     expect(victim.connected).toBe(false);
     expect(await sh(inspect, `sha256sum < ${path} | cut -c1-64`)).toBe(sha256(old));
-    await waitFor('the temp file to be removed', async () => (await tempCount()) === '0');
+    await poll('the temp file to be removed', tempCount, { ...SOON, until: (count) => count === '0' });
   });
 
   it('a connection lost during a command rejects it, and the pool reconnects', async () => {
@@ -78,7 +79,7 @@ describe('ssh transport on a fleet host', () => {
       const pooled = await pool.get(fleet.hosts[0]!.name);
       const marker = 96000 + Math.floor(Math.random() * 1000);
       const pending = pooled.run(`sleep ${marker}`).catch((err: unknown) => err);
-      await waitFor('the command to start', async () => (await inspect.run(`pgrep -f '[s]leep ${marker}'`)).code === 0);
+      await poll('the command to start', async () => (await inspect.run(`pgrep -f '[s]leep ${marker}'`)).code === 0, SOON);
       await sh(inspect, `kill -9 $(ps -o ppid= -p $(pgrep -f '[s]leep ${marker}' | head -n 1))`);
       expect(await pending).toMatchObject({ code: 'E_CONNECTION_LOST' });
       const again = await pool.get(fleet.hosts[0]!.name);
