@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostDetail, HostView } from '../../controller/daemon/api.js';
-import { ROOT } from '../integration/cli/run-cli.js';
+import { ROOT } from '../support/paths.js';
 import { wildcardPort22Taken } from '../fleet/listeners.js';
 import { poll, PollAborted } from '../support/poll.js';
 import type { DemoReport, StepReport } from '../fleet/demo/say.js';

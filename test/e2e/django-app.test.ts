@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { startFleet, type Fleet } from '../fleet/index.js';
 import { fleetSshFlags, sshRun } from '../support/ssh.js';
 import { copyExample, patchHostFile } from '../support/example-repo.js';
-import { ROOT, runDrover, type CliRun } from '../integration/cli/run-cli.js';
+import { runDrover, type CliRun } from '../integration/cli/run-cli.js';
+import { ROOT } from '../support/paths.js';
 
 const HOSTS = ['django-prod', 'django-staging'] as const;
 type HostName = (typeof HOSTS)[number];

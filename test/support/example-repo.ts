@@ -7,7 +7,7 @@ import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMap, parseDocument } from 'yaml';
-import { ROOT } from '../integration/cli/run-cli.js';
+import { ROOT } from './paths.js';
 
 /** What to change in one host file (hosts/<name>.yaml). */
 export interface HostPatch {

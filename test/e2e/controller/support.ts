@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll } from 'vitest';
 import { stringify } from 'yaml';
 import { startFleet, type Fleet, type FleetHost, type StartFleetOptions } from '../../fleet/index.js';
-import { ROOT } from '../../integration/cli/run-cli.js';
+import { ROOT } from '../../support/paths.js';
 import { poll, PollAborted, type NotYet, type PollOptions } from '../../support/poll.js';
 import type { ControllerRecord, HostRecord } from '../../../controller/daemon/state/records.js';
 

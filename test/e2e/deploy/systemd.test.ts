@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { startFleet, type Fleet } from '../../fleet/index.js';
-import { ROOT } from '../../integration/cli/run-cli.js';
+import { ROOT } from '../../support/paths.js';
 import { poll, PollAborted, type NotYet } from '../../support/poll.js';
 import { sshRun } from '../../support/ssh.js';
 import { git, hostFile } from '../controller/support.js';

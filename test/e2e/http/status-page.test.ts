@@ -13,7 +13,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { stringify } from 'yaml';
-import { ROOT } from '../../integration/cli/run-cli.js';
+import { ROOT } from '../../support/paths.js';
 import { launchChromium, type Browser } from '../../support/browser.js';
 import { sshRun } from '../../support/ssh.js';
 import { hostFile, waitForHost, useControllerEnv } from '../controller/support.js';

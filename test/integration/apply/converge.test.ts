@@ -12,9 +12,10 @@ import type { Transport } from '../../../controller/transport/types.js';
 import type { DesiredResource } from '../../../manifests/types.js';
 import { startFleet, type Fleet } from '../../fleet/index.js';
 import { buildDeb } from '../../support/debs.js';
+import { desiredState, file, resource } from '../../support/desired.js';
 import { CountingTransport } from '../facts/support.js';
 import { fleetSshOptions } from '../transport/fleet-options.js';
-import { converge, desiredState, file, resource, setUpLocalRepo, sh, statuses } from './support.js';
+import { converge, setUpLocalRepo, sh, statuses } from './support.js';
 
 let fleet: Fleet;
 let t: Transport;

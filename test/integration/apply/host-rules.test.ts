@@ -14,8 +14,9 @@ import type { Transport } from '../../../controller/transport/types.js';
 import { DroverError } from '../../../manifests/errors.js';
 import { startFleet, type Fleet } from '../../fleet/index.js';
 import { cronCommandOf } from '../../support/cron.js';
+import { desiredState, file, resource } from '../../support/desired.js';
 import { fleetSshOptions } from '../transport/fleet-options.js';
-import { converge, desiredState, file, resource, sh } from './support.js';
+import { converge, sh } from './support.js';
 
 let fleet: Fleet;
 let t: Transport;

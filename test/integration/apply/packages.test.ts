@@ -9,8 +9,9 @@ import { connectSsh } from '../../../controller/transport/ssh.js';
 import type { Transport } from '../../../controller/transport/types.js';
 import { startFleet, type Fleet } from '../../fleet/index.js';
 import { buildDeb } from '../../support/debs.js';
+import { desiredState, resource } from '../../support/desired.js';
 import { fleetSshOptions } from '../transport/fleet-options.js';
-import { converge, desiredState, resource, setUpLocalRepo, sh, statuses } from './support.js';
+import { converge, setUpLocalRepo, sh, statuses } from './support.js';
 
 let fleet: Fleet;
 let t: Transport;

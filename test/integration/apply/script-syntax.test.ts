@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { buildHostScript } from '../../../controller/apply/script.js';
 import type { PlanStep } from '../../../controller/plan/types.js';
 import { actionCases, runActionCase } from '../../unit/apply/action-fixtures.js';
-import { desiredState, file, resource } from './support.js';
+import { desiredState, file, resource } from '../../support/desired.js';
 
 describe('assembled scripts', () => {
   it('parse in dash and bash, one step function per fixture case', () => {

@@ -7,8 +7,9 @@ import { verifyConverged } from '../../../controller/apply/verify.js';
 import { connectSsh } from '../../../controller/transport/ssh.js';
 import type { Transport } from '../../../controller/transport/types.js';
 import { startFleet, type Fleet } from '../../fleet/index.js';
+import { desiredState, file, resource } from '../../support/desired.js';
 import { fleetSshOptions } from '../transport/fleet-options.js';
-import { converge, desiredState, file, resource, sh, statuses } from './support.js';
+import { converge, sh, statuses } from './support.js';
 
 let fleet: Fleet;
 let t: Transport;

@@ -1,5 +1,4 @@
-/** Helpers of the apply integration tests: resources as the loader makes them, and observe -> plan -> apply. */
-import { createHash } from 'node:crypto';
+/** Helpers of the apply integration tests: observe -> plan -> apply, a local apt repository (desired states: test/support/desired.ts). */
 import { observeHost } from '../../../controller/facts/observe.js';
 import type { ObservedState } from '../../../controller/facts/types.js';
 import { applyPlan } from '../../../controller/apply/execute.js';
@@ -7,16 +6,7 @@ import type { ApplyOptions, ApplyResult } from '../../../controller/apply/types.
 import { planHost } from '../../../controller/plan/plan-host.js';
 import type { Plan } from '../../../controller/plan/types.js';
 import type { Transport } from '../../../controller/transport/types.js';
-import type { DesiredResource, DesiredState } from '../../../manifests/types.js';
-import { desiredState, resource } from '../facts/support.js';
-
-export { desiredState, resource };
-
-/** A file resource with rendered text content (placeholders of `secrets` left in the text). */
-export function file(path: string, text: string, spec: Record<string, unknown> = {}, secrets: string[] = []): DesiredResource {
-  const content = { text, sha256: createHash('sha256').update(text).digest('hex'), secrets };
-  return resource('file', path, { path, ...spec }, { content });
-}
+import type { DesiredState } from '../../../manifests/types.js';
 
 /** One observe -> plan -> apply cycle. */
 export async function converge(desired: DesiredState, transport: Transport, options: ApplyOptions = {}): Promise<{ observed: ObservedState; plan: Plan; result: ApplyResult }> {

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { ROOT } from '../../support/paths.js';
 
-/** The repository root (where bin/drover.js lives). */
-export const ROOT = join(import.meta.dirname, '../../..');
+/** Tests import ROOT from test/support/paths.ts; test/fleet and test/bench still import it from here. */
+export { ROOT };
 
 export interface CliRun {
   code: number | null;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, runDrover } from './run-cli.js';
+import { ROOT } from '../../support/paths.js';
+import { runDrover } from './run-cli.js';
 
 const invalid = (name: string): string => join(ROOT, 'test/fixtures/invalid-repos', name);
 

@@ -7,8 +7,10 @@ import { shellQuote as q } from '../../../controller/transport/shell.js';
 import type { Transport } from '../../../controller/transport/types.js';
 import { DroverError } from '../../../manifests/errors.js';
 import { startFleet, type Fleet } from '../../fleet/index.js';
+import { buildDeb } from '../../support/debs.js';
+import { desiredState, resource } from '../../support/desired.js';
 import { fleetSshOptions } from '../transport/fleet-options.js';
-import { buildDeb, CountingTransport, desiredState, resource, setUp } from './support.js';
+import { CountingTransport, setUp } from './support.js';
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 const DIR = '/srv/facts';

@@ -1,24 +1,6 @@
-/** Helpers of the facts integration tests: desired states, a run-counting Transport, a tiny .deb. */
+/** Helpers of the facts integration tests: a run-counting Transport, a set-up script (desired states: test/support/desired.ts). */
 import { expect } from 'vitest';
 import type { Transport } from '../../../controller/transport/types.js';
-import type { DesiredResource, DesiredState, ResourceKind } from '../../../manifests/types.js';
-
-/** A resource as the manifest loader would produce it (origin and links left empty). */
-export function resource(kind: ResourceKind, key: string, spec: Record<string, unknown>, extra: Partial<DesiredResource> = {}): DesiredResource {
-  // Test data is not checked against the schema: tests may build resources the loader would refuse.
-  return { id: `${kind}:${key}`, kind, key, spec: { kind, ...spec }, origin: { file: 'hosts/test.yaml', line: 1, col: 1 }, dependsOn: [], notify: [], ...extra } as DesiredResource;
-}
-
-/** A DesiredState for host `name` holding `resources`. */
-export function desiredState(name: string, resources: DesiredResource[]): DesiredState {
-  return {
-    host: {
-      name, address: '127.0.0.1', port: 22, user: 'root', platform: 'debian', family: 'debian', state: 'default', sudo: false,
-      groups: [], roles: [], data: {}, origin: { file: `hosts/${name}.yaml`, line: 1, col: 1 },
-    },
-    resources, tests: [], hooks: [], settings: { backups: 5, prune: false, concurrency: 20 },
-  };
-}
 
 /** Delegates to `inner` and records every run() (command and stdout), so tests can count round trips. */
 export class CountingTransport implements Transport {
@@ -45,5 +27,3 @@ export async function setUp(t: Transport, script: string): Promise<void> {
   const result = await t.run(script);
   expect(result.code, `${script}\n${result.stderr.toString()}`).toBe(0);
 }
-
-export { buildDeb } from '../../support/debs.js';

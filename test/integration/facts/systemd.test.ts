@@ -3,8 +3,9 @@ import { observeHost } from '../../../controller/facts/observe.js';
 import { connectSsh } from '../../../controller/transport/ssh.js';
 import type { Transport } from '../../../controller/transport/types.js';
 import { startFleet, type Fleet } from '../../fleet/index.js';
+import { desiredState, resource } from '../../support/desired.js';
 import { fleetSshOptions } from '../transport/fleet-options.js';
-import { CountingTransport, desiredState, resource, setUp } from './support.js';
+import { CountingTransport, setUp } from './support.js';
 import { SYSTEMD_SERVICES, SYSTEMD_SETUP } from './systemd-units.js';
 
 describe('observeHost on a systemd fleet host', () => {

@@ -10,7 +10,7 @@ import { connectSsh } from '../../../controller/transport/ssh.js';
 import { DroverError } from '../../../manifests/errors.js';
 import { startFleet, type Fleet } from '../../fleet/index.js';
 import { sshRun } from '../../support/ssh.js';
-import { desiredState, file, resource } from '../apply/support.js';
+import { desiredState, file, resource } from '../../support/desired.js';
 import { fleetSshOptions } from '../transport/fleet-options.js';
 
 let fleet: Fleet;

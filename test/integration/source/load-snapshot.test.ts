@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitSource } from '../../../controller/source/index.js';
 import { loadRepository } from '../../../manifests/load.js';
-import { ROOT } from '../cli/run-cli.js';
+import { ROOT } from '../../support/paths.js';
 import { createTestRepo, type TestRepo } from './git-fixture.js';
 import { sourceSpec, tempDir } from './support.js';
 

@@ -9,7 +9,8 @@ import { connectSsh } from '../../../controller/transport/ssh.js';
 import type { Transport } from '../../../controller/transport/types.js';
 import { observeHost } from '../../../controller/facts/observe.js';
 import { startFleet, type Fleet } from '../../fleet/index.js';
-import { desiredState, resource, setUp } from '../facts/support.js';
+import { desiredState, resource } from '../../support/desired.js';
+import { setUp } from '../facts/support.js';
 import { fleetSshOptions } from './fleet-options.js';
 
 let fleet: Fleet;

@@ -14,7 +14,7 @@ import {
 } from '../../../controller/apply/actions/index.js';
 import { cleanAction } from '../../../controller/apply/prune.js';
 import type { ActionScript } from '../../../controller/apply/types.js';
-import { desiredState } from '../../integration/facts/support.js';
+import { desiredState } from '../../support/desired.js';
 
 /** Directory of the action cases. */
 export const ACTION_FIXTURES = join(import.meta.dirname, '../../fixtures/apply/actions');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { actionCases, runActionCase } from './action-fixtures.js';
 import { DroverError } from '../../../manifests/errors.js';
 import { buildWorkAction } from '../../../controller/apply/actions/index.js';
-import { desiredState, resource } from '../../integration/facts/support.js';
+import { desiredState, resource } from '../../support/desired.js';
 
 describe('action builders (fixtures: resource + step + fact -> sh text and staged contents)', () => {
   const cases = actionCases();

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildHostScript } from '../../../controller/apply/script.js';
 import type { PlanStep } from '../../../controller/plan/types.js';
-import { desiredState, resource } from '../../integration/facts/support.js';
+import { desiredState, resource } from '../../support/desired.js';
 
 const desired = desiredState('web1', [
   resource('command', 'pip', { name: 'pip', run: 'pip install', unless: 'true' }, { notify: ['service:app'] }),

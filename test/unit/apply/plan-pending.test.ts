@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Fact, ObservedState } from '../../../controller/facts/types.js';
 import { planHost } from '../../../controller/plan/plan-host.js';
-import { desiredState, resource } from '../../integration/facts/support.js';
+import { desiredState, resource } from '../../support/desired.js';
 import { specFields, type ResourceKind } from '../../../manifests/types.js';
 
 interface PendingCase {

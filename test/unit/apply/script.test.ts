@@ -5,7 +5,7 @@ import { buildTar } from '../../../controller/apply/tar.js';
 import type { ObservedState } from '../../../controller/facts/types.js';
 import type { PlanStep } from '../../../controller/plan/types.js';
 import type { DesiredState } from '../../../manifests/types.js';
-import { desiredState, resource } from '../../integration/facts/support.js';
+import { desiredState, resource } from '../../support/desired.js';
 
 const TOKEN = 'droverunit0123456789abcdef';
 const hex = (s: string): string => `x${Buffer.from(s).toString('hex')}`;

@@ -16,7 +16,7 @@ import { Secret } from '../../../controller/config/secret.js';
 import { TransportPool } from '../../../controller/transport/pool.js';
 import { createLocalTransport } from '../../../controller/transport/local.js';
 import type { RunHostResult } from '../../../controller/reconcile/types.js';
-import { desiredState, file } from '../../integration/apply/support.js';
+import { desiredState, file } from '../../support/desired.js';
 import { ManualClock } from '../../support/manual-clock.js';
 
 describe('desiredHash / affectedHosts', () => {

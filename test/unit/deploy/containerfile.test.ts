@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
-import { ROOT } from '../../integration/cli/run-cli.js';
+import { ROOT } from '../../support/paths.js';
 
 const text = readFileSync(join(ROOT, 'deploy/container/Containerfile'), 'utf8');
 const dockerfile = DockerfileParser.parse(text);

@@ -15,7 +15,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { configProblems } from '../../../controller/config/errors.js';
 import { checkConfigRules, validateConfigShape } from '../../../controller/config/validate.js';
 import { ALERTS_YAML, PROMETHEUS_RULE_YAML, prometheusRuleYaml } from '../../../deploy/kubernetes/generate-prometheus-rule.js';
-import { ROOT } from '../../integration/cli/run-cli.js';
+import { ROOT } from '../../support/paths.js';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IService } from 'kubernetes-models/v1/Service';

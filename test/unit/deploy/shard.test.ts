@@ -9,7 +9,7 @@ import { fleetRevision } from '../../../controller/daemon/revisions/fleet.js';
 import { inShard, ownerShard, shardWeight } from '../../../controller/daemon/revisions/shard.js';
 import { movedHosts } from '../../support/shards.js';
 import { parseShard, podOrdinal, resolveShard } from '../../../controller/daemon/revisions/shard-spec.js';
-import { desiredState } from '../../integration/apply/support.js';
+import { desiredState } from '../../support/desired.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/deploy/${name}`, import.meta.url), 'utf8');
 const hosts = fixture('hosts-1000.txt').split('\n').filter(Boolean);

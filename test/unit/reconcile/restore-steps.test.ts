@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { findRestoreSteps, restoreSteps } from '../../../controller/reconcile/restore-files.js';
 import type { Plan, PlanStep } from '../../../controller/reconcile/types.js';
-import { desiredState, resource } from '../../integration/facts/support.js';
+import { desiredState, resource } from '../../support/desired.js';
 
 const step = (name: string, res: string, extra: Partial<PlanStep> = {}): PlanStep => ({
   name, phase: 'regen', group: 'setup_web', resource: res, kind: 'file', action: 'none', reasons: [], notifies: [], ...extra,

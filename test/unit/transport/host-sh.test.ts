@@ -3,7 +3,7 @@ import { buildWorkAction } from '../../../controller/apply/actions/index.js';
 import { assembleMain } from '../../../controller/apply/script.js';
 import { buildProbe } from '../../../controller/facts/probe.js';
 import { HOST_SH_LIBRARY, runCommandSh } from '../../../controller/transport/host-sh.js';
-import { desiredState, resource } from '../../integration/facts/support.js';
+import { desiredState, resource } from '../../support/desired.js';
 
 const SHARED = ['_hx', '_hxs', '_tmo', '_asuser', '_runas'];
 const definitions = (script: string, name: string): number => script.split('\n').filter((l) => l.startsWith(`${name}() {`)).length;
