@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { shellQuote } from '../../controller/transport/shell.js';
-import type { Fleet } from '../fleet/index.js';
+import type { SshOptions } from '../../controller/transport/ssh.js';
+import type { Fleet, FleetHost } from '../fleet/index.js';
 
 /**
  * Runs a shell command on a fleet host with the OpenSSH client, on a fresh connection (no multiplexing);
@@ -32,4 +33,18 @@ export async function copyToHost(fleet: Pick<Fleet, 'sshConfigFile'>, host: stri
 /** CLI flags that let drover reach the fleet's hosts. */
 export function fleetSshFlags(fleet: Fleet): string[] {
   return ['--known-hosts', fleet.knownHostsFile, '-i', fleet.clientKeyFile];
+}
+
+/** SshOptions for root on a fleet `host`: the fleet's client key and known_hosts, short timeouts. */
+export function fleetSshOptions(fleet: Fleet, host: FleetHost, overrides: Partial<SshOptions> = {}): SshOptions {
+  return {
+    host: host.name,
+    address: host.address,
+    port: host.port,
+    user: 'root',
+    privateKeyFiles: [fleet.clientKeyFile],
+    knownHostsFile: fleet.knownHostsFile,
+    connectTimeoutMs: 5000,
+    ...overrides,
+  };
 }

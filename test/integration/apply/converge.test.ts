@@ -2,23 +2,18 @@
  * applyPlan on a real host, from scratch, for every kind but services (see service.test.ts): one round
  * trip converges the host, the next plan is in sync, and the next apply does nothing at all.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../controller/apply/execute.js';
 import { verifyConverged } from '../../../controller/apply/verify.js';
 import { observeHost } from '../../../controller/facts/observe.js';
 import { planHost } from '../../../controller/plan/plan-host.js';
-import { connectSsh } from '../../../controller/transport/ssh.js';
-import type { Transport } from '../../../controller/transport/types.js';
 import type { DesiredResource } from '../../../manifests/types.js';
-import { startFleet, type Fleet } from '../../fleet/index.js';
 import { buildDeb } from '../../support/debs.js';
 import { desiredState, file, resource } from '../../support/desired.js';
+import { useFleetHost } from '../../support/fleet.js';
 import { CountingTransport } from '../facts/support.js';
-import { fleetSshOptions } from '../transport/fleet-options.js';
 import { converge, setUpLocalRepo, sh, statuses } from './support.js';
 
-let fleet: Fleet;
-let t: Transport;
 let commit: string;
 
 const FILES = Array.from({ length: 30 }, (_, i) => file(`/srv/app/conf/d${i % 5}/f${i}.conf`, `# file ${i}\nvalue = ${i * 7}\n`, { mode: '0640', owner: 'app', group: 'app' }));
@@ -44,27 +39,22 @@ function resources(secretTemplate = 'password = {{drover-secret:db}}\n'): Desire
   ];
 }
 
+const host = useFleetHost({ name: 'apply-converge' });
+
 beforeAll(async () => {
-  fleet = await startFleet({ count: 1, name: 'apply-converge' });
-  t = await connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!));
-  await setUpLocalRepo(t, { a: buildDeb('drover-apply-a', '1.0-1') });
-  await sh(t, 'printf "# unmanaged\\nport=80\\nport=81\\n" > /etc/drover-apply.conf');
-  commit = (await sh(t, [
+  await setUpLocalRepo(host.ssh, { a: buildDeb('drover-apply-a', '1.0-1') });
+  await sh(host.ssh, 'printf "# unmanaged\\nport=80\\nport=81\\n" > /etc/drover-apply.conf');
+  commit = (await sh(host.ssh, [
     'set -e; git init -q --bare /srv/origin.git; git config --system --add safe.directory /srv/origin.git; git init -q /tmp/w; cd /tmp/w; echo v1 > app.py; git add app.py',
     'git -c user.name=t -c user.email=t@example.com commit -q -m v1; git push -q /srv/origin.git HEAD:refs/heads/main; git -C /srv/origin.git symbolic-ref HEAD refs/heads/main',
     'git rev-parse HEAD',
   ].join('\n'))).trim();
 });
 
-afterAll(async () => {
-  await t?.close();
-  await fleet?.stop();
-});
-
 describe('applyPlan converges a host from scratch', () => {
   it('changes every kind in one round trip; the next plan is in sync and the next apply does nothing', async () => {
     const desired = desiredState('host1', resources());
-    const counting = new CountingTransport(t);
+    const counting = new CountingTransport(host.ssh);
     const started = Date.now();
     const { plan, result } = await converge(desired, counting);
     const elapsed = Date.now() - started;
@@ -77,45 +67,45 @@ describe('applyPlan converges a host from scratch', () => {
     console.log(`slowest: ${slow.join(', ')}`);
     console.log(`converge 1 host (${desired.resources.length} resources, 30 files): ${elapsed} ms observe+plan+apply, apply ${Math.round(result.durationMs)} ms`);
 
-    const again = await verifyConverged(desired, t);
+    const again = await verifyConverged(desired, host.ssh);
     expect(again.steps.filter((s) => s.action !== 'none' || s.mayChange)).toEqual([]);
     expect(again.inSync).toBe(true);
-    const observed = await observeHost(desired, t);
+    const observed = await observeHost(desired, host.ssh);
     const second = await applyPlan({ desired, observed, plan: planHost(desired, observed), transport: counting });
     expect(second.roundTrips).toBe(0);
     expect(new Set(second.steps.map((s) => s.status))).toEqual(new Set(['unchanged']));
   });
 
   it('wrote what was declared, where the probe looks', async () => {
-    expect(await sh(t, 'stat -c "%a %U %G" /srv/app/conf/d3/f8.conf; cat /srv/app/conf/d3/f8.conf')).toBe('640 app app\n# file 8\nvalue = 56\n');
-    expect(await sh(t, 'getent passwd app | cut -d: -f5-7; cat /srv/app/inited')).toBe('drover app:/srv/app:/bin/sh\napp\n');
-    expect(await sh(t, 'cat /etc/drover-apply.conf')).toBe('# unmanaged\nport=8080\n');
-    expect(await sh(t, 'readlink /srv/app/current; git -c safe.directory=/srv/app/src -C /srv/app/src rev-parse HEAD; stat -c %U /srv/app/src/app.py')).toBe(`src\n${commit}\napp\n`);
-    expect(await sh(t, 'cat /etc/cron.d/drover-cleanup; cat /proc/sys/kernel/domainname /etc/sysctl.d/99-drover-kernel.domainname.conf'))
+    expect(await sh(host.ssh, 'stat -c "%a %U %G" /srv/app/conf/d3/f8.conf; cat /srv/app/conf/d3/f8.conf')).toBe('640 app app\n# file 8\nvalue = 56\n');
+    expect(await sh(host.ssh, 'getent passwd app | cut -d: -f5-7; cat /srv/app/inited')).toBe('drover app:/srv/app:/bin/sh\napp\n');
+    expect(await sh(host.ssh, 'cat /etc/drover-apply.conf')).toBe('# unmanaged\nport=8080\n');
+    expect(await sh(host.ssh, 'readlink /srv/app/current; git -c safe.directory=/srv/app/src -C /srv/app/src rev-parse HEAD; stat -c %U /srv/app/src/app.py')).toBe(`src\n${commit}\napp\n`);
+    expect(await sh(host.ssh, 'cat /etc/cron.d/drover-cleanup; cat /proc/sys/kernel/domainname /etc/sysctl.d/99-drover-kernel.domainname.conf'))
       .toBe('# managed by drover: cron:cleanup\nSHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n17 3 * * * app find /srv/app/tmp -delete\ndrover.test\n# managed by drover: sysctl:kernel.domainname\nkernel.domainname = drover.test\n');
-    expect(await sh(t, "dpkg-query -W -f '${Status}' drover-apply-a")).toBe('install ok installed');
-    expect(await sh(t, 'stat -c "%a %U" /srv/app/.ssh /srv/app/.ssh/id_ed25519 /srv/app/.ssh/id_ed25519.pub')).toBe('700 app\n600 app\n644 app\n');
+    expect(await sh(host.ssh, "dpkg-query -W -f '${Status}' drover-apply-a")).toBe('install ok installed');
+    expect(await sh(host.ssh, 'stat -c "%a %U" /srv/app/.ssh /srv/app/.ssh/id_ed25519 /srv/app/.ssh/id_ed25519.pub')).toBe('700 app\n600 app\n644 app\n');
   });
 
   it('generates the secret once, substitutes it on the host, never shows it, and keeps it across runs', async () => {
-    const secret = (await sh(t, 'cat /var/lib/drover/secrets/db')).trim();
+    const secret = (await sh(host.ssh, 'cat /var/lib/drover/secrets/db')).trim();
     expect(secret).toMatch(/^[A-Za-z0-9]{32}$/);
-    expect(await sh(t, 'cat /srv/app/db.conf')).toBe(`password = ${secret}\n`);
-    expect(await sh(t, 'stat -c "%a %U" /var/lib/drover/secrets/db')).toBe('600 app\n');
-    const counting = new CountingTransport(t);
+    expect(await sh(host.ssh, 'cat /srv/app/db.conf')).toBe(`password = ${secret}\n`);
+    expect(await sh(host.ssh, 'stat -c "%a %U" /var/lib/drover/secrets/db')).toBe('600 app\n');
+    const counting = new CountingTransport(host.ssh);
     const desired = desiredState('host1', resources('user = app\npassword = {{drover-secret:db}}\n'));
     const { result } = await converge(desired, counting);
     expect(statuses(result)).toMatchObject({ install_secret_db: 'unchanged', backup_srv_app_db_conf: 'changed', regen_srv_app_db_conf: 'changed' });
-    expect(await sh(t, 'cat /srv/app/db.conf; cat /var/lib/drover/secrets/db')).toBe(`user = app\npassword = ${secret}\n${secret}\n`);
+    expect(await sh(host.ssh, 'cat /srv/app/db.conf; cat /var/lib/drover/secrets/db')).toBe(`user = app\npassword = ${secret}\n${secret}\n`);
     for (const run of counting.runs) expect(run.stdout.toString()).not.toContain(secret);
     expect(JSON.stringify(result)).not.toContain(secret);
-    expect((await verifyConverged(desired, t)).inSync).toBe(true);
+    expect((await verifyConverged(desired, host.ssh)).inSync).toBe(true);
   });
 
   it('reports the public half of the ssh key, generated or found', async () => {
-    const pub = (await sh(t, 'cat /srv/app/.ssh/id_ed25519.pub')).trim();
+    const pub = (await sh(host.ssh, 'cat /srv/app/.ssh/id_ed25519.pub')).trim();
     expect(pub).toMatch(/^ssh-ed25519 \S+ deploy@drover$/);
-    const { result } = await converge(desiredState('host1', resources()), t);
+    const { result } = await converge(desiredState('host1', resources()), host.ssh);
     expect(result.publicKeys).toEqual([{ resource: 'ssh_key:/srv/app/.ssh/id_ed25519', path: '/srv/app/.ssh/id_ed25519', publicKey: pub }]);
   });
 });

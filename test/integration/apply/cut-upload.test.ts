@@ -4,31 +4,17 @@
  * script is the archive's last entry), no file changes, and the run's private dir is gone.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { observeHost } from '../../../controller/facts/observe.js';
 import { runCommand } from '../../../controller/apply/execute.js';
 import { buildHostScript } from '../../../controller/apply/script.js';
 import { buildTar } from '../../../controller/apply/tar.js';
 import { planHost } from '../../../controller/plan/plan-host.js';
-import { connectSsh } from '../../../controller/transport/ssh.js';
-import type { Transport } from '../../../controller/transport/types.js';
-import { startFleet, type Fleet } from '../../fleet/index.js';
 import { desiredState, file, resource } from '../../support/desired.js';
-import { fleetSshOptions } from '../transport/fleet-options.js';
+import { useFleetHost } from '../../support/fleet.js';
 import { converge, sh } from './support.js';
 
-let fleet: Fleet;
-let t: Transport;
-
-beforeAll(async () => {
-  fleet = await startFleet({ count: 1, name: 'apply-cut' });
-  t = await connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!));
-});
-
-afterAll(async () => {
-  await t?.close();
-  await fleet?.stop();
-});
+const host = useFleetHost({ name: 'apply-cut' });
 
 const FILES = 6;
 const state = (version: string) => desiredState('host1', [
@@ -38,11 +24,11 @@ const state = (version: string) => desiredState('host1', [
 
 describe('an apply archive cut short', () => {
   it('runs nothing and changes nothing, whether cut mid-file or between entries', async () => {
-    expect((await converge(state('old'), t)).result.ok).toBe(true);
-    const before = await sh(t, 'sha256sum /srv/cut/*');
+    expect((await converge(state('old'), host.ssh)).result.ok).toBe(true);
+    const before = await sh(host.ssh, 'sha256sum /srv/cut/*');
 
     const desired = state('new');
-    const observed = await observeHost(desired, t);
+    const observed = await observeHost(desired, host.ssh);
     const token = `drover${randomBytes(12).toString('hex')}`;
     const built = buildHostScript({ desired, observed, steps: planHost(desired, observed).steps, token });
     expect(built.files.at(-1)?.name).toBe('run.sh');
@@ -51,11 +37,11 @@ describe('an apply archive cut short', () => {
     const cuts = { 'mid-file': entrySize + 700, 'between entries': entrySize * 3, 'before the script': tar.length - 1024 - 512 - Math.ceil(built.files.at(-1)!.content.length / 512) * 512 };
 
     for (const [where, at] of Object.entries(cuts)) {
-      const result = await t.run(runCommand(token), { stdin: tar.subarray(0, at) });
+      const result = await host.ssh.run(runCommand(token), { stdin: tar.subarray(0, at) });
       expect(result.code, `${where}: exit status`).not.toBe(0);
-      expect(await sh(t, 'sha256sum /srv/cut/*'), where).toBe(before);
-      expect(await sh(t, 'ls -A /var/lib/drover | grep -c "^\\.run-" || true'), where).toBe('0\n');
-      expect(await sh(t, 'find /srv/cut -name ".drover-tmp*"'), where).toBe('');
+      expect(await sh(host.ssh, 'sha256sum /srv/cut/*'), where).toBe(before);
+      expect(await sh(host.ssh, 'ls -A /var/lib/drover | grep -c "^\\.run-" || true'), where).toBe('0\n');
+      expect(await sh(host.ssh, 'find /srv/cut -name ".drover-tmp*"'), where).toBe('');
     }
   });
 });

@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmod, mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../fleet/index.js';
+import { useFleet } from '../../support/fleet.js';
 import { fleetSshFlags, sshRun } from '../../support/ssh.js';
 import { runDrover, type CliRun } from './run-cli.js';
 
-let fleet: Fleet;
+const fleetEnv = useFleet({ count: 1, name: 'repo-secrets' });
 let repo: string;
 let keys: string;
 let identity = '';
@@ -30,7 +30,7 @@ function drover(args: string[], options: { env?: Record<string, string>; stdin?:
 }
 
 function onHosts(command: string, ...args: string[]): Promise<CliRun> {
-  return drover([command, repo, ...fleetSshFlags(fleet), ...args]);
+  return drover([command, repo, ...fleetSshFlags(fleetEnv.fleet), ...args]);
 }
 
 function shown(run: CliRun): string {
@@ -44,7 +44,6 @@ async function decrypt(name: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  fleet = await startFleet({ count: 1, name: 'repo-secrets' });
   repo = await mkdtemp(join(tmpdir(), 'drover-repo-secrets-'));
   keys = await mkdtemp(join(tmpdir(), 'drover-age-keys-'));
   identity = await generateIdentity();
@@ -57,7 +56,7 @@ beforeAll(async () => {
   await mkdir(join(repo, 'templates/app/default'), { recursive: true });
   await writeFile(join(repo, 'secrets/recipients.txt'), `# the controller\n${await identityToRecipient(identity)}\n`);
   await writeFile(join(repo, 'hosts/host1.yaml'), [
-    `address: ${fleet.hosts[0]!.address}`,
+    `address: ${fleetEnv.fleet.hosts[0]!.address}`,
     'resources:',
     '  - { kind: secret, name: db_password }',
     '  - { kind: directory, path: /etc/app }',
@@ -69,7 +68,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await fleet?.stop();
   for (const dir of [repo, keys]) if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -98,7 +96,7 @@ describe('secrets/*.age on a real host', () => {
     const absent = await onHosts('plan', '--age-identity', join(keys, 'nope.key'));
     expect(absent.stderr).toContain('cannot read the age identity file');
     expect(absent.stderr).toContain('it does not exist');
-    expect(await sshRun(fleet, 'host1', 'ls /etc/app /var/lib/drover/secrets 2>&1 || :')).toMatch(/No such file[\s\S]*No such file/);
+    expect(await sshRun(fleetEnv.fleet, 'host1', 'ls /etc/app /var/lib/drover/secrets 2>&1 || :')).toMatch(/No such file[\s\S]*No such file/);
   });
 
   it('writes the repository value to the host and into files, never showing it', async () => {
@@ -108,7 +106,7 @@ describe('secrets/*.age on a real host', () => {
     const run = await onHosts('reconcile', '--yes', '--age-identity', identityFile);
     expect(run.code, shown(run)).toBe(0);
     for (const r of [plan, run]) expect(shown(r)).not.toContain(FIRST);
-    expect(await sshRun(fleet, 'host1', 'stat -c %a /var/lib/drover/secrets/db_password /etc/app/app.conf; cat /var/lib/drover/secrets/db_password /etc/app/app.conf'))
+    expect(await sshRun(fleetEnv.fleet, 'host1', 'stat -c %a /var/lib/drover/secrets/db_password /etc/app/app.conf; cat /var/lib/drover/secrets/db_password /etc/app/app.conf'))
       .toBe(`600\n600\n${FIRST}\nuser = app\npassword = ${FIRST}\n`);
     const again = await onHosts('plan', '--age-identity', identityFile);
     expect(again.code, shown(again)).toBe(0);
@@ -117,24 +115,24 @@ describe('secrets/*.age on a real host', () => {
   it('follows a new value in one run: the secret and every file holding it (shown as "(secret changed)")', async () => {
     expect((await drover(['secrets', 'set', 'db_password', repo], { stdin: SECOND })).code).toBe(0);
     const env = { DROVER_AGE_IDENTITY_FILE: identityFile };
-    const plan = await drover(['plan', repo, ...fleetSshFlags(fleet)], { env });
+    const plan = await drover(['plan', repo, ...fleetSshFlags(fleetEnv.fleet)], { env });
     expect(plan.code, shown(plan)).toBe(2);
     expect(plan.stdout).toContain('value differs from secrets/db_password.age -> replaced (values not shown)');
     expect(plan.stdout).toContain('secret db_password gets a new value from secrets/db_password.age -> content rewritten');
     expect(plan.stdout).toContain('(secret changed)');
-    const json = await drover(['plan', repo, ...fleetSshFlags(fleet), '-o', 'json'], { env });
-    const run = await drover(['reconcile', repo, ...fleetSshFlags(fleet), '--yes'], { env: { DROVER_AGE_IDENTITY: identity } });
+    const json = await drover(['plan', repo, ...fleetSshFlags(fleetEnv.fleet), '-o', 'json'], { env });
+    const run = await drover(['reconcile', repo, ...fleetSshFlags(fleetEnv.fleet), '--yes'], { env: { DROVER_AGE_IDENTITY: identity } });
     expect(run.code, shown(run)).toBe(0);
     for (const r of [plan, json, run]) {
       expect(shown(r)).not.toContain(FIRST);
       expect(shown(r)).not.toContain(SECOND);
     }
-    expect(await sshRun(fleet, 'host1', 'cat /etc/app/app.conf')).toBe(`user = app\npassword = ${SECOND}\n`);
-    expect((await drover(['plan', repo, ...fleetSshFlags(fleet)], { env })).code).toBe(0);
+    expect(await sshRun(fleetEnv.fleet, 'host1', 'cat /etc/app/app.conf')).toBe(`user = app\npassword = ${SECOND}\n`);
+    expect((await drover(['plan', repo, ...fleetSshFlags(fleetEnv.fleet)], { env })).code).toBe(0);
   });
 
   it('masks repository values found in any old text, even of secrets this host does not use', async () => {
-    await sshRun(fleet, 'host1', `printf 'notes\\n${OTHER}\\n${SECOND}\\n' > /etc/app/notes.txt`);
+    await sshRun(fleetEnv.fleet, 'host1', `printf 'notes\\n${OTHER}\\n${SECOND}\\n' > /etc/app/notes.txt`);
     const plan = await onHosts('plan', '--age-identity', identityFile);
     expect(plan.code, shown(plan)).toBe(2);
     expect(plan.stdout).toContain('-(secret)\n');

@@ -8,15 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../fleet/index.js';
+import { useFleet } from '../../support/fleet.js';
 import { fleetSshFlags, sshRun } from '../../support/ssh.js';
 import { runDrover, type CliRun } from './run-cli.js';
 
-let fleet: Fleet;
+const env = useFleet({ count: 1, name: 'secret-masking' });
 let repo: string;
 
 async function writeRepo(options: { template: string; declareSecret: boolean }): Promise<void> {
-  const host = fleet.hosts[0]!;
+  const host = env.fleet.hosts[0]!;
   await writeFile(join(repo, 'hosts/host1.yaml'), [
     `address: ${host.address}`,
     'resources:',
@@ -29,7 +29,7 @@ async function writeRepo(options: { template: string; declareSecret: boolean }):
 }
 
 function drover(command: string, ...args: string[]): Promise<CliRun> {
-  return runDrover([command, repo, ...fleetSshFlags(fleet), ...args]);
+  return runDrover([command, repo, ...fleetSshFlags(env.fleet), ...args]);
 }
 
 /** Everything a user sees of a run. */
@@ -38,14 +38,12 @@ function shown(run: CliRun): string {
 }
 
 beforeAll(async () => {
-  fleet = await startFleet({ count: 1, name: 'secret-masking' });
   repo = await mkdtemp(join(tmpdir(), 'drover-secret-masking-'));
   await mkdir(join(repo, 'hosts'));
   await mkdir(join(repo, 'templates/app/default'), { recursive: true });
 });
 
 afterAll(async () => {
-  await fleet?.stop();
   if (repo) await rm(repo, { recursive: true, force: true });
 });
 
@@ -56,9 +54,9 @@ describe('secrets the host holds never appear in plans', () => {
     await writeRepo({ template: "user = app\npassword = {{ secret('db_password') }}\n", declareSecret: true });
     const run = await drover('reconcile', '--yes');
     expect(run.code, shown(run)).toBe(0);
-    value = (await sshRun(fleet, 'host1', 'head -n 1 /var/lib/drover/secrets/db_password')).trim();
+    value = (await sshRun(env.fleet, 'host1', 'head -n 1 /var/lib/drover/secrets/db_password')).trim();
     expect(value.length).toBe(50);
-    expect(await sshRun(fleet, 'host1', 'stat -c %a /etc/app/app.conf; cat /etc/app/app.conf')).toBe(`600\nuser = app\npassword = ${value}\n`);
+    expect(await sshRun(env.fleet, 'host1', 'stat -c %a /etc/app/app.conf; cat /etc/app/app.conf')).toBe(`600\nuser = app\npassword = ${value}\n`);
   });
 
   it('masks the value when the template stops using it (plan, reconcile without --yes, -o json)', async () => {

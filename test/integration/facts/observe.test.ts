@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { observeHost } from '../../../controller/facts/observe.js';
 import type { FileFact, ObservedState } from '../../../controller/facts/types.js';
-import { connectSsh } from '../../../controller/transport/ssh.js';
 import { shellQuote as q } from '../../../controller/transport/shell.js';
 import type { Transport } from '../../../controller/transport/types.js';
 import { DroverError } from '../../../manifests/errors.js';
-import { startFleet, type Fleet } from '../../fleet/index.js';
 import { buildDeb } from '../../support/debs.js';
 import { desiredState, resource } from '../../support/desired.js';
-import { fleetSshOptions } from '../transport/fleet-options.js';
+import { useFleet } from '../../support/fleet.js';
 import { CountingTransport, setUp } from './support.js';
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -49,26 +47,21 @@ function prepareScript(i: number): string {
 }
 
 describe('observeHost on fleet hosts', () => {
-  let fleet: Fleet;
+  const env = useFleet({ count: 5, name: 'facts' });
   let transports: Transport[] = [];
 
   beforeAll(async () => {
-    fleet = await startFleet({ count: 5, name: 'facts' });
-    transports = await Promise.all(fleet.hosts.map((h) => connectSsh(fleetSshOptions(fleet, h))));
+    transports = await Promise.all(env.fleet.hosts.map((_, i) => env.connect(i)));
     const deb = buildDeb('drover-facts-test', '1.0-1');
     await Promise.all(transports.map(async (t, i) => {
       if (i % 2 === 0) await t.upload('/root/t.deb', deb, { mode: '0644' });
       await setUp(t, prepareScript(i));
     }));
   });
-  afterAll(async () => {
-    await Promise.all(transports.map((t) => t.close()));
-    await fleet?.stop();
-  });
 
   it('observes 5 hosts in parallel, one run() each, with each host\'s own state', async () => {
     const counting = transports.map((t) => new CountingTransport(t));
-    const states = await Promise.all(counting.map((t, i) => observeHost(desiredState(fleet.hosts[i]!.name, hostResources(i)), t)));
+    const states = await Promise.all(counting.map((t, i) => observeHost(desiredState(env.fleet.hosts[i]!.name, hostResources(i)), t)));
     expect(counting.map((t) => t.runs.length)).toEqual([1, 1, 1, 1, 1]);
     states.forEach((state, i) => checkHost(state, i));
     for (const t of counting) expect(t.runs[0]!.stdout.toString()).not.toContain('v@lue');

@@ -1,29 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { observeHost } from '../../../controller/facts/observe.js';
-import { connectSsh } from '../../../controller/transport/ssh.js';
-import type { Transport } from '../../../controller/transport/types.js';
-import { startFleet, type Fleet } from '../../fleet/index.js';
 import { desiredState, resource } from '../../support/desired.js';
-import { fleetSshOptions } from '../transport/fleet-options.js';
+import { useFleetHost } from '../../support/fleet.js';
 import { CountingTransport, setUp } from './support.js';
 import { SYSTEMD_SERVICES, SYSTEMD_SETUP } from './systemd-units.js';
 
 describe('observeHost on a systemd fleet host', () => {
-  let fleet: Fleet;
-  let transport: Transport;
+  const host = useFleetHost({ systemd: true, name: 'facts-systemd' });
 
   beforeAll(async () => {
-    fleet = await startFleet({ count: 1, systemd: true, name: 'facts-systemd' });
-    transport = await connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!));
-    await setUp(transport, SYSTEMD_SETUP);
-  });
-  afterAll(async () => {
-    await transport?.close();
-    await fleet?.stop();
+    await setUp(host.ssh, SYSTEMD_SETUP);
   });
 
   it('reports enabled/active of ssh.service and of units the test created, in one run()', async () => {
-    const counting = new CountingTransport(transport);
+    const counting = new CountingTransport(host.ssh);
     const resources = SYSTEMD_SERVICES.map((name) => resource('service', name, { name, enabled: true, state: 'running' }));
     const state = await observeHost(desiredState('host1', resources), counting);
     expect(counting.runs).toHaveLength(1);
@@ -40,8 +30,8 @@ describe('observeHost on a systemd fleet host', () => {
   });
 
   it('sees a unit stopped after the first observation', async () => {
-    await setUp(transport, 'systemctl stop drover-facts.service');
-    const state = await observeHost(desiredState('host1', [resource('service', 'drover-facts', { name: 'drover-facts' })]), transport);
+    await setUp(host.ssh, 'systemctl stop drover-facts.service');
+    const state = await observeHost(desiredState('host1', [resource('service', 'drover-facts', { name: 'drover-facts' })]), host.ssh);
     expect(state.resources['service:drover-facts']).toMatchObject({ enabled: true, active: false, activeState: 'inactive' });
   });
 });

@@ -3,27 +3,18 @@
  * converges and verifies, a failing step names itself, an unreachable host and a stopped run are
  * outcomes (never rejections).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reconcileHost } from '../../../controller/reconcile/pipeline.js';
 import type { HostPhase } from '../../../controller/reconcile/types.js';
 import { connectSsh } from '../../../controller/transport/ssh.js';
 import { DroverError } from '../../../manifests/errors.js';
-import { startFleet, type Fleet } from '../../fleet/index.js';
-import { sshRun } from '../../support/ssh.js';
 import { desiredState, file, resource } from '../../support/desired.js';
-import { fleetSshOptions } from '../transport/fleet-options.js';
+import { useFleet } from '../../support/fleet.js';
+import { sshRun } from '../../support/ssh.js';
 
-let fleet: Fleet;
+const env = useFleet({ count: 1, name: 'reconcile-host' });
 
-beforeAll(async () => {
-  fleet = await startFleet({ count: 1, name: 'reconcile-host' });
-});
-
-afterAll(async () => {
-  await fleet?.stop();
-});
-
-const connect = () => connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!));
+const connect = () => connectSsh(env.sshOptions());
 const desired = (text: string) => desiredState('host1', [resource('directory', '/srv/rh', { path: '/srv/rh' }), file('/srv/rh/motd', text, { mode: '0644' })]);
 
 describe('reconcileHost', () => {
@@ -35,7 +26,7 @@ describe('reconcileHost', () => {
     expect(result.plan?.steps.filter((s) => s.action !== 'none').map((s) => s.name)).toEqual(['install_dir_srv_rh', 'regen_srv_rh_motd']);
     expect(result.texts?.['file:/srv/rh/motd']).toEqual({ after: 'one\n' });
     expect(result.apply).toBeUndefined();
-    expect(await sshRun(fleet, 'host1', 'test -e /srv/rh/motd && echo yes || echo no')).toBe('no\n');
+    expect(await sshRun(env.fleet, 'host1', 'test -e /srv/rh/motd && echo yes || echo no')).toBe('no\n');
   });
 
   it('apply mode: applies, verifies in the same round trip, and a second run is in sync', async () => {
@@ -53,7 +44,7 @@ describe('reconcileHost', () => {
     expect(phases).toEqual(['connect', 'observe', 'plan', 'apply', 'verify']);
     expect(result.verify?.inSync).toBe(true);
     expect(Object.keys(result.phaseDurationsMs).sort()).toEqual(['apply', 'observe', 'plan', 'verify']);
-    expect(await sshRun(fleet, 'host1', 'cat /srv/rh/motd')).toBe('two\n');
+    expect(await sshRun(env.fleet, 'host1', 'cat /srv/rh/motd')).toBe('two\n');
     const again = await reconcileHost({ desired: desired('two\n'), transport: connect, mode: 'apply', withTexts: false });
     expect(again.outcome).toBe('in-sync');
     expect(again.apply).toBeUndefined();
@@ -86,7 +77,7 @@ describe('reconcileHost', () => {
   });
 
   it("a failing command's output leaves the host with every secret there masked: generated in this run, declared, or left in the secrets dir", async () => {
-    await sshRun(fleet, 'host1', 'mkdir -p /var/lib/drover/secrets && printf "left-behind-value-0123\\n" > /var/lib/drover/secrets/old');
+    await sshRun(env.fleet, 'host1', 'mkdir -p /var/lib/drover/secrets && printf "left-behind-value-0123\\n" > /var/lib/drover/secrets/old');
     const leaky = desiredState('host1', [
       resource('secret', 'gen', { name: 'gen', length: 24 }),
       resource('command', 'leak', {
@@ -95,7 +86,7 @@ describe('reconcileHost', () => {
       }),
     ]);
     const result = await reconcileHost({ desired: leaky, transport: connect, mode: 'apply', withTexts: false });
-    const generated = (await sshRun(fleet, 'host1', 'cat /var/lib/drover/secrets/gen')).trim();
+    const generated = (await sshRun(env.fleet, 'host1', 'cat /var/lib/drover/secrets/gen')).trim();
     expect(generated).toHaveLength(24);
     expect(result.error).toMatchObject({ code: 'E_STEP_FAILED' });
     expect(result.error?.stderrTail).toContain('gen={{drover-secret:gen}}');
@@ -105,7 +96,7 @@ describe('reconcileHost', () => {
   });
 
   it('an unreachable host is an outcome, not a rejection', async () => {
-    const transport = () => connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!, { port: 1, address: '127.0.0.1', connectTimeoutMs: 2000 }));
+    const transport = () => connectSsh(env.sshOptions(0, { port: 1, address: '127.0.0.1', connectTimeoutMs: 2000 }));
     const result = await reconcileHost({ desired: desired('x\n'), transport, mode: 'apply', withTexts: false });
     expect(result.outcome).toBe('unreachable');
     expect(result.error?.unreachable).toBe(true);

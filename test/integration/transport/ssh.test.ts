@@ -1,41 +1,34 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DroverError } from '../../../manifests/errors.js';
 import { TransportPool } from '../../../controller/transport/pool.js';
 import { connectSsh } from '../../../controller/transport/ssh.js';
 import type { Transport } from '../../../controller/transport/types.js';
-import { startFleet, type Fleet } from '../../fleet/index.js';
+import { useFleet } from '../../support/fleet.js';
 import { poll } from '../../support/poll.js';
 import { describeTransportContract, sh, SOON } from './contract.js';
-import { fleetSshOptions } from './fleet-options.js';
 
 const workDir = '/srv/drover-transport-test';
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 describe('ssh transport on a fleet host', () => {
-  let fleet: Fleet;
+  const env = useFleet({ count: 1, name: 'transport-ssh' });
   let transport: Transport;
   let inspect: Transport;
 
   beforeAll(async () => {
-    fleet = await startFleet({ count: 1, name: 'transport-ssh' });
-    const options = fleetSshOptions(fleet, fleet.hosts[0]!);
-    [transport, inspect] = await Promise.all([connectSsh(options), connectSsh(options)]);
+    [transport, inspect] = await Promise.all([env.connect(), env.connect()]);
     await sh(inspect, `mkdir -p ${workDir}`);
-  });
-  afterAll(async () => {
-    await Promise.all([transport?.close(), inspect?.close()]);
-    await fleet?.stop();
   });
 
   describeTransportContract(() => ({ transport, inspect, workDir }));
 
   it('runs commands as root on the host itself', async () => {
-    expect(await sh(transport, 'id -u; hostname')).toBe(`0\n${fleet.hosts[0]!.name}`);
+    expect(await sh(transport, 'id -u; hostname')).toBe(`0\n${env.fleet.hosts[0]!.name}`);
   });
 
   it('queues past maxSessions instead of failing', async () => {
-    const narrow = await connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!, { maxSessions: 2 }));
+    const narrow = await connectSsh(env.sshOptions(0, { maxSessions: 2 }));
     try {
       const runs = await Promise.all(Array.from({ length: 12 }, (_, i) => narrow.run(`echo ${i}`)));
       expect(runs.map((r) => r.code)).toEqual(Array(12).fill(0));
@@ -45,18 +38,18 @@ describe('ssh transport on a fleet host', () => {
   });
 
   it('closes idempotently and rejects calls afterwards with E_CONNECTION_LOST', async () => {
-    const t = await connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!));
+    const t = await connectSsh(env.sshOptions());
     await t.close();
     await t.close();
     expect(t.connected).toBe(false);
-    await expect(t.run('true')).rejects.toMatchObject({ code: 'E_CONNECTION_LOST', host: fleet.hosts[0]!.name });
+    await expect(t.run('true')).rejects.toMatchObject({ code: 'E_CONNECTION_LOST', host: env.fleet.hosts[0]!.name });
   });
 
   it('a connection killed mid-upload leaves the old target and no temp file', async () => {
     const path = `${workDir}/big.bin`;
     const old = Buffer.from('old content\n');
     await transport.upload(path, old, { mode: '0644' });
-    const victim = await connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!));
+    const victim = await connectSsh(env.sshOptions());
     const outcome = victim.upload(path, randomBytes(256 * 1024 * 1024), { mode: '0644' }).then(
       () => 'completed',
       (err: unknown) => err,
@@ -74,15 +67,15 @@ describe('ssh transport on a fleet host', () => {
   });
 
   it('a connection lost during a command rejects it, and the pool reconnects', async () => {
-    const pool = new TransportPool({ connect: () => connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!)) });
+    const pool = new TransportPool({ connect: () => connectSsh(env.sshOptions()) });
     try {
-      const pooled = await pool.get(fleet.hosts[0]!.name);
+      const pooled = await pool.get(env.fleet.hosts[0]!.name);
       const marker = 96000 + Math.floor(Math.random() * 1000);
       const pending = pooled.run(`sleep ${marker}`).catch((err: unknown) => err);
       await poll('the command to start', async () => (await inspect.run(`pgrep -f '[s]leep ${marker}'`)).code === 0, SOON);
       await sh(inspect, `kill -9 $(ps -o ppid= -p $(pgrep -f '[s]leep ${marker}' | head -n 1))`);
       expect(await pending).toMatchObject({ code: 'E_CONNECTION_LOST' });
-      const again = await pool.get(fleet.hosts[0]!.name);
+      const again = await pool.get(env.fleet.hosts[0]!.name);
       expect(await sh(again, 'echo back')).toBe('back');
       expect(pool.size).toBe(1);
     } finally {

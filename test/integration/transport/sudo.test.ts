@@ -3,24 +3,21 @@
  * root through `sudo -n`, so root-only files are observed and written. Needs sudo on the machine
  * (the fleet hosts share its /usr); .ci/run installs it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { connectSsh } from '../../../controller/transport/ssh.js';
-import type { Transport } from '../../../controller/transport/types.js';
 import { observeHost } from '../../../controller/facts/observe.js';
-import { startFleet, type Fleet } from '../../fleet/index.js';
 import { desiredState, resource } from '../../support/desired.js';
+import { useFleetHost } from '../../support/fleet.js';
 import { setUp } from '../facts/support.js';
-import { fleetSshOptions } from './fleet-options.js';
 
-let fleet: Fleet;
-let root: Transport;
+beforeAll(() => {
+  if (!existsSync('/usr/bin/sudo')) throw new Error('sudo is not installed on this machine: apt-get install -y sudo (.ci/run does)');
+});
+const host = useFleetHost({ name: 'sudo' });
 
 beforeAll(async () => {
-  if (!existsSync('/usr/bin/sudo')) throw new Error('sudo is not installed on this machine: apt-get install -y sudo (.ci/run does)');
-  fleet = await startFleet({ count: 1, name: 'sudo' });
-  root = await connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!));
-  await setUp(root, [
+  await setUp(host.ssh, [
     'useradd --create-home --shell /bin/sh deploy && usermod -p "*" deploy', // "*": no password, but not locked (sshd refuses locked accounts)
     "echo 'deploy ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/deploy && chmod 0440 /etc/sudoers.d/deploy",
     'useradd --create-home --shell /bin/sh nosudo && usermod -p "*" nosudo',
@@ -28,15 +25,10 @@ beforeAll(async () => {
   ].join(' && '));
 });
 
-afterAll(async () => {
-  await root?.close();
-  await fleet?.stop();
-});
-
 describe('a non-root user with sudo', () => {
   it('runs commands as root through sudo -n, and as itself without sudo', async () => {
-    const withSudo = await connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!, { user: 'deploy', sudo: true }));
-    const plain = await connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!, { user: 'deploy' }));
+    const withSudo = await connectSsh(host.sshOptions(0, { user: 'deploy', sudo: true }));
+    const plain = await connectSsh(host.sshOptions(0, { user: 'deploy' }));
     try {
       expect((await withSudo.run('id -un')).stdout.toString()).toBe('root\n');
       expect((await plain.run('id -un')).stdout.toString()).toBe('deploy\n');
@@ -49,10 +41,10 @@ describe('a non-root user with sudo', () => {
   });
 
   it('uploads root-owned files atomically through sudo', async () => {
-    const t = await connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!, { user: 'deploy', sudo: true }));
+    const t = await connectSsh(host.sshOptions(0, { user: 'deploy', sudo: true }));
     try {
       await t.upload('/etc/drover-sudo-test.conf', Buffer.from('written via sudo\n'), { mode: '0640', owner: 'root', group: 'root' });
-      const stat = await root.run('stat -c "%a %U %G" /etc/drover-sudo-test.conf && cat /etc/drover-sudo-test.conf');
+      const stat = await host.ssh.run('stat -c "%a %U %G" /etc/drover-sudo-test.conf && cat /etc/drover-sudo-test.conf');
       expect(stat.stdout.toString()).toBe('640 root root\nwritten via sudo\n');
     } finally {
       await t.close();
@@ -60,7 +52,7 @@ describe('a non-root user with sudo', () => {
   });
 
   it('observes root-only files in one probe', async () => {
-    const t = await connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!, { user: 'deploy', sudo: true }));
+    const t = await connectSsh(host.sshOptions(0, { user: 'deploy', sudo: true }));
     try {
       const desired = desiredState('host1', [resource('file', '/root/private/f', { path: '/root/private/f' })]);
       const observed = await observeHost(desired, t);
@@ -71,7 +63,7 @@ describe('a non-root user with sudo', () => {
   });
 
   it('fails clearly when the user may not sudo', async () => {
-    const t = await connectSsh(fleetSshOptions(fleet, fleet.hosts[0]!, { user: 'nosudo', sudo: true }));
+    const t = await connectSsh(host.sshOptions(0, { user: 'nosudo', sudo: true }));
     try {
       const result = await t.run('id -un');
       expect(result.code).not.toBe(0);
