@@ -5,11 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { guardFleet } from '../fleet/exit-guard.js';
+import { freePort } from './net.js';
 import { poll, PollAborted } from './poll.js';
 import { PROMETHEUS, requirePrometheus } from './promtool.js';
 
@@ -28,19 +28,6 @@ export interface TestPrometheus {
 
 export interface PromSample { metric: Record<string, string>; value: [number, string] }
 export interface PromAlert { labels: Record<string, string>; annotations: Record<string, string>; state: 'pending' | 'firing'; value: string }
-
-/** A free TCP port on 127.0.0.1 (the kernel's pick, released for the caller to bind). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function api<T>(url: string): Promise<T> {
   const response = await fetch(url);

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { runDrover } from '../../integration/cli/run-cli.js';
 import { parseExposition } from '../../support/exposition.js';
-import { freePort } from '../../support/prometheus.js';
+import { freePort } from '../../support/net.js';
 import { sshRun } from '../../support/ssh.js';
 import { hostRecord, revisionOf, waitForHost, type ControllerProcess, useControllerEnv } from '../controller/support.js';
 import type { HostRecord } from '../../../controller/daemon/state/records.js';

@@ -8,17 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSsh } from '../../../controller/transport/ssh.js';
 import type { FleetHost } from '../../fleet/index.js';
 import { useFleet } from '../../support/fleet.js';
+import { freePort } from '../../support/net.js';
 import { poll } from '../../support/poll.js';
 import { sh, SOON } from './contract.js';
-
-/** A TCP port on 127.0.0.1 that nothing listens on (bound, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Number of successful public key logins in the host's sshd log (the fleet keeps it beside rootDir). */
 async function acceptedLogins(host: FleetHost): Promise<number> {

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DesiredResource, DesiredState, DesiredTest, ResourceKind } from '../../../manifests/types.js';
+import type { DesiredResource, DesiredState, DesiredTest } from '../../../manifests/types.js';
 import type { Fact, ObservedState, PackageManager } from '../../../controller/facts/types.js';
 import type { PlanStep } from '../../../controller/plan/types.js';
 import {
@@ -14,12 +14,10 @@ import {
 } from '../../../controller/apply/actions/index.js';
 import { cleanAction } from '../../../controller/apply/prune.js';
 import type { ActionScript } from '../../../controller/apply/types.js';
-import { desiredState } from '../../support/desired.js';
+import { desiredState, resourceFromFixture, type ResourceFixture } from '../../support/desired.js';
 
 /** Directory of the action cases. */
 export const ACTION_FIXTURES = join(import.meta.dirname, '../../fixtures/apply/actions');
-
-type ResourceFixture = Partial<DesiredResource> & { id: string; spec?: Record<string, unknown> };
 
 /** One case as stored. */
 export interface ActionCase {
@@ -40,21 +38,6 @@ export interface ActionCase {
   expected?: { guard?: string; script: string; staged: string[] };
 }
 
-const KEY_FIELD: Partial<Record<ResourceKind, string>> = {
-  package: 'name', user: 'name', group: 'name', service: 'name', command: 'name', secret: 'name', cron: 'name',
-  file: 'path', directory: 'path', symlink: 'path', git: 'path', ssh_key: 'path', sysctl: 'key',
-};
-
-function resourceOf(r: ResourceFixture): DesiredResource {
-  const kind = r.id.slice(0, r.id.indexOf(':')) as ResourceKind;
-  const key = r.id.slice(r.id.indexOf(':') + 1);
-  const keyField = KEY_FIELD[kind];
-  return {
-    origin: { file: 'hosts/web1.yaml', line: 1, col: 1 }, dependsOn: [], notify: [], ...r, kind, key,
-    spec: { ...(keyField ? { [keyField]: key } : {}), ...r.spec, kind },
-  } as DesiredResource;
-}
-
 function stepOf(resource: DesiredResource | undefined, step: Partial<PlanStep> = {}): PlanStep {
   return {
     name: 'step', phase: 'install', group: 'setup_web1', resource: resource?.id ?? 'none', kind: resource?.kind ?? 'file',
@@ -64,7 +47,7 @@ function stepOf(resource: DesiredResource | undefined, step: Partial<PlanStep> =
 
 /** Runs the case's builder; returns the script and the staged contents (as UTF-8 text). */
 export function runActionCase(c: ActionCase): { guard?: string; script: string; staged: string[] } {
-  const resources = (c.resources ?? []).map(resourceOf);
+  const resources = (c.resources ?? []).map(resourceFromFixture);
   const desired: DesiredState = desiredState('web1', resources);
   const first = resources[0];
   const observed: ObservedState = {

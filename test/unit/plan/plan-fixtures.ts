@@ -10,15 +10,13 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DesiredResource, DesiredState, DesiredTest, HostInfo, ResourceKind } from '../../../manifests/types.js';
+import type { DesiredState, DesiredTest, HostInfo } from '../../../manifests/types.js';
 import type { ObservedState, PlatformFact } from '../../../controller/facts/types.js';
 import type { Plan, PlanStep, PlanSummary } from '../../../controller/plan/types.js';
+import { resourceFromFixture, type ResourceFixture } from '../../support/desired.js';
 
 /** Directory holding one sub-directory per case. */
 export const PLAN_FIXTURES = join(import.meta.dirname, '../../fixtures/plan');
-
-/** A resource as written in desired.json. */
-type ResourceFixture = Partial<Omit<DesiredResource, 'spec'>> & { id: string; spec?: Record<string, unknown> };
 
 /** A step as written in expected.json. */
 type StepFixture = Partial<PlanStep> & Pick<PlanStep, 'name' | 'phase' | 'resource' | 'action'>;
@@ -32,27 +30,10 @@ export interface PlanCase {
   expected: { plan: Plan } | { error: { code: string; message: string } };
 }
 
-const KEY_FIELD: Partial<Record<ResourceKind, string>> = {
-  package: 'name', user: 'name', group: 'name', service: 'name', command: 'name', secret: 'name', cron: 'name',
-  file: 'path', directory: 'path', symlink: 'path', git: 'path', ssh_key: 'path', sysctl: 'key',
-};
-
 const DEBIAN: PlatformFact = { id: 'debian', family: 'debian', version: '12', packageManager: 'apt', initSystem: 'systemd' };
 
 function readJson<T>(dir: string, file: string): T {
   return JSON.parse(readFileSync(join(dir, file), 'utf8')) as T;
-}
-
-function resourceOf(r: ResourceFixture): DesiredResource {
-  const colon = r.id.indexOf(':');
-  const kind = r.id.slice(0, colon) as ResourceKind;
-  const key = r.id.slice(colon + 1);
-  const keyField = KEY_FIELD[kind];
-  const spec = { ...(keyField === undefined ? {} : { [keyField]: key }), ...r.spec, kind };
-  return {
-    origin: { file: 'hosts/web1.yaml', line: 1, col: 1 }, dependsOn: [], notify: [],
-    ...r, kind, key, spec,
-  } as DesiredResource;
 }
 
 function hostOf(host: Partial<HostInfo> & { name: string }): HostInfo {
@@ -65,7 +46,7 @@ function hostOf(host: Partial<HostInfo> & { name: string }): HostInfo {
 function desiredOf(raw: { host: Partial<HostInfo> & { name: string }; resources: ResourceFixture[]; tests?: Omit<DesiredTest, 'origin'>[] } & Partial<DesiredState>): DesiredState {
   return {
     host: hostOf(raw.host),
-    resources: raw.resources.map(resourceOf),
+    resources: raw.resources.map(resourceFromFixture),
     tests: (raw.tests ?? []).map((t) => ({ origin: { file: `roles/${t.role}.yaml`, line: 1, col: 1 }, ...t })),
     hooks: raw.hooks ?? [],
     settings: raw.settings ?? { backups: 5, prune: false, concurrency: 20 },
