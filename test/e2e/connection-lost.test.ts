@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../fleet/index.js';
+import { useFleet } from '../support/fleet.js';
 import { fleetSshFlags, sshRun } from '../support/ssh.js';
 import { runDrover } from '../integration/cli/run-cli.js';
 
@@ -30,10 +30,10 @@ done
 echo "no sshd above the hook" >&2; exit 1
 `;
 
-let fleet: Fleet;
+const env = useFleet({ count: 1, name: 'e2e-cut' });
 let repo: string;
-const run = (...args: string[]) => runDrover([...args, repo, ...fleetSshFlags(fleet)]);
-const host = (command: string) => sshRun(fleet, 'host1', command);
+const run = (...args: string[]) => runDrover([...args, repo, ...fleetSshFlags(env.fleet)]);
+const host = (command: string) => sshRun(env.fleet, 'host1', command);
 const body = (version: string, i: number): string => `${version} file ${i}\n`.repeat(4000);
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -43,7 +43,7 @@ async function writeRepo(version: string, gated: boolean): Promise<void> {
     `  - kind: file\n    path: /srv/cut/f${String(i).padStart(2, '0')}.txt\n    mode: "0644"\n    content: ${JSON.stringify(body(version, i))}`);
   const gate = `  - kind: command\n    name: gate\n    run: test -e ${GATE} && touch /var/tmp/drover-gate-done\n    creates: /var/tmp/drover-gate-done`;
   await writeFile(join(repo, 'hosts/web1.yaml'), [
-    `address: ${fleet.hosts[0]!.address}`, 'resources:', '  - { kind: directory, path: /srv/cut, mode: "0755" }', ...files, ...(gated ? [gate] : []), '',
+    `address: ${env.fleet.hosts[0]!.address}`, 'resources:', '  - { kind: directory, path: /srv/cut, mode: "0755" }', ...files, ...(gated ? [gate] : []), '',
   ].join('\n'));
 }
 
@@ -59,7 +59,6 @@ async function hostRunFinished(): Promise<void> {
 }
 
 beforeAll(async () => {
-  fleet = await startFleet({ count: 1, name: 'e2e-cut' });
   repo = await mkdtemp(join(tmpdir(), 'drover-e2e-cut-'));
   await mkdir(join(repo, 'hosts'));
   await mkdir(join(repo, 'scripts/pre/regen_srv_cut_f10_txt'), { recursive: true });
@@ -70,7 +69,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await fleet?.stop();
   if (repo) await rm(repo, { recursive: true, force: true });
 });
 

@@ -7,25 +7,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../fleet/index.js';
+import { useFleet } from '../support/fleet.js';
 import { buildDeb } from '../support/debs.js';
 import { fleetSshFlags, sshRun } from '../support/ssh.js';
 import { runDrover } from '../integration/cli/run-cli.js';
 
 const APP_CONF = 'listen = 8080\nname = "demo"\n';
 
-let fleet: Fleet;
+const env = useFleet({ count: 2, name: 'e2e-plan' });
 let repo: string;
 
 /** Puts a host exactly in the declared state, by hand (no drover). */
 async function converge(host: string): Promise<void> {
-  await sshRun(fleet, host, 'cat > /tmp/pkg.deb && dpkg -i /tmp/pkg.deb >/dev/null && rm /tmp/pkg.deb', buildDeb('drover-demo', '1.0-1'));
-  await sshRun(fleet, host, 'id demo >/dev/null 2>&1 || useradd --system --home-dir /srv/demo --shell /usr/sbin/nologin demo');
-  await sshRun(fleet, host, 'mkdir -p /srv/demo && chmod 0755 /srv/demo && chown demo:demo /srv/demo && cat > /srv/demo/app.conf && chmod 0640 /srv/demo/app.conf', APP_CONF);
+  await sshRun(env.fleet, host, 'cat > /tmp/pkg.deb && dpkg -i /tmp/pkg.deb >/dev/null && rm /tmp/pkg.deb', buildDeb('drover-demo', '1.0-1'));
+  await sshRun(env.fleet, host, 'id demo >/dev/null 2>&1 || useradd --system --home-dir /srv/demo --shell /usr/sbin/nologin demo');
+  await sshRun(env.fleet, host, 'mkdir -p /srv/demo && chmod 0755 /srv/demo && chown demo:demo /srv/demo && cat > /srv/demo/app.conf && chmod 0640 /srv/demo/app.conf', APP_CONF);
 }
 
 function plan(...args: string[]) {
-  return runDrover(['plan', repo, ...fleetSshFlags(fleet), ...args]);
+  return runDrover(['plan', repo, ...fleetSshFlags(env.fleet), ...args]);
 }
 
 /** Replaces the fleet's slot-dependent addresses so output can be snapshotted. */
@@ -34,7 +34,6 @@ function normalise(text: string): string {
 }
 
 beforeAll(async () => {
-  fleet = await startFleet({ count: 2, name: 'e2e-plan' });
   repo = await mkdtemp(join(tmpdir(), 'drover-e2e-plan-'));
   await mkdir(join(repo, 'hosts'));
   await mkdir(join(repo, 'roles'));
@@ -46,14 +45,13 @@ beforeAll(async () => {
     `  - { kind: file, path: /srv/demo/app.conf, mode: "0640", owner: root, content: ${JSON.stringify(APP_CONF)} }`,
     '',
   ].join('\n'));
-  for (const h of fleet.hosts) {
+  for (const h of env.fleet.hosts) {
     await writeFile(join(repo, `hosts/${h.name}.yaml`), `address: ${h.address}\nroles: [demo]\n`);
     await converge(h.name);
   }
 });
 
 afterAll(async () => {
-  await fleet?.stop();
   if (repo) await rm(repo, { recursive: true, force: true });
 });
 
@@ -69,8 +67,8 @@ describe('drover plan on real hosts', () => {
   });
 
   it('shows drift made by hand exactly, and nothing else', async () => {
-    await sshRun(fleet, 'host2', 'echo "debug = true" >> /srv/demo/app.conf && chmod 0644 /srv/demo/app.conf');
-    await sshRun(fleet, 'host2', 'dpkg -r drover-demo >/dev/null && chmod 0700 /srv/demo && userdel demo');
+    await sshRun(env.fleet, 'host2', 'echo "debug = true" >> /srv/demo/app.conf && chmod 0644 /srv/demo/app.conf');
+    await sshRun(env.fleet, 'host2', 'dpkg -r drover-demo >/dev/null && chmod 0700 /srv/demo && userdel demo');
     const json = await plan('--output', 'json');
     expect(json.code).toBe(2);
     const body = JSON.parse(json.stdout) as { hosts: { host: string; plan: { inSync: boolean; steps: { name: string; action: string; reasons: string[] }[] } }[] };
@@ -197,7 +195,7 @@ describe('drover plan on real hosts', () => {
   });
 
   it('reports an unreachable host, still plans the others, and exits 3', async () => {
-    await writeFile(join(repo, 'hosts/ghost.yaml'), `address: ${fleet.hosts[0]?.address.replace(/\.\d+$/, '.250')}\nroles: [demo]\n`);
+    await writeFile(join(repo, 'hosts/ghost.yaml'), `address: ${env.fleet.hosts[0]?.address.replace(/\.\d+$/, '.250')}\nroles: [demo]\n`);
     try {
       const run = await plan('--output', 'json', '--connect-timeout', '3');
       const body = JSON.parse(run.stdout) as { hosts: { host: string; error?: { code: string; unreachable: boolean }; plan?: { inSync: boolean } }[] };
@@ -225,7 +223,7 @@ describe('drover plan on real hosts', () => {
 
 describe('drover facts and drover steps on real hosts', () => {
   it('prints the observed state of the resources a host declares', async () => {
-    const run = await runDrover(['facts', 'host1', repo, ...fleetSshFlags(fleet)]);
+    const run = await runDrover(['facts', 'host1', repo, ...fleetSshFlags(env.fleet)]);
     expect(run.code).toBe(0);
     const text = normalise(run.stdout).replace(/sha256 [0-9a-f]{8} /, 'sha256 XXXXXXXX ').replace(/uid \d+ gid \d+/, 'uid N gid N')
 ;
@@ -240,7 +238,7 @@ describe('drover facts and drover steps on real hosts', () => {
   });
 
   it('gives the facts as JSON', async () => {
-    const run = await runDrover(['facts', 'host1', repo, '--output', 'json', ...fleetSshFlags(fleet)]);
+    const run = await runDrover(['facts', 'host1', repo, '--output', 'json', ...fleetSshFlags(env.fleet)]);
     const observed = JSON.parse(run.stdout) as { host: string; platform: { family: string }; resources: Record<string, { kind: string }> };
     expect(run.code).toBe(0);
     expect(observed.host).toBe('host1');
@@ -250,13 +248,13 @@ describe('drover facts and drover steps on real hosts', () => {
   });
 
   it('names an unknown host with a suggestion', async () => {
-    const run = await runDrover(['facts', 'hots1', repo, ...fleetSshFlags(fleet)]);
+    const run = await runDrover(['facts', 'hots1', repo, ...fleetSshFlags(env.fleet)]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('drover: unknown host "hots1"; did you mean "host1"?\n');
   });
 
   it('lists the named steps of a drifted host and whether each would change', async () => {
-    const run = await runDrover(['steps', 'host2', repo, ...fleetSshFlags(fleet)]);
+    const run = await runDrover(['steps', 'host2', repo, ...fleetSshFlags(env.fleet)]);
     expect(run.code).toBe(2);
     expect(run.stdout.replace(/sha256 [0-9a-f]{8}/g, 'sha256 XXXXXXXX')).toMatchInlineSnapshot(`
       "host2: steps, grouped by their setup_ step

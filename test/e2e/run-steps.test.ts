@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../fleet/index.js';
+import { useFleet } from '../support/fleet.js';
 import { fleetSshFlags, sshRun } from '../support/ssh.js';
 import { runDrover, type CliRun } from '../integration/cli/run-cli.js';
 
-let fleet: Fleet;
+const env = useFleet({ count: 1, name: 'e2e-run-steps' });
 let repo: string;
 
 const ROLE = (tests: string, options: { a?: string; boom?: boolean } = {}) => [
@@ -29,12 +29,12 @@ const HEALTH_TEST = '  - { name: health, command: "test -e /srv/t/healthy || { e
 
 async function writeHost(resources: string[]): Promise<void> {
   const list = resources.length > 0 ? ['resources:', ...resources] : ['resources: []'];
-  await writeFile(join(repo, 'hosts/web1.yaml'), [`address: ${fleet.hosts[0]!.address}`, 'roles: [web]', ...list, ''].join('\n'));
+  await writeFile(join(repo, 'hosts/web1.yaml'), [`address: ${env.fleet.hosts[0]!.address}`, 'roles: [web]', ...list, ''].join('\n'));
 }
 
 async function drover(...args: string[]): Promise<CliRun> {
   const [command, ...rest] = args;
-  return runDrover([command!, ...rest, ...(command === 'run' || command === 'steps' ? [] : [repo]), ...fleetSshFlags(fleet)]);
+  return runDrover([command!, ...rest, ...(command === 'run' || command === 'steps' ? [] : [repo]), ...fleetSshFlags(env.fleet)]);
 }
 
 /**
@@ -56,10 +56,9 @@ function expectCode(run: CliRun, code: number): void {
   expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(code);
 }
 
-const host = (command: string): Promise<string> => sshRun(fleet, 'host1', command);
+const host = (command: string): Promise<string> => sshRun(env.fleet, 'host1', command);
 
 beforeAll(async () => {
-  fleet = await startFleet({ count: 1, name: 'e2e-run-steps' });
   repo = await mkdtemp(join(tmpdir(), 'drover-e2e-run-'));
   await mkdir(join(repo, 'hosts'));
   await mkdir(join(repo, 'roles'));
@@ -69,7 +68,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await fleet?.stop();
   if (repo) await rm(repo, { recursive: true, force: true });
 });
 

@@ -11,10 +11,16 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll } from 'vitest';
 import { stringify } from 'yaml';
-import { startFleet, type Fleet, type FleetHost, type StartFleetOptions } from '../../fleet/index.js';
+import type { Fleet, FleetHost, StartFleetOptions } from '../../fleet/index.js';
+import { useFleet } from '../../support/fleet.js';
 import { ROOT } from '../../support/paths.js';
 import { poll, PollAborted, type NotYet, type PollOptions } from '../../support/poll.js';
+import { loadControllerConfig, type ControllerSettings } from '../../../controller/config/index.js';
+import type { DaemonEvents } from '../../../controller/daemon/context.js';
+import { startController, type RunningController } from '../../../controller/daemon/controller.js';
+import { createLogger, type Logger } from '../../../controller/daemon/log.js';
 import type { ControllerRecord, HostRecord } from '../../../controller/daemon/state/records.js';
+import { resolveSshSettings } from '../../../controller/reconcile/ssh-settings.js';
 
 const run = promisify(execFile);
 
@@ -212,6 +218,18 @@ export function until<T>(check: () => T | undefined, everyMs = 20): Promise<T> {
   return poll('a bench condition', check, { everyMs, timeoutMs: Infinity });
 }
 
+/**
+ * Starts a controller in this process (startController: its real API, real git, `env`'s fleet and remote)
+ * with controllerConfig() of `env` written as env.dir/drover.config.yaml and a silent log; the caller stops it.
+ */
+export async function startInProcess(env: ControllerEnv, events?: DaemonEvents): Promise<{ controller: RunningController; settings: ControllerSettings; log: Logger }> {
+  await writeFile(join(env.dir, 'drover.config.yaml'), controllerConfig({ remote: env.remote, fleet: env.fleet, stateDir: env.stateDir }));
+  const settings = await loadControllerConfig({ cwd: env.dir, env: {}, isRoot: false });
+  const ssh = resolveSshSettings({ env: {}, knownHosts: env.fleet.knownHostsFile, identities: [env.fleet.clientKeyFile], connectTimeoutSeconds: 3 });
+  const log = createLogger({ level: 'silent' });
+  return { controller: await startController({ settings, ssh, log, events }), settings, log };
+}
+
 /** A temp dir for a test's config and state. */
 export function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'drover-ctl-run-'));
@@ -235,12 +253,13 @@ export interface ControllerEnv {
 }
 
 /**
- * Registers the beforeAll and afterAll hooks of a controller e2e file: a fleet started with `fleet`, a
- * bare remote, a temp dir; afterAll stops what start() started and what onTeardown() registered (last
- * first), then the fleet, and removes the remote and the dir. Call it at the top level of the file.
+ * Registers the beforeAll and afterAll hooks of a controller e2e file: a fleet started with `fleetOptions`
+ * (useFleet, test/support/fleet.ts), a bare remote, a temp dir; afterAll stops what start() started and
+ * what onTeardown() registered (last first), removes the remote and the dir, then stops the fleet. Call
+ * it at the top level of the file.
  */
 export function useControllerEnv(fleetOptions: StartFleetOptions): ControllerEnv {
-  let fleet: Fleet | undefined;
+  const fleetEnv = useFleet(fleetOptions);
   let remote: GitRemote | undefined;
   let dir: string | undefined;
   const teardown: (() => Promise<unknown>)[] = [];
@@ -249,18 +268,17 @@ export function useControllerEnv(fleetOptions: StartFleetOptions): ControllerEnv
     return value;
   };
   beforeAll(async () => {
-    fleet = await startFleet(fleetOptions);
     remote = await createRemote();
     dir = await tempDir();
   });
+  // Registered after useFleet's afterAll, so it runs before it: the controllers stop before the fleet does.
   afterAll(async () => {
     for (const stop of [...teardown].reverse()) await stop();
-    await fleet?.stop();
     await remote?.cleanup();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
   const env: ControllerEnv = {
-    get fleet() { return ready(fleet); },
+    get fleet() { return fleetEnv.fleet; },
     get remote() { return ready(remote); },
     get dir() { return ready(dir); },
     get stateDir() { return join(ready(dir), 'state'); },

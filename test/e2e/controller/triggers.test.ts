@@ -4,15 +4,10 @@
  * dry-run sync plans only; suspend persists across a restart and resume reconciles again.
  */
 import { describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { loadControllerConfig } from '../../../controller/config/index.js';
-import { startController, type RunningController } from '../../../controller/daemon/controller.js';
-import { createLogger } from '../../../controller/daemon/log.js';
-import { resolveSshSettings } from '../../../controller/reconcile/ssh-settings.js';
+import type { RunningController } from '../../../controller/daemon/controller.js';
 import { sshRun } from '../../support/ssh.js';
 import { poll } from '../../support/poll.js';
-import { controllerConfig, hostFile, revisionOf, useControllerEnv } from './support.js';
-import { writeFile } from 'node:fs/promises';
+import { hostFile, revisionOf, startInProcess, useControllerEnv } from './support.js';
 import { stringify } from 'yaml';
 
 const env = useControllerEnv({ count: 2, name: 'ctl-triggers' });
@@ -24,24 +19,18 @@ const finished: { host: string; runId: string; result: string }[] = [];
 const onStart: ((host: string, revision: string) => void)[] = [];
 
 async function start(): Promise<RunningController> {
-  await writeFile(join(env.dir, 'drover.config.yaml'), controllerConfig({ remote: env.remote, fleet: env.fleet, stateDir: env.stateDir }));
-  const settings = await loadControllerConfig({ cwd: env.dir, env: {}, isRoot: false });
-  const ssh = resolveSshSettings({ env: {}, knownHosts: env.fleet.knownHostsFile, identities: [env.fleet.clientKeyFile], connectTimeoutSeconds: 3 });
-  const log = createLogger({ level: 'silent' });
-  return startController({
-    settings, ssh, log,
-    events: {
-      runStarted: (host, run) => {
-        for (const listener of onStart) listener(host, run.revision);
-        active.set(host, (active.get(host) ?? 0) + 1);
-        if (active.get(host)! > 1) overlaps.push(host);
-      },
-      runFinished: (host, run, result) => {
-        active.set(host, active.get(host)! - 1);
-        finished.push({ host, runId: run.id, result: result.outcome });
-      },
+  const { controller } = await startInProcess(env, {
+    runStarted: (host, run) => {
+      for (const listener of onStart) listener(host, run.revision);
+      active.set(host, (active.get(host) ?? 0) + 1);
+      if (active.get(host)! > 1) overlaps.push(host);
+    },
+    runFinished: (host, run, result) => {
+      active.set(host, active.get(host)! - 1);
+      finished.push({ host, runId: run.id, result: result.outcome });
     },
   });
+  return controller;
 }
 
 env.onTeardown(async () => controller?.stop());

@@ -5,17 +5,12 @@
  * applies it. `drover reconcile` holds the same hosts (exit 2) unless --override-window.
  */
 import { describe, expect, it } from 'vitest';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { loadControllerConfig } from '../../../controller/config/index.js';
-import { startController, type RunningController } from '../../../controller/daemon/controller.js';
+import type { RunningController } from '../../../controller/daemon/controller.js';
 import { startHttpServer, type HttpServer } from '../../../controller/daemon/http/server.js';
-import { createLogger } from '../../../controller/daemon/log.js';
-import { resolveSshSettings } from '../../../controller/reconcile/ssh-settings.js';
 import { runDrover } from '../../integration/cli/run-cli.js';
 import { fleetSshFlags, sshRun } from '../../support/ssh.js';
 import { poll } from '../../support/poll.js';
-import { controllerConfig, revisionOf, useControllerEnv } from '../controller/support.js';
+import { revisionOf, startInProcess, useControllerEnv } from '../controller/support.js';
 import { hostFiles, repoFiles } from './support.js';
 
 const env = useControllerEnv({ count: 2, name: 'rollout-windows' });
@@ -34,11 +29,9 @@ env.onTeardown(async () => {
 describe('maintenance windows', () => {
   it('the controller holds a commit made inside a deny window; a sync with overrideWindow applies it', async () => {
     const first = await env.remote.commit({ ...repoFiles({ canary: [], drover: {} }), ...hostFiles(env.fleet.hosts, 'good v1\n') }, 'first');
-    await writeFile(join(env.dir, 'drover.config.yaml'), controllerConfig({ remote: env.remote, fleet: env.fleet, stateDir: env.stateDir }));
-    const settings = await loadControllerConfig({ cwd: env.dir, env: {}, isRoot: false });
-    const ssh = resolveSshSettings({ env: {}, knownHosts: env.fleet.knownHostsFile, identities: [env.fleet.clientKeyFile], connectTimeoutSeconds: 3 });
-    const log = createLogger({ level: 'silent' });
-    controller = await startController({ settings, ssh, log });
+    const started = await startInProcess(env);
+    controller = started.controller;
+    const { settings, log } = started;
     http = await startHttpServer({ api: controller, settings, log, startedAt: Date.now() });
     await poll('both hosts Synced at the first commit', () => controller!.hosts().length === 2 && controller!.hosts().every((h) => h.status === 'Synced' && h.lastAppliedRevision === revisionOf(first)));
 
