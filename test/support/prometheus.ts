@@ -29,6 +29,9 @@ export interface TestPrometheus {
 export interface PromSample { metric: Record<string, string>; value: [number, string] }
 export interface PromAlert { labels: Record<string, string>; annotations: Record<string, string>; state: 'pending' | 'firing'; value: string }
 
+/** poll() options for waiting on what Prometheus reports: a scrape or rule evaluation takes a while, so ask every 250 ms, up to a minute. */
+export const PROMETHEUS_WAIT = { timeoutMs: 60_000, everyMs: 250 };
+
 async function api<T>(url: string): Promise<T> {
   const response = await fetch(url);
   const body = (await response.json()) as { status: string; data: T; error?: string };

@@ -17,7 +17,7 @@ import { writeRulesWithFor } from '../../support/alert-rules.js';
 import { parseExposition } from '../../support/exposition.js';
 import { freePort } from '../../support/net.js';
 import { poll } from '../../support/poll.js';
-import { startPrometheus, type TestPrometheus } from '../../support/prometheus.js';
+import { PROMETHEUS_WAIT, startPrometheus, type TestPrometheus } from '../../support/prometheus.js';
 import { dashboardQueries, substituteGrafanaVariables } from '../../support/promql.js';
 import { sshRun } from '../../support/ssh.js';
 import { revisionOf, type ControllerProcess, useControllerEnv } from './support.js';
@@ -75,7 +75,7 @@ beforeAll(async () => {
 
 describe('a real Prometheus scraping a real drover controller', () => {
   it('sees every host Synced on the commit, with the runs, changes and fetches that got them there', async () => {
-    await poll('3 Synced hosts in Prometheus', () => value('sum(drover_host_status{status="Synced"})'), { until: (synced) => synced === 3, timeoutMs: 90_000 });
+    await poll('3 Synced hosts in Prometheus', () => value('sum(drover_host_status{status="Synced"})'), { ...PROMETHEUS_WAIT, until: (synced) => synced === 3, timeoutMs: 90_000 });
     const revisions = await prometheus!.query('drover_host_applied_revision_info');
     expect(revisions.map((s) => [s.metric.host, s.metric.revision]).sort()).toEqual(NAMES.map((n) => [n, revisionOf(commit)]));
     expect(await value('sum(drover_reconcile_total{result="applied",trigger="revision",dry_run="false"})')).toBeGreaterThanOrEqual(3);
@@ -90,7 +90,7 @@ describe('a real Prometheus scraping a real drover controller', () => {
   it('fires DroverHostUnreachable for a host that went away, and only for it', async () => {
     process.kill(env.fleet.hosts[2]!.pid, 'SIGKILL');
     const alert = await poll('DroverHostUnreachable to fire', async () =>
-      (await prometheus!.alerts()).find((a) => a.labels.alertname === 'DroverHostUnreachable' && a.state === 'firing'), { timeoutMs: 90_000 });
+      (await prometheus!.alerts()).find((a) => a.labels.alertname === 'DroverHostUnreachable' && a.state === 'firing'), { ...PROMETHEUS_WAIT, timeoutMs: 90_000 });
     expect(alert.labels).toMatchObject({ host: 'web3', severity: 'warning', job: 'drover', status: 'Unreachable' });
     expect(alert.annotations.summary).toBe('drover host web3 has been Unreachable for 15 minutes');
     expect((await prometheus!.alerts()).filter((a) => a.labels.alertname === 'DroverHostUnreachable').map((a) => a.labels.host)).toEqual(['web3']);
@@ -117,8 +117,8 @@ describe('a real Prometheus scraping a real drover controller', () => {
 
   it('drops every series of a host that leaves the inventory', async () => {
     const second = await env.remote.commit({ 'hosts/web3.yaml': null }, 'web3 leaves');
-    await poll('the new revision in the scrape', async () => (await scrape()).includes(revisionOf(second)), { timeoutMs: 60_000 });
-    await poll('web3 gone from the scrape', async () => !parseExposition(await scrape()).some((s) => s.labels.host === 'web3'), { timeoutMs: 30_000 });
+    await poll('the new revision in the scrape', async () => (await scrape()).includes(revisionOf(second)), PROMETHEUS_WAIT);
+    await poll('web3 gone from the scrape', async () => !parseExposition(await scrape()).some((s) => s.labels.host === 'web3'), { ...PROMETHEUS_WAIT, timeoutMs: 30_000 });
     const hosts = new Set(parseExposition(await scrape()).map((s) => s.labels.host).filter(Boolean));
     expect([...hosts].sort()).toEqual(['web1', 'web2']);
   });
@@ -131,14 +131,14 @@ describe('a real Prometheus scraping a real drover controller', () => {
       const parsed = parseExposition(await scrape());
       const fetched = parsed.some((s) => s.name === 'drover_source_fetch_total' && s.labels.result === 'success' && s.value > 0);
       return fetched && parsed.filter((s) => s.name === 'drover_host_drift_resources').length === 2 ? parsed : undefined;
-    }, { timeoutMs: 60_000 });
+    }, PROMETHEUS_WAIT);
     expect(samples.find((s) => s.name === 'drover_manifest_valid')?.value).toBe(1);
   });
 
   it('fires DroverManifestsInvalid for a commit that does not validate', async () => {
     await env.remote.commit({ 'hosts/web1.yaml': 'address: [not, a, string]\n' }, 'broken');
     const alert = await poll('DroverManifestsInvalid to fire', async () =>
-      (await prometheus!.alerts()).find((a) => a.labels.alertname === 'DroverManifestsInvalid' && a.state === 'firing'), { timeoutMs: 60_000 });
+      (await prometheus!.alerts()).find((a) => a.labels.alertname === 'DroverManifestsInvalid' && a.state === 'firing'), PROMETHEUS_WAIT);
     expect(alert.labels).toMatchObject({ severity: 'warning', job: 'drover' });
     expect(await value('drover_manifest_valid')).toBe(0);
   });

@@ -114,8 +114,9 @@ export interface ControllerProcess {
   /** Resolves with the first event (past or future) matching `match`; rejects when the process exits first. */
   waitForEvent(match: (e: LogEvent) => boolean, what: string): Promise<LogEvent>;
   /**
-   * poll() (every 50 ms unless `options` say otherwise) until `check` returns a value (not undefined or
-   * false); rejects at once when the process exits first.
+   * poll() (every 50 ms, with no limit of its own: the test's or hook's timeout ends it, unless `options`
+   * say otherwise) until `check` returns a value (not undefined or false); rejects at once when the
+   * process exits first.
    */
   waitFor<T>(check: () => Promise<T | NotYet>, what: string, options?: PollOptions): Promise<T>;
   /** SIGTERM, then resolves with the exit code. */
@@ -169,7 +170,7 @@ export async function startControllerProcess(options: { dir: string; config?: st
     });
     if (gone && (value === undefined || value === false)) throw exitedWhile('');
     return value;
-  }, { everyMs: 50, ...options });
+  }, { everyMs: 50, timeoutMs: Infinity, ...options });
   return {
     child, stateDir: options.stateDir, events, exited,
     stderr: () => stderr,
@@ -212,6 +213,12 @@ export function waitForHost(ctl: ControllerProcess, host: string, match: (r: Hos
 export function revisionOf(commit: string): string {
   return `main@sha1:${commit}`;
 }
+
+/**
+ * poll() options for a wait inside a test that has no limit of its own but the test's: most of vitest's
+ * 60 s testTimeout (vitest.config.ts), so a wait that never ends fails naming what it waited for.
+ */
+export const WITHIN_A_TEST: PollOptions = { timeoutMs: 55_000 };
 
 /** poll() for test/bench, which polls every few ms and sets no limit (tests name what they wait for: poll()). */
 export function until<T>(check: () => T | undefined, everyMs = 20): Promise<T> {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunningController } from '../../../controller/daemon/controller.js';
 import { sshRun } from '../../support/ssh.js';
 import { poll } from '../../support/poll.js';
-import { hostFile, revisionOf, startInProcess, useControllerEnv } from './support.js';
+import { hostFile, revisionOf, startInProcess, useControllerEnv, WITHIN_A_TEST } from './support.js';
 import { stringify } from 'yaml';
 
 const env = useControllerEnv({ count: 2, name: 'ctl-triggers' });
@@ -39,7 +39,7 @@ describe('controller API and queue', () => {
   it('never runs one host twice at once under many triggers, coalesces them, and counts them', async () => {
     const commit = await env.remote.commit(Object.fromEntries(names.map((n, i) => [`hosts/${n}.yaml`, hostFile(env.fleet.hosts[i]!, 'v1\n')])));
     controller = await start();
-    await poll('both hosts Synced at the commit', () => controller!.hosts().every((h) => h.status === 'Synced' && h.lastAppliedRevision === revisionOf(commit)) && controller!.hosts().length === 2);
+    await poll('both hosts Synced at the commit', () => controller!.hosts().every((h) => h.status === 'Synced' && h.lastAppliedRevision === revisionOf(commit)) && controller!.hosts().length === 2, WITHIN_A_TEST);
     const before = controller.status().queue;
     const ids: string[] = [];
     const fetches: Promise<void>[] = [];
@@ -51,7 +51,7 @@ describe('controller API and queue', () => {
     const runs = await poll('every sync done', () => {
       const all = ids.map((id) => controller!.run(id)!);
       return all.every((r) => r.state === 'done') ? all : undefined;
-    });
+    }, WITHIN_A_TEST);
     expect(overlaps).toEqual([]);
     const counts = controller.status().queue;
     expect(counts.adds - before.adds).toBeGreaterThanOrEqual(34 + 66 * 2);
@@ -65,7 +65,7 @@ describe('controller API and queue', () => {
   it('plans only on a dry-run sync', async () => {
     await sshRun(env.fleet, 'host1', 'echo drifted > /srv/ctl/managed.txt');
     const { runId } = controller!.sync({ hosts: ['web1'], dryRun: true });
-    const run = await poll('the dry run done', () => controller!.run(runId), { until: (r) => r?.state === 'done' });
+    const run = await poll('the dry run done', () => controller!.run(runId), { ...WITHIN_A_TEST, until: (r) => r?.state === 'done' });
     expect(run?.hosts.web1?.result).toBe('drift');
     expect(controller!.host('web1')?.status).toBe('OutOfSync');
     expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('drifted\n');
@@ -90,7 +90,7 @@ describe('controller API and queue', () => {
     const done = await poll('web2 Synced at the second commit', () => {
       const h = controller!.host('web2');
       return h?.lastAppliedRevision === revisionOf(second) && h.status === 'Synced' ? h : undefined;
-    });
+    }, WITHIN_A_TEST);
     const [latest, previous] = done.history;
     expect(previous).toMatchObject({ revision: revisionOf(first), result: 'applied', trigger: 'revision' });
     expect(latest).toMatchObject({ revision: revisionOf(second), result: 'applied', trigger: 'revision' });
@@ -102,14 +102,14 @@ describe('controller API and queue', () => {
   it('keeps a host suspended across a restart, and resume reconciles it', async () => {
     await controller!.suspend('web1');
     const skipped = controller!.sync({ hosts: ['web1'] }).runId;
-    expect((await poll('the sync of the suspended host done', () => controller!.run(skipped), { until: (r) => r?.state === 'done' }))?.hosts.web1?.result).toBe('skipped');
+    expect((await poll('the sync of the suspended host done', () => controller!.run(skipped), { ...WITHIN_A_TEST, until: (r) => r?.state === 'done' }))?.hosts.web1?.result).toBe('skipped');
     await controller!.stop();
     controller = await start();
-    await poll('the restarted controller ready', () => controller!.status().ready);
+    await poll('the restarted controller ready', () => controller!.status().ready, WITHIN_A_TEST);
     expect(controller.host('web1')?.status).toBe('Suspended');
     expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('drifted\n');
     await controller.resume('web1');
-    await poll('web1 Synced after resume', () => controller!.host('web1')?.status === 'Synced');
+    await poll('web1 Synced after resume', () => controller!.host('web1')?.status === 'Synced', WITHIN_A_TEST);
     expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('v1\n');
   });
 });

@@ -36,7 +36,7 @@ interface ShownHost { host: string; status: string; lastAppliedRevision?: string
 const shownHosts = async (): Promise<ShownHost[]> =>
   (JSON.parse(await on('drover hosts --state-dir /var/lib/drover --output json')) as { hosts: ShownHost[] }).hosts;
 
-/** poll() for `check` (every 250 ms); ends at once, with the service's journal, when the service died. */
+/** poll() for `check` (every 250 ms, no limit but the test's own); ends at once, with the service's journal, when the service died. */
 function pollService<T>(what: string, check: () => Promise<T | NotYet>): Promise<T> {
   return poll(what, async () => {
     let value: T | NotYet;
@@ -52,7 +52,7 @@ function pollService<T>(what: string, check: () => Promise<T | NotYet>): Promise
     if (/ActiveState=failed/.test(shown) || !/NRestarts=0\b/.test(shown)) throw new PollAborted(`drover.service failed while waiting for ${what}:\n${await on('journalctl -u drover --no-pager | tail -40')}`);
     if (error) throw error;
     return value;
-  }, { everyMs: 250 });
+  }, { everyMs: 250, timeoutMs: Infinity });
 }
 
 /** Commits `files` in the work clone and pushes to host1 over SSH; resolves with the commit. */

@@ -10,7 +10,7 @@ import { startHttpServer, type HttpServer } from '../../../controller/daemon/htt
 import { runDrover } from '../../integration/cli/run-cli.js';
 import { fleetSshFlags, sshRun } from '../../support/ssh.js';
 import { poll } from '../../support/poll.js';
-import { revisionOf, startInProcess, useControllerEnv } from '../controller/support.js';
+import { revisionOf, startInProcess, useControllerEnv, WITHIN_A_TEST } from '../controller/support.js';
 import { hostFiles, repoFiles } from './support.js';
 
 const env = useControllerEnv({ count: 2, name: 'rollout-windows' });
@@ -33,13 +33,13 @@ describe('maintenance windows', () => {
     controller = started.controller;
     const { settings, log } = started;
     http = await startHttpServer({ api: controller, settings, log, startedAt: Date.now() });
-    await poll('both hosts Synced at the first commit', () => controller!.hosts().length === 2 && controller!.hosts().every((h) => h.status === 'Synced' && h.lastAppliedRevision === revisionOf(first)));
+    await poll('both hosts Synced at the first commit', () => controller!.hosts().length === 2 && controller!.hosts().every((h) => h.status === 'Synced' && h.lastAppliedRevision === revisionOf(first)), WITHIN_A_TEST);
 
     const held = await env.remote.commit({ 'drover.yaml': JSON.stringify(denyAlways), ...hostFiles(env.fleet.hosts, 'good v2\n') }, 'inside the deny window');
     const hosts = await poll('both hosts held OutOfSync at the commit inside the window', () => {
       const all = controller!.hosts();
       return all.every((h) => h.status === 'OutOfSync' && h.lastAttemptedRevision === revisionOf(held)) ? all : undefined;
-    });
+    }, WITHIN_A_TEST);
     for (const h of hosts) expect(h.reason).toMatch(/^OutsideWindow: inside deny window "\* \* \* \* \*" \(UTC, 60m\)/);
     for (const i of [0, 1]) expect(await fileOn(i)).toBe('good v1\n');
     const shown = await runDrover(['hosts', '--state-dir', env.stateDir, '--output', 'json']);

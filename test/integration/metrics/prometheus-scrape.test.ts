@@ -6,7 +6,7 @@ import { createMetrics, type DroverMetrics } from '../../../controller/daemon/me
 import { startMetricsServer, type MetricsServer } from '../../../controller/daemon/metrics/metrics-server.js';
 import { writeRulesWithFor } from '../../support/alert-rules.js';
 import { poll } from '../../support/poll.js';
-import { startPrometheus, type TestPrometheus } from '../../support/prometheus.js';
+import { PROMETHEUS_WAIT, startPrometheus, type TestPrometheus } from '../../support/prometheus.js';
 import { dashboardQueries, substituteGrafanaVariables } from '../../support/promql.js';
 
 const DASHBOARD = JSON.parse(readFileSync(new URL('../../../deploy/grafana/drover-dashboard.json', import.meta.url), 'utf8'));
@@ -50,9 +50,9 @@ describe('metrics listener scraped by a real Prometheus', () => {
     for (const host of ['web1', 'web2', 'db1']) runOnce(host, 'Synced');
     metrics.setQueueDepth(1);
     metrics.rollouts.replace([{ lane: 'default', wave: 2, phase: 'Progressing' }]);
-    await poll('a scrape with 3 hosts', () => prometheus.query('count(drover_host_drift_resources)'), { until: ([count]) => count?.value[1] === '3' });
+    await poll('a scrape with 3 hosts', () => prometheus.query('count(drover_host_drift_resources)'), { ...PROMETHEUS_WAIT, until: ([count]) => count?.value[1] === '3' });
     // rate() needs two scrapes holding the observations.
-    await poll('three scrapes', () => prometheus.query('count_over_time(drover_build_info[1m])'), { until: ([count]) => Number(count?.value[1] ?? 0) >= 3 });
+    await poll('three scrapes', () => prometheus.query('count_over_time(drover_build_info[1m])'), { ...PROMETHEUS_WAIT, until: ([count]) => Number(count?.value[1] ?? 0) >= 3 });
     for (const { where, expr } of dashboardQueries(DASHBOARD)) {
       const result = await prometheus.query(substituteGrafanaVariables(expr));
       expect(result.length, `${where}: ${expr}`).toBeGreaterThan(0);
@@ -63,7 +63,7 @@ describe('metrics listener scraped by a real Prometheus', () => {
     metrics.countSshError('E_CONNECT_REFUSED');
     metrics.setHostRecord({ host: 'web2', status: 'Unreachable', lastAppliedRevision: REVISION, lastAttemptAt: now() });
     const alert = await poll('DroverHostUnreachable to fire', async () =>
-      (await prometheus.alerts()).find((a) => a.labels.alertname === 'DroverHostUnreachable' && a.state === 'firing'));
+      (await prometheus.alerts()).find((a) => a.labels.alertname === 'DroverHostUnreachable' && a.state === 'firing'), PROMETHEUS_WAIT);
     expect(alert.labels).toMatchObject({ host: 'web2', severity: 'warning', job: 'drover' });
     expect(alert.annotations.runbook).toMatch(/\S/);
     expect((await prometheus.alerts()).filter((a) => a.labels.alertname === 'DroverHostUnreachable').map((a) => a.labels.host)).toEqual(['web2']);
@@ -71,7 +71,7 @@ describe('metrics listener scraped by a real Prometheus', () => {
 
   it('drops a host that left the inventory from what Prometheus reports now', async () => {
     metrics.retainHosts(new Set(['web1', 'web2']));
-    await poll('db1 to go stale', () => prometheus.query('drover_host_status{host="db1"}'), { until: (samples) => samples.length === 0 });
+    await poll('db1 to go stale', () => prometheus.query('drover_host_status{host="db1"}'), { ...PROMETHEUS_WAIT, until: (samples) => samples.length === 0 });
     expect((await prometheus.query('count by (host) (drover_host_status)')).map((s) => s.metric.host).sort()).toEqual(['web1', 'web2']);
   });
 });
