@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Fleet } from '../fleet/index.js';
-import { controllerConfig, type GitRemote, type LogEvent } from '../e2e/controller/support.js';
+import type { GitRemote } from '../support/git-remote.js';
+import { controllerConfig, type LogEvent } from '../e2e/controller/support.js';
 import { API_TOKEN, WEBHOOK_SECRET } from '../e2e/http/support.js';
 import type { Build } from './builds.js';
 

@@ -16,7 +16,8 @@ import { startController, type RunningController } from '../../controller/daemon
 import { createLogger } from '../../controller/daemon/log.js';
 import { resolveSshSettings } from '../../controller/reconcile/ssh-settings.js';
 import { startFleet, type Fleet } from '../fleet/index.js';
-import { controllerConfig, createRemote, type GitRemote, until } from '../e2e/controller/support.js';
+import { createRemote, type GitRemote } from '../support/git-remote.js';
+import { controllerConfig, until } from '../e2e/controller/support.js';
 import type { Build } from './builds.js';
 import { benchRoleYaml, writeBenchRepository } from './fleet-repo.js';
 import { generateRepository } from './gen-repo.js';

@@ -18,7 +18,7 @@ import { startController, type RunningController } from '../../controller/daemon
 import { createLogger } from '../../controller/daemon/log.js';
 import { resolveSshSettings } from '../../controller/reconcile/ssh-settings.js';
 import { startFleet, type Fleet, type FleetHost } from '../fleet/index.js';
-import { createRemote, type GitRemote } from '../e2e/controller/support.js';
+import { createRemote, type GitRemote } from '../support/git-remote.js';
 import { sshTrueAll } from './hosts.js';
 import { measureControllerProcess } from './scale-process.js';
 import { median, ms, timeMs } from './stats.js';

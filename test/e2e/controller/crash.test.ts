@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { sshRun } from '../../support/ssh.js';
-import { createRemote, hostRecord, revisionOf, waitForHost, useControllerEnv } from './support.js';
+import { createRemote } from '../../support/git-remote.js';
+import { hostRecord, revisionOf, waitForHost, useControllerEnv } from './support.js';
 
 const env = useControllerEnv({ count: 1, name: 'ctl-crash' });
 

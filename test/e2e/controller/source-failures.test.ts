@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rename } from 'node:fs/promises';
 import { sshRun } from '../../support/ssh.js';
-import { controllerRecord, git, hostFile, revisionOf, waitForHost, type ControllerProcess, useControllerEnv } from './support.js';
+import { git } from '../../support/git-remote.js';
+import { controllerRecord, hostFile, revisionOf, waitForHost, type ControllerProcess, useControllerEnv } from './support.js';
 
 const env = useControllerEnv({ count: 1, name: 'ctl-source' });
 let ctl: ControllerProcess;

@@ -1,18 +1,19 @@
 /**
- * Helpers of the controller e2e tests: a real bare Git remote in a temp dir with a working clone the
- * test commits and pushes to, manifest files for fleet hosts, and a real `drover controller` process
- * (bin/drover.js -> dist/, run `npm run build` first) whose JSON log lines and state files the tests
- * poll for readiness. useControllerEnv() registers a test file's set-up and tear-down of all of these.
+ * Helpers of the controller e2e tests: manifest files for fleet hosts, and a real `drover controller`
+ * process (bin/drover.js -> dist/, run `npm run build` first) whose JSON log lines and state files the
+ * tests poll for readiness, or the real daemon in the test's process (startLiveController).
+ * useControllerEnv() registers a test file's set-up and tear-down of a fleet, a Git remote
+ * (test/support/git-remote.ts), a temp dir and the controllers it starts.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { stringify } from 'yaml';
 import type { Fleet, FleetHost, StartFleetOptions } from '../../fleet/index.js';
 import { useFleet } from '../../support/fleet.js';
+import { useGitRemote, type GitRemote } from '../../support/git-remote.js';
 import { ROOT } from '../../support/paths.js';
 import { poll, PollAborted, type NotYet, type PollOptions } from '../../support/poll.js';
 import { loadControllerConfig, type ControllerSettings } from '../../../controller/config/index.js';
@@ -21,52 +22,6 @@ import { startController, type RunningController } from '../../../controller/dae
 import { createLogger, type Logger } from '../../../controller/daemon/log.js';
 import type { ControllerRecord, HostRecord } from '../../../controller/daemon/state/records.js';
 import { resolveSshSettings } from '../../../controller/reconcile/ssh-settings.js';
-
-const run = promisify(execFile);
-
-/** Runs git in `cwd`; resolves with stdout. */
-export async function git(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd });
-  return stdout;
-}
-
-/** A bare remote and a working clone on branch main. */
-export interface GitRemote {
-  dir: string;
-  bare: string;
-  work: string;
-  /** Writes files (path -> content; null deletes) in the work tree, commits them and pushes; resolves with the commit. */
-  commit(files: Record<string, string | null>, message?: string): Promise<string>;
-  cleanup(): Promise<void>;
-}
-
-/** Creates a bare remote in a temp dir and a clone to commit to. */
-export async function createRemote(): Promise<GitRemote> {
-  const dir = await mkdtemp(join(tmpdir(), 'drover-ctl-'));
-  const bare = join(dir, 'remote.git');
-  const work = join(dir, 'work');
-  await git(dir, 'init', '-q', '--bare', '-b', 'main', bare);
-  await git(dir, 'init', '-q', '-b', 'main', work);
-  await git(work, 'remote', 'add', 'origin', bare);
-  return {
-    dir, bare, work,
-    async commit(files, message = 'change') {
-      for (const [path, content] of Object.entries(files)) {
-        const full = join(work, path);
-        if (content === null) await rm(full, { force: true });
-        else {
-          await mkdir(dirname(full), { recursive: true });
-          await writeFile(full, content);
-        }
-      }
-      await git(work, 'add', '-A');
-      await git(work, 'commit', '-q', '--allow-empty', '-m', message);
-      await git(work, 'push', '-q', 'origin', 'main');
-      return (await git(work, 'rev-parse', 'HEAD')).trim();
-    },
-    cleanup: () => rm(dir, { recursive: true, force: true }),
-  };
-}
 
 /** hosts/<name>.yaml for a fleet host holding one managed file /srv/ctl/<name>.txt with `text`. */
 export function hostFile(host: Pick<FleetHost, 'address'>, text: string, extra: Record<string, unknown> = {}): string {
@@ -226,10 +181,11 @@ export function until<T>(check: () => T | undefined, everyMs = 20): Promise<T> {
 }
 
 /**
- * Starts a controller in this process (startController: its real API, real git, `env`'s fleet and remote)
- * with controllerConfig() of `env` written as env.dir/drover.config.yaml and a silent log; the caller stops it.
+ * Starts the real daemon in this process, on the real clock (startController: its API, real git, `env`'s
+ * fleet and remote; test/support/in-process-controller.ts is the one on a manual clock), with
+ * controllerConfig() of `env` written as env.dir/drover.config.yaml and a silent log; the caller stops it.
  */
-export async function startInProcess(env: ControllerEnv, events?: DaemonEvents): Promise<{ controller: RunningController; settings: ControllerSettings; log: Logger }> {
+export async function startLiveController(env: ControllerEnv, events?: DaemonEvents): Promise<{ controller: RunningController; settings: ControllerSettings; log: Logger }> {
   await writeFile(join(env.dir, 'drover.config.yaml'), controllerConfig({ remote: env.remote, fleet: env.fleet, stateDir: env.stateDir }));
   const settings = await loadControllerConfig({ cwd: env.dir, env: {}, isRoot: false });
   const ssh = resolveSshSettings({ env: {}, knownHosts: env.fleet.knownHostsFile, identities: [env.fleet.clientKeyFile], connectTimeoutSeconds: 3 });
@@ -267,7 +223,7 @@ export interface ControllerEnv {
  */
 export function useControllerEnv(fleetOptions: StartFleetOptions): ControllerEnv {
   const fleetEnv = useFleet(fleetOptions);
-  let remote: GitRemote | undefined;
+  const remote = useGitRemote();
   let dir: string | undefined;
   const teardown: (() => Promise<unknown>)[] = [];
   const ready = <T>(value: T | undefined): T => {
@@ -275,18 +231,17 @@ export function useControllerEnv(fleetOptions: StartFleetOptions): ControllerEnv
     return value;
   };
   beforeAll(async () => {
-    remote = await createRemote();
     dir = await tempDir();
   });
-  // Registered after useFleet's afterAll, so it runs before it: the controllers stop before the fleet does.
+  // Registered after useFleet's and useGitRemote's afterAll, so it runs first: the controllers stop
+  // before the remote and the fleet go.
   afterAll(async () => {
     for (const stop of [...teardown].reverse()) await stop();
-    await remote?.cleanup();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
   const env: ControllerEnv = {
     get fleet() { return fleetEnv.fleet; },
-    get remote() { return ready(remote); },
+    remote,
     get dir() { return ready(dir); },
     get stateDir() { return join(ready(dir), 'state'); },
     async start(options = {}) {

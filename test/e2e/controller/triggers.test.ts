@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunningController } from '../../../controller/daemon/controller.js';
 import { sshRun } from '../../support/ssh.js';
 import { poll } from '../../support/poll.js';
-import { hostFile, revisionOf, startInProcess, useControllerEnv, WITHIN_A_TEST } from './support.js';
+import { hostFile, revisionOf, startLiveController, useControllerEnv, WITHIN_A_TEST } from './support.js';
 import { stringify } from 'yaml';
 
 const env = useControllerEnv({ count: 2, name: 'ctl-triggers' });
@@ -19,7 +19,7 @@ const finished: { host: string; runId: string; result: string }[] = [];
 const onStart: ((host: string, revision: string) => void)[] = [];
 
 async function start(): Promise<RunningController> {
-  const { controller } = await startInProcess(env, {
+  const { controller } = await startLiveController(env, {
     runStarted: (host, run) => {
       for (const listener of onStart) listener(host, run.revision);
       active.set(host, (active.get(host) ?? 0) + 1);

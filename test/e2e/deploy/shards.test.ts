@@ -15,10 +15,10 @@ import { ownerShard } from '../../../controller/daemon/revisions/shard.js';
 import { movedHosts } from '../../support/shards.js';
 import { resolveSshSettings } from '../../../controller/reconcile/ssh-settings.js';
 import { startFleet, type Fleet } from '../../fleet/index.js';
+import { createRemote, type GitRemote } from '../../support/git-remote.js';
 import { poll } from '../../support/poll.js';
 import {
-  controllerConfig, createRemote, hostFile, hostRecord, revisionOf, startControllerProcess, tempDir, waitForHost,
-  type ControllerProcess, type GitRemote,
+  controllerConfig, hostFile, hostRecord, revisionOf, startControllerProcess, tempDir, waitForHost, type ControllerProcess,
 } from '../controller/support.js';
 
 const HOSTS = 30;

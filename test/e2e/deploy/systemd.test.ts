@@ -18,7 +18,8 @@ import { startFleet, type Fleet } from '../../fleet/index.js';
 import { ROOT } from '../../support/paths.js';
 import { poll, PollAborted, type NotYet } from '../../support/poll.js';
 import { sshRun } from '../../support/ssh.js';
-import { git, hostFile } from '../controller/support.js';
+import { git } from '../../support/git-remote.js';
+import { hostFile } from '../controller/support.js';
 
 const run = promisify(execFile);
 const UNIT = join(ROOT, 'deploy/systemd/drover.service');

@@ -12,16 +12,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { runDrover } from '../../integration/cli/run-cli.js';
-import { createRemote, startControllerProcess, tempDir, type ControllerProcess, type GitRemote } from '../controller/support.js';
+import { useGitRemote } from '../../support/git-remote.js';
+import { startControllerProcess, tempDir, type ControllerProcess } from '../controller/support.js';
 import { API_TOKEN, request } from './support.js';
 
 const run = promisify(execFile);
-let remote: GitRemote;
+const remote = useGitRemote();
 let dir: string;
 const running: ControllerProcess[] = [];
 
 beforeAll(async () => {
-  remote = await createRemote();
   dir = await tempDir();
   // One host nobody answers for: these tests are about the listener, not the hosts.
   await remote.commit({ 'hosts/web1.yaml': stringify({ address: '127.0.0.1', port: 1, resources: [{ kind: 'directory', path: '/srv/x' }] }) });
@@ -32,7 +32,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const ctl of running) await ctl.stop();
-  await remote?.cleanup();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -8,7 +8,8 @@ import { createHash, createHmac } from 'node:crypto';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Fleet } from '../../fleet/index.js';
-import { controllerConfig, startControllerProcess, type ControllerEnv, type ControllerProcess, type GitRemote } from '../controller/support.js';
+import type { GitRemote } from '../../support/git-remote.js';
+import { controllerConfig, startControllerProcess, type ControllerEnv, type ControllerProcess } from '../controller/support.js';
 
 /** The token and webhook secret every HTTP test controller uses. */
 export const API_TOKEN = 'test-api-token-0123456789abcdef';

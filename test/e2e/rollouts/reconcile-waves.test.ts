@@ -2,26 +2,18 @@
  * `drover reconcile` rehearses a rollout without the controller: the same waves (canary group, then a
  * percentage of the rest in name order), the health gate, and a halt that leaves later waves untouched.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runDrover } from '../../integration/cli/run-cli.js';
 import { useFleet } from '../../support/fleet.js';
+import { useGitRemote } from '../../support/git-remote.js';
 import { fleetSshFlags, sshRun } from '../../support/ssh.js';
-import { createRemote, type GitRemote } from '../controller/support.js';
 import { hostFiles, hostNames, repoFiles } from './support.js';
 
 const env = useFleet({ count: 5, name: 'rollout-reconcile' });
-let remote: GitRemote;
+const remote = useGitRemote();
 const names = hostNames(5);
 const canary = ['h04'];
 const policy = { rollout: { waves: [{ group: 'canary' }, { percent: 50, name: 'half' }] } };
-
-beforeAll(async () => {
-  remote = await createRemote();
-});
-
-afterAll(async () => {
-  await remote?.cleanup();
-});
 
 const fileOn = (name: string): Promise<string> => sshRun(env.fleet, `host${Number(name.slice(1))}`, 'cat /srv/ctl/managed.txt');
 

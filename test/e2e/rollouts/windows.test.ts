@@ -10,7 +10,7 @@ import { startHttpServer, type HttpServer } from '../../../controller/daemon/htt
 import { runDrover } from '../../integration/cli/run-cli.js';
 import { fleetSshFlags, sshRun } from '../../support/ssh.js';
 import { poll } from '../../support/poll.js';
-import { revisionOf, startInProcess, useControllerEnv, WITHIN_A_TEST } from '../controller/support.js';
+import { revisionOf, startLiveController, useControllerEnv, WITHIN_A_TEST } from '../controller/support.js';
 import { hostFiles, repoFiles } from './support.js';
 
 const env = useControllerEnv({ count: 2, name: 'rollout-windows' });
@@ -29,7 +29,7 @@ env.onTeardown(async () => {
 describe('maintenance windows', () => {
   it('the controller holds a commit made inside a deny window; a sync with overrideWindow applies it', async () => {
     const first = await env.remote.commit({ ...repoFiles({ canary: [], drover: {} }), ...hostFiles(env.fleet.hosts, 'good v1\n') }, 'first');
-    const started = await startInProcess(env);
+    const started = await startLiveController(env);
     controller = started.controller;
     const { settings, log } = started;
     http = await startHttpServer({ api: controller, settings, log, startedAt: Date.now() });

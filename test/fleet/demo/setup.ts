@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import type { Fleet } from '../index.js';
 import { ROOT } from '../../integration/cli/run-cli.js';
 import { patchHostFile } from '../../support/example-repo.js';
-import { createRemote, git, type GitRemote } from '../../e2e/controller/support.js';
+import { createRemote, git, type GitRemote } from '../../support/git-remote.js';
 
 /** Everything the demo created on disk. */
 export interface DemoWorld {

@@ -7,7 +7,7 @@ import { liveHosts, liveStatus, sendWebhook, type StatusAnswer } from './control
 import { drover, editFiles, sshHost } from './commands.js';
 import { revisionOf, shortRevision, type DemoContext, type DemoStep } from './context.js';
 import { hostFacts, showHosts } from './hosts-view.js';
-import { git } from '../../e2e/controller/support.js';
+import { git } from '../../support/git-remote.js';
 import { note, output, say, shown } from './say.js';
 import { expectThat, waitUntil } from './wait.js';
 

@@ -8,14 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { DroverError } from '../../../../manifests/errors.js';
 import { loadState } from '../../../../controller/daemon/state/state.js';
-import { startFleet, type Fleet, type FleetHost } from '../../../fleet/index.js';
-import { createRemote, type GitRemote } from '../../../e2e/controller/support.js';
+import type { FleetHost } from '../../../fleet/index.js';
+import { useFleet } from '../../../support/fleet.js';
+import { useGitRemote } from '../../../support/git-remote.js';
 import { startInProcess, type InProcessController } from '../../../support/in-process-controller.js';
 import { poll } from '../../../support/poll.js';
 import { sshRun } from '../../../support/ssh.js';
 
-let fleet: Fleet;
-let remote: GitRemote;
+const env = useFleet({ count: 5, name: 'inproc-worker' });
+const remote = useGitRemote();
 let ctl: InProcessController;
 
 /** hosts/<name>.yaml: one managed file /srv/w/<name>.txt with `text`, and `extra` host fields. */
@@ -27,27 +28,23 @@ const files = (texts: Record<string, string>): Record<string, string> => ({
   'roles/checked.yaml': stringify({ rollbackOnFailedTests: true, tests: [{ name: 'content', command: 'grep -qx good /srv/w/web4.txt' }] }),
   // A deny window from 11:00 to 13:00 UTC: the manual clock starts at 12:00.
   'groups/night.yaml': stringify({ include: ['web5'], windows: [{ deny: true, cron: '0 11 * * *', duration: '2h', timeZone: 'UTC' }] }),
-  ...Object.fromEntries(fleet.hosts.map((h, i) => {
+  ...Object.fromEntries(env.fleet.hosts.map((h, i) => {
     const name = `web${i + 1}`;
     return [`hosts/${name}.yaml`, hostYaml(h, name, texts[name] ?? `${name} one\n`, name === 'web4' ? { roles: ['checked'] } : {})];
   })),
 });
 
-const onHost = (i: number, name: string): Promise<string> => sshRun(fleet, fleet.hosts[i]!.name, `cat /srv/w/${name}.txt`);
+const onHost = (i: number, name: string): Promise<string> => sshRun(env.fleet, env.fleet.hosts[i]!.name, `cat /srv/w/${name}.txt`);
 const revisionOf = (commit: string): string => `main@sha1:${commit}`;
 
 beforeAll(async () => {
-  fleet = await startFleet({ count: 5, name: 'inproc-worker' });
-  remote = await createRemote();
   await remote.commit(files({ web4: 'good\n' }), 'first');
-  ctl = await startInProcess({ url: remote.bare, fleet });
+  ctl = await startInProcess({ url: remote.bare, fleet: env.fleet });
   await ctl.idle();
 });
 
 afterAll(async () => {
   await ctl?.stop();
-  await fleet?.stop();
-  await remote?.cleanup();
 });
 
 describe('the worker, in process on a manual clock', () => {
@@ -149,7 +146,7 @@ describe('the worker, in process on a manual clock', () => {
     expect(ctl.host('web5')).toMatchObject({ status: 'OutOfSync', reason: expect.stringMatching(/^OutsideWindow:/) });
     // Held since the first revision: its runs were plans only.
     expect(ctl.host('web5').history.every((r) => r.dryRun)).toBe(true);
-    expect(await sshRun(fleet, fleet.hosts[4]!.name, 'cat /srv/w/web5.txt 2>/dev/null || echo absent')).toBe('absent\n');
+    expect(await sshRun(env.fleet, env.fleet.hosts[4]!.name, 'cat /srv/w/web5.txt 2>/dev/null || echo absent')).toBe('absent\n');
     ctl.clock.advance(3_600_000);
     await ctl.idle();
     expect(ctl.host('web5').status).toBe('Synced');
