@@ -85,7 +85,7 @@ describe('connection lost during drover reconcile', () => {
     expect((await run('plan')).code).toBe(0);
   });
 
-  it('when a later step fails after the cut, restores the files changed before it; fixed, the next run converges', async () => {
+  it('when a later step fails after the cut, restores the files changed before it', async () => {
     await writeRepo('v3', true);
     await host(`touch ${ARMED}; rm -f ${GATE} /var/tmp/drover-gate-done`);
     const cut = await run('reconcile', '--yes');
@@ -95,7 +95,10 @@ describe('connection lost during drover reconcile', () => {
     expect(await host('ls /var/tmp')).not.toContain('drover-gate-done');
     expect(await fileVersions('v2', 'v3')).toEqual(Array(FILES).fill('old'));
     expect(await host('find /srv/cut -name ".drover-tmp*"')).toBe('');
+  });
 
+  // Three drover runs of 20 files do not fit one test's 60 s on two busy cores: the fix is its own test.
+  it('fixed, the next run after that cut converges', async () => {
     await host(`touch ${GATE}`);
     const fixed = await run('reconcile', '--yes');
     expect(fixed.code).toBe(0);
