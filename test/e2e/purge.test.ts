@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../fleet/index.js';
+import { useFleet } from '../support/fleet.js';
 import { fleetSshFlags, sshRun } from '../support/ssh.js';
 import { runDrover, type CliRun } from '../integration/cli/run-cli.js';
 
-let fleet: Fleet;
+const env = useFleet({ count: 1, name: 'e2e-purge' });
 let repo: string;
 
 const OWNED = [
@@ -23,19 +23,19 @@ const OWNED = [
 ];
 
 async function writeHost(extra: string[] = []): Promise<void> {
-  await writeFile(join(repo, 'hosts/web1.yaml'), [`address: ${fleet.hosts[0]!.address}`, 'resources:', ...OWNED, ...extra, ''].join('\n'));
+  await writeFile(join(repo, 'hosts/web1.yaml'), [`address: ${env.fleet.hosts[0]!.address}`, 'resources:', ...OWNED, ...extra, ''].join('\n'));
 }
 
 async function drover(...args: string[]): Promise<CliRun> {
   const [command, ...rest] = args;
-  return runDrover([command!, ...rest, ...(command === 'run' ? [] : [repo]), ...fleetSshFlags(fleet)]);
+  return runDrover([command!, ...rest, ...(command === 'run' ? [] : [repo]), ...fleetSshFlags(env.fleet)]);
 }
 
 function expectCode(run: CliRun, code: number): void {
   expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(code);
 }
 
-const host = (command: string): Promise<string> => sshRun(fleet, 'host1', command);
+const host = (command: string): Promise<string> => sshRun(env.fleet, 'host1', command);
 
 /** `name type mode owner [-> target]` for every entry of `dir`, sorted, with a file's content after `:`. */
 const listing = (dir: string): Promise<string> => host(
@@ -60,7 +60,6 @@ const STRAY = [
 let before = '';
 
 beforeAll(async () => {
-  fleet = await startFleet({ count: 1, name: 'e2e-purge' });
   repo = await mkdtemp(join(tmpdir(), 'drover-e2e-purge-'));
   await mkdir(join(repo, 'hosts'));
   await writeFile(join(repo, 'drover.yaml'), 'settings:\n  backups: 2\n');
@@ -70,7 +69,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await fleet?.stop();
   if (repo) await rm(repo, { recursive: true, force: true });
 });
 
@@ -116,12 +114,12 @@ describe('purge: true', () => {
     const steps = await drover('steps', 'web1');
     expect(steps.stdout).toMatch(/restore_dir_etc_sudoers_d\s+put back what purge removed from \/etc\/sudoers\.d/);
     expect(steps.stdout).toMatch(/purge_etc_cron_d_by_hand\s+reported only: file \/etc\/cron\.d\/by-hand is not declared/);
-    const restored = await drover('run', 'web1', 'restore_dir_etc_sudoers_d', repo, '--yes', ...fleetSshFlags(fleet));
+    const restored = await drover('run', 'web1', 'restore_dir_etc_sudoers_d', repo, '--yes', ...fleetSshFlags(env.fleet));
     expectCode(restored, 0);
     expect(restored.stdout).toContain('restored restore_dir_etc_sudoers_d');
     expect(await listing('/etc/sudoers.d')).toBe(before);
 
-    const again = await drover('run', 'web1', 'restore_dir_etc_sudoers_d', repo, '--yes', ...fleetSshFlags(fleet));
+    const again = await drover('run', 'web1', 'restore_dir_etc_sudoers_d', repo, '--yes', ...fleetSshFlags(env.fleet));
     expectCode(again, 0);
     expect(again.stdout).toContain('unchanged restore_dir_etc_sudoers_d (/etc/sudoers.d): nothing to put back');
   });

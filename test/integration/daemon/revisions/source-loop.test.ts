@@ -14,7 +14,7 @@ import { createGitSource } from '../../../../controller/source/index.js';
 import { createLogger } from '../../../../controller/daemon/log.js';
 import { createSourceLoop, type SourceLoop } from '../../../../controller/daemon/revisions/source-loop.js';
 import { openStateStore, type StateStore } from '../../../../controller/daemon/state/state.js';
-import { createRemote, type GitRemote } from '../../../e2e/controller/support.js';
+import { createRemote, type GitRemote } from '../../../support/git-remote.js';
 import { ManualClock } from '../../../support/manual-clock.js';
 import { poll } from '../../../support/poll.js';
 
