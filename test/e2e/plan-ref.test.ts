@@ -16,7 +16,8 @@ import { encryptSecret } from '../../manifests/index.js';
 import { startFleet, type Fleet } from '../fleet/index.js';
 import { fleetSshFlags, sshRun } from '../support/ssh.js';
 import { runDrover, type CliRun } from '../integration/cli/run-cli.js';
-import { git, hostFile } from './controller/support.js';
+import { git } from '../support/git-remote.js';
+import { hostFile } from '../support/host-file.js';
 
 const SECRET = 'Pr3view-must-not-Show';
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { stringify } from 'yaml';
-import type { Fleet, FleetHost, StartFleetOptions } from '../../fleet/index.js';
+import type { Fleet, StartFleetOptions } from '../../fleet/index.js';
 import { useFleet } from '../../support/fleet.js';
 import { useGitRemote, type GitRemote } from '../../support/git-remote.js';
 import { ROOT } from '../../support/paths.js';
@@ -23,17 +23,7 @@ import { createLogger, type Logger } from '../../../controller/daemon/log.js';
 import type { ControllerRecord, HostRecord } from '../../../controller/daemon/state/records.js';
 import { resolveSshSettings } from '../../../controller/reconcile/ssh-settings.js';
 
-/** hosts/<name>.yaml for a fleet host holding one managed file /srv/ctl/<name>.txt with `text`. */
-export function hostFile(host: Pick<FleetHost, 'address'>, text: string, extra: Record<string, unknown> = {}): string {
-  return stringify({
-    address: host.address,
-    ...extra,
-    resources: [
-      { kind: 'directory', path: '/srv/ctl' },
-      { kind: 'file', path: '/srv/ctl/managed.txt', content: text, mode: '0644' },
-    ],
-  });
-}
+export { hostFile } from '../../support/host-file.js';
 
 /** Controller config (YAML) for the tests: short intervals, the fleet's keys. */
 export function controllerConfig(options: { remote: GitRemote; fleet: Fleet; stateDir: string; extra?: Record<string, unknown> }): string {

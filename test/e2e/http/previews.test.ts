@@ -15,7 +15,8 @@ import type { PreviewView } from '../../../controller/daemon/previews/types.js';
 import { poll } from '../../support/poll.js';
 import { sshRun } from '../../support/ssh.js';
 import { runDrover } from '../../integration/cli/run-cli.js';
-import { controllerRecord, git, hostFile, waitForHost, useControllerEnv } from '../controller/support.js';
+import { git } from '../../support/git-remote.js';
+import { controllerRecord, hostFile, waitForHost, useControllerEnv } from '../controller/support.js';
 import { digestTree, postJson, request, signature, startHttpControllerIn, type HttpController } from './support.js';
 
 const SECRET = 'Pr3view-secret-Value';

@@ -10,19 +10,20 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DroverError } from '../../../../manifests/errors.js';
 import type { PreviewView } from '../../../../controller/daemon/previews/types.js';
-import { startFleet, type Fleet } from '../../../fleet/index.js';
-import { createRemote, git, hostFile, type GitRemote } from '../../../e2e/controller/support.js';
+import { useFleet } from '../../../support/fleet.js';
+import { git, useGitRemote } from '../../../support/git-remote.js';
+import { hostFile } from '../../../support/host-file.js';
 import { startInProcess, type InProcessController } from '../../../support/in-process-controller.js';
 import { poll } from '../../../support/poll.js';
 
-let fleet: Fleet;
-let remote: GitRemote;
+const env = useFleet({ count: 2, name: 'inproc-previews' });
+const remote = useGitRemote();
 let ctl: InProcessController;
 
 /** Pushes branch `name`: main with host1's file saying `name`. */
 async function pushBranch(name: string): Promise<void> {
   await git(remote.work, 'checkout', '-q', '-B', name, 'main');
-  await writeFile(join(remote.work, 'hosts/host1.yaml'), hostFile(fleet.hosts[0]!, `${name}\n`));
+  await writeFile(join(remote.work, 'hosts/host1.yaml'), hostFile(env.fleet.hosts[0]!, `${name}\n`));
   await git(remote.work, 'commit', '-qam', name);
   await git(remote.work, 'push', '-q', 'origin', name);
   await git(remote.work, 'checkout', '-q', 'main');
@@ -34,18 +35,14 @@ const until = (id: string, wanted: PreviewView['state']): Promise<PreviewView> =
 const records = (): string => JSON.stringify(['host1', 'host2'].map((h) => ctl.host(h)));
 
 beforeAll(async () => {
-  fleet = await startFleet({ count: 2, name: 'inproc-previews' });
-  remote = await createRemote();
-  await remote.commit({ 'hosts/host1.yaml': hostFile(fleet.hosts[0]!, 'one\n'), 'hosts/host2.yaml': hostFile(fleet.hosts[1]!, 'one\n') }, 'first');
-  ctl = await startInProcess({ url: remote.bare, fleet, settings: { previews: { concurrency: 1, keep: 3, retentionMs: 60_000 } } });
+  await remote.commit({ 'hosts/host1.yaml': hostFile(env.fleet.hosts[0]!, 'one\n'), 'hosts/host2.yaml': hostFile(env.fleet.hosts[1]!, 'one\n') }, 'first');
+  ctl = await startInProcess({ url: remote.bare, fleet: env.fleet, settings: { previews: { concurrency: 1, keep: 3, retentionMs: 60_000 } } });
   await ctl.idle();
   for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) await pushBranch(name);
 });
 
 afterAll(async () => {
   await ctl?.stop();
-  await fleet?.stop();
-  await remote?.cleanup();
 });
 
 describe('previews in the controller', () => {
