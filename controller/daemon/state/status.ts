@@ -1,7 +1,7 @@
 /**
  * A host's status and reason, derived from facts (its record, the source, its breaker) rather than kept
  * as flags that can go stale. Precedence, first match wins:
- *   Suspended > Progressing (a run is going on) > Rejected (the newest revision is invalid) >
+ *   Suspended > Progressing (a run is going on, other than a drift check) > Rejected (the newest revision is invalid) >
  *   Unreachable (last run could not connect, or breaker not closed) > Failed > OutOfSync > Synced.
  * And crash recovery: a record still holding a `running` run was left by a killed controller.
  */
@@ -29,7 +29,13 @@ export interface DerivedStatus {
 /** Derives a host's status from its record and context (see the precedence above). */
 export function deriveStatus(record: HostRecord, context: StatusContext): DerivedStatus {
   if (record.suspended) return { status: 'Suspended', reason: 'suspended: not reconciled until resumed' };
-  if (record.running) return { status: 'Progressing', reason: progressReason(record.running) };
+  if (record.running && record.running.trigger !== 'drift') return { status: 'Progressing', reason: progressReason(record.running) };
+  // A drift check changes nothing unless it finds drift: the host keeps the status its last run gave it.
+  const settled = settledStatus(record, context);
+  return record.running ? { ...settled, reason: `${settled.reason}; ${progressReason(record.running)}` } : settled;
+}
+
+function settledStatus(record: HostRecord, context: StatusContext): DerivedStatus {
   if (context.rejected) {
     const { revision, problem } = context.rejected;
     const staying = context.desiredRevision ? `staying on ${context.desiredRevision}` : 'no valid revision yet';
@@ -74,7 +80,8 @@ export function needsReobservation(record: HostRecord): boolean {
 }
 
 function progressReason(run: RunRecord): string {
-  const what = run.dryRun ? `planning against ${run.revision}` : `reconciling to ${run.revision}`;
+  const what = run.trigger === 'drift' ? `checking for drift against ${run.revision}`
+    : run.dryRun ? `planning against ${run.revision}` : `reconciling to ${run.revision}`;
   return `${what} (run ${run.id}, trigger ${run.trigger})`;
 }
 
