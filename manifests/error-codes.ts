@@ -131,6 +131,12 @@ export const ERROR_CODES = {
   E_BODY_TOO_LARGE: command('stalled', 413, 'The request body is larger than the endpoint accepts.'),
   E_UNSUPPORTED_MEDIA_TYPE: command('stalled', 415, 'The request body is not JSON; send Content-Type: application/json.'),
   E_RATE_LIMITED: command('transient', 429, 'Too many requests (or failed logins) from this client; retry later.'),
+  E_FORBIDDEN: command('stalled', 403, "The token's role does not allow this request (read: GET only; sync: also syncs and previews; admin: also suspend, resume and rollout resume). Use a token with that role (apiTokens in the controller config)."),
+  // Reporting back: commit statuses, notifications, the event log
+  E_DELIVERY_FAILED: command('transient', 502, 'A commit status or notification could not be delivered (the forge or receiver is down, slow, or answered 5xx/429/401/403); it stays queued on disk and is retried with backoff.'),
+  E_DELIVERY_REFUSED: command('stalled', 502, 'The forge or receiver refused a commit status or notification for good (another 4xx: unknown repository or commit, invalid payload); it is dropped and logged with the answer.'),
+  E_OUTBOX_FULL: command('transient', 507, 'The queue of undelivered commit statuses or notifications of one target reached its bound; the oldest entry was dropped. Fix the receiver (see drover_commit_status_total, drover_notifications_total).'),
+  E_EVENT_LOG: command('transient', 500, 'The event log (<stateDir>/events) could not be written or read (disk full, permissions); reconciling goes on, the events of that moment are missing from the log.'),
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A code of the registry. */

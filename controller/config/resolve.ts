@@ -12,6 +12,7 @@ import type { ConfigProblems } from './errors.js';
 import { Secret } from './secret.js';
 import type { AgeIdentity, ControllerSettings, SourceRef, SourceSettings } from './types.js';
 import { parseShardText } from './shard.js';
+import { resolveReport } from './report.js';
 
 /** What resolution needs from the process. */
 export interface ResolveContext {
@@ -86,6 +87,7 @@ export async function resolveConfig(config: ControllerConfig, ctx: ResolveContex
   if (webhook) settings.webhookSecret = webhook;
   const age = await resolveAgeIdentity(config, { env: ctx.env, path, problems });
   if (age) settings.ageIdentity = age;
+  await resolveReport(config, settings, (spec) => readSecret(spec, { ...ctx, path, problems, warn }), problems);
   return settings;
 }
 
@@ -159,13 +161,16 @@ export function isLocalPath(url: string): boolean {
  * A secret from its file (warning when others may read it) or environment variable. `minLength`: a
  * shorter one is a problem (a token guessed in a few tries protects nothing).
  */
-async function readSecret(
-  spec: { file: string | undefined; env: string | undefined; at: string | string[]; minLength?: number },
+export async function readSecret(
+  spec: { file: string | undefined; env: string | undefined; at: string | readonly (string | number)[]; minLength?: number; keys?: { file: string; env: string }; label?: string },
   h: { path: (p: string) => string; env: Record<string, string | undefined>; problems: ConfigProblems; warn?: (message: string) => void },
 ): Promise<Secret | undefined> {
-  const base = Array.isArray(spec.at) ? spec.at.slice(0, -1) : [];
-  const stem = Array.isArray(spec.at) ? spec.at[spec.at.length - 1]! : spec.at;
-  const where = spec.file !== undefined ? `${stem}File` : `${stem}Env`;
+  const base = typeof spec.at === 'string' ? [] : spec.at.slice(0, -1);
+  const last = typeof spec.at === 'string' ? spec.at : String(spec.at[spec.at.length - 1]);
+  const stem = spec.label ?? last;
+  // Keys of the file and variable: `<stem>File`/`<stem>Env`, or as given (apiTokens[].file/env).
+  const keys = spec.keys ?? { file: `${last}File`, env: `${last}Env` };
+  const where = spec.file !== undefined ? keys.file : keys.env;
   let value: string | undefined;
   if (spec.file !== undefined) {
     const full = h.path(spec.file);
@@ -179,7 +184,7 @@ async function readSecret(
     if ((mode & 0o077) !== 0) h.warn?.(`${spec.file} (${stem}) can be read by others than its owner (mode ${mode.toString(8)}); chmod 600 it`);
   } else if (spec.env !== undefined) {
     value = h.env[spec.env]?.trim();
-    if (!value) h.problems.at([...base, where], `environment variable ${spec.env} is not set (or empty); set it to the ${stem}, or use ${stem}File`);
+    if (!value) h.problems.at([...base, where], `environment variable ${spec.env} is not set (or empty); set it to the ${stem}, or use ${keys.file}`);
   }
   if (value && spec.minLength !== undefined && value.length < spec.minLength) {
     h.problems.at([...base, where], `the ${stem} is ${value.length} characters; use at least ${spec.minLength} random ones (e.g. \`openssl rand -hex 24\`)`);
@@ -189,4 +194,4 @@ async function readSecret(
 }
 
 /** The shortest API token or webhook secret accepted. */
-const MIN_SECRET_LENGTH = 16;
+export const MIN_SECRET_LENGTH = 16;

@@ -31,6 +31,49 @@ export interface AgeIdentity {
   origin: string;
 }
 
+/** What an API token may do: read (GET only), sync (also syncs and previews), admin (everything). */
+export type ApiRole = 'read' | 'sync' | 'admin';
+
+/** One API token: its name (in the event log), role and value. */
+export interface ApiTokenSettings {
+  name: string;
+  role: ApiRole;
+  token: Secret;
+}
+
+/** Where commit statuses go (docs/report.md). */
+export interface CommitStatusSettings {
+  provider: 'github' | 'gitlab' | 'gitea';
+  /** API base, without a trailing slash (gitea: the server's root; /api/v1 is appended when sending). */
+  apiUrl: string;
+  /** `owner/name` (GitLab: project path or numeric id). */
+  repository: string;
+  token: Secret;
+  /** The status's context; default `drover` (or `drover/shard-I` for a sharded replica). */
+  context?: string;
+}
+
+/** One notification target (docs/report.md). */
+export interface NotificationSettings {
+  /** The `target` label of drover_notifications_total and the name in logs (default: the index). */
+  name: string;
+  /** Where to POST: a Secret, since webhook URLs are credentials themselves (Slack). */
+  url: Secret;
+  format: 'json' | 'slack';
+  /** Event types sent; undefined: the default set. */
+  events?: string[];
+  /** HMAC-SHA256 key of `X-Drover-Signature`. */
+  secret?: Secret;
+  batchWindowMs: number;
+}
+
+/** Bounds of the event log under <stateDir>/events. */
+export interface EventLogSettings {
+  maxBytes: number;
+  maxEvents: number;
+  maxAgeMs: number;
+}
+
 /** Everything `drover controller` runs with. */
 export interface ControllerSettings {
   /** The config file read (absolute), or undefined for the embedded default. */
@@ -41,7 +84,15 @@ export interface ControllerSettings {
   listen: string;
   metricsListen?: string;
   apiToken?: Secret;
+  /** Named tokens with roles (apiTokens), besides `apiToken` (an admin token named `apiToken`). */
+  apiTokens?: ApiTokenSettings[];
   webhookSecret?: Secret;
+  /** Public URL of the status page (no trailing slash): commit statuses and notifications link to it. */
+  publicUrl?: string;
+  commitStatus?: CommitStatusSettings;
+  notifications?: NotificationSettings[];
+  /** Bounds of the event log (default: 128 MiB, 1,000,000 events, 30 days). */
+  eventLog?: EventLogSettings;
   /** HTTPS for the API listener: PEM files (absolute paths, checked readable). */
   tls?: { certFile: string; keyFile: string };
   /** age identity decrypting the repository's secrets/*.age (ageIdentityFile, $DROVER_AGE_IDENTITY_FILE or $DROVER_AGE_IDENTITY). */

@@ -9,6 +9,7 @@ import { manifestAjv } from '../../schema/standalone.js';
 import type { ControllerConfig } from '../../schema/generated/config.js';
 import type { ConfigProblems } from './errors.js';
 import { parseShardText } from './shard.js';
+import { checkReportRules } from './report.js';
 
 let compiled: ValidateFunction | undefined;
 
@@ -48,4 +49,5 @@ export function checkConfigRules(config: ControllerConfig, problems: ConfigProbl
   if (retry?.baseSeconds !== undefined && retry.maxSeconds !== undefined && retry.baseSeconds > retry.maxSeconds) {
     problems.at(['retry', 'baseSeconds'], `the first retry delay (${retry.baseSeconds}) is longer than the longest (maxSeconds ${retry.maxSeconds})`);
   }
+  checkReportRules(config, problems);
 }

@@ -99,6 +99,147 @@ export interface ControllerConfig {
    */
   apiTokenEnv?: string;
   /**
+   * More API tokens, each with a name and a role: `read` (GET only: status, hosts, runs, events, the status page), `sync` (also POST /api/v1/sync and previews), `admin` (also suspend, resume and rollout resume). The token of apiTokenFile/apiTokenEnv stays an admin token, named `apiToken`. The event log records the name of the token that acted, never its value.
+   */
+  apiTokens?: {
+    /**
+     * Name of the token in the event log and the log (letters, digits, `_.-`; not `apiToken`).
+     */
+    name: string;
+    /**
+     * File holding the token (at least 16 characters). Give file or env.
+     */
+    file?: string;
+    /**
+     * Environment variable holding the token.
+     */
+    env?: string;
+    /**
+     * What the token may do: read, sync or admin.
+     */
+    role: 'read' | 'sync' | 'admin';
+  }[];
+  /**
+   * Public URL of the status page (e.g. https://drover.example.com): the target URL of commit statuses and the link in notifications. Without it they link nowhere.
+   */
+  publicUrl?: string;
+  /**
+   * Post a commit status for every revision fetched: `pending` when accepted, then `success` (every host of this controller converged) or `failure` (hosts failed, rolled back, unreachable or held by a halted wave; a rejected revision). Deliveries are queued on disk and retried; reconciling never waits for them. See docs/report.md.
+   */
+  commitStatus?: {
+    /**
+     * The forge's API: github (GitHub and GitHub Enterprise), gitlab, gitea (Gitea and Forgejo).
+     */
+    provider: 'github' | 'gitlab' | 'gitea';
+    /**
+     * API base URL. github: default https://api.github.com (Enterprise: https://HOST/api/v3). gitlab: default https://gitlab.com/api/v4 (self-managed: https://HOST/api/v4). gitea: required, the server's root URL (https://HOST); drover appends /api/v1 (a URL already ending in /api/v1 is taken as is).
+     */
+    apiUrl?: string;
+    /**
+     * `owner/name` on GitHub and Gitea; on GitLab the project's path (`group/sub/name`) or numeric id.
+     */
+    repository: string;
+    /**
+     * File holding the forge's access token (GitHub: statuses write; GitLab: api scope, Developer; Gitea: repository write). Give tokenFile or tokenEnv.
+     */
+    tokenFile?: string;
+    /**
+     * Environment variable holding the forge's access token.
+     */
+    tokenEnv?: string;
+    /**
+     * The status's context (GitLab: name) (default `drover`; `drover/shard-INDEX` for a sharded replica, so replicas do not overwrite each other's status).
+     */
+    context?: string;
+  };
+  /**
+   * Webhooks told about revisions, failing hosts and rollouts, batched per revision (docs/report.md). Deliveries are queued on disk and retried; reconciling never waits for them.
+   */
+  notifications?: {
+    /**
+     * Name of the target in logs and the `target` label of drover_notifications_total (default: its index in this list, `0`, `1`, ...).
+     */
+    name?: string;
+    /**
+     * Where to POST. Give url or urlFile; a URL holding a credential (a Slack webhook URL) belongs in urlFile. Never logged.
+     */
+    url?: string;
+    /**
+     * File holding the URL (for URLs that are credentials themselves).
+     */
+    urlFile?: string;
+    /**
+     * `json`: drover's event batch (schema/event.schema.json); `slack`: an incoming-webhook message `{"text": ...}` (Slack, Mattermost, Matrix hookshot).
+     */
+    format: 'json' | 'slack';
+    /**
+     * Event types to send (default: every type but run.finished, sync.requested, host.suspended and host.resumed).
+     *
+     * @minItems 1
+     */
+    events?: [
+      (
+        | 'revision.accepted'
+        | 'revision.rejected'
+        | 'revision.finished'
+        | 'host.failed'
+        | 'host.rolledBack'
+        | 'host.unreachable'
+        | 'host.driftRepaired'
+        | 'rollout.halted'
+        | 'rollout.resumed'
+        | 'run.finished'
+        | 'sync.requested'
+        | 'host.suspended'
+        | 'host.resumed'
+      ),
+      ...(
+        | 'revision.accepted'
+        | 'revision.rejected'
+        | 'revision.finished'
+        | 'host.failed'
+        | 'host.rolledBack'
+        | 'host.unreachable'
+        | 'host.driftRepaired'
+        | 'rollout.halted'
+        | 'rollout.resumed'
+        | 'run.finished'
+        | 'sync.requested'
+        | 'host.suspended'
+        | 'host.resumed'
+      )[],
+    ];
+    /**
+     * File holding an HMAC secret (at least 16 characters): each body is signed, `X-Drover-Signature: sha256=<hex HMAC-SHA256 of the body>`.
+     */
+    secretFile?: string;
+    /**
+     * Environment variable holding the HMAC secret.
+     */
+    secretEnv?: string;
+    /**
+     * Events of one revision are collected this long (from the first) and sent as one message; a revision's final verdict sends its batch at once (default 5s).
+     */
+    batchWindow?: string;
+  }[];
+  /**
+   * The event log under <stateDir>/events (GET /api/v1/events): append-only JSON lines in segment files; the oldest segments go when any bound is passed.
+   */
+  eventLog?: {
+    /**
+     * Most space the log takes, in MiB (default 128).
+     */
+    maxMegabytes?: number;
+    /**
+     * Most events kept (default 1000000).
+     */
+    maxEvents?: number;
+    /**
+     * Events older than this go (default 720h, 30 days).
+     */
+    maxAge?: string;
+  };
+  /**
    * Serve the HTTP API, webhooks and status page over HTTPS (for setups without a TLS-terminating proxy). Both files are PEM.
    */
   tls?: {
