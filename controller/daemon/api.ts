@@ -17,6 +17,8 @@ import { updateHost } from './state/update-host.js';
 import { enqueue } from './work/enqueue.js';
 import type { Previews } from './previews/previews.js';
 import type { PreviewRequest, PreviewView } from './previews/types.js';
+import type { EventReader } from './report/event-log.js';
+import type { EventPage, EventQuery } from './report/event-query.js';
 
 /**
  * A host as the API shows it (no history). `waitingFor`: the hosts it is `after:` that are not Synced on
@@ -52,6 +54,13 @@ export interface SyncRequest {
   trigger?: 'manual' | 'webhook';
   /** Apply even outside the hosts' maintenance windows. */
   overrideWindow?: boolean;
+  /** Who asked: the API token's name (kept in the event log). */
+  actor?: string;
+}
+
+/** Who made a command (the API token's name), for the event log. */
+export interface ActorOption {
+  actor?: string;
 }
 
 /** The read/command interface. Commands throw DroverError with a stable code for bad input. */
@@ -72,13 +81,13 @@ export interface ControllerApi {
   /** A sync's progress, per host; undefined for an unknown id. */
   run(id: string): SyncRun | undefined;
   /** Stops reconciling a host (persisted; a run in progress finishes). */
-  suspend(name: string): Promise<HostView>;
+  suspend(name: string, options?: ActorOption): Promise<HostView>;
   /** Reconciles a host again: at once, applying the newest good revision (like a manual sync). */
-  resume(name: string): Promise<HostView>;
+  resume(name: string, options?: ActorOption): Promise<HostView>;
   /** Fetches the source now (webhooks); resolves when that fetch and its gate are done. */
   triggerFetch(): Promise<void>;
   /** Resumes halted rollouts (one lane, default all) by hand; E_ROLLOUT_NOT_HALTED when none is halted. */
-  resumeRollout(request?: { lane?: string }): RolloutView[];
+  resumeRollout(request?: { lane?: string } & ActorOption): RolloutView[];
   /**
    * Previews a ref: fetched now (the followed branch does not move), then every host observed and planned
    * at its revision, never applied; resolves with the preview, pending. E_SOURCE_REF_NOT_FOUND (404) for an
@@ -87,6 +96,8 @@ export interface ControllerApi {
   startPreview(request: PreviewRequest): Promise<PreviewView>;
   /** A preview by id; undefined when unknown or expired. */
   preview(id: string): PreviewView | undefined;
+  /** A page of the event log (docs/report.md); E_EVENT_LOG when it cannot be read. */
+  events(query: EventQuery): Promise<EventPage>;
 }
 
 function stateHealth(ctx: DaemonContext): ControllerStatus['state'] {
@@ -96,7 +107,7 @@ function stateHealth(ctx: DaemonContext): ControllerStatus['state'] {
 }
 
 /** Builds the API over the controller's parts. */
-export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promise<void>; previews?: Pick<Previews, 'start' | 'get'> }): ControllerApi {
+export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promise<void>; previews?: Pick<Previews, 'start' | 'get'>; events?: EventReader }): ControllerApi {
   const view = (stored: HostRecord): HostView => {
     // A host in the config's suspendedHosts is Suspended from the start, not only once the worker
     // has met it and saved it so (until then a sync would be accepted and the status look wrong).
@@ -149,19 +160,20 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
       for (const host of hosts) {
         enqueue(ctx, host, { trigger: request.trigger ?? 'manual', apply: !dryRun, runId: run.id, ...(request.overrideWindow ? { overrideWindow: true } : {}) });
       }
-      ctx.log.info({ runId: run.id, hosts: hosts.length, dryRun, trigger: request.trigger ?? 'manual' }, 'sync requested');
-      ctx.events.syncRequested?.(request.trigger ?? 'manual');
+      ctx.log.info({ runId: run.id, hosts: hosts.length, dryRun, trigger: request.trigger ?? 'manual', actor: request.actor }, 'sync requested');
+      ctx.events.syncRequested?.(request.trigger ?? 'manual', { runId: run.id, hosts, dryRun, ...(request.actor === undefined ? {} : { actor: request.actor }) });
       return { runId: run.id };
     },
     run: (id) => ctx.syncRuns.get(id),
-    async suspend(name) {
+    async suspend(name, options = {}) {
       known(name);
       const { saved, written } = updateHost(ctx, name, (r) => ({ ...r, suspended: true }));
       await written;
-      ctx.log.info({ host: name }, `${name} suspended`);
+      ctx.log.info({ host: name, actor: options.actor }, `${name} suspended`);
+      ctx.events.hostSuspended?.(name, options.actor);
       return view(saved);
     },
-    async resume(name) {
+    async resume(name, options = {}) {
       known(name);
       if (ctx.settings.suspendedByConfig.has(name)) {
         throw new DroverError('E_SUSPENDED_BY_CONFIG', `${name} is suspended by the controller config (suspendedHosts); remove it there and restart the controller`);
@@ -170,7 +182,8 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
       await written;
       // An explicit resume reconciles at once, like a manual sync: the host applies the newest good revision.
       enqueue(ctx, name, { trigger: 'manual', apply: true });
-      ctx.log.info({ host: name }, `${name} resumed`);
+      ctx.log.info({ host: name, actor: options.actor }, `${name} resumed`);
+      ctx.events.hostResumed?.(name, options.actor);
       return view(saved);
     },
     triggerFetch: deps.triggerFetch,
@@ -179,10 +192,14 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
       return deps.previews.start(request);
     },
     preview: (id) => deps.previews?.get(id),
-    resumeRollout(request) {
+    resumeRollout(request = {}) {
       if (!ctx.rollouts) throw new DroverError('E_ROLLOUT_NOT_HALTED', 'no rollout is halted; nothing to resume');
-      return ctx.rollouts.resume(request?.lane);
+      const halted = ctx.rollouts.views().filter((v) => v.halted && (request.lane === undefined || v.lane === request.lane)).map((v) => v.lane);
+      const views = ctx.rollouts.resume(request.lane);
+      ctx.events.rolloutResumed?.(halted, request.actor);
+      return views;
     },
+    events: (query) => deps.events?.query(query) ?? Promise.resolve({ events: [], next: null, more: false }),
   };
   return api;
 }

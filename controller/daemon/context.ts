@@ -33,8 +33,8 @@ export interface DaemonEvents {
   revisionJudged?: (revision: string, valid: boolean) => void;
   /** A new SSH connection to `host` is ready after `durationMs`. */
   connected?: (host: string, durationMs: number) => void;
-  /** A sync was asked for (API, CLI, webhook). */
-  syncRequested?: (trigger: Trigger) => void;
+  /** A sync was asked for (API, CLI, webhook); `detail` names its run, hosts and the token that asked. */
+  syncRequested?: (trigger: Trigger, detail?: SyncDetail) => void;
   /** A staged rollout changed (a wave passed, halted, resumed, a new revision). */
   rolloutChanged?: (rollouts: RolloutView[]) => void;
   /**
@@ -43,6 +43,24 @@ export interface DaemonEvents {
    * A copy: changing it changes nothing.
    */
   previewFinished?: (preview: PreviewView) => void;
+  /** A newly fetched revision failed the gate: its problems, formatted `file:line:col  path  message`. */
+  revisionRejected?: (revision: string, problems: string[]) => void;
+  /** A host was suspended or resumed through the API; `actor` is the token's name. */
+  hostSuspended?: (host: string, actor?: string) => void;
+  hostResumed?: (host: string, actor?: string) => void;
+  /** Halted rollouts (these lanes) were resumed through the API; `actor` is the token's name. */
+  rolloutResumed?: (lanes: string[], actor?: string) => void;
+  /** One attempt to deliver a commit status or a notification ended (metrics). */
+  delivered?: (delivery: { channel: 'commitStatus' | 'notification'; target: string; result: 'success' | 'failure' | 'dropped' }) => void;
+}
+
+/** What a sync asked for, for the event log. */
+export interface SyncDetail {
+  runId: string;
+  hosts: string[];
+  dryRun: boolean;
+  /** The name of the API token that asked (absent: no token configured, or not through the API). */
+  actor?: string;
 }
 
 /** The controller's shared parts. */

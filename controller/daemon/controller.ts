@@ -33,6 +33,8 @@ import { runWorker } from './work/worker.js';
 import { DependencyHolds } from './work/dependencies.js';
 import { enqueue } from './work/enqueue.js';
 import { createPreviews } from './previews/previews.js';
+import { mergeEvents } from './report/merge-events.js';
+import { openReport } from './report/report.js';
 
 /** How long the record of a host that left the inventory is kept (its history stays readable). */
 const REMOVED_RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -96,7 +98,9 @@ async function startLocked(options: ControllerOptions, lock: StateLock): Promise
   }
   let fleet: FleetRevision | undefined;
   const stopController = new AbortController();
-  const events = options.events ?? {};
+  // Reporting back (event log, commit statuses, notifications) listens to the same hooks as metrics.
+  const report = await openReport({ settings, clock, random, log, events: options.events ?? {} });
+  const events = mergeEvents(options.events ?? {}, report.events);
   const pool = createHostPool({
     ssh: options.ssh, lookup: (name) => fleet?.hosts.get(name)?.host, now: () => clock.now(),
     ...(events.connected ? { onConnected: events.connected } : {}), ...(options.connect ? { connect: options.connect } : {}),
@@ -125,6 +129,7 @@ async function startLocked(options: ControllerOptions, lock: StateLock): Promise
     },
     ...(events.rolloutChanged ? { changed: events.rolloutChanged } : {}),
   });
+  report.attach(ctx);
   const source = options.source ?? createGitSource({ spec: sourceSpec(settings), workDir: `${settings.stateDir}/source`, clock });
   const validator = createManifestValidator();
   const onAccepted = async (gate: AcceptedRevision): Promise<void> => {
@@ -143,6 +148,7 @@ async function startLocked(options: ControllerOptions, lock: StateLock): Promise
   });
   const drift = createDriftLoop(ctx);
   const workers = Array.from({ length: settings.concurrency }, () => runWorker(ctx));
+  report.start();
   sourceLoop.start();
   drift.start();
   ctx.rollouts.start();
@@ -152,7 +158,7 @@ async function startLocked(options: ControllerOptions, lock: StateLock): Promise
     ...(settings.ageIdentity ? { ageIdentity: settings.ageIdentity } : {}), ...(options.connect ? { connect: options.connect } : {}),
     ...(settings.shard ? { shard: settings.shard } : {}), ...(settings.previews ? { limits: settings.previews } : {}),
   });
-  const api = createApi(ctx, { triggerFetch: () => sourceLoop.triggerFetch(), previews });
+  const api = createApi(ctx, { triggerFetch: () => sourceLoop.triggerFetch(), previews, events: report.reader });
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
     log.info({ graceMs: settings.shutdownGraceMs }, 'stopping: no new runs; runs in progress get the grace period');
@@ -166,6 +172,7 @@ async function startLocked(options: ControllerOptions, lock: StateLock): Promise
     await previewsStopped;
     await Promise.all(workers);
     await ctx.rollouts?.stop();
+    await report.stop();
     await store.flush();
     await ctx.connections.closeAll();
     await lock.release();

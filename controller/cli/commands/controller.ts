@@ -92,9 +92,10 @@ async function runController(io: CliIo, settings: ControllerSettings, opts: Cont
   log.info({ config: settings.configFile ?? '(embedded default)', source: { url: settings.source.url, ref: settings.source.ref }, ...(settings.shard ? { shard: `${settings.shard.index}/${settings.shard.count}` } : {}) }, 'starting');
   for (const warning of settings.warnings ?? []) log.warn({ config: settings.configFile }, warning);
   // Refuse an open API on the network before anything starts.
-  checkListenAllowed(settings.listen, settings.apiToken !== undefined);
+  checkListenAllowed(settings.listen, settings.apiToken !== undefined || (settings.apiTokens?.length ?? 0) > 0);
   const startedAt = Date.now();
   const metrics = createMetrics({ version: VERSION, driftIntervalMs: settings.driftIntervalMs });
+  metrics.report.setTargets((settings.notifications ?? []).map((n) => n.name));
   // /metrics on a listener of its own when metricsListen is set, else on the API listener.
   const metricsServer = settings.metricsListen === undefined ? undefined : await startMetricsServer({ metrics, listen: settings.metricsListen });
   if (metricsServer) log.info({ url: `${metricsServer.url}/metrics` }, 'metrics listening');

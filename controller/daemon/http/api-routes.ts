@@ -1,14 +1,15 @@
 /**
  * /api/v1: status, hosts, one host, sync (202 {runId}), run progress, suspend and resume, and
  * resuming a halted rollout. Every
- * route needs the bearer token (checked before the body is read); answers are JSON built from the
- * controller's read/command interface only.
+ * route needs a bearer token whose role allows it (roles.ts: checked before the body is read); answers
+ * are JSON built from the controller's read/command interface only. Commands carry the token's name.
  */
 import type { FastifyInstance } from 'fastify';
 import { DroverError, scrubSecrets } from '../../../manifests/errors.js';
 import type { SourceSettings } from '../../config/types.js';
 import type { ControllerApi, HostView } from '../api.js';
 import type { Auth } from './auth.js';
+import { requireRole } from './roles.js';
 import { HOST_PARAMS, ROLLOUT_RESUME_BODY, RUN_PARAMS, SYNC_BODY } from './schemas.js';
 
 /** What the API routes need. */
@@ -23,7 +24,12 @@ export interface ApiRouteOptions {
 /** Registers /api/v1 (call inside `app.register` so the auth hook covers these routes only). */
 export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteOptions): Promise<void> {
   const { api, auth } = options;
-  app.addHook('onRequest', async (request) => auth.requireBearer(request));
+  app.addHook('onRequest', async (request) => requireRole(auth.requireBearer(request), request));
+  /** The name of the token that made a command (the event log keeps it). */
+  const actor = (request: Parameters<Auth['principalOf']>[0]): { actor?: string } => {
+    const name = auth.principalOf(request)?.name;
+    return name === undefined ? {} : { actor: name };
+  };
   // JSON only: fastify would otherwise hand a text/plain body to the schema as a string.
   app.removeContentTypeParser('text/plain');
   // Answers show configuration: no cache keeps them.
@@ -46,7 +52,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
     if (!host) throw unknownHosts([request.params.name], api.hosts());
     return host;
   });
-  app.post<{ Body: { hosts?: string[]; dryRun?: boolean; overrideWindow?: boolean } }>('/api/v1/sync', { schema: { body: SYNC_BODY }, bodyLimit: options.bodyLimit }, async (request, reply) => {
+  app.post<{ Body: { hosts?: string[]; dryRun?: boolean; overrideWindow?: boolean } }>('/api/v1/sync', { schema: { body: SYNC_BODY }, bodyLimit: options.bodyLimit, config: { role: 'sync' } }, async (request, reply) => {
     requireReady();
     const live = api.hosts();
     const wanted = request.body.hosts;
@@ -60,7 +66,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
       }
     }
     const { runId } = api.sync({ ...(wanted?.length ? { hosts: wanted } : {}), dryRun: request.body.dryRun ?? false, trigger: 'manual',
-      ...(request.body.overrideWindow ? { overrideWindow: true } : {}),
+      ...(request.body.overrideWindow ? { overrideWindow: true } : {}), ...actor(request),
     });
     options.onSync?.();
     return reply.code(202).header('location', `/api/v1/runs/${runId}`).send({ runId });
@@ -75,7 +81,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
       requireReady();
       const live = api.hosts();
       if (!live.some((h) => h.host === request.params.name)) throw notLive([request.params.name], live);
-      return { host: await api[verb](request.params.name) };
+      return { host: await api[verb](request.params.name, actor(request)) };
     });
   }
   // Rollouts are kept in the state directory, so a halted one can be resumed before a first fetch too.
@@ -85,7 +91,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
     preValidation: async (request) => {
       request.body ??= {};
     },
-  }, async (request) => ({ rollouts: api.resumeRollout(request.body.lane === undefined ? {} : { lane: request.body.lane }) }));
+  }, async (request) => ({ rollouts: api.resumeRollout({ ...(request.body.lane === undefined ? {} : { lane: request.body.lane }), ...actor(request) }) }));
 }
 
 function unknownHosts(names: string[], live: HostView[]): DroverError {

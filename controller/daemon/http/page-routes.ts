@@ -45,8 +45,10 @@ export async function registerPageRoutes(app: FastifyInstance, options: PageRout
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
   const send = (reply: FastifyReply, status: number, title: string, body: ReturnType<typeof html>, refresh = options.refreshSeconds): FastifyReply => {
-    const loggedIn = auth.required && auth.pageAllowed(reply.request);
-    return reply.code(status).headers(HEADERS).send(page({ title, body, refreshSeconds: refresh, loggedIn, now: options.now() }));
+    // The viewer (token name and role) is known to every page: what it shows may depend on the role.
+    const viewer = auth.principalOf(reply.request) ?? auth.pageViewer(reply.request);
+    const loggedIn = auth.required && viewer !== undefined;
+    return reply.code(status).headers(HEADERS).send(page({ title, body, refreshSeconds: refresh, loggedIn, now: options.now(), ...(auth.required && viewer ? { viewer } : {}) }));
   };
   const guard = (request: FastifyRequest, reply: FastifyReply): boolean => {
     if (auth.pageAllowed(request)) return true;
@@ -76,11 +78,12 @@ export async function registerPageRoutes(app: FastifyInstance, options: PageRout
   }, async (request, reply) => {
     const token = typeof request.body === 'object' && request.body ? request.body.token : undefined;
     if (!auth.required) return reply.code(303).header('location', '/').send();
-    if (typeof token !== 'string' || !auth.tokenMatches(token, request)) {
+    const principal = typeof token === 'string' ? auth.identify(token, request) : undefined;
+    if (!principal) {
       request.log.warn('status page login refused');
       return send(reply, 401, 'Log in', loginBody('That is not the API token.'), 0);
     }
-    const cookie = `${SESSION_COOKIE}=${auth.openSession()}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${options.secure ? '; Secure' : ''}`;
+    const cookie = `${SESSION_COOKIE}=${auth.openSession(principal)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${options.secure ? '; Secure' : ''}`;
     return reply.code(303).header('set-cookie', cookie).header('location', '/').send();
   });
   app.post('/logout', async (request, reply) => {

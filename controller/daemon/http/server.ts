@@ -11,6 +11,7 @@ import type { ControllerSettings } from '../../config/types.js';
 import type { ControllerApi } from '../api.js';
 import type { Logger } from '../log.js';
 import { registerApiRoutes } from './api-routes.js';
+import { registerEventRoutes } from './event-routes.js';
 import { createAuth } from './auth.js';
 import { errorAnswer, installErrorHandlers } from './errors.js';
 import { registerHealth } from './health.js';
@@ -38,7 +39,7 @@ const DEFAULT_LIMITS: HttpLimits = { apiBodyBytes: 64 * 1024, webhookBodyBytes: 
 /** What the listener serves. */
 export interface HttpServerOptions {
   api: ControllerApi;
-  settings: Pick<ControllerSettings, 'listen' | 'apiToken' | 'webhookSecret' | 'tls' | 'source'>;
+  settings: Pick<ControllerSettings, 'listen' | 'apiToken' | 'webhookSecret' | 'tls' | 'source'> & Partial<Pick<ControllerSettings, 'apiTokens'>>;
   log: Logger;
   /** When the controller started (epoch ms): /readyz waits for a revision judged after it. */
   startedAt: number;
@@ -65,7 +66,7 @@ export interface HttpServer {
  */
 export async function buildHttpApp(options: HttpServerOptions): Promise<FastifyInstance> {
   const { api, settings } = options;
-  checkListenAllowed(settings.listen, settings.apiToken !== undefined);
+  checkListenAllowed(settings.listen, hasToken(settings));
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const https = settings.tls ? await readTls(settings.tls) : undefined;
   const app = Fastify({
@@ -87,10 +88,13 @@ export async function buildHttpApp(options: HttpServerOptions): Promise<FastifyI
     global: false,
     errorResponseBuilder: (_request, context) => Object.assign(new Error(`too many requests: at most ${context.max} a minute from one address; retry in ${Math.ceil(context.ttl / 1000)} s`), { statusCode: 429 }),
   });
-  const auth = createAuth(settings.apiToken, { now: options.now ?? Date.now, failuresPerMinute: limits.loginsPerMinute });
+  const auth = createAuth(settings.apiToken, { now: options.now ?? Date.now, failuresPerMinute: limits.loginsPerMinute, tokens: settings.apiTokens ?? [] });
   const now = options.now ?? Date.now;
   registerHealth(app, api, options.startedAt);
-  await app.register(async (scope) => registerApiRoutes(scope, { api, auth, source: settings.source, bodyLimit: limits.apiBodyBytes, ...(options.onSync ? { onSync: options.onSync } : {}) }));
+  await app.register(async (scope) => {
+    await registerApiRoutes(scope, { api, auth, source: settings.source, bodyLimit: limits.apiBodyBytes, ...(options.onSync ? { onSync: options.onSync } : {}) });
+    registerEventRoutes(scope, { api });
+  });
   await app.register(async (scope) => registerPreviewRoutes(scope, { api, auth, bodyLimit: limits.apiBodyBytes }));
   await app.register(async (scope) => registerWebhooks(scope, {
     api, secret: settings.webhookSecret, followed: settings.source.ref, repository: settings.source.url, bodyLimit: limits.webhookBodyBytes, rateLimitPerMinute: limits.webhooksPerMinute,
@@ -109,7 +113,7 @@ export async function buildHttpApp(options: HttpServerOptions): Promise<FastifyI
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const { settings, log } = options;
-  const address = checkListenAllowed(settings.listen, settings.apiToken !== undefined);
+  const address = checkListenAllowed(settings.listen, hasToken(settings));
   const app = await buildHttpApp(options);
   try {
     await app.listen({ host: address.host, port: address.port });
@@ -119,10 +123,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   }
   const bound = app.server.address();
   const url = urlOf({ host: address.host, port: typeof bound === 'object' && bound ? bound.port : address.port }, settings.tls !== undefined);
-  if (!settings.apiToken) log.warn({ url }, 'no API token configured: the API and status page are open to anyone on this machine, so they listen on loopback only; set apiTokenFile or apiTokenEnv to listen elsewhere');
+  if (!hasToken(settings)) log.warn({ url }, 'no API token configured: the API and status page are open to anyone on this machine, so they listen on loopback only; set apiTokenFile or apiTokenEnv to listen elsewhere');
   if (!settings.webhookSecret) log.info('no webhook secret configured: /hooks/* answer 403 until webhookSecretFile or webhookSecretEnv is set');
-  log.info({ url, tls: settings.tls !== undefined, auth: settings.apiToken ? 'bearer token' : 'none (loopback only)' }, `HTTP API listening on ${url}`);
+  log.info({ url, tls: settings.tls !== undefined, auth: hasToken(settings) ? 'bearer token' : 'none (loopback only)', tokens: tokenNames(settings) }, `HTTP API listening on ${url}`);
   return { url, close: () => app.close() };
+}
+
+/** True when the listener needs a token (apiTokenFile/Env or apiTokens). */
+export function hasToken(settings: Pick<ControllerSettings, 'apiToken'> & Partial<Pick<ControllerSettings, 'apiTokens'>>): boolean {
+  return settings.apiToken !== undefined || (settings.apiTokens?.length ?? 0) > 0;
+}
+
+/** `name (role)` of each token, for the start-up log line (never a value). */
+function tokenNames(settings: Pick<ControllerSettings, 'apiToken'> & Partial<Pick<ControllerSettings, 'apiTokens'>>): string[] {
+  return [...(settings.apiToken ? ['apiToken (admin)'] : []), ...(settings.apiTokens ?? []).map((t) => `${t.name} (${t.role})`)];
 }
 
 async function readTls(tls: { certFile: string; keyFile: string }): Promise<{ cert: Buffer; key: Buffer }> {

@@ -8,6 +8,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { HostMetrics, type HostMetricsRecord } from './host-metrics.js';
 import { RolloutMetrics } from './rollout-metrics.js';
+import { ReportMetrics } from './report-metrics.js';
 import {
   CHANGE_ACTIONS, FETCH_RESULTS, RECONCILE_PHASES, RECONCILE_RESULTS, RESOURCE_KINDS, SSH_ERROR_REASONS, TRIGGERS,
   WEBHOOK_PROVIDERS, WEBHOOK_RESULTS, boundedLabel, requireLabel, sshErrorReason,
@@ -59,11 +60,14 @@ export class DroverMetrics {
   private stateWriteFailures = 0;
   /** `drover_rollout_wave` and `drover_rollout_halted` (replace them with each lane's rollout). */
   readonly rollouts: RolloutMetrics;
+  /** `drover_commit_status_total` and `drover_notifications_total` (reporting back). */
+  readonly report: ReportMetrics;
 
   constructor(options: MetricsOptions) {
     this.m = defineMetrics(this.registry);
     this.hosts = new HostMetrics(this.registry);
     this.rollouts = new RolloutMetrics(this.registry);
+    this.report = new ReportMetrics(this.registry);
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
     this.m.buildInfo.set({ version: options.version }, 1);
     if (options.driftIntervalMs !== undefined) this.setDriftInterval(options.driftIntervalMs);

@@ -27,7 +27,7 @@ export interface SourceLoopOptions {
   /** Decrypts the revisions' secrets/*.age (see validateRevision). */
   ageIdentity?: AgeIdentity;
   /** Fetch and gate events (metrics). */
-  events?: Pick<DaemonEvents, 'fetched' | 'revisionJudged'>;
+  events?: Pick<DaemonEvents, 'fetched' | 'revisionJudged' | 'revisionRejected'>;
   /** A revision already gated by the caller (restored at start): not validated again when fetched. */
   seen?: string;
   /** Called with each newly accepted revision, in order (awaited before the next fetch). */
@@ -100,6 +100,7 @@ export function createSourceLoop(options: SourceLoopOptions): SourceLoop {
     await store.saveController({ ...record, rejected: { revision: gate.revision.name, problems: gate.problems, at: clock.now() } });
     log.error({ revision: gate.revision.name, problems: gate.problems.map(formatProblem), lastGoodRevision: record.lastGoodRevision },
       `revision rejected: ${gate.problems.length} problem${gate.problems.length === 1 ? '' : 's'}; hosts stay on the last good revision`);
+    options.events?.revisionRejected?.(gate.revision.name, gate.problems.map(formatProblem));
   }
 
   async function recordFetchError(err: unknown, at: number): Promise<void> {
