@@ -115,6 +115,8 @@ export class Outbox<P> {
   private async sendHead(): Promise<number> {
     const item = this.items[0];
     if (!item) return 0;
+    // On disk before it is sent: a controller killed mid-attempt sends it again when it starts.
+    await item.saved;
     const result = await this.o.deliver(item.payload);
     if (result.outcome === 'retry') {
       this.attempts++;
