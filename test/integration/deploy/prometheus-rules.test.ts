@@ -15,7 +15,7 @@ describe('deploy/prometheus/drover-alerts.yaml', () => {
   it('passes `promtool check rules`', async () => {
     const result = await runPromtool(['check', 'rules', RULES]);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(/SUCCESS: 10 rules found/);
+    expect(result.stdout).toMatch(/SUCCESS: 12 rules found/);
     expect(result.code).toBe(0);
   });
 
@@ -30,8 +30,8 @@ describe('deploy/prometheus/drover-alerts.yaml', () => {
     const rules = (parse(readFileSync(RULES, 'utf8')) as { groups: { rules: AlertRule[] }[] }).groups.flatMap((g) => g.rules);
     const tests = readFileSync(RULE_TESTS, 'utf8');
     expect(rules.map((r) => r.alert).sort()).toEqual([
-      'DroverControllerAbsent', 'DroverControllerDown', 'DroverHostFailed', 'DroverHostNotReconciled', 'DroverHostOutOfSync',
-      'DroverHostUnreachable', 'DroverManifestsInvalid', 'DroverRolloutHalted', 'DroverSourceFetchFailing',
+      'DroverCommitStatusFailing', 'DroverControllerAbsent', 'DroverControllerDown', 'DroverHostFailed', 'DroverHostNotReconciled', 'DroverHostOutOfSync',
+      'DroverHostUnreachable', 'DroverManifestsInvalid', 'DroverNotificationsFailing', 'DroverRolloutHalted', 'DroverSourceFetchFailing',
       'DroverStateNotWritable',
     ]);
     for (const rule of rules) {

@@ -4,13 +4,14 @@ import {
   TRIGGERS, WEBHOOK_PROVIDERS, WEBHOOK_RESULTS, sshErrorReason,
 } from '../../../../controller/daemon/metrics/metric-labels.js';
 import { createMetrics } from '../../../../controller/daemon/metrics/metrics.js';
+import { DELIVERY_RESULTS } from '../../../../controller/daemon/metrics/report-metrics.js';
 import { parseExposition } from '../../../support/exposition.js';
 
 /** Every value each label name may take; `host` and `revision` are the only open ones. */
 const CLOSED: Record<string, readonly string[]> = {
   version: ['9.9.9'],
   status: HOST_STATUSES,
-  result: [...FETCH_RESULTS, ...RECONCILE_RESULTS, ...WEBHOOK_RESULTS],
+  result: [...FETCH_RESULTS, ...RECONCILE_RESULTS, ...WEBHOOK_RESULTS, ...DELIVERY_RESULTS],
   dry_run: ['true', 'false'],
   trigger: TRIGGERS,
   phase: RECONCILE_PHASES,
