@@ -57,7 +57,7 @@ export function eventLine(e: DroverEvent): string {
     case 'host.driftRepaired': return `${e.host}: drift repaired (${e.changedSteps.join(', ') || 'no steps changed'})`;
     case 'rollout.halted': return `rollout ${e.lane} halted at wave ${e.wave}: ${e.reason}`;
     case 'rollout.resumed': return `rollout ${e.lane} resumed at wave ${e.wave}${by}`;
-    case 'run.finished': return `${e.host}: ${e.trigger} run ${e.result}${e.changedSteps.length ? ` (${e.changedSteps.length} steps changed)` : ''}${by}`;
+    case 'run.finished': return `${e.host}: ${e.trigger} run ${e.result}${e.changedSteps.length ? ` (${e.changedSteps.length} step${e.changedSteps.length === 1 ? '' : 's'} changed)` : ''}${by}`;
     case 'sync.requested': return `sync of ${e.hostCount} host${e.hostCount === 1 ? '' : 's'} requested${e.dryRun ? ' (dry run)' : ''}${by}`;
     case 'host.suspended': return `${e.host} suspended${by}`;
     case 'host.resumed': return `${e.host} resumed${by}`;
