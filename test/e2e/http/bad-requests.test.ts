@@ -36,7 +36,7 @@ const bigHook = JSON.stringify({ ref: 'refs/heads/main', padding: 'x'.repeat(2 *
 const CASES: Case[] = [
   // Authentication
   ['status without a token', '/api/v1/status', {}, 401, 'E_UNAUTHENTICATED', /Bearer/],
-  ['hosts with a wrong token', '/api/v1/hosts', { token: 'wrong' }, 401, 'E_UNAUTHENTICATED', /not the API token/],
+  ['hosts with a wrong token', '/api/v1/hosts', { token: 'wrong' }, 401, 'E_UNAUTHENTICATED', /not an API token/],
   ['one host with the token plus a suffix', '/api/v1/hosts/web1', { token: `${API_TOKEN}x` }, 401, 'E_UNAUTHENTICATED'],
   ['sync without a token', '/api/v1/sync', json({}), 401, 'E_UNAUTHENTICATED'],
   ['sync with Basic auth', '/api/v1/sync', json({}, { authorization: `Basic ${Buffer.from(`x:${API_TOKEN}`).toString('base64')}` }), 401, 'E_UNAUTHENTICATED'],
