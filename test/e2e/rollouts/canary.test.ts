@@ -3,7 +3,8 @@
  * check fails halts the rollout and the other 8 are untouched (OutOfSync, held, shown by `drover hosts
  * --state-dir` and the metrics); a fixing commit resumes it wave by wave, percentage waves taking the
  * expected hosts in a stable order; a canary-only failure is resumed by hand with `drover rollout resume`
- * (refused while nothing is halted, from the state directory and over HTTP; resumed over HTTP).
+ * (refused while nothing is halted, from the state directory and over HTTP; resumed over HTTP); the event
+ * log tells the halt, the resume and the failing canaries.
  */
 import { describe, expect, it } from 'vitest';
 import { runDrover } from '../../integration/cli/run-cli.js';
@@ -109,5 +110,11 @@ describe('staged rollout with a canary wave', () => {
       expect(r.history.filter((h) => h.revision === revisionOf(next)).map((h) => h.result)).toEqual(r.history.filter((h) => h.revision === revisionOf(next)).map(() => 'failed'));
       expect(r.lastError).toMatchObject({ code: 'E_TEST_FAILED', step: 'test_check_good' });
     }
+    // The event log (GET /api/v1/events) tells the halt, the resume and the failing canaries, once each.
+    const page = await (await fetch(`${url}/api/v1/events?type=rollout.*,host.failed,revision.finished`)).json() as { events: { type: string; revision: string; lane?: string; host?: string; wave?: string; state?: string }[] };
+    const at = page.events.filter((e) => e.revision === revisionOf(next)).map((e) => [e.type, e.lane ?? e.host ?? e.state, e.wave]);
+    expect(at.filter(([t]) => t?.startsWith('rollout.'))).toEqual([['rollout.halted', 'default', 'canary'], ['rollout.resumed', 'default', 'wave-2']]);
+    expect(at.filter(([t]) => t === 'host.failed').map(([, h]) => h).sort()).toEqual(canary);
+    expect(at.filter(([t]) => t === 'revision.finished')).toEqual([['revision.finished', 'failure', undefined]]);
   });
 });
