@@ -76,13 +76,17 @@ export class Outbox<P> {
     return this.items.length;
   }
 
-  /** Queues `payload` (written to disk in the background) and sends it when its turn comes. */
-  push(payload: P): void {
+  /**
+   * Queues `payload` and sends it when its turn comes; never waits. The promise resolves once the entry
+   * is on disk (or its write failed and was logged: it is still sent).
+   */
+  push(payload: P): Promise<void> {
     const item: Item<P> = { id: this.nextId++, createdAt: this.o.clock.now(), payload, saved: Promise.resolve() };
     item.saved = this.track(writeFileAtomic(this.fileOf(item), JSON.stringify({ createdAt: item.createdAt, payload })));
     this.items.push(item);
     if (this.items.length > this.o.maxItems) this.dropOldest();
     if (this.attempts === 0) this.pump(0);
+    return item.saved;
   }
 
   /** Starts sending (entries loaded at open, and those pushed since). */

@@ -25,8 +25,8 @@ export interface TrackerDeps {
   now: () => number;
   log: Logger;
   emit: (event: NewEvent) => void;
-  /** Posts a commit status (absent without commitStatus in the config). */
-  post?: (status: CommitStatus) => void;
+  /** Queues a commit status (absent without commitStatus in the config); resolves once it is on disk. */
+  post?: (status: CommitStatus) => Promise<void>;
   targetUrl?: string;
   /** The fleet now: its revision and the facts of each of its hosts; undefined before a first good revision. */
   facts: () => { revision: string; hosts: HostFacts[] } | undefined;
@@ -71,8 +71,7 @@ export class RevisionTracker {
     if (this.memory.has(revision)) return;
     this.deps.emit({ type: 'revision.rejected', revision, commit: commitOf(revision), problems: problems.slice(0, 20), problemCount: problems.length });
     const first = problems[0] ? `: ${problems[0].replace(/\s+/g, ' ')}` : '';
-    this.remember(revision, 'rejected');
-    this.postStatus(revision, 'failure', `rejected, ${problems.length} problem${problems.length === 1 ? '' : 's'}${first}`);
+    this.remember(revision, 'rejected', this.postStatus(revision, 'failure', `rejected, ${problems.length} problem${problems.length === 1 ? '' : 's'}${first}`));
   }
 
   /** Judges the fleet's revision and reports its verdict when it has one (call after anything changes). */
@@ -91,26 +90,30 @@ export class RevisionTracker {
   }
 
   private report(revision: string, state: CommitState, description: string, detail?: { counts: OutcomeCounts; failedHosts: string[] }): void {
-    this.remember(revision, state);
+    this.remember(revision, state, this.postStatus(revision, state, description));
     if (state !== 'pending') {
       const counts = detail?.counts ?? { total: 0, synced: 0, failed: 0, rolledBack: 0, unreachable: 0, halted: 0, suspended: 0, pending: 0 };
       this.deps.emit({ type: 'revision.finished', revision, commit: commitOf(revision), state, description: fit(description), counts, failedHosts: detail?.failedHosts ?? [] });
     }
-    this.postStatus(revision, state, description);
   }
 
-  private postStatus(revision: string, state: CommitState, description: string): void {
+  /** Queues the status; resolves once it is on disk (at once when no status is posted). */
+  private postStatus(revision: string, state: CommitState, description: string): Promise<void> {
     const sha = commitOf(revision);
-    if (!this.deps.post || !/^[0-9a-f]{40,64}$/.test(sha)) return;
-    this.deps.post({ sha, revision, state, description: fit(description), ...(this.deps.targetUrl ? { targetUrl: this.deps.targetUrl } : {}) });
+    if (!this.deps.post || !/^[0-9a-f]{40,64}$/.test(sha)) return Promise.resolve();
+    return this.deps.post({ sha, revision, state, description: fit(description), ...(this.deps.targetUrl ? { targetUrl: this.deps.targetUrl } : {}) });
   }
 
-  private remember(revision: string, state: Reported): void {
+  /**
+   * Records what was reported, written after `posted` (the status on disk): a controller killed between
+   * the two judges the revision again at its next start rather than forget a status.
+   */
+  private remember(revision: string, state: Reported, posted: Promise<void> = Promise.resolve()): void {
     this.memory.delete(revision);
     this.memory.set(revision, { state, at: this.deps.now() });
     for (const old of [...this.memory.keys()].slice(0, Math.max(0, this.memory.size - KEEP))) this.memory.delete(old);
     const text = JSON.stringify(Object.fromEntries(this.memory), null, 1);
-    this.saving = this.saving.then(() => writeFileAtomic(this.deps.file, text)).catch((err: unknown) => {
+    this.saving = this.saving.then(() => posted).then(() => writeFileAtomic(this.deps.file, text)).catch((err: unknown) => {
       this.deps.log.error({ err: (err as Error).message }, 'cannot write the record of reported revisions');
     });
   }
