@@ -29,6 +29,8 @@ export interface OutcomeCounts {
   rolledBack: number;
   unreachable: number;
   halted: number;
+  /** Held by `after:` for hosts that failed (or are suspended): nothing will run them at this revision. */
+  blocked: number;
   suspended: number;
   pending: number;
 }

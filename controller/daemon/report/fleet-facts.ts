@@ -15,6 +15,7 @@ export function fleetFacts(ctx: DaemonContext): { revision: string; hosts: HostF
     const record = ctx.store.latestHost(name) ?? newHostRecord(name);
     const last = record.history[0];
     const held = ctx.rollouts?.heldReason(name);
+    const waiting = ctx.dependencies?.reason(name);
     return {
       host: name,
       suspended: record.suspended || ctx.settings.suspendedByConfig.has(name),
@@ -25,6 +26,7 @@ export function fleetFacts(ctx: DaemonContext): { revision: string; hosts: HostF
       ...(last?.result === undefined ? {} : { lastResult: last.result }),
       ...(record.lastError === undefined ? {} : { lastErrorCode: record.lastError.code }),
       ...(held === undefined ? {} : { held }),
+      ...(waiting === undefined ? {} : { waitingFor: waiting.hosts.map((h) => h.host) }),
     };
   });
   return { revision: fleet.revision, hosts };

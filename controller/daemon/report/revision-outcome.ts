@@ -23,16 +23,18 @@ export interface HostFacts {
   held?: string;
   /** A run is queued or waiting (retry backoff, breaker trial, wave release) for it. */
   queued: boolean;
+  /** The hosts it is held for (`after:`), not yet Synced on the revision. */
+  waitingFor?: string[];
 }
 
 /** Where one host stands at a revision. */
-export type HostOutcome = 'synced' | 'failed' | 'rolledBack' | 'unreachable' | 'halted' | 'suspended' | 'pending';
+export type HostOutcome = 'synced' | 'failed' | 'rolledBack' | 'unreachable' | 'halted' | 'blocked' | 'suspended' | 'pending';
 
 /** Where a revision stands: pending until every host is final. */
 export interface RevisionVerdict {
   state: 'pending' | 'success' | 'failure';
   counts: OutcomeCounts;
-  /** Hosts that failed, rolled back, were unreachable or held by a halted rollout, by name. */
+  /** Hosts that failed, rolled back, were unreachable, held by a halted rollout or waiting for failed hosts, by name. */
   failedHosts: string[];
   /** One line of at most 140 characters, e.g. `18/20 hosts synced, 2 failed: web3, web7`. */
   description: string;
@@ -57,16 +59,41 @@ function failureOf(h: HostFacts): HostOutcome | undefined {
   return h.lastErrorCode === 'E_ROLLED_BACK' ? 'rolledBack' : 'failed';
 }
 
+/** Outcomes that name hosts in a description. */
+type Named = 'failed' | 'rolledBack' | 'unreachable' | 'halted' | 'blocked';
+
+/** Outcomes after which nothing runs a host at the revision unless someone acts. */
+const STUCK: ReadonlySet<HostOutcome> = new Set(['failed', 'rolledBack', 'unreachable', 'halted', 'blocked', 'suspended']);
+
+/**
+ * Each host's outcome, where a pending host held for `after:` hosts that are all stuck (or not in this
+ * fleet) is `blocked`: it would wait for ever. Repeated until nothing changes, for chains of `after:`.
+ */
+function blockedOutcomes(hosts: readonly HostFacts[], revision: string): Map<string, HostOutcome> {
+  const outcomes = new Map(hosts.map((h) => [h.host, hostOutcome(h, revision)]));
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const h of hosts) {
+      if (outcomes.get(h.host) !== 'pending' || !h.waitingFor?.length) continue;
+      if (!h.waitingFor.every((dep) => STUCK.has(outcomes.get(dep) ?? 'failed'))) continue;
+      outcomes.set(h.host, 'blocked');
+      changed = true;
+    }
+  }
+  return outcomes;
+}
+
 /** The verdict on `revision` over every host of the fleet. */
 export function judgeRevision(hosts: readonly HostFacts[], revision: string): RevisionVerdict {
-  const counts: OutcomeCounts = { total: hosts.length, synced: 0, failed: 0, rolledBack: 0, unreachable: 0, halted: 0, suspended: 0, pending: 0 };
-  const named: Record<'failed' | 'rolledBack' | 'unreachable' | 'halted', string[]> = { failed: [], rolledBack: [], unreachable: [], halted: [] };
+  const counts: OutcomeCounts = { total: hosts.length, synced: 0, failed: 0, rolledBack: 0, unreachable: 0, halted: 0, blocked: 0, suspended: 0, pending: 0 };
+  const named: Record<Named, string[]> = { failed: [], rolledBack: [], unreachable: [], halted: [], blocked: [] };
+  const outcomes = blockedOutcomes(hosts, revision);
   for (const h of [...hosts].sort((a, b) => (a.host < b.host ? -1 : 1))) {
-    const outcome = hostOutcome(h, revision);
+    const outcome = outcomes.get(h.host)!;
     counts[outcome]++;
     if (outcome in named) named[outcome as keyof typeof named].push(h.host);
   }
-  const failedHosts = [...named.failed, ...named.rolledBack, ...named.unreachable, ...named.halted];
+  const failedHosts = [...named.failed, ...named.rolledBack, ...named.unreachable, ...named.halted, ...named.blocked];
   const state = counts.pending > 0 ? 'pending' : failedHosts.length > 0 ? 'failure' : 'success';
   return { state, counts, failedHosts, description: describeCounts(counts, named) };
 }
@@ -78,7 +105,7 @@ export const DESCRIPTION_MAX = 140;
  * `18/20 hosts synced, 2 failed: web3, web7, 1 in progress`, naming as many hosts as fit in
  * DESCRIPTION_MAX characters (`+N` for the rest).
  */
-export function describeCounts(counts: OutcomeCounts, named: Record<'failed' | 'rolledBack' | 'unreachable' | 'halted', string[]>): string {
+export function describeCounts(counts: OutcomeCounts, named: Record<Named, string[]>): string {
   if (counts.total === 0) return 'no hosts to reconcile';
   const build = (shown: number): string => {
     const parts = [`${counts.synced}/${counts.total} host${counts.total === 1 ? '' : 's'} synced`];
@@ -92,6 +119,7 @@ export function describeCounts(counts: OutcomeCounts, named: Record<'failed' | '
     list('rolled back', named.rolledBack);
     list('unreachable', named.unreachable);
     list('held by a halted rollout', named.halted);
+    list('waiting for failed hosts', named.blocked);
     if (counts.suspended) parts.push(`${counts.suspended} suspended`);
     if (counts.pending) parts.push(`${counts.pending} in progress`);
     return parts.join(', ');

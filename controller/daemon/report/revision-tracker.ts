@@ -92,7 +92,7 @@ export class RevisionTracker {
   private report(revision: string, state: CommitState, description: string, detail?: { counts: OutcomeCounts; failedHosts: string[] }): void {
     this.remember(revision, state, this.postStatus(revision, state, description));
     if (state !== 'pending') {
-      const counts = detail?.counts ?? { total: 0, synced: 0, failed: 0, rolledBack: 0, unreachable: 0, halted: 0, suspended: 0, pending: 0 };
+      const counts = detail?.counts ?? { total: 0, synced: 0, failed: 0, rolledBack: 0, unreachable: 0, halted: 0, blocked: 0, suspended: 0, pending: 0 };
       this.deps.emit({ type: 'revision.finished', revision, commit: commitOf(revision), state, description: fit(description), counts, failedHosts: detail?.failedHosts ?? [] });
     }
   }

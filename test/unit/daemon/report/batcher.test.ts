@@ -37,7 +37,7 @@ describe('Batcher', () => {
     batcher.add(failed('web1', 'r1', 1));
     batcher.add(failed('web2', 'r2', 2));
     batcher.add({ type: 'host.suspended', host: 'web3', seq: 3, at: 0 });
-    batcher.add({ type: 'revision.finished', revision: 'r1', commit: 'c', state: 'failure', description: 'd', counts: { total: 1, synced: 0, failed: 1, rolledBack: 0, unreachable: 0, halted: 0, suspended: 0, pending: 0 }, failedHosts: ['web1'], seq: 4, at: 0 });
+    batcher.add({ type: 'revision.finished', revision: 'r1', commit: 'c', state: 'failure', description: 'd', counts: { total: 1, synced: 0, failed: 1, rolledBack: 0, unreachable: 0, halted: 0, blocked: 0, suspended: 0, pending: 0 }, failedHosts: ['web1'], seq: 4, at: 0 });
     expect(sent.map((b) => [b.revision, b.events.map((e) => e.seq)])).toEqual([['r1', [1, 4]]]);
     clock.advance(5000);
     expect(sent.map((b) => [b.revision, b.events.map((e) => e.seq)])).toEqual([['r1', [1, 4]], ['r2', [2]], [undefined, [3]]]);

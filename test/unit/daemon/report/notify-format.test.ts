@@ -12,7 +12,7 @@ import { eventLine, jsonBody, shortRevision, signBody, slackBody } from '../../.
 
 const REV = `main@sha1:${'ab12cd3'.padEnd(40, '0')}`;
 const COMMIT = REV.slice(-40);
-const counts = { total: 3, synced: 1, failed: 1, rolledBack: 0, unreachable: 1, halted: 0, suspended: 0, pending: 0 };
+const counts = { total: 3, synced: 1, failed: 1, rolledBack: 0, unreachable: 1, halted: 0, blocked: 0, suspended: 0, pending: 0 };
 
 /** One event of each type. */
 const SAMPLES: NewEvent[] = [

@@ -52,6 +52,18 @@ describe('judgeRevision', () => {
     expect(verdict.description).toMatch(/^0\/1000 hosts synced, 500 failed: host-0001, .* \+\d+, 500 unreachable: host-0000.* \+\d+$/);
   });
 
+  it('a host held (after:) for hosts that failed is final, blocked, along a chain; waiting for a pending one is not', () => {
+    const db = h('db1', { lastAttemptedRevision: R, lastResult: 'failed' });
+    const app = h('app1', { lastAppliedRevision: OLD, queued: false, waitingFor: ['db1'] });
+    const web = h('web1', { lastAppliedRevision: OLD, waitingFor: ['app1'] });
+    expect(judgeRevision([db, app, web], R)).toMatchObject({
+      state: 'failure', failedHosts: ['db1', 'app1', 'web1'], counts: expect.objectContaining({ failed: 1, blocked: 2, pending: 0 }),
+      description: '0/3 hosts synced, 1 failed: db1, 2 waiting for failed hosts: app1, web1',
+    });
+    expect(judgeRevision([h('db1', { running: true }), app], R)).toMatchObject({ state: 'pending', counts: expect.objectContaining({ pending: 2, blocked: 0 }) });
+    expect(judgeRevision([h('db1', { suspended: true }), app], R)).toMatchObject({ state: 'failure', failedHosts: ['app1'] });
+  });
+
   it('no hosts: success, saying so', () => {
     expect(judgeRevision([], R)).toMatchObject({ state: 'success', description: 'no hosts to reconcile' });
   });
