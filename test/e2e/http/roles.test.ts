@@ -56,6 +56,8 @@ const ENDPOINTS: { method: 'GET' | 'POST'; path: string; needs: Role; body?: unk
   { method: 'GET', path: '/hosts/web1', needs: 'read' },
   { method: 'POST', path: '/api/v1/sync', needs: 'sync', body: { dryRun: true } },
   { method: 'POST', path: '/api/v1/sync', needs: 'sync', body: { hosts: ['web1'] } },
+  { method: 'GET', path: '/api/v1/previews/no-such-preview', needs: 'sync' },
+  { method: 'POST', path: '/api/v1/previews', needs: 'sync', body: { ref: 'main' } },
   { method: 'POST', path: '/api/v1/hosts/web1/suspend', needs: 'admin', body: {} },
   { method: 'POST', path: '/api/v1/hosts/web1/resume', needs: 'admin', body: {} },
   { method: 'POST', path: '/api/v1/rollout/resume', needs: 'admin', body: {} },
