@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createRemote, startControllerProcess, tempDir, type ControllerProcess, type GitRemote } from '../controller/support.js';
+import { createRemote, type GitRemote } from '../../support/git-remote.js';
+import { startControllerProcess, tempDir, type ControllerProcess } from '../controller/support.js';
 import { API_TOKEN, request } from './support.js';
 
 const TOKENS = { read: 'read-token-aaaaaaaaaaaaaaaa', sync: 'sync-token-bbbbbbbbbbbbbbbb', admin: 'admin-token-cccccccccccccccc' } as const;
