@@ -114,6 +114,8 @@ describe('scoped API tokens', () => {
     const shown = await request(`${url}/`, { token: TOKENS.read });
     expect(shown.text).toContain('dashboard (read)');
 
+    // Stopped first: the state dir is then complete and still (no file renamed while it is read).
+    expect(await ctl.stop()).toBe(0);
     const everything = [JSON.stringify(ctl.events), ctl.stderr(), page.text, shown.text, await allFiles(join(dir, 'state'))].join('\n');
     for (const token of [...Object.values(TOKENS), API_TOKEN]) expect(everything).not.toContain(token);
   });
