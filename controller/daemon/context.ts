@@ -2,7 +2,7 @@
  * What the controller's pieces share: one object built by controller.ts and passed to the worker,
  * the revision handler and the drift loop (no module-level state anywhere).
  */
-import type { RunHostResult } from '../reconcile/types.js';
+import type { RunHostResult, Transport } from '../reconcile/types.js';
 import type { PreviewView } from './previews/types.js';
 import type { HostBreakers } from './work/breaker.js';
 import type { Clock } from './clock.js';
@@ -70,6 +70,8 @@ export interface DaemonContext {
     suspendedByConfig: ReadonlySet<string>;
   };
   newRunId(): string;
+  /** A NEW connection to `host`, outside the pool (the lockout guard confirms applies through it); absent: no guard. */
+  connectFresh?: (host: string) => Promise<Transport>;
   /** Staged rollouts and maintenance windows (absent: every host applies at once). */
   rollouts?: RolloutCoordinator;
   /** Hosts held until the hosts they are `after:` are Synced (absent: none wait). */
