@@ -2,7 +2,7 @@
  * What the controller's pieces share: one object built by controller.ts and passed to the worker,
  * the revision handler and the drift loop (no module-level state anywhere).
  */
-import type { RunHostResult, Transport } from '../reconcile/types.js';
+import type { RunHostResult, Transport, UndoneRun } from '../reconcile/types.js';
 import type { PreviewView } from './previews/types.js';
 import type { HostBreakers } from './work/breaker.js';
 import type { Clock } from './clock.js';
@@ -43,6 +43,19 @@ export interface DaemonEvents {
    * A copy: changing it changes nothing.
    */
   previewFinished?: (preview: PreviewView) => void;
+  /**
+   * The lockout guard undid a run on `host` (E_LOCKED_OUT): the controller could not confirm it over a new
+   * SSH connection within confirmWithin. Once per undo (an undo the probe finds later is reported then).
+   */
+  hostLockedOut?: (host: string, lockout: HostLockout) => void;
+}
+
+/** What hostLockedOut reports: the revision undone, the reason shown, and what the host put back when it told. */
+export interface HostLockout {
+  revision: string;
+  reason: string;
+  undone?: UndoneRun;
+  runId: string;
 }
 
 /** The controller's shared parts. */

@@ -19,6 +19,7 @@ export function metricsEvents(metrics: DroverMetrics): DaemonEvents {
     connected: (_host, durationMs) => metrics.observeSshConnect(durationMs),
     syncRequested: (trigger) => metrics.countSync(trigger),
     runFinished: (_host, run, result) => recordRun(metrics, run, result),
+    hostLockedOut: (host) => metrics.countLockout(host),
   };
 }
 

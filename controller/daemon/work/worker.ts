@@ -104,6 +104,11 @@ async function runTurn(ctx: DaemonContext, turn: Turn): Promise<TurnEnd> {
   releaseWaiters(ctx, host);
   ctx.syncRuns.finished(why.runIds, host, { result: result.outcome, reason: saved.reason, revision: run.revision });
   ctx.events.runFinished?.(host, run, result);
+  // One event per lockout: an undo the probe finds after a confirmation that got no answer is the same one.
+  const known = record?.quarantine?.code === 'E_LOCKED_OUT' && record.quarantine.revision === saved.quarantine?.revision;
+  if (result.error?.code === 'E_LOCKED_OUT' && !known) {
+    ctx.events.hostLockedOut?.(host, { revision: saved.quarantine?.revision ?? run.revision, reason: result.error.message, runId: run.id, ...(result.undone ? { undone: result.undone } : {}) });
+  }
   const onDisk = await stored(ctx, host, () => undefined, 'after the run', written);
   const ended: TurnEnd = { ...turn.end, outcome: onDisk ? result.outcome : 'failed', ...(onDisk ? codeOf(result) : { errorCode: 'E_STATE_WRITE' }) };
   const windowOpensAt = policy && !policy.apply ? policy.retryAt : undefined;
