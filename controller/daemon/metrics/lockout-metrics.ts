@@ -9,18 +9,18 @@ import { Counter, type Registry } from 'prom-client';
 /** The lockout counter on `registry`. */
 export class LockoutMetrics {
   private readonly counts = new Map<string, number>();
-  private live = new Set<string>();
+  /** Replaced in place by retain(), so the collect hook below always reads the current set. */
+  private readonly live = new Set<string>();
 
   constructor(registry: Registry) {
-    const { counts } = this;
-    const self = this;
+    const { counts, live } = this;
     new Counter({
       name: 'drover_host_lockouts_total',
       help: 'Runs undone on each host by its lockout guard: drover could not confirm them over a new SSH connection within confirmWithin.',
       labelNames: ['host'], registers: [registry],
       collect() {
         this.reset();
-        for (const host of self.live) this.inc({ host }, counts.get(host) ?? 0);
+        for (const host of live) this.inc({ host }, counts.get(host) ?? 0);
       },
     });
   }
@@ -33,7 +33,8 @@ export class LockoutMetrics {
 
   /** The live hosts are exactly these (a series each; others lose theirs). */
   retain(hosts: Iterable<string>): void {
-    this.live = new Set(hosts);
+    this.live.clear();
+    for (const host of hosts) this.live.add(host);
     for (const host of [...this.counts.keys()]) if (!this.live.has(host)) this.counts.delete(host);
   }
 }
