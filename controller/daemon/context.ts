@@ -15,6 +15,7 @@ import type { SyncRuns } from './work/runs.js';
 import type { StateStore } from './state/state.js';
 import type { DriftFacts } from './work/schedule.js';
 import type { StatusContext } from './state/status.js';
+import type { BlockedContext } from './state/blocked-by.js';
 import type { RolloutCoordinator, RolloutView } from './rollouts/rollouts.js';
 import type { PendingTriggers } from './work/triggers.js';
 import type { DependencyHolds } from './work/dependencies.js';
@@ -117,6 +118,18 @@ export function sourceStatusContext(ctx: DaemonContext, host: string): StatusCon
   const trialAt = ctx.breakers.trialAt(host);
   status.breaker = { phase: breaker.phase, failures: breaker.failures, ...(trialAt === undefined ? {} : { trialAt }) };
   return status;
+}
+
+/** The facts blocked-by.ts needs about `host` beyond its record: its status context, rollout hold, next retry. */
+export function blockedContext(ctx: DaemonContext, host: string): BlockedContext {
+  const context: BlockedContext = { ...statusContext(ctx, host), suspendedByConfig: ctx.settings.suspendedByConfig.has(host) };
+  const hold = ctx.rollouts?.hold(host);
+  if (hold) context.hold = hold;
+  const hash = ctx.fleet()?.hashes.get(host);
+  if (hash !== undefined) context.desiredHash = hash;
+  const retryAt = ctx.queue.waitingUntil(host);
+  if (retryAt !== undefined) context.retryAt = retryAt;
+  return context;
 }
 
 /** Whether `host` should apply drift it finds: its manifests' `reconcile.mode`, else the config's selfHeal. */
