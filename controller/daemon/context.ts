@@ -117,6 +117,8 @@ export function sourceStatusContext(ctx: DaemonContext, host: string): StatusCon
   const breaker = ctx.breakers.state(host);
   const trialAt = ctx.breakers.trialAt(host);
   status.breaker = { phase: breaker.phase, failures: breaker.failures, ...(trialAt === undefined ? {} : { trialAt }) };
+  const hash = ctx.fleet()?.hashes.get(host);
+  if (hash !== undefined) status.desiredHash = hash;
   return status;
 }
 
@@ -125,8 +127,6 @@ export function blockedContext(ctx: DaemonContext, host: string): BlockedContext
   const context: BlockedContext = { ...statusContext(ctx, host), suspendedByConfig: ctx.settings.suspendedByConfig.has(host) };
   const hold = ctx.rollouts?.hold(host);
   if (hold) context.hold = hold;
-  const hash = ctx.fleet()?.hashes.get(host);
-  if (hash !== undefined) context.desiredHash = hash;
   const retryAt = ctx.queue.waitingUntil(host);
   if (retryAt !== undefined) context.retryAt = retryAt;
   return context;

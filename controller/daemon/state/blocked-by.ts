@@ -6,7 +6,7 @@
  * Pure: times come in the context (epoch ms).
  */
 import type { RolloutHold } from '../rollouts/rollouts.js';
-import type { Quarantine } from './quarantine.js';
+import { quarantineCovers, type Quarantine } from './quarantine.js';
 import type { HostRecord, RunRecord } from './records.js';
 import type { StatusContext } from './status.js';
 
@@ -34,8 +34,6 @@ export interface BlockedContext extends StatusContext {
   suspendedByConfig?: boolean;
   /** The rollout coordinator's hold on the host (window or wave). */
   hold?: RolloutHold;
-  /** The host's desired-state hash at the newest good revision (a quarantine holds it too). */
-  desiredHash?: string;
   /** When the queue runs the host next, if it waits (a retry with backoff). */
   retryAt?: number;
 }
@@ -65,9 +63,7 @@ function running(run: RunRecord): BlockedBy {
 }
 
 function quarantined(q: Quarantine | undefined, context: BlockedContext): BlockedBy | undefined {
-  if (!q) return undefined;
-  const holds = q.revision === context.desiredRevision || (q.desiredHash !== undefined && q.desiredHash === context.desiredHash);
-  if (!holds) return undefined;
+  if (!quarantineCovers(q, { revision: context.desiredRevision, desiredHash: context.desiredHash })) return undefined;
   return {
     kind: 'quarantined', revision: q.revision, code: q.code, since: q.at,
     reason: `revision ${q.revision} was undone on this host (${q.code}) at ${at(q.at)}; not applied again until a commit changes its desired state (or a manual sync)`,
@@ -112,8 +108,8 @@ function streakStart(history: readonly RunRecord[], result: RunRecord['result'])
 function held(hold: RolloutHold | undefined): BlockedBy | undefined {
   if (!hold) return undefined;
   if (hold.kind === 'window') {
-    const opens = hold.opensAt === undefined ? '' : ` (opens at ${at(hold.opensAt)})`;
-    return { kind: 'window', ...(hold.opensAt === undefined ? {} : { opensAt: hold.opensAt }), reason: `outside its maintenance window${opens}: ${hold.reason}` };
+    // The window's own reason says which window and when it opens.
+    return { kind: 'window', ...(hold.opensAt === undefined ? {} : { opensAt: hold.opensAt }), reason: `outside its maintenance window: ${hold.reason.replace(/^OutsideWindow: /, '')}` };
   }
   const { lane, revision, phase, wave, current, running: left } = hold;
   const pause = hold.releasedAt === undefined ? '' : `, paused until ${at(hold.releasedAt)}`;

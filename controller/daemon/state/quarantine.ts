@@ -29,10 +29,15 @@ export interface LockoutFact {
   at: number;
 }
 
+/** Whether `quarantine` concerns the host's desired state at `at` (the newest revision): the same revision or the same desired state. */
+export function quarantineCovers(quarantine: Quarantine | undefined, at: { revision?: string; desiredHash?: string }): quarantine is Quarantine {
+  if (!quarantine) return false;
+  return quarantine.revision === at.revision || (quarantine.desiredHash !== undefined && quarantine.desiredHash === at.desiredHash);
+}
+
 /** Whether `quarantine` keeps a run of `trigger` at `at` from applying: the same revision or desired state, any trigger but manual. */
 export function quarantineHolds(quarantine: Quarantine | undefined, at: { revision: string; desiredHash?: string }, trigger: Trigger): boolean {
-  if (!quarantine || trigger === 'manual') return false;
-  return quarantine.revision === at.revision || (quarantine.desiredHash !== undefined && quarantine.desiredHash === at.desiredHash);
+  return trigger !== 'manual' && quarantineCovers(quarantine, at);
 }
 
 /**

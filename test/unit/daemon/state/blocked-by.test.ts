@@ -73,8 +73,8 @@ const cases: { name: string; record: HostRecord; context?: Partial<BlockedContex
   },
   {
     name: 'outside its window (opens at T)', record: record({ history: [run('drift', 1, { dryRun: true })] }),
-    context: { held: 'OutsideWindow: nights', hold: { kind: 'window', reason: 'OutsideWindow: nights', opensAt: T0 + 3_600_000 } },
-    expected: { kind: 'window', opensAt: T0 + 3_600_000, reason: `outside its maintenance window (opens at ${iso(T0 + 3_600_000)}): OutsideWindow: nights` },
+    context: { held: 'OutsideWindow: nights', hold: { kind: 'window', reason: `OutsideWindow: outside allow window "0 2 * * *" (UTC, 60m); opens at ${iso(T0 + 3_600_000)}`, opensAt: T0 + 3_600_000 } },
+    expected: { kind: 'window', opensAt: T0 + 3_600_000, reason: `outside its maintenance window: outside allow window "0 2 * * *" (UTC, 60m); opens at ${iso(T0 + 3_600_000)}` },
   },
   {
     name: 'waiting for rollout wave N (M hosts still running)', record: record({ history: [run('drift', 1, { dryRun: true })] }),
