@@ -57,7 +57,10 @@ describe('staged rollout with a canary wave', () => {
     const bad = await env.remote.commit(hostFiles(env.fleet.hosts, 'broken v2\n'), 'bad');
     for (const n of canary) {
       const r = await waitForHost(ctl!, n, (x) => x.status === 'Failed' && x.lastAttemptedRevision === revisionOf(bad), 'failed the health check');
-      expect(r.lastError).toMatchObject({ code: 'E_STEP_FAILED', step: 'test_check_good' });
+      // The first failure is the apply's check (E_STEP_FAILED); a retry may have come already, which finds the
+      // host in sync and fails its check again (E_TEST_FAILED): the canary hosts are retried while the others wait.
+      expect(r.lastError?.step).toBe('test_check_good');
+      expect(['E_STEP_FAILED', 'E_TEST_FAILED']).toContain(r.lastError?.code);
     }
     await ctl!.waitFor(async () => loadRollouts(stateDir())[0]?.halted, 'the rollout halted');
     for (const n of others) {
@@ -78,7 +81,8 @@ describe('staged rollout with a canary wave', () => {
     const listening = await ctl!.waitForEvent((e) => typeof e.url === 'string' && e.msg.startsWith('HTTP API listening'), 'the HTTP listener');
     const { hosts } = (await (await fetch(`${listening.url as string}/api/v1/hosts`)).json()) as { hosts: HostView[] };
     for (const h of hosts) {
-      if (canary.includes(h.host)) expect(h.blockedBy, h.host).toMatchObject({ kind: 'failed', code: 'E_STEP_FAILED' });
+      // A canary host is failing, or on a retry right now.
+      if (canary.includes(h.host)) expect(['failed', 'running'], h.host).toContain(h.blockedBy?.kind);
       else expect(h.blockedBy, h.host).toMatchObject({ kind: 'wave', phase: 'Halted', current: 1, revision: revisionOf(bad), reason: `rollout of ${revisionOf(bad)} halted at wave 1; lane default` });
     }
     expect(await metric('drover_rollout_halted')).toEqual([{ labels: { lane: 'default' }, value: 1 }]);
