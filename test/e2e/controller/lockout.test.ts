@@ -5,6 +5,7 @@
  * run by itself within confirmWithin, the controller reports it Failed (E_LOCKED_OUT), counts it and
  * quarantines the revision, which no later run applies again (a commit that keeps web1's desired state, a
  * restart); the API and `drover hosts` say why web1 is not on the newest revision. A fixing commit converges.
+ * A controller SIGKILLed during the window: the host undoes the run, the restarted controller reports it.
  * Needs `npm run build` (bin/drover.js -> dist/).
  */
 import { join } from 'node:path';
@@ -79,7 +80,7 @@ describe('drover controller: the lockout guard', () => {
     expect(shown.blockedBy).toMatchObject({ kind: 'quarantined', revision: revisionOf(bad), code: 'E_LOCKED_OUT' });
   });
 
-  it('does not apply the undone desired state again: not for a later commit that keeps it, not after a restart', async () => {
+  it('does not apply the undone desired state again for a later commit that keeps it; the API and drover hosts say why', async () => {
     const runsBefore = (await hostRecord(env.stateDir, 'web1'))!.history.length;
     const later = await env.remote.commit({ 'hosts/web2.yaml': host(1, 'two\n') }, 'only web2 changes');
     await waitForHost(ctl, 'web2', (r) => r.status === 'Synced' && r.lastAppliedRevision === revisionOf(later), 'web2 applied');
@@ -93,7 +94,9 @@ describe('drover controller: the lockout guard', () => {
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stdout).toMatch(/web1\s+Failed\s+\S+\s+\S+\s+\d+\s+quarantined\s+revision main@sha1:[0-9a-f]{40} was undone on this host \(E_LOCKED_OUT\)/);
     expect(cli.stdout).toMatch(/web2\s+Synced\s+\S+\s+\S+\s+0\s+-\s+in sync with/);
+  });
 
+  it('keeps the quarantine across a restart: the startup run only plans', async () => {
     await ctl.stop();
     const runs = (await hostRecord(env.stateDir, 'web1'))!.history.length;
     ctl = await startHttpControllerIn(env, { extra: { metricsListen: metricsUrl.slice(7, -8) } });
@@ -109,6 +112,29 @@ describe('drover controller: the lockout guard', () => {
     const synced = await waitForHost(ctl, 'web1', (r) => r.status === 'Synced' && r.lastAppliedRevision === revisionOf(fixed), 'converged');
     expect(synced.quarantine).toBeUndefined();
     expect((await web1()).blockedBy).toBeUndefined();
+    expect(await sshRun(env.fleet, 'host1', 'cat /srv/lock/state.txt')).toBe('three\n');
+  });
+
+  it('a controller SIGKILLed during the window: the host undoes the run, the restarted controller finds out and reports it', async () => {
+    await ctl.stop();
+    const slow = { kind: 'command', name: 'slow', run: 'sleep 2 && touch /srv/lock/slow-done', creates: '/srv/lock/slow-done' };
+    const commit = await env.remote.commit({ 'hosts/web1.yaml': host(0, 'four\n', [slow]) }, 'a slow change');
+    const killed = await startHttpControllerIn(env);
+    await killed.waitForEvent((e) => e.host === 'web1' && e.phase === 'apply' && e.revision === revisionOf(commit), 'the apply to start');
+    // Killed once the run is on the host and has armed its watchdog (the slow command keeps it going 2 s).
+    await poll('the watchdog armed', async () => ((await sshRun(env.fleet, 'host1', 'test -e /var/lib/drover/guard/armed && echo armed || true')) === 'armed\n' ? true : undefined));
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    // Nobody confirms: the run ends on its own, and 3 s later the host puts state.txt back.
+    await poll('the host undid the run', async () => ((await sshRun(env.fleet, 'host1', 'cat /var/lib/drover/undone 2>/dev/null | head -1')) !== '' ? true : undefined), { timeoutMs: 60_000 });
+    expect(await sshRun(env.fleet, 'host1', 'cat /srv/lock/state.txt')).toBe('three\n');
+    ctl = await startHttpControllerIn(env, { extra: { metricsListen: metricsUrl.slice(7, -8) } });
+    const reported = await waitForHost(ctl, 'web1', (r) => r.status === 'Failed' && r.lastAttemptedRevision === revisionOf(commit), 'reported after the restart');
+    expect(reported.reason).toMatch(/^E_LOCKED_OUT: the run was never confirmed over a new SSH connection; /);
+    expect(reported.quarantine).toMatchObject({ revision: revisionOf(commit), code: 'E_LOCKED_OUT' });
+    expect(reported.history.map((h) => [h.trigger, h.result])).toContainEqual(['revision', 'interrupted']);
+    expect((await web1()).blockedBy).toMatchObject({ kind: 'quarantined', revision: revisionOf(commit) });
+    await poll('the lockout counted by the new process', async () => ((await lockouts()) === '1' ? true : undefined));
     expect(await sshRun(env.fleet, 'host1', 'cat /srv/lock/state.txt')).toBe('three\n');
   });
 });
