@@ -127,6 +127,8 @@ export function blockedContext(ctx: DaemonContext, host: string): BlockedContext
   const context: BlockedContext = { ...statusContext(ctx, host), suspendedByConfig: ctx.settings.suspendedByConfig.has(host) };
   const hold = ctx.rollouts?.hold(host);
   if (hold) context.hold = hold;
+  const waiting = ctx.dependencies?.reason(host);
+  if (waiting) context.waiting = waiting;
   const retryAt = ctx.queue.waitingUntil(host);
   if (retryAt !== undefined) context.retryAt = retryAt;
   return context;

@@ -2,9 +2,11 @@
  * Why a host is not Synced on the newest good revision: one precise cause (`blockedBy`), derived like its
  * status (status.ts) from its record and the facts around it, never stored. Precedence, first match wins:
  *   suspended > run in progress > rejected revision > quarantined revision > breaker open > unreachable >
- *   failed (retry at T) > outside its window > waiting for its rollout wave > drift not applied > pending.
+ *   failed (retry at T) > outside its window > waiting for its rollout wave > waiting for the hosts it is
+ *   `after:` > drift not applied > pending.
  * Pure: times come in the context (epoch ms).
  */
+import { waitingText, type WaitingForHosts } from '../../rollout/index.js';
 import type { RolloutHold } from '../rollouts/rollouts.js';
 import { quarantineCovers, type Quarantine } from './quarantine.js';
 import type { HostRecord, RunRecord } from './records.js';
@@ -25,6 +27,7 @@ export type BlockedBy =
     /** The host's wave, the wave rolling out (1-based), that wave's hosts without a result, when a pause ends. */
     wave: number; current: number; running: number; releasedAt?: number;
   }
+  | { kind: 'waiting'; reason: string; revision: string; hosts: string[] }
   | { kind: 'drift'; reason: string; revision: string }
   | { kind: 'pending'; reason: string };
 
@@ -34,6 +37,8 @@ export interface BlockedContext extends StatusContext {
   suspendedByConfig?: boolean;
   /** The rollout coordinator's hold on the host (window or wave). */
   hold?: RolloutHold;
+  /** The hosts it is `after:` that are not Synced on the revision it is to apply, while it waits for them. */
+  waiting?: WaitingForHosts;
   /** When the queue runs the host next, if it waits (a retry with backoff). */
   retryAt?: number;
 }
@@ -54,7 +59,7 @@ export function blockedBy(record: HostRecord, status: string, context: BlockedCo
   }
   const quarantine = quarantined(record.quarantine, context);
   if (quarantine) return quarantine;
-  return unwell(record, context) ?? held(context.hold) ?? waiting(record, context);
+  return unwell(record, context) ?? held(context.hold) ?? after(context.waiting) ?? waiting(record, context);
 }
 
 function running(run: RunRecord): BlockedBy {
@@ -118,6 +123,10 @@ function held(hold: RolloutHold | undefined): BlockedBy | undefined {
     kind: 'wave', lane, revision, phase, wave, current, running: left, ...(hold.releasedAt === undefined ? {} : { releasedAt: hold.releasedAt }),
     reason: `${state}; lane ${lane}`,
   };
+}
+
+function after(w: WaitingForHosts | undefined): BlockedBy | undefined {
+  return w && { kind: 'waiting', revision: w.revision, hosts: w.hosts.map((h) => h.host), reason: waitingText(w) };
 }
 
 function waiting(record: HostRecord, context: BlockedContext): BlockedBy {

@@ -87,6 +87,11 @@ const cases: { name: string; record: HostRecord; context?: Partial<BlockedContex
     expected: { kind: 'wave', phase: 'Halted', reason: `rollout of ${NEW} halted at wave 1; lane web` },
   },
   {
+    name: 'waiting for another host (after:)', record: record({ history: [run('drift', 1, { dryRun: true })] }),
+    context: { held: 'waiting for db1', waiting: { reason: 'WaitingForHosts', revision: NEW, hosts: [{ host: 'db1', status: 'Failed', detail: 'E_STEP_FAILED at regen_x' }] } },
+    expected: { kind: 'waiting', revision: NEW, hosts: ['db1'], reason: `waiting for db1 (Failed: E_STEP_FAILED at regen_x) to be Synced on ${NEW}` },
+  },
+  {
     name: 'drift reported, not applied', record: record({ lastAppliedRevision: NEW, history: [run('drift', 1, { dryRun: true })] }),
     expected: { kind: 'drift', revision: NEW },
   },
