@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { HostDetail, HostView } from '../../../controller/daemon/api.js';
 import { runDrover } from '../../integration/cli/run-cli.js';
-import { freePort } from '../../support/prometheus.js';
+import { freePort } from '../../support/net.js';
 import { poll } from '../../support/poll.js';
 import { sshRun } from '../../support/ssh.js';
 import { request, startHttpControllerIn, type HttpController } from '../http/support.js';

@@ -14,9 +14,8 @@ import { connectSsh } from '../../../controller/transport/ssh.js';
 import type { DesiredResource, DesiredState } from '../../../manifests/types.js';
 import { startFleet, type Fleet } from '../../fleet/index.js';
 import { poll } from '../../support/poll.js';
-import { sshRun } from '../../support/ssh.js';
-import { desiredState, file, resource } from '../apply/support.js';
-import { fleetSshOptions } from '../transport/fleet-options.js';
+import { fleetSshOptions, sshRun } from '../../support/ssh.js';
+import { desiredState, file, resource } from '../../support/desired.js';
 
 const KEYS = '/etc/ssh/drover/authorized_keys';
 let fleet: Fleet;
