@@ -52,7 +52,8 @@ export function blockedBy(record: HostRecord, status: string, context: BlockedCo
     const by = context.suspendedByConfig ? 'config' : 'api';
     return { kind: 'suspended', by, reason: by === 'config' ? 'suspended by the controller config (suspendedHosts)' : 'suspended through the API (drover suspend); drover resume to go on' };
   }
-  if (record.running) return running(record.running);
+  // A drift check leaves the cause of the last run standing (as the status does).
+  if (record.running && record.running.trigger !== 'drift') return running(record.running);
   if (context.rejected) {
     const { revision, problem } = context.rejected;
     return { kind: 'rejected', revision, problem, reason: `the newest revision ${revision} was rejected: ${problem}` };
