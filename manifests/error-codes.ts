@@ -106,6 +106,7 @@ export const ERROR_CODES = {
   E_TEST_FAILED: host('transient', "A test_ check of the host failed. Retried with backoff; the check's output is shown."),
   E_NOT_CONVERGED: host('transient', 'The apply succeeded but a fresh observation still differs (a resource that is not idempotent). Retried; look at the steps named.'),
   E_ROLLED_BACK: host('terminal', "The host's checks failed after apply and the run was rolled back (rollbackOnFailedTests). That revision is not applied to the host again until the branch moves or someone syncs."),
+  E_LOCKED_OUT: host('terminal', "drover could not confirm the run over a new SSH connection within confirmWithin (the change cut its own access: sshd config, keys, firewall...), so the host put the run's files back and restarted what they notify. That revision is not applied to the host again until the branch moves; fix the commit."),
   E_RUN_TIMEOUT: host('transient', 'The run took longer than runTimeout and was stopped; a run already sent to the host finishes or restores there. Retried.'),
   E_SHUTDOWN: host('transient', 'The controller stopped before the run ended; the next controller re-observes the host.'),
   E_HOST_UNKNOWN: command('stalled', 404, 'No host of that name in the inventory of the newest good revision.'),

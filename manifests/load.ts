@@ -15,6 +15,7 @@ import { instantiateRole, type Declaration } from './roles.js';
 import { createTemplateEngine, type TemplateEngine } from './templates.js';
 import type { DesiredState, HookScript, RepositorySettings } from './types.js';
 import { readPolicies, type RepositoryPolicies } from './policies.js';
+import { mergeConfirmWithin } from './merge-guard.js';
 import { mergeRollbackOnFailedTests } from './merge-rollback.js';
 import { resolveAfter } from './host-order.js';
 import { createManifestValidator, validateFile, type ManifestValidator } from './validate.js';
@@ -167,8 +168,12 @@ function buildHost(name: string, ctx: BuildContext): DesiredState | undefined {
   const resources = assembleResources({ scope, groups: groups.flatMap(declarations), roles, own: declarations(host) });
   const reconcile = mergeReconcilePolicy(input);
   const rollback = mergeRollbackOnFailedTests(input, roles.map((r) => inventory.roles.get(r.name)));
+  const confirmWithin = mergeConfirmWithin(input, roles.map((r) => inventory.roles.get(r.name)), ctx.settings.settings?.confirmWithin);
   return {
-    host: { ...view, data, origin: { file: host.source.file, ...locate(host.source, []) }, ...(reconcile ? { reconcile } : {}), ...(rollback ? { rollbackOnFailedTests: true } : {}) },
+    host: {
+      ...view, data, origin: { file: host.source.file, ...locate(host.source, []) }, ...(reconcile ? { reconcile } : {}), ...(rollback ? { rollbackOnFailedTests: true } : {}),
+      ...(confirmWithin === undefined ? {} : { confirmWithinMs: confirmWithin }),
+    },
     resources,
     tests: roles.flatMap((r) => assembleTests(r, scope)),
     hooks: ctx.hooks,

@@ -81,7 +81,7 @@ export interface RawSettings {
     params?: Record<string, Record<string, unknown>>;
   };
   resolver?: Record<string, string>;
-  settings?: { backups?: number; prune?: boolean; concurrency?: number; repository?: string };
+  settings?: { backups?: number; prune?: boolean; concurrency?: number; repository?: string; confirmWithin?: string | number };
 }
 
 /** The name of a `roles:` entry. */

@@ -50,6 +50,11 @@ export interface HostInfo {
    * for a new revision it is applied only once they are Synced on it. Absent when none.
    */
   after?: string[];
+  /**
+   * The lockout guard's confirmation time in ms (`confirmWithin`: host > groups > roles > drover.yaml settings);
+   * absent when none declares one (DEFAULT_CONFIRM_WITHIN_MS, manifests/merge-guard.ts); 0 disables the guard.
+   */
+  confirmWithinMs?: number;
 }
 
 /** File content after rendering. `secrets` lists secret names whose placeholders the text holds. */

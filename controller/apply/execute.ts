@@ -130,7 +130,9 @@ export async function applyPlan(args: ApplyPlanArgs): Promise<ApplyResult> {
   const started = performance.now();
   const options = args.options ?? {};
   const token = `drover${randomBytes(12).toString('hex')}`;
-  const built = buildHostScript({ desired: args.desired, observed: args.observed, steps: args.plan.steps, token, partial: options.partial === true });
+  const built = buildHostScript({
+    desired: args.desired, observed: args.observed, steps: args.plan.steps, token, partial: options.partial === true, ...(options.guard ? { guard: options.guard } : {}),
+  });
   const host = args.desired.host.name;
   if (options.dryRun || !built.needsRun) {
     const steps = notRun(built);
@@ -147,7 +149,7 @@ export async function applyPlan(args: ApplyPlanArgs): Promise<ApplyResult> {
   const ok = report.notRestored.length === 0 && report.steps.every((s) => s.status === 'changed' || s.status === 'unchanged');
   return {
     host, ok, steps: report.steps, restored: report.restored, notRestored: report.notRestored,
-    publicKeys: publicKeys(args, built, report), roundTrips: 1, durationMs: performance.now() - started,
+    publicKeys: publicKeys(args, built, report), roundTrips: 1, durationMs: performance.now() - started, ...(built.guarded ? { guarded: true } : {}),
     ...(report.verifyOutput !== undefined ? { verifyOutput: report.verifyOutput } : {}),
   };
 }

@@ -16,7 +16,8 @@ import { cleanAction, purgeAction } from './prune.js';
 import { DROVER_STATE_DIR, inventoryPath, PENDING_PATH } from '../facts/drover-state.js';
 import { heldSecretsShell, MASK_AWK } from '../facts/files.js';
 import { APPLY_SH_LIBRARY, BACKUP_DIR, PRISTINE_DIR, UNCHANGED_EXIT } from './sh-lib.js';
-import type { ActionScript } from './types.js';
+import type { ActionScript, GuardOptions } from './types.js';
+import { guardFiles, guardPreamble, GUARD_RUN_LIBRARY, type RerunStep } from './guard.js';
 import type { TarEntry } from './tar.js';
 
 /** One line of the apply report: a plan step, a hook script, or a clean step; `runs` when the script runs it. */
@@ -38,6 +39,8 @@ export interface HostScript {
   entries: ScriptEntry[];
   /** False when there is nothing to do on the host (no work, tests, pending notifications or inventory change). */
   needsRun: boolean;
+  /** The run arms the lockout guard (asked for, and it changes something): the caller must confirm it. */
+  guarded: boolean;
 }
 
 /** Inputs of buildHostScript. */
@@ -49,6 +52,8 @@ export interface BuildScriptArgs {
   token: string;
   /** `steps` are a part of the host's plan: keep pending notifications it does not settle, leave the inventory. */
   partial?: boolean;
+  /** Arm the lockout guard before the first change (guard.ts), when the run changes anything. */
+  guard?: GuardOptions;
 }
 
 /** A step with work to do on the host (tests always run, after the rest). */
@@ -71,6 +76,8 @@ interface Assembly {
   calls: string[];
   tests: string[];
   packagesDone: { install: boolean; remove: boolean };
+  /** Handlers and notified commands, which the lockout guard's watchdog runs again if the run ran them. */
+  reruns: RerunStep[];
 }
 
 function stage(a: Assembly, content: Buffer): string {
@@ -128,12 +135,24 @@ function settlesPending(a: Assembly, step: PlanStep): boolean {
   return step.kind === 'service' && step.phase !== 'backup' && !a.handlers.has(step.resource);
 }
 
+/** A handler or a notified command: the guard's watchdog runs it again (without its guards) after putting files back. */
+function rerunOf(a: Assembly, index: number, step: PlanStep): RerunStep | undefined {
+  const resource = a.byId.get(step.resource);
+  if (step.phase === 'handler' && resource?.kind === 'service') return { index, name: step.name, script: handlerAction(resource).script };
+  const notified = a.notified.has(step.resource) || a.maybeNotified.has(step.resource);
+  if (step.phase === 'backup' || step.phase === 'clean' || resource?.kind !== 'command' || !notified) return undefined;
+  return { index, name: step.name, script: buildWorkAction(resource, step, { ...context(a, resource), notified: true, maybeNotified: false }).script };
+}
+
 function stepFunction(a: Assembly, index: number, step: PlanStep): string {
   const action = actionFor(a, step);
   const notify = step.phase === 'test' ? [] : step.notifies.filter((id) => !id.includes('\n'));
+  const rerun = rerunOf(a, index, step);
+  if (rerun) a.reruns.push(rerun);
   return lines(
     `_s${index}() {`,
     action.guard !== undefined && `if ! { ${action.guard}; } >/dev/null 2>&1; then exit ${UNCHANGED_EXIT}; fi`,
+    rerun !== undefined && `[ -z "$_G" ] || echo ${index} >> "$_G/ran"`,
     notify.length > 0 && `_pend_add ${notify.map(q).join(' ')}`,
     action.script,
     step.phase !== 'test' && settlesPending(a, step) && `_pend_del ${q(step.resource)}`,
@@ -211,16 +230,22 @@ function maskFunction(resources: readonly DesiredResource[]): string[] {
  * success `onSuccess` lines, else the restore of every journalled file; finally the log on stdout.
  * `resources`: the host's resources, whose secrets a failed step's output is masked of.
  */
-export function assembleMain(args: { token: string; functions: readonly string[]; calls: readonly string[]; onSuccess: readonly string[]; inventory?: string; resources: readonly DesiredResource[] }): string {
+export function assembleMain(args: {
+  token: string; functions: readonly string[]; calls: readonly string[]; onSuccess: readonly string[]; inventory?: string; resources: readonly DesiredResource[];
+  /** Lines run before the first call (guard.ts guardPreamble); none: `_G` stays unset (no guard). */
+  preamble?: readonly string[];
+}): string {
   return lines(
     '_main() {',
     `_T=${args.token}; W=$1; _L="$W/log"; _DD=${DROVER_STATE_DIR}; _PF=${PENDING_PATH}; _BD=${BACKUP_DIR}; _PD=${PRISTINE_DIR}; _INV=${q(args.inventory ?? inventoryPath(undefined))}`,
     'LC_ALL=C; export LC_ALL; PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"; export PATH',
     "umask 022; trap '' HUP; : > \"$_L\"",
     APPLY_SH_LIBRARY,
+    GUARD_RUN_LIBRARY,
     ...maskFunction(args.resources),
     DRIVER.trim(),
     ...args.functions,
+    ...(args.preamble ?? ['_G=']),
     '_ok=1',
     ...args.calls,
     'if [ "$_ok" = 1 ]; then',
@@ -228,6 +253,7 @@ export function assembleMain(args: { token: string; functions: readonly string[]
     '  :',
     'else _restore_all; fi',
     '_rec done',
+    '_guard_end',
     '}',
     '_main "$1" < /dev/null',
     'cat "$1/log"',
@@ -252,7 +278,7 @@ export function buildHostScript(args: BuildScriptArgs): HostScript {
     notified: new Set([...(args.observed.pending ?? []), ...args.steps.filter((s) => s.action !== 'none' && s.mayChange === undefined).flatMap((s) => s.notifies)]),
     maybeNotified: new Set(args.steps.filter((s) => s.mayChange !== undefined).flatMap((s) => s.notifies)),
     handlers: new Set(args.steps.filter((s) => s.phase === 'handler').map((s) => s.resource)),
-    files: [], entries: [], functions: [], calls: [], tests: [], packagesDone: { install: false, remove: false },
+    files: [], entries: [], functions: [], calls: [], tests: [], packagesDone: { install: false, remove: false }, reruns: [],
   };
   const spans = spansBy(args.steps, (s) => s.group);
   const named = spansBy(args.steps, (s) => s.name);
@@ -266,11 +292,14 @@ export function buildHostScript(args: BuildScriptArgs): HostScript {
   const inventory = writeInventory ? `_meta "$_INV" < ${stage(a, Buffer.from(inventoryContent(args.desired)))}` : undefined;
   // A whole plan settles every notification; a part of it (drover run) only those its steps settled (_pend_del).
   const clearPending = args.partial ? [] : ['rm -f "$_PF"'];
+  // A run that changes something is guarded (when asked) and drops the record of the last undo.
+  const guard = a.calls.length > 0 ? args.guard : undefined;
   const script = assembleMain({
     token: args.token, functions: a.functions, calls: a.calls, inventory: inventoryPath(args.desired.settings.repository), resources: args.desired.resources,
-    onSuccess: [...clearPending, ...(inventory ? [inventory] : []), ...a.tests],
+    onSuccess: [...clearPending, ...(inventory ? [inventory] : []), ...a.tests], ...(a.calls.length > 0 ? { preamble: guardPreamble(guard) } : {}),
   });
   const needsRun = a.functions.length > 0 || (!args.partial && (args.observed.pending ?? []).length > 0) || writeInventory;
+  const files = [...a.files, ...(guard ? guardFiles(guard, a.reruns) : [])];
   // run.sh goes last: an archive cut short (a dropped connection) never holds a script to run.
-  return { script, files: [...a.files, { name: 'run.sh', content: Buffer.from(script, 'utf8') }], entries: a.entries, needsRun };
+  return { script, files: [...files, { name: 'run.sh', content: Buffer.from(script, 'utf8') }], entries: a.entries, needsRun, guarded: guard !== undefined };
 }

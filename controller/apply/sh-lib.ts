@@ -8,7 +8,8 @@
  * `_runas`) comes first. Conventions: function names start with `_`; values that may hold spaces or newlines are passed as
  * arguments and never go through `$(...)` (which would strip trailing newlines); paths and other
  * host strings are written to the log hex-encoded (`x<hex>`). Inside a step, `_I` is the step's index
- * and `_TMP` names the temp file the step's EXIT trap removes.
+ * and `_TMP` names the temp file the step's EXIT trap removes. The undo journal (a copy of each file before a
+ * step changed it) lives in `$_UD`, by default `$W/u`; a guarded run keeps it in the guard's dir (guard.ts).
  */
 
 import { DROVER_STATE_DIR } from '../facts/drover-state.js';
@@ -37,15 +38,15 @@ _isdir() { [ -d "$1" ] && [ ! -L "$1" ]; }
 `;
 
 const UNDO = String.raw`
-_undo() { _k=$((_k + 1)); _u="$W/u/$(printf '%05d' "$_I").$_k"; mkdir -p "$_u" || return 1
+_undo() { _k=$((_k + 1)); _u="@{_UD:-$W/u}/$(printf '%05d' "$_I").$_k"; mkdir -p "$_u" || return 1
   printf '%s' "$1" > "$_u/p" || return 1
   if [ -e "$1" ] || [ -L "$1" ]; then cp -a -- "$1" "$_u/d" || return 1; else : > "$_u/absent"; fi; }
 _restore1() { _p=$(cat "$_u/p"; echo x); _p=@{_p%x}
   if [ -e "$_u/absent" ]; then if _isdir "$_p"; then echo "drover: $_p became a directory" >&2; return 1; fi; rm -f -- "$_p"; return; fi
   _parent "$_p"; _t="$_d/.drover-tmp.restore$$"; rm -f -- "$_t"
   if cp -a -- "$_u/d" "$_t" && mv -f -- "$_t" "$_p"; then return 0; fi; rm -f -- "$_t"; return 1; }
-_restore_all() { [ -d "$W/u" ] || return 0
-  for _e in $(ls "$W/u" | sort -r); do _u="$W/u/$_e"
+_restore_all() { _ud=@{_UD:-$W/u}; [ -d "$_ud" ] || return 0
+  for _e in $(ls "$_ud" | sort -r); do _u="$_ud/$_e"
     if _restore1 2>> "$W/rerr"; then _rec r "$((1@{_e%%.*} - 100000))" "x$(_hxs "$_p")"; else _rec rf "$((1@{_e%%.*} - 100000))" "x$(_hxs "$_p")"; fi
   done; }
 `;

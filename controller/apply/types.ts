@@ -48,6 +48,18 @@ export interface ApplyResult {
   /** The output of `verifyProbe` run on the host right after a run that exited cleanly (see ApplyOptions). */
   verifyOutput?: string;
   durationMs: number;
+  /** The run armed the lockout guard (ApplyOptions.guard, and it changed something): confirm it (confirmRun) or the host undoes it. */
+  guarded?: boolean;
+}
+
+/**
+ * The lockout guard of a run (guard.ts): `id` (8-64 hex digits) names it for confirmRun, `withinMs` is
+ * confirmWithin (the watchdog waits that long after the run ended), `label` says what was applied (a revision).
+ */
+export interface GuardOptions {
+  id: string;
+  withinMs: number;
+  label: string;
 }
 
 /** Options of applyPlan. */
@@ -70,6 +82,8 @@ export interface ApplyOptions {
    * apply lock, so the state the run left comes back in the same round trip (`verifyOutput`).
    */
   verifyProbe?: string;
+  /** Arm the lockout guard before the first change (when the run changes anything). */
+  guard?: GuardOptions;
 }
 
 /**

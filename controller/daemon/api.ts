@@ -5,7 +5,8 @@
  */
 import { DroverError, formatProblem } from '../../manifests/errors.js';
 import { didYouMean } from '../../manifests/messages.js';
-import { statusContext, type DaemonContext } from './context.js';
+import { blockedContext, type DaemonContext } from './context.js';
+import { blockedBy, type BlockedBy } from './state/blocked-by.js';
 import type { QueueCounts } from './work/queue.js';
 import { HOST_STATUSES, newHostRecord, type ControllerRecord, type HostRecord, type HostStatus, type RunRecord } from './state/records.js';
 import type { SyncRun } from './work/runs.js';
@@ -23,8 +24,9 @@ import type { EventPage, EventQuery } from './report/event-query.js';
 /**
  * A host as the API shows it (no history). `waitingFor`: the hosts it is `after:` that are not Synced on
  * the revision it is to apply, while it is held for them (its reason then starts `waiting for`).
+ * `blockedBy`: why it is not Synced on the newest good revision (state/blocked-by.ts).
  */
-export type HostView = Omit<HostRecord, 'history' | 'desiredHash'> & { waitingFor?: WaitingForHosts };
+export type HostView = Omit<HostRecord, 'history' | 'desiredHash'> & { waitingFor?: WaitingForHosts; blockedBy?: BlockedBy };
 
 /** A host with its run history (newest first). */
 export interface HostDetail extends HostView {
@@ -114,7 +116,10 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
     const record = !stored.suspended && ctx.settings.suspendedByConfig.has(stored.host) ? { ...stored, suspended: true } : stored;
     const { history: _history, desiredHash: _hash, ...rest } = record;
     const waitingFor = ctx.dependencies?.reason(record.host);
-    return { ...rest, ...deriveStatus(record, statusContext(ctx, record.host)), ...(waitingFor ? { waitingFor } : {}) };
+    const context = blockedContext(ctx, record.host);
+    const derived = deriveStatus(record, context);
+    const blocked = record.removedAt === undefined ? blockedBy(record, derived.status, context) : undefined;
+    return { ...rest, ...derived, ...(waitingFor ? { waitingFor } : {}), ...(blocked ? { blockedBy: blocked } : {}) };
   };
   const live = (): string[] => [...(ctx.fleet()?.hosts.keys() ?? [])].sort();
   // A host another replica owns is named with its owner, so a client (or a router) can ask that one.

@@ -2,7 +2,7 @@
  * What the controller's pieces share: one object built by controller.ts and passed to the worker,
  * the revision handler and the drift loop (no module-level state anywhere).
  */
-import type { RunHostResult } from '../reconcile/types.js';
+import type { RunHostResult, Transport, UndoneRun } from '../reconcile/types.js';
 import type { PreviewView } from './previews/types.js';
 import type { HostBreakers } from './work/breaker.js';
 import type { Clock } from './clock.js';
@@ -15,6 +15,7 @@ import type { SyncRuns } from './work/runs.js';
 import type { StateStore } from './state/state.js';
 import type { DriftFacts } from './work/schedule.js';
 import type { StatusContext } from './state/status.js';
+import type { BlockedContext } from './state/blocked-by.js';
 import type { RolloutCoordinator, RolloutView } from './rollouts/rollouts.js';
 import type { PendingTriggers } from './work/triggers.js';
 import type { DependencyHolds } from './work/dependencies.js';
@@ -52,6 +53,19 @@ export interface DaemonEvents {
   rolloutResumed?: (lanes: string[], actor?: string) => void;
   /** One attempt to deliver a commit status or a notification ended (metrics). */
   delivered?: (delivery: { channel: 'commitStatus' | 'notification'; target: string; result: 'success' | 'failure' | 'dropped' }) => void;
+  /**
+   * The lockout guard undid a run on `host` (E_LOCKED_OUT): the controller could not confirm it over a new
+   * SSH connection within confirmWithin. Once per undo (an undo the probe finds later is reported then).
+   */
+  hostLockedOut?: (host: string, lockout: HostLockout) => void;
+}
+
+/** What hostLockedOut reports: the revision undone, the reason shown, and what the host put back when it told. */
+export interface HostLockout {
+  revision: string;
+  reason: string;
+  undone?: UndoneRun;
+  runId: string;
 }
 
 /** What a sync asked for, for the event log. */
@@ -88,6 +102,8 @@ export interface DaemonContext {
     suspendedByConfig: ReadonlySet<string>;
   };
   newRunId(): string;
+  /** A NEW connection to `host`, outside the pool (the lockout guard confirms applies through it); absent: no guard. */
+  connectFresh?: (host: string) => Promise<Transport>;
   /** Staged rollouts and maintenance windows (absent: every host applies at once). */
   rollouts?: RolloutCoordinator;
   /** Hosts held until the hosts they are `after:` are Synced (absent: none wait). */
@@ -119,7 +135,21 @@ export function sourceStatusContext(ctx: DaemonContext, host: string): StatusCon
   const breaker = ctx.breakers.state(host);
   const trialAt = ctx.breakers.trialAt(host);
   status.breaker = { phase: breaker.phase, failures: breaker.failures, ...(trialAt === undefined ? {} : { trialAt }) };
+  const hash = ctx.fleet()?.hashes.get(host);
+  if (hash !== undefined) status.desiredHash = hash;
   return status;
+}
+
+/** The facts blocked-by.ts needs about `host` beyond its record: its status context, rollout hold, next retry. */
+export function blockedContext(ctx: DaemonContext, host: string): BlockedContext {
+  const context: BlockedContext = { ...statusContext(ctx, host), suspendedByConfig: ctx.settings.suspendedByConfig.has(host) };
+  const hold = ctx.rollouts?.hold(host);
+  if (hold) context.hold = hold;
+  const waiting = ctx.dependencies?.reason(host);
+  if (waiting) context.waiting = waiting;
+  const retryAt = ctx.queue.waitingUntil(host);
+  if (retryAt !== undefined) context.retryAt = retryAt;
+  return context;
 }
 
 /** Whether `host` should apply drift it finds: its manifests' `reconcile.mode`, else the config's selfHeal. */

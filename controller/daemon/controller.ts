@@ -7,7 +7,7 @@ import { DroverError } from '../../manifests/errors.js';
 import type { ManifestValidator } from '../../manifests/validate.js';
 import { createManifestValidator } from '../../manifests/validate.js';
 import type { ControllerSettings } from '../config/index.js';
-import { createHostPool, type HostPoolOptions } from '../reconcile/session.js';
+import { createHostPool, freshConnector, type HostPoolOptions } from '../reconcile/session.js';
 import type { SshSettings } from '../reconcile/ssh-settings.js';
 import { createGitSource, parseRevisionName, type GitSource } from '../source/index.js';
 import { HostBreakers } from './work/breaker.js';
@@ -101,10 +101,11 @@ async function startLocked(options: ControllerOptions, lock: StateLock): Promise
   // Reporting back (event log, commit statuses, notifications) listens to the same hooks as metrics.
   const report = await openReport({ settings, clock, random, log, events: options.events ?? {} });
   const events = mergeEvents(options.events ?? {}, report.events);
-  const pool = createHostPool({
+  const poolOptions: HostPoolOptions = {
     ssh: options.ssh, lookup: (name) => fleet?.hosts.get(name)?.host, now: () => clock.now(),
     ...(events.connected ? { onConnected: events.connected } : {}), ...(options.connect ? { connect: options.connect } : {}),
-  });
+  };
+  const pool = createHostPool(poolOptions);
   let counter = 0;
   const ctx: DaemonContext = {
     queue: new WorkQueue({ clock, random, backoff: settings.retry }),
@@ -120,6 +121,7 @@ async function startLocked(options: ControllerOptions, lock: StateLock): Promise
       suspendedByConfig: new Set(settings.suspendedHosts),
     },
     newRunId: () => `${clock.now().toString(36)}-${(++counter).toString(36)}`,
+    connectFresh: freshConnector(poolOptions),
   };
   ctx.dependencies = new DependencyHolds(ctx);
   ctx.rollouts = new RolloutCoordinator({

@@ -4,6 +4,7 @@
  * (`/var/lib/drover/inventory`, or `inventory.d/<repository>`; one JSON string per line), both written by apply.
  */
 import { decodeHexField, probeOutputError, shellQuote, type ProbeSection } from './common.js';
+import { parseUndoneRecord, UNDONE_PATH, type UndoneRun } from './undone.js';
 
 /** Root of drover's own files on a host. */
 export const DROVER_STATE_DIR = '/var/lib/drover';
@@ -31,7 +32,7 @@ const MAX_BYTES = 4 << 20;
  */
 export function droverStateFragment(inventory: string = INVENTORY_PATH): string {
   return [
-    `for _f in pending:${PENDING_PATH} inventory:${shellQuote(inventory)}; do _n=\${_f%%:*}; _f=\${_f#*:}; if [ -f "$_f" ]; then`,
+    `for _f in pending:${PENDING_PATH} inventory:${shellQuote(inventory)} undone:${UNDONE_PATH}; do _n=\${_f%%:*}; _f=\${_f#*:}; if [ -f "$_f" ]; then`,
     `  printf '%s ds %s x' "$_T" "$_n"; od -An -tx1 -v -N ${MAX_BYTES} < "$_f" | tr -d ' \\n'; echo`,
     'fi; done',
   ].join('\n');
@@ -52,14 +53,18 @@ export function parseInventory(text: string): string[] {
   return ids;
 }
 
-/** What the drover section says: pending handler ids (in file order, without duplicates) and the inventory. */
-export function parseDroverState(section: ProbeSection): { pending?: string[]; inventory?: string[] } {
-  const out: { pending?: string[]; inventory?: string[] } = {};
+/** What the drover section says: pending handler ids (in file order, without duplicates), the inventory, the lockout guard's last undo. */
+export function parseDroverState(section: ProbeSection): { pending?: string[]; inventory?: string[]; undone?: UndoneRun } {
+  const out: { pending?: string[]; inventory?: string[]; undone?: UndoneRun } = {};
   for (const record of section.records) {
     if (record.tag !== 'ds') throw probeOutputError(section.name, `unknown record "${record.tag}"`);
     const text = decodeHexField(section.name, record.fields[1]);
     if (record.fields[0] === 'pending') out.pending = [...new Set(text.split('\n').filter((l) => l !== ''))];
     else if (record.fields[0] === 'inventory') out.inventory = parseInventory(text);
+    else if (record.fields[0] === 'undone') {
+      const undone = parseUndoneRecord(text);
+      if (undone) out.undone = undone;
+    }
     else throw probeOutputError(section.name, `unknown state file ${JSON.stringify(record.fields[0])}`);
   }
   return out;

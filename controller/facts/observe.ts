@@ -55,6 +55,7 @@ export function parseObservation(desired: DesiredState, probe: HostProbe, stdout
     const observed: ObservedState = { host, platform: facts.platform, resources: facts.resources, observedAt: new Date().toISOString() };
     if (facts.pending !== undefined) observed.pending = facts.pending;
     if (facts.inventory !== undefined) observed.inventory = facts.inventory;
+    if (facts.undone !== undefined) observed.undone = facts.undone;
     return observed;
   } catch (error) {
     if (!(error instanceof DroverError)) throw error;

@@ -8,6 +8,7 @@ import { DROVER_STATE_SECTION, parseDroverState } from './drover-state.js';
 import { parsePlatform, PLATFORM_SECTION } from './platform.js';
 import { domainResources, FACT_DOMAINS } from './probe.js';
 import type { Fact, PlatformFact } from './types.js';
+import type { UndoneRun } from './undone.js';
 
 /** What a probe run told: the platform and one Fact per resource id. */
 export interface ProbeFacts {
@@ -17,6 +18,8 @@ export interface ProbeFacts {
   pending?: string[];
   /** From the optional `drover` section: the inventory of managed ids, when recorded. */
   inventory?: string[];
+  /** From the optional `drover` section: the lockout guard's record of the last run it undid. */
+  undone?: UndoneRun;
 }
 
 interface SplitState {
@@ -97,5 +100,6 @@ export function parseProbeOutput(output: string, options: { token: string; resou
   const out: ProbeFacts = { platform: parsePlatform(platformSection), resources };
   if (state.pending !== undefined && state.pending.length > 0) out.pending = state.pending;
   if (state.inventory !== undefined) out.inventory = state.inventory;
+  if (state.undone !== undefined) out.undone = state.undone;
   return out;
 }

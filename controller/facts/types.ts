@@ -6,6 +6,8 @@
  * Secret values never appear in any fact.
  */
 
+import type { UndoneRun } from './undone.js';
+
 /** Platform family as drover groups distributions. */
 export type PlatformFamily = 'debian' | 'rhel' | 'alpine' | 'unknown';
 /** The package manager drover drives on the host. */
@@ -244,4 +246,6 @@ export interface ObservedState {
   pending?: string[];
   /** Ids drover recorded as managed on the host after its last successful apply; absent when never recorded. */
   inventory?: string[];
+  /** The lockout guard's record of the last run it undid for want of confirmation; absent when none (facts/undone.ts). */
+  undone?: UndoneRun;
 }

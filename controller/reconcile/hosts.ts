@@ -17,6 +17,8 @@ export interface HostsOptions {
   transportFor: (host: DesiredState) => Promise<Transport>;
   concurrency: number;
   onProgress?: (event: ProgressEvent) => void;
+  /** A NEW connection to the host (Session.connectFresh): the lockout guard confirms applies through it; absent: no guard. */
+  connectFresh?: (host: DesiredState) => Promise<Transport>;
 }
 
 /** Observes and plans every host (the first phase); with `withTexts`, fetches old file texts for diffs. */
@@ -58,7 +60,11 @@ async function applyOne(planned: HostPlanResult, blocked: WaitingForHosts | unde
 
 function targetOf(desired: DesiredState, options: HostsOptions): HostTarget {
   const host = desired.host.name;
-  return { desired, transport: () => options.transportFor(desired), onPhase: (phase) => options.onProgress?.({ host, phase }) };
+  const fresh = options.connectFresh;
+  return {
+    desired, transport: () => options.transportFor(desired), onPhase: (phase) => options.onProgress?.({ host, phase }),
+    ...(fresh ? { connectFresh: () => fresh(desired) } : {}),
+  };
 }
 
 function report(options: HostsOptions, host: string, how: { done: string } | { failed: string }): void {

@@ -3,7 +3,8 @@
  * `drover reconcile` and `drover run` run the first for every host, ask, then the second; the daemon's
  * worker runs both back to back (reconcileHost).
  *   observeAndPlan: connect -> observe -> plan (-> fetch file texts for diffs)
- *   applyPlanned:   apply -> (roll back) -> verify, or only the checks of an in-sync host
+ *   applyPlanned:   apply -> confirm over a fresh connection (the lockout guard) -> (roll back) -> verify,
+ *                   or only the checks of an in-sync host
  * Each phase returns a typed result and never rejects: a failure is an outcome with one HostFailure
  * (failure.ts), and repository secret values are masked in everything it returns.
  */
@@ -14,6 +15,9 @@ import { hostProbe, observeHost, parseObservation } from '../facts/observe.js';
 import { planHost } from '../plan/plan-host.js';
 import type { Plan } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
+import { DroverError } from '../../manifests/errors.js';
+import type { GuardOptions } from '../apply/types.js';
+import { confirmRun, foundUndone, guardFor, lockedOut, type Confirmation } from './confirm.js';
 import { stepFailure, toHostFailure } from './failure.js';
 import { hasTests, runHostTests } from './host-tests.js';
 import { maskDeep } from './mask.js';
@@ -95,7 +99,14 @@ export async function applyPlanned(planned: PlannedHost, target: HostTarget, opt
  */
 export async function reconcileHost(request: HostTarget & ApplyOptions & { withTexts: boolean }): Promise<RunHostResult> {
   const first = await observeAndPlan(request, { withTexts: request.withTexts });
-  return ('error' in first ? first : applyPlanned(first, request, request)) as RunHostResult;
+  if ('error' in first) return first as RunHostResult;
+  // The host undid a run nobody confirmed (a controller stopped in the window): report it, apply nothing.
+  const undone = first.observed.undone;
+  if (undone && undone.id !== request.knownUndone) {
+    const { plan, texts, phaseDurationsMs } = first;
+    return finish(request, { outcome: 'failed', plan, ...(texts ? { texts } : {}), phaseDurationsMs, error: foundUndone(undone), undone }, first.startedAt) as RunHostResult;
+  }
+  return applyPlanned(first, request, request) as Promise<RunHostResult>;
 }
 
 /** The one definition of a host that ended where it should be: in sync, or applied and verified. */
@@ -109,7 +120,7 @@ export function heldResult(planned: PlannedHost, reason: string): HostResult {
   return { host, address, outcome: 'held', plan, ...(texts ? { texts } : {}), held: reason, durationMs: 0, phaseDurationsMs };
 }
 
-type Found = Pick<HostResult, 'outcome' | 'apply' | 'verify' | 'error'>;
+type Found = Pick<HostResult, 'outcome' | 'apply' | 'verify' | 'error' | 'undone'>;
 
 async function runChecks(planned: PlannedHost, target: HostTarget, transport: Transport, durations: HostResult['phaseDurationsMs']): Promise<Found> {
   target.onPhase?.('verify');
@@ -124,9 +135,13 @@ async function converge(planned: PlannedHost, target: HostTarget, transport: Tra
   // The host observes what the run left at the end of the same round trip (the verify probe).
   const probe = options.partial ? undefined : hostProbe(desired);
   target.onPhase?.('apply');
-  const { verifyOutput, ...apply } = await timed(durations, 'apply', () => applyPlan({
-    desired, observed, plan, transport, options: { ...(options.partial ? { partial: true } : {}), ...(probe ? { verifyProbe: probe.script } : {}), ...signalOf(target) },
-  }));
+  const guard = guardFor(target);
+  const applied = await timed(durations, 'apply', () => guardedApply(target, guard, applyPlan({
+    desired, observed, plan, transport,
+    options: { ...(options.partial ? { partial: true } : {}), ...(probe ? { verifyProbe: probe.script } : {}), ...signalOf(target), ...(guard ? { guard } : {}) },
+  })));
+  if (applied.lockout) return applied.lockout;
+  const { verifyOutput, ...apply } = applied.apply;
   if (!apply.ok) return { outcome: 'failed', apply, error: options.partial ? stepFailure(apply, { checksOnly: false }) : await failedApply(planned, apply, transport, target) };
   if (!probe) return { outcome: plan.inSync ? 'in-sync' : 'applied', apply };
   target.onPhase?.('verify');
@@ -135,6 +150,36 @@ async function converge(planned: PlannedHost, target: HostTarget, transport: Tra
     : planHost(desired, parseObservation(desired, probe, verifyOutput)));
   if (verify.inSync) return { outcome: 'applied', apply, verify };
   return { outcome: 'failed', apply, verify, error: notConverged(verify) };
+}
+
+/**
+ * The apply, then (when it armed the guard) its confirmation over a fresh connection: a run that could not
+ * be confirmed is the failure E_LOCKED_OUT (the host undoes it). A run whose connection was lost after it
+ * was sent may have armed the guard too: it is confirmed before the error counts; unless the host refused
+ * it before any change (busy, unsupported).
+ */
+async function guardedApply(target: HostTarget, guard: GuardOptions | undefined, applying: Promise<ApplyResult>): Promise<{ apply: ApplyResult; lockout?: never } | { lockout: Found }> {
+  let apply: ApplyResult;
+  try {
+    apply = await applying;
+  } catch (err) {
+    const refused = err instanceof DroverError && (err.code === 'E_APPLY_BUSY' || err.code === 'E_HOST_UNSUPPORTED');
+    const confirmation = guard && !refused && !target.signal?.aborted ? await confirmRun(target, guard) : undefined;
+    if (!guard || !confirmation || !unconfirmed(confirmation)) throw err;
+    return { lockout: { outcome: 'failed', error: lockedOut(confirmation, guard), ...undoneOf(confirmation) } };
+  }
+  if (!guard || !apply.guarded) return { apply };
+  const confirmation = await confirmRun(target, guard);
+  if (!unconfirmed(confirmation)) return { apply };
+  return { lockout: { outcome: 'failed', apply, error: lockedOut(confirmation, guard), ...undoneOf(confirmation) } };
+}
+
+function unconfirmed(c: Confirmation): c is Exclude<Confirmation, { state: 'confirmed' | 'unknown' }> {
+  return c.state === 'undone' || c.state === 'lost';
+}
+
+function undoneOf(c: Confirmation): Pick<Found, 'undone'> {
+  return c.state === 'undone' ? { undone: c.undone } : {};
 }
 
 /** A failed apply: rolled back when the host asks for it and only its checks failed, else the failed step. */

@@ -18,5 +18,6 @@ export function narrowToStep(planned: PlannedHost, step: string): PlannedHost {
  * notifications it does not settle stay pending; no re-observation). Never rejects.
  */
 export async function applyStep(session: Session, planned: PlannedHost): Promise<HostResult> {
-  return applyPlanned(planned, { desired: planned.desired, transport: () => session.transportFor(planned.desired) }, { mode: 'apply', partial: true });
+  const target = { desired: planned.desired, transport: () => session.transportFor(planned.desired), connectFresh: () => session.connectFresh(planned.desired) };
+  return applyPlanned(planned, target, { mode: 'apply', partial: true });
 }

@@ -33,6 +33,8 @@ export interface Session {
   members: Record<string, string[]>;
   /** The host's transport: connects on first use, then reuses the connection. */
   transportFor(host: DesiredState): Promise<Transport>;
+  /** A NEW connection to the host, not pooled (the lockout guard confirms applies through it); the caller closes it. */
+  connectFresh(host: DesiredState): Promise<Transport>;
   /** Closes every connection the session opened. */
   close(): Promise<void>;
 }
@@ -46,9 +48,11 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const hosts = options.select ? options.select(loaded.hosts) : loaded.hosts;
   const byName = new Map(hosts.map((h) => [h.host.name, h.host]));
   const pool = createHostPool({ ssh: options.ssh, lookup: (name) => byName.get(name) });
+  const fresh = freshConnector({ ssh: options.ssh, lookup: (name) => byName.get(name) });
   return {
     hosts, settings: loaded.settings, policies: loaded.policies, members: loaded.members, concurrency: options.concurrency ?? loaded.settings.concurrency,
     transportFor: (host) => pool.get(host.host.name),
+    connectFresh: (host) => fresh(host.host.name),
     close: () => pool.closeAll(),
   };
 }
@@ -71,15 +75,22 @@ export interface HostPoolOptions {
  * `lookup` does not know rejects with E_HOST_UNKNOWN (stalled).
  */
 export function createHostPool(options: HostPoolOptions): TransportPool {
+  return new TransportPool({ connect: freshConnector(options) });
+}
+
+/**
+ * Opens a NEW transport to an inventory host by name, outside any pool, as createHostPool's pool does
+ * (same lookup, connect and onConnected): the lockout guard confirms an apply through it, so it must
+ * authenticate afresh. The caller closes it. A name `lookup` does not know rejects with E_HOST_UNKNOWN.
+ */
+export function freshConnector(options: HostPoolOptions): (name: string) => Promise<Transport> {
   const now = options.now ?? (() => performance.now());
-  return new TransportPool({
-    connect: async (name) => {
-      const host = options.lookup(name);
-      if (host === undefined) throw new DroverError('E_HOST_UNKNOWN', `${name} is not in the inventory`);
-      const started = now();
-      const transport = await (options.connect ?? connectHost)(host, options.ssh);
-      options.onConnected?.(name, now() - started);
-      return transport;
-    },
-  });
+  return async (name) => {
+    const host = options.lookup(name);
+    if (host === undefined) throw new DroverError('E_HOST_UNKNOWN', `${name} is not in the inventory`);
+    const started = now();
+    const transport = await (options.connect ?? connectHost)(host, options.ssh);
+    options.onConnected?.(name, now() - started);
+    return transport;
+  };
 }

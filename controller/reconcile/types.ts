@@ -3,6 +3,7 @@ import type { Plan } from '../plan/types.js';
 import type { ObservedState } from '../facts/types.js';
 import type { ApplyResult } from '../apply/types.js';
 import type { Transport } from '../transport/types.js';
+import type { UndoneRun } from '../facts/undone.js';
 
 /** Old and new text of a file, for diffs; `before` absent when the file does not exist yet. */
 export interface FileTexts {
@@ -37,6 +38,15 @@ export interface HostTarget {
   onPhase?: (phase: HostPhase) => void;
   /** Stops the run (per-run timeout, shutdown): the transport rejects; a run sent to the host finishes or restores there. */
   signal?: AbortSignal;
+  /**
+   * Opens a NEW connection to the host, never a pooled one (the caller closes nothing: the pipeline closes it):
+   * the lockout guard confirms each apply through it. Absent: no guard (the run cannot be confirmed).
+   */
+  connectFresh?: () => Promise<Transport>;
+  /** What is applied (the revision name), recorded by the guard on the host; default `local`. */
+  revision?: string;
+  /** The id of the host's undo record (observed.undone) the caller already reported: reconcileHost applies over it. */
+  knownUndone?: string;
 }
 
 /**
@@ -68,6 +78,8 @@ export interface HostResult {
   held?: string;
   /** Set for outcomes `failed` and `unreachable`. */
   error?: HostFailure;
+  /** The lockout guard undid the run (E_LOCKED_OUT): what the host put back, when it could tell. */
+  undone?: UndoneRun;
   durationMs: number;
   phaseDurationsMs: Partial<Record<TimedPhase, number>>;
 }
@@ -110,6 +122,7 @@ export interface ProgressEvent {
 // modules below: the import direction is checked by the lint rule in eslint.config.js).
 export type { Plan, PlanStep, PlanSummary, StepPhase } from '../plan/types.js';
 export type { Fact, ObservedState } from '../facts/types.js';
+export type { UndoneRun } from '../facts/undone.js';
 export type { ApplyResult, StepResult, StepStatus } from '../apply/types.js';
 export type { Transport } from '../transport/types.js';
 export type { TransportPool } from '../transport/pool.js';

@@ -15,10 +15,10 @@ export async function showLiveHosts(io: CliIo, flags: EndpointFlags, output: 'te
   const rejected = status.validation.state === 'rejected' ? `  (rejected: ${status.revisions.newest})` : '';
   println(io, `revision: ${status.revisions.lastGood ?? '(none accepted yet)'}${rejected}`);
   println(io, renderTable(
-    ['HOST', 'STATUS', 'APPLIED REVISION', 'LAST ATTEMPT', 'DRIFT', 'REASON'],
+    ['HOST', 'STATUS', 'APPLIED REVISION', 'LAST ATTEMPT', 'DRIFT', 'BLOCKED BY', 'REASON'],
     hosts.map((h) => [
       h.host, h.status, h.lastAppliedRevision ?? '-', h.lastAttemptAt ? new Date(h.lastAttemptAt).toISOString() : '-',
-      String(driftCount(h.lastPlan)), h.reason,
+      String(driftCount(h.lastPlan)), h.blockedBy?.kind ?? '-', h.blockedBy?.reason ?? h.reason,
     ]),
   ));
 }

@@ -42,7 +42,7 @@ async function runReconcile(io: CliIo, repo: string, opts: PlanOptions): Promise
     const progress = createProgress(io, run.results.length);
     const { results, lanes } = await applyWithPolicies({
       planned: run.results, desired: run.session.hosts, concurrency: run.session.concurrency, onProgress: progress.onProgress,
-      transportFor: run.session.transportFor, runTests: opts.test === true, session: run.session,
+      transportFor: run.session.transportFor, connectFresh: run.session.connectFresh, runTests: opts.test === true, session: run.session,
       now: () => Date.now(), wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), overrideWindow: opts.overrideWindow === true,
       onWave: (lane, wave, of) => { if (output === 'text') println(io, `rollout${lane === 'default' ? '' : ` ${lane}`}: wave ${wave.name} (${wave.index + 1}/${of}): ${wave.hosts.join(', ')}`); },
     });

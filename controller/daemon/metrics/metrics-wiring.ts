@@ -20,6 +20,7 @@ export function metricsEvents(metrics: DroverMetrics): DaemonEvents {
     syncRequested: (trigger) => metrics.countSync(trigger),
     runFinished: (_host, run, result) => recordRun(metrics, run, result),
     delivered: (d) => (d.channel === 'commitStatus' ? metrics.report.countCommitStatus(d.result) : metrics.report.countNotification(d.target, d.result)),
+    hostLockedOut: (host) => metrics.countLockout(host),
   };
 }
 

@@ -6,6 +6,7 @@
  * and are exported in seconds. No label value is free text except `host` and `revision`.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LockoutMetrics } from './lockout-metrics.js';
 import { HostMetrics, type HostMetricsRecord } from './host-metrics.js';
 import { RolloutMetrics } from './rollout-metrics.js';
 import { ReportMetrics } from './report-metrics.js';
@@ -62,12 +63,15 @@ export class DroverMetrics {
   readonly rollouts: RolloutMetrics;
   /** `drover_commit_status_total` and `drover_notifications_total` (reporting back). */
   readonly report: ReportMetrics;
+  /** `drover_host_lockouts_total{host}` (countLockout; its hosts follow replaceHosts). */
+  readonly lockouts: LockoutMetrics;
 
   constructor(options: MetricsOptions) {
     this.m = defineMetrics(this.registry);
     this.hosts = new HostMetrics(this.registry);
     this.rollouts = new RolloutMetrics(this.registry);
     this.report = new ReportMetrics(this.registry);
+    this.lockouts = new LockoutMetrics(this.registry);
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
     this.m.buildInfo.set({ version: options.version }, 1);
     if (options.driftIntervalMs !== undefined) this.setDriftInterval(options.driftIntervalMs);
@@ -134,6 +138,12 @@ export class DroverMetrics {
    */
   replaceHosts(records: Iterable<HostMetricsRecord>): void {
     this.hosts.replace(records);
+    this.lockouts.retain(this.hosts.hosts());
+  }
+
+  /** A run on `host` was undone by its lockout guard (E_LOCKED_OUT). */
+  countLockout(host: string): void {
+    this.lockouts.count(host);
   }
 
   /** The host left the inventory: every series with its name is deleted. */

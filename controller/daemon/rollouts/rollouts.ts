@@ -32,6 +32,15 @@ export interface RolloutView {
   held: number;
 }
 
+/** What RolloutCoordinator.hold says keeps a host back: a closed window, or a wave not released. */
+export type RolloutHold =
+  | { kind: 'window'; reason: string; opensAt?: number }
+  | {
+    kind: 'wave'; reason: string; lane: string; revision: string; phase: RolloutPhase;
+    /** The host's wave and the wave rolling out (1-based), that wave's hosts without a result, when a pause ends. */
+    wave: number; waveName: string; current: number; running: number; releasedAt?: number;
+  };
+
 /** What the worker may do with a host that is to apply. */
 export type ApplyGate = { apply: true; healthCheck: boolean } | { apply: false; reason: string; retryAt?: number };
 
@@ -52,6 +61,8 @@ const RESUME_POLL_MS = 1000;
 export class RolloutCoordinator {
   private lanes = new Map<string, RolloutProgress>();
   private readonly windowHeld = new Map<string, string>();
+  /** When each window-held host's window opens (epoch ms), when known. */
+  private readonly windowOpens = new Map<string, number>();
   private timers: Timer[] = [];
   private poll: Timer | undefined;
   private stopped = false;
@@ -98,10 +109,13 @@ export class RolloutCoordinator {
       const verdict = windowVerdict(windowsOf(desired.host.groups, fleet.policies), now);
       if (!verdict.open) {
         this.windowHeld.set(host, verdict.reason ?? 'OutsideWindow');
+        if (verdict.opensAt === undefined) this.windowOpens.delete(host);
+        else this.windowOpens.set(host, verdict.opensAt);
         return { apply: false, reason: verdict.reason ?? 'OutsideWindow', ...(verdict.opensAt === undefined ? {} : { retryAt: verdict.opensAt }) };
       }
     }
     this.windowHeld.delete(host);
+    this.windowOpens.delete(host);
     const lane = this.laneOf(host);
     if (!lane) return { apply: true, healthCheck: false };
     if (!isReleased(lane, host, now)) return { apply: false, reason: heldReason(lane, host, now) };
@@ -116,6 +130,29 @@ export class RolloutCoordinator {
     const lane = this.laneOf(host);
     const now = this.deps.clock.now();
     return lane && !isReleased(lane, host, now) ? heldReason(lane, host, now) : undefined;
+  }
+
+  /**
+   * What holds `host` on its previous revision, structured (blocked-by.ts): its window (with when it
+   * opens), or its wave (the lane, its wave and the wave rolling out, with the hosts of that wave that
+   * have no result yet), with the same one-line reason as heldReason.
+   */
+  hold(host: string): RolloutHold | undefined {
+    const reason = this.heldReason(host);
+    if (reason === undefined) return undefined;
+    if (this.windowHeld.has(host)) {
+      const opensAt = this.windowOpens.get(host);
+      return { kind: 'window', reason, ...(opensAt === undefined ? {} : { opensAt }) };
+    }
+    const lane = this.laneOf(host)!;
+    const now = this.deps.clock.now();
+    const current = lane.waves[lane.current];
+    const running = current ? current.hosts.filter((h) => lane.results[h] === undefined).length : 0;
+    return {
+      kind: 'wave', reason, lane: lane.lane, revision: lane.revision, phase: phaseOf(lane, now),
+      wave: (waveOf(lane, host) ?? 0) + 1, waveName: lane.waves[waveOf(lane, host) ?? 0]?.name ?? '', current: lane.current + 1, running,
+      ...(now < lane.releasedAt ? { releasedAt: lane.releasedAt } : {}),
+    };
   }
 
   /** An apply run of `host` at `revision` ended: it counts for its wave, which may pass or halt. */

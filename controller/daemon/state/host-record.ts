@@ -5,6 +5,7 @@
 import { fileDiffLines } from '../../reconcile/file-diff.js';
 import type { RunHostResult } from '../../reconcile/types.js';
 import type { FileTexts, Plan } from '../../reconcile/types.js';
+import { afterRun } from './quarantine.js';
 import { withRun, type HostRecord, type PlanSummary, type RunRecord } from './records.js';
 
 /** `record` with `run` in progress (stored before the run starts: a killed controller finds it). */
@@ -36,6 +37,8 @@ export function finishRun(record: HostRecord, ctx: FinishContext): HostRecord {
   const ended: RunRecord = { ...run, endedAt: now, result: result.outcome, changedSteps: changedSteps(result) };
   const next: HostRecord = { ...withRun(record, ended), lastAttemptedRevision: run.revision, lastAttemptAt: now };
   delete next.running;
+  delete next.quarantine;
+  Object.assign(next, afterRun(record, run, result, { desiredHash: ctx.desiredHash, now }));
   const plan = result.verify ?? result.plan;
   // The texts were fetched for `result.plan`: diffs only when that is the plan kept.
   if (plan) next.lastPlan = summarisePlan(plan, run.revision, plan === result.plan ? result.texts : undefined);

@@ -4,6 +4,7 @@
  * update records without I/O.
  */
 import type { ManifestProblem } from '../../../manifests/errors.js';
+import type { LockoutFact, Quarantine } from './quarantine.js';
 
 /** A host's status, derived from facts by status.ts. */
 export type HostStatus = 'Synced' | 'OutOfSync' | 'Progressing' | 'Failed' | 'Unreachable' | 'Suspended' | 'Rejected';
@@ -66,6 +67,10 @@ export interface HostRecord {
    * with: a new revision with the same hash for this host needs no run.
    */
   desiredHash?: string;
+  /** A revision undone on the host (E_LOCKED_OUT, E_ROLLED_BACK): not applied again until the host's desired state moves (quarantine.ts). */
+  quarantine?: Quarantine;
+  /** The last run the host's lockout guard undid that the controller knows of (its undo record is reported once). */
+  lockout?: LockoutFact;
 }
 
 /** What the daemon keeps about its source (`controller.json`). */

@@ -2,10 +2,12 @@
  * A host's status and reason, derived from facts (its record, the source, its breaker) rather than kept
  * as flags that can go stale. Precedence, first match wins:
  *   Suspended > Progressing (a run is going on, other than a drift check) > Rejected (the newest revision is invalid) >
- *   Unreachable (last run could not connect, or breaker not closed) > Failed > OutOfSync > Synced.
+ *   Unreachable (last run could not connect, or breaker not closed) > Failed (the last run, or a quarantined
+ *   desired state) > OutOfSync > Synced.
  * And crash recovery: a record still holding a `running` run was left by a killed controller.
  */
 import type { BreakerPhase } from '../work/breaker.js';
+import { quarantineCovers } from './quarantine.js';
 import { withRun, type HostRecord, type HostStatus, type RunRecord } from './records.js';
 
 /** Facts about a host that live outside its record. */
@@ -16,6 +18,8 @@ export interface StatusContext {
   rejected?: { revision: string; problem: string };
   /** The host's circuit breaker (closed when absent); `trialAt` = when an open breaker lets a trial run. */
   breaker?: { phase: BreakerPhase; failures: number; trialAt?: number };
+  /** The host's desired-state hash at the desired revision (a quarantine of the same desired state holds it too). */
+  desiredHash?: string;
   /** Why the host is kept from applying the desired revision (`OutsideWindow: ...`, `RolloutHalted: ...`). */
   held?: string;
 }
@@ -45,6 +49,11 @@ function settledStatus(record: HostRecord, context: StatusContext): DerivedStatu
   const breaker = context.breaker ?? { phase: 'closed', failures: 0 };
   if (last?.result === 'unreachable' || breaker.phase !== 'closed') return { status: 'Unreachable', reason: unreachableReason(record, breaker) };
   if (last?.result === 'failed') return { status: 'Failed', reason: errorText(record) };
+  // A revision undone on the host stays Failed while it is the desired one, plan-only runs after it notwithstanding.
+  const quarantine = record.quarantine;
+  if (quarantineCovers(quarantine, { revision: context.desiredRevision, desiredHash: context.desiredHash })) {
+    return { status: 'Failed', reason: `${quarantine.code}: ${quarantine.reason}` };
+  }
   const derived = syncReason(record, last, context.desiredRevision);
   // A held host is out of sync on purpose: the reason says why it was not applied.
   return derived.status === 'OutOfSync' && context.held !== undefined && last !== undefined ? { status: 'OutOfSync', reason: context.held } : derived;

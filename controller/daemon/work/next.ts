@@ -54,13 +54,3 @@ export function nextAfterTurn(end: TurnEnd): Next {
   if (trial !== undefined) return { action: 'trial', delayMs: trial, trigger: 'retry', apply: end.apply, why: 'unreachable: the circuit breaker is open' };
   return { action: 'backoff', trigger: 'retry', apply: end.apply, why: `${end.errorCode}: retried with backoff` };
 }
-
-/**
- * Whether a run at `revision` must not apply because its last run there ended for good (a terminal
- * error such as E_ROLLED_BACK): a retry or a drift check would only flap the service; a new revision or
- * a manual sync tries again.
- */
-export function quarantined(last: { code: string; revision?: string } | undefined, revision: string, trigger: string): boolean {
-  if (!last || last.revision !== revision || errorSpec(last.code).kind !== 'terminal') return false;
-  return trigger === 'retry' || trigger === 'drift';
-}

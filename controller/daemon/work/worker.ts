@@ -12,7 +12,8 @@ import { finishRun, startRun } from '../state/host-record.js';
 import type { HostRecord, RunRecord } from '../state/records.js';
 import { updateHost } from '../state/update-host.js';
 import { requeue } from './enqueue.js';
-import { nextAfterTurn, quarantined, type TurnEnd } from './next.js';
+import { quarantineHolds } from '../state/quarantine.js';
+import { nextAfterTurn, type TurnEnd } from './next.js';
 import { releaseWaiters } from './dependencies.js';
 import type { PendingRun } from './triggers.js';
 
@@ -75,8 +76,9 @@ async function runTurn(ctx: DaemonContext, turn: Turn): Promise<TurnEnd> {
   const policy = why.apply ? ctx.rollouts?.gate(host, { overrideWindow: why.overrideWindow === true }) : undefined;
   // A host whose `after:` hosts are not Synced on this revision plans only; their finished runs release it.
   const waiting = why.apply && policy?.apply !== false ? ctx.dependencies?.gate(host) : undefined;
-  const last = record?.lastError && { code: record.lastError.code, ...(record.lastAttemptedRevision ? { revision: record.lastAttemptedRevision } : {}) };
-  const apply = why.apply && policy?.apply !== false && waiting === undefined && !quarantined(last, turn.revision, why.trigger);
+  // A revision undone on this host (lockout, rollback) is not applied again until its desired state moves.
+  const held = quarantineHolds(record?.quarantine, { revision: turn.revision, desiredHash: turn.desiredHash }, why.trigger);
+  const apply = why.apply && policy?.apply !== false && waiting === undefined && !held;
   const run: RunRecord = { id: ctx.newRunId(), trigger: why.trigger, revision: turn.revision, startedAt: ctx.clock.now(), dryRun: !apply, changedSteps: [] };
   // `running` is on disk before an apply, so a killed controller re-observes the host; a plan-only run
   // changes nothing on the host, so it skips that write (drift checks stay one write per host).
@@ -89,7 +91,7 @@ async function runTurn(ctx: DaemonContext, turn: Turn): Promise<TurnEnd> {
   ctx.events.runStarted?.(host, run);
   // A host that failed its checks is in sync on a retry: its checks must pass again before it counts as Synced.
   const healthCheck = (policy?.apply === true && policy.healthCheck) || (apply && (record?.lastError?.step ?? '').startsWith('test_'));
-  const result = await runHost(ctx, { host, run, desired: turn.desired, healthCheck });
+  const result = await runHost(ctx, { host, run, desired: turn.desired, healthCheck, knownUndone: record?.lockout?.id });
   if (!run.dryRun) ctx.rollouts?.record(host, run.revision, result);
   ctx.breakers.record(host, result.outcome !== 'unreachable');
   const newest = ctx.fleet();
@@ -102,13 +104,18 @@ async function runTurn(ctx: DaemonContext, turn: Turn): Promise<TurnEnd> {
   releaseWaiters(ctx, host);
   ctx.syncRuns.finished(why.runIds, host, { result: result.outcome, reason: saved.reason, revision: run.revision });
   ctx.events.runFinished?.(host, run, result);
+  // One event per lockout: an undo the probe finds after a confirmation that got no answer is the same one.
+  const known = record?.quarantine?.code === 'E_LOCKED_OUT' && record.quarantine.revision === saved.quarantine?.revision;
+  if (result.error?.code === 'E_LOCKED_OUT' && !known) {
+    ctx.events.hostLockedOut?.(host, { revision: saved.quarantine?.revision ?? run.revision, reason: result.error.message, runId: run.id, ...(result.undone ? { undone: result.undone } : {}) });
+  }
   const onDisk = await stored(ctx, host, () => undefined, 'after the run', written);
   const ended: TurnEnd = { ...turn.end, outcome: onDisk ? result.outcome : 'failed', ...(onDisk ? codeOf(result) : { errorCode: 'E_STATE_WRITE' }) };
   const windowOpensAt = policy && !policy.apply ? policy.retryAt : undefined;
   return withTrial(ctx, host, { ...ended, ...(windowOpensAt === undefined ? {} : { windowOpensAt }) });
 }
 
-async function runHost(ctx: DaemonContext, args: { host: string; run: RunRecord; desired: DesiredState; healthCheck: boolean }): Promise<RunHostResult> {
+async function runHost(ctx: DaemonContext, args: { host: string; run: RunRecord; desired: DesiredState; healthCheck: boolean; knownUndone: string | undefined }): Promise<RunHostResult> {
   const { host, run } = args;
   const fields = { host, revision: run.revision, runId: run.id };
   ctx.log.info({ ...fields, trigger: run.trigger, dryRun: run.dryRun }, 'run started');
@@ -117,7 +124,8 @@ async function runHost(ctx: DaemonContext, args: { host: string; run: RunRecord;
   try {
     // Plan-only runs keep their plan as the host's last plan: fetch the file texts for its diffs (one round trip).
     return await reconcileHost({
-      desired: args.desired, transport: lease.transport, mode: run.dryRun ? 'plan' : 'apply', withTexts: run.dryRun, signal,
+      desired: args.desired, transport: lease.transport, mode: run.dryRun ? 'plan' : 'apply', withTexts: run.dryRun, signal, revision: run.revision,
+      ...(ctx.connectFresh ? { connectFresh: () => ctx.connectFresh!(host) } : {}), ...(args.knownUndone ? { knownUndone: args.knownUndone } : {}),
       // A drift check of an in-sync host also runs its test_* checks (a health check).
       runTests: run.trigger === 'drift' || args.healthCheck,
       onPhase: (phase) => ctx.log.info({ ...fields, phase }, `${host}: ${phase}`),

@@ -16,6 +16,8 @@ const env = useControllerEnv({ count: 1, name: 'ctl-crash' });
 function slowHost(dir: string): string {
   return stringify({
     address: env.fleet.hosts[0]!.address,
+    // Without the lockout guard: a run nobody confirms would be undone by the host (lockout.test.ts covers that).
+    confirmWithin: '0',
     resources: [
       { kind: 'directory', path: dir },
       { kind: 'file', path: `${dir}/before.txt`, content: 'before\n' },

@@ -1,12 +1,13 @@
 /**
  * Maintenance windows on real fleet hosts. The controller (in-process: startController, its real API,
  * real git): a commit made inside a deny window is planned, not applied (OutOfSync, reason
- * OutsideWindow, files untouched), and `drover sync --override-window` over its real HTTP listener
+ * OutsideWindow, files untouched, blockedBy `window` in the HTTP API), and `drover sync --override-window` over its real HTTP listener
  * applies it. `drover reconcile` holds the same hosts (exit 2) unless --override-window.
  */
 import { describe, expect, it } from 'vitest';
 import type { RunningController } from '../../../controller/daemon/controller.js';
 import { startHttpServer, type HttpServer } from '../../../controller/daemon/http/server.js';
+import type { HostView } from '../../../controller/daemon/api.js';
 import { runDrover } from '../../integration/cli/run-cli.js';
 import { fleetSshFlags, sshRun } from '../../support/ssh.js';
 import { poll } from '../../support/poll.js';
@@ -41,6 +42,12 @@ describe('maintenance windows', () => {
       return all.every((h) => h.status === 'OutOfSync' && h.lastAttemptedRevision === revisionOf(held)) ? all : undefined;
     }, WITHIN_A_TEST);
     for (const h of hosts) expect(h.reason).toMatch(/^OutsideWindow: inside deny window "\* \* \* \* \*" \(UTC, 60m\)/);
+    // Why not on the newest revision, over the HTTP API too: the window.
+    const listed = (await (await fetch(`${http.url}/api/v1/hosts`)).json()) as { hosts: HostView[] };
+    for (const h of listed.hosts) {
+      expect(h.blockedBy?.kind).toBe('window');
+      expect(h.blockedBy?.reason).toMatch(/^outside its maintenance window: inside deny window "\* \* \* \* \*" \(UTC, 60m\)/);
+    }
     for (const i of [0, 1]) expect(await fileOn(i)).toBe('good v1\n');
     const shown = await runDrover(['hosts', '--state-dir', env.stateDir, '--output', 'json']);
     const body = JSON.parse(shown.stdout) as { hosts: { host: string; status: string; reason: string }[] };

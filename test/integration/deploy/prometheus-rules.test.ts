@@ -15,7 +15,7 @@ describe('deploy/prometheus/drover-alerts.yaml', () => {
   it('passes `promtool check rules`', async () => {
     const result = await runPromtool(['check', 'rules', RULES]);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(/SUCCESS: 12 rules found/);
+    expect(result.stdout).toMatch(/SUCCESS: 13 rules found/);
     expect(result.code).toBe(0);
   });
 
@@ -30,9 +30,9 @@ describe('deploy/prometheus/drover-alerts.yaml', () => {
     const rules = (parse(readFileSync(RULES, 'utf8')) as { groups: { rules: AlertRule[] }[] }).groups.flatMap((g) => g.rules);
     const tests = readFileSync(RULE_TESTS, 'utf8');
     expect(rules.map((r) => r.alert).sort()).toEqual([
-      'DroverCommitStatusFailing', 'DroverControllerAbsent', 'DroverControllerDown', 'DroverHostFailed', 'DroverHostNotReconciled', 'DroverHostOutOfSync',
-      'DroverHostUnreachable', 'DroverManifestsInvalid', 'DroverNotificationsFailing', 'DroverRolloutHalted', 'DroverSourceFetchFailing',
-      'DroverStateNotWritable',
+      'DroverCommitStatusFailing', 'DroverControllerAbsent', 'DroverControllerDown', 'DroverHostFailed', 'DroverHostLockedOut', 'DroverHostNotReconciled',
+      'DroverHostOutOfSync', 'DroverHostUnreachable', 'DroverManifestsInvalid', 'DroverNotificationsFailing', 'DroverRolloutHalted',
+      'DroverSourceFetchFailing', 'DroverStateNotWritable',
     ]);
     for (const rule of rules) {
       expect(['critical', 'warning'], rule.alert).toContain(rule.labels?.severity);

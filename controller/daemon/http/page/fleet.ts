@@ -43,5 +43,5 @@ function hostRow(h: HostView, now: number): Html {
   const href = `/hosts/${encodeURIComponent(h.host)}`;
   return html`<tr data-host="${h.host}"><td><a href="${href}">${h.host}</a></td><td>${statusBadge(h.status)}</td>
 <td><code title="${h.lastAppliedRevision ?? ''}">${shortRevision(h.lastAppliedRevision)}</code></td>
-<td>${ago(h.lastAttemptAt, now)}</td><td class="drift">${drift}</td><td>${h.reason}</td></tr>`;
+<td>${ago(h.lastAttemptAt, now)}</td><td class="drift">${drift}</td><td>${h.reason}${h.blockedBy ? html`<div class="blocked" data-kind="${h.blockedBy.kind}">blocked by ${h.blockedBy.kind}: ${h.blockedBy.reason}</div>` : ''}</td></tr>`;
 }

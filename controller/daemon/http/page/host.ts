@@ -13,6 +13,7 @@ export function hostBody(host: HostDetail, now: number): Html {
   return html`<p><a href="/">&larr; fleet</a></p>
 <h1 id="host-name">${host.host} ${statusBadge(host.status)}</h1>
 <div class="card" id="summary"><div>${host.reason}</div>
+${host.blockedBy ? html`<div id="blocked-by" data-kind="${host.blockedBy.kind}">Not on the newest revision: <b>${host.blockedBy.kind}</b>: ${host.blockedBy.reason}</div>` : ''}
 <div>Applied revision <code title="${host.lastAppliedRevision ?? ''}">${shortRevision(host.lastAppliedRevision)}</code>,
  last attempted <code title="${host.lastAttemptedRevision ?? ''}">${shortRevision(host.lastAttemptedRevision)}</code>
  (${ago(host.lastAttemptAt, now)}); last success ${ago(host.lastSuccessAt, now)}${host.suspended ? html`; <b>suspended</b>` : ''}${host.removedAt !== undefined ? html`; <b>removed from the inventory</b>` : ''}</div></div>

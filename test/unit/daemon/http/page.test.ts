@@ -26,6 +26,13 @@ describe('html', () => {
     expect(page).not.toContain('<script>');
     expect(page).toContain('&lt;/pre&gt;&lt;script&gt;1&lt;/script&gt;');
   });
+
+  it('a host page says why the host is not on the newest revision (blockedBy), escaped', () => {
+    const blockedBy = { kind: 'quarantined', reason: 'revision <r> was undone on this host (E_LOCKED_OUT)', revision: 'r', code: 'E_LOCKED_OUT', since: 0 } as const;
+    const page = hostBody({ ...newHostRecord('web1'), history: [], blockedBy }, 0).text;
+    expect(page).toContain('<div id="blocked-by" data-kind="quarantined">Not on the newest revision: <b>quarantined</b>: revision &lt;r&gt; was undone on this host (E_LOCKED_OUT)</div>');
+    expect(hostBody({ ...newHostRecord('web1'), history: [] }, 0).text).not.toContain('blocked-by');
+  });
 });
 
 describe('fleetBody', () => {

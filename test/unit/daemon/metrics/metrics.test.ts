@@ -118,3 +118,18 @@ describe('drover_host_held', () => {
     expect(held.sort()).toEqual([['drift', 0], ['failed', 0], ['wave', 1], ['win', 1]]);
   });
 });
+
+describe('drover_host_lockouts_total', () => {
+  it('has a series at 0 for every live host, counts lockouts, and drops hosts that left', async () => {
+    const metrics = createMetrics({ version: '0.0.0-test', driftIntervalMs: 300_000, processMetrics: false });
+    metrics.replaceHosts([{ host: 'web1', status: 'Synced' }, { host: 'web2', status: 'Failed' }]);
+    metrics.countLockout('web2');
+    metrics.countLockout('web2');
+    let text = await metrics.exposition();
+    expect(text).toContain('drover_host_lockouts_total{host="web1"} 0');
+    expect(text).toContain('drover_host_lockouts_total{host="web2"} 2');
+    metrics.replaceHosts([{ host: 'web1', status: 'Synced' }]);
+    text = await metrics.exposition();
+    expect(text).not.toContain('host="web2"');
+  });
+});

@@ -1,6 +1,7 @@
 /** What the worker does after a host's turn (work/next.ts): one decision from the outcome and the registry's kind of its error. */
 import { describe, expect, it } from 'vitest';
-import { nextAfterTurn, quarantined, type TurnEnd } from '../../../../controller/daemon/work/next.js';
+import { nextAfterTurn, type TurnEnd } from '../../../../controller/daemon/work/next.js';
+import { quarantineHolds } from '../../../../controller/daemon/state/quarantine.js';
 
 const end = (over: Partial<TurnEnd>): TurnEnd => ({ trigger: 'revision', apply: true, now: 1_000, stopping: false, ...over });
 
@@ -25,14 +26,15 @@ describe('nextAfterTurn', () => {
   });
 });
 
-describe('quarantined', () => {
-  it('holds back only retries and drift checks of the revision a terminal error ended', () => {
-    const last = { code: 'E_ROLLED_BACK', revision: 'main@sha1:a' };
-    expect(quarantined(last, 'main@sha1:a', 'drift')).toBe(true);
-    expect(quarantined(last, 'main@sha1:a', 'retry')).toBe(true);
-    expect(quarantined(last, 'main@sha1:a', 'manual')).toBe(false);
-    expect(quarantined(last, 'main@sha1:b', 'drift')).toBe(false);
-    expect(quarantined({ code: 'E_STEP_FAILED', revision: 'main@sha1:a' }, 'main@sha1:a', 'drift')).toBe(false);
-    expect(quarantined(undefined, 'main@sha1:a', 'drift')).toBe(false);
+describe('quarantineHolds', () => {
+  it('holds back every trigger but a manual sync at the revision undone, or at a commit that keeps its desired state', () => {
+    const q = { revision: 'main@sha1:a', desiredHash: 'h1', code: 'E_LOCKED_OUT', reason: 'x', at: 1 };
+    expect(quarantineHolds(q, { revision: 'main@sha1:a', desiredHash: 'h1' }, 'drift')).toBe(true);
+    expect(quarantineHolds(q, { revision: 'main@sha1:a', desiredHash: 'h1' }, 'retry')).toBe(true);
+    expect(quarantineHolds(q, { revision: 'main@sha1:a', desiredHash: 'h1' }, 'startup')).toBe(true);
+    expect(quarantineHolds(q, { revision: 'main@sha1:b', desiredHash: 'h1' }, 'revision')).toBe(true);
+    expect(quarantineHolds(q, { revision: 'main@sha1:a', desiredHash: 'h1' }, 'manual')).toBe(false);
+    expect(quarantineHolds(q, { revision: 'main@sha1:b', desiredHash: 'h2' }, 'revision')).toBe(false);
+    expect(quarantineHolds(undefined, { revision: 'main@sha1:a' }, 'drift')).toBe(false);
   });
 });
