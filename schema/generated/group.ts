@@ -67,7 +67,7 @@ export interface GroupFile {
    */
   after?: string[];
   /**
-   * The lockout guard: before an apply's first change the host arms a watchdog; after the apply drover opens a new SSH connection and confirms the run. Without a confirmation within this time after the run ended, the host itself puts back the run's files, runs their handlers again (restarts the services the run touched), removes the files the run created, and records why; the controller reports the host Failed (E_LOCKED_OUT) and does not apply that revision to it again until the branch moves. A duration (e.g. `60s`, `2m`) or `0` to disable the guard (default 60s; a host's value wins over its groups', a group's over its roles', a role's over drover.yaml's `settings.confirmWithin`).
+   * The lockout guard: before an apply's first change the host arms a watchdog; after the apply drover opens a new SSH connection and confirms the run. Without a confirmation within this time after the run ended, the host itself puts back the run's files, runs their handlers again (restarts the services the run touched), removes the files the run created, and records why; the controller reports the host Failed (E_LOCKED_OUT) and does not apply that revision to it again until the branch moves. A duration (e.g. `60s`, `2m`) or `0` to disable the guard (default `0`: off, opt-in for now; `60s` is a good value; a host's value wins over its groups', a group's over its roles', a role's over drover.yaml's `settings.confirmWithin`).
    */
   confirmWithin?: string | 0 | '0';
   /**
