@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadControllerConfig } from '../../../controller/config/index.js';
 import { runDrover } from './run-cli.js';
+import { ROOT } from '../../support/paths.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -42,7 +43,9 @@ describe('drover init', () => {
     expect(run.code).toBe(0);
     const repo = join(cwd, 'fleet');
     const commit = git(repo, 'rev-parse', '--short', 'HEAD').trim();
-    expect(run.stdout).toContain(`created a drover repository in fleet (17 files, first commit ${commit})`);
+    // The count said is the count committed: the repository's own files plus a copy of each of drover's schemas.
+    const files = git(repo, 'ls-tree', '-r', '--name-only', 'HEAD').trim().split('\n');
+    expect(run.stdout).toContain(`created a drover repository in fleet (${files.length} files, first commit ${commit})`);
     const next = run.stdout.split('\n').filter((l) => l.startsWith('  '));
     expect(next.map((l) => l.trim().split(/\s+#/)[0]!.trim())).toEqual(['cd fleet', 'drover reconcile --dry-run', 'drover controller']);
 
@@ -52,7 +55,9 @@ describe('drover init', () => {
       '.gitignore', 'README.md', 'drover.yaml', 'drover.config.yaml', 'hosts/web1.yaml', 'groups/web.yaml', 'roles/motd.yaml',
       'templates/motd/default/motd', 'templates/motd/production/motd', 'secrets/recipients.txt', 'schema/host.schema.json', 'schema/config.schema.json',
     ]));
-    expect(committed).toHaveLength(17);
+    const schemas = readdirSync(join(ROOT, 'schema')).filter((f) => f.endsWith('.schema.json')).map((f) => `schema/${f}`);
+    expect(committed.filter((f) => f.startsWith('schema/')).sort()).toEqual(schemas.sort());
+    expect(committed.filter((f) => !f.startsWith('schema/'))).toHaveLength(10);
     expect(git(repo, 'status', '--porcelain')).toBe('');
     expect(git(repo, 'branch', '--show-current').trim()).toBe('main');
 
