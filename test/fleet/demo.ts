@@ -14,14 +14,14 @@
  * Exit status: 0 when every step did what it shows, 1 otherwise (with what went wrong).
  *
  * Until the machine is known to be ready this file loads only Node's built-ins and two small files
- * (demo/say.ts, run-cli.ts); the demo itself (demo/run.ts: the fleet, the controller, drover's modules
+ * (demo/say.ts, test/support/paths.ts); the demo itself (demo/run.ts: the fleet, the controller, drover's modules
  * and dependencies) is imported after. So the refusal needs little of the checkout besides
  * prepare-machine.sh and tsx: test/integration/fleet/prepare-machine.test.ts runs it inside a host.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT } from '../integration/cli/run-cli.js';
+import { ROOT } from '../support/paths.js';
 import { Reporter } from './demo/say.js';
 
 /** Runs prepare-machine.sh for the demo's packages (the one preparation CI uses too); false when the machine is not ready. */

@@ -19,7 +19,7 @@ const CHECKOUT = '/opt/drover-checkout';
 const SCRIPT_FILE = 'test/fleet/prepare-machine.sh';
 const SCRIPT = `${CHECKOUT}/${SCRIPT_FILE}`;
 /** What `npm run demo` needs besides the script (and tsx) to get as far as its refusal: its entry and the two files that loads first. */
-const DEMO_ENTRY = ['package.json', 'test/fleet/demo.ts', 'test/fleet/demo/say.ts', 'test/integration/cli/run-cli.ts'];
+const DEMO_ENTRY = ['package.json', 'test/fleet/demo.ts', 'test/fleet/demo/say.ts', 'test/support/paths.ts'];
 /** One line per package: `name status` (`ii` installed, `un` otherwise, also when dpkg forgot the package). */
 const PACKAGES = "for p in openssh-server curl debootstrap; do s=$(dpkg-query -W -f '${db:Status-Abbrev}' $p 2>/dev/null | tr -d ' '); printf '%s %s\\n' $p \"${s:-un}\"; done";
 /** Every package's name, version and state: equal before and after means apt changed nothing. */
