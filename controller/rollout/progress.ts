@@ -97,6 +97,26 @@ export function heldReason(p: RolloutProgress, host: string, now: number): strin
   return `WaitingForWave: ${host} is in wave ${wave?.name}; wave ${p.waves[p.current]?.name ?? '(done)'} is rolling out ${p.revision}`;
 }
 
+/** What keeps `host` back in its lane's rollout (blocked-by.ts), structured; undefined once its wave is released. */
+export interface WaveHold {
+  kind: 'wave'; reason: string; lane: string; revision: string; phase: RolloutPhase;
+  /** The host's wave and the wave rolling out (1-based), that wave's hosts without a result, when a pause ends. */
+  wave: number; waveName: string; current: number; running: number; releasedAt?: number;
+}
+
+/** `host`'s hold in rollout `p` at `now`, with heldReason's one-line reason; undefined when released. */
+export function waveHold(p: RolloutProgress, host: string, now: number): WaveHold | undefined {
+  if (isReleased(p, host, now)) return undefined;
+  const current = p.waves[p.current];
+  const running = current ? current.hosts.filter((h) => p.results[h] === undefined).length : 0;
+  const wave = waveOf(p, host) ?? 0;
+  return {
+    kind: 'wave', reason: heldReason(p, host, now), lane: p.lane, revision: p.revision, phase: phaseOf(p, now),
+    wave: wave + 1, waveName: p.waves[wave]?.name ?? '', current: p.current + 1, running,
+    ...(now < p.releasedAt ? { releasedAt: p.releasedAt } : {}),
+  };
+}
+
 function haltReason(p: RolloutProgress, failed: string[]): string {
   const wave = p.waves[p.current]!;
   const detail = failed.slice(0, 3).map((h) => {

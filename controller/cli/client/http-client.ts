@@ -7,6 +7,7 @@ import type { HostDetail, HostView } from '../../daemon/api.js';
 import type { RolloutView } from '../../daemon/rollouts/rollouts.js';
 import type { SyncRun } from '../../daemon/work/runs.js';
 import type { PreviewView } from '../../daemon/previews/types.js';
+import type { EventPage } from '../../daemon/report/event-query.js';
 import type { ControllerEndpoint } from './endpoint.js';
 
 /** What `GET /api/v1/status` answers (the fields the CLI reads). */
@@ -30,6 +31,8 @@ export interface ControllerClient {
   /** Starts a preview of `ref` (POST /api/v1/previews); the preview, pending. */
   startPreview(ref: string): Promise<Pick<PreviewView, 'previewId' | 'state' | 'ref' | 'revision' | 'commit' | 'base'>>;
   preview(id: string): Promise<PreviewView>;
+  /** A page of the event log (GET /api/v1/events). */
+  events(query: { host?: string; order?: 'asc' | 'desc'; limit?: number }): Promise<EventPage>;
 }
 
 /** A client of `endpoint`. */
@@ -73,5 +76,9 @@ export function createControllerClient(endpoint: ControllerEndpoint): Controller
     resumeRollout: async (request) => (await call<{ rollouts: RolloutView[] }>('POST', '/api/v1/rollout/resume', request)).rollouts,
     startPreview: (ref) => call('POST', '/api/v1/previews', { ref }),
     preview: (id) => call('GET', `/api/v1/previews/${encodeURIComponent(id)}`),
+    events: (query) => {
+      const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)]));
+      return call('GET', `/api/v1/events?${params.toString()}`);
+    },
   };
 }

@@ -1,15 +1,12 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { formatProblem, loadValidRepository } from '../../../manifests/index.js';
+import { loadValidRepository } from '../../../manifests/index.js';
 import type { DesiredState } from '../../../manifests/types.js';
-import { loadState } from '../../daemon/state/state.js';
-import { describeRollouts } from './rollout-status.js';
-import { deriveStatus, type StatusContext } from '../../daemon/state/status.js';
-import type { HostRecord } from '../../daemon/state/records.js';
 import { type CliIo, println } from '../io.js';
 import { parseOutput, resolveRepo } from '../context.js';
 import { renderTable } from '../table.js';
 import { showLiveHosts } from '../client/live-hosts.js';
+import { readStateDir } from '../state-dir.js';
 
 /**
  * `drover hosts [REPO]`: the resolved inventory (groups, roles, state, platform, resource counts).
@@ -59,33 +56,18 @@ function describeHost(d: DesiredState) {
 
 /** Reads the state without changing it (safe next to a running controller). */
 async function showState(io: CliIo, stateDir: string, output: 'text' | 'json'): Promise<void> {
-  const state = await loadState(stateDir);
-  const source = state.controller;
-  const context: StatusContext = {};
-  if (source.lastGoodRevision !== undefined) context.desiredRevision = source.lastGoodRevision;
-  if (source.rejected) context.rejected = { revision: source.rejected.revision, problem: source.rejected.problems[0] ? formatProblem(source.rejected.problems[0]) : 'invalid' };
-  const rollouts = describeRollouts(stateDir, Date.now());
-  // A window hold is known to the running controller only; the reason it saved with the record says it.
-  const windowHeld = (r: HostRecord): { held?: string } => (r.reason.startsWith('OutsideWindow:') ? { held: r.reason } : {});
-  const hosts = [...state.hosts.values()].filter((r) => r.removedAt === undefined)
-    .map((r) => describeRecord(r, { ...context, ...windowHeld(r), ...rollouts.held(r.host) }));
+  const { source, hosts, rollouts } = await readStateDir(stateDir, Date.now());
   if (output === 'json') {
     println(io, JSON.stringify({ source, hosts, rollouts: rollouts.views }, null, 2));
     return;
   }
   println(io, `revision: ${source.lastGoodRevision ?? '(none accepted yet)'}${source.rejected ? `  (rejected: ${source.rejected.revision})` : ''}`);
   println(io, renderTable(
-    ['HOST', 'STATUS', 'APPLIED REVISION', 'LAST ATTEMPT', 'REASON'],
-    hosts.map((h) => [h.host, h.status, h.lastAppliedRevision ?? '-', h.lastAttemptAt ? new Date(h.lastAttemptAt).toISOString() : '-', h.reason]),
+    ['HOST', 'STATUS', 'APPLIED REVISION', 'LAST ATTEMPT', 'BLOCKED BY', 'REASON'],
+    hosts.map((h) => [
+      h.host, h.status, h.lastAppliedRevision ?? '-', h.lastAttemptAt ? new Date(h.lastAttemptAt).toISOString() : '-',
+      h.blockedBy?.kind ?? '-', h.blockedBy?.reason ?? h.reason,
+    ]),
   ));
   for (const line of rollouts.lines) println(io, line);
-}
-
-function describeRecord(record: HostRecord, context: StatusContext) {
-  const { status, reason } = deriveStatus(record, context);
-  return {
-    host: record.host, status, reason, suspended: record.suspended,
-    lastAppliedRevision: record.lastAppliedRevision, lastAttemptedRevision: record.lastAttemptedRevision,
-    lastAttemptAt: record.lastAttemptAt, lastSuccessAt: record.lastSuccessAt, lastError: record.lastError,
-  };
 }

@@ -26,6 +26,7 @@ const MODULES = {
   preview: async () => (await import('./preview.js')).registerPreview,
   suspend: async () => (await import('./suspend.js')).registerSuspendResume,
   rollout: async () => (await import('./rollout.js')).registerRollout,
+  explain: async () => (await import('./explain.js')).registerExplain,
 } satisfies Record<string, () => Promise<Register>>;
 
 /** A top-level command as `drover --help` lists it, and the module that registers it. */
@@ -48,6 +49,8 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: 'check a manifest repository (schemas, references, templates); touches no host' },
   { name: 'hosts', module: 'hosts', term: 'hosts [options] [repo]',
     description: 'list the hosts a manifest repository resolves to (touches no host), or with --state-dir their status as the controller recorded it' },
+  { name: 'explain', module: 'explain', term: 'explain [options] <host>',
+    description: 'say why a host is not on the newest good revision, with the runs and events that led there' },
   { name: 'plan', module: 'plan', term: 'plan [options] [repo]', description: 'show what reconcile would change (same as reconcile --dry-run)' },
   { name: 'reconcile', module: 'reconcile', term: 'reconcile [options] [repo]', description: 'converge hosts to the manifests (--dry-run: only show the plan)' },
   { name: 'run', module: 'run', term: 'run [options] <host> <step> [repo]', description: 'run one named step (see drover steps) and what it needs on one host' },

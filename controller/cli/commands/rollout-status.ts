@@ -1,4 +1,4 @@
-import { heldReason, isReleased, phaseOf } from '../../rollout/index.js';
+import { heldReason, isReleased, phaseOf, waveHold, type WaveHold } from '../../rollout/index.js';
 import { loadRollouts } from '../../daemon/rollouts/rollout-store.js';
 
 /**
@@ -9,6 +9,8 @@ export function describeRollouts(stateDir: string, now: number): {
   lines: string[];
   views: { lane: string; revision: string; phase: string; wave: string; halted?: string }[];
   held: (host: string) => { held?: string };
+  /** What holds `host` in its lane's rollout, structured (blocked-by.ts). */
+  hold: (host: string) => WaveHold | undefined;
 } {
   const lanes = loadRollouts(stateDir);
   const views = lanes.map((p) => ({
@@ -17,9 +19,14 @@ export function describeRollouts(stateDir: string, now: number): {
     ...(p.halted ? { halted: p.halted.reason } : {}),
   }));
   const lines = views.map((v) => `rollout ${v.lane}: ${v.phase}, wave ${v.wave} of ${v.revision}${v.halted ? `: ${v.halted}; resume with drover rollout resume or a new commit` : ''}`);
+  const laneOf = (host: string) => lanes.find((p) => p.waves.some((w) => w.hosts.includes(host)));
   const held = (host: string): { held?: string } => {
-    const lane = lanes.find((p) => p.waves.some((w) => w.hosts.includes(host)));
+    const lane = laneOf(host);
     return lane && !isReleased(lane, host, now) ? { held: heldReason(lane, host, now) } : {};
   };
-  return { lines, views, held };
+  const hold = (host: string): WaveHold | undefined => {
+    const lane = laneOf(host);
+    return lane && waveHold(lane, host, now);
+  };
+  return { lines, views, held, hold };
 }

@@ -7,8 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DroverError } from '../../../manifests/errors.js';
 import {
-  assignWaves, heldReason, hostsByLane, orderWaves, isReleased, phaseOf, recordResult, resumeRollout, startRollout, waveOf, windowVerdict, windowsOf,
-  type RolloutPhase, type RolloutProgress, type WaveResult,
+  assignWaves, heldReason, hostsByLane, orderWaves, isReleased, phaseOf, recordResult, resumeRollout, startRollout, waveHold, waveOf, windowVerdict, windowsOf,
+  type RolloutPhase, type RolloutProgress, type WaveHold, type WaveResult,
 } from '../../rollout/index.js';
 import type { HostResult } from '../../reconcile/types.js';
 import { removeFileDurably } from '../../source/atomic-file.js';
@@ -33,13 +33,7 @@ export interface RolloutView {
 }
 
 /** What RolloutCoordinator.hold says keeps a host back: a closed window, or a wave not released. */
-export type RolloutHold =
-  | { kind: 'window'; reason: string; opensAt?: number }
-  | {
-    kind: 'wave'; reason: string; lane: string; revision: string; phase: RolloutPhase;
-    /** The host's wave and the wave rolling out (1-based), that wave's hosts without a result, when a pause ends. */
-    wave: number; waveName: string; current: number; running: number; releasedAt?: number;
-  };
+export type RolloutHold = { kind: 'window'; reason: string; opensAt?: number } | WaveHold;
 
 /** What the worker may do with a host that is to apply. */
 export type ApplyGate = { apply: true; healthCheck: boolean } | { apply: false; reason: string; retryAt?: number };
@@ -144,15 +138,7 @@ export class RolloutCoordinator {
       const opensAt = this.windowOpens.get(host);
       return { kind: 'window', reason, ...(opensAt === undefined ? {} : { opensAt }) };
     }
-    const lane = this.laneOf(host)!;
-    const now = this.deps.clock.now();
-    const current = lane.waves[lane.current];
-    const running = current ? current.hosts.filter((h) => lane.results[h] === undefined).length : 0;
-    return {
-      kind: 'wave', reason, lane: lane.lane, revision: lane.revision, phase: phaseOf(lane, now),
-      wave: (waveOf(lane, host) ?? 0) + 1, waveName: lane.waves[waveOf(lane, host) ?? 0]?.name ?? '', current: lane.current + 1, running,
-      ...(now < lane.releasedAt ? { releasedAt: lane.releasedAt } : {}),
-    };
+    return waveHold(this.laneOf(host)!, host, this.deps.clock.now());
   }
 
   /** An apply run of `host` at `revision` ended: it counts for its wave, which may pass or halt. */
