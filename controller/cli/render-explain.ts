@@ -40,13 +40,19 @@ export function renderExplanation(e: Explanation, limits: { runs: number; events
   if (runs.length) {
     lines.push(renderTable(['STARTED', 'RUN', 'TRIGGER', 'REVISION', 'RESULT', 'CHANGED', 'TOOK'], runs.map((r) => [
       iso(r.startedAt), r.id, r.trigger, shortRevision(r.revision), `${r.result ?? 'running'}${r.dryRun ? ' (dry run)' : ''}`,
-      r.changedSteps.length ? r.changedSteps.join(',') : '-', r.endedAt === undefined ? '-' : `${((r.endedAt - r.startedAt) / 1000).toFixed(1)}s`,
+      steps(r.changedSteps), r.endedAt === undefined ? '-' : `${((r.endedAt - r.startedAt) / 1000).toFixed(1)}s`,
     ])));
   }
   const events = e.events.slice(0, limits.events);
   lines.push('', events.length ? `events (newest first, ${events.length}):` : 'events: none recorded');
   for (const event of events) lines.push(`  ${iso(event.at)}  ${event.type}  ${eventText(event)}`);
   return lines.join('\n');
+}
+
+/** At most two step names, then how many more (all of them are in -o json). */
+function steps(names: readonly string[]): string {
+  if (!names.length) return '-';
+  return names.length <= 2 ? names.join(',') : `${names.slice(0, 2).join(',')} +${names.length - 2} more`;
 }
 
 /** `main@sha1:0123456789ab...` cut to 12 hex digits (the full revision is in -o json). */

@@ -4,7 +4,7 @@
  * commit that replaces the controller's authorized key on web1 cuts the controller out: web1 undoes the
  * run by itself within confirmWithin, the controller reports it Failed (E_LOCKED_OUT), counts it and
  * quarantines the revision, which no later run applies again (a commit that keeps web1's desired state, a
- * restart); the API and `drover hosts` say why web1 is not on the newest revision. A fixing commit converges.
+ * restart); the API, `drover hosts` and `drover explain` say why web1 is not on the newest revision. A fixing commit converges.
  * A controller SIGKILLed during the window: the host undoes the run, the restarted controller reports it.
  * Needs `npm run build` (bin/drover.js -> dist/).
  */
@@ -94,6 +94,15 @@ describe('drover controller: the lockout guard', () => {
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stdout).toMatch(/web1\s+Failed\s+\S+\s+\S+\s+\d+\s+quarantined\s+revision main@sha1:[0-9a-f]{40} was undone on this host \(E_LOCKED_OUT\)/);
     expect(cli.stdout).toMatch(/web2\s+Synced\s+\S+\s+\S+\s+0\s+-\s+in sync with/);
+    // drover explain: the cause, then the runs that led there (the undone apply, then the plan-only run) and the events.
+    const explained = await runDrover(['explain', 'web1', '--controller', ctl.url], { cwd: env.dir, env: { DROVER_TOKEN_FILE: join(env.dir, 'api-token') } });
+    expect(explained.code, explained.stderr).toBe(0);
+    expect(explained.stdout).toMatch(/^web1: Failed {2}\(from http:\/\/127\.0\.0\.1:\d+\)\n {2}why: +revision main@sha1:[0-9a-f]{40} was undone on this host \(E_LOCKED_OUT\) at \S+; not applied again .*\[quarantined\]$/m);
+    expect(explained.stdout).toMatch(/^ {2}status: +E_LOCKED_OUT: the run could not be confirmed/m);
+    const runs = explained.stdout.split('\n').filter((l) => /^\d{4}-\d\d-\d\dT\S+ +\S+ +(revision|startup) /.test(l));
+    expect(runs[0]).toMatch(/ revision +main@sha1:[0-9a-f]{12} +drift \(dry run\) /);
+    expect(runs[1]).toMatch(/ revision +main@sha1:[0-9a-f]{12} +failed /);
+    expect(explained.stdout).toMatch(/^ {2}\S+ {2}host\.failed {2}main@sha1:[0-9a-f]{12} E_LOCKED_OUT: /m);
   });
 
   it('keeps the quarantine across a restart: the startup run only plans', async () => {
