@@ -2,11 +2,10 @@ import type { MergeInput } from './merge.js';
 import type { SourceFile } from './read.js';
 
 /**
- * The lockout guard's confirmation time when nothing declares one: 0, the guard is opt-in for now. Its
- * confirmation (a new SSH connection per changing host) made a one-file apply of 20 hosts 1.55x slower on the
- * bench; it becomes the default once that cost is within 10% (docs/design.md "Lockout guard").
+ * The lockout guard's confirmation time when nothing declares one: 60 s. Runs that change only data areas
+ * (controller/plan/access-risk.ts) are not guarded, so they pay no confirmation (docs/design.md "Lockout guard").
  */
-export const DEFAULT_CONFIRM_WITHIN_MS = 0;
+export const DEFAULT_CONFIRM_WITHIN_MS = 60_000;
 
 type Declared = string | number | undefined;
 

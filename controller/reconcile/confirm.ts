@@ -11,6 +11,8 @@ import { DEFAULT_CONFIRM_WITHIN_MS } from '../../manifests/merge-guard.js';
 import type { DesiredState } from '../../manifests/types.js';
 import { confirmCommand, parseConfirmAnswer } from '../apply/guard.js';
 import type { GuardOptions } from '../apply/types.js';
+import { accessRisk } from '../plan/access-risk.js';
+import type { Plan } from '../plan/types.js';
 import { describeUndone, parseUndoneRecord, type UndoneRun } from '../facts/undone.js';
 import type { Transport } from '../transport/types.js';
 import { toHostFailure } from './failure.js';
@@ -29,12 +31,14 @@ export type Confirmation =
   | { state: 'lost'; cause?: HostFailure; deadline: number };
 
 /**
- * The guard of a run of `target`, or undefined when the guard is off: confirmWithin 0, or the caller gave
- * no way to open a fresh connection (`connectFresh`).
+ * The guard of a run of `target` applying `plan`, or undefined when there is none: confirmWithin 0, the
+ * caller gave no way to open a fresh connection (`connectFresh`), or the plan changes nothing that can cut
+ * SSH access (plan/access-risk.ts: only files in data areas such as /srv).
  */
-export function guardFor(target: HostTarget): GuardOptions | undefined {
+export function guardFor(target: HostTarget, plan: Pick<Plan, 'steps'>): GuardOptions | undefined {
   const withinMs = target.desired.host.confirmWithinMs ?? DEFAULT_CONFIRM_WITHIN_MS;
   if (withinMs <= 0 || target.connectFresh === undefined) return undefined;
+  if (!accessRisk(plan, target.desired)) return undefined;
   return { id: randomBytes(12).toString('hex'), withinMs, label: target.revision ?? 'local' };
 }
 

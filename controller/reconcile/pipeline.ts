@@ -135,7 +135,7 @@ async function converge(planned: PlannedHost, target: HostTarget, transport: Tra
   // The host observes what the run left at the end of the same round trip (the verify probe).
   const probe = options.partial ? undefined : hostProbe(desired);
   target.onPhase?.('apply');
-  const guard = guardFor(target);
+  const guard = guardFor(target, plan);
   const applied = await timed(durations, 'apply', () => guardedApply(target, guard, applyPlan({
     desired, observed, plan, transport,
     options: { ...(options.partial ? { partial: true } : {}), ...(probe ? { verifyProbe: probe.script } : {}), ...signalOf(target), ...(guard ? { guard } : {}) },

@@ -20,7 +20,7 @@ import { turnOrder } from './verdict.js';
 import { openWarmChecker } from './warm.js';
 
 /** The measured scenarios, in table order. */
-export const SCENARIOS = ['first', 'noop', 'dry', 'change', 'warm'] as const;
+export const SCENARIOS = ['first', 'noop', 'dry', 'change', 'guarded', 'warm'] as const;
 /** One of SCENARIOS. */
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -37,12 +37,14 @@ export interface Comparison {
   ansible: Record<Scenario, Sample[]>;
 }
 
-const emptySamples = (): Record<Scenario, Sample[]> => ({ first: [], noop: [], dry: [], change: [], warm: [] });
+const emptySamples = (): Record<Scenario, Sample[]> => ({ first: [], noop: [], dry: [], change: [], guarded: [], warm: [] });
 
 interface Context {
   fleet: Fleet;
   hosts: FleetHost[];
   repo: string;
+  /** The same repository with the lockout guard on (`confirmWithin: 60s`). */
+  guardedRepo: string;
   project: AnsibleProject;
   out: Comparison;
   log: (line: string) => void;
@@ -71,8 +73,10 @@ export async function compareTools(options: CompareOptions): Promise<Comparison>
   try {
     const repo = join(work, 'repo');
     await writeBenchRepository(repo, { hosts });
+    const guardedRepo = join(work, 'repo-guarded');
+    await writeBenchRepository(guardedRepo, { hosts }, { confirmWithin: '60s' });
     const project = await writeAnsibleProject(join(work, 'ansible'), options.fleet, hosts);
-    const ctx: Context = { fleet: options.fleet, hosts, repo, project, out, log: options.log };
+    const ctx: Context = { fleet: options.fleet, hosts, repo, guardedRepo, project, out, log: options.log };
     for (let run = 0; run < options.runs; run++) {
       out.floor.push(await measure(() => sshTrueAll(options.fleet, hosts)));
       const drover = turnOrder(options.builds, run).map((b) => () => droverRound(ctx, run, b, samplesOf(b)));
@@ -106,13 +110,19 @@ async function droverRound(ctx: Context, run: number, build: Build, samples: Rec
   assertDrover(change, { hosts, code: 0, status: 'converged', changed: 1, what: 'apply after a change' });
   assertConverged(hosts, 'drover apply after a change');
   samples.change.push(change);
+  // The same change with the lockout guard on: the watchdog armed, the run confirmed over a new connection.
+  await driftHosts(fleet, hosts);
+  const guarded = await runDrover({ repo: ctx.guardedRepo, fleet, mode: 'apply', bin });
+  assertDrover(guarded, { hosts, code: 0, status: 'converged', changed: 1, what: 'guarded apply after a change' });
+  assertConverged(hosts, 'drover guarded apply after a change');
+  samples.guarded.push(guarded);
   const warm = await openWarmChecker({ repo, fleet, build });
   try {
     for (let i = 0; i < 3; i++) samples.warm.push(await warm.check());
   } finally {
     await warm.close();
   }
-  ctx.log(`run ${run + 1}: drover (${build.name}) first ${s(first)} no-op ${s(noop)} dry ${s(dry)} change ${s(change)} warm ${s(samples.warm.at(-1)!)}`);
+  ctx.log(`run ${run + 1}: drover (${build.name}) first ${s(first)} no-op ${s(noop)} dry ${s(dry)} change ${s(change)} guarded ${s(guarded)} warm ${s(samples.warm.at(-1)!)}`);
 }
 
 async function ansibleRound(ctx: Context, run: number): Promise<void> {

@@ -45,11 +45,11 @@ export function benchRoleYaml(): string {
  * Writes a drover manifest repository for `hosts` into `dir` (a role `bench` applied to every host,
  * concurrency = number of hosts, like Ansible's forks).
  */
-export async function writeBenchRepository(dir: string, fleet: { hosts: FleetHost[] }): Promise<void> {
+export async function writeBenchRepository(dir: string, fleet: { hosts: FleetHost[] }, settings: { confirmWithin?: string } = {}): Promise<void> {
   await mkdir(join(dir, 'hosts'), { recursive: true });
   await mkdir(join(dir, 'roles'), { recursive: true });
   await mkdir(join(dir, 'templates/bench/default'), { recursive: true });
-  await writeFile(join(dir, 'drover.yaml'), `defaults:\n  user: root\nsettings:\n  concurrency: ${Math.max(1, fleet.hosts.length)}\n`);
+  await writeFile(join(dir, 'drover.yaml'), `defaults:\n  user: root\nsettings:\n  concurrency: ${Math.max(1, fleet.hosts.length)}\n${settings.confirmWithin ? `  confirmWithin: ${settings.confirmWithin}\n` : ''}`);
   await writeFile(join(dir, 'roles/bench.yaml'), benchRoleYaml());
   await writeFile(join(dir, 'templates/bench/default/summary.conf'), summaryTemplate({ host: 'host.name', address: 'host.address' }));
   await Promise.all(fleet.hosts.map((h) => writeFile(join(dir, 'hosts', `${h.name}.yaml`),

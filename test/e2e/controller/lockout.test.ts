@@ -27,11 +27,11 @@ let ctl: HttpController;
 let metricsUrl: string;
 let undoneRevision: string;
 
-/** hosts/<name>.yaml of fleet host `i`: /srv/lock/state.txt with `text`, and `extra` resources. */
+/** hosts/<name>.yaml of fleet host `i`: /etc/drover-lock/state.txt with `text`, and `extra` resources. */
 function host(i: number, text: string, extra: Record<string, unknown>[] = []): string {
   return stringify({
     address: env.fleet.hosts[i]!.address,
-    resources: [{ kind: 'directory', path: '/srv/lock' }, { kind: 'file', path: '/srv/lock/state.txt', content: text, mode: '0644' }, ...extra],
+    resources: [{ kind: 'directory', path: '/etc/drover-lock' }, { kind: 'file', path: '/etc/drover-lock/state.txt', content: text, mode: '0644' }, ...extra],
   });
 }
 
@@ -58,7 +58,7 @@ describe('drover controller: the lockout guard', () => {
     ctl = await startHttpControllerIn(env, { extra: { metricsListen: `127.0.0.1:${port}` } });
     for (const name of ['web1', 'web2']) await waitForHost(ctl, name, (r) => r.status === 'Synced' && r.lastAppliedRevision === revisionOf(first), 'synced');
     // Confirmed: the watchdog removed its dir and let go of the apply lock; nothing is left that could undo the run.
-    expect(await sshRun(env.fleet, 'host1', 'cat /srv/lock/state.txt; ls /var/lib/drover; flock -n /var/lib/drover/lock echo free')).toBe('one\ninventory\nlock\npristine\nfree\n');
+    expect(await sshRun(env.fleet, 'host1', 'cat /etc/drover-lock/state.txt; ls /var/lib/drover; flock -n /var/lib/drover/lock echo free')).toBe('one\ninventory\nlock\npristine\nfree\n');
     const hosts = (await api<{ hosts: HostView[] }>('/api/v1/hosts')).hosts;
     expect(hosts.map((h) => [h.host, h.status, h.blockedBy])).toEqual([['web1', 'Synced', undefined], ['web2', 'Synced', undefined]]);
     expect(await lockouts()).toBe('0');
@@ -73,7 +73,7 @@ describe('drover controller: the lockout guard', () => {
     expect(failed.reason).toMatch(/^E_LOCKED_OUT: the run could not be confirmed over a new SSH connection within 3s \(E_AUTH[^)]*\); .*put back \/etc\/ssh\/drover\/authorized_keys/);
     // Back in within confirmWithin plus the time to notice: the old key works, the run's change is gone.
     expect(Date.now() - started).toBeLessThan(40_000);
-    expect(await sshRun(env.fleet, 'host1', `cat /srv/lock/state.txt; grep -c nobody ${KEYS} || true`)).toBe('one\n0\n');
+    expect(await sshRun(env.fleet, 'host1', `cat /etc/drover-lock/state.txt; grep -c nobody ${KEYS} || true`)).toBe('one\n0\n');
     expect(failed.quarantine).toMatchObject({ revision: revisionOf(bad), code: 'E_LOCKED_OUT' });
     await poll('the lockout counted', async () => ((await lockouts()) === '1' ? true : undefined));
     const shown = await web1();
@@ -121,12 +121,12 @@ describe('drover controller: the lockout guard', () => {
     const synced = await waitForHost(ctl, 'web1', (r) => r.status === 'Synced' && r.lastAppliedRevision === revisionOf(fixed), 'converged');
     expect(synced.quarantine).toBeUndefined();
     expect((await web1()).blockedBy).toBeUndefined();
-    expect(await sshRun(env.fleet, 'host1', 'cat /srv/lock/state.txt')).toBe('three\n');
+    expect(await sshRun(env.fleet, 'host1', 'cat /etc/drover-lock/state.txt')).toBe('three\n');
   });
 
   it('a controller SIGKILLed during the window: the host undoes the run, the restarted controller finds out and reports it', async () => {
     await ctl.stop();
-    const slow = { kind: 'command', name: 'slow', run: 'sleep 2 && touch /srv/lock/slow-done', creates: '/srv/lock/slow-done' };
+    const slow = { kind: 'command', name: 'slow', run: 'sleep 2 && touch /etc/drover-lock/slow-done', creates: '/etc/drover-lock/slow-done' };
     const commit = await env.remote.commit({ 'hosts/web1.yaml': host(0, 'four\n', [slow]) }, 'a slow change');
     const killed = await startHttpControllerIn(env);
     await killed.waitForEvent((e) => e.host === 'web1' && e.phase === 'apply' && e.revision === revisionOf(commit), 'the apply to start');
@@ -136,7 +136,7 @@ describe('drover controller: the lockout guard', () => {
     await killed.exited;
     // Nobody confirms: the run ends on its own, and 3 s later the host puts state.txt back.
     await poll('the host undid the run', async () => ((await sshRun(env.fleet, 'host1', 'cat /var/lib/drover/undone 2>/dev/null | head -1')) !== '' ? true : undefined), { timeoutMs: 60_000 });
-    expect(await sshRun(env.fleet, 'host1', 'cat /srv/lock/state.txt')).toBe('three\n');
+    expect(await sshRun(env.fleet, 'host1', 'cat /etc/drover-lock/state.txt')).toBe('three\n');
     ctl = await startHttpControllerIn(env, { extra: { metricsListen: metricsUrl.slice(7, -8) } });
     const reported = await waitForHost(ctl, 'web1', (r) => r.status === 'Failed' && r.lastAttemptedRevision === revisionOf(commit), 'reported after the restart');
     expect(reported.reason).toMatch(/^E_LOCKED_OUT: the run was never confirmed over a new SSH connection; /);
@@ -144,6 +144,6 @@ describe('drover controller: the lockout guard', () => {
     expect(reported.history.map((h) => [h.trigger, h.result])).toContainEqual(['revision', 'interrupted']);
     expect((await web1()).blockedBy).toMatchObject({ kind: 'quarantined', revision: revisionOf(commit) });
     await poll('the lockout counted by the new process', async () => ((await lockouts()) === '1' ? true : undefined));
-    expect(await sshRun(env.fleet, 'host1', 'cat /srv/lock/state.txt')).toBe('three\n');
+    expect(await sshRun(env.fleet, 'host1', 'cat /etc/drover-lock/state.txt')).toBe('three\n');
   });
 });

@@ -48,6 +48,14 @@ describe('the lockout guard', () => {
     expect(await sshRun(fleet, 'host1', 'ls /var/lib/drover; cat /srv/guard/a; flock -n /var/lib/drover/lock true && echo free')).toBe('inventory\nlock\npristine\none\nfree\n');
   });
 
+  it('a run that changes only files in a data area (/srv/guard/*) is not guarded: no watchdog, no confirmation', async () => {
+    const desired = guarded([file('/srv/guard/data', 'data\n')], 3000);
+    const result = await reconcileHost({ desired, transport: connect, connectFresh: connect, mode: 'apply', withTexts: false, revision: 'main@sha1:dddd' });
+    expect(result.outcome, result.error?.message).toBe('applied');
+    expect(result.apply?.guarded).toBeFalsy();
+    expect(await sshRun(fleet, 'host1', 'cat /srv/guard/data; test -e /var/lib/drover/guard && echo guard || echo none')).toBe('data\nnone\n');
+  });
+
   it('a run that replaces authorized_keys is undone by the host: the file put back, its handler run again, the reason recorded', async () => {
     const resources = [
       resource('directory', '/srv/guard', { path: '/srv/guard' }),
