@@ -96,7 +96,7 @@ _undo_run() { : > "$G/rec"
   for _e in $(ls "$G/u" | sort -r); do _u="$G/u/$_e"
     if _restore1 2>> "$G/rerr"; then if [ -e "$_u/absent" ]; then _w=removed; else _w=restored; fi; else _w=failed; fi
     echo "$_w x$(_hxs "$_p")" >> "$G/rec"; done
-  if [ -d /run/systemd/system ]; then systemctl daemon-reload >/dev/null 2>&1 || :; fi
+  if [ -d /run/systemd/system ]; then systemctl daemon-reload >/dev/null 2>&1 || :; systemctl reset-failed >/dev/null 2>&1 || :; fi
   _reruns
   { cat "$G/meta"; echo "ended $(cat "$G/ended")"; echo "undone $(date +%s)"; cat "$G/rec"; } | _meta "$_DD/undone"; }`;
 
