@@ -3,10 +3,11 @@
  * arms a watchdog before its first change: a detached process (in a transient systemd scope where systemd
  * runs, so no restart of sshd or end of the SSH session takes it along) that inherits the lock. The run
  * keeps its undo journal (a copy of every file before it changed it) in GUARD_DIR and notes each handler
- * it ran. When the run has ended, the watchdog waits `within` seconds for the controller to confirm over a
+ * it ran, and a copy of the firewall ruleset (`nft list ruleset`, where nft is installed: iptables-nft rules too).
+ * When the run has ended, the watchdog waits `within` seconds for the controller to confirm over a
  * new SSH connection (confirmCommand renames `armed` to `confirmed` and wakes it: it removes the guard and
  * exits). Unconfirmed, it renames `armed` to `undoing` (the one rename decides between the two), puts the
- * files back, runs the noted handlers again, writes UNDONE_PATH (read by the next probe) and exits,
+ * files back, loads the ruleset it copied if the run changed it, runs the noted handlers again, writes UNDONE_PATH (read by the next probe) and exits,
  * releasing the lock. Pure text.
  */
 import { GUARD_DIR, UNDONE_PATH } from '../facts/undone.js';
@@ -43,6 +44,7 @@ export function checkGuardId(id: string): string {
  */
 export const GUARD_RUN_LIBRARY = String.raw`
 _guard_arm() { rm -rf -- "$_G"; mkdir -m 0700 "$_G" && mkdir "$_G/u" && cp -- "$W/guard.sh" "$_G/guard.sh" || return 1
+  if command -v nft >/dev/null 2>&1; then nft list ruleset > "$_G/fw" 2>/dev/null || rm -f -- "$_G/fw"; fi
   { cat "$W/gmeta"; echo "armed $(date +%s)"; } > "$_G/meta" && echo "$$" > "$_G/run" && : > "$_G/armed" || return 1
   if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then
     setsid sh -c 'systemd-run --scope --quiet --collect --unit="drover-guard-$1" sh "$2/guard.sh" "$2" || exec sh "$2/guard.sh" "$2"' _ "$_GID" "$_G" < /dev/null >> "$_G/log" 2>&1 &
@@ -92,10 +94,15 @@ cd / && rm -rf -- "$G"
 exit 0`;
 
 const UNDO_RUN = String.raw`
+_undo_fw() { [ -e "$G/fw" ] && command -v nft >/dev/null 2>&1 || return 0
+  nft list ruleset > "$G/fw.now" 2>/dev/null; if cmp -s "$G/fw" "$G/fw.now"; then return 0; fi
+  if { echo 'flush ruleset'; cat "$G/fw"; } | nft -f - 2>> "$G/rerr"; then _w=restored; else _w=failed; fi
+  echo "$_w x$(_hxs 'the nftables ruleset')" >> "$G/rec"; }
 _undo_run() { : > "$G/rec"
   for _e in $(ls "$G/u" | sort -r); do _u="$G/u/$_e"
     if _restore1 2>> "$G/rerr"; then if [ -e "$_u/absent" ]; then _w=removed; else _w=restored; fi; else _w=failed; fi
     echo "$_w x$(_hxs "$_p")" >> "$G/rec"; done
+  _undo_fw
   if [ -d /run/systemd/system ]; then systemctl daemon-reload >/dev/null 2>&1 || :; systemctl reset-failed >/dev/null 2>&1 || :; fi
   _reruns
   { cat "$G/meta"; echo "ended $(cat "$G/ended")"; echo "undone $(date +%s)"; cat "$G/rec"; } | _meta "$_DD/undone"; }`;

@@ -35,7 +35,7 @@ done
 demo_packages=(openssh-server openssh-client util-linux git curl)
 # The tests, on top: systemd hosts, the sudo transport, per-host networks, process checks, and tools
 # that only a test uses.
-test_packages=(systemd sudo iproute2 procps prometheus chromium debootstrap)
+test_packages=(systemd sudo iproute2 procps prometheus chromium debootstrap nftables)
 packages=("${demo_packages[@]}")
 [ $purpose = tests ] && packages+=("${test_packages[@]}")
 
@@ -53,6 +53,7 @@ declare -A needed_for=(
   [prometheus]="the metrics, alert rule and dashboard tests (prometheus, promtool)"
   [chromium]="the status page test in a real browser"
   [debootstrap]="the container image test (a Debian base and buildah, each in a chroot)"
+  [nftables]="the lockout guard's firewall test (a rule dropping new SSH connections, undone by the host)"
 )
 # A command (or file) that tells whether each package is there.
 declare -A probe=(
@@ -68,6 +69,7 @@ declare -A probe=(
   [prometheus]=promtool
   [chromium]=chromium
   [debootstrap]=/usr/sbin/debootstrap
+  [nftables]=/usr/sbin/nft
 )
 
 have() {
