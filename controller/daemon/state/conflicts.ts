@@ -3,8 +3,10 @@
  * the same resource needs `policy.repairs` repairs within `policy.withinMs` (a cron job, a package script,
  * another tool keeps rewriting it), it is marked Conflict and self-heal pauses for it (the worker plans it
  * held: listed, never applied) until a commit changes the resource (its fingerprint moves) or a sync with
- * `forceConflict`. A resource that a fresh observation right after drover's own apply still finds different
- * does not converge at all: drover's bug, not the host's, marked Conflict at once with its own reason.
+ * `forceConflict`. An apply that a fresh observation right after it (the verify, in the same round trip)
+ * still finds undone counts as a repair too, even at a new desired state; when every counted repair was
+ * undone that fast, the resource does not converge at all: drover's bug, not the host's (its own reason).
+ * One such apply alone proves nothing: a loop on the host may rewrite the file between apply and verify.
  */
 import type { ConflictPolicy } from '../../../manifests/index.js';
 
@@ -16,6 +18,8 @@ export interface Repair {
   reasons: string[];
   /** The unified diff of a file's content, secrets masked (reconcile/file-diff.ts); absent when none. */
   diff?: string[];
+  /** Set when the observation right after the apply still found the resource different. */
+  undone?: true;
 }
 
 /** The repairs of one resource against one definition of it (`fingerprint`), within the period. */
@@ -68,7 +72,7 @@ export interface RunChanges {
   /** The host's desired state is the one it last converged to: whatever the run changed had drifted. */
   atConverged: boolean;
   changed: readonly ChangedResource[];
-  /** Resources the run changed that the observation right after it still found different. */
+  /** Resources the run changed that the observation right after it (the verify) still found different. */
   notConverged: readonly string[];
   /** `drover sync --force-conflict`: every Conflict of the host is cleared and counting starts afresh. */
   force: boolean;
@@ -97,13 +101,16 @@ export function trackConflicts(facts: ConflictFacts, run: RunChanges): ConflictU
   for (const change of run.changed) {
     const fingerprint = run.fingerprints.get(change.resource);
     if (fingerprint === undefined || inConflict.has(change.resource)) continue;
-    const repair: Repair = { at: run.now, runId: run.runId, steps: change.steps, reasons: change.reasons, ...(change.diff?.length ? { diff: change.diff } : {}) };
+    const undone = run.notConverged.includes(change.resource);
+    const repair: Repair = {
+      at: run.now, runId: run.runId, steps: change.steps, reasons: change.reasons, ...(change.diff?.length ? { diff: change.diff } : {}), ...(undone ? { undone } : {}),
+    };
     const track = tracks[change.resource];
-    const isRepair = track?.fingerprint === fingerprint || run.atConverged;
+    const isRepair = track?.fingerprint === fingerprint || run.atConverged || undone;
     const repairs = isRepair ? [...(track?.fingerprint === fingerprint ? track.repairs : []), repair].slice(-run.policy.repairs) : [];
-    const reason = conflictReason(change.resource, repairs, run);
+    const reason = conflictReason(repairs, run.policy);
     if (reason) {
-      declared.push(conflictOf({ resource: change.resource, reason, fingerprint, repairs: repairs.length ? repairs : [repair], run }));
+      declared.push(conflictOf({ resource: change.resource, reason, fingerprint, repairs, run }));
       delete tracks[change.resource];
     } else {
       tracks[change.resource] = { fingerprint, repairs };
@@ -127,9 +134,9 @@ export function conflictText(conflicts: readonly ResourceConflict[] | undefined)
   return `; ${conflicts.length} resource${conflicts.length === 1 ? '' : 's'} in Conflict, self-heal paused: ${names}`;
 }
 
-function conflictReason(resource: string, repairs: readonly Repair[], run: RunChanges): ConflictReason | undefined {
-  if (run.notConverged.includes(resource)) return 'not-idempotent';
-  return repairs.length >= run.policy.repairs ? 'drift' : undefined;
+function conflictReason(repairs: readonly Repair[], policy: ConflictPolicy): ConflictReason | undefined {
+  if (repairs.length < policy.repairs) return undefined;
+  return repairs.every((r) => r.undone === true) ? 'not-idempotent' : 'drift';
 }
 
 function conflictOf(args: { resource: string; reason: ConflictReason; fingerprint: string; repairs: Repair[]; run: RunChanges }): ResourceConflict {
@@ -142,7 +149,7 @@ function conflictOf(args: { resource: string; reason: ConflictReason; fingerprin
 export function conflictMessage(reason: ConflictReason, repairs: number, policy: ConflictPolicy): string {
   const clears = 'a commit changing it or `drover sync --force-conflict` clears it';
   if (reason === 'not-idempotent') {
-    return `right after drover applied it a fresh observation still differs: the resource does not converge (a drover bug, not the host's; please report it); self-heal paused for it; ${clears}`;
+    return `a fresh observation right after each of its last ${repairs} applies still found it different: the resource does not converge (a drover bug, not the host's; please report it); self-heal paused for it; ${clears}`;
   }
   return `drifted back after ${repairs} repairs within ${durationText(policy.withinMs)} (something on the host keeps changing it); self-heal paused for it; ${clears}`;
 }

@@ -60,6 +60,7 @@ describe('a Conflict for people', () => {
   it('names a resource that does not converge as drover\'s bug, not the host\'s', () => {
     const c = conflict('not-idempotent');
     expect(c).toMatchObject({ reason: 'not-idempotent', code: 'E_NOT_IDEMPOTENT' });
-    expect(c.message).toMatch(/^right after drover applied it a fresh observation still differs: the resource does not converge \(a drover bug, not the host's/);
+    expect(c.repairs.map((r) => r.undone)).toEqual([true]);
+    expect(c.message).toMatch(/^a fresh observation right after each of its last 1 applies still found it different: the resource does not converge \(a drover bug, not the host's/);
   });
 });
