@@ -59,10 +59,13 @@ function driftChecksAfter(before: ReadonlySet<string>, count: number, what: stri
 const runIds = async (): Promise<Set<string>> => new Set((await hostRecord(env.stateDir, 'web1'))!.history.map((r) => r.id));
 
 describe('drover controller: a resource that drifts back again and again', () => {
-  it('is repaired three times, then marked Conflict with each repair and its diff, and left alone', async () => {
+  it('converges the host first', async () => {
     const commit = await env.remote.commit(files('declared\n'), 'web1 with two files');
     ctl = await startHttpControllerIn(env, { extra: EXTRA });
     await waitForHost(ctl, 'web1', (r) => r.status === 'Synced' && r.lastAppliedRevision === revisionOf(commit), 'synced');
+  });
+
+  it('is repaired three times, then marked Conflict with each repair and its diff, and left alone', async () => {
     await startFighting();
 
     const found = await waitForHost(ctl, 'web1', (r) => r.conflicts?.some((c) => c.resource === FOUGHT) === true, 'fought.txt in Conflict');
