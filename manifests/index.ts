@@ -11,3 +11,4 @@ export {
   attachRepositorySecrets, decryptRepositorySecrets, encryptSecret, listRepositorySecrets, parseIdentities, RECIPIENTS_FILE, SECRETS_DIR,
 } from './repository-secrets.js';
 export { SecretValue } from './secret-value.js';
+export { DEFAULT_CONFLICT_POLICY, type ConflictPolicy } from './merge-conflict.js';

@@ -16,6 +16,7 @@ import { createTemplateEngine, type TemplateEngine } from './templates.js';
 import type { DesiredState, HookScript, RepositorySettings } from './types.js';
 import { readPolicies, type RepositoryPolicies } from './policies.js';
 import { mergeConfirmWithin } from './merge-guard.js';
+import { mergeConflictPolicy } from './merge-conflict.js';
 import { mergeRollbackOnFailedTests } from './merge-rollback.js';
 import { resolveAfter } from './host-order.js';
 import { createManifestValidator, validateFile, type ManifestValidator } from './validate.js';
@@ -169,10 +170,12 @@ function buildHost(name: string, ctx: BuildContext): DesiredState | undefined {
   const reconcile = mergeReconcilePolicy(input);
   const rollback = mergeRollbackOnFailedTests(input, roles.map((r) => inventory.roles.get(r.name)));
   const confirmWithin = mergeConfirmWithin(input, roles.map((r) => inventory.roles.get(r.name)), ctx.settings.settings?.confirmWithin);
+  const conflict = mergeConflictPolicy(input, roles.map((r) => inventory.roles.get(r.name)), ctx.settings.settings?.conflict);
   return {
     host: {
       ...view, data, origin: { file: host.source.file, ...locate(host.source, []) }, ...(reconcile ? { reconcile } : {}), ...(rollback ? { rollbackOnFailedTests: true } : {}),
       ...(confirmWithin === undefined ? {} : { confirmWithinMs: confirmWithin }),
+      ...(conflict === undefined ? {} : { conflict }),
     },
     resources,
     tests: roles.flatMap((r) => assembleTests(r, scope)),

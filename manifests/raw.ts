@@ -81,7 +81,9 @@ export interface RawSettings {
     params?: Record<string, Record<string, unknown>>;
   };
   resolver?: Record<string, string>;
-  settings?: { backups?: number; prune?: boolean; concurrency?: number; repository?: string; confirmWithin?: string | number };
+  settings?: { backups?: number; prune?: boolean; concurrency?: number; repository?: string; confirmWithin?: string | number;
+    conflict?: { repairs?: number; within?: string };
+  };
 }
 
 /** The name of a `roles:` entry. */

@@ -55,6 +55,11 @@ export interface HostInfo {
    * absent when none declares one (DEFAULT_CONFIRM_WITHIN_MS, manifests/merge-guard.ts); 0 disables the guard.
    */
   confirmWithinMs?: number;
+  /**
+   * When self-heal gives up on a resource that drifts back (`conflict`: host > groups > roles > drover.yaml
+   * settings, field by field); absent when none declares one (DEFAULT_CONFLICT_POLICY, manifests/merge-conflict.ts).
+   */
+  conflict?: { repairs: number; withinMs: number };
 }
 
 /** File content after rendering. `secrets` lists secret names whose placeholders the text holds. */

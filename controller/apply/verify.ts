@@ -3,7 +3,7 @@
  */
 import type { DesiredState } from '../../manifests/types.js';
 import { observeHost, type ObserveOptions } from '../facts/observe.js';
-import { planHost } from '../plan/plan-host.js';
+import { planHost, type PlanOptions } from '../plan/plan-host.js';
 import type { Plan } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
 
@@ -11,7 +11,7 @@ import type { Transport } from '../transport/types.js';
  * Re-observes the host (one probe) and re-plans it. Returns the new Plan: `inSync` is true when the
  * host converged. Throws what observeHost and planHost throw.
  */
-export async function verifyConverged(desired: DesiredState, transport: Transport, options: ObserveOptions = {}): Promise<Plan> {
+export async function verifyConverged(desired: DesiredState, transport: Transport, options: ObserveOptions = {}, plan: PlanOptions = {}): Promise<Plan> {
   const observed = await observeHost(desired, transport, options);
-  return planHost(desired, observed);
+  return planHost(desired, observed, plan);
 }

@@ -28,6 +28,8 @@ export interface StateDirHost {
   lastAttemptAt?: number;
   lastSuccessAt?: number;
   lastError?: HostRecord['lastError'];
+  /** Resources in Conflict (self-heal paused for them); absent when none. */
+  conflicts?: HostRecord['conflicts'];
 }
 
 /** What a state directory says about its source, hosts and rollouts. */
@@ -67,7 +69,7 @@ function describe(record: HostRecord, context: BlockedContext): StateDirHost {
   const blocked = blockedBy(record, status, context);
   return {
     host: record.host, status, reason, ...(blocked ? { blockedBy: blocked } : {}), suspended: record.suspended,
-    ...pick(record, ['lastAppliedRevision', 'lastAttemptedRevision', 'lastAttemptAt', 'lastSuccessAt', 'lastError']),
+    ...pick(record, ['lastAppliedRevision', 'lastAttemptedRevision', 'lastAttemptAt', 'lastSuccessAt', 'lastError', 'conflicts']),
   };
 }
 

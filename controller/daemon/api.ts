@@ -26,7 +26,7 @@ import type { EventPage, EventQuery } from './report/event-query.js';
  * the revision it is to apply, while it is held for them (its reason then starts `waiting for`).
  * `blockedBy`: why it is not Synced on the newest good revision (state/blocked-by.ts).
  */
-export type HostView = Omit<HostRecord, 'history' | 'desiredHash'> & { waitingFor?: WaitingForHosts; blockedBy?: BlockedBy };
+export type HostView = Omit<HostRecord, 'history' | 'desiredHash' | 'repairs'> & { waitingFor?: WaitingForHosts; blockedBy?: BlockedBy };
 
 /** A host with its run history (newest first). */
 export interface HostDetail extends HostView {
@@ -56,6 +56,8 @@ export interface SyncRequest {
   trigger?: 'manual' | 'webhook';
   /** Apply even outside the hosts' maintenance windows. */
   overrideWindow?: boolean;
+  /** Clear the hosts' Conflicts (resources self-heal paused for) and apply those resources again. */
+  forceConflict?: boolean;
   /** Who asked: the API token's name (kept in the event log). */
   actor?: string;
 }
@@ -114,7 +116,7 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
     // A host in the config's suspendedHosts is Suspended from the start, not only once the worker
     // has met it and saved it so (until then a sync would be accepted and the status look wrong).
     const record = !stored.suspended && ctx.settings.suspendedByConfig.has(stored.host) ? { ...stored, suspended: true } : stored;
-    const { history: _history, desiredHash: _hash, ...rest } = record;
+    const { history: _history, desiredHash: _hash, repairs: _repairs, ...rest } = record;
     const waitingFor = ctx.dependencies?.reason(record.host);
     const context = blockedContext(ctx, record.host);
     const derived = deriveStatus(record, context);
@@ -163,7 +165,10 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
       const dryRun = request.dryRun ?? false;
       const run = ctx.syncRuns.create(hosts, { dryRun, now: ctx.clock.now() });
       for (const host of hosts) {
-        enqueue(ctx, host, { trigger: request.trigger ?? 'manual', apply: !dryRun, runId: run.id, ...(request.overrideWindow ? { overrideWindow: true } : {}) });
+        enqueue(ctx, host, {
+          trigger: request.trigger ?? 'manual', apply: !dryRun, runId: run.id,
+          ...(request.overrideWindow ? { overrideWindow: true } : {}), ...(request.forceConflict && !dryRun ? { forceConflict: true } : {}),
+        });
       }
       ctx.log.info({ runId: run.id, hosts: hosts.length, dryRun, trigger: request.trigger ?? 'manual', actor: request.actor }, 'sync requested');
       ctx.events.syncRequested?.(request.trigger ?? 'manual', { runId: run.id, hosts, dryRun, ...(request.actor === undefined ? {} : { actor: request.actor }) });

@@ -11,6 +11,7 @@ import type { FleetRevision } from './revisions/fleet.js';
 import type { Logger } from './log.js';
 import type { WorkQueue } from './work/queue.js';
 import type { HostRecord, RunRecord, Trigger } from './state/records.js';
+import type { ResourceConflict } from './state/conflicts.js';
 import type { SyncRuns } from './work/runs.js';
 import type { StateStore } from './state/state.js';
 import type { DriftFacts } from './work/schedule.js';
@@ -58,6 +59,8 @@ export interface DaemonEvents {
    * SSH connection within confirmWithin. Once per undo (an undo the probe finds later is reported then).
    */
   hostLockedOut?: (host: string, lockout: HostLockout) => void;
+  /** A resource of `host` was marked Conflict (self-heal paused for it): once per Conflict. */
+  resourceConflict?: (host: string, found: { revision: string; runId: string; conflict: ResourceConflict }) => void;
 }
 
 /** What hostLockedOut reports: the revision undone, the reason shown, and what the host put back when it told. */

@@ -12,16 +12,32 @@ import type { Plan, PlanStep, PlanSummary, Verdict } from './types.js';
 
 const PATH_KINDS = new Set(['file', 'directory', 'git', 'symlink']);
 
+/** What a caller may ask of planHost beyond the desired and observed states. */
+export interface PlanOptions {
+  /** Resource ids whose changes are listed, never run (resources in Conflict: self-heal paused for them). */
+  held?: ReadonlySet<string>;
+}
+
+/** Appended to the reasons of a held resource's step. */
+export const HELD_REASON = 'not applied: the resource is in Conflict (it drifted back after repeated repairs); a commit changing it or `drover sync --force-conflict` lets drover apply it again';
+
+function heldStep(step: PlanStep): PlanStep {
+  const { mayChange: _mayChange, ...rest } = step;
+  return { ...rest, reasons: [...step.reasons, HELD_REASON], report: true };
+}
+
 /**
  * Plans one host: a pure, deterministic function of what is desired and what was observed.
  * Steps come in resource order (dependsOn, kind, declaration); a file whose content changes
  * gets a backup step before it; notified services get one handler step each, after all work
  * steps; role tests come last. With settings.prune, what the host's inventory lists and the manifests
  * no longer declare gets a clean step before the handlers, and so does each undeclared entry of a
- * directory with `purge` (purge.ts; `purge: report` steps are listed, never run, and leave `inSync`). Throws DroverError E_DEPENDENCY_CYCLE on
+ * directory with `purge` (purge.ts; `purge: report` steps are listed, never run, and leave `inSync`). A resource in
+ * `options.held` (in Conflict: self-heal paused for it) that differs gets a step listed the same way, which
+ * notifies nothing and takes no backup. Throws DroverError E_DEPENDENCY_CYCLE on
  * dependsOn cycles, E_PLATFORM_MISMATCH when the host is not of its declared platform family.
  */
-export function planHost(desired: DesiredState, observed: ObservedState): Plan {
+export function planHost(desired: DesiredState, observed: ObservedState, options: PlanOptions = {}): Plan {
   checkPlatform(desired, observed);
   const ordered = orderResources(desired.resources);
   const names = nameSteps(ordered, desired.host.family);
@@ -42,6 +58,10 @@ export function planHost(desired: DesiredState, observed: ObservedState): Plan {
     const verdict = withReplacedSecrets(r, base, replacedSecrets);
     const step = workStep(r, verdict, names.get(r.id) ?? r.id, desired.host.name, observed);
     if (verdict !== base) markRewrite(step);
+    if (options.held?.has(r.id) && (step.action !== 'none' || step.mayChange !== undefined)) {
+      steps.push(heldStep(step));
+      continue;
+    }
     if (replacesSecretValue(r, step, observed)) replacedSecrets.add(r.key);
     if (needsBackup(r, step)) steps.push(backupStep(step));
     steps.push(step);

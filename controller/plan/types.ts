@@ -39,7 +39,7 @@ export interface PlanStep {
   /** For purge_ steps (purge.ts): the undeclared entry of an owned directory that the step removes. */
   purge?: { path: string; type: 'file' | 'symlink' };
   /**
-   * Listed, never run (`purge: report`): what drover would change, reported as drift of the host's
+   * Listed, never run (`purge: report`, or a resource in Conflict): what drover would change, reported as drift of the host's
    * status and plan, yet not counted against `inSync` (applying would change nothing there).
    */
   report?: true;
@@ -52,7 +52,7 @@ export interface PlanSummary {
   unchanged: number;
   /** Steps whose outcome is only known at run time. */
   mayChange: number;
-  /** Steps only reported, never run (`purge: report`); absent when none. */
+  /** Steps only reported, never run (`purge: report`, resources in Conflict); absent when none. */
   reported?: number;
 }
 

@@ -39,7 +39,7 @@ export async function observeAndPlan(target: HostTarget, options: { withTexts: b
     target.onPhase?.('observe');
     const observed = await timed(phaseDurationsMs, 'observe', () => observeHost(target.desired, transport, signalOf(target)));
     target.onPhase?.('plan');
-    const plan = await timed(phaseDurationsMs, 'plan', async () => planHost(target.desired, observed));
+    const plan = await timed(phaseDurationsMs, 'plan', async () => planHost(target.desired, observed, heldOf(target)));
     const texts = options.withTexts && !plan.inSync ? await fetchFileTexts(target.desired, plan, transport) : undefined;
     // The desired state itself holds the secrets (and is not plain data): only what was found is masked.
     const found = maskDeep({ observed, plan, ...(texts ? { texts } : {}) }, target.desired.repositorySecrets);
@@ -146,8 +146,8 @@ async function converge(planned: PlannedHost, target: HostTarget, transport: Tra
   if (!probe) return { outcome: plan.inSync ? 'in-sync' : 'applied', apply };
   target.onPhase?.('verify');
   const verify = await timed(durations, 'verify', async () => verifyOutput === undefined
-    ? verifyConverged(desired, transport, signalOf(target))
-    : planHost(desired, parseObservation(desired, probe, verifyOutput)));
+    ? verifyConverged(desired, transport, signalOf(target), heldOf(target))
+    : planHost(desired, parseObservation(desired, probe, verifyOutput), heldOf(target)));
   if (verify.inSync) return { outcome: 'applied', apply, verify };
   return { outcome: 'failed', apply, verify, error: notConverged(verify) };
 }
@@ -215,6 +215,10 @@ function nameOf(target: HostTarget): string {
 
 function addressOf(target: HostTarget): string {
   return `${target.desired.host.address}:${target.desired.host.port}`;
+}
+
+function heldOf(target: Pick<HostTarget, 'held'>): { held?: ReadonlySet<string> } {
+  return target.held ? { held: target.held } : {};
 }
 
 function signalOf(target: Pick<HostTarget, 'signal'>): { signal?: AbortSignal } {

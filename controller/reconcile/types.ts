@@ -47,6 +47,8 @@ export interface HostTarget {
   revision?: string;
   /** The id of the host's undo record (observed.undone) the caller already reported: reconcileHost applies over it. */
   knownUndone?: string;
+  /** Resource ids in Conflict (self-heal paused for them): their changes are listed in the plan, never applied. */
+  held?: ReadonlySet<string>;
 }
 
 /**

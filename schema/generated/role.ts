@@ -41,6 +41,19 @@ export interface RoleFile {
    */
   confirmWithin?: string | 0 | '0';
   /**
+   * Drift that fights back: when self-heal repairs the same resource `repairs` times within `within` (another tool, a package script or a cron job keeps rewriting it), the resource is marked Conflict with the times of its repairs and what changed each time, and self-heal pauses for that resource only (the rest of the host keeps reconciling) until a commit changes the resource or `drover sync --force-conflict`. E.g. `{ repairs: 3, within: 1h }` (the default). Each field: a host's value wins over its groups', a group's over its roles', a role's over drover.yaml's `settings.conflict`.
+   */
+  conflict?: {
+    /**
+     * Repairs of one resource within `within` that mark it Conflict (default 3).
+     */
+    repairs?: number;
+    /**
+     * The period the repairs are counted in, e.g. `1h` (default `1h`).
+     */
+    within?: string;
+  };
+  /**
    * Overrides applied when the host's platform (or its family: debian, rhel, alpine) matches.
    */
   platforms?: {

@@ -22,7 +22,7 @@ export interface ControllerClient {
   status(): Promise<StatusAnswer>;
   hosts(): Promise<HostView[]>;
   host(name: string): Promise<HostDetail>;
-  sync(request: { hosts?: string[]; dryRun?: boolean; overrideWindow?: boolean }): Promise<{ runId: string }>;
+  sync(request: { hosts?: string[]; dryRun?: boolean; overrideWindow?: boolean; forceConflict?: boolean }): Promise<{ runId: string }>;
   run(id: string): Promise<SyncRun>;
   suspend(name: string): Promise<HostView>;
   resume(name: string): Promise<HostView>;

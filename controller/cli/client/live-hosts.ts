@@ -1,6 +1,7 @@
 import { driftCount } from '../../daemon/http/page/format.js';
 import { type CliIo, println } from '../io.js';
 import { renderTable } from '../table.js';
+import { conflictLines } from '../conflict-lines.js';
 import { createControllerClient } from './http-client.js';
 import { resolveEndpoint, type EndpointFlags } from './endpoint.js';
 
@@ -21,4 +22,5 @@ export async function showLiveHosts(io: CliIo, flags: EndpointFlags, output: 'te
       String(driftCount(h.lastPlan)), h.blockedBy?.kind ?? '-', h.blockedBy?.reason ?? h.reason,
     ]),
   ));
+  for (const line of conflictLines(hosts)) println(io, line);
 }

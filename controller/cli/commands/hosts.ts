@@ -7,6 +7,7 @@ import { parseOutput, resolveRepo } from '../context.js';
 import { renderTable } from '../table.js';
 import { showLiveHosts } from '../client/live-hosts.js';
 import { readStateDir } from '../state-dir.js';
+import { conflictLines } from '../conflict-lines.js';
 
 /**
  * `drover hosts [REPO]`: the resolved inventory (groups, roles, state, platform, resource counts).
@@ -69,5 +70,6 @@ async function showState(io: CliIo, stateDir: string, output: 'text' | 'json'): 
       h.blockedBy?.kind ?? '-', h.blockedBy?.reason ?? h.reason,
     ]),
   ));
+  for (const line of conflictLines(hosts)) println(io, line);
   for (const line of rollouts.lines) println(io, line);
 }

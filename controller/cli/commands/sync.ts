@@ -12,12 +12,13 @@ interface SyncFlags extends EndpointFlags {
   host?: string[];
   dryRun?: boolean;
   overrideWindow?: boolean;
+  forceConflict?: boolean;
   wait?: boolean;
   output: string;
 }
 
 /**
- * `drover sync [--host H]... [--dry-run] [--override-window] [--wait]`: asks a running controller to sync now
+ * `drover sync [--host H]... [--dry-run] [--override-window] [--force-conflict] [--wait]`: asks a running controller to sync now
  * (POST /api/v1/sync) and prints the run id. With --wait it follows the run (progress on stderr),
  * prints a summary and exits like `drover reconcile`: 0 converged or in sync, 2 drift left (a dry run,
  * or hosts held back by a window or a wave), 3 hosts failed (some or all), 1 an error (bad flags, the
@@ -30,13 +31,14 @@ export function registerSync(program: Command, io: CliIo): void {
     .option('--host <name>', 'host to sync (repeatable, or a comma list; default every host)', collect)
     .option('--dry-run', 'plan only: report drift, change nothing')
     .option('--override-window', 'apply now even outside the hosts\' maintenance windows')
+    .option('--force-conflict', 'clear the hosts\' Conflicts (resources self-heal paused for) and apply those resources again')
     .option('--wait', 'follow the run until every host is done; exit 0 in sync/converged, 2 drift (dry run), 3 some failed, 1 error')
     .option('-o, --output <format>', 'text or json (the final run with --wait)', 'text'))
     .action(async (opts: SyncFlags, self: Command) => {
       const client = createControllerClient(await resolveEndpoint(io, opts));
       const hosts = (opts.host ?? []).flatMap((h) => h.split(',')).map((h) => h.trim()).filter(Boolean);
       const { runId } = await client.sync({ ...(hosts.length ? { hosts } : {}), dryRun: opts.dryRun === true,
-        ...(opts.overrideWindow ? { overrideWindow: true } : {}) });
+        ...(opts.overrideWindow ? { overrideWindow: true } : {}), ...(opts.forceConflict ? { forceConflict: true } : {}) });
       if (!opts.wait) {
         println(io, opts.output === 'json' ? JSON.stringify({ runId }) : runId);
         return;

@@ -52,7 +52,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
     if (!host) throw unknownHosts([request.params.name], api.hosts());
     return host;
   });
-  app.post<{ Body: { hosts?: string[]; dryRun?: boolean; overrideWindow?: boolean } }>('/api/v1/sync', { schema: { body: SYNC_BODY }, bodyLimit: options.bodyLimit, config: { role: 'sync' } }, async (request, reply) => {
+  app.post<{ Body: { hosts?: string[]; dryRun?: boolean; overrideWindow?: boolean; forceConflict?: boolean } }>('/api/v1/sync', { schema: { body: SYNC_BODY }, bodyLimit: options.bodyLimit, config: { role: 'sync' } }, async (request, reply) => {
     requireReady();
     const live = api.hosts();
     const wanted = request.body.hosts;
@@ -66,7 +66,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
       }
     }
     const { runId } = api.sync({ ...(wanted?.length ? { hosts: wanted } : {}), dryRun: request.body.dryRun ?? false, trigger: 'manual',
-      ...(request.body.overrideWindow ? { overrideWindow: true } : {}), ...actor(request),
+      ...(request.body.overrideWindow ? { overrideWindow: true } : {}), ...(request.body.forceConflict ? { forceConflict: true } : {}), ...actor(request),
     });
     options.onSync?.();
     return reply.code(202).header('location', `/api/v1/runs/${runId}`).send({ runId });

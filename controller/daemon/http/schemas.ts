@@ -14,6 +14,7 @@ export const SYNC_BODY = {
     hosts: { type: 'array', items: HOST_NAME, maxItems: 10_000 },
     dryRun: { type: 'boolean' },
     overrideWindow: { type: 'boolean' },
+    forceConflict: { type: 'boolean' },
   },
 } as const;
 

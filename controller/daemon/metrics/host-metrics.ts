@@ -22,6 +22,8 @@ export interface HostMetricsRecord {
   lastPlan?: { inSync: boolean; counts: Record<string, number> };
   /** Set when the host left the inventory: its series are deleted. */
   removedAt?: number;
+  /** Resources in Conflict (self-heal paused for them). */
+  conflicts?: readonly { resource: string; reason: string }[];
 }
 
 interface HostRow {
@@ -31,6 +33,7 @@ interface HostRow {
   appliedRevision?: string;
   lastAttemptSeconds?: number;
   lastSuccessSeconds?: number;
+  conflicts: readonly { resource: string; reason: string }[];
 }
 
 /** Resources the last plan would change: created, updated or deleted. */
@@ -63,6 +66,12 @@ export class HostMetrics {
     gauge('drover_host_drift_resources', 'Resources the last plan of each host would change.', ['host'], (g) => {
       for (const [host, row] of rows) g.set({ host }, row.drift);
     });
+    gauge('drover_host_conflicts', 'Resources of each host in Conflict: they drifted back after repeated repairs (or did not converge right after an apply), and self-heal pauses for them.', ['host'], (g) => {
+      for (const [host, row] of rows) g.set({ host }, row.conflicts.length);
+    });
+    gauge('drover_resource_conflicts', 'Each resource in Conflict (always 1), with why: `drift` (it drifted back after repeated repairs) or `not-idempotent` (a drover bug).', ['host', 'resource', 'reason'], (g) => {
+      for (const [host, row] of rows) for (const c of row.conflicts) g.set({ host, resource: c.resource, reason: c.reason }, 1);
+    });
     gauge('drover_host_last_success_timestamp_seconds', 'When each host last reconciled cleanly (epoch seconds).', ['host'], (g) => {
       for (const [host, row] of rows) if (row.lastSuccessSeconds !== undefined) g.set({ host }, row.lastSuccessSeconds);
     });
@@ -87,6 +96,7 @@ export class HostMetrics {
       appliedRevision: record.lastAppliedRevision,
       lastAttemptSeconds: seconds(record.lastAttemptAt),
       lastSuccessSeconds: seconds(record.lastSuccessAt),
+      conflicts: (record.conflicts ?? []).map((c) => ({ resource: c.resource, reason: c.reason })),
     });
   }
 

@@ -7,7 +7,7 @@
 /** Every event type, in the order docs/report.md lists them. */
 export const EVENT_TYPES = [
   'revision.accepted', 'revision.rejected', 'revision.finished',
-  'host.failed', 'host.rolledBack', 'host.unreachable', 'host.driftRepaired',
+  'host.failed', 'host.rolledBack', 'host.unreachable', 'host.driftRepaired', 'host.conflict',
   'rollout.halted', 'rollout.resumed',
   'run.finished', 'sync.requested', 'host.suspended', 'host.resumed',
 ] as const;
@@ -44,6 +44,7 @@ export interface EventFields {
   'host.rolledBack': { host: string; revision: string; code: string; message: string; step?: string };
   'host.unreachable': { host: string; revision: string; code: string; message: string };
   'host.driftRepaired': { host: string; revision: string; changedSteps: string[] };
+  'host.conflict': { host: string; revision: string; runId: string; resource: string; code: string; message: string; repairs: number[] };
   'rollout.halted': { lane: string; revision: string; wave: string; reason: string };
   'rollout.resumed': { lane: string; revision: string; wave: string; actor?: string };
   'run.finished': {

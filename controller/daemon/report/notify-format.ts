@@ -54,6 +54,7 @@ export function eventLine(e: DroverEvent): string {
     case 'host.failed': return `${e.host} failed: ${e.code}${e.step ? ` at ${e.step}` : ''}: ${e.message}`;
     case 'host.rolledBack': return `${e.host} rolled back: ${e.message}`;
     case 'host.unreachable': return `${e.host} unreachable: ${e.code}: ${e.message}`;
+    case 'host.conflict': return `${e.host}: ${e.resource} in Conflict (${e.code}): ${e.message}`;
     case 'host.driftRepaired': return `${e.host}: drift repaired (${e.changedSteps.join(', ') || 'no steps changed'})`;
     case 'rollout.halted': return `rollout ${e.lane} halted at wave ${e.wave}: ${e.reason}`;
     case 'rollout.resumed': return `rollout ${e.lane} resumed at wave ${e.wave}${by}`;

@@ -68,6 +68,10 @@ export function recorderEvents(deps: RecorderDeps): DaemonEvents {
       deps.evaluate();
     }),
     recordSaved: safe('recordSaved', () => deps.evaluate()),
+    resourceConflict: safe('resourceConflict', (host, { revision, runId, conflict }) => deps.record({
+      type: 'host.conflict', host, revision, runId, resource: conflict.resource, code: conflict.code, message: clip(conflict.message),
+      repairs: conflict.repairs.map((r) => r.at),
+    })),
     hostSuspended: safe('hostSuspended', (host, actor) => deps.record({ type: 'host.suspended', host, ...(actor === undefined ? {} : { actor }) })),
     hostResumed: safe('hostResumed', (host, actor) => deps.record({ type: 'host.resumed', host, ...(actor === undefined ? {} : { actor }) })),
     rolloutResumed: safe('rolloutResumed', (resumed, actor) => {

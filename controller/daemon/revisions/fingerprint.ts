@@ -24,3 +24,11 @@ export function affectedHosts(previous: ReadonlyMap<string, string>, next: Reado
   const removed = [...previous.keys()].filter((h) => !next.has(h));
   return { affected, unaffected, removed };
 }
+
+/**
+ * sha16 of each resource's desired definition (by resource id), origins left out: a commit that touches a
+ * resource changes its fingerprint, one that touches only other resources does not (a Conflict is cleared by it).
+ */
+export function resourceFingerprints(desired: DesiredState): Map<string, string> {
+  return new Map(desired.resources.map((r) => [r.id, createHash('sha256').update(stableJson(r)).digest('hex').slice(0, 16)]));
+}

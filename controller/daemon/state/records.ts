@@ -4,6 +4,7 @@
  * update records without I/O.
  */
 import type { ManifestProblem } from '../../../manifests/errors.js';
+import type { RepairTrack, ResourceConflict } from './conflicts.js';
 import type { LockoutFact, Quarantine } from './quarantine.js';
 
 /** A host's status, derived from facts by status.ts. */
@@ -71,6 +72,10 @@ export interface HostRecord {
   quarantine?: Quarantine;
   /** The last run the host's lockout guard undid that the controller knows of (its undo record is reported once). */
   lockout?: LockoutFact;
+  /** Self-heal repairs of each resource within its conflict period (conflicts.ts); absent when none. */
+  repairs?: Record<string, RepairTrack>;
+  /** Resources in Conflict, self-heal paused for them (conflicts.ts), sorted by resource; absent when none. */
+  conflicts?: ResourceConflict[];
 }
 
 /** What the daemon keeps about its source (`controller.json`). */

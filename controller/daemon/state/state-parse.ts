@@ -24,6 +24,9 @@ export function parseHostRecord(text: string, file: string, host: string): HostR
   check(Array.isArray(data.history), 'history', 'must be a list of runs');
   (data.history as unknown[]).forEach((run, i) => checkRun(run, `history[${i}]`, check));
   if (data.running !== undefined) checkRun(data.running, 'running', check);
+  if (data.conflicts !== undefined) check(Array.isArray(data.conflicts), 'conflicts', 'must be a list of resources in Conflict');
+  ((data.conflicts ?? []) as unknown[]).forEach((c, i) => check(isObject(c) && typeof c.resource === 'string' && typeof c.fingerprint === 'string', `conflicts[${i}]`, 'must name its resource and fingerprint'));
+  check(data.repairs === undefined || isObject(data.repairs), 'repairs', 'must be an object (resource -> repairs)');
   return data as unknown as HostRecord;
 }
 

@@ -7,6 +7,7 @@
  * And crash recovery: a record still holding a `running` run was left by a killed controller.
  */
 import type { BreakerPhase } from '../work/breaker.js';
+import { conflictText } from './conflicts.js';
 import { quarantineCovers } from './quarantine.js';
 import { withRun, type HostRecord, type HostStatus, type RunRecord } from './records.js';
 
@@ -120,10 +121,10 @@ function syncReason(record: HostRecord, last: RunRecord | undefined, desired: st
   if (desired !== undefined && current !== desired) {
     return { status: 'OutOfSync', reason: `not yet on ${desired} (last applied: ${record.lastAppliedRevision ?? 'none'})` };
   }
-  return { status: 'Synced', reason: `in sync with ${current}${reportedText(record)}` };
+  return { status: 'Synced', reason: `in sync with ${current}${reportedText(record)}${conflictText(record.conflicts)}` };
 }
 
-/** `; 2 reported, not changed: purge_etc_cron_d_x, ...` for steps only reported (`purge: report`), else ``. */
+/** `; 2 reported, not changed: purge_etc_cron_d_x, ...` for steps only reported (`purge: report`, held in Conflict), else ``. */
 function reportedText(record: HostRecord): string {
   const steps = (record.lastPlan?.steps ?? []).filter((s) => s.report === true).map((s) => s.name);
   if (steps.length === 0) return '';

@@ -21,6 +21,8 @@ export interface RunRequest {
   runId?: string;
   /** Apply even outside the host's maintenance windows. */
   overrideWindow?: boolean;
+  /** Clear the host's Conflicts: their resources are applied again. */
+  forceConflict?: boolean;
 }
 
 /** When: now (a newer trigger is never held back by a backoff), after a delay, or after the host's backoff. */

@@ -15,6 +15,8 @@ export interface PendingRun {
   runIds: string[];
   /** Apply even outside the host's maintenance windows (a sync with overrideWindow). */
   overrideWindow?: boolean;
+  /** Clear the host's Conflicts and apply their resources again (a sync with forceConflict). */
+  forceConflict?: boolean;
 }
 
 const RANK: Readonly<Record<Trigger, number>> = { revision: 6, manual: 5, webhook: 4, startup: 3, retry: 2, drift: 1 };
@@ -24,12 +26,15 @@ export class PendingTriggers {
   private readonly pending = new Map<string, PendingRun>();
 
   /** Merges a trigger into the host's next run. */
-  add(host: string, trigger: Trigger, options: { apply: boolean; runId?: string; overrideWindow?: boolean }): void {
+  add(host: string, trigger: Trigger, options: { apply: boolean; runId?: string; overrideWindow?: boolean; forceConflict?: boolean }): void {
     const current = this.pending.get(host);
     const runIds = [...(current?.runIds ?? []), ...(options.runId ? [options.runId] : [])];
     const top = current && RANK[current.trigger] >= RANK[trigger] ? current.trigger : trigger;
     const overrideWindow = (current?.overrideWindow ?? false) || options.overrideWindow === true;
-    this.pending.set(host, { trigger: top, apply: (current?.apply ?? false) || options.apply, runIds, ...(overrideWindow ? { overrideWindow } : {}) });
+    const forceConflict = (current?.forceConflict ?? false) || options.forceConflict === true;
+    this.pending.set(host, {
+      trigger: top, apply: (current?.apply ?? false) || options.apply, runIds, ...(overrideWindow ? { overrideWindow } : {}), ...(forceConflict ? { forceConflict } : {}),
+    });
   }
 
   /** Takes (and clears) the host's reasons; undefined when nothing is pending. */

@@ -16,6 +16,8 @@ import { quarantineHolds } from '../state/quarantine.js';
 import { nextAfterTurn, type TurnEnd } from './next.js';
 import { releaseWaiters } from './dependencies.js';
 import type { PendingRun } from './triggers.js';
+import { afterConflictRun, conflictTurn, type ConflictTurn } from './conflict-turn.js';
+import type { ResourceConflict } from '../state/conflicts.js';
 
 /** Loops until the queue shuts down; never rejects. */
 export async function runWorker(ctx: DaemonContext): Promise<void> {
@@ -91,19 +93,29 @@ async function runTurn(ctx: DaemonContext, turn: Turn): Promise<TurnEnd> {
   ctx.events.runStarted?.(host, run);
   // A host that failed its checks is in sync on a retry: its checks must pass again before it counts as Synced.
   const healthCheck = (policy?.apply === true && policy.healthCheck) || (apply && (record?.lastError?.step ?? '').startsWith('test_'));
-  const result = await runHost(ctx, { host, run, desired: turn.desired, healthCheck, knownUndone: record?.lockout?.id });
+  // Resources in Conflict are planned held; a run at the desired state the host converged to may repair drift: its diffs are kept.
+  const conflicts = conflictTurn(turn.desired, record, apply && why.forceConflict === true);
+  const withTexts = run.dryRun || record?.desiredHash === turn.desiredHash;
+  const result = await runHost(ctx, { host, run, desired: turn.desired, healthCheck, knownUndone: record?.lockout?.id, held: conflicts.held, withTexts });
   if (!run.dryRun) ctx.rollouts?.record(host, run.revision, result);
   ctx.breakers.record(host, result.outcome !== 'unreachable');
   const newest = ctx.fleet();
-  const { saved, written } = updateHost(ctx, host, (r) => finishRun(r, {
-    run, result, now: ctx.clock.now(), desiredHash: turn.desiredHash,
-    ...(newest ? { newest: { revision: newest.revision, desiredHash: newest.hashes.get(host) } } : {}),
-  }));
+  let declared: ResourceConflict[] = [];
+  const { saved, written } = updateHost(ctx, host, (r) => {
+    const next = finishRun(r, {
+      run, result, now: ctx.clock.now(), desiredHash: turn.desiredHash,
+      ...(newest ? { newest: { revision: newest.revision, desiredHash: newest.hashes.get(host) } } : {}),
+    });
+    const after = afterConflictRun({ before: r, next, turn: conflicts, desired: turn.desired, desiredHash: turn.desiredHash, runId: run.id, now: ctx.clock.now(), result });
+    declared = after.declared;
+    return after.record;
+  });
   // The result is known (and readable) now; the host is handed back to the queue once it is on disk.
   logFinished(ctx, run, result, saved);
   releaseWaiters(ctx, host);
   ctx.syncRuns.finished(why.runIds, host, { result: result.outcome, reason: saved.reason, revision: run.revision });
   ctx.events.runFinished?.(host, run, result);
+  reportConflicts(ctx, host, run, declared);
   // One event per lockout: an undo the probe finds after a confirmation that got no answer is the same one.
   const known = record?.quarantine?.code === 'E_LOCKED_OUT' && record.quarantine.revision === saved.quarantine?.revision;
   if (result.error?.code === 'E_LOCKED_OUT' && !known) {
@@ -115,7 +127,18 @@ async function runTurn(ctx: DaemonContext, turn: Turn): Promise<TurnEnd> {
   return withTrial(ctx, host, { ...ended, ...(windowOpensAt === undefined ? {} : { windowOpensAt }) });
 }
 
-async function runHost(ctx: DaemonContext, args: { host: string; run: RunRecord; desired: DesiredState; healthCheck: boolean; knownUndone: string | undefined }): Promise<RunHostResult> {
+interface HostRun {
+  host: string;
+  run: RunRecord;
+  desired: DesiredState;
+  healthCheck: boolean;
+  knownUndone: string | undefined;
+  held: ConflictTurn['held'];
+  /** Fetch the old texts of the files the plan changes (for the diffs of a plan, or of a repair). */
+  withTexts: boolean;
+}
+
+async function runHost(ctx: DaemonContext, args: HostRun): Promise<RunHostResult> {
   const { host, run } = args;
   const fields = { host, revision: run.revision, runId: run.id };
   ctx.log.info({ ...fields, trigger: run.trigger, dryRun: run.dryRun }, 'run started');
@@ -124,7 +147,8 @@ async function runHost(ctx: DaemonContext, args: { host: string; run: RunRecord;
   try {
     // Plan-only runs keep their plan as the host's last plan: fetch the file texts for its diffs (one round trip).
     return await reconcileHost({
-      desired: args.desired, transport: lease.transport, mode: run.dryRun ? 'plan' : 'apply', withTexts: run.dryRun, signal, revision: run.revision,
+      desired: args.desired, transport: lease.transport, mode: run.dryRun ? 'plan' : 'apply', withTexts: args.withTexts, signal, revision: run.revision,
+      ...(args.held.size ? { held: args.held } : {}),
       ...(ctx.connectFresh ? { connectFresh: () => ctx.connectFresh!(host) } : {}), ...(args.knownUndone ? { knownUndone: args.knownUndone } : {}),
       // A drift check of an in-sync host also runs its test_* checks (a health check).
       runTests: run.trigger === 'drift' || args.healthCheck,
@@ -148,6 +172,14 @@ async function stored(ctx: DaemonContext, host: string, change: (r: HostRecord) 
     if (!(err instanceof DroverError) || err.code !== 'E_STATE_WRITE') throw err;
     ctx.log.error({ host, code: err.code }, `${host}: ${err.message} (${when}); the host is retried with backoff`);
     return false;
+  }
+}
+
+/** Logs and reports each Conflict the run declared (once: a held resource is not repaired again). */
+function reportConflicts(ctx: DaemonContext, host: string, run: RunRecord, declared: readonly ResourceConflict[]): void {
+  for (const conflict of declared) {
+    ctx.log.warn({ host, runId: run.id, resource: conflict.resource, code: conflict.code, repairs: conflict.repairs.length }, `${host}: ${conflict.resource} in Conflict: ${conflict.message}`);
+    ctx.events.resourceConflict?.(host, { revision: run.revision, runId: run.id, conflict });
   }
 }
 

@@ -58,13 +58,14 @@ describe('series per host', () => {
       for (let i = 0; i < hosts; i++) metrics.setHostRecord(record(i));
       counts.push(await seriesCount(metrics));
     }
-    // 7 status series + held + drift + last success + last attempt + applied revision = 12 per host.
-    expect(counts.map((c) => c - (counts[0] as number))).toEqual([0, 120, 240, 480]);
+    // 7 status series + held + drift + conflicts + last success + last attempt + applied revision = 13 per host
+    // (drover_resource_conflicts has a series per resource in Conflict only).
+    expect(counts.map((c) => c - (counts[0] as number))).toEqual([0, 130, 260, 520]);
 
     for (let i = 10; i < 40; i++) metrics.removeHost(`host${i}`);
-    expect(await seriesCount(metrics)).toBe((counts[0] as number) + 120);
+    expect(await seriesCount(metrics)).toBe((counts[0] as number) + 130);
     metrics.retainHosts(new Set(['host0', 'host1']));
-    expect(await seriesCount(metrics)).toBe((counts[0] as number) + 24);
+    expect(await seriesCount(metrics)).toBe((counts[0] as number) + 26);
     const hosts = new Set(parseExposition(await metrics.exposition()).map((s) => s.labels.host).filter(Boolean));
     expect([...hosts].sort()).toEqual(['host0', 'host1']);
   });
