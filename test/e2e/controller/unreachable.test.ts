@@ -40,6 +40,6 @@ describe('drover controller: unreachable hosts', () => {
     expect((await waitForHost(ctl, 'dead', (r) => r.history.length >= dead.history.length + 2, 'two more attempts')).status).toBe('Unreachable');
     expect((await hostRecord(stateDir, 'rekeyed'))?.history).toHaveLength(1);
     const shown = await runDrover(['hosts', '--state-dir', stateDir]);
-    expect(shown.stdout).toMatch(/rekeyed\s+Failed\s+-\s+\S+\s+E_HOST_KEY_MISMATCH/);
+    expect(shown.stdout).toMatch(/rekeyed\s+Failed\s+-\s+\S+\s+failed\s+failing since \S+ \(E_HOST_KEY_MISMATCH\)/);
   });
 });
