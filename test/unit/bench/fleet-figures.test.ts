@@ -19,9 +19,14 @@ describe('comparisonFigures', () => {
   it('has the floor (no baseline), every scenario and the dry run\'s peak RSS, in that order', () => {
     expect(judged.map((j) => j.figure.name)).toEqual([
       '2 hosts: floor (2 x ssh HOST true)', '2 hosts: first apply, fresh hosts (CLI)', '2 hosts: no-op apply (CLI)', '2 hosts: no-op dry run (CLI)',
-      '2 hosts: apply, 1 file changed per host (CLI)', '2 hosts: warm drift check (library, kept connections)', '2 hosts: no-op dry run, drover\'s peak RSS',
+      '2 hosts: apply, 1 file changed per host (CLI)', '2 hosts: apply, 1 file changed per host, lockout guard on (CLI)', '2 hosts: warm drift check (library, kept connections)', '2 hosts: no-op dry run, drover\'s peak RSS',
     ]);
     expect(byName.get('2 hosts: floor (2 x ssh HOST true)')!.verdict).toBe('none');
+  });
+
+  it('judges the guarded apply against the unguarded one of the same build (goal <= 1.1x)', () => {
+    const guarded = byName.get('2 hosts: apply, 1 file changed per host, lockout guard on (CLI)')!;
+    expect(guarded.goal).toEqual({ value: 430.5 / 410, met: true });
   });
 
   it('marks the slower dry run WORSE, judges it against the floor, and the rest the same', () => {
