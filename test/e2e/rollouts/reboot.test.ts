@@ -17,6 +17,7 @@ import { parseExposition } from '../../support/exposition.js';
 import { freePort } from '../../support/net.js';
 import { fleetSshFlags, sshRun } from '../../support/ssh.js';
 import { hostFile, hostRecord, revisionOf, waitForHost, type ControllerProcess, useControllerEnv } from '../controller/support.js';
+import type { HostView } from '../../../controller/daemon/api.js';
 import { loadRollouts } from '../../../controller/daemon/rollouts/rollout-store.js';
 
 const env = useControllerEnv({ count: 3, systemd: true, name: 'reboot' });
@@ -67,15 +68,14 @@ describe('reboots when needed', () => {
       + 'kernel 99.1.0-test is installed, 6.');
     expect(run.stdout).toMatch(/is running; changed with reboot: true: file:\/etc\/drover-kernel-params \(reboot: report;/);
     expect(run.stdout.match(/reboot required/g)).toHaveLength(2);
-    // The resource's change is remembered on the host for this boot: a second run still says so.
-    const again = await runDrover(['reconcile', env.remote.work, '--yes', '--host', 'h02', ...fleetSshFlags(env.fleet)]);
-    expect(again.stdout).toMatch(/changed with reboot: true: file:\/etc\/drover-kernel-params/);
+    // The resource's change is remembered on the host for this boot (a later run still says so: next test).
+    expect(await on('h02', 'cat /var/lib/drover/reboot-required')).toBe(`${bootIds.get('h02')}\nfile:/etc/drover-kernel-params\n`);
     for (const name of ['h01', 'h02', 'h03']) expect(await bootId(name)).toBe(bootIds.get(name));
     await on('h02', `rm -rf /lib/modules/99.1.0-test ${MARKER}.pkgs`);
   });
 
   it('reboot: auto reboots the canary in its wave, which comes back with a new boot id, passes its checks and loses its marker', async () => {
-    const policy = { rollout: { waves: [{ group: 'canary' }, { group: 'second' }] } };
+    const policy = { rollout: { waves: [{ group: 'canary' }] } };
     const commit = await env.remote.commit(repo('good v2\n', { h01: { reboot: 'auto' } }, policy), 'v2, h01 reboots');
     const port = await freePort();
     metricsUrl = `http://127.0.0.1:${port}/metrics`;
@@ -90,7 +90,7 @@ describe('reboots when needed', () => {
     expect(ctl.events.some((e) => e.host === 'h01' && e.phase === 'reboot')).toBe(true);
     expect(ctl.events.some((e) => e.host === 'h01' && e.phase === 'verify')).toBe(true);
     for (const name of ['h02', 'h03']) await waitForHost(ctl, name, (r) => r.status === 'Synced' && r.lastAppliedRevision === revisionOf(commit), `${name} synced`);
-    // The later waves started only once h01's run, its reboot included, had ended.
+    // The next wave (the other hosts) started only once h01's run, its reboot included, had ended.
     const h01Run = (await hostRecord(env.stateDir, 'h01'))!.history.find((h) => h.revision === revisionOf(commit))!;
     for (const name of ['h02', 'h03']) {
       const run = (await hostRecord(env.stateDir, name))!.history.find((h) => h.revision === revisionOf(commit) && !h.dryRun)!;
@@ -111,14 +111,22 @@ describe('reboots when needed', () => {
   it('a host that does not come back within rebootTimeout fails E_REBOOT_TIMEOUT and halts its wave', async () => {
     await on('h03', `touch ${MARKER}`);
     env.fleet.holdReboots({ host: 'host3', hold: true });
-    const policy = { rollout: { waves: [{ group: 'second' }, { group: 'canary' }] } };
+    const policy = { rollout: { waves: [{ group: 'second' }] } };
     const commit = await env.remote.commit(repo('good v3\n', { h01: { reboot: 'auto' }, h03: { reboot: 'auto', rebootTimeout: '8s' } }, policy), 'v3, h03 reboots and stays down');
     try {
       await waitForHost(ctl!, 'h03', (r) => /^rebooting since /.test(r.reason), 'h03 rebooting');
+      // The HTTP API says the same while it waits: blockedBy running, rebooting since T.
+      const listening = await ctl!.waitForEvent((e) => typeof e.url === 'string' && e.msg.startsWith('HTTP API listening'), 'the HTTP listener');
+      const blocked = await ctl!.waitFor(async () => {
+        const { hosts } = (await (await fetch(`${listening.url as string}/api/v1/hosts`)).json()) as { hosts: HostView[] };
+        const h03 = hosts.find((h) => h.host === 'h03');
+        return h03?.blockedBy?.kind === 'running' ? h03.blockedBy : undefined;
+      }, 'blockedBy of h03');
+      expect(blocked.reason).toMatch(/^rebooting since \d{4}-\d\d-\d\dT[0-9:.]+Z \(run \S+, applying main@sha1:[0-9a-f]{40}\)$/);
       const failed = await waitForHost(ctl!, 'h03', (r) => r.lastError?.code === 'E_REBOOT_TIMEOUT', 'h03 timed out');
       expect(failed.lastError?.message).toMatch(/^rebooted at \d{4}-.*, not back with a new boot id within 8s$/);
       const lane = await ctl!.waitFor(async () => loadRollouts(env.stateDir)[0]?.halted && loadRollouts(env.stateDir)[0], 'the rollout halted');
-      expect(lane.halted?.reason).toMatch(/^wave second \(1\/3\): 1 of 1 hosts failed, budget 0: h03 \(E_REBOOT_TIMEOUT\)/);
+      expect(lane.halted?.reason).toMatch(/^wave second \(1\/2\): 1 of 1 hosts failed, budget 0: h03 \(E_REBOOT_TIMEOUT\)/);
       for (const name of ['h01', 'h02']) {
         const record = (await hostRecord(env.stateDir, name))!;
         expect(record.history.some((h) => h.revision === revisionOf(commit) && !h.dryRun), `${name} never applied v3`).toBe(false);
