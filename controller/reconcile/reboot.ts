@@ -5,6 +5,7 @@
  * E_REBOOT_TIMEOUT, one that still needs a reboot after it E_REBOOT_INEFFECTIVE.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { DroverError } from '../../manifests/errors.js';
 import { DEFAULT_REBOOT_TIMEOUT_MS } from '../../manifests/merge-reboot.js';
 import type { DesiredState } from '../../manifests/types.js';
 import { BOOT_ID_PATH, DROVER_REBOOT_MARKER } from '../facts/boot.js';
@@ -40,7 +41,8 @@ export function changedRebootResources(desired: DesiredState, apply: ApplyResult
 /**
  * Records the run's changed `reboot: true` resources on the host (drover's marker, this boot only), then
  * decides. `boot` is the newest observation's; `mayReboot`: the run is an apply inside the host's window
- * and wave. Returns no report when the host needs no reboot. Rejects only when the marker cannot be written.
+ * and wave. Returns no report when the host needs no reboot. Rejects (E_APPLY_FAILED, transport errors)
+ * only when the marker cannot be written.
  */
 export async function rebootPhase(target: HostTarget, args: { boot: BootFact | undefined; changed: string[]; transport: () => Promise<Transport>; mayReboot: boolean }): Promise<RebootOutcome> {
   const { desired } = target;
@@ -115,5 +117,5 @@ async function markChanged(transport: Transport, ids: string[]): Promise<void> {
     `if [ -r ${file} ] && [ "$(head -n 1 ${file})" = "$b" ]; then printf '%s\\n' ${lines} >> ${file}; else { echo "$b"; printf '%s\\n' ${lines}; } > ${file}; fi`,
   ].join('\n');
   const result = await transport.run('sh -s', { stdin: script, timeoutMs: 30_000 });
-  if (result.code !== 0) throw new Error(`cannot write ${file}: ${result.stderr.toString('utf8').trim()}`);
+  if (result.code !== 0) throw new DroverError('E_APPLY_FAILED', `cannot record the reboot: true resources that changed in ${file}: ${result.stderr.toString('utf8').trim()}`);
 }
