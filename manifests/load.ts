@@ -15,6 +15,7 @@ import { instantiateRole, type Declaration } from './roles.js';
 import { createTemplateEngine, type TemplateEngine } from './templates.js';
 import type { DesiredState, HookScript, RepositorySettings } from './types.js';
 import { readPolicies, type RepositoryPolicies } from './policies.js';
+import { mergeReboot } from './merge-reboot.js';
 import { mergeConfirmWithin } from './merge-guard.js';
 import { mergeConflictPolicy } from './merge-conflict.js';
 import { mergeRollbackOnFailedTests } from './merge-rollback.js';
@@ -171,10 +172,11 @@ function buildHost(name: string, ctx: BuildContext): DesiredState | undefined {
   const rollback = mergeRollbackOnFailedTests(input, roles.map((r) => inventory.roles.get(r.name)));
   const confirmWithin = mergeConfirmWithin(input, roles.map((r) => inventory.roles.get(r.name)), ctx.settings.settings?.confirmWithin);
   const conflict = mergeConflictPolicy(input, roles.map((r) => inventory.roles.get(r.name)), ctx.settings.settings?.conflict);
+  const reboot = mergeReboot(input, roles.map((r) => inventory.roles.get(r.name)), ctx.settings.settings);
   return {
     host: {
       ...view, data, origin: { file: host.source.file, ...locate(host.source, []) }, ...(reconcile ? { reconcile } : {}), ...(rollback ? { rollbackOnFailedTests: true } : {}),
-      ...(confirmWithin === undefined ? {} : { confirmWithinMs: confirmWithin }),
+      ...(confirmWithin === undefined ? {} : { confirmWithinMs: confirmWithin }), ...reboot,
       ...(conflict === undefined ? {} : { conflict }),
     },
     resources,

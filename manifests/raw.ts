@@ -81,7 +81,7 @@ export interface RawSettings {
     params?: Record<string, Record<string, unknown>>;
   };
   resolver?: Record<string, string>;
-  settings?: { backups?: number; prune?: boolean; concurrency?: number; repository?: string; confirmWithin?: string | number;
+  settings?: { backups?: number; prune?: boolean; concurrency?: number; repository?: string; confirmWithin?: string | number; reboot?: 'never' | 'report' | 'auto'; rebootTimeout?: string;
     conflict?: { repairs?: number; within?: string };
   };
 }

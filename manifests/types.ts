@@ -60,6 +60,13 @@ export interface HostInfo {
    * settings, field by field); absent when none declares one (DEFAULT_CONFLICT_POLICY, manifests/merge-conflict.ts).
    */
   conflict?: { repairs: number; withinMs: number };
+  /**
+   * What drover does when the host needs a reboot (`reboot`: host > groups > roles > drover.yaml settings);
+   * absent when none declares it (`report`, manifests/merge-reboot.ts).
+   */
+  reboot?: 'never' | 'report' | 'auto';
+  /** How long a rebooted host may take to come back, in ms (`rebootTimeout`, same precedence); absent: 5 minutes. */
+  rebootTimeoutMs?: number;
 }
 
 /** File content after rendering. `secrets` lists secret names whose placeholders the text holds. */

@@ -18,7 +18,7 @@ interface Located {
 const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Fields every resource kind has; listed once, not per kind. */
-const COMMON_RESOURCE_FIELDS = ['kind', 'dependsOn', 'notify', 'when', 'step', 'description'];
+const COMMON_RESOURCE_FIELDS = ['kind', 'dependsOn', 'notify', 'reboot', 'when', 'step', 'description'];
 
 /** Follows `$ref`s of untitled schemas (siblings such as `description` win over the target). */
 function deref(node: Node, doc: JsonSchema): Located {

@@ -24,6 +24,21 @@ function shownBySteps(r: HostResult): boolean {
 
 /** One section per host that did something, failed or could not be reached. */
 export function renderApplyResult(r: HostResult): string {
+  return [renderRun(r), ...rebootLines(r)].join('\n');
+}
+
+/** What a host's need for a reboot came to: reported, held (auto, but not now) or done. */
+function rebootLines(r: HostResult): string[] {
+  const reboot = r.reboot;
+  if (!reboot) return [];
+  const why = reboot.reasons.join('; ');
+  if (reboot.action === 'report') return [`    reboot required: ${why} (reboot: report; reboot it by hand, or set reboot: auto)`];
+  if (reboot.action === 'hold') return [`    reboot required: ${why} (reboot: auto, but this run may not reboot it: a plan-only run)`];
+  const back = reboot.to ? `, back with boot id ${reboot.to}` : ', not back';
+  return [`    rebooted: ${why}${back}`];
+}
+
+function renderRun(r: HostResult): string {
   if (r.error && !shownBySteps(r)) {
     const output = r.error.code === 'E_ROLLED_BACK' ? outputLines(r.error.stderrTail) : [];
     return [`! ${r.host} (${r.address}): ${failureWord(r.error)}: ${r.error.message}`, ...output].join('\n');

@@ -56,6 +56,7 @@ export function parseObservation(desired: DesiredState, probe: HostProbe, stdout
     if (facts.pending !== undefined) observed.pending = facts.pending;
     if (facts.inventory !== undefined) observed.inventory = facts.inventory;
     if (facts.undone !== undefined) observed.undone = facts.undone;
+    if (facts.boot !== undefined) observed.boot = facts.boot;
     return observed;
   } catch (error) {
     if (!(error instanceof DroverError)) throw error;

@@ -4,10 +4,11 @@
  */
 import type { DesiredResource } from '../../manifests/types.js';
 import { probeOutputError, type ProbeRecord, type ProbeSection } from './common.js';
+import { BOOT_SECTION, parseBoot } from './boot.js';
 import { DROVER_STATE_SECTION, parseDroverState } from './drover-state.js';
 import { parsePlatform, PLATFORM_SECTION } from './platform.js';
 import { domainResources, FACT_DOMAINS } from './probe.js';
-import type { Fact, PlatformFact } from './types.js';
+import type { BootFact, Fact, PlatformFact } from './types.js';
 import type { UndoneRun } from './undone.js';
 
 /** What a probe run told: the platform and one Fact per resource id. */
@@ -20,6 +21,8 @@ export interface ProbeFacts {
   inventory?: string[];
   /** From the optional `drover` section: the lockout guard's record of the last run it undid. */
   undone?: UndoneRun;
+  /** From the optional `boot` section (see boot.ts). */
+  boot?: BootFact;
 }
 
 interface SplitState {
@@ -101,5 +104,6 @@ export function parseProbeOutput(output: string, options: { token: string; resou
   if (state.pending !== undefined && state.pending.length > 0) out.pending = state.pending;
   if (state.inventory !== undefined) out.inventory = state.inventory;
   if (state.undone !== undefined) out.undone = state.undone;
+  if (sections.has(BOOT_SECTION)) out.boot = parseBoot(sections.get(BOOT_SECTION)!);
   return out;
 }

@@ -8,6 +8,7 @@
  */
 import { DroverError } from '../../manifests/errors.js';
 import type { DesiredResource } from '../../manifests/types.js';
+import { BOOT_SECTION, bootFragment } from './boot.js';
 import { commandsDomain } from './commands.js';
 import { SH_LIBRARY, type FactDomain, type FragmentContext } from './common.js';
 import { cronDomain } from './cron.js';
@@ -37,7 +38,7 @@ export interface ProbeOptions {
   token: string;
   /** Cap on each guard command; default DEFAULT_GUARD_TIMEOUT_SEC. */
   guardTimeoutSec?: number;
-  /** Also read drover's own state (pending notifications, inventory): a `drover` section after the others. */
+  /** Also read drover's own state (pending notifications, inventory) and the boot facts: `drover` and `boot` sections after the others. */
   droverState?: boolean;
   /** The inventory file read with droverState (default the unnamed repository's; see inventoryPath). */
   inventoryPath?: string;
@@ -76,7 +77,10 @@ export function buildProbe(resources: readonly DesiredResource[], options: Probe
     const own = domainResources(domain, resources);
     if (own.length > 0) sections.push(section(domain.section, domain.fragment(own, context)));
   }
-  if (options.droverState) sections.push(inShellSection(DROVER_STATE_SECTION, droverStateFragment(options.inventoryPath)));
+  if (options.droverState) {
+    sections.push(inShellSection(DROVER_STATE_SECTION, droverStateFragment(options.inventoryPath)));
+    sections.push(inShellSection(BOOT_SECTION, bootFragment()));
+  }
   return [
     '_main() {',
     `_T=${options.token}`,

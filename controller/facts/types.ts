@@ -233,6 +233,22 @@ export type Fact =
   | PackageFact | FileFact | DirectoryFact | SymlinkFact | LineFact | UserFact | GroupFact
   | ServiceFact | CommandFact | GitFact | SecretFact | SshKeyFact | CronFact | SysctlFact;
 
+/** What a host's boot looks like (facts/boot.ts), for the reboot decision. */
+export interface BootFact {
+  /** The current boot's id (/proc/sys/kernel/random/boot_id); empty when unreadable. */
+  bootId: string;
+  /** The running kernel's release (`uname -r`). */
+  runningKernel: string;
+  /** Releases of the kernels installed (/lib/modules, /boot/vmlinuz-*), sorted, without duplicates. */
+  installedKernels: string[];
+  /** Debian's /var/run/reboot-required exists. */
+  debianMarker: boolean;
+  /** The packages /var/run/reboot-required.pkgs names. */
+  debianPackages: string[];
+  /** Resources with `reboot: true` that a run changed during this boot (drover's marker). */
+  changedResources: string[];
+}
+
 /** What one observation found on a host. */
 export interface ObservedState {
   /** Inventory name of the host. */
@@ -248,4 +264,6 @@ export interface ObservedState {
   inventory?: string[];
   /** The lockout guard's record of the last run it undid for want of confirmation; absent when none (facts/undone.ts). */
   undone?: UndoneRun;
+  /** Boot facts (facts/boot.ts); absent from probes without drover's own state (partial ones). */
+  boot?: BootFact;
 }

@@ -14,6 +14,7 @@ import type { ApplyResult } from '../apply/types.js';
 import { hostProbe, observeHost, parseObservation } from '../facts/observe.js';
 import { planHost } from '../plan/plan-host.js';
 import type { Plan } from '../plan/types.js';
+import type { BootFact } from '../facts/types.js';
 import type { Transport } from '../transport/types.js';
 import { DroverError } from '../../manifests/errors.js';
 import type { GuardOptions } from '../apply/types.js';
@@ -22,6 +23,7 @@ import { stepFailure, toHostFailure } from './failure.js';
 import { hasTests, runHostTests } from './host-tests.js';
 import { maskDeep } from './mask.js';
 import { failedOnlyAtTests, rollBackRun, rolledBackFailure } from './rollback.js';
+import { changedRebootResources, rebootPhase } from './reboot.js';
 import { fetchFileTexts } from './texts.js';
 import type { HostOutcome, HostPlanResult, HostResult, HostTarget, PlannedHost, RunHostResult, TimedPhase, UnplannedHost } from './types.js';
 
@@ -78,15 +80,15 @@ export async function applyPlanned(planned: PlannedHost, target: HostTarget, opt
   // A part of the plan (drover run STEP) always goes to the host: its checks run even when nothing changes.
   const checks = plan.inSync && options.runTests === true && hasTests(plan) && !options.partial;
   const nothingToSend = plan.inSync ? !options.partial : options.mode === 'plan';
-  if (!checks && nothingToSend) return finish(target, { ...run, outcome: plan.inSync ? 'in-sync' : 'drift' }, planned.startedAt);
   let sent = false;
   try {
+    if (!checks && nothingToSend) return finish(target, { ...run, ...(await afterRun(planned, target, { outcome: plan.inSync ? 'in-sync' : 'drift' }, options)) }, planned.startedAt);
     const transport = await abortable(target.transport(), target.signal);
     sent = true;
     const found = checks
       ? await runChecks(planned, target, transport, run.phaseDurationsMs)
       : await converge(planned, target, transport, { ...options, phaseDurationsMs: run.phaseDurationsMs });
-    return finish(target, { ...run, ...found }, planned.startedAt);
+    return finish(target, { ...run, ...(await afterRun(planned, target, found, options)) }, planned.startedAt);
   } catch (err) {
     const error = toHostFailure(err, { sent, ...signalOf(target) });
     return finish(target, { ...run, outcome: error.unreachable ? 'unreachable' : 'failed', error }, planned.startedAt);
@@ -120,7 +122,22 @@ export function heldResult(planned: PlannedHost, reason: string): HostResult {
   return { host, address, outcome: 'held', plan, ...(texts ? { texts } : {}), held: reason, durationMs: 0, phaseDurationsMs };
 }
 
-type Found = Pick<HostResult, 'outcome' | 'apply' | 'verify' | 'error' | 'undone'>;
+type Found = Pick<HostResult, 'outcome' | 'apply' | 'verify' | 'error' | 'undone' | 'reboot'> & { boot?: BootFact };
+
+/**
+ * The reboot phase (reboot.ts) of a run that ended where it should (or a plan: report only): a full run
+ * says whether the host needs a reboot and, with `reboot: auto` in an apply, reboots it and checks it.
+ */
+async function afterRun(planned: PlannedHost, target: HostTarget, found: Found, options: ApplyOptions): Promise<Omit<Found, 'boot'>> {
+  const { boot, ...rest } = found;
+  if (options.partial || !(converged(found) || found.outcome === 'drift')) return rest;
+  const after = await rebootPhase(target, {
+    boot: boot ?? planned.observed.boot, changed: changedRebootResources(planned.desired, found.apply),
+    transport: () => abortable(target.transport(), target.signal), mayReboot: options.mode === 'apply' && converged(found),
+  });
+  const reported = { ...rest, ...(after.report ? { reboot: after.report } : {}) };
+  return after.error ? { ...reported, outcome: 'failed', error: after.error, ...(after.checks ? { apply: after.checks } : {}) } : reported;
+}
 
 async function runChecks(planned: PlannedHost, target: HostTarget, transport: Transport, durations: HostResult['phaseDurationsMs']): Promise<Found> {
   target.onPhase?.('verify');
@@ -145,10 +162,11 @@ async function converge(planned: PlannedHost, target: HostTarget, transport: Tra
   if (!apply.ok) return { outcome: 'failed', apply, error: options.partial ? stepFailure(apply, { checksOnly: false }) : await failedApply(planned, apply, transport, target) };
   if (!probe) return { outcome: plan.inSync ? 'in-sync' : 'applied', apply };
   target.onPhase?.('verify');
-  const verify = await timed(durations, 'verify', async () => verifyOutput === undefined
+  const after = verifyOutput === undefined ? undefined : parseObservation(desired, probe, verifyOutput);
+  const verify = await timed(durations, 'verify', async () => after === undefined
     ? verifyConverged(desired, transport, signalOf(target), heldOf(target))
-    : planHost(desired, parseObservation(desired, probe, verifyOutput), heldOf(target)));
-  if (verify.inSync) return { outcome: 'applied', apply, verify };
+    : planHost(desired, after, heldOf(target)));
+  if (verify.inSync) return { outcome: 'applied', apply, verify, ...(after?.boot ? { boot: after.boot } : {}) };
   return { outcome: 'failed', apply, verify, error: notConverged(verify) };
 }
 

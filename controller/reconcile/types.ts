@@ -25,7 +25,7 @@ export interface HostFailure {
 }
 
 /** A phase of a host's run, reported through `onPhase` as it starts. */
-export type HostPhase = 'connect' | 'observe' | 'plan' | 'apply' | 'verify';
+export type HostPhase = 'connect' | 'observe' | 'plan' | 'apply' | 'verify' | 'reboot';
 
 /** The phases whose duration a result keeps. */
 export type TimedPhase = 'observe' | 'plan' | 'apply' | 'verify';
@@ -49,6 +49,22 @@ export interface HostTarget {
   knownUndone?: string;
   /** Resource ids in Conflict (self-heal paused for them): their changes are listed in the plan, never applied. */
   held?: ReadonlySet<string>;
+  /** Called when drover reboots the host (`reboot: auto`), with the time (epoch ms), before it waits for it. */
+  onRebooting?: (since: number) => void;
+}
+
+/**
+ * A host that needs a reboot (absent from a result when it does not): why, and what was done: `report`
+ * (its `reboot` setting says report), `hold` (`auto`, but this run may not reboot: a plan, outside its window
+ * or wave), `rebooted` (drover rebooted it at `since`: boot id `from`, and `to` once it came back).
+ */
+export interface RebootReport {
+  required: boolean;
+  reasons: string[];
+  action: 'report' | 'hold' | 'rebooted';
+  since?: number;
+  from?: string;
+  to?: string;
 }
 
 /**
@@ -82,6 +98,8 @@ export interface HostResult {
   error?: HostFailure;
   /** The lockout guard undid the run (E_LOCKED_OUT): what the host put back, when it could tell. */
   undone?: UndoneRun;
+  /** Set when the host needs (or needed, and was rebooted) a reboot. */
+  reboot?: RebootReport;
   durationMs: number;
   phaseDurationsMs: Partial<Record<TimedPhase, number>>;
 }

@@ -52,6 +52,10 @@ export interface PackageResource {
    */
   notify?: string[];
   /**
+   * `true`: the host needs a reboot once this resource changed (a kernel, a boot parameter, a library every service uses). drover records it on the host (`/var/lib/drover/reboot-required`, for the current boot only) and the host's `reboot` setting decides what happens: `report` (the default) says so, `auto` reboots it inside its window and rollout wave (default false).
+   */
+  reboot?: boolean;
+  /**
    * A nunjucks expression (without `{{ }}`), evaluated per host; the resource is kept only when it is truthy, e.g. `not params.skip_system_deps`.
    */
   when?: string;
@@ -117,6 +121,10 @@ export interface FileResource {
    */
   notify?: string[];
   /**
+   * `true`: the host needs a reboot once this resource changed (a kernel, a boot parameter, a library every service uses). drover records it on the host (`/var/lib/drover/reboot-required`, for the current boot only) and the host's `reboot` setting decides what happens: `report` (the default) says so, `auto` reboots it inside its window and rollout wave (default false).
+   */
+  reboot?: boolean;
+  /**
    * A nunjucks expression (without `{{ }}`), evaluated per host; the resource is kept only when it is truthy, e.g. `not params.skip_system_deps`.
    */
   when?: string;
@@ -178,6 +186,10 @@ export interface DirectoryResource {
    */
   notify?: string[];
   /**
+   * `true`: the host needs a reboot once this resource changed (a kernel, a boot parameter, a library every service uses). drover records it on the host (`/var/lib/drover/reboot-required`, for the current boot only) and the host's `reboot` setting decides what happens: `report` (the default) says so, `auto` reboots it inside its window and rollout wave (default false).
+   */
+  reboot?: boolean;
+  /**
    * A nunjucks expression (without `{{ }}`), evaluated per host; the resource is kept only when it is truthy, e.g. `not params.skip_system_deps`.
    */
   when?: string;
@@ -222,6 +234,10 @@ export interface SymlinkResource {
    * Ids of services (restarted or reloaded) or commands (run) to trigger once, after this resource changed, e.g. `["service:nginx"]`.
    */
   notify?: string[];
+  /**
+   * `true`: the host needs a reboot once this resource changed (a kernel, a boot parameter, a library every service uses). drover records it on the host (`/var/lib/drover/reboot-required`, for the current boot only) and the host's `reboot` setting decides what happens: `report` (the default) says so, `auto` reboots it inside its window and rollout wave (default false).
+   */
+  reboot?: boolean;
   /**
    * A nunjucks expression (without `{{ }}`), evaluated per host; the resource is kept only when it is truthy, e.g. `not params.skip_system_deps`.
    */
@@ -271,6 +287,10 @@ export interface LineResource {
    * Ids of services (restarted or reloaded) or commands (run) to trigger once, after this resource changed, e.g. `["service:nginx"]`.
    */
   notify?: string[];
+  /**
+   * `true`: the host needs a reboot once this resource changed (a kernel, a boot parameter, a library every service uses). drover records it on the host (`/var/lib/drover/reboot-required`, for the current boot only) and the host's `reboot` setting decides what happens: `report` (the default) says so, `auto` reboots it inside its window and rollout wave (default false).
+   */
+  reboot?: boolean;
   /**
    * A nunjucks expression (without `{{ }}`), evaluated per host; the resource is kept only when it is truthy, e.g. `not params.skip_system_deps`.
    */
@@ -345,6 +365,10 @@ export interface UserResource {
    */
   notify?: string[];
   /**
+   * `true`: the host needs a reboot once this resource changed (a kernel, a boot parameter, a library every service uses). drover records it on the host (`/var/lib/drover/reboot-required`, for the current boot only) and the host's `reboot` setting decides what happens: `report` (the default) says so, `auto` reboots it inside its window and rollout wave (default false).
+   */
+  reboot?: boolean;
+  /**
    * A nunjucks expression (without `{{ }}`), evaluated per host; the resource is kept only when it is truthy, e.g. `not params.skip_system_deps`.
    */
   when?: string;
@@ -389,6 +413,10 @@ export interface GroupResource {
    * Ids of services (restarted or reloaded) or commands (run) to trigger once, after this resource changed, e.g. `["service:nginx"]`.
    */
   notify?: string[];
+  /**
+   * `true`: the host needs a reboot once this resource changed (a kernel, a boot parameter, a library every service uses). drover records it on the host (`/var/lib/drover/reboot-required`, for the current boot only) and the host's `reboot` setting decides what happens: `report` (the default) says so, `auto` reboots it inside its window and rollout wave (default false).
+   */
+  reboot?: boolean;
   /**
    * A nunjucks expression (without `{{ }}`), evaluated per host; the resource is kept only when it is truthy, e.g. `not params.skip_system_deps`.
    */
@@ -438,6 +466,10 @@ export interface ServiceResource {
    * Ids of services (restarted or reloaded) or commands (run) to trigger once, after this resource changed, e.g. `["service:nginx"]`.
    */
   notify?: string[];
+  /**
+   * `true`: the host needs a reboot once this resource changed (a kernel, a boot parameter, a library every service uses). drover records it on the host (`/var/lib/drover/reboot-required`, for the current boot only) and the host's `reboot` setting decides what happens: `report` (the default) says so, `auto` reboots it inside its window and rollout wave (default false).
+   */
+  reboot?: boolean;
   /**
    * A nunjucks expression (without `{{ }}`), evaluated per host; the resource is kept only when it is truthy, e.g. `not params.skip_system_deps`.
    */
@@ -514,6 +546,10 @@ export interface CommandResource {
    */
   notify?: string[];
   /**
+   * `true`: the host needs a reboot once this resource changed (a kernel, a boot parameter, a library every service uses). drover records it on the host (`/var/lib/drover/reboot-required`, for the current boot only) and the host's `reboot` setting decides what happens: `report` (the default) says so, `auto` reboots it inside its window and rollout wave (default false).
+   */
+  reboot?: boolean;
+  /**
    * A nunjucks expression (without `{{ }}`), evaluated per host; the resource is kept only when it is truthy, e.g. `not params.skip_system_deps`.
    */
   when?: string;
@@ -573,6 +609,10 @@ export interface GitResource {
    */
   notify?: string[];
   /**
+   * `true`: the host needs a reboot once this resource changed (a kernel, a boot parameter, a library every service uses). drover records it on the host (`/var/lib/drover/reboot-required`, for the current boot only) and the host's `reboot` setting decides what happens: `report` (the default) says so, `auto` reboots it inside its window and rollout wave (default false).
+   */
+  reboot?: boolean;
+  /**
    * A nunjucks expression (without `{{ }}`), evaluated per host; the resource is kept only when it is truthy, e.g. `not params.skip_system_deps`.
    */
   when?: string;
@@ -630,6 +670,10 @@ export interface SecretResource {
    */
   notify?: string[];
   /**
+   * `true`: the host needs a reboot once this resource changed (a kernel, a boot parameter, a library every service uses). drover records it on the host (`/var/lib/drover/reboot-required`, for the current boot only) and the host's `reboot` setting decides what happens: `report` (the default) says so, `auto` reboots it inside its window and rollout wave (default false).
+   */
+  reboot?: boolean;
+  /**
    * A nunjucks expression (without `{{ }}`), evaluated per host; the resource is kept only when it is truthy, e.g. `not params.skip_system_deps`.
    */
   when?: string;
@@ -683,6 +727,10 @@ export interface SshKeyResource {
    */
   notify?: string[];
   /**
+   * `true`: the host needs a reboot once this resource changed (a kernel, a boot parameter, a library every service uses). drover records it on the host (`/var/lib/drover/reboot-required`, for the current boot only) and the host's `reboot` setting decides what happens: `report` (the default) says so, `auto` reboots it inside its window and rollout wave (default false).
+   */
+  reboot?: boolean;
+  /**
    * A nunjucks expression (without `{{ }}`), evaluated per host; the resource is kept only when it is truthy, e.g. `not params.skip_system_deps`.
    */
   when?: string;
@@ -732,6 +780,10 @@ export interface CronResource {
    */
   notify?: string[];
   /**
+   * `true`: the host needs a reboot once this resource changed (a kernel, a boot parameter, a library every service uses). drover records it on the host (`/var/lib/drover/reboot-required`, for the current boot only) and the host's `reboot` setting decides what happens: `report` (the default) says so, `auto` reboots it inside its window and rollout wave (default false).
+   */
+  reboot?: boolean;
+  /**
    * A nunjucks expression (without `{{ }}`), evaluated per host; the resource is kept only when it is truthy, e.g. `not params.skip_system_deps`.
    */
   when?: string;
@@ -772,6 +824,10 @@ export interface SysctlResource {
    * Ids of services (restarted or reloaded) or commands (run) to trigger once, after this resource changed, e.g. `["service:nginx"]`.
    */
   notify?: string[];
+  /**
+   * `true`: the host needs a reboot once this resource changed (a kernel, a boot parameter, a library every service uses). drover records it on the host (`/var/lib/drover/reboot-required`, for the current boot only) and the host's `reboot` setting decides what happens: `report` (the default) says so, `auto` reboots it inside its window and rollout wave (default false).
+   */
+  reboot?: boolean;
   /**
    * A nunjucks expression (without `{{ }}`), evaluated per host; the resource is kept only when it is truthy, e.g. `not params.skip_system_deps`.
    */

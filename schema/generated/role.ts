@@ -54,6 +54,14 @@ export interface RoleFile {
     within?: string;
   };
   /**
+   * What drover does when a host needs a reboot (Debian's /var/run/reboot-required, a kernel newer than the running one installed in /boot or /lib/modules, or a resource with `reboot: true` that changed): `never` (ignore it), `report` (the default: the host's record, `drover reconcile` and the metric `drover_host_reboot_required` say so) or `auto` (the controller reboots it inside its maintenance window, in its rollout wave, waits for a new boot id, runs its test_* checks, and fails the run, halting its wave, when it does not come back within `rebootTimeout`). A host's value wins over its groups', a group's over its roles', a role's over drover.yaml's `settings.reboot`.
+   */
+  reboot?: 'never' | 'report' | 'auto';
+  /**
+   * How long drover waits for a host it rebooted (`reboot: auto`) to answer again with a new boot id, e.g. `5m` (default `5m`; same precedence as `reboot`).
+   */
+  rebootTimeout?: string;
+  /**
    * Overrides applied when the host's platform (or its family: debian, rhel, alpine) matches.
    */
   platforms?: {

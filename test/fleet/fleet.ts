@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FleetError } from './errors.js';
 import { destroyFleetSync, listLiveRecords, reapStaleFleets, writeFleetRecord, type FleetRecord } from './cleanup.js';
@@ -86,7 +86,8 @@ async function bootFleet(ctx: { options: StartFleetOptions; record: FleetRecord;
   writeFleetRecord(record);
   await waitForAll(ctx.hosts, { record, sshConfigFile: files.sshConfigFile, options });
   writeFleetRecord(record);
-  return { name: record.name, dir, hosts: ctx.hosts.map(toFleetHost), clientKeyFile: clientKey.privateKeyFile, ...files, stop: ctx.stop };
+  const holdReboots = (hold: { host: string; hold: boolean }): void => holdHostReboots(ctx.hosts, hold);
+  return { name: record.name, dir, hosts: ctx.hosts.map(toFleetHost), clientKeyFile: clientKey.privateKeyFile, ...files, holdReboots, stop: ctx.stop };
 }
 
 function writeClientFiles(options: { dir: string; endpoints: HostEndpoint[]; hostKey: KeyPair; clientKey: KeyPair }): { knownHostsFile: string; sshConfigFile: string } {
@@ -109,6 +110,15 @@ async function waitForAll(hosts: LaunchedHost[], ctx: { record: FleetRecord; ssh
   const results = await Promise.allSettled(booting.map((host) => waitForBoot(host, { sshConfigFile: ctx.sshConfigFile, deadline })));
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) throw failure.reason;
+}
+
+/** The file launch-host.sh waits on before it starts a rebooted host again. */
+function holdHostReboots(hosts: LaunchedHost[], options: { host: string; hold: boolean }): void {
+  const host = hosts.find((h) => h.endpoint.name === options.host);
+  if (!host) throw new FleetError('E_FLEET_OPTIONS', `holdReboots: no host named ${options.host}`);
+  const file = join(host.record.dir, 'hold-reboot');
+  if (options.hold) writeFileSync(file, '');
+  else rmSync(file, { force: true });
 }
 
 function toFleetHost(host: LaunchedHost): FleetHost {

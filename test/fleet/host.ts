@@ -86,13 +86,17 @@ export function hostLog(host: LaunchedHost, maxChars = 3000): string {
 }
 
 /**
- * Fills `record.init` with the host's PID 1: the launcher's child that lives in another
- * pid namespace (before that, the launcher's children are its own helper commands).
+ * Fills `record.init` with the host's PID 1: the first process below the launcher (its child, or
+ * for a systemd host the child of its unshare) that lives in another pid namespace (before that,
+ * the launcher's children are its own helper commands). A systemd host gets a new PID 1 on each
+ * reboot, so a recorded one that has ended is looked up again.
  */
 export function findHostInit(host: LaunchedHost): ProcessIdentity | undefined {
-  if (host.record.init) return host.record.init;
+  if (host.record.init && isRunning(host.record.init)) return host.record.init;
+  delete host.record.init;
   const ownNamespace = readlinkSync('/proc/self/ns/pid');
-  for (const pid of childPids(host.record.launcher.pid)) {
+  const below = childPids(host.record.launcher.pid);
+  for (const pid of [...below, ...below.flatMap((child) => childPids(child))]) {
     let namespace: string;
     try {
       namespace = readlinkSync(`/proc/${pid}/ns/pid`);
@@ -116,7 +120,7 @@ export function findHostInit(host: LaunchedHost): ProcessIdentity | undefined {
  * start script catches none) and sshd has nothing to save.
  */
 export async function stopHost(host: LaunchedHost): Promise<void> {
-  const init = host.record.init ?? findHostInit(host);
+  const init = findHostInit(host);
   const gone = (): boolean => host.exit !== undefined || !isRunning(host.record.launcher);
   if (init && host.systemd && readComm(init.pid) === 'systemd') {
     signalProcess(init, SIGRTMIN_PLUS_4);

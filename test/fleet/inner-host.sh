@@ -1,5 +1,5 @@
 #!/bin/sh
-# PID 1 of a test-fleet host (see /work/shared/FLEET.md): overlays "/", mounts fresh
+# PID 1 of a test-fleet host: overlays "/", mounts fresh
 # /proc, /run and /tmp, sets the hostname, then execs sshd (plain host) or systemd
 # (systemd host). host-root.ts has already written the host's own files (sshd config,
 # keys, /etc/hostname, ...) into the upper dir.
@@ -8,11 +8,21 @@ set -eu
 H=$FLEET_HOST_DIR
 M=$H/merged
 
-mount -t overlay overlay -o "lowerdir=/,upperdir=$H/upper,workdir=$H/work" "$M" || {
-  echo "fleet host $FLEET_HOST_NAME: overlay mount failed (lowerdir=/, upperdir=$H/upper)" >&2
-  exit 90
-}
+# After a reboot the previous boot's overlay may take a moment to be released: a few tries.
+tries=0
+until mount -t overlay overlay -o "lowerdir=/,upperdir=$H/upper,workdir=$H/work" "$M"; do
+  tries=$((tries + 1))
+  [ "$tries" -lt 20 ] || {
+    echo "fleet host $FLEET_HOST_NAME: overlay mount failed (lowerdir=/, upperdir=$H/upper)" >&2
+    exit 90
+  }
+  sleep 0.1
+done
 mount -t proc proc "$M/proc"
+# Each boot of a host has a boot id of its own (the kernel's is the machine's, shared by all
+# hosts), bound over the host's /proc/sys/kernel/random/boot_id once /proc/sys is final.
+cat /proc/sys/kernel/random/uuid > "$H/boot_id"
+BOOT_ID=$M/proc/sys/kernel/random/boot_id
 mount -t tmpfs -o mode=755 tmpfs "$M/run"
 # A fresh /tmp hides the fleet dir (when it is on /tmp) from the host: without it the
 # overlay would loop (ELOOP) through its own upper dir.
@@ -27,6 +37,7 @@ rm -f "$M/usr/sbin/policy-rc.d"
 if [ "${FLEET_SYSTEMD:-0}" != 1 ]; then
   mount --rbind /sys "$M/sys"
   mkdir "$M/run/sshd"
+  mount --bind "$H/boot_id" "$BOOT_ID"
   exec chroot "$M" /usr/sbin/sshd -D -e -f /etc/ssh/drover/sshd_config
 fi
 
@@ -39,6 +50,7 @@ mount -t cgroup -o none,name=systemd cgroup "$M/sys/fs/cgroup/systemd"
 mount -t cgroup2 cgroup2 "$M/sys/fs/cgroup/unified"
 mount --bind "$M/proc/sys" "$M/proc/sys"
 mount -o remount,bind,ro "$M/proc/sys"
+mount --bind "$H/boot_id" "$BOOT_ID"
 : > "$H/console"
 mount --bind "$H/console" "$M/dev/console"
 

@@ -11,7 +11,7 @@ export interface FleetHost {
   /** The overlay upper dir: every file the host wrote, for inspection from the machine. */
   rootDir: string;
   systemd: boolean;
-  /** PID (in the machine's namespace) of the host's PID 1 (sshd or systemd). */
+  /** PID (in the machine's namespace) of the host's PID 1 (sshd or systemd) when the fleet started; a reboot gives it another. */
   pid: number;
 }
 
@@ -27,6 +27,11 @@ export interface Fleet {
   dir: string;
   /** ssh_config with an entry per host name (HostName, Port, User root, IdentityFile, UserKnownHostsFile, StrictHostKeyChecking yes). */
   sshConfigFile: string;
+  /**
+   * While `hold` is true, a systemd host that reboots stays down after its PID 1 ends (nothing
+   * answers on its address) until it is called again with false; then it boots as usual.
+   */
+  holdReboots(options: { host: string; hold: boolean }): void;
   /** Stops every host, waits until its processes and mounts are gone, removes `dir` and frees the slot. Idempotent. */
   stop(): Promise<void>;
 }

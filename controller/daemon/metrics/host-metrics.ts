@@ -24,12 +24,15 @@ export interface HostMetricsRecord {
   removedAt?: number;
   /** Resources in Conflict (self-heal paused for them). */
   conflicts?: readonly { resource: string; reason: string }[];
+  /** Set while the host needs a reboot drover has not done. */
+  rebootRequired?: unknown;
 }
 
 interface HostRow {
   status: string;
   held: boolean;
   drift: number;
+  rebootRequired: boolean;
   appliedRevision?: string;
   lastAttemptSeconds?: number;
   lastSuccessSeconds?: number;
@@ -72,6 +75,9 @@ export class HostMetrics {
     gauge('drover_resource_conflicts', 'Each resource in Conflict (always 1), with why: `drift` (it drifted back after repeated repairs) or `not-idempotent` (a drover bug).', ['host', 'resource', 'reason'], (g) => {
       for (const [host, row] of rows) for (const c of row.conflicts) g.set({ host, resource: c.resource, reason: c.reason }, 1);
     });
+    gauge('drover_host_reboot_required', 'Whether each host needs a reboot drover has not done (its `reboot` setting is report, or auto outside its window or wave): 1, else 0.', ['host'], (g) => {
+      for (const [host, row] of rows) g.set({ host }, row.rebootRequired ? 1 : 0);
+    });
     gauge('drover_host_last_success_timestamp_seconds', 'When each host last reconciled cleanly (epoch seconds).', ['host'], (g) => {
       for (const [host, row] of rows) if (row.lastSuccessSeconds !== undefined) g.set({ host }, row.lastSuccessSeconds);
     });
@@ -93,6 +99,7 @@ export class HostMetrics {
       status: record.status,
       held: record.status === 'OutOfSync' && HELD_REASONS.test(record.reason ?? ''),
       drift: driftedResources(record.lastPlan),
+      rebootRequired: record.rebootRequired !== undefined,
       appliedRevision: record.lastAppliedRevision,
       lastAttemptSeconds: seconds(record.lastAttemptAt),
       lastSuccessSeconds: seconds(record.lastSuccessAt),

@@ -64,6 +64,9 @@ export function blockedBy(record: HostRecord, status: string, context: BlockedCo
 }
 
 function running(run: RunRecord): BlockedBy {
+  if (run.rebootingSince !== undefined) {
+    return { kind: 'running', since: run.startedAt, runId: run.id, revision: run.revision, reason: `rebooting since ${at(run.rebootingSince)} (run ${run.id}, applying ${run.revision})` };
+  }
   const what = run.dryRun ? `planning against ${run.revision}` : `applying ${run.revision}`;
   return { kind: 'running', since: run.startedAt, runId: run.id, revision: run.revision, reason: `run ${run.id} in progress since ${at(run.startedAt)} (${what})` };
 }

@@ -39,6 +39,8 @@ export function finishRun(record: HostRecord, ctx: FinishContext): HostRecord {
   delete next.running;
   delete next.quarantine;
   Object.assign(next, afterRun(record, run, result, { desiredHash: ctx.desiredHash, now }));
+  Object.assign(next, rebootFact(record, result, now));
+  if (!next.rebootRequired) delete next.rebootRequired;
   const plan = result.verify ?? result.plan;
   // The texts were fetched for `result.plan`: diffs only when that is the plan kept.
   if (plan) next.lastPlan = summarisePlan(plan, run.revision, plan === result.plan ? result.texts : undefined);
@@ -71,6 +73,14 @@ export function summarisePlan(plan: Plan, revision: string, texts?: Record<strin
   });
   const counts: Record<string, number> = { ...plan.summary };
   return { revision, inSync: plan.inSync, steps, counts };
+}
+
+/** What a run says about the host's need for a reboot; a run that observed nothing leaves it as it was. */
+function rebootFact(record: HostRecord, result: RunHostResult, now: number): Pick<HostRecord, 'rebootRequired'> {
+  if (!result.plan) return { rebootRequired: record.rebootRequired };
+  const reboot = result.reboot;
+  if (!reboot?.required || reboot.action === 'rebooted') return { rebootRequired: undefined };
+  return { rebootRequired: { reasons: reboot.reasons, action: reboot.action, since: record.rebootRequired?.since ?? now } };
 }
 
 function changedSteps(result: RunHostResult): string[] {

@@ -29,6 +29,8 @@ export interface RunRecord {
   dryRun: boolean;
   result?: RunResult;
   changedSteps: string[];
+  /** Set while drover waits for the host it rebooted (`reboot: auto`) to come back (epoch ms). */
+  rebootingSince?: number;
 }
 
 /**
@@ -76,6 +78,11 @@ export interface HostRecord {
   repairs?: Record<string, RepairTrack>;
   /** Resources in Conflict, self-heal paused for them (conflicts.ts), sorted by resource; absent when none. */
   conflicts?: ResourceConflict[];
+  /**
+   * The host needs a reboot (its last observation said so, and drover has not rebooted it): why, and what its
+   * `reboot` setting made of it (`report`, or `hold`: `auto` but the run could not reboot it then).
+   */
+  rebootRequired?: { reasons: string[]; action: 'report' | 'hold'; since: number };
 }
 
 /** What the daemon keeps about its source (`controller.json`). */

@@ -90,6 +90,7 @@ export function needsReobservation(record: HostRecord): boolean {
 }
 
 function progressReason(run: RunRecord): string {
+  if (run.rebootingSince !== undefined) return `rebooting since ${new Date(run.rebootingSince).toISOString()} (run ${run.id}, reconciling to ${run.revision})`;
   const what = run.trigger === 'drift' ? `checking for drift against ${run.revision}`
     : run.dryRun ? `planning against ${run.revision}` : `reconciling to ${run.revision}`;
   return `${what} (run ${run.id}, trigger ${run.trigger})`;

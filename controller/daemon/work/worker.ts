@@ -153,6 +153,10 @@ async function runHost(ctx: DaemonContext, args: HostRun): Promise<RunHostResult
       // A drift check of an in-sync host also runs its test_* checks (a health check).
       runTests: run.trigger === 'drift' || args.healthCheck,
       onPhase: (phase) => ctx.log.info({ ...fields, phase }, `${host}: ${phase}`),
+      // Readers see `rebooting since T` while the run waits for the host to come back.
+      onRebooting: (since) => {
+        updateHost(ctx, host, (r) => (r.running?.id === run.id ? { ...r, running: { ...r.running, rebootingSince: since } } : undefined)).written.catch(() => undefined);
+      },
     });
   } finally {
     lease.release();

@@ -15,7 +15,7 @@ describe('deploy/prometheus/drover-alerts.yaml', () => {
   it('passes `promtool check rules`', async () => {
     const result = await runPromtool(['check', 'rules', RULES]);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(/SUCCESS: 14 rules found/);
+    expect(result.stdout).toMatch(/SUCCESS: 15 rules found/);
     expect(result.code).toBe(0);
   });
 
@@ -31,7 +31,7 @@ describe('deploy/prometheus/drover-alerts.yaml', () => {
     const tests = readFileSync(RULE_TESTS, 'utf8');
     expect(rules.map((r) => r.alert).sort()).toEqual([
       'DroverCommitStatusFailing', 'DroverControllerAbsent', 'DroverControllerDown', 'DroverHostFailed', 'DroverHostLockedOut', 'DroverHostNotReconciled',
-      'DroverHostOutOfSync', 'DroverHostUnreachable', 'DroverManifestsInvalid', 'DroverNotificationsFailing', 'DroverResourceConflict', 'DroverRolloutHalted',
+      'DroverHostOutOfSync', 'DroverHostRebootRequired', 'DroverHostUnreachable', 'DroverManifestsInvalid', 'DroverNotificationsFailing', 'DroverResourceConflict', 'DroverRolloutHalted',
       'DroverSourceFetchFailing', 'DroverStateNotWritable',
     ]);
     for (const rule of rules) {

@@ -22,7 +22,12 @@ export function runSsh(options: { fleet: Fleet; host: string; command: string; e
 
 /** Pids of every live (non-zombie) process in the pid namespaces of the fleet's hosts. */
 export function fleetPids(fleet: Fleet): number[] {
-  const namespaces = new Set(fleet.hosts.map((h) => readlinkSync(`/proc/${h.pid}/ns/pid`)));
+  return pidsInNamespace(...fleet.hosts.map((h) => readlinkSync(`/proc/${h.pid}/ns/pid`)));
+}
+
+/** Pids of every live process in the given pid namespaces (`pid:[inode]`, as `readlink /proc/PID/ns/pid` says). */
+export function pidsInNamespace(...names: string[]): number[] {
+  const namespaces = new Set(names);
   return livePids().filter((pid) => {
     try {
       return namespaces.has(readlinkSync(`/proc/${pid}/ns/pid`));

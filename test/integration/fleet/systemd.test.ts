@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFleet, type Fleet } from '../../fleet/index.js';
-import { fleetPids, isLive, mountsMentioning, runSsh } from './run-ssh.js';
+import { poll } from '../../support/poll.js';
+import { fleetPids, isLive, mountsMentioning, pidsInNamespace, runSsh } from './run-ssh.js';
 
 const UNIT = `[Unit]
 Description=drover fleet test unit
@@ -80,5 +81,67 @@ describe('test fleet (systemd hosts)', () => {
     expect(mountsMentioning(extra.dir)).toEqual([]);
     expect(existsSync(extra.dir)).toBe(false);
     expect(existsSync(cgroup)).toBe(false);
+  });
+});
+
+describe('test fleet (a systemd host reboots)', () => {
+  let fleet: Fleet;
+
+  beforeAll(async () => {
+    fleet = await startFleet({ count: 1, systemd: true, name: 'reboot' });
+  });
+
+  afterAll(async () => {
+    await fleet?.stop();
+  });
+
+  const bootId = async (): Promise<string> => (await runSsh({ fleet, host: 'host1', command: 'cat /proc/sys/kernel/random/boot_id' })).stdout;
+  /** The boot id once the host answers with one other than `previous` (its sshd is back). */
+  const nextBootId = (previous: string): Promise<string> =>
+    poll('host1 back with a new boot id', async () => {
+      const id = await bootId();
+      return /^[0-9a-f-]{36}$/.test(id) && id !== previous ? id : undefined;
+    }, { timeoutMs: 60_000, everyMs: 200 });
+
+  it('has a boot id of its own, not the machine\'s', async () => {
+    const id = await bootId();
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(id).not.toBe(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
+  });
+
+  it('comes back after `systemctl reboot` with a new boot id, the same files and the same address', async () => {
+    const before = await bootId();
+    const init = (await runSsh({ fleet, host: 'host1', command: 'echo kept > /root/kept; readlink /proc/1/ns/pid' })).stdout;
+    await runSsh({ fleet, host: 'host1', command: 'systemctl reboot' });
+    const after = await nextBootId(before);
+    const back = await runSsh({ fleet, host: 'host1', command: 'cat /root/kept; hostname; readlink /proc/1/ns/pid; systemctl is-system-running --wait' });
+    const [kept, name, namespace, state] = back.stdout.split('\n');
+    expect([kept, name]).toEqual(['kept', 'host1']);
+    expect(namespace).not.toBe(init);
+    expect(['running', 'degraded']).toContain(state);
+    expect(after).not.toBe(before);
+  });
+
+  it('stays down while the test holds its reboots, and boots once let go', async () => {
+    const before = await bootId();
+    fleet.holdReboots({ host: 'host1', hold: true });
+    await runSsh({ fleet, host: 'host1', command: 'reboot' });
+    await poll('host1 down', async () => ((await runSsh({ fleet, host: 'host1', command: 'true', extra: ['-o', 'ConnectTimeout=2'] })).code !== 0 ? true : undefined), {
+      timeoutMs: 30_000,
+      everyMs: 200,
+    });
+    expect(readFileSync(join(fleet.dir, 'hosts/host1/log'), 'utf8')).toContain('host1: rebooted');
+    fleet.holdReboots({ host: 'host1', hold: false });
+    expect(await nextBootId(before)).not.toBe(before);
+  });
+
+  it('stop() after reboots leaves no process, mount or dir', async () => {
+    const namespace = (await runSsh({ fleet, host: 'host1', command: 'readlink /proc/1/ns/pid' })).stdout;
+    const pids = pidsInNamespace(namespace);
+    expect(pids.length).toBeGreaterThan(3);
+    await fleet.stop();
+    expect(pids.filter(isLive)).toEqual([]);
+    expect(mountsMentioning(fleet.dir)).toEqual([]);
+    expect(existsSync(fleet.dir)).toBe(false);
   });
 });

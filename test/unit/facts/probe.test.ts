@@ -28,8 +28,8 @@ describe('buildProbe', () => {
     const c = generated.find((x) => x.name === 'drover-state')!;
     const script = buildProbe(c.resources, { token: FIXTURE_TOKEN, droverState: true });
     const groups = [...script.matchAll(/echo "\$_T begin (\w+)"\n(.)\n/g)].map((m) => `${m[1]} ${m[2]}`);
-    expect(groups).toEqual(['platform {', 'files (', 'drover {']);
-    expect(script).toMatch(/\n\}\necho "\$_T end drover \$\?"\n/);
+    expect(groups).toEqual(['platform {', 'files (', 'drover {', 'boot {']);
+    expect(script).toMatch(/\n\}\necho "\$_T end boot \$\?"\n/);
   });
 
   it('puts hostile paths into the script only as single-quoted words', () => {

@@ -58,14 +58,14 @@ describe('series per host', () => {
       for (let i = 0; i < hosts; i++) metrics.setHostRecord(record(i));
       counts.push(await seriesCount(metrics));
     }
-    // 7 status series + held + drift + conflicts + last success + last attempt + applied revision = 13 per host
-    // (drover_resource_conflicts has a series per resource in Conflict only).
-    expect(counts.map((c) => c - (counts[0] as number))).toEqual([0, 130, 260, 520]);
+    // 7 status series + held + drift + conflicts + reboot required + last success + last attempt + applied revision
+    // = 14 per host (drover_resource_conflicts has a series per resource in Conflict only).
+    expect(counts.map((c) => c - (counts[0] as number))).toEqual([0, 140, 280, 560]);
 
     for (let i = 10; i < 40; i++) metrics.removeHost(`host${i}`);
-    expect(await seriesCount(metrics)).toBe((counts[0] as number) + 130);
+    expect(await seriesCount(metrics)).toBe((counts[0] as number) + 140);
     metrics.retainHosts(new Set(['host0', 'host1']));
-    expect(await seriesCount(metrics)).toBe((counts[0] as number) + 26);
+    expect(await seriesCount(metrics)).toBe((counts[0] as number) + 28);
     const hosts = new Set(parseExposition(await metrics.exposition()).map((s) => s.labels.host).filter(Boolean));
     expect([...hosts].sort()).toEqual(['host0', 'host1']);
   });
@@ -117,6 +117,19 @@ describe('drover_host_held', () => {
     metrics.setHostRecord({ host: 'failed', status: 'Failed', reason: 'RolledBack: test_web_health failed' });
     const held = parseExposition(await metrics.exposition()).filter((s) => s.name === 'drover_host_held').map((s) => [s.labels.host, s.value]);
     expect(held.sort()).toEqual([['drift', 0], ['failed', 0], ['wave', 1], ['win', 1]]);
+  });
+});
+
+describe('drover_host_reboot_required', () => {
+  it('is 1 for a host whose record says it needs a reboot, 0 for the others, and follows the record', async () => {
+    const metrics = createMetrics({ version: 't', processMetrics: false });
+    const needs = { reasons: ['/var/run/reboot-required exists'], action: 'report', since: 1 };
+    metrics.setHostRecord({ host: 'k1', status: 'Synced', rebootRequired: needs });
+    metrics.setHostRecord({ host: 'k2', status: 'Synced' });
+    const values = async () => parseExposition(await metrics.exposition()).filter((s) => s.name === 'drover_host_reboot_required').map((s) => [s.labels.host, s.value]).sort();
+    expect(await values()).toEqual([['k1', 1], ['k2', 0]]);
+    metrics.setHostRecord({ host: 'k1', status: 'Synced' });
+    expect(await values()).toEqual([['k1', 0], ['k2', 0]]);
   });
 });
 
