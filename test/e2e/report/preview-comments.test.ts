@@ -84,7 +84,9 @@ describe('previews of pull requests posted back', () => {
     expect(markdown).toMatch(/^### drover preview of `pull request #12 \(feature\)`/);
     const posted = await poll('the comment', async () => forge.comments.find((c) => c.id > 120));
     expect(posted).toEqual({ id: posted.id, number: 12, body: `<!-- drover-preview drover -->\n${markdown}`, edits: 0 });
-    expect(markdown).toContain('web1');
+    // The host's old text and the new one, as a diff.
+    expect(markdown).toMatch(/^-one$/m);
+    expect(markdown).toMatch(/^\+two$/m);
 
     const second = await pushTo('feature', { 'hosts/web2.yaml': hostFile(env.fleet.hosts[1]!, 'two\n') });
     expect((await hook(event('synchronize', second))).status).toBe(202);
