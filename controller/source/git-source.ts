@@ -123,9 +123,15 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     if (firstFetch) await removeStaleLocks(paths.mirror);
     firstFetch = false;
     await ensureMirror(git, paths.mirror);
-    const commit = await fetchPreviewCommit(git, url, ref, holder);
-    const { root, remove } = await materialisePreview(git, { previewsDir: paths.previews, commit });
-    return { ref, name: previewRevisionName(ref, commit), commit, dir: join(root, spec.path ?? ''), fetchedAt: now(), remove };
+    const { commit, release } = await fetchPreviewCommit(git, url, ref, holder);
+    const snapshot = await materialisePreview(git, { previewsDir: paths.previews, commit }).catch(async (error: unknown) => {
+      await release();
+      throw error;
+    });
+    const remove = async (): Promise<void> => {
+      await Promise.all([snapshot.remove(), release()]);
+    };
+    return { ref, name: previewRevisionName(ref, commit), commit, dir: join(snapshot.root, spec.path ?? ''), fetchedAt: now(), remove };
   }
 
   return {

@@ -29,35 +29,50 @@ export function previewRevisionName(ref: string, commit: string): string {
   return isCommitId(ref) ? `sha1:${commit}` : `${ref.replace(/^refs\/heads\//, '')}@sha1:${commit}`;
 }
 
+/** A fetched commit, and how to drop the ref that keeps it while it is previewed. */
+export interface FetchedPreview {
+  commit: string;
+  release: () => Promise<void>;
+}
+
 /**
  * Fetches `ref` from `url` into the mirror and resolves the commit it names. A branch, tag or full ref
- * lands under a ref of its own (removed again once resolved); a commit is fetched by id, and when the
- * remote neither serves it by id nor has it on a branch or tag, through `holder` (a ref holding it,
- * such as a pull request's `refs/pull/12/head`). Rejects with git's failure (the caller classifies
- * it); throws E_SOURCE_CONFIG for a name previewRefProblem refuses.
+ * lands under a ref of its own, kept until `release` (so the ref's removal costs the caller's answer
+ * no git process); a commit is fetched by id, and when the remote neither serves it by id nor has it
+ * on a branch or tag, through `holder` (a ref holding it, such as a pull request's
+ * `refs/pull/12/head`). Rejects with git's failure (the caller classifies it); throws E_SOURCE_CONFIG
+ * for a name previewRefProblem refuses.
  */
-export async function fetchPreviewCommit(git: Git, url: string, ref: string, holder?: string): Promise<string> {
+export async function fetchPreviewCommit(git: Git, url: string, ref: string, holder?: string): Promise<FetchedPreview> {
   const problem = previewRefProblem(ref) ?? (holder === undefined ? undefined : previewRefProblem(holder));
   if (problem) throw new DroverError('E_SOURCE_CONFIG', problem);
   if (!isCommitId(ref)) return fetchNamed(git, url, ref);
   try {
     await fetchRef(git, url, { commit: ref });
+    return { commit: ref, release: async () => undefined };
   } catch (error) {
     if (holder === undefined) throw error;
-    await fetchNamed(git, url, holder).catch(() => undefined);
-    if (!(await hasCommit(git, ref))) throw error;
+    const held = await fetchNamed(git, url, holder).catch(() => undefined);
+    if (!(await hasCommit(git, ref))) {
+      await held?.release();
+      throw error;
+    }
+    return { commit: ref, release: held?.release ?? (async () => undefined) };
   }
-  return ref;
 }
 
-/** Fetches a branch, tag or full ref under a ref of its own, resolves its commit and drops that ref. */
-async function fetchNamed(git: Git, url: string, ref: string): Promise<string> {
+/** Fetches a branch, tag or full ref under a ref of its own and resolves its commit; `release` drops that ref. */
+async function fetchNamed(git: Git, url: string, ref: string): Promise<FetchedPreview> {
   const local = `refs/drover/preview/${randomBytes(8).toString('hex')}`;
+  const release = async (): Promise<void> => {
+    await git(['update-ref', '-d', local]).catch(() => undefined);
+  };
   await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', url, `+${ref}:${local}`]);
   try {
-    return (await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${local}^{commit}`])).trim();
-  } finally {
-    await git(['update-ref', '-d', local]).catch(() => undefined);
+    return { commit: (await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${local}^{commit}`])).trim(), release };
+  } catch (error) {
+    await release();
+    throw error;
   }
 }
 

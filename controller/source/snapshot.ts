@@ -48,8 +48,8 @@ async function removeTree(path: string): Promise<void> {
 
 /**
  * The snapshot directory of `commit`, made from the mirror unless it exists (then it is reused
- * as it is). Checks the commit's tree out with a throw-away index (`read-tree` + `checkout-index`,
- * which keeps symlinks and execute bits), clears every write bit, and renames it into place.
+ * as it is). Checks the commit's tree out with a throw-away index in one git process (`read-tree -u
+ * --reset`, which keeps symlinks and execute bits), clears every write bit, and renames it into place.
  * Throws E_SOURCE_UNSAFE_SYMLINK (stalled) when a symlink points outside the tree (nothing is kept).
  */
 export async function materialiseSnapshot(git: Git, options: { snapshotsDir: string; commit: string }): Promise<string> {
@@ -60,8 +60,7 @@ export async function materialiseSnapshot(git: Git, options: { snapshotsDir: str
   const temp = await mkdtemp(join(options.snapshotsDir, `${TEMP_PREFIX}${options.commit.slice(0, 12)}-`));
   const env = { GIT_INDEX_FILE: `${temp}.index` };
   try {
-    await git(['read-tree', options.commit], { env });
-    await git(['--work-tree', temp, 'checkout-index', '--all', '--force'], { env });
+    await git(['--work-tree', temp, 'read-tree', '-u', '--reset', options.commit], { env });
     await refuseEscapingSymlinks(temp, options.commit);
     await makeReadOnly(temp);
     await rename(temp, final);

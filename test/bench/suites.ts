@@ -12,6 +12,7 @@ import { benchHttp } from './http.js';
 import { httpFigures, httpSection, writeHttpSection } from './http-report.js';
 import { benchLoad } from './load.js';
 import { benchObserve, observeFigures, observeRows } from './observe.js';
+import { benchPreview } from './preview.js';
 import { benchScaleController } from './scale-controller.js';
 import type { Settings } from './settings.js';
 import { benchStart } from './start.js';
@@ -72,5 +73,6 @@ export const RUNNERS: Record<Suite, (ctx: SuiteContext) => Promise<Figure[]>> = 
     return [...figures, ...(await http(ctx))];
   },
   http,
+  preview: (ctx) => benchPreview({ hosts: ctx.settings.hosts, runs: ctx.settings.runs, builds: ctx.builds }),
   'scale-controller': (ctx) => benchScaleController({ target: ctx.settings.scaleHosts, runs: ctx.settings.runs, out: ctx.settings.out }),
 };

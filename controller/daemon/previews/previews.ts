@@ -52,9 +52,9 @@ export function createPreviews(options: PreviewsOptions): Previews {
     try {
       // One that waited for a slot while the controller began to stop ends at once.
       stopping.signal.throwIfAborted();
-      const outcome = await runPreview(options, revision, fleet, signal);
+      const { timings, ...outcome } = await runPreview(options, revision, fleet, signal);
       stopping.signal.throwIfAborted();
-      finish(id, { state: 'done', ...outcome });
+      finish(id, { state: 'done', ...outcome }, timings);
     } catch (err) {
       await revision.remove();
       if (!(err instanceof DroverError)) ctx.log.error({ err, previewId: id }, 'preview failed (a bug)');
@@ -62,11 +62,11 @@ export function createPreviews(options: PreviewsOptions): Previews {
       finish(id, { state: 'failed', error });
     }
   };
-  const finish = (id: string, change: Partial<PreviewView>): void => {
+  const finish = (id: string, change: Partial<PreviewView>, timings?: object): void => {
     const done = store.update(id, { ...change, finishedAt: ctx.clock.now() });
     if (!done) return;
     const changing = done.hosts.filter((h) => h.steps.length > 0).map((h) => h.host);
-    ctx.log.info({ previewId: id, revision: done.revision, state: done.state, valid: done.validation?.valid, hosts: done.hosts.length, changing, code: done.error?.code }, `preview ${id} ${done.state}`);
+    ctx.log.info({ previewId: id, revision: done.revision, state: done.state, valid: done.validation?.valid, hosts: done.hosts.length, changing, code: done.error?.code, ...timings }, `preview ${id} ${done.state}`);
     try {
       ctx.events.previewFinished?.(done);
     } catch (err) {
@@ -77,7 +77,9 @@ export function createPreviews(options: PreviewsOptions): Previews {
   return {
     async start(request) {
       if (stopping.signal.aborted) throw new DroverError('E_SHUTDOWN', 'the controller is stopping; no new preview');
+      const fetching = performance.now();
       const revision = await options.source.fetchPreview(request.ref, request.holder);
+      const fetchMs = Math.round(performance.now() - fetching);
       const base = ctx.fleet()?.revision;
       const same = store.unfinished(revision.commit, base);
       if (same) {
@@ -95,7 +97,7 @@ export function createPreviews(options: PreviewsOptions): Previews {
         await revision.remove();
         throw err;
       }
-      ctx.log.info({ previewId: preview.previewId, ref: request.ref, revision: revision.name, trigger: preview.trigger }, `preview ${preview.previewId} of ${request.ref} queued`);
+      ctx.log.info({ previewId: preview.previewId, ref: request.ref, revision: revision.name, trigger: preview.trigger, fetchMs }, `preview ${preview.previewId} of ${request.ref} queued`);
       const job = slots(() => work(preview.previewId, revision)).finally(() => running.delete(job));
       running.add(job);
       return structuredClone(preview);

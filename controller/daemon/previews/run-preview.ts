@@ -32,8 +32,8 @@ export interface PreviewRunDeps {
   hostConcurrency: number;
 }
 
-/** What a finished preview adds to its record. */
-export type PreviewOutcome = Pick<PreviewView, 'validation' | 'hosts'>;
+/** What a finished preview adds to its record, and where its time went (ms, for the log). */
+export type PreviewOutcome = Pick<PreviewView, 'validation' | 'hosts'> & { timings: { validateMs: number; hostsMs?: number } };
 
 /**
  * Judges `revision` and, when valid, previews its hosts against `fleet` (the newest good revision when
@@ -42,8 +42,10 @@ export type PreviewOutcome = Pick<PreviewView, 'validation' | 'hosts'>;
  * planned (a host whose observation it stops is `failed`); hosts never make it reject.
  */
 export async function runPreview(deps: PreviewRunDeps, revision: PreviewRevision, fleet: FleetRevision | undefined, signal: AbortSignal): Promise<PreviewOutcome> {
+  const started = performance.now();
   const gate = await validateRevision(revision, deps.validator, deps.ageIdentity).finally(() => revision.remove());
-  if (!gate.accepted) return { validation: { valid: false, problems: gate.problems.map(formatProblem) }, hosts: [] };
+  const validateMs = Math.round(performance.now() - started);
+  if (!gate.accepted) return { validation: { valid: false, problems: gate.problems.map(formatProblem) }, hosts: [], timings: { validateMs } };
   signal.throwIfAborted();
   const hosts = gate.hosts.filter((h) => inShard(h.host.name, deps.shard));
   const own = new Map(hosts.map((h) => [h.host.name, h.host]));
@@ -55,7 +57,7 @@ export async function runPreview(deps: PreviewRunDeps, revision: PreviewRevision
   };
   try {
     const previews = await previewHosts({ hosts, ...(fleet ? { base: fleet.hosts } : {}), lease, concurrency: deps.hostConcurrency, signal });
-    return { validation: { valid: true, problems: [] }, hosts: previews };
+    return { validation: { valid: true, problems: [] }, hosts: previews, timings: { validateMs, hostsMs: Math.round(performance.now() - started) - validateMs } };
   } finally {
     await extra.closeAll();
   }

@@ -43,16 +43,30 @@ export function retryDelay(attempts: number, retryAfterMs: number | undefined, r
   return retryAfterMs ?? nextDelay(attempts, { ...DELIVERY_BACKOFF, random });
 }
 
+/** A request to a forge or a notification target (POST unless said). */
+export interface OutgoingRequest {
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
 /** POSTs `request` (timeout ATTEMPT_TIMEOUT_MS) and classifies the outcome; never rejects. */
-export async function send(request: { url: string; headers: Record<string, string>; body: string }, now: () => number): Promise<Delivery> {
+export async function send(request: OutgoingRequest, now: () => number): Promise<Delivery> {
+  return (await exchange(request, now)).delivery;
+}
+
+/** Sends `request` (timeout ATTEMPT_TIMEOUT_MS): the outcome and the answer's text (empty on no answer); never rejects. */
+export async function exchange(request: OutgoingRequest, now: () => number): Promise<{ delivery: Delivery; text: string }> {
   try {
     const response = await fetch(request.url, {
-      method: 'POST', headers: request.headers, body: request.body, redirect: 'manual', signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+      method: request.method ?? 'POST', headers: request.headers, redirect: 'manual', signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+      ...(request.body === undefined ? {} : { body: request.body }),
     });
     const text = await response.text().catch(() => '');
-    return classifyAnswer(response.status, response.headers.get('retry-after'), text, now());
+    return { delivery: classifyAnswer(response.status, response.headers.get('retry-after'), text, now()), text };
   } catch (err) {
-    return { outcome: 'retry', reason: networkReason(err) };
+    return { delivery: { outcome: 'retry', reason: networkReason(err) }, text: '' };
   }
 }
 

@@ -22,14 +22,16 @@ export interface CommitStatus {
   state: CommitState;
   description: string;
   targetUrl?: string;
+  /** The context posted under when not the target's (a preview's: `<context>/preview`). */
+  context?: string;
 }
 
 /** An HTTP request ready to send. */
 export interface ForgeRequest {
-  method: 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   url: string;
   headers: Record<string, string>;
-  body: string;
+  body?: string;
 }
 
 /** Where statuses go; `token` is revealed only here, when a request is built. */
@@ -44,26 +46,30 @@ export function forgeState(provider: CommitStatusSettings['provider'], state: Co
 }
 
 /** The request that posts `status` to `target`. */
-export function commitStatusRequest(target: ForgeTarget, status: CommitStatus): ForgeRequest {
-  const json = { 'content-type': 'application/json', 'user-agent': target.userAgent };
+export function commitStatusRequest(target: ForgeTarget, status: CommitStatus): ForgeRequest & { body: string } {
   const description = fit(status.description);
+  const context = status.context ?? target.context;
+  const url = `${repositoryApi(target)}/statuses/${status.sha}`;
+  const fields = { state: forgeState(target.provider, status.state), [target.provider === 'gitlab' ? 'name' : 'context']: context, description };
+  return { method: 'POST', url, headers: forgeHeaders(target), body: JSON.stringify({ ...fields, ...(status.targetUrl ? { target_url: status.targetUrl } : {}) }) };
+}
+
+/** The API URL of the target's repository: `{apiUrl}/repos/{owner}/{repo}` (Gitea under /api/v1), GitLab `{apiUrl}/projects/{id}`. */
+export function repositoryApi(target: Pick<ForgeTarget, 'provider' | 'apiUrl' | 'repository'>): string {
   if (target.provider === 'gitlab') {
     const project = /^\d+$/.test(target.repository) ? target.repository : encodeURIComponent(target.repository);
-    return {
-      method: 'POST', url: `${target.apiUrl}/projects/${project}/statuses/${status.sha}`,
-      headers: { ...json, 'private-token': target.token },
-      body: JSON.stringify({ state: forgeState('gitlab', status.state), name: target.context, description, ...(status.targetUrl ? { target_url: status.targetUrl } : {}) }),
-    };
+    return `${target.apiUrl}/projects/${project}`;
   }
   const [owner, repo] = target.repository.split('/').map(encodeURIComponent) as [string, string];
-  const base = target.provider === 'gitea' ? giteaApi(target.apiUrl) : target.apiUrl;
-  const auth = target.provider === 'gitea' ? `token ${target.token}` : `Bearer ${target.token}`;
-  const github: Record<string, string> = target.provider === 'github' ? { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' } : { accept: 'application/json' };
-  return {
-    method: 'POST', url: `${base}/repos/${owner}/${repo}/statuses/${status.sha}`,
-    headers: { ...json, ...github, authorization: auth },
-    body: JSON.stringify({ state: forgeState(target.provider, status.state), context: target.context, description, ...(status.targetUrl ? { target_url: status.targetUrl } : {}) }),
-  };
+  return `${target.provider === 'gitea' ? giteaApi(target.apiUrl) : target.apiUrl}/repos/${owner}/${repo}`;
+}
+
+/** The headers of every request to the target's API: JSON, the user agent, the token as the forge takes it. */
+export function forgeHeaders(target: Pick<ForgeTarget, 'provider' | 'token' | 'userAgent'>): Record<string, string> {
+  const json = { 'content-type': 'application/json', 'user-agent': target.userAgent };
+  if (target.provider === 'gitlab') return { ...json, 'private-token': target.token };
+  if (target.provider === 'gitea') return { ...json, accept: 'application/json', authorization: `token ${target.token}` };
+  return { ...json, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', authorization: `Bearer ${target.token}` };
 }
 
 /** Gitea's API base from its configured URL: the root gets /api/v1 appended. */

@@ -19,6 +19,7 @@ import { fleetFacts, previousRun } from './fleet-facts.js';
 import { commitStatusRequest, statusContext, type CommitStatus } from './forge.js';
 import { jsonBody, SIGNATURE_HEADER, signBody, slackBody } from './notify-format.js';
 import { Outbox } from './outbox.js';
+import { openPreviewPosting } from './preview-posting.js';
 import { recorderEvents } from './recorder.js';
 import { RevisionTracker } from './revision-tracker.js';
 
@@ -66,6 +67,7 @@ export async function openReport(o: ReportOptions): Promise<Report> {
   const eventLog = await EventLog.open({ dir: join(settings.stateDir, 'events'), bounds: settings.eventLog ?? eventLogSettings(undefined), now: () => clock.now(), log });
   const targetUrl = settings.publicUrl === undefined ? undefined : `${settings.publicUrl}/`;
   const statuses = settings.commitStatus && await commitStatusOutbox(o, dir);
+  const previews = statuses && await openPreviewPosting({ ...o, dir, context: statusContext(settings.commitStatus!.context, settings.shard), userAgent: USER_AGENT, maxItems: OUTBOX_MAX }, statuses);
   const notifiers = await Promise.all((settings.notifications ?? []).map((n) => notifier(o, dir, n, targetUrl)));
   let ctx: DaemonContext | undefined;
   const record = (event: NewEvent): void => {
@@ -77,11 +79,11 @@ export async function openReport(o: ReportOptions): Promise<Report> {
     ...(statuses ? { post: (status: CommitStatus) => statuses.push(status) } : {}), ...(targetUrl ? { targetUrl } : {}),
   });
   const judge = judging(tracker, clock);
-  const events = recorderEvents({
-    record, tracker, log, startedAt: clock.now(), evaluate: judge.soon,
-    previousRun: (host) => (ctx ? previousRun(ctx, host) : undefined),
-  });
-  const outboxes = [...(statuses ? [statuses] : []), ...notifiers.map((n) => n.outbox)];
+  const events: DaemonEvents = {
+    ...recorderEvents({ record, tracker, log, startedAt: clock.now(), evaluate: judge.soon, previousRun: (host) => (ctx ? previousRun(ctx, host) : undefined) }),
+    ...(previews ? { previewFinished: previews.previewFinished } : {}),
+  };
+  const outboxes = [...(statuses ? [statuses] : []), ...(previews ? [previews.outbox] : []), ...notifiers.map((n) => n.outbox)];
   return {
     events, reader: eventLog,
     attach: (c) => { ctx = c; },

@@ -95,7 +95,7 @@ describe('previews through the controller', () => {
       ['web2', 'changes', 'changed', ['install_secret_db_password', 'regen_srv_ctl_app_conf'], 0],
       ['web3', 'in-sync', 'unchanged', [], 0],
     ]);
-    expect(preview.hosts[0]!.diff).toContain('+two');
+    expect(preview.hosts[0]!.diff).toEqual(expect.arrayContaining(['-one', '+two']));
     expect(preview.hosts[1]!.diff).toContain('+password=(secret)');
     const markdown = await request(`${ctl.url}/api/v1/previews/${previewId}?format=markdown`, { token: true });
     expect(markdown.headers.get('content-type')).toMatch(/^text\/markdown/);

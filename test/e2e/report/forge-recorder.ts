@@ -1,12 +1,13 @@
 /**
  * A local HTTP server answering as a Git forge's commit status API does (GitHub, GitLab, Gitea), and as
- * a notification webhook does, checking every request as the real service would: method, exact path,
+ * a notification webhook does, and as its pull-request comment API does (forge-comments.ts), checking every request as the real service would: method, exact path,
  * the auth header, content type, and the body's fields and states. A request that fails a check gets the
  * forge's 4xx and is kept in `problems` (a test expects none). `down` makes it answer 503 (an outage).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { commentRoute, type StoredComment } from './forge-comments.js';
 
 /** One request as received. */
 export interface Received {
@@ -50,6 +51,8 @@ export interface ForgeRecorder {
   apiUrl: string;
   received: Received[];
   statuses: AcceptedStatus[];
+  /** Pull-request comments as the forge keeps them (forge-comments.ts); a test may add some first. */
+  comments: StoredComment[];
   /** Notification bodies accepted, per path (`/notify/<name>`). */
   notifications: { path: string; body: string; headers: IncomingMessage['headers'] }[];
   problems: string[];
@@ -61,7 +64,7 @@ export interface ForgeRecorder {
 /** Starts a recorder for `spec`; `notifySecret` checks X-Drover-Signature on /notify/signed. */
 export async function startForgeRecorder(spec: ForgeSpec, options: { notifySecret?: string } = {}): Promise<ForgeRecorder> {
   const recorder: ForgeRecorder = {
-    url: '', apiUrl: '', received: [], statuses: [], notifications: [], problems: [], down: false,
+    url: '', apiUrl: '', received: [], statuses: [], comments: [], notifications: [], problems: [], down: false,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const server: Server = createServer((req, res) => {
@@ -76,6 +79,12 @@ export async function startForgeRecorder(spec: ForgeSpec, options: { notifySecre
       };
       if (recorder.down) return answer(503, { message: 'Service Unavailable' });
       if (path.startsWith('/notify/')) return answer(...notification(recorder, path, req, body, options.notifySecret));
+      const comment = commentRoute(spec, recorder.comments, req, path, body);
+      if (typeof comment === 'string') {
+        recorder.problems.push(`${req.method} ${path}: ${comment}`);
+        return answer(comment.startsWith('auth') ? 401 : 422, { message: comment });
+      }
+      if (comment) return answer(...comment);
       const result = status(spec, req, path, body);
       if (typeof result === 'string') {
         recorder.problems.push(`${req.method} ${path}: ${result}`);
@@ -117,10 +126,11 @@ function status(spec: ForgeSpec, req: IncomingMessage, path: string, body: strin
   const extra = Object.keys(json).filter((k) => !allowed.has(k));
   if (extra.length) return `unexpected fields ${extra.join(', ')}`;
   if (typeof json.state !== 'string' || !STATES[spec.provider].includes(json.state)) return `state ${String(json.state)} is not one of ${STATES[spec.provider].join(', ')}`;
-  if (json[contextKey] !== spec.context) return `${contextKey} ${String(json[contextKey])}, expected ${spec.context}`;
+  const context = json[contextKey];
+  if (context !== spec.context && context !== `${spec.context}/preview`) return `${contextKey} ${String(context)}, expected ${spec.context} (or ${spec.context}/preview)`;
   if (typeof json.description !== 'string' || json.description.length > 140) return 'description missing or longer than 140 characters';
   if (json.target_url !== undefined && (typeof json.target_url !== 'string' || !/^https?:\/\//.test(json.target_url))) return 'target_url is not a URL';
-  return { sha, state: json.state, description: json.description, context: spec.context, ...(typeof json.target_url === 'string' ? { targetUrl: json.target_url } : {}) };
+  return { sha, state: json.state, description: json.description, context, ...(typeof json.target_url === 'string' ? { targetUrl: json.target_url } : {}) };
 }
 
 function notification(recorder: ForgeRecorder, path: string, req: IncomingMessage, body: string, secret: string | undefined): [number, unknown] {

@@ -1,6 +1,6 @@
 /**
  * Refs fetched to be previewed, with real git: a branch lands in its own snapshot while the followed
- * branch keeps its commit and the mirror keeps no ref of it; an unknown ref is E_SOURCE_REF_NOT_FOUND;
+ * branch keeps its commit and the mirror keeps no ref of it once the snapshot is removed; an unknown ref is E_SOURCE_REF_NOT_FOUND;
  * from a server speaking only protocol v0, a pull request's commit that no ref advertises is fetched
  * through the request's ref.
  */
@@ -36,10 +36,13 @@ describe('previewing refs of a local repository', () => {
     const preview = await source.fetchPreview('feature');
     expect(preview).toMatchObject({ ref: 'feature', name: `feature@sha1:${feature}`, commit: feature, fetchedAt: 42 });
     expect(readFileSync(`${preview.dir}/drover.yaml`, 'utf8')).toBe('feature\n');
-    expect(git(`${work.path}/mirror`, ['for-each-ref', '--format=%(refname)', 'refs/drover/preview'])).toBe('');
+    // The ref that holds the commit lives as long as its snapshot.
+    const previewRefs = (): string => git(`${work.path}/mirror`, ['for-each-ref', '--format=%(refname)', 'refs/drover/preview']);
+    expect(previewRefs()).toMatch(/^refs\/drover\/preview\/[0-9a-f]{16}$/);
     expect((await source.fetchRevision()).commit).toBe(main);
     await preview.remove();
     expect(existsSync(preview.dir)).toBe(false);
+    expect(previewRefs()).toBe('');
     const byId = await source.fetchPreview(feature);
     expect(byId.name).toBe(`sha1:${feature}`);
     await byId.remove();
