@@ -110,6 +110,8 @@ export interface ControllerApi {
    * behind the newest fetched revision. Names whose commit is unknown are left out; {} without a source.
    */
   commits(revisions: readonly string[]): Promise<Record<string, CommitInfo>>;
+  /** The groups of each live host (at the newest good revision), by host name. */
+  groups(): Record<string, string[]>;
   /** Calls `listener` whenever a host or the fleet changes, until the returned function is called. */
   watch(listener: (change: FleetChange) => void): () => void;
 }
@@ -223,6 +225,7 @@ export function createApi(ctx: DaemonContext, deps: {
     },
     events: (query) => deps.events?.query(query) ?? Promise.resolve({ events: [], next: null, more: false }),
     commits: (revisions) => deps.commits?.describe(revisions, ctx.store.controller().newestRevision) ?? Promise.resolve({}),
+    groups: () => Object.fromEntries([...(ctx.fleet()?.hosts ?? new Map())].map(([name, desired]) => [name, [...(desired.host?.groups ?? [])]])),
     watch: (listener) => deps.changes?.subscribe(listener) ?? (() => undefined),
   };
   return api;

@@ -11,7 +11,7 @@
  * listener is then loopback-only (listen.ts).
  */
 import { DroverError } from '../../../manifests/errors.js';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Secret } from '../../config/secret.js';
 import type { ApiTokenSettings } from '../../config/types.js';
@@ -56,6 +56,13 @@ export interface Auth {
   pageViewer(request: FastifyRequest): Principal | undefined;
   /** The principal requireBearer or pageViewer found for `request` (for the event log), if any. */
   principalOf(request: FastifyRequest): Principal | undefined;
+  /**
+   * The CSRF token the status page's forms carry for this request's viewer: bound to its session (or, for a
+   * bearer token or no token configured, to the principal), derived with a key this process drew at start.
+   */
+  csrfToken(request: FastifyRequest): string;
+  /** True when `given` is csrfToken(request) (constant-time). */
+  csrfValid(request: FastifyRequest, given: unknown): boolean;
 }
 
 /**
@@ -73,6 +80,12 @@ export function createAuth(token: Secret | undefined, options: { now?: () => num
   const seen = new WeakMap<FastifyRequest, Principal>();
   const failures = new Map<string, { count: number; resetAt: number }>();
   const limit = options.failuresPerMinute ?? 10;
+  const csrfKey = randomBytes(32);
+  const csrfToken = (request: FastifyRequest): string => {
+    const session = cookieValue(request.headers.cookie, SESSION_COOKIE);
+    const bound = session !== undefined && sessions.has(session) ? `session ${session}` : `principal ${pageViewer(request)?.name ?? ''}`;
+    return createHmac('sha256', csrfKey).update(bound).digest('base64url');
+  };
   const refused = (request: FastifyRequest | undefined): boolean => {
     const entry = request && failures.get(request.ip);
     if (!entry) return false;
@@ -140,6 +153,8 @@ export function createAuth(token: Secret | undefined, options: { now?: () => num
     pageAllowed: (request) => pageViewer(request) !== undefined,
     pageViewer,
     principalOf: (request) => seen.get(request),
+    csrfToken,
+    csrfValid: (request, given) => typeof given === 'string' && given.length > 0 && constantTimeEqual(given, csrfToken(request)),
   };
 }
 
