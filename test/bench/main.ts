@@ -13,6 +13,7 @@
  *   start           `drover --version` and `drover validate` against `node -e 0`, no fleet (BENCH_START_RUNS, 15)
  *   controller      the running controller (then its HTTP API); http: only the HTTP API
  *   scale-controller  one controller with BENCH_SCALE_HOSTS (1,000) real hosts
+ *   page            the status page's fleet view at BENCH_PAGE_HOSTS (1,000) hosts: server time and weight
  * The fleet suites need root, openssh-server and Debian's `time` (and `ansible` for all/ansible),
  * installed when absent. BENCH_RUNS (3) runs of every fleet figure, medians reported.
  */

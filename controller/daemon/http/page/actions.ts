@@ -2,7 +2,8 @@
  * The status page's buttons, by role: "Sync" and "Dry run" need the sync role, "Suspend", "Resume" and
  * "Resume rollout" admin (as their API routes do; roles.ts). A read-only viewer gets no form and no
  * button (the server refuses the actions anyway). Every form carries the session's CSRF token and the
- * page to come back to; buttons post to /actions/* (page-actions.ts).
+ * page to come back to; a button posts to /actions with its action as name and the host as value
+ * (page-actions.ts): one short button per action, as a page holds 1,000 rows of them.
  */
 import type { HostView } from '../../api.js';
 import { allows, type Principal } from '../roles.js';
@@ -28,20 +29,20 @@ export function mayAct(p: Permissions | undefined): p is Permissions {
 }
 
 /**
- * `content` inside the action form (`id`, a `.live` block), whose default action is a sync; without
- * permissions a plain block with the same id.
+ * `content` inside the action form (`id`, a `.live` block); without permissions a plain block with the
+ * same id.
  */
 export function actionForm(id: string, p: Permissions | undefined, content: Html): Html {
   if (!mayAct(p)) return html`<div id="${id}" class="live">${content}</div>`;
-  return html`<form id="${id}" class="live" method="post" action="/actions/sync"><input type="hidden" name="csrf" value="${p.csrf}"><input type="hidden" name="back" value="${p.back}">${content}</form>`;
+  return html`<form id="${id}" class="live" method="post" action="/actions"><input type="hidden" name="csrf" value="${p.csrf}"><input type="hidden" name="back" value="${p.back}">${content}</form>`;
 }
 
 /** The buttons of one host (inside an actionForm). */
 export function hostButtons(h: Pick<HostView, 'host' | 'suspended' | 'removedAt'>, p: Permissions | undefined): Html | '' {
   if (!mayAct(p) || h.removedAt !== undefined) return '';
   const sync = p.sync && !h.suspended
-    ? html`<button name="host" value="${h.host}">Sync</button><button formaction="/actions/dry-run" name="host" value="${h.host}">Dry run</button>` : '';
+    ? html`<button name="sync" value="${h.host}">Sync</button><button name="dry-run" value="${h.host}">Dry run</button>` : '';
   const admin = p.admin
-    ? (h.suspended ? html`<button formaction="/actions/resume" name="host" value="${h.host}">Resume</button>` : html`<button formaction="/actions/suspend" name="host" value="${h.host}">Suspend</button>`) : '';
+    ? (h.suspended ? html`<button name="resume" value="${h.host}">Resume</button>` : html`<button name="suspend" value="${h.host}">Suspend</button>`) : '';
   return html`${sync}${admin}`;
 }

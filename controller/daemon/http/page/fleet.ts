@@ -13,7 +13,7 @@ import { actionForm, hostButtons, mayAct, type Permissions } from './actions.js'
 import { filterHosts, filterQuery, PAGE_SIZE, type FleetFilter } from './fleet-filter.js';
 import { ago, driftCount, shortRevision } from './format.js';
 import { statusBadge } from './layout.js';
-import { behindText, revisionLine, revisionsTable } from './revisions.js';
+import { revisionLine, revisionsTable } from './revisions.js';
 
 /** What the fleet page shows. */
 export interface FleetPageData {
@@ -43,7 +43,7 @@ export function fleetBody(data: FleetPageData): Html {
 ${filtersForm(data, filter)}
 ${actionForm('fleet-form', p, html`${fleetButtons(data.status, p)}
 <div class="summary" id="counts">${countsLine(data.status)}${shown.length !== data.hosts.length ? html` <span class="muted">${shown.length} shown</span>` : ''}</div>
-<div class="scroll"><table id="hosts"><thead><tr><th>Host</th><th>Status</th><th>Commit</th><th class="wide">Last run</th><th class="wide">Drift</th><th>Reason</th>${mayAct(p) ? html`<th>Actions</th>` : ''}</tr></thead>
+<div class="scroll"><table id="hosts"><thead><tr><th>Host</th><th>Status</th><th>Commit</th><th>Last run</th><th>Drift</th><th>Reason</th>${mayAct(p) ? html`<th>Actions</th>` : ''}</tr></thead>
 <tbody>${rows.length ? rows.map((h) => hostRow(h, data.now, commits, p)) : html`<tr><td colspan="7" class="muted">${data.hosts.length ? 'No host matches the filters.' : 'No hosts yet: waiting for a valid revision.'}</td></tr>`}</tbody></table></div>
 ${pages > 1 ? pager(filter, page, pages) : ''}`)}`;
 }
@@ -68,8 +68,8 @@ function countsLine(status: ControllerStatus): Html {
 function fleetButtons(status: ControllerStatus, p: Permissions | undefined): Html | '' {
   if (!mayAct(p)) return '';
   const halted = status.rollouts.filter((r) => r.halted);
-  return html`<div class="summary" id="fleet-actions">${p.sync ? html`<button class="primary" formaction="/actions/sync-all" name="all" value="1">Sync all</button>` : ''}
-${p.admin ? halted.map((r) => html`<span class="error">Rollout ${r.lane} halted at wave ${r.halted!.wave}: ${r.halted!.reason}</span> <button formaction="/actions/resume-rollout" name="lane" value="${r.lane}">Resume rollout</button>`) : ''}</div>`;
+  return html`<div class="summary" id="fleet-actions">${p.sync ? html`<button class="primary" name="sync-all" value="all">Sync all</button>` : ''}
+${p.admin ? halted.map((r) => html`<span class="error">Rollout ${r.lane} halted at wave ${r.halted!.wave}: ${r.halted!.reason}</span> <button name="resume-rollout" value="${r.lane}">Resume rollout</button>`) : ''}</div>`;
 }
 
 function filtersForm(data: FleetPageData, filter: FleetFilter): Html {
@@ -93,9 +93,10 @@ function rejectedBlock(rejected: { revision: string; problems: string[] }): Html
 <pre>${rejected.problems.slice(0, 50).join('\n')}</pre></div>`;
 }
 
-// Kept small: a page holds 1,000 of these (closing </td> are implied).
+// Kept small: a page holds 1,000 of these (closing </td> are implied; a Synced host's reason says only
+// that it is in sync at its revision, shown already).
 function hostRow(h: HostView, now: number, commits: Readonly<Record<string, CommitInfo>>, p: Permissions | undefined): Html {
-  const behind = behindText(h.lastAppliedRevision, commits);
-  return html`<tr data-host="${h.host}"><td><a href="/hosts/${encodeURIComponent(h.host)}">${h.host}</a><td>${statusBadge(h.status)}<td><code>${shortRevision(h.lastAppliedRevision)}</code>${behind ? html` <span class="behind">${behind}</span>` : ''}
-<td class="wide">${ago(h.lastAttemptAt, now)}<td class="wide drift">${driftCount(h.lastPlan)}<td>${h.reason}${h.blockedBy ? html`<div class="blocked" data-kind="${h.blockedBy.kind}">blocked by ${h.blockedBy.kind}: ${h.blockedBy.reason}</div>` : ''}${mayAct(p) ? html`<td>${hostButtons(h, p)}` : ''}</tr>`;
+  const behind = h.lastAppliedRevision ? commits[h.lastAppliedRevision]?.behind : undefined;
+  return html`<tr data-host="${h.host}"><td><a href="/hosts/${encodeURIComponent(h.host)}">${h.host}</a><td>${statusBadge(h.status)}<td><code>${shortRevision(h.lastAppliedRevision)}</code>${behind ? html` <span class="behind">${behind} behind</span>` : ''}
+<td>${ago(h.lastAttemptAt, now)}<td class="drift">${driftCount(h.lastPlan)}<td>${h.status === 'Synced' ? '' : h.reason}${h.blockedBy ? html`<div class="blocked" data-kind="${h.blockedBy.kind}">blocked by ${h.blockedBy.kind}: ${h.blockedBy.reason}</div>` : ''}${mayAct(p) ? html`<td>${hostButtons(h, p)}` : ''}</tr>`;
 }

@@ -48,7 +48,7 @@ input,select{font:inherit;padding:3px 6px;border:1px solid #8c959f;border-radius
 #notice{padding:8px 12px;border-radius:6px;background:#ddf4ff;border:1px solid #54aeff;margin-bottom:12px}
 #notice.error{background:#ffebe9;border-color:#ff8182}
 .scroll{overflow-x:auto}
-@media (max-width:700px){main{padding:8px}th,td{padding:4px 6px}.wide{display:none}header .viewer{margin-left:0}}
+@media (max-width:700px){main{padding:8px}th,td{padding:4px 6px}#hosts tr>:nth-child(4),#hosts tr>:nth-child(5){display:none}header .viewer{margin-left:0}}
 `;
 
 /** A status badge in its colour. */

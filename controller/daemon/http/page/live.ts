@@ -15,7 +15,7 @@ let timer = 0, running = false, again = false;
 function keyOf(el) {
   if (!el || el === body) return null;
   if (el.id) return '#' + CSS.escape(el.id);
-  if (el.name) return el.tagName.toLowerCase() + '[name="' + CSS.escape(el.name) + '"][value="' + CSS.escape(el.value || '') + '"]' + (el.getAttribute('formaction') ? '[formaction="' + CSS.escape(el.getAttribute('formaction')) + '"]' : '');
+  if (el.name) return el.tagName.toLowerCase() + '[name="' + CSS.escape(el.name) + '"][value="' + CSS.escape(el.value || '') + '"]';
   return null;
 }
 async function refresh() {
@@ -52,12 +52,14 @@ function say(text, failed) {
 }
 document.addEventListener('submit', async (event) => {
   const form = event.target, button = event.submitter;
-  const action = (button && button.getAttribute('formaction')) || form.getAttribute('action') || '';
-  if (form.method !== 'post' || !action.startsWith('/actions/')) return;
+  const action = form.getAttribute('action') || '';
+  if (form.method !== 'post' || action !== '/actions') return;
   event.preventDefault();
+  // The form's fields and the pressed button's name and value, read before the button is disabled.
+  const fields = new URLSearchParams(new FormData(form, button));
   if (button) button.disabled = true;
   try {
-    const res = await fetch(action, { method: 'POST', body: new URLSearchParams(new FormData(form, button)), headers: { accept: 'application/json' }, credentials: 'same-origin' });
+    const res = await fetch(action, { method: 'POST', body: fields, headers: { accept: 'application/json' }, credentials: 'same-origin' });
     const answer = await res.json().catch(() => ({}));
     if (res.ok) say(answer.message || 'Done.', false);
     else say((answer.error && (answer.error.code + ': ' + answer.error.message)) || ('Refused (' + res.status + ')'), true);

@@ -14,7 +14,7 @@ export function revisionLine(revision: string | undefined, commits: Readonly<Rec
   return html`<code title="${revision}">${shortRevision(revision)}</code>${info ? html` <span class="subject">${info.subject}</span> <span class="muted">by ${info.author}, ${ago(info.time, now)}</span>` : ''}`;
 }
 
-/** "on the newest" / "3 commits behind" for a revision, or '' when unknown. */
+/** "newest" / "3 behind" for a revision, or '' when unknown. */
 export function behindText(revision: string | undefined, commits: Readonly<Record<string, CommitInfo>>): string {
   const behind = revision ? commits[revision]?.behind : undefined;
   if (behind === undefined) return '';
