@@ -67,6 +67,7 @@ describe('the console', () => {
     expect(await page.locator('#last-good').innerText()).toMatch(/^Last good main@[0-9a-f]{7} Serve <b>one<\/b> on every web host by Test, \d+[sm] ago$/);
     expect(await page.locator('#newest .subject').innerText()).toBe(SUBJECT);
     expect((await page.locator('tr[data-host="web1"] td').allInnerTexts())[2]).toMatch(/^main@[0-9a-f]{7}$/);
+    await page.click('#revision-view summary');
     expect(await page.locator('#revisions tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/^main@[0-9a-f]{7} Serve <b>one<\/b> on every web host by Test, \d+[sm] ago\tnewest\t2 hosts$/)]);
     expect(await page.locator('tr[data-host="web1"] button').allInnerTexts()).toEqual(['Sync', 'Dry run', 'Suspend']);
     expect(await page.locator('button', { hasText: 'Sync all' }).count()).toBe(1);
@@ -109,6 +110,9 @@ describe('the console', () => {
 
   it('shows a newer rejected commit as the newest, and the hosts one commit behind, live', async () => {
     await page.goto(ctl.url);
+    await page.keyboard.press('Tab');
+    await page.focus('#revision-view summary');
+    await page.keyboard.press('Enter');
     await mark();
     await env.remote.commit({ 'hosts/web1.yaml': 'address: [not, valid\n' }, 'Break the inventory');
     expect((await githubPush(ctl.url, 'refs/heads/main')).status).toBe(202);
@@ -116,6 +120,8 @@ describe('the console', () => {
     expect(await marked()).toBe(true);
     expect(await page.locator('#last-good .subject').innerText()).toBe(SUBJECT);
     expect((await page.locator('tr[data-host="web2"] td').allInnerTexts())[2]).toMatch(/^main@[0-9a-f]{7} 1 behind$/);
+    // The revision view opened before the update stays open, and says so too.
+    expect(await page.locator('#revisions tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/^main@[0-9a-f]{7} Serve <b>one<\/b> on every web host by Test, \d+[sm] ago\t1 behind\t2 hosts$/)]);
     expect(await page.locator('#rejected').innerText()).toContain('hosts/web1.yaml');
   });
 

@@ -74,6 +74,6 @@ function historyTable(history: RunRecord[], plan: HostDetail['lastPlan'], commit
   const diffs = plan?.steps.filter((s) => s.diff).map((s) => html`<div><code>${s.name}</code>${diffBlock(s.diff!)}</div>`) ?? [];
   const rows = history.map((r) => html`<tr data-run="${r.id}"><td>${isoTime(r.startedAt)}</td><td>${r.trigger}${r.dryRun ? ' (dry run)' : ''}</td>
 <td><code title="${r.revision}">${shortRevision(r.revision)}</code>${commits[r.revision] ? html` <span class="subject">${commits[r.revision]!.subject}</span>` : ''}</td><td>${r.result ?? 'running'}</td>
-<td>${r.endedAt !== undefined ? `${((r.endedAt - r.startedAt) / 1000).toFixed(1)}s` : '-'}</td><td>${r.changedSteps.join(', ') || '-'}${r === planRun && diffs.length ? html`<details class="run-diff"><summary>diff (masked)</summary>${diffs}</details>` : ''}</td></tr>`);
+<td>${r.endedAt !== undefined ? `${((r.endedAt - r.startedAt) / 1000).toFixed(1)}s` : '-'}</td><td>${r.changedSteps.join(', ') || '-'}${r === planRun && diffs.length ? html`<details class="run-diff" id="diff-${r.id}"><summary>diff (masked)</summary>${diffs}</details>` : ''}</td></tr>`);
   return html`<div class="scroll"><table id="history"><thead><tr><th>Started</th><th>Trigger</th><th>Revision</th><th>Result</th><th>Took</th><th>Changed</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }

@@ -1,7 +1,7 @@
 /**
  * The status page's only script, inline (the CSP allows it by nonce, nothing else): it follows the
  * server's events (`/live`) and, when something changed, fetches the same page and swaps in its
- * `.live` blocks (matched by id), keeping the focused button focused; it sends the action forms with
+ * `.live` blocks (matched by id), keeping the focused button focused and open details open; it sends the action forms with
  * fetch and shows the answer in #notice. Without JavaScript none of this runs: forms post and
  * redirect back, and a <noscript> refresh reloads the page.
  */
@@ -27,10 +27,12 @@ async function refresh() {
     if (!res.ok) return;
     const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
     const focused = keyOf(document.activeElement);
+    const opened = [...document.querySelectorAll('details[open][id]')].map((d) => d.id);
     for (const block of doc.querySelectorAll('.live[id]')) {
       const old = document.getElementById(block.id);
       if (old) old.replaceWith(document.importNode(block, true));
     }
+    for (const id of opened) { const d = document.getElementById(id); if (d) d.open = true; }
     const updated = doc.getElementById('updated');
     if (updated) document.getElementById('updated').firstChild.textContent = updated.firstChild.textContent;
     if (focused && !document.activeElement?.closest?.('main')) document.querySelector(focused)?.focus();

@@ -102,7 +102,7 @@ describe('a host page', () => {
 
   it("shows its runs with the revision's subject, the masked diff under the run that planned it, and its events", () => {
     const text = hostBody(record, NOW, { commits, events, permissions: permissionsOf({ name: 'root', role: 'admin' }, 'c', '/hosts/web1') }).text;
-    expect(text).toMatch(/<tr data-run="r2">.*manual \(dry run\).*Raise &lt;nginx&gt; workers.*drift.*1\.5s.*<details class="run-diff"><summary>diff \(masked\)<\/summary>/s);
+    expect(text).toMatch(/<tr data-run="r2">.*manual \(dry run\).*Raise &lt;nginx&gt; workers.*drift.*1\.5s.*<details class="run-diff" id="diff-r2"><summary>diff \(masked\)<\/summary>/s);
     expect(text).toMatch(/<tr data-run="r1">.*revision.*main@aaaaaaa.*applied.*1\.0s.*regen_app<\/td><\/tr>/s);
     expect(text).toContain('<td><code>host.suspended</code></td><td>suspended by &lt;admin&gt;</td>');
     expect(text).toContain('manual dry run at main@bbbbbbb: drift, 1.5s');
