@@ -125,6 +125,14 @@ describe('the console', () => {
     expect(await page.locator('#rejected').innerText()).toContain('hosts/web1.yaml');
   });
 
+  it('syncs every host with "Sync all"', async () => {
+    await page.click('button:text-is("Sync all")');
+    await page.waitForFunction(() => /^Sync of every host queued/.test(document.getElementById('notice')!.textContent!), undefined, { timeout: 30_000, polling: 100 });
+    expect(await marked()).toBe(true);
+    const all = ((await request(`${ctl.url}/api/v1/events?type=sync.requested`, { token: true })).json as { events: { hostCount: number; actor?: string }[] }).events.at(-1);
+    expect(all).toMatchObject({ hostCount: 2, actor: 'apiToken' });
+  });
+
   it('refuses a forged POST without the CSRF token (403) and does nothing', async () => {
     const syncs = (await events('sync.requested')).length;
     const forged = await page.request.post(`${ctl.url}/actions`, { form: { sync: 'web1' }, headers: { accept: 'application/json' }, maxRedirects: 0 });
