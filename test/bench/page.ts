@@ -111,8 +111,8 @@ function benchContext(store: DaemonContext['store'], fleet: ReturnType<typeof fl
 export async function benchPage(options: { hosts: number; runs: number; log: (line: string) => void }): Promise<Figure[]> {
   const result = await measureFleetPage({ hosts: options.hosts, views: Math.max(20, options.runs) });
   const warmMs = result.warm.map((v) => v.ms);
-  const kb = result.warm.map((v) => v.bytes / 1000);
-  const htmlKb = result.warm.map((v) => v.htmlBytes / 1000);
+  const kb = result.warm.map((v) => v.bytes / 1024);
+  const htmlKb = result.warm.map((v) => v.htmlBytes / 1024);
   options.log(`fleet page, ${options.hosts} hosts (${result.rows} rows): first view ${result.cold.ms.toFixed(1)} ms, warm median ${median(warmMs).toFixed(1)} ms, ${median(kb).toFixed(1)} kB sent (gzip), ${median(htmlKb).toFixed(1)} kB of HTML`);
   const note = 'the console is new: no baseline';
   return [
