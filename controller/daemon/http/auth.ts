@@ -5,7 +5,8 @@
  * token comparison is constant-time over SHA-256 digests (equal lengths, so the length of the token
  * leaks nothing), and every configured token is compared, so the time says nothing of which one matched.
  * Sessions are random ids kept in memory with the principal that logged in: each login gets its own,
- * logout ends it, and it expires (a restart ends them all).
+ * logout ends it, and it expires (a restart ends them all). The status page's forms carry a CSRF token
+ * bound to the session (an HMAC under a key drawn at start), which its action route checks.
  * Wrong tokens are counted per client address: past `failuresPerMinute` the address is refused (429)
  * for the rest of the minute, whatever it sends. With no token configured everything is open: the
  * listener is then loopback-only (listen.ts).
