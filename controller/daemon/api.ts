@@ -20,6 +20,9 @@ import type { Previews } from './previews/previews.js';
 import type { PreviewRequest, PreviewView } from './previews/types.js';
 import type { EventReader } from './report/event-log.js';
 import type { EventPage, EventQuery } from './report/event-query.js';
+import type { CommitInfo } from '../source/index.js';
+import type { ChangeFeed, FleetChange } from './changes.js';
+import type { CommitCatalog } from './commits.js';
 
 /**
  * A host as the API shows it (no history). `waitingFor`: the hosts it is `after:` that are not Synced on
@@ -102,6 +105,15 @@ export interface ControllerApi {
   preview(id: string): PreviewView | undefined;
   /** A page of the event log (docs/report.md); E_EVENT_LOG when it cannot be read. */
   events(query: EventQuery): Promise<EventPage>;
+  /**
+   * The commits of `revisions` (names), keyed by name: subject, author, time and how many commits each is
+   * behind the newest fetched revision. Names whose commit is unknown are left out; {} without a source.
+   */
+  commits(revisions: readonly string[]): Promise<Record<string, CommitInfo>>;
+  /** The groups of each live host (at the newest good revision), by host name. */
+  groups(): Record<string, string[]>;
+  /** Calls `listener` whenever a host or the fleet changes, until the returned function is called. */
+  watch(listener: (change: FleetChange) => void): () => void;
 }
 
 function stateHealth(ctx: DaemonContext): ControllerStatus['state'] {
@@ -111,7 +123,9 @@ function stateHealth(ctx: DaemonContext): ControllerStatus['state'] {
 }
 
 /** Builds the API over the controller's parts. */
-export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promise<void>; previews?: Pick<Previews, 'start' | 'get'>; events?: EventReader }): ControllerApi {
+export function createApi(ctx: DaemonContext, deps: {
+  triggerFetch: () => Promise<void>; previews?: Pick<Previews, 'start' | 'get'>; events?: EventReader; commits?: CommitCatalog; changes?: Pick<ChangeFeed, 'subscribe'>;
+}): ControllerApi {
   const view = (stored: HostRecord): HostView => {
     // A host in the config's suspendedHosts is Suspended from the start, not only once the worker
     // has met it and saved it so (until then a sync would be accepted and the status look wrong).
@@ -210,6 +224,9 @@ export function createApi(ctx: DaemonContext, deps: { triggerFetch: () => Promis
       return views;
     },
     events: (query) => deps.events?.query(query) ?? Promise.resolve({ events: [], next: null, more: false }),
+    commits: (revisions) => deps.commits?.describe(revisions, ctx.store.controller().newestRevision) ?? Promise.resolve({}),
+    groups: () => Object.fromEntries([...(ctx.fleet()?.hosts ?? new Map())].map(([name, desired]) => [name, [...(desired.host?.groups ?? [])]])),
+    watch: (listener) => deps.changes?.subscribe(listener) ?? (() => undefined),
   };
   return api;
 }

@@ -34,6 +34,8 @@ import { DependencyHolds } from './work/dependencies.js';
 import { enqueue } from './work/enqueue.js';
 import { createPreviews } from './previews/previews.js';
 import { mergeEvents } from './report/merge-events.js';
+import { createChangeFeed } from './changes.js';
+import { createCommitCatalog } from './commits.js';
 import { openReport } from './report/report.js';
 
 /** How long the record of a host that left the inventory is kept (its history stays readable). */
@@ -100,7 +102,9 @@ async function startLocked(options: ControllerOptions, lock: StateLock): Promise
   const stopController = new AbortController();
   // Reporting back (event log, commit statuses, notifications) listens to the same hooks as metrics.
   const report = await openReport({ settings, clock, random, log, events: options.events ?? {} });
-  const events = mergeEvents(options.events ?? {}, report.events);
+  // Live readers (the status page's event stream) hear of every change from the same hooks.
+  const changes = createChangeFeed();
+  const events = mergeEvents(options.events ?? {}, report.events, changes.events);
   const poolOptions: HostPoolOptions = {
     ssh: options.ssh, lookup: (name) => fleet?.hosts.get(name)?.host, now: () => clock.now(),
     ...(events.connected ? { onConnected: events.connected } : {}), ...(options.connect ? { connect: options.connect } : {}),
@@ -160,7 +164,7 @@ async function startLocked(options: ControllerOptions, lock: StateLock): Promise
     ...(settings.ageIdentity ? { ageIdentity: settings.ageIdentity } : {}), ...(options.connect ? { connect: options.connect } : {}),
     ...(settings.shard ? { shard: settings.shard } : {}), ...(settings.previews ? { limits: settings.previews } : {}),
   });
-  const api = createApi(ctx, { triggerFetch: () => sourceLoop.triggerFetch(), previews, events: report.reader });
+  const api = createApi(ctx, { triggerFetch: () => sourceLoop.triggerFetch(), previews, events: report.reader, commits: createCommitCatalog(source), changes });
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
     log.info({ graceMs: settings.shutdownGraceMs }, 'stopping: no new runs; runs in progress get the grace period');

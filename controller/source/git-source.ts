@@ -3,6 +3,7 @@
  * (docs/controller-design.md, "Source"). The phases of a fetch: fetch into the bare mirror ->
  * resolve the commit -> fast-forward check -> signature check -> snapshot -> record as accepted.
  */
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DroverError } from '../../manifests/errors.js';
@@ -10,6 +11,7 @@ import { readAccepted, writeAccepted, type Accepted } from './accepted.js';
 import { fetchError, previewFetchError, type FetchContext } from './errors.js';
 import { gitEnvironment } from './git-env.js';
 import { GitCommandFailure, runGit } from './git-run.js';
+import { readCommitInfo } from './commit-info.js';
 import { ensureMirror, fetchRef, isAncestor, keepAccepted, removeStaleLocks, resolveCommit, type Git } from './mirror.js';
 import { describeRef, mirrorRef, parseRevisionName, revisionName } from './ref.js';
 import { PREVIEWS_DIR, fetchPreviewCommit, materialisePreview, previewRevisionName } from './preview-ref.js';
@@ -149,6 +151,8 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         }),
       ),
     pruneSnapshots: (keep) => exclusive(() => pruneSnapshotDirs(paths.snapshots, keep)),
+    // Reads only: no need to wait behind a fetch (git reads a mirror while it is fetched into).
+    describeCommits: (commits, newest) => (existsSync(join(paths.mirror, 'HEAD')) ? readCommitInfo(git, commits, newest) : Promise.resolve([])),
     async storedRevision(name) {
       const commit = parseRevisionName(name)?.commit;
       if (commit === undefined) return undefined;

@@ -6,3 +6,4 @@ export { previewRefProblem } from './preview-ref.js';
 export { sourceSpecProblems } from './spec-check.js';
 export { displayUrl } from './url.js';
 export type { GitSource, PreviewRevision, Revision, SourceClock, SourceRef, SourceSpec } from './types.js';
+export type { CommitInfo } from './commit-info.js';

@@ -1,4 +1,5 @@
 /** The shapes shared by the Git source and its callers (docs/controller-design.md, "Source"). */
+import type { CommitInfo } from './commit-info.js';
 
 /** Which ref the source follows: a branch (checked for fast-forward), a tag, or one pinned commit. */
 export type SourceRef = { branch: string } | { tag: string } | { commit: string };
@@ -69,6 +70,11 @@ export interface GitSource {
    * does not serve the commit by id (a pull request's `refs/pull/12/head`).
    */
   fetchPreview(ref: string, holder?: string): Promise<PreviewRevision>;
+  /**
+   * Subject, author and time of `commits` (40 hex) as the mirror holds them, and how many commits each
+   * is behind `newest`; commits the mirror lacks are left out. Never fetches, never waits for a fetch.
+   */
+  describeCommits(commits: readonly string[], newest?: string): Promise<CommitInfo[]>;
 }
 
 /** The part of the daemon's Clock the source needs (source does not import the daemon). */

@@ -4,7 +4,7 @@
  */
 
 /** Every suite `npm run bench` knows; several may be named, they run in the order given. */
-export const SUITES = ['all', 'ansible', 'drover', 'scale', 'observe', 'load', 'start', 'controller', 'http', 'scale-controller', 'preview'] as const;
+export const SUITES = ['all', 'ansible', 'drover', 'scale', 'observe', 'load', 'start', 'controller', 'http', 'scale-controller', 'preview', 'page'] as const;
 /** One of SUITES. */
 export type Suite = (typeof SUITES)[number];
 

@@ -14,6 +14,7 @@
  *   controller      the running controller (then its HTTP API); http: only the HTTP API
  *   scale-controller  one controller with BENCH_SCALE_HOSTS (1,000) real hosts
  *   preview         a controller's preview of a one-file change on BENCH_HOSTS hosts, warm (POST -> done)
+ *   page            the status page's fleet view at BENCH_PAGE_HOSTS (1,000) hosts: server time and weight
  * The fleet suites need root, openssh-server and Debian's `time` (and `ansible` for all/ansible),
  * installed when absent. BENCH_RUNS (3) runs of every fleet figure, medians reported.
  */

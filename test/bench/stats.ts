@@ -30,7 +30,8 @@ export function ratio(a: number, b: number): string {
   return r >= 0.5 ? `${r.toFixed(2)}x` : `${r.toPrecision(2)}x (1/${(1 / r).toFixed(0)})`;
 }
 
-/** Formats kB as MB. */
+/** Formats kB as MB (as kB below 1 MB: a page weight, not a process's memory). */
 export function mb(kb: number): string {
-  return Number.isFinite(kb) ? `${(kb / 1024).toFixed(0)} MB` : '-';
+  if (!Number.isFinite(kb)) return '-';
+  return kb < 1024 ? `${kb.toFixed(kb < 100 ? 1 : 0)} kB` : `${(kb / 1024).toFixed(0)} MB`;
 }

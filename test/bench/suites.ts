@@ -11,6 +11,7 @@ import { benchController } from './controller.js';
 import { benchHttp } from './http.js';
 import { httpFigures, httpSection, writeHttpSection } from './http-report.js';
 import { benchLoad } from './load.js';
+import { benchPage } from './page.js';
 import { benchObserve, observeFigures, observeRows } from './observe.js';
 import { benchPreview } from './preview.js';
 import { benchScaleController } from './scale-controller.js';
@@ -74,5 +75,6 @@ export const RUNNERS: Record<Suite, (ctx: SuiteContext) => Promise<Figure[]>> = 
   },
   http,
   preview: (ctx) => benchPreview({ hosts: ctx.settings.hosts, runs: ctx.settings.runs, builds: ctx.builds }),
+  page: (ctx) => benchPage({ hosts: Number(process.env.BENCH_PAGE_HOSTS ?? 1000), runs: ctx.settings.runs, log: ctx.log }),
   'scale-controller': (ctx) => benchScaleController({ target: ctx.settings.scaleHosts, runs: ctx.settings.runs, out: ctx.settings.out }),
 };

@@ -7,7 +7,8 @@
 import type { FastifyInstance } from 'fastify';
 import { DroverError, scrubSecrets } from '../../../manifests/errors.js';
 import type { SourceSettings } from '../../config/types.js';
-import type { ControllerApi, HostView } from '../api.js';
+import type { ControllerApi } from '../api.js';
+import { hostCommand, resumeRolloutCommand, syncCommand, unknownHosts } from './commands.js';
 import type { Auth } from './auth.js';
 import { requireRole } from './roles.js';
 import { HOST_PARAMS, ROLLOUT_RESUME_BODY, RUN_PARAMS, SYNC_BODY } from './schemas.js';
@@ -36,15 +37,6 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
   app.addHook('onSend', async (_request, reply) => {
     void reply.header('cache-control', 'no-store');
   });
-  /** Hosts this replica does not reconcile: E_HOST_OTHER_SHARD (421) naming the owner when another replica does, else unknown. */
-  const notLive = (names: string[], live: HostView[]): Error => {
-    for (const name of names) api.host(name);
-    return unknownHosts(names, live);
-  };
-  /** Before a first good revision no host is known: say that rather than "unknown host". */
-  const requireReady = (): void => {
-    if (!api.status().ready) throw new DroverError('E_NOT_READY', 'no valid revision loaded yet; try again once the first fetch has succeeded (GET /readyz)');
-  };
   app.get('/api/v1/status', async () => statusView(api, options.source));
   app.get('/api/v1/hosts', async () => ({ hosts: api.hosts() }));
   app.get<{ Params: { name: string } }>('/api/v1/hosts/:name', { schema: { params: HOST_PARAMS } }, async (request) => {
@@ -53,21 +45,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
     return host;
   });
   app.post<{ Body: { hosts?: string[]; dryRun?: boolean; overrideWindow?: boolean; forceConflict?: boolean } }>('/api/v1/sync', { schema: { body: SYNC_BODY }, bodyLimit: options.bodyLimit, config: { role: 'sync' } }, async (request, reply) => {
-    requireReady();
-    const live = api.hosts();
-    const wanted = request.body.hosts;
-    if (wanted?.length) {
-      const byName = new Map(live.map((h) => [h.host, h]));
-      const unknown = [...new Set(wanted)].filter((name) => !byName.has(name));
-      if (unknown.length) throw notLive(unknown, live);
-      const suspended = [...new Set(wanted)].filter((name) => byName.get(name)!.suspended);
-      if (suspended.length) {
-        throw new DroverError('E_HOST_SUSPENDED', `${suspended.join(', ')} ${suspended.length === 1 ? 'is' : 'are'} suspended; resume first (POST /api/v1/hosts/NAME/resume or drover resume NAME)`);
-      }
-    }
-    const { runId } = api.sync({ ...(wanted?.length ? { hosts: wanted } : {}), dryRun: request.body.dryRun ?? false, trigger: 'manual',
-      ...(request.body.overrideWindow ? { overrideWindow: true } : {}), ...(request.body.forceConflict ? { forceConflict: true } : {}), ...actor(request),
-    });
+    const { runId } = syncCommand(api, { ...request.body, ...actor(request) });
     options.onSync?.();
     return reply.code(202).header('location', `/api/v1/runs/${runId}`).send({ runId });
   });
@@ -77,12 +55,8 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
     return run;
   });
   for (const verb of ['suspend', 'resume'] as const) {
-    app.post<{ Params: { name: string } }>(`/api/v1/hosts/:name/${verb}`, { schema: { params: HOST_PARAMS }, bodyLimit: options.bodyLimit }, async (request) => {
-      requireReady();
-      const live = api.hosts();
-      if (!live.some((h) => h.host === request.params.name)) throw notLive([request.params.name], live);
-      return { host: await api[verb](request.params.name, actor(request)) };
-    });
+    app.post<{ Params: { name: string } }>(`/api/v1/hosts/:name/${verb}`, { schema: { params: HOST_PARAMS }, bodyLimit: options.bodyLimit }, async (request) =>
+      ({ host: await hostCommand(api, verb, request.params.name, actor(request)) }));
   }
   // Rollouts are kept in the state directory, so a halted one can be resumed before a first fetch too.
   // No body at all means every lane, like `{}`.
@@ -91,14 +65,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
     preValidation: async (request) => {
       request.body ??= {};
     },
-  }, async (request) => ({ rollouts: api.resumeRollout({ ...(request.body.lane === undefined ? {} : { lane: request.body.lane }), ...actor(request) }) }));
-}
-
-function unknownHosts(names: string[], live: HostView[]): DroverError {
-  const known = live.map((h) => h.host);
-  const list = names.map((n) => JSON.stringify(n)).join(', ');
-  const hint = known.length ? `known hosts: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}` : 'no hosts are known yet';
-  return new DroverError('E_HOST_UNKNOWN', `unknown host${names.length === 1 ? '' : 's'} ${list} (${hint})`);
+  }, async (request) => ({ rollouts: resumeRolloutCommand(api, { ...(request.body.lane === undefined ? {} : { lane: request.body.lane }), ...actor(request) }) }));
 }
 
 /** GET /api/v1/status: the source, revisions, validation, fetches, host counts and queue. */

@@ -5,13 +5,14 @@
  * token comparison is constant-time over SHA-256 digests (equal lengths, so the length of the token
  * leaks nothing), and every configured token is compared, so the time says nothing of which one matched.
  * Sessions are random ids kept in memory with the principal that logged in: each login gets its own,
- * logout ends it, and it expires (a restart ends them all).
+ * logout ends it, and it expires (a restart ends them all). The status page's forms carry a CSRF token
+ * bound to the session (an HMAC under a key drawn at start), which its action route checks.
  * Wrong tokens are counted per client address: past `failuresPerMinute` the address is refused (429)
  * for the rest of the minute, whatever it sends. With no token configured everything is open: the
  * listener is then loopback-only (listen.ts).
  */
 import { DroverError } from '../../../manifests/errors.js';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Secret } from '../../config/secret.js';
 import type { ApiTokenSettings } from '../../config/types.js';
@@ -56,6 +57,13 @@ export interface Auth {
   pageViewer(request: FastifyRequest): Principal | undefined;
   /** The principal requireBearer or pageViewer found for `request` (for the event log), if any. */
   principalOf(request: FastifyRequest): Principal | undefined;
+  /**
+   * The CSRF token the status page's forms carry for this request's viewer: bound to its session (or, for a
+   * bearer token or no token configured, to the principal), derived with a key this process drew at start.
+   */
+  csrfToken(request: FastifyRequest): string;
+  /** True when `given` is csrfToken(request) (constant-time). */
+  csrfValid(request: FastifyRequest, given: unknown): boolean;
 }
 
 /**
@@ -73,6 +81,12 @@ export function createAuth(token: Secret | undefined, options: { now?: () => num
   const seen = new WeakMap<FastifyRequest, Principal>();
   const failures = new Map<string, { count: number; resetAt: number }>();
   const limit = options.failuresPerMinute ?? 10;
+  const csrfKey = randomBytes(32);
+  const csrfToken = (request: FastifyRequest): string => {
+    const session = cookieValue(request.headers.cookie, SESSION_COOKIE);
+    const bound = session !== undefined && sessions.has(session) ? `session ${session}` : `principal ${pageViewer(request)?.name ?? ''}`;
+    return createHmac('sha256', csrfKey).update(bound).digest('base64url');
+  };
   const refused = (request: FastifyRequest | undefined): boolean => {
     const entry = request && failures.get(request.ip);
     if (!entry) return false;
@@ -140,6 +154,8 @@ export function createAuth(token: Secret | undefined, options: { now?: () => num
     pageAllowed: (request) => pageViewer(request) !== undefined,
     pageViewer,
     principalOf: (request) => seen.get(request),
+    csrfToken,
+    csrfValid: (request, given) => typeof given === 'string' && given.length > 0 && constantTimeEqual(given, csrfToken(request)),
   };
 }
 

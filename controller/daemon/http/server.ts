@@ -102,6 +102,7 @@ export async function buildHttpApp(options: HttpServerOptions): Promise<FastifyI
   }));
   await app.register(async (scope) => registerPageRoutes(scope, {
     api, auth, source: settings.source, now, refreshSeconds: options.refreshSeconds ?? 5, secure: https !== undefined, loginRateLimitPerMinute: limits.loginsPerMinute,
+    ...(options.onSync ? { onSync: options.onSync } : {}),
   }));
   options.extraRoutes?.(app);
   return app;

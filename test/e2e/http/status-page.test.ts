@@ -121,8 +121,8 @@ describe('the status page', () => {
     expect(await diff.locator('span.del').evaluate((e) => getComputedStyle(e).color)).toBe('rgb(207, 34, 46)');
     expect(await diff.locator('span.add').evaluate((e) => getComputedStyle(e).color)).toBe('rgb(26, 127, 55)');
     const history = await page.locator('#history tbody tr').allInnerTexts();
-    expect(history[0]).toMatch(/manual \(dry run\)\s+main@[0-9a-f]{7}\s+drift/);
-    expect(history.at(-1)).toMatch(/revision\s+main@[0-9a-f]{7}\s+applied/);
+    expect(history[0]).toMatch(/manual \(dry run\)\s+main@[0-9a-f]{7} change\s+drift/);
+    expect(history.at(-1)).toMatch(/revision\s+main@[0-9a-f]{7} change\s+applied/);
   });
 
   it('shows hostile text from a host as text, never as markup', async () => {

@@ -24,7 +24,7 @@ describe('parseBenchArgs', () => {
   }
 
   it('names every suite in the error on an unknown one', () => {
-    expect(() => parseBenchArgs(['nope'])).toThrow(/suites: all, ansible, drover, scale, observe, load, start, controller, http, scale-controller, preview/);
+    expect(() => parseBenchArgs(['nope'])).toThrow(/suites: all, ansible, drover, scale, observe, load, start, controller, http, scale-controller, preview, page/);
   });
 });
 
