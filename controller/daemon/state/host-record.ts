@@ -6,7 +6,7 @@ import { fileDiffLines } from '../../reconcile/file-diff.js';
 import type { RunHostResult } from '../../reconcile/types.js';
 import type { FileTexts, Plan } from '../../reconcile/types.js';
 import { afterRun } from './quarantine.js';
-import { withRun, type HostRecord, type PlanSummary, type RunRecord } from './records.js';
+import { RUN_DIFF_LINES, withRun, type HostRecord, type PlanSummary, type RunRecord } from './records.js';
 
 /** `record` with `run` in progress (stored before the run starts: a killed controller finds it). */
 export function startRun(record: HostRecord, run: RunRecord): HostRecord {
@@ -35,6 +35,8 @@ export interface FinishContext {
 export function finishRun(record: HostRecord, ctx: FinishContext): HostRecord {
   const { run, result, now } = ctx;
   const ended: RunRecord = { ...run, endedAt: now, result: result.outcome, changedSteps: changedSteps(result) };
+  const diff = result.plan && result.texts ? runDiff(summarisePlan(result.plan, run.revision, result.texts)) : [];
+  if (diff.length) ended.diff = diff;
   const next: HostRecord = { ...withRun(record, ended), lastAttemptedRevision: run.revision, lastAttemptAt: now };
   delete next.running;
   delete next.quarantine;
@@ -81,6 +83,22 @@ function rebootFact(record: HostRecord, result: RunHostResult, now: number): Pic
   const reboot = result.reboot;
   if (!reboot?.required || reboot.action === 'rebooted') return { rebootRequired: undefined };
   return { rebootRequired: { reasons: reboot.reasons, action: reboot.action, since: record.rebootRequired?.since ?? now } };
+}
+
+/** The masked diffs of a planned run's file steps, cut to RUN_DIFF_LINES lines in all (the cut said in a last line). */
+export function runDiff(planned: PlanSummary): NonNullable<RunRecord['diff']> {
+  const out: NonNullable<RunRecord['diff']> = [];
+  let left = RUN_DIFF_LINES;
+  let cut = 0;
+  for (const step of planned.steps) {
+    if (!step.diff?.length || step.report) continue;
+    const lines = step.diff.slice(0, Math.max(0, left));
+    cut += step.diff.length - lines.length;
+    left -= lines.length;
+    if (lines.length) out.push({ step: step.name, lines });
+  }
+  if (cut > 0 && out.length) out[out.length - 1]!.lines.push(`... ${cut} more diff lines not kept with the run (the host's last plan has them whole)`);
+  return out;
 }
 
 function changedSteps(result: RunHostResult): string[] {

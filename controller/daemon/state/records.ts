@@ -31,6 +31,11 @@ export interface RunRecord {
   changedSteps: string[];
   /** Set while drover waits for the host it rebooted (`reboot: auto`) to come back (epoch ms). */
   rebootingSince?: number;
+  /**
+   * What the run changed (or, planning only, would change) in each file step, as masked unified diffs
+   * (the same masking as PlanSummary's), capped at RUN_DIFF_LINES lines; kept on the newest RUN_DIFFS_KEPT runs.
+   */
+  diff?: { step: string; lines: string[] }[];
 }
 
 /**
@@ -102,6 +107,10 @@ export interface ControllerRecord {
 /** Runs kept in a HostRecord's history. */
 export const HISTORY_LIMIT = 50;
 
+/** Lines of masked diff kept per run, and how many of the newest runs keep theirs. */
+export const RUN_DIFF_LINES = 60;
+export const RUN_DIFFS_KEPT = 10;
+
 /** The record of a host never seen before: not observed yet, nothing in its history. */
 export function newHostRecord(host: string): HostRecord {
   return { host, status: 'OutOfSync', reason: 'not observed yet', suspended: false, consecutiveFailures: 0, history: [] };
@@ -114,5 +123,10 @@ export function newControllerRecord(): ControllerRecord {
 
 /** `record` with `run` added as the newest history entry, the history cut to HISTORY_LIMIT. */
 export function withRun(record: HostRecord, run: RunRecord): HostRecord {
-  return { ...record, history: [run, ...record.history].slice(0, HISTORY_LIMIT) };
+  const history = [run, ...record.history].slice(0, HISTORY_LIMIT).map((r, i) => {
+    if (i < RUN_DIFFS_KEPT || r.diff === undefined) return r;
+    const { diff: _dropped, ...rest } = r;
+    return rest;
+  });
+  return { ...record, history };
 }

@@ -33,11 +33,14 @@ describe('drover controller: drift by hand', () => {
     expect(healed.history.find(isRepair)).toMatchObject({
       trigger: 'drift', dryRun: false, result: 'applied', changedSteps: ['backup_srv_ctl_managed_txt', 'regen_srv_ctl_managed_txt'],
     });
+    // The repair keeps what it changed: the masked diff from the hand edit back to the declared text.
+    expect(healed.history.find(isRepair)!.diff).toEqual([{ step: 'regen_srv_ctl_managed_txt', lines: expect.arrayContaining(['-by-hand', '+declared']) }]);
     expect(healed.status).toBe('Synced');
     expect(await sshRun(env.fleet, 'host2', 'cat /srv/ctl/managed.txt')).toBe('declared\n');
 
     const reported = await waitForHost(ctl, 'reported', (r) => r.status === 'OutOfSync', 'drift reported');
     expect(reported.history[0]).toMatchObject({ trigger: 'drift', dryRun: true, result: 'drift', changedSteps: [] });
+    expect(reported.history[0]!.diff?.[0]?.lines).toEqual(expect.arrayContaining(['-by-hand', '+declared']));
     expect(reported.lastPlan?.steps.map((s) => s.name)).toEqual(['backup_srv_ctl_managed_txt', 'regen_srv_ctl_managed_txt']);
     expect(reported.reason).toContain('reported, not applied');
     expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe('by-hand\n');

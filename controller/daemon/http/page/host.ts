@@ -58,6 +58,10 @@ function planBlock(plan: HostDetail['lastPlan']): Html {
   return html`<div id="plan">${head}<div class="scroll"><table><thead><tr><th>Step</th><th>Action</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table></div></div>`;
 }
 
+function runDiffBlock(id: string, diffs: Html[]): Html | string {
+  return diffs.length ? html`<details class="run-diff" id="diff-${id}"><summary>diff (masked)</summary>${diffs}</details>` : '';
+}
+
 /** A unified diff, lines coloured by their first character (the text itself escaped). */
 function diffBlock(lines: string[]): Html {
   const kind = (l: string): string => (l.startsWith('+++') || l.startsWith('---') ? 'muted' : l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : l.startsWith('@@') ? 'hunk' : '');
@@ -65,15 +69,18 @@ function diffBlock(lines: string[]): Html {
 }
 
 /**
- * The runs, newest first. The record keeps one plan per host (the last): its masked diffs are shown
- * under the run that made it (the newest finished run at the plan's revision).
+ * The runs, newest first, each with the masked diffs it keeps (dry runs and drift repairs, the newest
+ * runs: RunRecord.diff). A run without its own shows the host's last plan's diffs when it made that
+ * plan (the newest finished run at the plan's revision).
  */
 function historyTable(history: RunRecord[], plan: HostDetail['lastPlan'], commits: Readonly<Record<string, CommitInfo>>): Html {
   if (history.length === 0) return html`<p class="muted" id="history">No runs yet.</p>`;
   const planRun = plan && history.find((r) => r.endedAt !== undefined && r.revision === plan.revision);
-  const diffs = plan?.steps.filter((s) => s.diff).map((s) => html`<div><code>${s.name}</code>${diffBlock(s.diff!)}</div>`) ?? [];
+  const planDiffs = plan?.steps.filter((s) => s.diff).map((s) => ({ step: s.name, lines: s.diff! })) ?? [];
+  const diffsOf = (r: RunRecord): Html[] => (r.diff?.length ? r.diff : r === planRun ? planDiffs : [])
+    .map((d) => html`<div><code>${d.step}</code>${diffBlock(d.lines)}</div>`);
   const rows = history.map((r) => html`<tr data-run="${r.id}"><td>${isoTime(r.startedAt)}</td><td>${r.trigger}${r.dryRun ? ' (dry run)' : ''}</td>
 <td><code title="${r.revision}">${shortRevision(r.revision)}</code>${commits[r.revision] ? html` <span class="subject">${commits[r.revision]!.subject}</span>` : ''}</td><td>${r.result ?? 'running'}</td>
-<td>${r.endedAt !== undefined ? `${((r.endedAt - r.startedAt) / 1000).toFixed(1)}s` : '-'}</td><td>${r.changedSteps.join(', ') || '-'}${r === planRun && diffs.length ? html`<details class="run-diff" id="diff-${r.id}"><summary>diff (masked)</summary>${diffs}</details>` : ''}</td></tr>`);
+<td>${r.endedAt !== undefined ? `${((r.endedAt - r.startedAt) / 1000).toFixed(1)}s` : '-'}</td><td>${r.changedSteps.join(', ') || '-'}${runDiffBlock(r.id, diffsOf(r))}</td></tr>`);
   return html`<div class="scroll"><table id="history"><thead><tr><th>Started</th><th>Trigger</th><th>Revision</th><th>Result</th><th>Took</th><th>Changed</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }

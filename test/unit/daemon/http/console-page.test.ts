@@ -97,6 +97,10 @@ describe('a host page', () => {
     history: [
       { id: 'r2', trigger: 'manual' as const, revision: NEW, startedAt: NOW - 2000, endedAt: NOW - 500, dryRun: true, result: 'drift' as const, changedSteps: [] },
       { id: 'r1', trigger: 'revision' as const, revision: OLD, startedAt: NOW - 9000, endedAt: NOW - 8000, dryRun: false, result: 'applied' as const, changedSteps: ['regen_app'] },
+      {
+        id: 'r0', trigger: 'drift' as const, revision: OLD, startedAt: NOW - 20000, endedAt: NOW - 19000, dryRun: false, result: 'applied' as const, changedSteps: ['regen_motd'],
+        diff: [{ step: 'regen_motd', lines: ['--- /etc/motd (host)', '+++ /etc/motd (desired)', '-<b>hand edit</b>', '+welcome'] }],
+      },
     ],
   };
 
@@ -104,6 +108,8 @@ describe('a host page', () => {
     const text = hostBody(record, NOW, { commits, events, permissions: permissionsOf({ name: 'root', role: 'admin' }, 'c', '/hosts/web1') }).text;
     expect(text).toMatch(/<tr data-run="r2">.*manual \(dry run\).*Raise &lt;nginx&gt; workers.*drift.*1\.5s.*<details class="run-diff" id="diff-r2"><summary>diff \(masked\)<\/summary>/s);
     expect(text).toMatch(/<tr data-run="r1">.*revision.*main@aaaaaaa.*applied.*1\.0s.*regen_app<\/td><\/tr>/s);
+    // A run that keeps its own diff (a drift repair) shows it, escaped.
+    expect(text).toMatch(/<tr data-run="r0">.*regen_motd<details class="run-diff" id="diff-r0"><summary>diff \(masked\)<\/summary><div><code>regen_motd<\/code><pre class="diff">.*<span class="del">-&lt;b&gt;hand edit&lt;\/b&gt;<\/span>\n<span class="add">\+welcome<\/span><\/pre>/s);
     expect(text).toContain('<td><code>host.suspended</code></td><td>suspended by &lt;admin&gt;</td>');
     expect(text).toContain('manual dry run at main@bbbbbbb: drift, 1.5s');
     expect(text).toContain('<div id="host-actions"><button name="sync" value="web1">Sync</button>');
