@@ -3,6 +3,7 @@
  * running controller or a state directory) and lines come out; times print as ISO 8601 UTC.
  */
 import type { BlockedBy } from '../daemon/state/blocked-by.js';
+import type { ResourceConflict } from '../daemon/state/conflicts.js';
 import type { HostStatus, RunRecord } from '../daemon/state/records.js';
 import type { DroverEvent } from '../daemon/report/events.js';
 import { renderTable } from './table.js';
@@ -17,6 +18,10 @@ export interface Explanation {
   desiredRevision?: string;
   lastAppliedRevision?: string;
   lastError?: { code: string; message: string; step?: string; at: number };
+  /** Resources self-heal is paused for (drift that fights back). */
+  conflicts?: Pick<ResourceConflict, 'resource' | 'code' | 'message' | 'since' | 'repairs'>[];
+  /** Set while the host needs a reboot drover has not done. */
+  rebootRequired?: { reasons: string[]; action: string; since: number };
   /** Runs, newest first. */
   history: RunRecord[];
   /** Event log entries about the host, newest first. */
@@ -35,6 +40,8 @@ export function renderExplanation(e: Explanation, limits: { runs: number; events
   lines.push(`  applied:    ${e.lastAppliedRevision ?? '(nothing yet)'}`);
   lines.push(`  newest:     ${e.desiredRevision ?? '(no good revision yet)'}`);
   if (e.lastError) lines.push(`  last error: ${e.lastError.code}${e.lastError.step ? ` at ${e.lastError.step}` : ''} (${iso(e.lastError.at)}): ${e.lastError.message}`);
+  for (const c of e.conflicts ?? []) lines.push(`  conflict:   ${c.resource} since ${iso(c.since)} after ${c.repairs.length} repairs (${c.code}): ${c.message}`);
+  if (e.rebootRequired) lines.push(`  reboot:     required since ${iso(e.rebootRequired.since)} (${e.rebootRequired.action}): ${e.rebootRequired.reasons.join('; ')}`);
   const runs = e.history.slice(0, limits.runs);
   lines.push('', runs.length ? `runs (newest first, ${runs.length} of ${e.history.length}):` : 'runs: none recorded');
   if (runs.length) {

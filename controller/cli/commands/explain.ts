@@ -59,6 +59,7 @@ async function fromController(io: CliIo, flags: EndpointFlags, host: string, eve
     ...(status.revisions.lastGood ? { desiredRevision: status.revisions.lastGood } : {}),
     ...(detail.lastAppliedRevision ? { lastAppliedRevision: detail.lastAppliedRevision } : {}),
     ...(detail.lastError ? { lastError: detail.lastError } : {}),
+    ...(detail.conflicts?.length ? { conflicts: detail.conflicts } : {}), ...(detail.rebootRequired ? { rebootRequired: detail.rebootRequired } : {}),
     history: detail.history, events: page.events, from: endpoint.url,
   };
 }
@@ -76,6 +77,7 @@ async function fromStateDir(stateDir: string, host: string, events: number): Pro
     ...(view.source.lastGoodRevision ? { desiredRevision: view.source.lastGoodRevision } : {}),
     ...(record.lastAppliedRevision ? { lastAppliedRevision: record.lastAppliedRevision } : {}),
     ...(record.lastError ? { lastError: record.lastError } : {}),
+    ...(record.conflicts?.length ? { conflicts: record.conflicts } : {}), ...(record.rebootRequired ? { rebootRequired: record.rebootRequired } : {}),
     history: record.history, events: events ? await hostEvents(stateDir, host, events) : [], from: stateDir,
   };
 }

@@ -1,6 +1,6 @@
 /**
  * `drover hosts --state-dir` and `drover explain HOST --state-dir` on a controller's state directory
- * (test/fixtures/cli/state-dir: a synced host, a quarantined one after a lockout, one outside its window,
+ * (test/fixtures/cli/state-dir: a synced host with a resource in Conflict and a reboot required, a quarantined one after a lockout, one outside its window,
  * a suspended one, and an event log): each host's one `blockedBy` cause, and for explain the runs and
  * events that led there, compared with the expected outputs in test/fixtures/cli/state-dir-expected.
  * The directory is copied first; the test checks that reading it changed nothing.
