@@ -16,9 +16,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { HostResult } from '../../controller/reconcile/types.js';
-import { runDrover } from '../integration/cli/run-cli.js';
 import { useFleet } from '../support/fleet.js';
-import { fleetSshFlags, sshRun } from '../support/ssh.js';
+import { reconcileJson } from '../support/reconcile-json.js';
+import { sshRun } from '../support/ssh.js';
 
 const TABLE = 'drover_lockout_test';
 const env = useFleet({ count: 1, name: 'e2e-lock-fw' });
@@ -52,9 +52,8 @@ async function declare(dropSsh: boolean, text: string): Promise<void> {
 }
 
 async function reconcile(): Promise<{ code: number | null; host: HostResult; stderr: string }> {
-  const run = await runDrover(['reconcile', dir, '--yes', '--output', 'json', ...fleetSshFlags(env.fleet)]);
-  const hosts = (JSON.parse(run.stdout) as { hosts: HostResult[] }).hosts;
-  return { code: run.code, host: hosts[0]!, stderr: run.stderr };
+  const run = await reconcileJson(dir, env.fleet);
+  return { ...run, host: run.hosts[0]! };
 }
 
 describe('the lockout guard: a firewall rule dropping new SSH connections', () => {
