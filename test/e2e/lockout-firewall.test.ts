@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { HostResult } from '../../controller/reconcile/types.js';
 import { useFleet } from '../support/fleet.js';
-import { reconcileJson } from '../support/reconcile-json.js';
+import { reconcileJson } from './reconcile-json.js';
 import { sshRun } from '../support/ssh.js';
 
 const TABLE = 'drover_lockout_test';

@@ -5,7 +5,7 @@
 import type { HostResult } from '../../controller/reconcile/types.js';
 import type { Fleet } from '../fleet/index.js';
 import { runDrover } from '../integration/cli/run-cli.js';
-import { fleetSshFlags } from './ssh.js';
+import { fleetSshFlags } from '../support/ssh.js';
 
 /** What one reconcile did. */
 export interface ReconcileJson {
