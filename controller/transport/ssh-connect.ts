@@ -113,6 +113,9 @@ async function openDirect(options: SshOptions, sock: Duplex | undefined, pending
     },
     authHandler: (_left, _partial, next) => next(auth.shift() ?? (false as unknown as AnyAuthMethod)),
   };
+  // ssh2 can emit 'error' twice on a failed handshake (the socket's error, then "Connection lost
+  // before handshake" on its close); the once-listeners below see the first, this one the rest.
+  client.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     const onError = (err: LowLevelError): void => {
       client.removeListener('close', onClose);
@@ -124,9 +127,8 @@ async function openDirect(options: SshOptions, sock: Duplex | undefined, pending
     };
     client.once('error', onError).once('close', onClose);
     client.once('ready', () => {
+      // From here on the owner watches 'close'; the no-op listener above keeps an 'error' from throwing.
       client.removeListener('error', onError).removeListener('close', onClose);
-      // From here on the owner watches 'close'; an 'error' without a listener would throw.
-      client.on('error', () => undefined);
       resolve();
     });
     client.connect(config);

@@ -54,6 +54,8 @@ describe('drover controller with secrets/*.age', () => {
     await waitForHost(ctl, 'web1', (r) => r.status === 'Synced' && r.lastAppliedRevision === revisionOf(second), 'synced with the new value');
     expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/app.conf')).toBe('password=N3w-from-the-Repository\n');
 
+    // Stopped first: what it leaves at rest is what counts, and a scan while it runs races its temp files.
+    await ctl.stop();
     const seen = `${JSON.stringify(ctl.events)}\n${ctl.stderr()}\n${await allText(stateDir)}`;
     for (const value of ['Fr0m-the-Repository', 'N3w-from-the-Repository']) {
       expect(seen).not.toContain(value);

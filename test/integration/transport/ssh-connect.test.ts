@@ -80,6 +80,21 @@ describe('ssh connection setup against fleet hosts', () => {
     await poll('the abandoned connection to close', () => silentSockets.every((s) => s.closed), SOON);
   });
 
+  it('survives a connection reset before the handshake (ssh2 then reports the loss a second time)', async () => {
+    // Reset once the client has spoken (connected, no SSH header yet), as an sshd killed mid-handshake does.
+    const resetting = createServer((socket) => { socket.once('data', () => socket.resetAndDestroy()); });
+    await new Promise<void>((resolve) => resetting.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (resetting.address() as { port: number }).port;
+      for (let i = 0; i < 5; i++) {
+        const error = await connectSsh(env.sshOptions(0, { address: '127.0.0.1', port })).catch((e: unknown) => e);
+        expect(error).toMatchObject({ kind: 'transient' });
+      }
+    } finally {
+      resetting.close();
+    }
+  });
+
   it('maps rejected keys to E_AUTH', async () => {
     const key = join(scratch, 'stranger');
     await promisify(execFile)('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
