@@ -93,12 +93,15 @@ export function githubPush(url: string, ref: string, secret = WEBHOOK_SECRET): P
   });
 }
 
-/** path (relative) -> sha256 of every file below `dir`. */
+/**
+ * path (relative) -> sha256 of every file below `dir`, as a running controller keeps it: a file
+ * being written (`.NAME.RANDOM.tmp`, renamed into place when done) is not part of its state yet.
+ */
 export async function digestTree(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   for (const entry of entries) {
-    if (!entry.isFile()) continue;
+    if (!entry.isFile() || /^\..*\.tmp$/.test(entry.name)) continue;
     const full = join(entry.parentPath, entry.name);
     out[relative(dir, full)] = createHash('sha256').update(await readFile(full)).digest('hex');
   }
