@@ -39,7 +39,9 @@ export async function startBuildController(build: Build, options: { dir: string;
     remote: options.remote, fleet: options.fleet, stateDir: options.stateDir,
     extra: { listen: '127.0.0.1:0', apiTokenFile: 'api-token', webhookSecretFile: 'webhook-secret', ...options.extra },
   }));
-  const child = spawn(process.execPath, [build.bin, 'controller', '--config', config], { cwd: options.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_CPU_PROF=DIR: each controller writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, build.bin, 'controller', '--config', config], { cwd: options.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const events: LogEvent[] = [];
   let stderr = '';
   let buffer = '';
