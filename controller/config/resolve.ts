@@ -64,8 +64,11 @@ export async function resolveConfig(config: ControllerConfig, ctx: ResolveContex
   if (ctx.configFile !== undefined) settings.configFile = ctx.configFile;
   if (config.metricsListen !== undefined) settings.metricsListen = config.metricsListen;
   if (config.previews !== undefined) {
-    const { concurrency, keep, retention } = config.previews;
-    settings.previews = { ...(concurrency === undefined ? {} : { concurrency }), ...(keep === undefined ? {} : { keep }), ...(retention === undefined ? {} : { retentionMs: ms(retention, '1h') }) };
+    const { concurrency, keep, retention, observedWithin } = config.previews;
+    settings.previews = {
+      ...(concurrency === undefined ? {} : { concurrency }), ...(keep === undefined ? {} : { keep }), ...(retention === undefined ? {} : { retentionMs: ms(retention, '1h') }),
+      ...(observedWithin === undefined ? {} : { observedWithinMs: ms(observedWithin, '30s') }),
+    };
   }
   if (known !== undefined) settings.ssh.knownHostsFile = known;
   if (config.tls !== undefined) {

@@ -109,7 +109,7 @@ export interface ControllerSettings {
   shard?: { index: number; count: number };
   suspendedHosts: string[];
   /** Previews (config `previews`; absent: the defaults, see daemon/previews). */
-  previews?: { concurrency?: number; keep?: number; retentionMs?: number };
+  previews?: { concurrency?: number; keep?: number; retentionMs?: number; observedWithinMs?: number };
   /** What the config allows but should not be (a token file others can read): logged at start. */
   warnings?: string[];
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';

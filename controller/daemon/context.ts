@@ -6,6 +6,7 @@ import type { RunHostResult, Transport, UndoneRun } from '../reconcile/types.js'
 import type { PreviewView } from './previews/types.js';
 import type { HostBreakers } from './work/breaker.js';
 import type { Clock } from './clock.js';
+import type { Observations } from './observations.js';
 import type { Connections } from './connections.js';
 import type { FleetRevision } from './revisions/fleet.js';
 import type { Logger } from './log.js';
@@ -111,6 +112,8 @@ export interface DaemonContext {
   rollouts?: RolloutCoordinator;
   /** Hosts held until the hosts they are `after:` are Synced (absent: none wait). */
   dependencies?: DependencyHolds;
+  /** Each host's last whole observation, for previews (absent: none kept). */
+  observations?: Observations;
 }
 
 /** The facts status.ts needs about `host` beyond its record. */

@@ -1,7 +1,7 @@
 /**
  * observeHost: gathers every fact a host's resources need in one transport round trip.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { DroverError, scrubSecrets } from '../../manifests/errors.js';
 import type { DesiredState } from '../../manifests/types.js';
 import type { Transport } from '../transport/types.js';
@@ -38,10 +38,26 @@ export interface HostProbe {
 /** The probe of every fact `desired`'s resources need (pure but for the random token). */
 export function hostProbe(desired: DesiredState, options: Pick<ObserveOptions, 'guardTimeoutSec'> = {}): HostProbe {
   const token = `drover${randomBytes(12).toString('hex')}`;
-  const script = buildProbe(desired.resources, {
+  return { token, script: probeScript(desired, token, options) };
+}
+
+/** A fixed token, for comparing probes (observationScope) and nothing else. */
+const SCOPE_TOKEN = 'droverscope00000000000000';
+
+/**
+ * What an observation of `desired` covers, as a key: two desired states with the same scope are
+ * observed by the same probe (the same facts, read the same way, under the same resource ids), so an
+ * observation made for one serves the other. A change of file content keeps
+ * the scope; a resource added, removed or moved, or a guard (`unless`, `onlyIf`) changed, does not. Pure.
+ */
+export function observationScope(desired: DesiredState, options: Pick<ObserveOptions, 'guardTimeoutSec'> = {}): string {
+  return createHash('sha256').update(probeScript(desired, SCOPE_TOKEN, options)).update('\0').update(desired.resources.map((r) => r.id).join('\n')).digest('hex');
+}
+
+function probeScript(desired: DesiredState, token: string, options: Pick<ObserveOptions, 'guardTimeoutSec'>): string {
+  return buildProbe(desired.resources, {
     token, guardTimeoutSec: options.guardTimeoutSec, droverState: true, inventoryPath: inventoryPath(desired.settings.repository),
   });
-  return { token, script };
 }
 
 /**

@@ -10,3 +10,6 @@ import type { Session } from './session.js';
 export async function observeSessionHost(session: Session, desired: DesiredState): Promise<ObservedState> {
   return observeHost(desired, await session.transportFor(desired));
 }
+
+/** What an observation covers (facts/observe.ts), for callers that keep observations to plan from. */
+export { observationScope } from '../facts/observe.js';

@@ -14,9 +14,10 @@ import type { ApplyResult } from '../apply/types.js';
 import { hostProbe, observeHost, parseObservation } from '../facts/observe.js';
 import { planHost } from '../plan/plan-host.js';
 import type { Plan } from '../plan/types.js';
-import type { BootFact } from '../facts/types.js';
+import type { BootFact, ObservedState } from '../facts/types.js';
 import type { Transport } from '../transport/types.js';
 import { DroverError } from '../../manifests/errors.js';
+import type { DesiredState } from '../../manifests/types.js';
 import type { GuardOptions } from '../apply/types.js';
 import { confirmRun, foundUndone, guardFor, lockedOut, type Confirmation } from './confirm.js';
 import { stepFailure, toHostFailure } from './failure.js';
@@ -24,25 +25,47 @@ import { hasTests, runHostTests } from './host-tests.js';
 import { maskDeep } from './mask.js';
 import { failedOnlyAtTests, rollBackRun, rolledBackFailure } from './rollback.js';
 import { changedRebootResources, rebootPhase } from './reboot.js';
-import { fetchFileTexts } from './texts.js';
+import { fetchFileTexts, textsFromBase } from './texts.js';
 import type { HostOutcome, HostPlanResult, HostResult, HostTarget, PlannedHost, RunHostResult, TimedPhase, UnplannedHost } from './types.js';
+
+/** Options of observeAndPlan. */
+export interface PlanOptions {
+  /** Also fetch the old texts of the files the plan changes, for diffs (one round trip, only when needed). */
+  withTexts: boolean;
+  /** A fresh observation of the host made with the same probe (observationScope): planned from, no probe is sent. */
+  observed?: ObservedState;
+  /** The desired state the host was converged to: a changed file still as it left it takes its old text from it, not from the host. */
+  base?: DesiredState;
+}
 
 /**
  * Connects, observes (one probe) and plans the host; with `withTexts`, fetches the old texts of the
- * files the plan changes (one more round trip, only when there are some). Never rejects: a host that
- * cannot be reached is `unreachable`, one that cannot be observed or planned `failed`.
+ * files the plan changes (one more round trip, only when there are some the base cannot give). Given
+ * an observation, connects only for texts. Never rejects: a host that cannot be reached is
+ * `unreachable`, one that cannot be observed or planned `failed`.
  */
-export async function observeAndPlan(target: HostTarget, options: { withTexts: boolean }): Promise<HostPlanResult> {
+export async function observeAndPlan(target: HostTarget, options: PlanOptions): Promise<HostPlanResult> {
   const startedAt = performance.now();
   const phaseDurationsMs: PlannedHost['phaseDurationsMs'] = {};
-  try {
+  let connected: Transport | undefined;
+  const transport = async (): Promise<Transport> => {
+    if (connected) return connected;
     target.onPhase?.('connect');
-    const transport = await abortable(target.transport(), target.signal);
-    target.onPhase?.('observe');
-    const observed = await timed(phaseDurationsMs, 'observe', () => observeHost(target.desired, transport, signalOf(target)));
+    connected = await abortable(target.transport(), target.signal);
+    return connected;
+  };
+  try {
+    const observed = options.observed ?? await (async () => {
+      const through = await transport();
+      target.onPhase?.('observe');
+      const found = await timed(phaseDurationsMs, 'observe', () => observeHost(target.desired, through, signalOf(target)));
+      target.onObserved?.(found, 'plan');
+      return found;
+    })();
     target.onPhase?.('plan');
     const plan = await timed(phaseDurationsMs, 'plan', async () => planHost(target.desired, observed, heldOf(target)));
-    const texts = options.withTexts && !plan.inSync ? await fetchFileTexts(target.desired, plan, transport) : undefined;
+    const known = options.withTexts && !plan.inSync && options.base ? textsFromBase(target.desired, plan, observed, options.base) : {};
+    const texts = options.withTexts && !plan.inSync ? await fetchFileTexts(target.desired, plan, transport, known) : undefined;
     // The desired state itself holds the secrets (and is not plain data): only what was found is masked.
     const found = maskDeep({ observed, plan, ...(texts ? { texts } : {}) }, target.desired.repositorySecrets);
     const durationMs = performance.now() - startedAt;
@@ -163,6 +186,7 @@ async function converge(planned: PlannedHost, target: HostTarget, transport: Tra
   if (!probe) return { outcome: plan.inSync ? 'in-sync' : 'applied', apply };
   target.onPhase?.('verify');
   const after = verifyOutput === undefined ? undefined : parseObservation(desired, probe, verifyOutput);
+  if (after) target.onObserved?.(after, 'verify');
   const verify = await timed(durations, 'verify', async () => after === undefined
     ? verifyConverged(desired, transport, signalOf(target), heldOf(target))
     : planHost(desired, after, heldOf(target)));

@@ -51,6 +51,12 @@ export interface HostTarget {
   held?: ReadonlySet<string>;
   /** Called when drover reboots the host (`reboot: auto`), with the time (epoch ms), before it waits for it. */
   onRebooting?: (since: number) => void;
+  /**
+   * Called with each whole observation the run makes (before masking; keep it in memory only): `plan`
+   * the first, `verify` the one an apply's own round trip ends with. What the run did after an
+   * observation (an apply, a reboot, a failure) is the caller's to weigh.
+   */
+  onObserved?: (observed: ObservedState, phase: 'plan' | 'verify') => void;
 }
 
 /**

@@ -336,6 +336,10 @@ export interface ControllerConfig {
      * How long a finished preview can be read (default 1h).
      */
     retention?: string;
+    /**
+     * A host the controller observed this recently (the end of its last run, a drift check, another preview) is planned from that observation instead of being probed again, when the previewed revision observes it the same way (same resources, only contents changed). Each host's `observedAt` says when. `0s` always probes (default 30s).
+     */
+    observedWithin?: string;
   };
   /**
    * known_hosts file every host key is verified against (default ~/.ssh/known_hosts); unknown or changed keys are refused.

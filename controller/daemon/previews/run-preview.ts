@@ -9,6 +9,7 @@
  */
 import { formatProblem } from '../../../manifests/errors.js';
 import type { DesiredState, HostInfo } from '../../../manifests/types.js';
+import type { ObservedState } from '../../reconcile/types.js';
 import type { ManifestValidator } from '../../../manifests/validate.js';
 import type { AgeIdentity } from '../../config/types.js';
 import { previewHosts, type PreviewLease } from '../../reconcile/preview/host-preview.js';
@@ -55,8 +56,19 @@ export async function runPreview(deps: PreviewRunDeps, revision: PreviewRevision
     if (known && sameConnection(known, desired.host)) return deps.ctx.connections.lease(desired.host.name);
     return { transport: () => extra.get(desired.host.name), release: () => undefined };
   };
+  // The controller's fresh observations serve hosts whose probe the revision leaves as it was; each
+  // host's own observation is kept in turn (from when its preview began: see observations.ts).
+  const began = new Map<string, number>();
+  const observations = deps.ctx.observations;
+  const observed = (desired: DesiredState): ObservedState | undefined => {
+    began.set(desired.host.name, deps.ctx.clock.now());
+    return observations?.fresh(desired.host.name, desired);
+  };
+  const onObserved = (desired: DesiredState, found: ObservedState): void => {
+    observations?.record(desired.host.name, desired, found, began.get(desired.host.name) ?? -Infinity);
+  };
   try {
-    const previews = await previewHosts({ hosts, ...(fleet ? { base: fleet.hosts } : {}), lease, concurrency: deps.hostConcurrency, signal });
+    const previews = await previewHosts({ hosts, ...(fleet ? { base: fleet.hosts } : {}), lease, concurrency: deps.hostConcurrency, signal, observed, onObserved });
     return { validation: { valid: true, problems: [] }, hosts: previews, timings: { validateMs, hostsMs: Math.round(performance.now() - started) - validateMs } };
   } finally {
     await extra.closeAll();

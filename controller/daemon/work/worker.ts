@@ -6,7 +6,8 @@
 import { DroverError } from '../../../manifests/errors.js';
 import type { DesiredState } from '../../../manifests/types.js';
 import { reconcileHost } from '../../reconcile/pipeline.js';
-import type { RunHostResult } from '../../reconcile/types.js';
+import type { HostTarget, RunHostResult } from '../../reconcile/types.js';
+import type { ObservedState } from '../../reconcile/types.js';
 import type { DaemonContext } from '../context.js';
 import { finishRun, startRun } from '../state/host-record.js';
 import type { HostRecord, RunRecord } from '../state/records.js';
@@ -144,9 +145,10 @@ async function runHost(ctx: DaemonContext, args: HostRun): Promise<RunHostResult
   ctx.log.info({ ...fields, trigger: run.trigger, dryRun: run.dryRun }, 'run started');
   const lease = ctx.connections.lease(host);
   const signal = AbortSignal.any([AbortSignal.timeout(ctx.settings.runTimeoutMs), ctx.stopRuns]);
+  const seen = watchObservations(ctx, host, args);
   try {
     // Plan-only runs keep their plan as the host's last plan: fetch the file texts for its diffs (one round trip).
-    return await reconcileHost({
+    return seen.settle(await reconcileHost({
       desired: args.desired, transport: lease.transport, mode: run.dryRun ? 'plan' : 'apply', withTexts: args.withTexts, signal, revision: run.revision,
       ...(args.held.size ? { held: args.held } : {}),
       ...(ctx.connectFresh ? { connectFresh: () => ctx.connectFresh!(host) } : {}), ...(args.knownUndone ? { knownUndone: args.knownUndone } : {}),
@@ -157,10 +159,37 @@ async function runHost(ctx: DaemonContext, args: HostRun): Promise<RunHostResult
       onRebooting: (since) => {
         updateHost(ctx, host, (r) => (r.running?.id === run.id ? { ...r, running: { ...r.running, rebootingSince: since } } : undefined)).written.catch(() => undefined);
       },
-    });
+      onObserved: seen.onObserved,
+    }));
+  } catch (err) {
+    ctx.observations?.forget(host);
+    throw err;
   } finally {
     lease.release();
   }
+}
+
+/**
+ * Keeps the observation that tells how a run left the host (observations.ts): the first one of a run
+ * that changed nothing, the verify probe of an apply; after anything else (a failure, a reboot, an
+ * apply verified by a separate probe) the host is forgotten. An apply forgets it before it starts.
+ */
+function watchObservations(ctx: DaemonContext, host: string, args: HostRun): { onObserved: NonNullable<HostTarget['onObserved']>; settle: (result: RunHostResult) => RunHostResult } {
+  const observations = ctx.observations;
+  const since = ctx.clock.now();
+  if (!args.run.dryRun) observations?.forget(host);
+  const last: Partial<Record<'plan' | 'verify', ObservedState>> = {};
+  return {
+    onObserved: (observed, phase) => { last[phase] = observed; },
+    settle(result) {
+      if (!observations) return result;
+      const unchanged = result.outcome === 'in-sync' || result.outcome === 'drift';
+      const observed = result.reboot?.action === 'rebooted' ? undefined : unchanged ? last.plan : result.outcome === 'applied' ? last.verify : undefined;
+      if (observed) observations.record(host, args.desired, observed, since);
+      else observations.forget(host);
+      return result;
+    },
+  };
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import pLimit from 'p-limit';
 import type { DesiredState } from '../../../manifests/types.js';
+import type { ObservedState } from '../../facts/types.js';
 import { fileDiffLines } from '../file-diff.js';
 import { observeAndPlan } from '../pipeline.js';
 import type { FileTexts, HostPlanResult, PlanStep, ProgressEvent, Transport } from '../types.js';
@@ -18,7 +19,10 @@ import type { HostPreview, PreviewStep, PreviewSteps } from './types.js';
  * that would change is in `steps`. Pure.
  */
 export function toHostPreview(result: HostPlanResult, change?: DesiredChange): HostPreview {
-  const head = { host: result.host, address: result.address, ...(change ? { change: change.change, resources: [...change.resources, ...change.other.map((o) => `(${o})`)] } : {}) };
+  const head = {
+    host: result.host, address: result.address, ...('observed' in result ? { observedAt: result.observed.observedAt } : {}),
+    ...(change ? { change: change.change, resources: [...change.resources, ...change.other.map((o) => `(${o})`)] } : {}),
+  };
   if ('error' in result) {
     return { ...head, result: result.outcome, steps: [], diff: [], error: { code: result.error.code, message: result.error.message } };
   }
@@ -60,6 +64,10 @@ export interface PreviewHostsOptions {
   /** Ends every host's observation (a timeout, a shutdown): the host is `failed` with the signal's reason. */
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
+  /** A fresh observation made with the host's probe (observationScope), when the caller holds one: planned from, no probe sent. */
+  observed?: (desired: DesiredState) => ObservedState | undefined;
+  /** Each observation a host's preview makes (unmasked: keep it in memory). */
+  onObserved?: (desired: DesiredState, observed: ObservedState) => void;
 }
 
 /**
@@ -72,12 +80,15 @@ export async function previewHosts(options: PreviewHostsOptions): Promise<HostPr
   const previews = await Promise.all(options.hosts.map((desired) => limit(async () => {
     const lease = options.lease(desired);
     const host = desired.host.name;
+    const held = options.observed?.(desired);
+    const base = options.base?.get(host);
     try {
       const result = await observeAndPlan({
         desired, transport: lease.transport, onPhase: (phase) => options.onProgress?.({ host, phase }), ...(options.signal ? { signal: options.signal } : {}),
-      }, { withTexts: true });
+        onObserved: (observed) => options.onObserved?.(desired, observed),
+      }, { withTexts: true, ...(held ? { observed: held } : {}), ...(base ? { base } : {}) });
       options.onProgress?.({ host, phase: 'done' });
-      return toHostPreview(result, options.base ? desiredChange(options.base.get(host), desired) : undefined);
+      return toHostPreview(result, options.base ? desiredChange(base, desired) : undefined);
     } finally {
       lease.release();
     }

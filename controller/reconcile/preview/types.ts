@@ -37,6 +37,8 @@ export interface HostPreview extends PreviewSteps {
   /** `address:port` (empty for a removed host). */
   address: string;
   result: PreviewResult;
+  /** When the host was observed for this preview (ISO 8601): a fresh observation the controller held may be older than the preview. */
+  observedAt?: string;
   /** With a base only: whether the revision changes this host's desired state. */
   change?: HostChange;
   /**

@@ -1,0 +1,93 @@
+/**
+ * Previews plan from the controller's fresh observations (previews.observedWithin, daemon/observations.ts)
+ * in its own process on a manual clock, with real git and real SSH hosts. Hosts held at their door
+ * (RunGates) show whether a preview sent them anything: right after the hosts converged, a preview of a
+ * content change finishes with every host held (the observation the runs left, the old text from the
+ * revision the host is on); once that observation is older than observedWithin the host is probed
+ * again; after an apply, the apply's own verify probe is what the next preview starts from.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PreviewView } from '../../../../controller/daemon/previews/types.js';
+import { useFleet } from '../../../support/fleet.js';
+import { git, useGitRemote } from '../../../support/git-remote.js';
+import { hostFile } from '../../../support/host-file.js';
+import { startInProcess, type InProcessController } from '../../../support/in-process-controller.js';
+import { poll } from '../../../support/poll.js';
+
+const env = useFleet({ count: 2, name: 'inproc-observed' });
+const remote = useGitRemote();
+let ctl: InProcessController;
+
+/** Pushes branch `name`: main with host1's file saying `name`. */
+async function pushBranch(name: string): Promise<void> {
+  await git(remote.work, 'checkout', '-q', '-B', name, 'main');
+  await writeFile(join(remote.work, 'hosts/host1.yaml'), hostFile(env.fleet.hosts[0]!, `${name}\n`));
+  await git(remote.work, 'commit', '-qam', name);
+  await git(remote.work, 'push', '-q', '-f', 'origin', name);
+  await git(remote.work, 'checkout', '-q', 'main');
+}
+
+const until = (id: string): Promise<PreviewView> =>
+  poll(`preview ${id} done`, () => { const p = ctl.api.preview(id); return p?.state === 'done' || p?.state === 'failed' ? p : undefined; });
+const host1 = (p: PreviewView): PreviewView['hosts'][number] => p.hosts.find((h) => h.host === 'host1')!;
+
+beforeAll(async () => {
+  await remote.commit({ 'hosts/host1.yaml': hostFile(env.fleet.hosts[0]!, 'one\n'), 'hosts/host2.yaml': hostFile(env.fleet.hosts[1]!, 'one\n') }, 'first');
+  ctl = await startInProcess({ url: remote.bare, fleet: env.fleet, settings: { previews: { observedWithinMs: 30_000 } } });
+  await ctl.idle();
+  for (const name of ['a', 'b']) await pushBranch(name);
+});
+
+afterAll(async () => {
+  await ctl?.stop();
+});
+
+describe('previews from fresh observations', () => {
+  it('plans from the observation the last runs left, sending the hosts nothing', async () => {
+    ctl.gates.hold('host1');
+    ctl.gates.hold('host2');
+    try {
+      const done = await until((await ctl.api.startPreview({ ref: 'a' })).previewId);
+      expect(done.state).toBe('done');
+      expect(ctl.gates.waiting('host1') + ctl.gates.waiting('host2')).toBe(0);
+      expect(done.hosts.map((h) => [h.host, h.change, h.steps.map((s) => s.name)])).toEqual([
+        ['host1', 'changed', ['backup_srv_ctl_managed_txt', 'regen_srv_ctl_managed_txt']],
+        ['host2', 'unchanged', []],
+      ]);
+      // The old text is the revision the host is on: the same diff a probe of the host would give.
+      expect(host1(done).diff).toEqual(expect.arrayContaining(['-one', '+a']));
+    } finally {
+      ctl.gates.release('host1');
+      ctl.gates.release('host2');
+    }
+  });
+
+  it('probes a host again once its observation is older than previews.observedWithin', async () => {
+    ctl.clock.advance(30_001);
+    ctl.gates.hold('host1');
+    const started = await ctl.api.startPreview({ ref: 'b' });
+    await poll('the preview probing host1', () => (ctl.gates.waiting('host1') > 0 ? true : undefined));
+    ctl.gates.release('host1');
+    const done = await until(started.previewId);
+    expect(host1(done).diff).toEqual(expect.arrayContaining(['-one', '+b']));
+  });
+
+  it("after an apply, plans from the apply's own verify probe: the diff starts from the applied text", async () => {
+    const two = await remote.commit({ 'hosts/host1.yaml': hostFile(env.fleet.hosts[0]!, 'two\n') }, 'two');
+    await ctl.api.triggerFetch();
+    await poll('host1 applied two', () => (ctl.host('host1').lastAppliedRevision?.endsWith(two) ? true : undefined));
+    await ctl.idle();
+    ctl.gates.hold('host1');
+    ctl.gates.hold('host2');
+    try {
+      const done = await until((await ctl.api.startPreview({ ref: 'b' })).previewId);
+      expect(ctl.gates.waiting('host1') + ctl.gates.waiting('host2')).toBe(0);
+      expect(host1(done).diff).toEqual(expect.arrayContaining(['-two', '+b']));
+    } finally {
+      ctl.gates.release('host1');
+      ctl.gates.release('host2');
+    }
+  });
+});
