@@ -45,10 +45,12 @@ export function renderExplanation(e: Explanation, limits: { runs: number; events
   const runs = e.history.slice(0, limits.runs);
   lines.push('', runs.length ? `runs (newest first, ${runs.length} of ${e.history.length}):` : 'runs: none recorded');
   if (runs.length) {
-    lines.push(renderTable(['STARTED', 'RUN', 'TRIGGER', 'REVISION', 'RESULT', 'CHANGED', 'TOOK'], runs.map((r) => [
+    const table = renderTable(['STARTED', 'RUN', 'TRIGGER', 'REVISION', 'RESULT', 'CHANGED', 'TOOK'], runs.map((r) => [
       iso(r.startedAt), r.id, r.trigger, shortRevision(r.revision), `${r.result ?? 'running'}${r.dryRun ? ' (dry run)' : ''}`,
       steps(r.changedSteps), r.endedAt === undefined ? '-' : `${((r.endedAt - r.startedAt) / 1000).toFixed(1)}s`,
-    ])));
+    ]));
+    // Indented like the fields above and the events below, so the sections read apart.
+    lines.push(...table.split('\n').map((line) => `  ${line}`));
   }
   const events = e.events.slice(0, limits.events);
   lines.push('', events.length ? `events (newest first, ${events.length}):` : 'events: none recorded');
