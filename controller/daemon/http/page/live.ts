@@ -54,7 +54,6 @@ function connect() {
   events.addEventListener('open', () => { if (follow) follow.textContent = ', live'; });
   events.addEventListener('error', () => {
     if (events.readyState !== EventSource.CLOSED) { if (follow) follow.textContent = ', reconnecting'; return; }
-    // Refused (too many streams open, logged out): refresh as without JavaScript, and ask again later.
     const every = body.dataset.refresh;
     if (follow) follow.textContent = ', refreshes every ' + every + 's (live updates refused)';
     const poll = setInterval(refresh, every * 1000);
