@@ -138,7 +138,7 @@ export const ERROR_CODES = {
   E_RATE_LIMITED: command('transient', 429, 'Too many requests (or failed logins) from this client; retry later.'),
   E_FORBIDDEN: command('stalled', 403, "The token's role does not allow this request (read: GET only; sync: also syncs and previews; admin: also suspend, resume and rollout resume). Use a token with that role (apiTokens in the controller config)."),
   E_CSRF: command('stalled', 403, "A status page action came without the page's CSRF token, or with one of another session (a form posted from another site, or a page older than the session). Reload the page and press the button again."),
-  E_TOO_MANY_STREAMS: command('transient', 503, 'The status page has as many live event streams open as the controller keeps (one per open tab); a new tab falls back to reloading without live updates. Close tabs, or retry later.'),
+  E_TOO_MANY_STREAMS: command('transient', 503, 'The status page has as many live event streams open as the controller keeps (200, one per open tab); a new one is answered with Retry-After, and its page refreshes itself every few seconds instead and asks again then. Close tabs, or retry later.'),
   // Reporting back: commit statuses, notifications, the event log
   E_DELIVERY_FAILED: command('transient', 502, 'A commit status or notification could not be delivered (the forge or receiver is down, slow, or answered 5xx/429/401/403); it stays queued on disk and is retried with backoff.'),
   E_DELIVERY_REFUSED: command('stalled', 502, 'The forge or receiver refused a commit status or notification for good (another 4xx: unknown repository or commit, invalid payload); it is dropped and logged with the answer.'),

@@ -68,7 +68,7 @@ export async function registerApiRoutes(app: FastifyInstance, options: ApiRouteO
   }, async (request) => ({ rollouts: resumeRolloutCommand(api, { ...(request.body.lane === undefined ? {} : { lane: request.body.lane }), ...actor(request) }) }));
 }
 
-/** GET /api/v1/status: the source, revisions, validation, fetches, host counts and queue. */
+/** GET /api/v1/status: the source, revisions, validation, fetches, host counts, queue and rollouts. */
 export function statusView(api: ControllerApi, source: ApiRouteOptions['source']) {
   const status = api.status();
   const s = status.source;
@@ -91,5 +91,6 @@ export function statusView(api: ControllerApi, source: ApiRouteOptions['source']
     },
     hosts: status.hosts,
     queue: status.queue,
+    rollouts: status.rollouts,
   };
 }

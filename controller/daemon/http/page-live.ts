@@ -3,7 +3,7 @@
  * `{"fleet":true}`), optionally only those about one host (`?host=NAME`) and fleet-wide ones. The
  * events carry no state: the page fetches itself again (page/live.ts), through the same checks as any
  * page view. Changes are coalesced (one event per COALESCE_MS at most), a comment keeps proxies from
- * closing an idle stream, and streams are bounded and ended when the server closes.
+ * closing an idle stream, and streams are bounded (MAX_STREAMS) and ended when the server closes.
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
@@ -11,9 +11,13 @@ import { DroverError } from '../../../manifests/errors.js';
 import type { ControllerApi } from '../api.js';
 import type { FleetChange } from '../changes.js';
 import type { Auth } from './auth.js';
+import { LIVE_RETRY_SECONDS } from './page/live.js';
 import { HOST_NAME } from './schemas.js';
 
-/** Streams open at once (each a browser tab); past it a new one is refused (503) and the page falls back to no live updates. */
+/**
+ * Streams open at once (each a browser tab); past it a new one is refused (503 E_TOO_MANY_STREAMS with
+ * Retry-After) and the page refreshes itself instead until a stream is free (page/live.ts).
+ */
 export const MAX_STREAMS = 200;
 const COALESCE_MS = 200;
 const HEARTBEAT_MS = 20_000;
@@ -28,7 +32,10 @@ export function registerLiveRoute(app: FastifyInstance, options: { api: Pick<Con
     schema: { querystring: { type: 'object', additionalProperties: false, properties: { host: HOST_NAME } } },
   }, async (request, reply) => {
     if (!options.auth.pageAllowed(request)) throw new DroverError('E_UNAUTHENTICATED', 'log in first (the status page needs the API token)');
-    if (open.size >= MAX_STREAMS) throw new DroverError('E_TOO_MANY_STREAMS', `${MAX_STREAMS} live streams are open; this page reloads without live updates`);
+    if (open.size >= MAX_STREAMS) {
+      void reply.header('retry-after', String(LIVE_RETRY_SECONDS));
+      throw new DroverError('E_TOO_MANY_STREAMS', `${MAX_STREAMS} live streams are open (one per status page tab); the page refreshes itself instead and asks again in ${LIVE_RETRY_SECONDS} s (Retry-After)`);
+    }
     const only = request.query.host;
     reply.hijack();
     const stream = reply.raw;

@@ -2,8 +2,8 @@
  * The fleet (GET /): the source and its revisions with their commits, the revision view (which hosts
  * are on which revision), counts per status, filters, and one row per host with its status, commit and
  * how far behind, last run, drift, why it is not on the newest revision (blockedBy), and the buttons
- * its viewer's role allows ("Sync all", "Resume rollout" for a halted wave, per host "Sync", "Dry run",
- * "Suspend"/"Resume").
+ * its viewer's role allows ("Sync all", "Resume rollout" beside a halted rollout, which every viewer
+ * sees; per host "Sync", "Dry run", "Suspend"/"Resume").
  */
 import type { ControllerStatus, HostView } from '../../api.js';
 import type { CommitInfo } from '../../../source/index.js';
@@ -41,7 +41,7 @@ export function fleetBody(data: FleetPageData): Html {
   const p = data.permissions;
   return html`${sourceCard(data, commits)}
 ${filtersForm(data, filter)}
-${actionForm('fleet-form', p, html`${fleetButtons(data.status, p)}
+${actionForm('fleet-form', p, html`${fleetActions(data.status, p)}
 <div class="summary" id="counts">${countsLine(data.status)}${shown.length !== data.hosts.length ? html` <span class="muted">${shown.length} shown</span>` : ''}</div>
 <div class="scroll"><table id="hosts"><thead><tr><th>Host</th><th>Status</th><th>Commit</th><th>Last run</th><th>Drift</th><th>Reason</th>${mayAct(p) ? html`<th>Actions</th>` : ''}</tr></thead>
 <tbody>${rows.length ? rows.map((h) => hostRow(h, data.now, commits, p)) : html`<tr><td colspan="7" class="muted">${data.hosts.length ? 'No host matches the filters.' : 'No hosts yet: waiting for a valid revision.'}</td></tr>`}</tbody></table></div>
@@ -65,11 +65,12 @@ function countsLine(status: ControllerStatus): Html {
   return html`<b>${status.hosts.total} host${status.hosts.total === 1 ? '' : 's'}</b> ${counts}`;
 }
 
-function fleetButtons(status: ControllerStatus, p: Permissions | undefined): Html | '' {
-  if (!mayAct(p)) return '';
+// A halted rollout is shown to every viewer; only an admin gets its button.
+function fleetActions(status: ControllerStatus, p: Permissions | undefined): Html | '' {
   const halted = status.rollouts.filter((r) => r.halted);
-  return html`<div class="summary" id="fleet-actions">${p.sync ? html`<button class="primary" name="sync-all" value="all">Sync all</button>` : ''}
-${p.admin ? halted.map((r) => html`<span class="error">Rollout ${r.lane} halted at wave ${r.halted!.wave}: ${r.halted!.reason}</span> <button name="resume-rollout" value="${r.lane}">Resume rollout</button>`) : ''}</div>`;
+  if (!mayAct(p) && halted.length === 0) return '';
+  return html`<div class="summary" id="fleet-actions">${p?.sync ? html`<button class="primary" name="sync-all" value="all">Sync all</button>` : ''}
+${halted.map((r) => html`<span class="error" data-lane="${r.lane}">Rollout ${r.lane} halted at wave ${r.halted!.wave}: ${r.halted!.reason}</span>${p?.admin ? html` <button name="resume-rollout" value="${r.lane}">Resume rollout</button>` : ''}`)}</div>`;
 }
 
 function filtersForm(data: FleetPageData, filter: FleetFilter): Html {

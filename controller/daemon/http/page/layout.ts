@@ -81,7 +81,7 @@ export function page(options: PageOptions): string {
 ${follows ? html`<noscript><meta http-equiv="refresh" content="${options.refreshSeconds}"></noscript>` : ''}
 <title>${options.title} · drover</title>
 <style>${new Html(STYLE)}</style></head>
-<body${options.live ? html` data-live="${options.live}"` : ''}><header><a href="/">drover</a><span class="meta" id="updated">updated ${new Date(options.now).toISOString().slice(11, 19)} UTC${follows ? html`<span id="follow">, refreshes every ${options.refreshSeconds}s</span>` : ''}</span>
+<body${options.live ? html` data-live="${options.live}" data-refresh="${options.refreshSeconds}"` : ''}><header><a href="/">drover</a><span class="meta" id="updated">updated ${new Date(options.now).toISOString().slice(11, 19)} UTC${follows ? html`<span id="follow">, refreshes every ${options.refreshSeconds}s</span>` : ''}</span>
 ${options.viewer ? html`<span class="meta viewer">${options.viewer.name} (${options.viewer.role})</span>` : ''}
 ${options.loggedIn ? html`<form method="post" action="/logout"><button type="submit">Log out</button></form>` : ''}</header>
 <main><div id="notice" role="status" aria-live="polite"></div>${options.body}</main>

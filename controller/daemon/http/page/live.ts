@@ -2,15 +2,21 @@
  * The status page's only script, inline (the CSP allows it by nonce, nothing else): it follows the
  * server's events (`/live`) and, when something changed, fetches the same page and swaps in its
  * `.live` blocks (matched by id), keeping the focused button focused and open details open; it sends the action forms with
- * fetch and shows the answer in #notice. Without JavaScript none of this runs: forms post and
- * redirect back, and a <noscript> refresh reloads the page.
+ * fetch and shows the answer in #notice. A stream the server refuses (too many open, logged out) makes
+ * it refresh the page every `data-refresh` seconds instead, and ask for a stream again after
+ * LIVE_RETRY_SECONDS. Without JavaScript none of this runs: forms post and redirect back, and a
+ * <noscript> refresh reloads the page.
  */
+
+/** Seconds after which a page refused its live stream asks again (GET /live's Retry-After). */
+export const LIVE_RETRY_SECONDS = 10;
 
 /** The script's source (plain ES2020, no build step). */
 export const LIVE_SCRIPT = `(() => {
 const body = document.body, live = body.dataset.live;
 const notice = document.getElementById('notice');
 const follow = document.getElementById('follow');
+const RETRY_MS = ${LIVE_RETRY_SECONDS * 1000};
 let timer = 0, running = false, again = false;
 function keyOf(el) {
   if (!el || el === body) return null;
@@ -42,12 +48,19 @@ async function refresh() {
   }
 }
 function schedule() { if (!timer) timer = setTimeout(() => { timer = 0; refresh(); }, 250); }
-if (live && 'EventSource' in window) {
+function connect() {
   const events = new EventSource(live);
   events.addEventListener('change', schedule);
   events.addEventListener('open', () => { if (follow) follow.textContent = ', live'; });
-  events.addEventListener('error', () => { if (follow) follow.textContent = ', reconnecting'; });
+  events.addEventListener('error', () => {
+    if (events.readyState !== EventSource.CLOSED) { if (follow) follow.textContent = ', reconnecting'; return; }
+    const every = body.dataset.refresh;
+    if (follow) follow.textContent = ', refreshes every ' + every + 's (live updates refused)';
+    const poll = setInterval(refresh, every * 1000);
+    setTimeout(() => { clearInterval(poll); connect(); }, RETRY_MS);
+  });
 }
+if (live && 'EventSource' in window) connect();
 function say(text, failed) {
   notice.textContent = text;
   notice.className = failed ? 'error' : '';

@@ -69,6 +69,12 @@ describe('the fleet page', () => {
     expect(admin).toContain('<button name="resume" value="web2">Resume</button>');
     expect(admin).not.toContain('value="web2">Sync</button>');
     expect(admin).toContain('Rollout default halted at wave canary: web1 failed</span> <button name="resume-rollout" value="default">Resume rollout</button>');
+    // Every viewer sees the halted rollout; only an admin gets its button.
+    for (const role of ['read', 'sync'] as const) {
+      const text = fleet({ status: halted as never, permissions: permissionsOf({ name: 'viewer', role }, 'c', '/') });
+      expect(text).toContain('<span class="error" data-lane="default">Rollout default halted at wave canary: web1 failed</span></div>');
+      expect(text).not.toContain('Resume rollout');
+    }
   });
 
   it('filters by status, group, revision and text, and pages past PAGE_SIZE', () => {
@@ -126,7 +132,7 @@ describe('the frame', () => {
   it('allows its one script by nonce, and falls back to a refresh without JavaScript', () => {
     const text = page({ title: 'Fleet', body: fleetBody({ source: { url: 'x', ref: 'branch main' }, status: status as never, hosts, now: NOW }), refreshSeconds: 5, loggedIn: true, now: NOW, nonce: 'n0nce', live: '/live' });
     expect(text).toContain('<noscript><meta http-equiv="refresh" content="5"></noscript>');
-    expect(text).toContain('<body data-live="/live">');
+    expect(text).toContain('<body data-live="/live" data-refresh="5">');
     expect(text.match(/<script/g)).toHaveLength(1);
     expect(text).toContain('<script nonce="n0nce">');
   });

@@ -40,6 +40,7 @@ describe('fleetBody', () => {
   const status = (rejected?: { revision: string; problems: string[]; at: number }) => ({
     ready: true, hosts: { total: 1, byStatus: { ...byStatus, Rejected: 1 } }, queue: { adds: 0, coalescedAdds: 0, queued: 0, processing: 0, waiting: 0 },
     source: { consecutiveFetchFailures: 0, newestRevision: `main@sha1:${'b'.repeat(40)}`, lastGoodRevision: `main@sha1:${'a'.repeat(40)}`, ...(rejected ? { rejected } : {}) },
+    rollouts: [],
   });
   it('shows a rejected revision with its problems, escaped, and counts per status', () => {
     const problems = ['hosts/web1.yaml:3:7  resources[0].mode  must match pattern "<script>"'];
