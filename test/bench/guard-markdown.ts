@@ -50,9 +50,9 @@ export function guardSection(run: GuardRun, judged: readonly Judged[]): string {
 
 /** The guard section of a document (markers included), or ''. */
 export function guardSectionOf(doc: string): string {
-  const start = doc.indexOf(GUARD_START);
-  const end = doc.indexOf(GUARD_END);
-  return start >= 0 && end > start ? doc.slice(start, end + GUARD_END.length) : '';
+  // Markers count only on lines of their own: prose may name them.
+  const found = doc.match(/^<!-- bench:guard -->$[\s\S]*?^<!-- \/bench:guard -->$/m);
+  return found ? found[0] : '';
 }
 
 /** `doc` with its guard section replaced by `section`, or with `section` appended when it has none. */

@@ -62,6 +62,11 @@ describe('the guard section in a document', () => {
     expect(guardSectionOf(next)).toBe(section);
   });
 
+  it('takes markers only on lines of their own: prose naming one is kept', () => {
+    const doc = `# B\n\n- writes between \`${GUARD_START}\` markers\n\n<!-- bench:page -->\npage\n<!-- /bench:page -->\n\n${GUARD_START}\nold\n${GUARD_END}\n`;
+    expect(replaceGuardSection(doc, section)).toBe(`# B\n\n- writes between \`${GUARD_START}\` markers\n\n<!-- bench:page -->\npage\n<!-- /bench:page -->\n\n${section}\n`);
+  });
+
   it('finds no section without both markers', () => {
     expect(guardSectionOf(`${GUARD_START}\nno end`)).toBe('');
   });
