@@ -55,6 +55,7 @@ export async function resolveConfig(config: ControllerConfig, ctx: ResolveContex
     runTimeoutMs: ms(config.runTimeout, '10m'),
     shutdownGraceMs: ms(config.shutdownGrace, '30s'),
     idleConnectionMs: ms(config.idleConnectionTimeout, '5m'),
+    observedWithinMs: ms(config.observedWithin, '30s'),
     retry: { baseMs: (config.retry?.baseSeconds ?? 10) * 1000, maxMs: (config.retry?.maxSeconds ?? 300) * 1000 },
     circuitBreaker: { failures: config.circuitBreaker?.failures ?? 5, cooldownMs: (config.circuitBreaker?.cooldownSeconds ?? 300) * 1000 },
     ssh: { connectTimeoutMs: ms(config.sshConnectTimeout, '10s') },
@@ -64,11 +65,8 @@ export async function resolveConfig(config: ControllerConfig, ctx: ResolveContex
   if (ctx.configFile !== undefined) settings.configFile = ctx.configFile;
   if (config.metricsListen !== undefined) settings.metricsListen = config.metricsListen;
   if (config.previews !== undefined) {
-    const { concurrency, keep, retention, observedWithin } = config.previews;
-    settings.previews = {
-      ...(concurrency === undefined ? {} : { concurrency }), ...(keep === undefined ? {} : { keep }), ...(retention === undefined ? {} : { retentionMs: ms(retention, '1h') }),
-      ...(observedWithin === undefined ? {} : { observedWithinMs: ms(observedWithin, '30s') }),
-    };
+    const { concurrency, keep, retention } = config.previews;
+    settings.previews = { ...(concurrency === undefined ? {} : { concurrency }), ...(keep === undefined ? {} : { keep }), ...(retention === undefined ? {} : { retentionMs: ms(retention, '1h') }) };
   }
   if (known !== undefined) settings.ssh.knownHostsFile = known;
   if (config.tls !== undefined) {

@@ -103,13 +103,15 @@ export interface ControllerSettings {
   runTimeoutMs: number;
   shutdownGraceMs: number;
   idleConnectionMs: number;
+  /** A host observed this recently is planned from that observation (previews, applies of a new revision); 0: always probe (config `observedWithin`). */
+  observedWithinMs: number;
   retry: { baseMs: number; maxMs: number };
   circuitBreaker: { failures: number; cooldownMs: number };
   ssh: { knownHostsFile?: string; identityFiles?: string[]; connectTimeoutMs: number };
   shard?: { index: number; count: number };
   suspendedHosts: string[];
   /** Previews (config `previews`; absent: the defaults, see daemon/previews). */
-  previews?: { concurrency?: number; keep?: number; retentionMs?: number; observedWithinMs?: number };
+  previews?: { concurrency?: number; keep?: number; retentionMs?: number };
   /** What the config allows but should not be (a token file others can read): logged at start. */
   warnings?: string[];
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';

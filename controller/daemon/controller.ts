@@ -32,7 +32,7 @@ import { RolloutCoordinator } from './rollouts/rollouts.js';
 import { runWorker } from './work/worker.js';
 import { DependencyHolds } from './work/dependencies.js';
 import { enqueue } from './work/enqueue.js';
-import { createPreviews, PREVIEW_DEFAULTS } from './previews/previews.js';
+import { createPreviews } from './previews/previews.js';
 import { createObservations } from './observations.js';
 import { mergeEvents } from './report/merge-events.js';
 import { createChangeFeed } from './changes.js';
@@ -129,7 +129,7 @@ async function startLocked(options: ControllerOptions, lock: StateLock): Promise
     connectFresh: freshConnector(poolOptions),
   };
   ctx.dependencies = new DependencyHolds(ctx);
-  ctx.observations = createObservations({ clock, maxAgeMs: settings.previews?.observedWithinMs ?? PREVIEW_DEFAULTS.observedWithinMs });
+  ctx.observations = createObservations({ clock, maxAgeMs: settings.observedWithinMs });
   ctx.rollouts = new RolloutCoordinator({
     clock, log, stateDir: settings.stateDir, fleet: () => fleet,
     release: (hosts) => {

@@ -120,10 +120,12 @@ export async function applyPlanned(planned: PlannedHost, target: HostTarget, opt
 
 /**
  * Both phases back to back (the daemon's unit of work): observe and plan, then apply (mode `apply`) or
- * only report (mode `plan`), with the checks of an in-sync host when `runTests`. Never rejects.
+ * only report (mode `plan`), with the checks of an in-sync host when `runTests`. With `observed` (a
+ * fresh observation made with the same probe), plans from it instead of probing. Never rejects.
  */
-export async function reconcileHost(request: HostTarget & ApplyOptions & { withTexts: boolean }): Promise<RunHostResult> {
-  const first = await observeAndPlan(request, { withTexts: request.withTexts });
+export async function reconcileHost(request: HostTarget & ApplyOptions & { withTexts: boolean; observed?: ObservedState }): Promise<RunHostResult> {
+  const { observed, ...probing } = request;
+  const first = await observeAndPlan(probing, { withTexts: request.withTexts, ...(observed ? { observed } : {}) });
   if ('error' in first) return first as RunHostResult;
   // The host undid a run nobody confirmed (a controller stopped in the window): report it, apply nothing.
   const undone = first.observed.undone;
@@ -131,7 +133,18 @@ export async function reconcileHost(request: HostTarget & ApplyOptions & { withT
     const { plan, texts, phaseDurationsMs } = first;
     return finish(request, { outcome: 'failed', plan, ...(texts ? { texts } : {}), phaseDurationsMs, error: foundUndone(undone), undone }, first.startedAt) as RunHostResult;
   }
-  return applyPlanned(first, request, request) as Promise<RunHostResult>;
+  const result = await applyPlanned(first, probing, probing) as RunHostResult;
+  // Planned from an observation the caller held: a host that moved since then shows in the apply's own
+  // verify probe, and is observed and planned again at once; the result names the steps of both applies.
+  if (observed && result.error?.code === 'E_NOT_CONVERGED') return withEarlierChanges(await reconcileHost(probing), result.apply);
+  return result;
+}
+
+function withEarlierChanges(result: RunHostResult, earlier: ApplyResult | undefined): RunHostResult {
+  const changed = earlier?.steps.filter((s) => s.status === 'changed') ?? [];
+  if (!earlier || changed.length === 0) return result;
+  const apply = result.apply ? { ...result.apply, steps: [...changed, ...result.apply.steps] } : { ...earlier, steps: changed };
+  return { ...result, apply };
 }
 
 /** The one definition of a host that ended where it should be: in sync, or applied and verified. */

@@ -291,6 +291,10 @@ export interface ControllerConfig {
    */
   idleConnectionTimeout?: string;
   /**
+   * A host observed this recently (the end of its last run, a drift check, a preview) is planned from that observation instead of being probed again, when the desired state observes it the same way (the same resources; contents may differ): previews, and applies of a new revision (whose own verify probe then confirms the host; a host changed meanwhile is probed and applied again in the same run). Drift checks, syncs and retries always probe. `0s`: always probe (default 30s).
+   */
+  observedWithin?: string;
+  /**
    * Longest an SSH connection to a host may take to open (default 10s).
    */
   sshConnectTimeout?: string;
@@ -336,10 +340,6 @@ export interface ControllerConfig {
      * How long a finished preview can be read (default 1h).
      */
     retention?: string;
-    /**
-     * A host the controller observed this recently (the end of its last run, a drift check, another preview) is planned from that observation instead of being probed again, when the previewed revision observes it the same way (same resources, only contents changed). Each host's `observedAt` says when. `0s` always probes (default 30s).
-     */
-    observedWithin?: string;
   };
   /**
    * known_hosts file every host key is verified against (default ~/.ssh/known_hosts); unknown or changed keys are refused.

@@ -23,6 +23,7 @@ import { poll } from './poll.js';
 export class RunGates {
   private readonly held = new Map<string, { waiting: number; open: Promise<void>; release: () => void }>();
   private readonly faults = new Map<string, Error>();
+  private readonly passed = new Map<string, number>();
 
   /** From now on, connecting to `host` and its commands fail with `error` (undefined: they work again). */
   fail(host: string, error: Error | undefined): void {
@@ -54,14 +55,21 @@ export class RunGates {
     return this.held.get(host)?.waiting ?? 0;
   }
 
+  /** How many commands and uploads went through `host`'s door so far. */
+  sent(host: string): number {
+    return this.passed.get(host) ?? 0;
+  }
+
   /** `transport`, its commands and uploads passing through the gate of its host. */
   wrap(transport: Transport): Transport {
     const pass = async (): Promise<void> => {
       this.check(transport.host);
       const gate = this.held.get(transport.host);
-      if (!gate) return;
-      gate.waiting++;
-      await gate.open;
+      if (gate) {
+        gate.waiting++;
+        await gate.open;
+      }
+      this.passed.set(transport.host, this.sent(transport.host) + 1);
     };
     return {
       host: transport.host,
@@ -93,7 +101,7 @@ export function testSettings(options: { url: string; stateDir: string; fleet: Fl
   return {
     source: { url: options.url, ref: { branch: 'main' }, timeoutMs: 30_000, intervalMs: 3_600_000, jitterMs: 0, allowNonFastForward: false, verifySignatures: false },
     stateDir: options.stateDir, listen: '127.0.0.1:0', concurrency: 2, selfHeal: true, driftIntervalMs: 600_000,
-    runTimeoutMs: 60_000, shutdownGraceMs: 5_000, idleConnectionMs: 3_600_000, retry: { baseMs: 1_000, maxMs: 8_000 },
+    runTimeoutMs: 60_000, shutdownGraceMs: 5_000, idleConnectionMs: 3_600_000, observedWithinMs: 30_000, retry: { baseMs: 1_000, maxMs: 8_000 },
     circuitBreaker: { failures: 2, cooldownMs: 30_000 }, ssh: { connectTimeoutMs: 3_000 }, suspendedHosts: [], logLevel: 'info',
     ...overrides,
   };

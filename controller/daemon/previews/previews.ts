@@ -13,7 +13,7 @@ import { PreviewStore } from './store.js';
 import type { PreviewRequest, PreviewView } from './types.js';
 
 /** Defaults of the config's `previews`. */
-export const PREVIEW_DEFAULTS = { concurrency: 2, keep: 50, retentionMs: 3_600_000, observedWithinMs: 30_000 } as const;
+export const PREVIEW_DEFAULTS = { concurrency: 2, keep: 50, retentionMs: 3_600_000 } as const;
 
 /** The previews of one controller. */
 export interface Previews {

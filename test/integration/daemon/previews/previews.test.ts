@@ -4,7 +4,7 @@
  * order events: at most previews.concurrency run at once and the others wait, a commit already waiting
  * or running is that preview, too many unfinished previews are refused, finished ones are forgotten
  * after previews.retention, and the hosts' records never change. Every preview here observes the hosts
- * (previews.observedWithin 0; observed-within.test.ts covers planning from a fresh observation).
+ * (observedWithin 0; fresh-observations.test.ts covers planning from a fresh observation).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
@@ -37,7 +37,7 @@ const records = (): string => JSON.stringify(['host1', 'host2'].map((h) => ctl.h
 
 beforeAll(async () => {
   await remote.commit({ 'hosts/host1.yaml': hostFile(env.fleet.hosts[0]!, 'one\n'), 'hosts/host2.yaml': hostFile(env.fleet.hosts[1]!, 'one\n') }, 'first');
-  ctl = await startInProcess({ url: remote.bare, fleet: env.fleet, settings: { previews: { concurrency: 1, keep: 3, retentionMs: 60_000, observedWithinMs: 0 } } });
+  ctl = await startInProcess({ url: remote.bare, fleet: env.fleet, settings: { observedWithinMs: 0, previews: { concurrency: 1, keep: 3, retentionMs: 60_000 } } });
   await ctl.idle();
   for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) await pushBranch(name);
 });

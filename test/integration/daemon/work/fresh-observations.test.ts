@@ -1,10 +1,12 @@
 /**
- * Previews plan from the controller's fresh observations (previews.observedWithin, daemon/observations.ts)
+ * Previews and applies plan from the controller's fresh observations (observedWithin, daemon/observations.ts)
  * in its own process on a manual clock, with real git and real SSH hosts. Hosts held at their door
  * (RunGates) show whether a preview sent them anything: right after the hosts converged, a preview of a
  * content change finishes with every host held (the observation the runs left, the old text from the
  * revision the host is on); once that observation is older than observedWithin the host is probed
- * again; after an apply, the apply's own verify probe is what the next preview starts from.
+ * again; after an apply, the apply's own verify probe is what the next preview starts from. A new
+ * revision is applied from the same observations (one round trip less), and a host changed by hand
+ * meanwhile, which the apply's verify probe shows, is observed and applied again in the same run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
@@ -15,6 +17,8 @@ import { git, useGitRemote } from '../../../support/git-remote.js';
 import { hostFile } from '../../../support/host-file.js';
 import { startInProcess, type InProcessController } from '../../../support/in-process-controller.js';
 import { poll } from '../../../support/poll.js';
+import { sshRun } from '../../../support/ssh.js';
+import { stringify } from 'yaml';
 
 const env = useFleet({ count: 2, name: 'inproc-observed' });
 const remote = useGitRemote();
@@ -35,7 +39,7 @@ const host1 = (p: PreviewView): PreviewView['hosts'][number] => p.hosts.find((h)
 
 beforeAll(async () => {
   await remote.commit({ 'hosts/host1.yaml': hostFile(env.fleet.hosts[0]!, 'one\n'), 'hosts/host2.yaml': hostFile(env.fleet.hosts[1]!, 'one\n') }, 'first');
-  ctl = await startInProcess({ url: remote.bare, fleet: env.fleet, settings: { previews: { observedWithinMs: 30_000 } } });
+  ctl = await startInProcess({ url: remote.bare, fleet: env.fleet, settings: { observedWithinMs: 30_000 } });
   await ctl.idle();
   for (const name of ['a', 'b']) await pushBranch(name);
 });
@@ -64,7 +68,7 @@ describe('previews from fresh observations', () => {
     }
   });
 
-  it('probes a host again once its observation is older than previews.observedWithin', async () => {
+  it('probes a host again once its observation is older than observedWithin', async () => {
     ctl.clock.advance(30_001);
     ctl.gates.hold('host1');
     const started = await ctl.api.startPreview({ ref: 'b' });
@@ -89,5 +93,47 @@ describe('previews from fresh observations', () => {
       ctl.gates.release('host1');
       ctl.gates.release('host2');
     }
+  });
+
+  it('applies a new revision from the observation the last run left: one round trip less than with a probe', async () => {
+    const applyOnce = async (text: string): Promise<number> => {
+      const before = ctl.gates.sent('host1');
+      const commit = await remote.commit({ 'hosts/host1.yaml': hostFile(env.fleet.hosts[0]!, text) }, text);
+      await ctl.api.triggerFetch();
+      await poll(`host1 applied ${text.trim()}`, () => (ctl.host('host1').lastAppliedRevision?.endsWith(commit) ? true : undefined));
+      await ctl.idle();
+      expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/managed.txt')).toBe(text);
+      return ctl.gates.sent('host1') - before;
+    };
+    const fromObservation = await applyOnce('three\n');
+    ctl.clock.advance(30_001);
+    const probed = await applyOnce('four\n');
+    expect(fromObservation).toBe(probed - 1);
+  });
+
+  it('a host changed by hand since its observation is probed and applied again in the same run', async () => {
+    const twoFiles = (text: string): string => stringify({
+      address: env.fleet.hosts[0]!.address,
+      resources: [
+        { kind: 'directory', path: '/srv/ctl' },
+        { kind: 'file', path: '/srv/ctl/managed.txt', content: text, mode: '0644' },
+        { kind: 'file', path: '/srv/ctl/other.txt', content: 'kept\n', mode: '0644' },
+      ],
+    });
+    const apply = async (text: string): Promise<string> => {
+      const commit = await remote.commit({ 'hosts/host1.yaml': twoFiles(text) }, text);
+      await ctl.api.triggerFetch();
+      await poll(`host1 applied ${text.trim()}`, () => (ctl.host('host1').lastAppliedRevision?.endsWith(commit) ? true : undefined));
+      await ctl.idle();
+      return commit;
+    };
+    await apply('five\n');
+    await sshRun(env.fleet, 'host1', 'echo by-hand > /srv/ctl/other.txt');
+    await apply('six\n');
+    const host = ctl.host('host1');
+    expect(host.status).toBe('Synced');
+    expect(host.lastError).toBeUndefined();
+    expect(host.history[0]).toMatchObject({ result: 'applied', changedSteps: expect.arrayContaining(['regen_srv_ctl_managed_txt', 'regen_srv_ctl_other_txt']) });
+    expect(await sshRun(env.fleet, 'host1', 'cat /srv/ctl/managed.txt /srv/ctl/other.txt')).toBe('six\nkept\n');
   });
 });
