@@ -16,7 +16,7 @@ import { planHost } from '../plan/plan-host.js';
 import type { Plan } from '../plan/types.js';
 import type { BootFact, ObservedState } from '../facts/types.js';
 import type { Transport } from '../transport/types.js';
-import { DroverError } from '../../manifests/errors.js';
+import { DroverError, errorSpec } from '../../manifests/errors.js';
 import type { DesiredState } from '../../manifests/types.js';
 import type { GuardOptions } from '../apply/types.js';
 import { confirmRun, foundUndone, guardFor, lockedOut, type Confirmation } from './confirm.js';
@@ -135,8 +135,12 @@ export async function reconcileHost(request: HostTarget & ApplyOptions & { withT
   }
   const result = await applyPlanned(first, probing, probing) as RunHostResult;
   // Planned from an observation the caller held: a host that moved since then shows in the apply's own
-  // verify probe, and is observed and planned again at once; the result names the steps of both applies.
-  if (observed && result.error?.code === 'E_NOT_CONVERGED') return withEarlierChanges(await reconcileHost(probing), result.apply);
+  // verify probe, and one the network lost since fails the apply as it would have failed a probe. Either
+  // way the host is observed, planned (and applied) again at once, as without an observation: an
+  // unreachable host is told apart by its probe. The result names the steps of both applies.
+  if (observed && !request.signal?.aborted && result.error && (result.error.code === 'E_NOT_CONVERGED' || errorSpec(result.error.code).unreachable === true)) {
+    return withEarlierChanges(await reconcileHost(probing), result.apply);
+  }
   return result;
 }
 

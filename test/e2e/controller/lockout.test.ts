@@ -99,7 +99,7 @@ describe('drover controller: the lockout guard', () => {
     expect(explained.code, explained.stderr).toBe(0);
     expect(explained.stdout).toMatch(/^web1: Failed {2}\(from http:\/\/127\.0\.0\.1:\d+\)\n {2}why: +revision main@sha1:[0-9a-f]{40} was undone on this host \(E_LOCKED_OUT\) at \S+; not applied again .*\[quarantined\]$/m);
     expect(explained.stdout).toMatch(/^ {2}status: +E_LOCKED_OUT: the run could not be confirmed/m);
-    const runs = explained.stdout.split('\n').filter((l) => /^\d{4}-\d\d-\d\dT\S+ +\S+ +(revision|startup) /.test(l));
+    const runs = explained.stdout.split('\n').filter((l) => /^ {2}\d{4}-\d\d-\d\dT\S+ +\S+ +(revision|startup) /.test(l));
     expect(runs[0]).toMatch(/ revision +main@sha1:[0-9a-f]{12} +drift \(dry run\) /);
     expect(runs[1]).toMatch(/ revision +main@sha1:[0-9a-f]{12} +failed /);
     expect(explained.stdout).toMatch(/^ {2}\S+ {2}host\.failed {2}main@sha1:[0-9a-f]{12} E_LOCKED_OUT: /m);
