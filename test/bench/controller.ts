@@ -24,6 +24,7 @@ import { generateRepository } from './gen-repo.js';
 import { mb, median, ms } from './stats.js';
 import { turnOrder, type Figure } from './verdict.js';
 import { controllerFigures, type RssFigures } from './controller-figures.js';
+import { deployedEnv } from './deployed-env.js';
 import { openWarmChecker } from './warm.js';
 
 /** How long the RSS measurement lets the controller sit idle after loading the inventory. */
@@ -90,7 +91,8 @@ async function controllerRss(build: Build, hosts: number, resourcesPerHost: numb
     const stateDir = join(dir, 'state');
     // Suspended: the generated addresses are not real hosts; the inventory, state and queue are.
     await writeFile(join(dir, 'drover.config.yaml'), JSON.stringify({ source: { url: remote.bare, branch: 'main', interval: '1h' }, stateDir, listen: '127.0.0.1:0', suspendedHosts: names, logLevel: 'warn', driftInterval: '1h' }));
-    const child = spawn(process.execPath, [build.bin, 'controller', '--config', join(dir, 'drover.config.yaml')], { stdio: 'ignore' });
+    // Started as the build deploys it (its systemd unit's NODE_OPTIONS, see deployed-env.ts).
+    const child = spawn(process.execPath, [build.bin, 'controller', '--config', join(dir, 'drover.config.yaml')], { stdio: 'ignore', env: deployedEnv(build.root) });
     try {
       for (;;) {
         const count = (await readdir(join(stateDir, 'hosts')).catch(() => [])).length;
