@@ -7,7 +7,7 @@ import { buildInventory, checkDeclaredParams, checkRoleReferences, type Inventor
 import { collectRoles, familyOf, mergeData, mergeHostFields, mergeReconcilePolicy, type MergeInput, type NodeSource } from './merge.js';
 import { didYouMean } from './messages.js';
 import { createProblemList, type ProblemList } from './problems.js';
-import { locate, readRepositoryFiles, type SourceFile } from './read.js';
+import { locate, readRepositoryFiles, releaseDocument, type PathSegment, type SourceFile } from './read.js';
 import type { RawHost, RawNode, RawRole, RawSettings } from './raw.js';
 import type { HostScope } from './render.js';
 import { assembleResources, assembleTests } from './resources.js';
@@ -22,6 +22,7 @@ import { mergeRollbackOnFailedTests } from './merge-rollback.js';
 import { resolveAfter } from './host-order.js';
 import { createManifestValidator, validateFile, type ManifestValidator } from './validate.js';
 import { createYielder, mapYielding, type Yielder } from './yield.js';
+import { createSharedValues, type SharedValues } from './shared-values.js';
 
 /** A loaded repository. `hosts` is complete and trustworthy only when `problems` is empty. */
 export interface LoadedRepository {
@@ -57,14 +58,20 @@ export interface LoadOptions {
  */
 export async function loadRepository(root: string, options: LoadOptions = {}): Promise<LoadedRepository> {
   const pause = options.yielder ?? createYielder();
-  const files = await readRepositoryFiles(root, pause);
   const problems = createProblemList();
-  for (const p of files.problems) problems.add(p);
   const validator = options.validator ?? createManifestValidator();
+  const schemaOf = { hosts: validator.host, groups: validator.group, roles: validator.role };
+  // Each file is validated as it is parsed; a host file's document is then released (one per host
+  // would otherwise be held until the whole inventory is built), keeping the positions its host's origins need.
+  const files = await readRepositoryFiles(root, {
+    pause,
+    parsed: (source, dir) => {
+      validateFile({ source, validate: schemaOf[dir], problems });
+      if (dir === 'hosts') releaseDocument(source, originPlaces(source));
+    },
+  });
+  for (const p of files.problems) problems.add(p);
   if (files.settings) validateFile({ source: files.settings, validate: validator.drover, problems });
-  for (const [sources, validate] of [[files.hosts, validator.host], [files.groups, validator.group], [files.roles, validator.role]] as const) {
-    await mapYielding(sources, pause, (source) => validateFile({ source, validate, problems }));
-  }
   const settings = (files.settings?.value ?? {}) as RawSettings;
   const inventory = buildInventory({ hosts: files.hosts, groups: files.groups, roles: files.roles, problems });
   checkRoleReferences(inventory, files.settings, problems);
@@ -73,7 +80,7 @@ export async function loadRepository(root: string, options: LoadOptions = {}): P
   const repositorySettings = toRepositorySettings(settings);
   const ctx: BuildContext = {
     inventory, settings, engine: createTemplateEngine(root), validator, problems, hooks: files.hooks, repositorySettings,
-    keptSecrets: new Set(files.secrets),
+    keptSecrets: new Set(files.secrets), shared: createSharedValues(),
   };
   const hosts = (await mapYielding(names, pause, (name) => buildHost(name, ctx))).flatMap((h) => h ?? []);
   const after = resolveAfter({ inventory, rolesOf: (name) => rolesOf(name, inventory, settings), problems });
@@ -106,6 +113,7 @@ interface BuildContext {
   hooks: HookScript[];
   repositorySettings: RepositorySettings;
   keptSecrets: ReadonlySet<string>;
+  shared: SharedValues;
 }
 
 function selectHosts(inventory: Inventory, wanted: string[] | undefined): string[] {
@@ -165,7 +173,7 @@ function buildHost(name: string, ctx: BuildContext): DesiredState | undefined {
   const scope: HostScope = {
     name, hostFile: host.source.file, state: fields.state, view, data,
     resolve: (target) => resolveAddress(target, ctx), engine: ctx.engine, validator: ctx.validator, problems: ctx.problems,
-    contexts: new Map(), keptSecrets: ctx.keptSecrets,
+    contexts: new Map(), keptSecrets: ctx.keptSecrets, shared: ctx.shared,
   };
   const resources = assembleResources({ scope, groups: groups.flatMap(declarations), roles, own: declarations(host) });
   const reconcile = mergeReconcilePolicy(input);
@@ -184,6 +192,12 @@ function buildHost(name: string, ctx: BuildContext): DesiredState | undefined {
     hooks: ctx.hooks,
     settings: ctx.repositorySettings,
   };
+}
+
+/** The places of a host file that buildHost() locates for every load: the host and its own resources. */
+function originPlaces(source: SourceFile): PathSegment[][] {
+  const resources = (source.value as RawNode | undefined)?.resources;
+  return [[], ...(Array.isArray(resources) ? resources.map((_, i) => ['resources', i]) : [])];
 }
 
 /** Params seen by host and group resources: none (one object, so its template context is built once per host). */

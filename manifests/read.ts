@@ -22,10 +22,20 @@ export interface SourceFile {
   file: string;
   /** File name without `.yaml`: the host, group or role name. */
   name: string;
-  doc: Document.Parsed;
-  lines: LineCounter;
+  /** The file's text: a released document is parsed from it again when a position is asked for. */
+  text: string;
+  /** The parsed document and its line map; undefined once released (releaseDocument()) until needed again. */
+  parsed: ParsedText | undefined;
+  /** Positions kept when the document was released, by place (see releaseDocument()). */
+  kept?: Map<string, { line: number; col: number }>;
   /** The document as plain data; `{}` for an empty document; undefined when it could not be read. */
   value: Record<string, unknown> | undefined;
+}
+
+/** A YAML document with source positions. */
+export interface ParsedText {
+  doc: Document.Parsed;
+  lines: LineCounter;
 }
 
 /** Everything read from a repository directory, before any interpretation. */
@@ -44,21 +54,41 @@ export interface RepositoryFiles {
 
 /** 1-based position of a node (or of its key, with `key: true`); the deepest existing ancestor when the path is missing. */
 export function locate(source: SourceFile, path: readonly PathSegment[], options: { key?: boolean } = {}): { line: number; col: number } {
-  let node: unknown = source.doc.contents;
+  const kept = source.parsed ? undefined : source.kept?.get(placeOf(path, options.key));
+  if (kept) return kept;
+  const parsed = (source.parsed ??= parseText(source.text));
+  let node: unknown = parsed.doc.contents;
   let keyNode: unknown;
   for (const segment of path) {
-    const next = childOf(source, node, segment);
+    const next = childOf(parsed.doc, node, segment);
     if (!next) break;
     [node, keyNode] = [next.value, next.key];
   }
   const target = (options.key && keyNode) || node;
   const range = (target as Node | null)?.range;
   if (!range) return { line: 1, col: 1 };
-  return source.lines.linePos(range[0]);
+  return parsed.lines.linePos(range[0]);
 }
 
-function childOf(source: SourceFile, node: unknown, segment: PathSegment): { key?: unknown; value: unknown } | undefined {
-  const resolved = isAlias(node) ? node.resolve(source.doc) : node;
+/**
+ * Drops the parsed document of `source` (a YAML document of a small host file weighs some 30 times its
+ * text), keeping the value, the text and the positions of the nodes at `paths`; any other position is
+ * found by parsing the text again (only problems ask for those). Positions are the same either way.
+ */
+export function releaseDocument(source: SourceFile, paths: readonly (readonly PathSegment[])[]): void {
+  if (!source.parsed) return;
+  const kept = new Map<string, { line: number; col: number }>();
+  for (const path of paths) kept.set(placeOf(path, false), locate(source, path));
+  source.kept = kept;
+  source.parsed = undefined;
+}
+
+function placeOf(path: readonly PathSegment[], key: boolean | undefined): string {
+  return `${key ? 'k' : 'v'}${JSON.stringify(path)}`;
+}
+
+function childOf(doc: Document.Parsed, node: unknown, segment: PathSegment): { key?: unknown; value: unknown } | undefined {
+  const resolved = isAlias(node) ? node.resolve(doc) : node;
   if (isMap(resolved)) {
     const pair = resolved.items.find((p) => isPair(p) && String(isScalar(p.key) ? p.key.value : p.key) === String(segment));
     return pair ? { key: pair.key, value: pair.value ?? pair.key } : undefined;
@@ -84,9 +114,9 @@ export function formatPath(path: readonly PathSegment[]): string {
 /** Parses one YAML file; problems (syntax, duplicate keys, not a mapping) are appended to `problems`. */
 export function parseYamlFile(options: { file: string; name: string; text: string; problems: ManifestProblem[] }): SourceFile {
   const { file, name, text, problems } = options;
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
-  const source: SourceFile = { file, name, doc, lines, value: undefined };
+  const parsed = parseText(text);
+  const { doc, lines } = parsed;
+  const source: SourceFile = { file, name, text, parsed, value: undefined };
   for (const error of doc.errors) {
     const pos = lines.linePos(error.pos[0]);
     const message = error.code === 'DUPLICATE_KEY' ? 'duplicate key; each key may appear once in a mapping' : `YAML syntax error: ${firstLine(error.message)}`;
@@ -109,15 +139,37 @@ export function parseYamlFile(options: { file: string; name: string; text: strin
   return source;
 }
 
+function parseText(text: string): ParsedText {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
+  return { doc, lines };
+}
+
 function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
+/** The directories of YAML files a repository has besides drover.yaml. */
+export type YamlDir = 'hosts' | 'groups' | 'roles';
+
+/** Options of readRepositoryFiles(). */
+export interface ReadOptions {
+  /** Called between parsed files to let the event loop run (default: createYielder()). */
+  pause?: Yielder;
+  /**
+   * Called with each file of hosts/, groups/ and roles/ as soon as it is parsed, before the next one
+   * is: work done here while the document is fresh lets it be released at once (releaseDocument()).
+   */
+  parsed?: (source: SourceFile, dir: YamlDir) => void;
+}
+
 /**
- * Reads the repository at `root`, letting the event loop run (through `pause`) between parsed files.
- * Throws DroverError E_REPO_NOT_FOUND when `root` is not a directory.
+ * Reads the repository at `root`, letting the event loop run (through `options.pause`) between parsed
+ * files. Throws DroverError E_REPO_NOT_FOUND when `root` is not a directory.
  */
-export async function readRepositoryFiles(root: string, pause: Yielder = createYielder()): Promise<RepositoryFiles> {
+export async function readRepositoryFiles(root: string, options: ReadOptions = {}): Promise<RepositoryFiles> {
+  const pause = options.pause ?? createYielder();
+  const parsed = options.parsed ?? (() => undefined);
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) {
     throw new DroverError('E_REPO_NOT_FOUND', `manifest repository not found: ${root} is not a directory`);
@@ -125,9 +177,9 @@ export async function readRepositoryFiles(root: string, pause: Yielder = createY
   const problems: ManifestProblem[] = [];
   const [settings, hosts, groups, roles, hooks, secrets] = await Promise.all([
     readSettings(root, problems),
-    readYamlDir(root, 'hosts', problems, pause),
-    readYamlDir(root, 'groups', problems, pause),
-    readYamlDir(root, 'roles', problems, pause),
+    readYamlDir({ root, dir: 'hosts', problems, pause, parsed }),
+    readYamlDir({ root, dir: 'groups', problems, pause, parsed }),
+    readYamlDir({ root, dir: 'roles', problems, pause, parsed }),
     readHooks(root, problems),
     checkSecretsDir(root),
   ]);
@@ -141,14 +193,21 @@ async function readSettings(root: string, problems: ManifestProblem[]): Promise<
   return parseYamlFile({ file: 'drover.yaml', name: 'drover', text, problems });
 }
 
-async function readYamlDir(root: string, dir: string, problems: ManifestProblem[], pause: Yielder): Promise<SourceFile[]> {
+async function readYamlDir(options: {
+  root: string; dir: YamlDir; problems: ManifestProblem[]; pause: Yielder; parsed: (source: SourceFile, dir: YamlDir) => void;
+}): Promise<SourceFile[]> {
+  const { root, dir, problems, pause } = options;
   const entries = await listFiles(join(root, dir));
   const names = entries.filter((e) => e.endsWith('.yaml')).sort();
   for (const misnamed of entries.filter((e) => e.endsWith('.yml'))) {
     problems.push({ file: `${dir}/${misnamed}`, line: 0, col: 0, path: '', message: `ignored: drover reads only .yaml files; rename it to ${misnamed.slice(0, -4)}.yaml` });
   }
   const texts = await mapInBatches(names, 64, (n) => readFile(join(root, dir, n), 'utf8'));
-  return mapYielding(names, pause, (n, i) => parseYamlFile({ file: `${dir}/${n}`, name: n.slice(0, -5), text: texts[i]!, problems }));
+  return mapYielding(names, pause, (n, i) => {
+    const source = parseYamlFile({ file: `${dir}/${n}`, name: n.slice(0, -5), text: texts[i]!, problems });
+    options.parsed(source, dir);
+    return source;
+  });
 }
 
 async function listFiles(dir: string): Promise<string[]> {

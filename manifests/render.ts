@@ -4,8 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { ProblemList } from './problems.js';
-import { formatPath, locate, type PathSegment, type SourceFile } from './read.js';
+import { formatPath, type PathSegment, type SourceFile } from './read.js';
 import type { Declaration } from './roles.js';
+import type { SharedValues } from './shared-values.js';
 import { TemplateFailure, isTemplated, type SecretAwareText, type TemplateContext, type TemplateEngine } from './templates.js';
 import type { DesiredResource, FileContent, Origin, ResourceKind, ResourceSpec } from './types.js';
 import { validateRendered, type ManifestValidator } from './validate.js';
@@ -26,6 +27,8 @@ export interface HostScope {
   contexts: Map<Record<string, unknown>, TemplateContext>;
   /** Names of the secrets the repository keeps (secrets/<name>.age). */
   keptSecrets: ReadonlySet<string>;
+  /** Values kept once for all the hosts of the load (ids, specs, origins, contents). */
+  shared: SharedValues;
 }
 
 /** The result of rendering a declaration: kept, dropped by `when` (with its id when known), or failed (problems reported). */
@@ -96,25 +99,26 @@ export function renderDeclaration(d: Declaration, scope: HostScope): RenderOutco
 }
 
 function finish(options: { d: Declaration; rendered: Record<string, unknown>; scope: HostScope; context: TemplateContext; host: string | undefined }): RenderOutcome {
-  const { d, rendered } = options;
-  const kind = rendered.kind as ResourceKind;
-  const key = resourceKey(kind, rendered);
-  const origin: Origin = { file: d.source.file, ...locate(d.source, d.path) };
+  const { d, rendered, scope: { shared } } = options;
+  const kind = shared.text(rendered.kind as string) as ResourceKind;
+  const key = shared.text(resourceKey(kind, rendered));
+  const origin: Origin = shared.origin(d.source, d.path);
   const { dependsOn, notify, step, content: _content, ...spec } = rendered;
   // validateRendered checked `rendered` against the schema: it is a resource of its kind.
   const resource = {
-    id: `${kind}:${key}`, kind, key, spec: spec as unknown as ResourceSpec, origin,
-    dependsOn: (dependsOn as string[] | undefined) ?? [], notify: (notify as string[] | undefined) ?? [],
+    id: shared.text(`${kind}:${key}`), kind, key, spec: spec as unknown as ResourceSpec, origin,
+    dependsOn: shared.ids((dependsOn as string[] | undefined) ?? []), notify: shared.ids((notify as string[] | undefined) ?? []),
   } as DesiredResource;
   if (d.role !== undefined) resource.role = d.role;
   if (typeof step === 'string') resource.step = step;
   if (resource.kind === 'file' && resource.spec.state !== 'absent') {
     const content = fileContent({ ...options, resource });
     if (!content) return { status: 'failed' };
-    resource.content = content;
+    resource.content = shared.content(content);
     // A file holding a secret must not be world-readable by default (the plan and apply read the mode from here).
     if (content.secrets.length > 0 && resource.spec.mode === undefined) resource.spec.mode = '0600';
   }
+  resource.spec = shared.spec(resource.spec);
   return { status: 'kept', resource, declaration: d };
 }
 

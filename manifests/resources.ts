@@ -4,7 +4,6 @@
  */
 import { findCycles } from './dependencies.js';
 import { didYouMean } from './messages.js';
-import { locate } from './read.js';
 import { hostTag, renderDeclaration, renderStrings, secretNames, type HostScope } from './render.js';
 import type { Declaration, RoleInstance } from './roles.js';
 import type { DesiredResource, DesiredTest } from './types.js';
@@ -117,7 +116,7 @@ function checkReferences(k: Kept, ctx: { ids: Set<string>; dropped: Set<string>;
         ctx.scope.problems.at(d.source, at, `notify "${id}" must name a service or command (only those react to changes)`, { host });
       }
     });
-    resource[field] = keep;
+    resource[field] = ctx.scope.shared.ids(keep);
   }
 }
 
@@ -166,7 +165,7 @@ export function assembleTests(role: RoleInstance, scope: HostScope): DesiredTest
   return role.tests.flatMap(({ test, source, path }) => {
     const t = renderStrings({ value: test, source, path, params: role.params, scope }) as typeof test | undefined;
     if (!t) return [];
-    const out: DesiredTest = { role: role.name, name: t.name, origin: { file: source.file, ...locate(source, path) } };
+    const out: DesiredTest = { role: role.name, name: t.name, origin: scope.shared.origin(source, path) };
     if (typeof t.command === 'string') out.command = t.command;
     if (t.tcp !== undefined) out.tcp = tcpTarget(t.tcp, (t as { host?: string }).host);
     if (typeof t.http === 'string') out.http = { url: t.http, status: t.status ?? 200 };

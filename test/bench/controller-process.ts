@@ -1,8 +1,8 @@
 /**
- * A `drover controller` process of one build (its own bin/drover.js), with the HTTP API on a free
- * port, for the HTTP bench: the same configuration as the e2e tests' (controllerConfig, the test token
- * and webhook secret), its JSON log lines collected as they come, and polling waits that fail when
- * the process exits or a deadline passes.
+ * A `drover controller` process of one build (its own bin/drover.js, with the NODE_OPTIONS the build
+ * deploys it with: deployed-env.ts), with the HTTP API on a free port, for the HTTP bench: the same
+ * configuration as the e2e tests' (controllerConfig, the test token and webhook secret), its JSON log
+ * lines collected as they come, and polling waits that fail when the process exits or a deadline passes.
  */
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -12,6 +12,7 @@ import type { GitRemote } from '../support/git-remote.js';
 import { controllerConfig, type LogEvent } from '../e2e/controller/support.js';
 import { API_TOKEN, WEBHOOK_SECRET } from '../e2e/http/support.js';
 import type { Build } from './builds.js';
+import { deployedEnv } from './deployed-env.js';
 
 /** A running controller of one build. */
 export interface BuildController {
@@ -41,7 +42,7 @@ export async function startBuildController(build: Build, options: { dir: string;
   }));
   // BENCH_CPU_PROF=DIR: each controller writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, build.bin, 'controller', '--config', config], { cwd: options.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profile, build.bin, 'controller', '--config', config], { cwd: options.dir, env: { ...deployedEnv(build.root), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const events: LogEvent[] = [];
   let stderr = '';
   let buffer = '';

@@ -24,6 +24,7 @@ import { generateRepository } from './gen-repo.js';
 import { mb, median, ms } from './stats.js';
 import { turnOrder, type Figure } from './verdict.js';
 import { controllerFigures, type RssFigures } from './controller-figures.js';
+import { deployedEnv, deployedNodeOptions } from './deployed-env.js';
 import { openWarmChecker } from './warm.js';
 
 /** How long the RSS measurement lets the controller sit idle after loading the inventory. */
@@ -90,7 +91,8 @@ async function controllerRss(build: Build, hosts: number, resourcesPerHost: numb
     const stateDir = join(dir, 'state');
     // Suspended: the generated addresses are not real hosts; the inventory, state and queue are.
     await writeFile(join(dir, 'drover.config.yaml'), JSON.stringify({ source: { url: remote.bare, branch: 'main', interval: '1h' }, stateDir, listen: '127.0.0.1:0', suspendedHosts: names, logLevel: 'warn', driftInterval: '1h' }));
-    const child = spawn(process.execPath, [build.bin, 'controller', '--config', join(dir, 'drover.config.yaml')], { stdio: 'ignore' });
+    // Started as the build deploys it (its systemd unit's NODE_OPTIONS, see deployed-env.ts).
+    const child = spawn(process.execPath, [build.bin, 'controller', '--config', join(dir, 'drover.config.yaml')], { stdio: 'ignore', env: deployedEnv(build.root) });
     try {
       for (;;) {
         const count = (await readdir(join(stateDir, 'hosts')).catch(() => [])).length;
@@ -184,7 +186,8 @@ export async function benchController(options: { hosts: number; runs: number; ou
     '  Each run also times the same observe + plan through the library alone (planHosts over a TransportPool, no queue and no',
     '  state writes) right after: the difference is the controller\'s own cost (queue, one atomic state write per host, logs).',
     `- load average when done: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores, shared with other work: compare).`,
-    '- RSS: a `drover controller` process (bin/drover.js) with a generated repository of 1,000 hosts x 50 (then 10) resources, all',
+    `- RSS: a \`drover controller\` process (bin/drover.js, NODE_OPTIONS=${deployedNodeOptions(options.builds[0]!.root) ?? '(none)'} as its systemd unit sets, docs/deploy.md "Memory")`,
+    '  with a generated repository of 1,000 hosts x 50 (then 10) resources, all',
     `  suspended (their addresses are not real), once every host has a state file and ${SETTLE_MS / 1000} s idle after: VmRSS`,
     '  (settled) and VmHWM (the peak, reached while the manifest loader validates the 50,000 resources) from /proc. For scale: the',
     '  same process following a one-host repository holds about 88 MB; V8 keeps the heap the loader grew to.',

@@ -1,13 +1,14 @@
 /**
  * The scale benchmark's second half: a real `drover controller` process (bin/drover.js -> dist, no
- * tsx) on the same hosts, whose state says they were last checked minutes ago, so its drift loop
- * checks all of them at once when it starts (cold connections). Measured from /proc: RSS after that
+ * tsx, with the NODE_OPTIONS it is deployed with: deployed-env.ts) on the same hosts, whose state says
+ * they were last checked minutes ago, so its drift loop checks all of them at once when it starts (cold connections). Measured from /proc: RSS after that
  * sweep and its peak, and CPU while idle afterwards.
  */
 import { spawn } from 'node:child_process';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ROOT } from '../integration/cli/run-cli.js';
+import { deployedEnv } from './deployed-env.js';
 
 /** What the process showed. */
 export interface ProcessFigures {
@@ -44,7 +45,7 @@ export async function measureControllerProcess(options: { dir: string; config: s
   const file = join(options.dir, 'drover.process.yaml');
   await writeFile(file, options.config);
   const startedAt = Date.now();
-  const child = spawn(process.execPath, [join(ROOT, 'bin/drover.js'), 'controller', '--config', file], { cwd: options.dir, stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(ROOT, 'bin/drover.js'), 'controller', '--config', file], { cwd: options.dir, stdio: 'ignore', env: deployedEnv(ROOT) });
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   try {
     while ((await attemptedSince(options.stateDir, startedAt)) < options.hosts) {

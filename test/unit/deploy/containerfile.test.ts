@@ -1,7 +1,7 @@
 /**
  * deploy/container/Containerfile, parsed with dockerfile-ast: multi-stage on Node 20 slim, the final
  * stage non-root with git, ssh and tini (as the entrypoint), a HEALTHCHECK on /readyz, state on a
- * volume, config and keys where the Kubernetes objects mount them, and every COPY source present in
+ * volume, config and keys where the Kubernetes objects mount them, the systemd unit's NODE_OPTIONS, and every COPY source present in
  * the repository. (Whether the image builds on this machine: see docs/deploy.md, "Container".)
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { ROOT } from '../../support/paths.js';
+import { deployedNodeOptions } from '../../bench/deployed-env.js';
 
 const text = readFileSync(join(ROOT, 'deploy/container/Containerfile'), 'utf8');
 const dockerfile = DockerfileParser.parse(text);
@@ -69,6 +70,13 @@ describe('deploy/container/Containerfile', () => {
     expect(of(final, 'CMD')).toEqual(['["controller", "--config", "/etc/drover/config/drover.config.yaml"]']);
     // The same path the StatefulSet passes (deploy/kubernetes/statefulset.yaml).
     expect(readFileSync(join(ROOT, 'deploy/kubernetes/statefulset.yaml'), 'utf8')).toContain('"--config", "/etc/drover/config/drover.config.yaml"');
+  });
+
+  it('runs node with the NODE_OPTIONS of the systemd unit (the young generation capped, docs/deploy.md "Memory")', () => {
+    const env = of(final, 'ENV').join(' ');
+    const options = deployedNodeOptions(ROOT);
+    expect(options).toMatch(/^--max-semi-space-size=\d+$/);
+    expect(env).toContain(`NODE_OPTIONS=${options} `);
   });
 
   it('copies only files that exist in the repository', () => {
