@@ -6,10 +6,10 @@
  * it with the preview's own times: POST -> 202 (the ref fetched), queued -> started, started -> done
  * (validation, observe and plan of every host). The builds take turns; nothing here asserts a time.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startFleet, type Fleet } from '../fleet/index.js';
-import { createRemote, git, type GitRemote } from '../support/git-remote.js';
+import { createRemote, type GitRemote } from '../support/git-remote.js';
 import { revisionOf, tempDir } from '../e2e/controller/support.js';
 import { API_TOKEN } from '../e2e/http/support.js';
 import type { PreviewView } from '../../controller/daemon/previews/types.js';
@@ -35,12 +35,7 @@ interface PreviewTimes {
 
 /** Commits version `v` of the role on BRANCH (one file changed, every host's desired state with it) and pushes it. */
 async function pushChange(remote: GitRemote, v: number): Promise<void> {
-  const work = remote.work;
-  await git(work, 'checkout', '-q', '-B', BRANCH, 'main');
-  await writeFile(join(work, 'roles/bench.yaml'), benchRoleYaml().replace('"file 0 of {{ host.name }}\\n"', `"file 0 of {{ host.name }} v${v}\\n"`));
-  await git(work, 'commit', '-q', '-am', `preview v${v}`);
-  await git(work, 'push', '-q', '-f', 'origin', BRANCH);
-  await git(work, 'checkout', '-q', 'main');
+  await remote.branch(BRANCH, { 'roles/bench.yaml': benchRoleYaml().replace('"file 0 of {{ host.name }}\\n"', `"file 0 of {{ host.name }} v${v}\\n"`) }, `preview v${v}`);
 }
 
 /** Previews BRANCH on `ctl` and checks every host would change exactly the one file. */

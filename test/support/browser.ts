@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Where Debian installs Chromium. */
 export const CHROMIUM = process.env.DROVER_CHROMIUM ?? '/usr/bin/chromium';
@@ -38,4 +38,16 @@ export async function launchChromium(): Promise<Browser> {
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Logs `page` in to the status page at `url` with an API token (the login form), cookies of an earlier
+ * login cleared first; returns the path the form led to (`/` on success).
+ */
+export async function logIn(context: BrowserContext, page: Page, url: string, token: string): Promise<string> {
+  await context.clearCookies();
+  await page.goto(`${url}/login`);
+  await page.fill('input[name=token]', token);
+  await page.click('form[action="/login"] button');
+  return new URL(page.url()).pathname;
 }

@@ -27,6 +27,8 @@ export interface GitRemote {
   work: string;
   /** Writes files (path -> content; null deletes) in the work tree, commits them and pushes; resolves with the commit. */
   commit(files: Record<string, string | null>, message?: string): Promise<string>;
+  /** Commits files on branch `name` (made afresh from main), force-pushes it and goes back to main; resolves with the commit. */
+  branch(name: string, files: Record<string, string | null>, message?: string): Promise<string>;
   cleanup(): Promise<void>;
 }
 
@@ -40,22 +42,33 @@ export async function createRemote(): Promise<GitRemote> {
   await git(work, 'remote', 'add', 'origin', bare);
   return {
     dir, bare, work,
-    async commit(files, message = 'change') {
-      for (const [path, content] of Object.entries(files)) {
-        const full = join(work, path);
-        if (content === null) await rm(full, { force: true });
-        else {
-          await mkdir(dirname(full), { recursive: true });
-          await writeFile(full, content);
-        }
+    commit: (files, message = 'change') => commitOn(work, 'main', files, message),
+    async branch(name, files, message = name) {
+      await git(work, 'checkout', '-q', '-B', name, 'main');
+      try {
+        return await commitOn(work, name, files, message, ['-f']);
+      } finally {
+        await git(work, 'checkout', '-q', 'main');
       }
-      await git(work, 'add', '-A');
-      await git(work, 'commit', '-q', '--allow-empty', '-m', message);
-      await git(work, 'push', '-q', 'origin', 'main');
-      return (await git(work, 'rev-parse', 'HEAD')).trim();
     },
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/** Writes files (null deletes) in `work`, commits them on the branch checked out and pushes it as `branch`. */
+async function commitOn(work: string, branch: string, files: Record<string, string | null>, message: string, pushFlags: string[] = []): Promise<string> {
+  for (const [path, content] of Object.entries(files)) {
+    const full = join(work, path);
+    if (content === null) await rm(full, { force: true });
+    else {
+      await mkdir(dirname(full), { recursive: true });
+      await writeFile(full, content);
+    }
+  }
+  await git(work, 'add', '-A');
+  await git(work, 'commit', '-q', '--allow-empty', '-m', message);
+  await git(work, 'push', '-q', ...pushFlags, 'origin', branch);
+  return (await git(work, 'rev-parse', 'HEAD')).trim();
 }
 
 /**
@@ -79,6 +92,7 @@ export function useGitRemote(): GitRemote {
     get bare() { return ready().bare; },
     get work() { return ready().work; },
     commit: (files, message) => ready().commit(files, message),
+    branch: (name, files, message) => ready().branch(name, files, message),
     cleanup: () => ready().cleanup(),
   };
 }

@@ -11,7 +11,7 @@ import { get, type IncomingMessage } from 'node:http';
 import type { Page } from 'playwright-core';
 import { MAX_STREAMS } from '../../../controller/daemon/http/page-live.js';
 import { LIVE_RETRY_SECONDS } from '../../../controller/daemon/http/page/live.js';
-import { launchChromium, type Browser } from '../../support/browser.js';
+import { launchChromium, logIn, type Browser } from '../../support/browser.js';
 import { poll } from '../../support/poll.js';
 import { hostFile, useControllerEnv, waitForHost } from '../controller/support.js';
 import { API_TOKEN, postJson, startHttpControllerIn, type HttpController } from './support.js';
@@ -91,9 +91,7 @@ describe(`GET /live beyond ${MAX_STREAMS} streams`, () => {
   it('makes a page refused its stream refresh itself instead, and go live once a stream is free', async () => {
     browser = await launchChromium();
     const page: Page = await browser.context.newPage();
-    await page.goto(`${ctl.url}/login`);
-    await page.fill('input[name=token]', API_TOKEN);
-    await page.click('form[action="/login"] button');
+    await logIn(browser.context, page, ctl.url, API_TOKEN);
     await page.waitForFunction(() => /live updates refused/.test(document.getElementById('follow')?.textContent ?? ''), undefined, { timeout: 10_000, polling: 100 });
     expect(await page.locator('#follow').innerText()).toBe(', refreshes every 5s (live updates refused)');
     await page.evaluate(() => void ((window as unknown as { mark?: number }).mark = 1));

@@ -13,7 +13,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ROOT } from '../../support/paths.js';
-import { launchChromium, type Browser } from '../../support/browser.js';
+import { launchChromium, logIn as logInAs, type Browser } from '../../support/browser.js';
 import { hostFile, waitForHost, useControllerEnv } from '../controller/support.js';
 import { API_TOKEN, githubPush, request, startHttpControllerIn, type HttpController } from './support.js';
 
@@ -43,11 +43,7 @@ afterAll(async () => {
 });
 
 async function logIn(token: string): Promise<void> {
-  await browser.context.clearCookies();
-  await page.goto(`${ctl.url}/login`);
-  await page.fill('input[name=token]', token);
-  await page.click('form[action="/login"] button');
-  expect(new URL(page.url()).pathname).toBe('/');
+  expect(await logInAs(browser.context, page, ctl.url, token)).toBe('/');
 }
 
 /** Marks the document: the mark survives only as long as the page is not reloaded. */

@@ -15,7 +15,7 @@ import { stringify } from 'yaml';
 import type { Page } from 'playwright-core';
 import type { RolloutView } from '../../../controller/daemon/rollouts/rollouts.js';
 import { ROOT } from '../../support/paths.js';
-import { launchChromium, type Browser } from '../../support/browser.js';
+import { launchChromium, logIn as logInAs, type Browser } from '../../support/browser.js';
 import { sshRun } from '../../support/ssh.js';
 import { revisionOf, waitForHost, useControllerEnv } from '../controller/support.js';
 import { hostFiles, hostNames, repoFiles } from '../rollouts/support.js';
@@ -61,11 +61,7 @@ afterAll(async () => {
 });
 
 async function logIn(token: string): Promise<void> {
-  await browser.context.clearCookies();
-  await page.goto(`${ctl.url}/login`);
-  await page.fill('input[name=token]', token);
-  await page.click('form[action="/login"] button');
-  expect(new URL(page.url()).pathname).toBe('/');
+  expect(await logInAs(browser.context, page, ctl.url, token)).toBe('/');
 }
 
 describe('a halted rollout on the console', () => {

@@ -7,12 +7,10 @@
  * (observedWithin 0; fresh-observations.test.ts covers planning from a fresh observation).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { DroverError } from '../../../../manifests/errors.js';
 import type { PreviewView } from '../../../../controller/daemon/previews/types.js';
 import { useFleet } from '../../../support/fleet.js';
-import { git, useGitRemote } from '../../../support/git-remote.js';
+import { useGitRemote } from '../../../support/git-remote.js';
 import { hostFile } from '../../../support/host-file.js';
 import { startInProcess, type InProcessController } from '../../../support/in-process-controller.js';
 import { poll } from '../../../support/poll.js';
@@ -23,11 +21,8 @@ let ctl: InProcessController;
 
 /** Pushes branch `name`: main with host1's file saying `name`. */
 async function pushBranch(name: string): Promise<void> {
-  await git(remote.work, 'checkout', '-q', '-B', name, 'main');
-  await writeFile(join(remote.work, 'hosts/host1.yaml'), hostFile(env.fleet.hosts[0]!, `${name}\n`));
-  await git(remote.work, 'commit', '-qam', name);
-  await git(remote.work, 'push', '-q', 'origin', name);
-  await git(remote.work, 'checkout', '-q', 'main');
+  await remote.branch(name, { 'hosts/host1.yaml': hostFile(env.fleet.hosts[0]!, `${name}
+`) });
 }
 
 const state = (id: string): PreviewView['state'] | undefined => ctl.api.preview(id)?.state;

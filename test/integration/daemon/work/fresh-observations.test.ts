@@ -9,11 +9,9 @@
  * meanwhile, which the apply's verify probe shows, is observed and applied again in the same run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { PreviewView } from '../../../../controller/daemon/previews/types.js';
 import { useFleet } from '../../../support/fleet.js';
-import { git, useGitRemote } from '../../../support/git-remote.js';
+import { useGitRemote } from '../../../support/git-remote.js';
 import { hostFile } from '../../../support/host-file.js';
 import { startInProcess, type InProcessController } from '../../../support/in-process-controller.js';
 import { poll } from '../../../support/poll.js';
@@ -26,11 +24,8 @@ let ctl: InProcessController;
 
 /** Pushes branch `name`: main with host1's file saying `name`. */
 async function pushBranch(name: string): Promise<void> {
-  await git(remote.work, 'checkout', '-q', '-B', name, 'main');
-  await writeFile(join(remote.work, 'hosts/host1.yaml'), hostFile(env.fleet.hosts[0]!, `${name}\n`));
-  await git(remote.work, 'commit', '-qam', name);
-  await git(remote.work, 'push', '-q', '-f', 'origin', name);
-  await git(remote.work, 'checkout', '-q', 'main');
+  await remote.branch(name, { 'hosts/host1.yaml': hostFile(env.fleet.hosts[0]!, `${name}
+`) });
 }
 
 const until = (id: string): Promise<PreviewView> =>
