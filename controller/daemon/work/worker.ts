@@ -147,7 +147,7 @@ async function runHost(ctx: DaemonContext, args: HostRun): Promise<RunHostResult
   const signal = AbortSignal.any([AbortSignal.timeout(ctx.settings.runTimeoutMs), ctx.stopRuns]);
   // A new revision applied right after the host's last run (or drift check) plans from what that run
   // saw; the apply's own verify probe confirms the host, and a host that moved is probed afresh.
-  const held = !run.dryRun && (run.trigger === 'revision' || run.trigger === 'webhook') ? ctx.observations?.fresh(host, args.desired) : undefined;
+  const lastSeen = !run.dryRun && (run.trigger === 'revision' || run.trigger === 'webhook') ? ctx.observations?.fresh(host, args.desired) : undefined;
   const seen = watchObservations(ctx, host, args);
   try {
     // Plan-only runs keep their plan as the host's last plan: fetch the file texts for its diffs (one round trip).
@@ -162,7 +162,7 @@ async function runHost(ctx: DaemonContext, args: HostRun): Promise<RunHostResult
       onRebooting: (since) => {
         updateHost(ctx, host, (r) => (r.running?.id === run.id ? { ...r, running: { ...r.running, rebootingSince: since } } : undefined)).written.catch(() => undefined);
       },
-      onObserved: seen.onObserved, ...(held ? { observed: held } : {}),
+      onObserved: seen.onObserved, ...(lastSeen ? { observed: lastSeen } : {}),
     }));
   } catch (err) {
     ctx.observations?.forget(host);

@@ -80,13 +80,13 @@ export async function previewHosts(options: PreviewHostsOptions): Promise<HostPr
   const previews = await Promise.all(options.hosts.map((desired) => limit(async () => {
     const lease = options.lease(desired);
     const host = desired.host.name;
-    const held = options.observed?.(desired);
+    const lastSeen = options.observed?.(desired);
     const base = options.base?.get(host);
     try {
       const result = await observeAndPlan({
         desired, transport: lease.transport, onPhase: (phase) => options.onProgress?.({ host, phase }), ...(options.signal ? { signal: options.signal } : {}),
         onObserved: (observed) => options.onObserved?.(desired, observed),
-      }, { withTexts: true, ...(held ? { observed: held } : {}), ...(base ? { base } : {}) });
+      }, { withTexts: true, ...(lastSeen ? { observed: lastSeen } : {}), ...(base ? { base } : {}) });
       options.onProgress?.({ host, phase: 'done' });
       return toHostPreview(result, options.base ? desiredChange(base, desired) : undefined);
     } finally {
