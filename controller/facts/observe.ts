@@ -45,13 +45,17 @@ export function hostProbe(desired: DesiredState, options: Pick<ObserveOptions, '
 const SCOPE_TOKEN = 'droverscope00000000000000';
 
 /**
- * What an observation of `desired` covers, as a key: two desired states with the same scope are
- * observed by the same probe (the same facts, read the same way, under the same resource ids), so an
- * observation made for one serves the other. A change of file content keeps
- * the scope; a resource added, removed or moved, or a guard (`unless`, `onlyIf`) changed, does not. Pure.
+ * What an observation of `desired` covers, as a key: two desired states with the same scope reach the
+ * host the same way (address, port, user, sudo) and are observed by the same probe (the same facts,
+ * read the same way, under the same resource ids), so an observation made for one serves the other. A
+ * change of file content keeps the scope; a resource added, removed or moved, a guard (`unless`,
+ * `onlyIf`) changed, or the host reached otherwise, does not. Pure.
  */
 export function observationScope(desired: DesiredState, options: Pick<ObserveOptions, 'guardTimeoutSec'> = {}): string {
-  return createHash('sha256').update(probeScript(desired, SCOPE_TOKEN, options)).update('\0').update(desired.resources.map((r) => r.id).join('\n')).digest('hex');
+  // Whom the probe reaches counts too: another address, port, user or sudo may be another machine or view.
+  const { address, port, user, sudo } = desired.host;
+  return createHash('sha256').update(JSON.stringify([address, port, user, sudo])).update('\0')
+    .update(probeScript(desired, SCOPE_TOKEN, options)).update('\0').update(desired.resources.map((r) => r.id).join('\n')).digest('hex');
 }
 
 function probeScript(desired: DesiredState, token: string, options: Pick<ObserveOptions, 'guardTimeoutSec'>): string {

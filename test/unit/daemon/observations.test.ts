@@ -18,11 +18,14 @@ const grown = desiredState('web1', [...base.resources, file('/etc/other.conf', '
 const observed = (tag: string): ObservedState => ({ host: 'web1', platform: { family: 'debian' } as ObservedState['platform'], resources: {}, observedAt: tag });
 
 describe('observationScope', () => {
-  it('is the same for changed contents and differs for another resource set or path', () => {
+  it('is the same for changed contents and differs for another resource set, path or address', () => {
     expect(observationScope(edited)).toBe(observationScope(base));
     expect(observationScope(grown)).not.toBe(observationScope(base));
     const moved = desiredState('web1', [file('/etc/app2.conf', 'one\n'), resource('package', 'nginx', { name: 'nginx' })]);
     expect(observationScope(moved)).not.toBe(observationScope(base));
+    // Another address may be another machine.
+    const elsewhere = { ...edited, host: { ...edited.host, address: '10.0.0.9' } };
+    expect(observationScope(elsewhere)).not.toBe(observationScope(base));
   });
 });
 
