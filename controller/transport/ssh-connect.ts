@@ -129,6 +129,9 @@ async function openDirect(options: SshOptions, sock: Duplex | undefined, pending
     client.once('ready', () => {
       // From here on the owner watches 'close'; the no-op listener above keeps an 'error' from throwing.
       client.removeListener('error', onError).removeListener('close', onClose);
+      // Every command is a few small packets each way and waits for the answer: with Nagle's
+      // algorithm on, the client's next packet waited for the server's delayed ACK (40 ms a command).
+      client.setNoDelay(true);
       resolve();
     });
     client.connect(config);
