@@ -82,8 +82,7 @@ export function createSourceLoop(options: SourceLoopOptions): SourceLoop {
       await reject(gate);
       return;
     }
-    const now = store.controller();
-    delete now.rejected;
+    const { rejected: _rejected, ...now } = store.controller();
     await store.saveController({ ...now, lastGoodRevision: revision.name });
     log.info({ revision: revision.name }, 'revision accepted');
     try {

@@ -100,8 +100,8 @@ export class StateStore {
   private readonly now: () => number;
 
   constructor(readonly dir: string, loaded: Pick<LoadedState, 'controller' | 'hosts'>, options: { now?: () => number } = {}) {
-    this.controllerRecord = loaded.controller;
-    this.records = new Map(loaded.hosts);
+    this.controllerRecord = frozenCopy(loaded.controller);
+    this.records = new Map([...loaded.hosts].map(([name, record]) => [name, frozenCopy(record)]));
     this.now = options.now ?? Date.now;
   }
 
@@ -110,34 +110,37 @@ export class StateStore {
     return structuredClone(this.health);
   }
 
-  /** The source's record. */
-  controller(): ControllerRecord {
-    return structuredClone(this.controllerRecord);
+  // Readers get the stored records themselves, deeply frozen: every API request and queue turn reads
+  // them, and copying each one per read (structuredClone) was most of what GET /api/v1/hosts cost.
+  // Change a record with updateHost or saveController, which store a frozen copy of the new one.
+
+  /** The source's record (frozen). */
+  controller(): Readonly<ControllerRecord> {
+    return this.controllerRecord;
   }
 
-  /** One host's record, removed or not; undefined when there is none. */
-  host(name: string): HostRecord | undefined {
-    const record = this.records.get(name);
-    return record && structuredClone(record);
+  /** One host's record, removed or not (frozen); undefined when there is none. */
+  host(name: string): Readonly<HostRecord> | undefined {
+    return this.records.get(name);
   }
 
   /**
-   * One host's record with only its newest run left in `history` (a copy), or undefined: what status
-   * derivation and the API's host list need, without copying 50 runs per host on every request.
+   * One host's record with only its newest run left in `history` (frozen), or undefined: what status
+   * derivation and the API's host list need.
    */
-  latestHost(name: string): HostRecord | undefined {
+  latestHost(name: string): Readonly<HostRecord> | undefined {
     const record = this.records.get(name);
-    return record && structuredClone({ ...record, history: record.history.slice(0, 1) });
+    return record && (record.history.length <= 1 ? record : Object.freeze({ ...record, history: record.history.slice(0, 1) }));
   }
 
-  /** Every host record (removed ones too), sorted by name. */
-  hosts(): HostRecord[] {
-    return [...this.records.keys()].sort().map((name) => structuredClone(this.records.get(name) as HostRecord));
+  /** Every host record (removed ones too, frozen), sorted by name. */
+  hosts(): Readonly<HostRecord>[] {
+    return [...this.records.keys()].sort().map((name) => this.records.get(name) as HostRecord);
   }
 
   /** Stores the source's record. */
   saveController(record: ControllerRecord): Promise<void> {
-    this.controllerRecord = structuredClone(record);
+    this.controllerRecord = frozenCopy(record);
     return this.write(join(this.dir, 'controller.json'), record);
   }
 
@@ -153,7 +156,7 @@ export class StateStore {
     const next = change(current ? structuredClone(current) : fresh(name));
     if (next === undefined) return { saved: current ? structuredClone(current) : fresh(name), written: Promise.resolve() };
     const saved = { ...next, host: name, history: next.history.slice(0, HISTORY_LIMIT) };
-    const kept = structuredClone(saved);
+    const kept = frozenCopy(saved);
     this.records.set(name, kept);
     return { saved, written: this.write(this.hostFile(name), kept) };
   }
@@ -232,4 +235,17 @@ async function listOptional(dir: string): Promise<string[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+}
+
+/** A deep copy of a JSON-like value, deeply frozen: stored once, then read by anyone without copying. */
+function frozenCopy<T>(value: T): T {
+  return deepFreeze(structuredClone(value));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }

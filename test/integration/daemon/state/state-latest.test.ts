@@ -1,4 +1,4 @@
-/** StateStore.latestHost: the record with only its newest run, a copy (what the API's host list reads). */
+/** StateStore.latestHost: the record with only its newest run, frozen (what the API's host list reads). */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +12,17 @@ afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
 
 const run = (id: string): RunRecord => ({ id, trigger: 'drift', revision: 'main@sha1:1', startedAt: 1, dryRun: true, result: 'in-sync', changedSteps: [] });
 
-it('returns the newest run only, as a copy that leaves the store untouched', async () => {
+it('returns the newest run only, frozen, so a reader cannot change the store', async () => {
   const { store } = await openStateStore(dir);
-  await store.saveHost({ ...newHostRecord('web1'), history: [run('r3'), run('r2'), run('r1')] });
+  const saved = { ...newHostRecord('web1'), history: [run('r3'), run('r2'), run('r1')] };
+  await store.saveHost(saved);
+  saved.history[0]!.id = 'changed by the writer afterwards';
   const latest = store.latestHost('web1')!;
   expect(latest.history.map((r) => r.id)).toEqual(['r3']);
-  latest.history[0]!.id = 'changed';
-  latest.reason = 'changed';
+  expect(() => { (latest.history[0] as RunRecord).id = 'changed'; }).toThrow(TypeError);
+  expect(() => { (latest as { reason: string }).reason = 'changed'; }).toThrow(TypeError);
+  expect(() => { (store.host('web1')!.history as RunRecord[]).push(run('r0')); }).toThrow(TypeError);
+  expect(() => { (store.controller() as { consecutiveFetchFailures: number }).consecutiveFetchFailures = 9; }).toThrow(TypeError);
   expect(store.host('web1')!.history.map((r) => r.id)).toEqual(['r3', 'r2', 'r1']);
   expect(store.host('web1')!.reason).toBe('not observed yet');
   expect(store.latestHost('nope')).toBeUndefined();

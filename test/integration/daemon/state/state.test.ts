@@ -74,11 +74,12 @@ describe('state store', () => {
     expect(await mode(join(dir, 'controller.json'))).toBe('600');
   });
 
-  it('returns copies: changing a returned record changes nothing stored', async () => {
+  it('returns frozen records: changing a returned record throws and changes nothing stored', async () => {
     const { store } = await openStateStore(dir);
     await store.saveHost(web1());
-    const copy = store.host('web1') as HostRecord;
-    copy.history.length = 0;
+    const record = store.host('web1') as HostRecord;
+    expect(() => { record.history.length = 0; }).toThrow(TypeError);
+    expect(() => { store.hosts()[0]!.history[0]!.changedSteps.push('x'); }).toThrow(TypeError);
     expect(store.host('web1')?.history).toHaveLength(2);
   });
 
