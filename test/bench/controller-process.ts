@@ -18,6 +18,8 @@ import { deployedEnv } from './deployed-env.js';
 export interface BuildController {
   build: Build;
   url: string;
+  /** The controller process's pid (its CPU time is in /proc/PID/stat). */
+  pid: number;
   /** Every JSON log line so far. */
   events: LogEvent[];
   /** Polls `check` every 20 ms until it returns a value; rejects when the process exits or after `timeoutMs` (120 s). */
@@ -75,7 +77,7 @@ export async function startBuildController(build: Build, options: { dir: string;
   };
   try {
     const listening = await waitFor(() => events.find((e) => typeof e.url === 'string' && e.msg.startsWith('HTTP API listening')), 'the HTTP listener');
-    return { build, url: listening.url as string, events, waitFor, stop };
+    return { build, url: listening.url as string, pid: child.pid!, events, waitFor, stop };
   } catch (err) {
     await stop();
     throw err;

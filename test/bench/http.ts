@@ -10,7 +10,7 @@
  * Nothing here asserts a time: the goals are reported as met or missed.
  */
 import autocannon from 'autocannon';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startFleet, type Fleet } from '../fleet/index.js';
 import { createRemote, type GitRemote } from '../support/git-remote.js';
@@ -67,10 +67,18 @@ async function syncEveryHost(ctl: BuildController): Promise<void> {
   }, `sync run ${runId} done`);
 }
 
-/** GET /api/v1/hosts at 200 requests/s for 10 s while `work` runs back to back (none: the controller idle); the result and how often `work` ran. */
-async function latencyWindow(ctl: BuildController, work?: () => Promise<unknown>): Promise<{ result: autocannon.Result; count: number }> {
+/** CPU time (user + system) the process has used so far, in ms (from /proc/PID/stat, clock ticks of 10 ms). */
+async function cpuMsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** GET /api/v1/hosts at 200 requests/s for 10 s while `work` runs back to back (none: the controller idle); the result, how often `work` ran, and the controller's CPU time meanwhile. */
+async function latencyWindow(ctl: BuildController, work?: () => Promise<unknown>): Promise<{ result: autocannon.Result; count: number; cpuMs: number }> {
   let loading = true;
   let count = 0;
+  const cpuBefore = await cpuMsOf(ctl.pid);
   const load = autocannon({ url: `${ctl.url}/api/v1/hosts`, overallRate: 200, connections: 10, duration: 10, headers: { authorization: `Bearer ${API_TOKEN}` } });
   const busy = (async () => {
     while (work && loading) {
@@ -79,9 +87,10 @@ async function latencyWindow(ctl: BuildController, work?: () => Promise<unknown>
     }
   })();
   const result = await load;
+  const cpuMs = (await cpuMsOf(ctl.pid)) - cpuBefore;
   loading = false;
   await busy;
-  return { result, count };
+  return { result, count, cpuMs };
 }
 
 /** The three latency windows, each taken by every controller in turn: idle, during reconciles, during syncs. */
@@ -89,8 +98,8 @@ async function latencies(ctls: readonly BuildController[], stage: Stage, out: Ht
   const order = (w: number): number[] => turnOrder(ctls.map((_, k) => k), w);
   for (const k of order(0)) {
     log(`HTTP (${ctls[k]!.build.name}): GET /api/v1/hosts at 200 requests/s for 10 s, the controller idle`);
-    const idle = (await latencyWindow(ctls[k]!)).result;
-    out[k]!.idle = { p50: idle.latency.p50, p99: idle.latency.p99 };
+    const { result: idle, cpuMs } = await latencyWindow(ctls[k]!);
+    out[k]!.idle = { p50: idle.latency.p50, p99: idle.latency.p99, cpuPer1000: (cpuMs * 1000) / Math.max(1, idle.requests.total) };
   }
   for (const k of order(1)) {
     log(`HTTP (${ctls[k]!.build.name}): the same while reconciles run back to back`);
@@ -121,7 +130,7 @@ async function startAll(builds: readonly Build[], fleet: Fleet, stage: Stage, di
 
 const emptyBench = (hosts: number): HttpBench => ({
   hosts, webhookToConverged: [], webhookToAccepted: [],
-  latency: { p50: 0, p99: 0, max: 0, requests: 0, non2xx: 0, errors: 0, rate: 0, reconciles: 0 }, idle: { p50: 0, p99: 0 }, syncs: { p50: 0, p99: 0, max: 0, count: 0 },
+  latency: { p50: 0, p99: 0, max: 0, requests: 0, non2xx: 0, errors: 0, rate: 0, reconciles: 0 }, idle: { p50: 0, p99: 0, cpuPer1000: 0 }, syncs: { p50: 0, p99: 0, max: 0, count: 0 },
 });
 
 /** Runs both measurements on a fleet of `hosts` for every build (taking turns); the results in the builds' order. */
