@@ -19,6 +19,8 @@ export interface HttpBench {
   idle: { p50: number; p99: number; cpuPer1000: number };
   /** The same load during syncs of every host at the same revision (observe + plan, no fetch, no validation). */
   syncs: { p50: number; p99: number; max: number; count: number };
+  /** Every window's p99 (ms) and the idle controller's CPU per 1,000 requests: two windows each, one in each order of the builds. */
+  samples: { idleP99: number[]; reconcilesP99: number[]; syncsP99: number[]; cpuPer1000: number[] };
 }
 
 /** The markdown lines of the HTTP figures (a table and notes). */
@@ -27,14 +29,15 @@ export function httpSection(b: HttpBench, runs: number): string[] {
   const rows = [
     [`webhook POST -> ${b.hosts} hosts converged (1 file each, warm; median of ${runs})`, ms(converged), 'under 1 s', converged < 1000 ? 'met' : '**missed**'],
     ['  of which POST -> revision fetched, validated, accepted', ms(median(b.webhookToAccepted)), '', ''],
-    [`GET /api/v1/hosts p99 at 200 req/s during ${b.hosts}-host reconciles`, `${b.latency.p99} ms`, 'under 50 ms', b.latency.p99 < 50 ? 'met' : '**missed**'],
-    ['  p50 / max', `${b.latency.p50} / ${b.latency.max} ms`, '', ''],
+    [`GET /api/v1/hosts p99 at 200 req/s during ${b.hosts}-host reconciles (median of 2 windows)`, ms(median(b.samples.reconcilesP99)), 'under 50 ms', median(b.samples.reconcilesP99) < 50 ? 'met' : '**missed**'],
+    ['  the p99 of each window', b.samples.reconcilesP99.map((v) => `${v} ms`).join(', '), '', ''],
+    ['  p50 / max (the last window)', `${b.latency.p50} / ${b.latency.max} ms`, '', ''],
     ['  p50 / p99 / max during syncs of every host (no new revision)', `${b.syncs.p50} / ${b.syncs.p99} / ${b.syncs.max} ms (${b.syncs.count} syncs)`, '', ''],
     ['  p50 / p99 with the controller idle, just before', `${b.idle.p50} / ${b.idle.p99} ms`, '', ''],
-    ['  controller CPU per 1,000 of those requests (idle)', ms(b.idle.cpuPer1000), '', ''],
+    ['  controller CPU per 1,000 of those requests (idle, median of 2 windows)', ms(median(b.samples.cpuPer1000)), '', ''],
     ['  requests (non-2xx, errors), reconciles meanwhile', `${b.latency.requests} (${b.latency.non2xx}, ${b.latency.errors}), ${b.latency.reconciles}`, '', ''],
   ];
-  // The latencies come from one 10 s window each, the webhook figures from `runs` runs.
+  // The latencies come from 10 s windows (two of each kind per build), the webhook figures from `runs` runs.
   const table = renderTable(['MEASURE', 'FIGURE', 'GOAL', ''], rows);
   return [
     '```', table, '```', '',
@@ -78,9 +81,9 @@ export function httpFigures(benches: readonly HttpBench[]): Figure[] {
   return [
     pick(`http: webhook POST -> ${cur!.hosts} hosts converged`, 'ms', (b) => b.webhookToConverged, { max: 1000, text: 'under 1 s' }),
     pick('http: of which POST -> revision accepted', 'ms', (b) => b.webhookToAccepted),
-    pick(`http: GET /api/v1/hosts p99 during ${cur!.hosts}-host reconciles`, 'ms', (b) => [b.latency.p99], { max: 50, text: 'under 50 ms' }),
-    pick('http: GET /api/v1/hosts p99 during syncs (no new revision)', 'ms', (b) => [b.syncs.p99]),
-    pick('http: GET /api/v1/hosts p99, controller idle', 'ms', (b) => [b.idle.p99]),
-    pick(`http: controller CPU per 1,000 GET /api/v1/hosts (${cur!.hosts} hosts, idle)`, 'ms', (b) => [b.idle.cpuPer1000]),
+    pick(`http: GET /api/v1/hosts p99 during ${cur!.hosts}-host reconciles`, 'ms', (b) => b.samples.reconcilesP99, { max: 50, text: 'under 50 ms' }),
+    pick('http: GET /api/v1/hosts p99 during syncs (no new revision)', 'ms', (b) => b.samples.syncsP99),
+    pick('http: GET /api/v1/hosts p99, controller idle', 'ms', (b) => b.samples.idleP99),
+    pick(`http: controller CPU per 1,000 GET /api/v1/hosts (${cur!.hosts} hosts, idle)`, 'ms', (b) => b.samples.cpuPer1000),
   ];
 }

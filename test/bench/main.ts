@@ -33,7 +33,7 @@ function runsNote(args: BenchArgs, settings: Settings): string {
   const parts: string[] = [];
   if (args.suites.includes('start')) parts.push(`${settings.startRuns} rounds for the start figures`);
   if (args.suites.some((s) => s !== 'start')) parts.push(`${settings.runs} run${settings.runs === 1 ? '' : 's'} (BENCH_RUNS) for the others`);
-  if (args.suites.some((s) => s === 'controller' || s === 'http')) parts.push('one sample each of the controller process\'s RSS and of the HTTP percentiles (each from a 10 s window)');
+  if (args.suites.some((s) => s === 'controller' || s === 'http')) parts.push('one sample each of the controller process\'s RSS; two of the HTTP percentiles (10 s windows, one in each order of the builds)');
   return parts.join('; ');
 }
 
