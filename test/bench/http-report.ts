@@ -15,11 +15,11 @@ export interface HttpBench {
   /** Of which: POST -> revision accepted (fetch, snapshot, validation). */
   webhookToAccepted: number[];
   latency: { p50: number; p99: number; max: number; requests: number; non2xx: number; errors: number; rate: number; reconciles: number };
-  /** The same load with no reconcile running; `cpuPer1000`: the controller's CPU time (ms) per 1,000 of those requests. */
-  idle: { p50: number; p99: number; cpuPer1000: number };
+  /** The same load with no reconcile running (the last window). */
+  idle: { p50: number; p99: number };
   /** The same load during syncs of every host at the same revision (observe + plan, no fetch, no validation). */
   syncs: { p50: number; p99: number; max: number; count: number };
-  /** Every window's p99 (ms) and the idle controller's CPU per 1,000 requests: two windows each, one in each order of the builds. */
+  /** Every window's p99 (ms), and the controller's CPU time (ms) per 1,000 requests of each idle window: two windows of each kind, one in each order of the builds. */
   samples: { idleP99: number[]; reconcilesP99: number[]; syncsP99: number[]; cpuPer1000: number[] };
 }
 
